@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# tests/run.sh - the whole test suite (what .ci/run and the README run).
+#   1. the test runner built with -O2 -march=native and run;
+#   2. the same runner built with -fsanitize=address,undefined and run;
+#   3. the same runner compiled as C++ (g++ -x c++) and run;
+#   4. compile-only checks: gcc and clang -std=c99 -Wall -Wextra -pedantic -Werror, C++,
+#      LLM_STATIC, compile-time LLM_MALLOC/LLM_FREE, the examples, llm_cuda.h with nvcc.
+# Prints one line per test and, last, "N passed, N failed, N skipped"; exits 1 on failure.
+set -u
+cd "$(dirname "$0")/.."
+OUT=${LLM_TEST_OUT:-/tmp/llm_h_tests.$$}
+mkdir -p "$OUT"
+CC=${CC:-cc}
+pass=0; fail=0; skip=0
+check() {  # check NAME CMD...: a compile check or a command that must succeed
+    local name=$1; shift
+    local t0=$(date +%s%N) ms
+    if "$@" >"$OUT/$name.log" 2>&1; then
+        ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        printf "PASS %-40s %6d ms\n" "$name" "$ms"; pass=$((pass+1))
+    else
+        ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        printf "FAIL %-40s %6d ms\n" "$name" "$ms"; sed 's/^/    /' "$OUT/$name.log" | head -30; fail=$((fail+1))
+    fi
+}
+runner() {  # runner NAME BINARY [FILTER]: runs the C test runner, adds its counts
+    local name=$1 bin=$2; shift 2
+    echo "== $name"
+    "$bin" "$@" | tee "$OUT/$name.out"
+    local last; last=$(tail -n 1 "$OUT/$name.out")
+    if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+        pass=$((pass+BASH_REMATCH[1])); fail=$((fail+BASH_REMATCH[2])); skip=$((skip+BASH_REMATCH[3]))
+    else
+        echo "FAIL $name: runner crashed or printed no summary"; fail=$((fail+1))
+    fi
+}
+W="-Wall -Wextra -pedantic -Werror"
+
+echo "== build"
+check build_runner_O2 $CC -std=c99 -O2 -march=native $W -o "$OUT/runner" tests/runner.c -lm -lpthread
+check build_runner_asan_ubsan $CC -std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer $W \
+      -o "$OUT/runner_asan" tests/runner.c -lm -lpthread
+check build_runner_cxx g++ -x c++ -std=c++11 -O2 $W -o "$OUT/runner_cxx" tests/runner.c -lm -lpthread
+
+[ -x "$OUT/runner" ] && runner "runner (-O2 -march=native)" "$OUT/runner"
+[ -x "$OUT/runner_asan" ] && ASAN_OPTIONS=detect_leaks=1 runner "runner (ASan+UBSan)" "$OUT/runner_asan"
+[ -x "$OUT/runner_cxx" ] && runner "runner (C++)" "$OUT/runner_cxx"
+
+echo "== compile checks"
+printf '#define LLM_IMPLEMENTATION\n#include "../llm.h"\nint main(void) { return llm_status_string(LLM_OK)[0] == 0; }\n' > "$OUT/min.c"
+cp "$OUT/min.c" tests/.compile_min.c
+check compile_gcc_c99_pedantic gcc -std=c99 $W -c -o "$OUT/a.o" tests/.compile_min.c
+check compile_clang_c99_pedantic clang -std=c99 $W -c -o "$OUT/b.o" tests/.compile_min.c
+check compile_gxx_cxx11 g++ -x c++ -std=c++11 $W -c -o "$OUT/c.o" tests/.compile_min.c
+check compile_clangxx clang++ -x c++ -std=c++11 $W -c -o "$OUT/d.o" tests/.compile_min.c
+check compile_llm_static gcc -std=c99 $W -DLLM_STATIC -c -o "$OUT/e.o" tests/.compile_min.c
+check compile_malloc_macros gcc -std=c99 $W "-DLLM_MALLOC(s)=malloc(s)" "-DLLM_FREE(p)=free(p)" -include stdlib.h -c -o "$OUT/f.o" tests/.compile_min.c
+check compile_no_threads gcc -std=c99 $W -DLLM_NO_THREADS -c -o "$OUT/g.o" tests/.compile_min.c
+check compile_O0_generic gcc -std=c99 -O0 $W -c -o "$OUT/h.o" tests/.compile_min.c
+rm -f tests/.compile_min.c
+for ex in examples/*.c; do
+    n=$(basename "$ex" .c)
+    check "example_$n" $CC -O2 -march=native $W -o "$OUT/ex_$n" "$ex" -lm -lpthread
+done
+for b in bench/*.c; do
+    [ -e "$b" ] || continue
+    n=$(basename "$b" .c)
+    check "bench_$n" $CC -O2 -march=native $W -o "$OUT/bench_$n" "$b" -lm -lpthread
+done
+NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
+if [ -x "$NVCC" ]; then
+    printf '#include "../llm.h"\n#include "../llm_cuda.h"\nint main(void) { return 0; }\n' > tests/.compile_cuda.cu
+    check compile_llm_cuda_nvcc_sm80_sm90 "$NVCC" -std=c++14 -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
+          -c -o "$OUT/cuda.o" tests/.compile_cuda.cu
+    rm -f tests/.compile_cuda.cu
+else
+    echo "SKIP compile_llm_cuda_nvcc                      (no nvcc)"; skip=$((skip+1))
+fi
+
+echo "== examples"
+if [ -x "$OUT/ex_train" ]; then
+    check train_example_runs bash -c "cd '$OUT' && cp '$PWD/llm.h' . && ./ex_train --data llm.h --layers 1 --heads 2 --dim 32 --seq 16 --batch 2 --steps 3 --save run.gguf | grep -q 'step 3/3 | loss' && ./ex_train --resume run.gguf --data llm.h --layers 1 --heads 2 --dim 32 --seq 16 --batch 2 --steps 4 | grep -q 'step 4/4'"
+fi
+rm -rf "$OUT"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,39 @@
+/* tests/runner.c - the one test runner: a unity build of llm.h and every tests/test_*.c.
+   Usage: runner [FILTER]   runs the tests whose name contains FILTER (all by default).
+   Prints one line per test, then "N passed, N failed, N skipped"; exits 1 on failure. */
+#define LLM_IMPLEMENTATION
+#include "../llm.h"
+#include "test.h"
+
+#include "test_core.c"
+/* @@TEST_INCLUDES@@ */
+
+typedef struct t_suite { const t_case *cases; size_t n; } t_suite;
+#define T_SUITE(arr) { arr, sizeof(arr) / sizeof(arr[0]) }
+static const t_suite t_suites[] = {
+    T_SUITE(core_tests),
+    /* @@TEST_SUITES@@ */
+};
+
+int main(int argc, char **argv) {
+    const char *filter = argc > 1 ? argv[1] : NULL;
+    int passed = 0, failed = 0, skipped = 0;
+    size_t s, i;
+    for (s = 0; s < sizeof t_suites / sizeof t_suites[0]; s++) {
+        for (i = 0; i < t_suites[s].n; i++) {
+            const t_case *c = &t_suites[s].cases[i];
+            t_ctx t;
+            double t0;
+            if (filter && !strstr(c->name, filter)) continue;
+            memset(&t, 0, sizeof t);
+            t0 = llm_time_seconds();
+            c->fn(&t);
+            if (t.failed) failed++; else if (t.skipped) skipped++; else passed++;
+            printf("%s %-40s %6.2fs %s\n", t.failed ? "FAIL" : t.skipped ? "SKIP" : "PASS",
+                   c->name, llm_time_seconds() - t0, t.msg);
+            fflush(stdout);
+        }
+    }
+    printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+    return failed ? 1 : 0;
+}
