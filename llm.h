@@ -157,7 +157,152 @@ LLMDEF uint32_t llm_rng_u32(llm_rng *rng);
 LLMDEF float llm_rng_float(llm_rng *rng);   /* uniform in [0, 1) */
 LLMDEF float llm_rng_normal(llm_rng *rng);  /* standard normal (Box-Muller) */
 
-/* @@TOKENIZER_API@@ */
+/* >>tokenizer --------------------------------------------------------------------------- */
+/* Two tokenizer families behind one type:
+     LLM_TOKENIZER_BPE   byte-level BPE (GPT-2 / tiktoken style): text is pre-split with a
+                         regex-equivalent pattern (GPT-2 or cl100k/GPT-4, written by hand),
+                         each piece is encoded by merging byte pairs in rank order. Exact to
+                         OpenAI's GPT-2 encoder. Tokens are raw byte strings.
+     LLM_TOKENIZER_SPM   SentencePiece BPE (Llama 2): spaces become U+2581, a dummy-prefix
+                         space is added, pieces merge by score, unknown characters fall back
+                         to <0xXX> byte pieces. Exact to sentencepiece.
+   A tokenizer is read-only after it is loaded or trained: share it across threads freely
+   (every call keeps its scratch memory, word cache included, to itself). */
+typedef struct llm_tokenizer llm_tokenizer;
+
+typedef enum llm_tokenizer_type {
+    LLM_TOKENIZER_BPE = 0,
+    LLM_TOKENIZER_SPM = 1
+} llm_tokenizer_type;
+
+/* Pre-split patterns of the byte-level family. */
+typedef enum llm_pattern {
+    LLM_PATTERN_GPT2 = 0, /* 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ */
+    LLM_PATTERN_GPT4 = 1  /* cl100k: (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
+                             ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ */
+} llm_pattern;
+
+/* Loading a tokenizer. The format is detected from the content.
+   field          default / meaning
+   path           a GPT-2 directory (encoder.json + vocab.bpe inside), GPT-2 encoder.json
+                  (then path2 = vocab.bpe), a SentencePiece tokenizer.model, a llama2.c
+                  tokenizer.bin, or a native tokenizer (GGUF holding only tokenizer.ggml.*
+                  metadata, or any llm.h GGUF checkpoint that embeds one)
+   path2          vocab.bpe when path is encoder.json
+   data, size     the first file from memory (used when path is NULL); copied as needed
+   data2, size2   the second file from memory (vocab.bpe)
+   allocator      malloc/free
+   log_fn         silent */
+typedef struct llm_tokenizer_desc {
+    const char *path;
+    const char *path2;
+    const void *data;
+    size_t size;
+    const void *data2;
+    size_t size2;
+    llm_allocator allocator;
+    llm_log_fn log_fn;
+    void *log_user_data;
+} llm_tokenizer_desc;
+
+LLMDEF llm_status llm_tokenizer_load(const llm_tokenizer_desc *desc, llm_tokenizer **out,
+                                     llm_error *err);
+LLMDEF void llm_tokenizer_free(llm_tokenizer *tok);
+LLMDEF llm_tokenizer_type llm_tokenizer_kind(const llm_tokenizer *tok);
+LLMDEF int32_t llm_tokenizer_vocab_size(const llm_tokenizer *tok);
+LLMDEF int32_t llm_tokenizer_bos(const llm_tokenizer *tok); /* -1 when there is none */
+LLMDEF int32_t llm_tokenizer_eos(const llm_tokenizer *tok); /* -1 when there is none */
+/* Longest llm_token_piece in bytes (sizes llm_detok_push's output buffer). */
+LLMDEF size_t llm_tokenizer_max_piece(const llm_tokenizer *tok);
+/* The id of a token given its exact piece bytes (as llm_token_piece returns them), or -1. */
+LLMDEF int32_t llm_tokenizer_find(const llm_tokenizer *tok, const char *piece, size_t len);
+
+/* llm_tokenize flags */
+#define LLM_TOKENIZE_ADD_BOS 1        /* prepend BOS (when the tokenizer has one) */
+#define LLM_TOKENIZE_ADD_EOS 2        /* append EOS (when the tokenizer has one) */
+#define LLM_TOKENIZE_ALLOW_SPECIAL 4  /* match special tokens (<|endoftext|>, <s>, </s>...)
+                                         written in the text; without it they are plain text */
+
+/* Encodes len bytes of text into ids[0..cap). *n_ids gets the number of ids. When cap is
+   too small it returns LLM_ERR_BUFFER_TOO_SMALL, *n_ids is the count needed and ids holds
+   the first cap of them. (ids may be NULL with cap 0 to ask for the count.)
+   Invalid UTF-8: every byte that does not start a valid UTF-8 sequence (strict: no
+   overlongs, surrogates or code points above U+10FFFF) is one character of its own. The
+   byte-level family treats it as punctuation (neither letter, number nor space) and encodes
+   the byte itself, exactly what OpenAI's encoder does with text decoded by Python's
+   'surrogateescape'; the SentencePiece family turns it into U+FFFD, as sentencepiece does.
+   With ALLOW_SPECIAL the text is cut at special tokens and the parts in between encoded
+   on their own (SentencePiece adds the dummy-prefix space only at the start of the text). */
+LLMDEF llm_status llm_tokenize(const llm_tokenizer *tok, const char *text, size_t len,
+                               int flags, int32_t *ids, size_t cap, size_t *n_ids);
+
+/* The stored bytes of one token: raw bytes for the byte-level family; the piece itself for
+   SentencePiece ("\xE2\x96\x81the" for " the", "<0x0A>" for a newline byte). NULL when id is
+   out of range. *len may be NULL. */
+LLMDEF const char *llm_token_piece(const llm_tokenizer *tok, int32_t id, size_t *len);
+
+/* Decodes ids into text (not NUL-terminated). Byte-level: the concatenated token bytes,
+   exactly (decode(encode(x)) == x for any bytes x). SentencePiece: as sentencepiece's
+   DecodeIds: U+2581 becomes a space, the dummy-prefix space of the first piece is removed,
+   byte pieces are joined and each byte that is not part of valid UTF-8 becomes U+FFFD,
+   control tokens (<s>, </s>) vanish, <unk> becomes " \xE2\x81\x87 ".
+   Same buffer rule as llm_tokenize (*n_out = bytes needed). LLM_ERR_OUT_OF_RANGE for an id
+   outside the vocabulary. */
+LLMDEF llm_status llm_detokenize(const llm_tokenizer *tok, const int32_t *ids, size_t n_ids,
+                                 char *out, size_t cap, size_t *n_out);
+
+/* Streaming detokenizer: a small value the caller owns (zero-initialise it, or call
+   llm_detok_init). Feed ids one at a time; each call writes the text that became final,
+   never a partial UTF-8 character: bytes that may still be the start of a character are
+   held back (at most 3) until the character completes. Bytes that can no longer form a
+   valid character are emitted as the whole decode would (raw for byte-level, U+FFFD per
+   byte for SentencePiece), so the concatenated output of push...push flush equals
+   llm_detokenize of the same ids. A buffer of llm_tokenizer_max_piece() + 16 bytes is
+   always enough; with less, LLM_ERR_BUFFER_TOO_SMALL, *n_out = bytes needed, and the state
+   is unchanged. */
+typedef struct llm_detok_state {
+    int started;              /* SentencePiece: some text was emitted (no more prefix strip) */
+    int n_pending;            /* bytes held back */
+    unsigned char pending[4];
+} llm_detok_state;
+
+LLMDEF void llm_detok_init(llm_detok_state *state);
+LLMDEF llm_status llm_detok_push(const llm_tokenizer *tok, llm_detok_state *state, int32_t id,
+                                 char *out, size_t cap, size_t *n_out);
+/* Emits what is held back (an incomplete character at the end of the stream) and resets
+   the state. */
+LLMDEF llm_status llm_detok_flush(const llm_tokenizer *tok, llm_detok_state *state, char *out,
+                                  size_t cap, size_t *n_out);
+
+/* Training a byte-level BPE vocabulary.
+   field              default / meaning
+   text, size         required: the training corpus (any bytes)
+   vocab_size         required: 256 byte tokens + merges + 1 (<|endoftext|>, the last id);
+                      >= 257. Training stops early when no pair is left to merge.
+   pattern            LLM_PATTERN_GPT2 (pre-split pattern; saved with the tokenizer)
+   progress           none; called with the fraction of merges done; non-zero cancels
+                      (LLM_ERR_CANCELLED)
+   allocator, log_fn  malloc/free, silent
+   Ties: the pair with the highest count wins; among equal counts the smallest
+   (left id, right id). The result is deterministic. */
+typedef struct llm_bpe_train_desc {
+    const void *text;
+    size_t size;
+    int vocab_size;
+    llm_pattern pattern;
+    llm_progress_fn progress;
+    void *progress_user_data;
+    llm_allocator allocator;
+    llm_log_fn log_fn;
+    void *log_user_data;
+} llm_bpe_train_desc;
+
+LLMDEF llm_status llm_tokenizer_train(const llm_bpe_train_desc *desc, llm_tokenizer **out,
+                                      llm_error *err);
+/* Saves the native tokenizer file: a GGUF with only tokenizer.ggml.* metadata (llama.cpp's
+   keys, so llama.cpp reads it too) plus llm.tokenizer.pattern. */
+LLMDEF llm_status llm_tokenizer_save(const llm_tokenizer *tok, const char *path, llm_error *err);
+
 
 /* >>model ------------------------------------------------------------------------------- */
 typedef enum llm_arch {
@@ -240,6 +385,12 @@ LLMDEF llm_status llm_config_resolve(llm_config *config, llm_error *err);
 LLMDEF llm_status llm_model_forward(const llm_model *model, llm_threadpool *pool,
                                     const int32_t *tokens, int B, int T, float *logits,
                                     llm_error *err);
+/* The tokenizer stored with the model (a GGUF checkpoint that embeds one), or NULL. */
+LLMDEF const llm_tokenizer *llm_model_tokenizer(const llm_model *model);
+/* Attaches a tokenizer to the model; the model owns it from then on (it is freed with the
+   model, and a previously attached one is freed now). NULL detaches. It is saved with the
+   model (llm_model_save, llm_trainer_save). */
+LLMDEF void llm_model_set_tokenizer(llm_model *model, llm_tokenizer *tok);
 /* Saves the model (config + weights, and the tokenizer when one is attached) as GGUF. */
 LLMDEF llm_status llm_model_save(const llm_model *model, const char *path, llm_error *err);
 
@@ -336,6 +487,59 @@ LLMDEF void llm_free(const llm_allocator *allocator, void *ptr); /* frees what l
 /* Reads a whole file into memory (allocator's memory; free with llm_free). */
 LLMDEF llm_status llm_read_file(const char *path, const llm_allocator *allocator,
                                 void **data, size_t *size, llm_error *err);
+
+/* >>inference: KV-cache sessions ----------------------------------------------------------- */
+/* A session holds one conversation over a shared, read-only model: the KV cache, the
+   position, the token history and scratch. Many sessions may use one model on many threads.
+   field        default         meaning
+   n_ctx        max_seq_len     positions the cache holds (at most max_seq_len)
+   n_batch      64              tokens per forward pass while prefilling (matrix-matrix)
+   pool         NULL            thread pool (NULL = the calling thread)
+   progress     NULL            called between prefill chunks; non-zero cancels the call
+                                (LLM_ERR_CANCELLED, the session is left as before the call)
+   allocator, log_fn            as in llm_model_desc (zero = the model's) */
+typedef struct llm_session_desc {
+    int n_ctx;
+    int n_batch;
+    llm_threadpool *pool;
+    llm_progress_fn progress;
+    void *progress_user_data;
+    llm_allocator allocator;
+    llm_log_fn log_fn;
+    void *log_user_data;
+} llm_session_desc;
+
+typedef struct llm_session llm_session;
+
+LLMDEF llm_status llm_session_create(const llm_model *model, const llm_session_desc *desc,
+                                     llm_session **out, llm_error *err);
+LLMDEF void llm_session_free(llm_session *s);
+/* Appends n tokens: a batched prefill (n > 1) or one decode step (n = 1). Afterwards
+   llm_session_logits() holds the logits (vocab_size) of the last token; all_logits, when not
+   NULL, receives n * vocab_size logits, one row per token. Errors: LLM_ERR_CONTEXT_FULL when
+   pos + n > n_ctx (see llm_session_shift), LLM_ERR_OUT_OF_RANGE for bad ids. */
+LLMDEF llm_status llm_session_eval(llm_session *s, const int32_t *tokens, int n, float *all_logits);
+LLMDEF const float *llm_session_logits(const llm_session *s);
+LLMDEF int llm_session_pos(const llm_session *s);
+LLMDEF int llm_session_n_ctx(const llm_session *s);
+LLMDEF const int32_t *llm_session_tokens(const llm_session *s);  /* the pos tokens so far */
+LLMDEF const llm_model *llm_session_model(const llm_session *s);
+LLMDEF void llm_session_reset(llm_session *s);
+/* Drops everything after position pos (0 <= pos <= current position). The logits are those
+   of token pos-1 only after the next eval; call eval again to get them. */
+LLMDEF llm_status llm_session_rewind(llm_session *s, int pos);
+/* Context shift: keeps the first n_keep tokens, drops the oldest half of the rest. Llama
+   caches are re-rotated in place (RoPE is relative); GPT-2 caches (learned positions) are
+   recomputed from the kept tokens. */
+LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep);
+/* Save/restore: position, tokens and the used part of the cache (plus, when given, a
+   sampler's RNG and window). The buffer form reports the needed size when cap is too small. */
+LLMDEF size_t llm_session_state_size(const llm_session *s);
+LLMDEF llm_status llm_session_save(const llm_session *s, void *buf, size_t cap, size_t *size);
+LLMDEF llm_status llm_session_load(llm_session *s, const void *buf, size_t size);
+LLMDEF llm_status llm_session_save_file(const llm_session *s, const char *path);
+LLMDEF llm_status llm_session_load_file(llm_session *s, const char *path);
+LLMDEF const char *llm_session_last_error(const llm_session *s);
 
 /* @@INFERENCE_API@@ */
 
@@ -1256,6 +1460,2017 @@ static void llm__gemm(llm_threadpool *pool, const llm_allocator *alloc, int M, i
 }
 
 /* =========================================================================================
+   >>tokenizer: byte-level BPE (GPT-2 / tiktoken) and SentencePiece BPE (Llama 2)
+
+   How the two families encode:
+     byte-level BPE  text -> pre-split into "words" by a fixed pattern (GPT-2's regex, here
+                     written by hand) -> each word's bytes become byte tokens -> the pair of
+                     adjacent tokens with the lowest merge rank is merged, again and again,
+                     until no adjacent pair has a rank.
+     SentencePiece   text -> normalised (spaces become U+2581 "▁", a dummy "▁" in front) ->
+                     one symbol per UTF-8 character -> the adjacent pair whose concatenation
+                     is a vocabulary piece with the highest score is merged, again and again
+                     -> characters still unknown become <0xXX> byte pieces.
+   Both are the same loop: a priority queue of candidate merges over a linked list of
+   symbols (llm__bpe_word), O(n log n) per word.
+   ========================================================================================= */
+
+/* Token types, numbered as SentencePiece and llama.cpp's tokenizer.ggml.token_type do. */
+#define LLM__TT_NORMAL 1
+#define LLM__TT_UNKNOWN 2
+#define LLM__TT_CONTROL 3
+#define LLM__TT_USER 4
+#define LLM__TT_UNUSED 5
+#define LLM__TT_BYTE 6
+
+typedef struct llm__merge_slot { uint64_t key; int32_t rank, id; } llm__merge_slot;
+
+struct llm_tokenizer {
+    llm_allocator alloc;
+    llm_tokenizer_type kind;
+    llm_pattern pattern;     /* byte-level pre-split pattern */
+    int32_t n;               /* vocabulary size */
+    char *text;              /* every token's bytes, back to back */
+    uint32_t *off;           /* n + 1 offsets into text */
+    float *score;            /* SentencePiece merge priority (0 for byte-level) */
+    unsigned char *type;     /* LLM__TT_* */
+    int32_t *tab;            /* open-addressing hash: piece bytes -> id (-1 = empty) */
+    uint32_t tab_mask;
+    int32_t n_merges;        /* byte-level: merges in rank order: left, right, result */
+    int32_t *merges;
+    llm__merge_slot *mtab;   /* hash: (left id, right id) -> rank, result id */
+    uint32_t mtab_mask;
+    int32_t byte_id[256];    /* byte-level: the token of each byte; SPM: its <0xXX> piece */
+    int32_t bos, eos, unk;
+    int32_t *special;        /* ids matched by LLM_TOKENIZE_ALLOW_SPECIAL, longest first */
+    int32_t n_special;
+    unsigned char special_first[256]; /* 1 for bytes that start a special token */
+    size_t max_piece;
+    int add_dummy_prefix, remove_extra_ws, escape_ws, byte_fallback; /* SentencePiece */
+    int seg_ok;              /* SPM: no piece has "▁" after another character, so the text
+                                can be cut before each "▁" that follows a non-"▁" and the
+                                parts encoded (and cached) on their own: same result */
+};
+
+/* ---- small helpers --------------------------------------------------------------------- */
+
+/* Grows an array to hold at least `need` elements (doubling). Returns the (possibly new)
+   pointer, or NULL on failure with the old block left alone. */
+static void *llm__tgrow(const llm_allocator *a, void *p, size_t *cap, size_t need, size_t elem) {
+    size_t nc;
+    void *np;
+    if (need <= *cap) return p;
+    nc = *cap ? *cap : 16;
+    while (nc < need) {
+        if (nc > SIZE_MAX / 4 / elem) return NULL;
+        nc *= 2;
+    }
+    np = llm__alloc(a, nc * elem);
+    if (!np) return NULL;
+    if (p) { memcpy(np, p, *cap * elem); llm__dealloc(a, p); }
+    *cap = nc;
+    return np;
+}
+
+/* FNV-1a over bytes, folded to 32 bits; and a 64-bit integer mixer (murmur3 finaliser). */
+static uint32_t llm__hash_bytes(const unsigned char *s, size_t n) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    size_t i;
+    for (i = 0; i < n; i++) { h ^= s[i]; h *= 0x100000001b3ULL; }
+    return (uint32_t)(h ^ (h >> 32));
+}
+static uint32_t llm__hash_u64(uint64_t x) {
+    x ^= x >> 33; x *= 0xff51afd7ed558ccdULL; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53ULL;
+    return (uint32_t)(x ^ (x >> 33));
+}
+static size_t llm__pow2_at_least(size_t n) { size_t c = 16; while (c < n) c *= 2; return c; }
+
+/* ---- UTF-8 ------------------------------------------------------------------------------ */
+
+/* Length (1..4) of the valid UTF-8 character at s[0..n), or 0 when s[0] does not start
+   one (strict: no overlongs, no surrogates, nothing above U+10FFFF, no truncation). */
+static size_t llm__utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
+    unsigned c = s[0];
+    if (c < 0x80) { *cp = c; return 1; }
+    if (c < 0xC2 || c > 0xF4) return 0;
+    if (c < 0xE0) {
+        if (n < 2 || (s[1] & 0xC0) != 0x80) return 0;
+        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
+        return 2;
+    }
+    if (c < 0xF0) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
+        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F)) return 0;
+        *cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+        return 3;
+    }
+    if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
+    if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)) return 0;
+    *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+          ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+    return 4;
+}
+
+/* 1 when s[0..n) is the valid beginning of a character that needs more than n bytes (so a
+   streaming decoder must wait for more), 0 otherwise. */
+static int llm__utf8_incomplete(const unsigned char *s, size_t n) {
+    unsigned c = s[0];
+    size_t need, i;
+    if (c < 0xC2 || c > 0xF4) return 0;
+    need = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (n >= need) return 0;
+    for (i = 1; i < n; i++) if ((s[i] & 0xC0) != 0x80) return 0;
+    if (n >= 2) {
+        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F)) return 0;
+        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)) return 0;
+    }
+    return 1;
+}
+
+/* ---- Unicode classes for the pre-split: letter (\p{L}), number (\p{N}), space (\s) --------- */
+#define LLM__CL_OTHER 0
+#define LLM__CL_LETTER 1
+#define LLM__CL_NUMBER 2
+#define LLM__CL_SPACE 3
+
+/* generated by tests/ref/gen_unicode_tables.py (python regex 2.5.123): 801 ranges */
+static const uint32_t llm__uni_ranges[801][2] = {
+    {0x85,0x3000085}, {0xA0,0x30000A0}, {0xAA,0x10000AA}, {0xB2,0x20000B3},
+    {0xB5,0x10000B5}, {0xB9,0x20000B9}, {0xBA,0x10000BA}, {0xBC,0x20000BE},
+    {0xC0,0x10000D6}, {0xD8,0x10000F6}, {0xF8,0x10002C1}, {0x2C6,0x10002D1},
+    {0x2E0,0x10002E4}, {0x2EC,0x10002EC}, {0x2EE,0x10002EE}, {0x370,0x1000374},
+    {0x376,0x1000377}, {0x37A,0x100037D}, {0x37F,0x100037F}, {0x386,0x1000386},
+    {0x388,0x100038A}, {0x38C,0x100038C}, {0x38E,0x10003A1}, {0x3A3,0x10003F5},
+    {0x3F7,0x1000481}, {0x48A,0x100052F}, {0x531,0x1000556}, {0x559,0x1000559},
+    {0x560,0x1000588}, {0x5D0,0x10005EA}, {0x5EF,0x10005F2}, {0x620,0x100064A},
+    {0x660,0x2000669}, {0x66E,0x100066F}, {0x671,0x10006D3}, {0x6D5,0x10006D5},
+    {0x6E5,0x10006E6}, {0x6EE,0x10006EF}, {0x6F0,0x20006F9}, {0x6FA,0x10006FC},
+    {0x6FF,0x10006FF}, {0x710,0x1000710}, {0x712,0x100072F}, {0x74D,0x10007A5},
+    {0x7B1,0x10007B1}, {0x7C0,0x20007C9}, {0x7CA,0x10007EA}, {0x7F4,0x10007F5},
+    {0x7FA,0x10007FA}, {0x800,0x1000815}, {0x81A,0x100081A}, {0x824,0x1000824},
+    {0x828,0x1000828}, {0x840,0x1000858}, {0x860,0x100086A}, {0x870,0x1000887},
+    {0x889,0x100088E}, {0x8A0,0x10008C9}, {0x904,0x1000939}, {0x93D,0x100093D},
+    {0x950,0x1000950}, {0x958,0x1000961}, {0x966,0x200096F}, {0x971,0x1000980},
+    {0x985,0x100098C}, {0x98F,0x1000990}, {0x993,0x10009A8}, {0x9AA,0x10009B0},
+    {0x9B2,0x10009B2}, {0x9B6,0x10009B9}, {0x9BD,0x10009BD}, {0x9CE,0x10009CE},
+    {0x9DC,0x10009DD}, {0x9DF,0x10009E1}, {0x9E6,0x20009EF}, {0x9F0,0x10009F1},
+    {0x9F4,0x20009F9}, {0x9FC,0x10009FC}, {0xA05,0x1000A0A}, {0xA0F,0x1000A10},
+    {0xA13,0x1000A28}, {0xA2A,0x1000A30}, {0xA32,0x1000A33}, {0xA35,0x1000A36},
+    {0xA38,0x1000A39}, {0xA59,0x1000A5C}, {0xA5E,0x1000A5E}, {0xA66,0x2000A6F},
+    {0xA72,0x1000A74}, {0xA85,0x1000A8D}, {0xA8F,0x1000A91}, {0xA93,0x1000AA8},
+    {0xAAA,0x1000AB0}, {0xAB2,0x1000AB3}, {0xAB5,0x1000AB9}, {0xABD,0x1000ABD},
+    {0xAD0,0x1000AD0}, {0xAE0,0x1000AE1}, {0xAE6,0x2000AEF}, {0xAF9,0x1000AF9},
+    {0xB05,0x1000B0C}, {0xB0F,0x1000B10}, {0xB13,0x1000B28}, {0xB2A,0x1000B30},
+    {0xB32,0x1000B33}, {0xB35,0x1000B39}, {0xB3D,0x1000B3D}, {0xB5C,0x1000B5D},
+    {0xB5F,0x1000B61}, {0xB66,0x2000B6F}, {0xB71,0x1000B71}, {0xB72,0x2000B77},
+    {0xB83,0x1000B83}, {0xB85,0x1000B8A}, {0xB8E,0x1000B90}, {0xB92,0x1000B95},
+    {0xB99,0x1000B9A}, {0xB9C,0x1000B9C}, {0xB9E,0x1000B9F}, {0xBA3,0x1000BA4},
+    {0xBA8,0x1000BAA}, {0xBAE,0x1000BB9}, {0xBD0,0x1000BD0}, {0xBE6,0x2000BF2},
+    {0xC05,0x1000C0C}, {0xC0E,0x1000C10}, {0xC12,0x1000C28}, {0xC2A,0x1000C39},
+    {0xC3D,0x1000C3D}, {0xC58,0x1000C5A}, {0xC5D,0x1000C5D}, {0xC60,0x1000C61},
+    {0xC66,0x2000C6F}, {0xC78,0x2000C7E}, {0xC80,0x1000C80}, {0xC85,0x1000C8C},
+    {0xC8E,0x1000C90}, {0xC92,0x1000CA8}, {0xCAA,0x1000CB3}, {0xCB5,0x1000CB9},
+    {0xCBD,0x1000CBD}, {0xCDD,0x1000CDE}, {0xCE0,0x1000CE1}, {0xCE6,0x2000CEF},
+    {0xCF1,0x1000CF2}, {0xD04,0x1000D0C}, {0xD0E,0x1000D10}, {0xD12,0x1000D3A},
+    {0xD3D,0x1000D3D}, {0xD4E,0x1000D4E}, {0xD54,0x1000D56}, {0xD58,0x2000D5E},
+    {0xD5F,0x1000D61}, {0xD66,0x2000D78}, {0xD7A,0x1000D7F}, {0xD85,0x1000D96},
+    {0xD9A,0x1000DB1}, {0xDB3,0x1000DBB}, {0xDBD,0x1000DBD}, {0xDC0,0x1000DC6},
+    {0xDE6,0x2000DEF}, {0xE01,0x1000E30}, {0xE32,0x1000E33}, {0xE40,0x1000E46},
+    {0xE50,0x2000E59}, {0xE81,0x1000E82}, {0xE84,0x1000E84}, {0xE86,0x1000E8A},
+    {0xE8C,0x1000EA3}, {0xEA5,0x1000EA5}, {0xEA7,0x1000EB0}, {0xEB2,0x1000EB3},
+    {0xEBD,0x1000EBD}, {0xEC0,0x1000EC4}, {0xEC6,0x1000EC6}, {0xED0,0x2000ED9},
+    {0xEDC,0x1000EDF}, {0xF00,0x1000F00}, {0xF20,0x2000F33}, {0xF40,0x1000F47},
+    {0xF49,0x1000F6C}, {0xF88,0x1000F8C}, {0x1000,0x100102A}, {0x103F,0x100103F},
+    {0x1040,0x2001049}, {0x1050,0x1001055}, {0x105A,0x100105D}, {0x1061,0x1001061},
+    {0x1065,0x1001066}, {0x106E,0x1001070}, {0x1075,0x1001081}, {0x108E,0x100108E},
+    {0x1090,0x2001099}, {0x10A0,0x10010C5}, {0x10C7,0x10010C7}, {0x10CD,0x10010CD},
+    {0x10D0,0x10010FA}, {0x10FC,0x1001248}, {0x124A,0x100124D}, {0x1250,0x1001256},
+    {0x1258,0x1001258}, {0x125A,0x100125D}, {0x1260,0x1001288}, {0x128A,0x100128D},
+    {0x1290,0x10012B0}, {0x12B2,0x10012B5}, {0x12B8,0x10012BE}, {0x12C0,0x10012C0},
+    {0x12C2,0x10012C5}, {0x12C8,0x10012D6}, {0x12D8,0x1001310}, {0x1312,0x1001315},
+    {0x1318,0x100135A}, {0x1369,0x200137C}, {0x1380,0x100138F}, {0x13A0,0x10013F5},
+    {0x13F8,0x10013FD}, {0x1401,0x100166C}, {0x166F,0x100167F}, {0x1680,0x3001680},
+    {0x1681,0x100169A}, {0x16A0,0x10016EA}, {0x16EE,0x20016F0}, {0x16F1,0x10016F8},
+    {0x1700,0x1001711}, {0x171F,0x1001731}, {0x1740,0x1001751}, {0x1760,0x100176C},
+    {0x176E,0x1001770}, {0x1780,0x10017B3}, {0x17D7,0x10017D7}, {0x17DC,0x10017DC},
+    {0x17E0,0x20017E9}, {0x17F0,0x20017F9}, {0x1810,0x2001819}, {0x1820,0x1001878},
+    {0x1880,0x1001884}, {0x1887,0x10018A8}, {0x18AA,0x10018AA}, {0x18B0,0x10018F5},
+    {0x1900,0x100191E}, {0x1946,0x200194F}, {0x1950,0x100196D}, {0x1970,0x1001974},
+    {0x1980,0x10019AB}, {0x19B0,0x10019C9}, {0x19D0,0x20019DA}, {0x1A00,0x1001A16},
+    {0x1A20,0x1001A54}, {0x1A80,0x2001A89}, {0x1A90,0x2001A99}, {0x1AA7,0x1001AA7},
+    {0x1B05,0x1001B33}, {0x1B45,0x1001B4C}, {0x1B50,0x2001B59}, {0x1B83,0x1001BA0},
+    {0x1BAE,0x1001BAF}, {0x1BB0,0x2001BB9}, {0x1BBA,0x1001BE5}, {0x1C00,0x1001C23},
+    {0x1C40,0x2001C49}, {0x1C4D,0x1001C4F}, {0x1C50,0x2001C59}, {0x1C5A,0x1001C7D},
+    {0x1C80,0x1001C88}, {0x1C90,0x1001CBA}, {0x1CBD,0x1001CBF}, {0x1CE9,0x1001CEC},
+    {0x1CEE,0x1001CF3}, {0x1CF5,0x1001CF6}, {0x1CFA,0x1001CFA}, {0x1D00,0x1001DBF},
+    {0x1E00,0x1001F15}, {0x1F18,0x1001F1D}, {0x1F20,0x1001F45}, {0x1F48,0x1001F4D},
+    {0x1F50,0x1001F57}, {0x1F59,0x1001F59}, {0x1F5B,0x1001F5B}, {0x1F5D,0x1001F5D},
+    {0x1F5F,0x1001F7D}, {0x1F80,0x1001FB4}, {0x1FB6,0x1001FBC}, {0x1FBE,0x1001FBE},
+    {0x1FC2,0x1001FC4}, {0x1FC6,0x1001FCC}, {0x1FD0,0x1001FD3}, {0x1FD6,0x1001FDB},
+    {0x1FE0,0x1001FEC}, {0x1FF2,0x1001FF4}, {0x1FF6,0x1001FFC}, {0x2000,0x300200A},
+    {0x2028,0x3002029}, {0x202F,0x300202F}, {0x205F,0x300205F}, {0x2070,0x2002070},
+    {0x2071,0x1002071}, {0x2074,0x2002079}, {0x207F,0x100207F}, {0x2080,0x2002089},
+    {0x2090,0x100209C}, {0x2102,0x1002102}, {0x2107,0x1002107}, {0x210A,0x1002113},
+    {0x2115,0x1002115}, {0x2119,0x100211D}, {0x2124,0x1002124}, {0x2126,0x1002126},
+    {0x2128,0x1002128}, {0x212A,0x100212D}, {0x212F,0x1002139}, {0x213C,0x100213F},
+    {0x2145,0x1002149}, {0x214E,0x100214E}, {0x2150,0x2002182}, {0x2183,0x1002184},
+    {0x2185,0x2002189}, {0x2460,0x200249B}, {0x24EA,0x20024FF}, {0x2776,0x2002793},
+    {0x2C00,0x1002CE4}, {0x2CEB,0x1002CEE}, {0x2CF2,0x1002CF3}, {0x2CFD,0x2002CFD},
+    {0x2D00,0x1002D25}, {0x2D27,0x1002D27}, {0x2D2D,0x1002D2D}, {0x2D30,0x1002D67},
+    {0x2D6F,0x1002D6F}, {0x2D80,0x1002D96}, {0x2DA0,0x1002DA6}, {0x2DA8,0x1002DAE},
+    {0x2DB0,0x1002DB6}, {0x2DB8,0x1002DBE}, {0x2DC0,0x1002DC6}, {0x2DC8,0x1002DCE},
+    {0x2DD0,0x1002DD6}, {0x2DD8,0x1002DDE}, {0x2E2F,0x1002E2F}, {0x3000,0x3003000},
+    {0x3005,0x1003006}, {0x3007,0x2003007}, {0x3021,0x2003029}, {0x3031,0x1003035},
+    {0x3038,0x200303A}, {0x303B,0x100303C}, {0x3041,0x1003096}, {0x309D,0x100309F},
+    {0x30A1,0x10030FA}, {0x30FC,0x10030FF}, {0x3105,0x100312F}, {0x3131,0x100318E},
+    {0x3192,0x2003195}, {0x31A0,0x10031BF}, {0x31F0,0x10031FF}, {0x3220,0x2003229},
+    {0x3248,0x200324F}, {0x3251,0x200325F}, {0x3280,0x2003289}, {0x32B1,0x20032BF},
+    {0x3400,0x1004DBF}, {0x4E00,0x100A48C}, {0xA4D0,0x100A4FD}, {0xA500,0x100A60C},
+    {0xA610,0x100A61F}, {0xA620,0x200A629}, {0xA62A,0x100A62B}, {0xA640,0x100A66E},
+    {0xA67F,0x100A69D}, {0xA6A0,0x100A6E5}, {0xA6E6,0x200A6EF}, {0xA717,0x100A71F},
+    {0xA722,0x100A788}, {0xA78B,0x100A7CA}, {0xA7D0,0x100A7D1}, {0xA7D3,0x100A7D3},
+    {0xA7D5,0x100A7D9}, {0xA7F2,0x100A801}, {0xA803,0x100A805}, {0xA807,0x100A80A},
+    {0xA80C,0x100A822}, {0xA830,0x200A835}, {0xA840,0x100A873}, {0xA882,0x100A8B3},
+    {0xA8D0,0x200A8D9}, {0xA8F2,0x100A8F7}, {0xA8FB,0x100A8FB}, {0xA8FD,0x100A8FE},
+    {0xA900,0x200A909}, {0xA90A,0x100A925}, {0xA930,0x100A946}, {0xA960,0x100A97C},
+    {0xA984,0x100A9B2}, {0xA9CF,0x100A9CF}, {0xA9D0,0x200A9D9}, {0xA9E0,0x100A9E4},
+    {0xA9E6,0x100A9EF}, {0xA9F0,0x200A9F9}, {0xA9FA,0x100A9FE}, {0xAA00,0x100AA28},
+    {0xAA40,0x100AA42}, {0xAA44,0x100AA4B}, {0xAA50,0x200AA59}, {0xAA60,0x100AA76},
+    {0xAA7A,0x100AA7A}, {0xAA7E,0x100AAAF}, {0xAAB1,0x100AAB1}, {0xAAB5,0x100AAB6},
+    {0xAAB9,0x100AABD}, {0xAAC0,0x100AAC0}, {0xAAC2,0x100AAC2}, {0xAADB,0x100AADD},
+    {0xAAE0,0x100AAEA}, {0xAAF2,0x100AAF4}, {0xAB01,0x100AB06}, {0xAB09,0x100AB0E},
+    {0xAB11,0x100AB16}, {0xAB20,0x100AB26}, {0xAB28,0x100AB2E}, {0xAB30,0x100AB5A},
+    {0xAB5C,0x100AB69}, {0xAB70,0x100ABE2}, {0xABF0,0x200ABF9}, {0xAC00,0x100D7A3},
+    {0xD7B0,0x100D7C6}, {0xD7CB,0x100D7FB}, {0xF900,0x100FA6D}, {0xFA70,0x100FAD9},
+    {0xFB00,0x100FB06}, {0xFB13,0x100FB17}, {0xFB1D,0x100FB1D}, {0xFB1F,0x100FB28},
+    {0xFB2A,0x100FB36}, {0xFB38,0x100FB3C}, {0xFB3E,0x100FB3E}, {0xFB40,0x100FB41},
+    {0xFB43,0x100FB44}, {0xFB46,0x100FBB1}, {0xFBD3,0x100FD3D}, {0xFD50,0x100FD8F},
+    {0xFD92,0x100FDC7}, {0xFDF0,0x100FDFB}, {0xFE70,0x100FE74}, {0xFE76,0x100FEFC},
+    {0xFF10,0x200FF19}, {0xFF21,0x100FF3A}, {0xFF41,0x100FF5A}, {0xFF66,0x100FFBE},
+    {0xFFC2,0x100FFC7}, {0xFFCA,0x100FFCF}, {0xFFD2,0x100FFD7}, {0xFFDA,0x100FFDC},
+    {0x10000,0x101000B}, {0x1000D,0x1010026}, {0x10028,0x101003A}, {0x1003C,0x101003D},
+    {0x1003F,0x101004D}, {0x10050,0x101005D}, {0x10080,0x10100FA}, {0x10107,0x2010133},
+    {0x10140,0x2010178}, {0x1018A,0x201018B}, {0x10280,0x101029C}, {0x102A0,0x10102D0},
+    {0x102E1,0x20102FB}, {0x10300,0x101031F}, {0x10320,0x2010323}, {0x1032D,0x1010340},
+    {0x10341,0x2010341}, {0x10342,0x1010349}, {0x1034A,0x201034A}, {0x10350,0x1010375},
+    {0x10380,0x101039D}, {0x103A0,0x10103C3}, {0x103C8,0x10103CF}, {0x103D1,0x20103D5},
+    {0x10400,0x101049D}, {0x104A0,0x20104A9}, {0x104B0,0x10104D3}, {0x104D8,0x10104FB},
+    {0x10500,0x1010527}, {0x10530,0x1010563}, {0x10570,0x101057A}, {0x1057C,0x101058A},
+    {0x1058C,0x1010592}, {0x10594,0x1010595}, {0x10597,0x10105A1}, {0x105A3,0x10105B1},
+    {0x105B3,0x10105B9}, {0x105BB,0x10105BC}, {0x10600,0x1010736}, {0x10740,0x1010755},
+    {0x10760,0x1010767}, {0x10780,0x1010785}, {0x10787,0x10107B0}, {0x107B2,0x10107BA},
+    {0x10800,0x1010805}, {0x10808,0x1010808}, {0x1080A,0x1010835}, {0x10837,0x1010838},
+    {0x1083C,0x101083C}, {0x1083F,0x1010855}, {0x10858,0x201085F}, {0x10860,0x1010876},
+    {0x10879,0x201087F}, {0x10880,0x101089E}, {0x108A7,0x20108AF}, {0x108E0,0x10108F2},
+    {0x108F4,0x10108F5}, {0x108FB,0x20108FF}, {0x10900,0x1010915}, {0x10916,0x201091B},
+    {0x10920,0x1010939}, {0x10980,0x10109B7}, {0x109BC,0x20109BD}, {0x109BE,0x10109BF},
+    {0x109C0,0x20109CF}, {0x109D2,0x20109FF}, {0x10A00,0x1010A00}, {0x10A10,0x1010A13},
+    {0x10A15,0x1010A17}, {0x10A19,0x1010A35}, {0x10A40,0x2010A48}, {0x10A60,0x1010A7C},
+    {0x10A7D,0x2010A7E}, {0x10A80,0x1010A9C}, {0x10A9D,0x2010A9F}, {0x10AC0,0x1010AC7},
+    {0x10AC9,0x1010AE4}, {0x10AEB,0x2010AEF}, {0x10B00,0x1010B35}, {0x10B40,0x1010B55},
+    {0x10B58,0x2010B5F}, {0x10B60,0x1010B72}, {0x10B78,0x2010B7F}, {0x10B80,0x1010B91},
+    {0x10BA9,0x2010BAF}, {0x10C00,0x1010C48}, {0x10C80,0x1010CB2}, {0x10CC0,0x1010CF2},
+    {0x10CFA,0x2010CFF}, {0x10D00,0x1010D23}, {0x10D30,0x2010D39}, {0x10E60,0x2010E7E},
+    {0x10E80,0x1010EA9}, {0x10EB0,0x1010EB1}, {0x10F00,0x1010F1C}, {0x10F1D,0x2010F26},
+    {0x10F27,0x1010F27}, {0x10F30,0x1010F45}, {0x10F51,0x2010F54}, {0x10F70,0x1010F81},
+    {0x10FB0,0x1010FC4}, {0x10FC5,0x2010FCB}, {0x10FE0,0x1010FF6}, {0x11003,0x1011037},
+    {0x11052,0x201106F}, {0x11071,0x1011072}, {0x11075,0x1011075}, {0x11083,0x10110AF},
+    {0x110D0,0x10110E8}, {0x110F0,0x20110F9}, {0x11103,0x1011126}, {0x11136,0x201113F},
+    {0x11144,0x1011144}, {0x11147,0x1011147}, {0x11150,0x1011172}, {0x11176,0x1011176},
+    {0x11183,0x10111B2}, {0x111C1,0x10111C4}, {0x111D0,0x20111D9}, {0x111DA,0x10111DA},
+    {0x111DC,0x10111DC}, {0x111E1,0x20111F4}, {0x11200,0x1011211}, {0x11213,0x101122B},
+    {0x1123F,0x1011240}, {0x11280,0x1011286}, {0x11288,0x1011288}, {0x1128A,0x101128D},
+    {0x1128F,0x101129D}, {0x1129F,0x10112A8}, {0x112B0,0x10112DE}, {0x112F0,0x20112F9},
+    {0x11305,0x101130C}, {0x1130F,0x1011310}, {0x11313,0x1011328}, {0x1132A,0x1011330},
+    {0x11332,0x1011333}, {0x11335,0x1011339}, {0x1133D,0x101133D}, {0x11350,0x1011350},
+    {0x1135D,0x1011361}, {0x11400,0x1011434}, {0x11447,0x101144A}, {0x11450,0x2011459},
+    {0x1145F,0x1011461}, {0x11480,0x10114AF}, {0x114C4,0x10114C5}, {0x114C7,0x10114C7},
+    {0x114D0,0x20114D9}, {0x11580,0x10115AE}, {0x115D8,0x10115DB}, {0x11600,0x101162F},
+    {0x11644,0x1011644}, {0x11650,0x2011659}, {0x11680,0x10116AA}, {0x116B8,0x10116B8},
+    {0x116C0,0x20116C9}, {0x11700,0x101171A}, {0x11730,0x201173B}, {0x11740,0x1011746},
+    {0x11800,0x101182B}, {0x118A0,0x10118DF}, {0x118E0,0x20118F2}, {0x118FF,0x1011906},
+    {0x11909,0x1011909}, {0x1190C,0x1011913}, {0x11915,0x1011916}, {0x11918,0x101192F},
+    {0x1193F,0x101193F}, {0x11941,0x1011941}, {0x11950,0x2011959}, {0x119A0,0x10119A7},
+    {0x119AA,0x10119D0}, {0x119E1,0x10119E1}, {0x119E3,0x10119E3}, {0x11A00,0x1011A00},
+    {0x11A0B,0x1011A32}, {0x11A3A,0x1011A3A}, {0x11A50,0x1011A50}, {0x11A5C,0x1011A89},
+    {0x11A9D,0x1011A9D}, {0x11AB0,0x1011AF8}, {0x11C00,0x1011C08}, {0x11C0A,0x1011C2E},
+    {0x11C40,0x1011C40}, {0x11C50,0x2011C6C}, {0x11C72,0x1011C8F}, {0x11D00,0x1011D06},
+    {0x11D08,0x1011D09}, {0x11D0B,0x1011D30}, {0x11D46,0x1011D46}, {0x11D50,0x2011D59},
+    {0x11D60,0x1011D65}, {0x11D67,0x1011D68}, {0x11D6A,0x1011D89}, {0x11D98,0x1011D98},
+    {0x11DA0,0x2011DA9}, {0x11EE0,0x1011EF2}, {0x11F02,0x1011F02}, {0x11F04,0x1011F10},
+    {0x11F12,0x1011F33}, {0x11F50,0x2011F59}, {0x11FB0,0x1011FB0}, {0x11FC0,0x2011FD4},
+    {0x12000,0x1012399}, {0x12400,0x201246E}, {0x12480,0x1012543}, {0x12F90,0x1012FF0},
+    {0x13000,0x101342F}, {0x13441,0x1013446}, {0x14400,0x1014646}, {0x16800,0x1016A38},
+    {0x16A40,0x1016A5E}, {0x16A60,0x2016A69}, {0x16A70,0x1016ABE}, {0x16AC0,0x2016AC9},
+    {0x16AD0,0x1016AED}, {0x16B00,0x1016B2F}, {0x16B40,0x1016B43}, {0x16B50,0x2016B59},
+    {0x16B5B,0x2016B61}, {0x16B63,0x1016B77}, {0x16B7D,0x1016B8F}, {0x16E40,0x1016E7F},
+    {0x16E80,0x2016E96}, {0x16F00,0x1016F4A}, {0x16F50,0x1016F50}, {0x16F93,0x1016F9F},
+    {0x16FE0,0x1016FE1}, {0x16FE3,0x1016FE3}, {0x17000,0x10187F7}, {0x18800,0x1018CD5},
+    {0x18D00,0x1018D08}, {0x1AFF0,0x101AFF3}, {0x1AFF5,0x101AFFB}, {0x1AFFD,0x101AFFE},
+    {0x1B000,0x101B122}, {0x1B132,0x101B132}, {0x1B150,0x101B152}, {0x1B155,0x101B155},
+    {0x1B164,0x101B167}, {0x1B170,0x101B2FB}, {0x1BC00,0x101BC6A}, {0x1BC70,0x101BC7C},
+    {0x1BC80,0x101BC88}, {0x1BC90,0x101BC99}, {0x1D2C0,0x201D2D3}, {0x1D2E0,0x201D2F3},
+    {0x1D360,0x201D378}, {0x1D400,0x101D454}, {0x1D456,0x101D49C}, {0x1D49E,0x101D49F},
+    {0x1D4A2,0x101D4A2}, {0x1D4A5,0x101D4A6}, {0x1D4A9,0x101D4AC}, {0x1D4AE,0x101D4B9},
+    {0x1D4BB,0x101D4BB}, {0x1D4BD,0x101D4C3}, {0x1D4C5,0x101D505}, {0x1D507,0x101D50A},
+    {0x1D50D,0x101D514}, {0x1D516,0x101D51C}, {0x1D51E,0x101D539}, {0x1D53B,0x101D53E},
+    {0x1D540,0x101D544}, {0x1D546,0x101D546}, {0x1D54A,0x101D550}, {0x1D552,0x101D6A5},
+    {0x1D6A8,0x101D6C0}, {0x1D6C2,0x101D6DA}, {0x1D6DC,0x101D6FA}, {0x1D6FC,0x101D714},
+    {0x1D716,0x101D734}, {0x1D736,0x101D74E}, {0x1D750,0x101D76E}, {0x1D770,0x101D788},
+    {0x1D78A,0x101D7A8}, {0x1D7AA,0x101D7C2}, {0x1D7C4,0x101D7CB}, {0x1D7CE,0x201D7FF},
+    {0x1DF00,0x101DF1E}, {0x1DF25,0x101DF2A}, {0x1E030,0x101E06D}, {0x1E100,0x101E12C},
+    {0x1E137,0x101E13D}, {0x1E140,0x201E149}, {0x1E14E,0x101E14E}, {0x1E290,0x101E2AD},
+    {0x1E2C0,0x101E2EB}, {0x1E2F0,0x201E2F9}, {0x1E4D0,0x101E4EB}, {0x1E4F0,0x201E4F9},
+    {0x1E7E0,0x101E7E6}, {0x1E7E8,0x101E7EB}, {0x1E7ED,0x101E7EE}, {0x1E7F0,0x101E7FE},
+    {0x1E800,0x101E8C4}, {0x1E8C7,0x201E8CF}, {0x1E900,0x101E943}, {0x1E94B,0x101E94B},
+    {0x1E950,0x201E959}, {0x1EC71,0x201ECAB}, {0x1ECAD,0x201ECAF}, {0x1ECB1,0x201ECB4},
+    {0x1ED01,0x201ED2D}, {0x1ED2F,0x201ED3D}, {0x1EE00,0x101EE03}, {0x1EE05,0x101EE1F},
+    {0x1EE21,0x101EE22}, {0x1EE24,0x101EE24}, {0x1EE27,0x101EE27}, {0x1EE29,0x101EE32},
+    {0x1EE34,0x101EE37}, {0x1EE39,0x101EE39}, {0x1EE3B,0x101EE3B}, {0x1EE42,0x101EE42},
+    {0x1EE47,0x101EE47}, {0x1EE49,0x101EE49}, {0x1EE4B,0x101EE4B}, {0x1EE4D,0x101EE4F},
+    {0x1EE51,0x101EE52}, {0x1EE54,0x101EE54}, {0x1EE57,0x101EE57}, {0x1EE59,0x101EE59},
+    {0x1EE5B,0x101EE5B}, {0x1EE5D,0x101EE5D}, {0x1EE5F,0x101EE5F}, {0x1EE61,0x101EE62},
+    {0x1EE64,0x101EE64}, {0x1EE67,0x101EE6A}, {0x1EE6C,0x101EE72}, {0x1EE74,0x101EE77},
+    {0x1EE79,0x101EE7C}, {0x1EE7E,0x101EE7E}, {0x1EE80,0x101EE89}, {0x1EE8B,0x101EE9B},
+    {0x1EEA1,0x101EEA3}, {0x1EEA5,0x101EEA9}, {0x1EEAB,0x101EEBB}, {0x1F100,0x201F10C},
+    {0x1FBF0,0x201FBF9}, {0x20000,0x102A6DF}, {0x2A700,0x102B739}, {0x2B740,0x102B81D},
+    {0x2B820,0x102CEA1}, {0x2CEB0,0x102EBE0}, {0x2F800,0x102FA1D}, {0x30000,0x103134A},
+    {0x31350,0x10323AF},
+};
+/* ASCII classes (the same generator's last line): \t \n \v \f \r and space are spaces. */
+static const char llm__ascii_cls[129] =
+    "00000000033333000000000000000000300000000000000022222222220000000111111111111111111111111110000001111111111111111111111111100000";
+
+static int llm__cp_class(uint32_t cp) {
+    size_t lo = 0, hi = sizeof llm__uni_ranges / sizeof llm__uni_ranges[0];
+    if (cp < 128) return llm__ascii_cls[cp] - '0';
+    while (lo < hi) { /* binary search of the range holding cp */
+        size_t mid = (lo + hi) / 2;
+        if (cp < llm__uni_ranges[mid][0]) hi = mid;
+        else if (cp > (llm__uni_ranges[mid][1] & 0xFFFFFF)) lo = mid + 1;
+        else return (int)(llm__uni_ranges[mid][1] >> 24);
+    }
+    return LLM__CL_OTHER;
+}
+
+/* Class and byte length of the character at s[i]. An invalid byte is one character of
+   class "other" (what a lone surrogate from Python's surrogateescape is). */
+LLM__INLINE int llm__chr(const unsigned char *s, size_t n, size_t i, size_t *len) {
+    uint32_t cp;
+    if (s[i] < 0x80) { *len = 1; return llm__ascii_cls[s[i]] - '0'; }
+    *len = llm__utf8_decode(s + i, n - i, &cp);
+    if (!*len) { *len = 1; return LLM__CL_OTHER; }
+    return llm__cp_class(cp);
+}
+
+/* ---- pre-split ------------------------------------------------------------------------- */
+/* The end of the piece that starts at s[i] (i < n) under GPT-2's pattern
+     's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+   The alternatives are tried in order, as the regex engine does. */
+static size_t llm__split_gpt2(const unsigned char *s, size_t n, size_t i) {
+    size_t len, e, last;
+    int cl;
+    if (s[i] == '\'' && i + 1 < n) {                 /* contractions (lowercase only) */
+        unsigned char c1 = s[i + 1];
+        if (c1 == 's' || c1 == 't' || c1 == 'm' || c1 == 'd') return i + 2;
+        if (i + 2 < n) {
+            unsigned char c2 = s[i + 2];
+            if ((c1 == 'r' && c2 == 'e') || (c1 == 'v' && c2 == 'e') || (c1 == 'l' && c2 == 'l'))
+                return i + 3;
+        }
+    }
+    cl = llm__chr(s, n, i, &len);
+    e = i + len;
+    if (s[i] == ' ' && e < n) {                      /* " ?": a space joins what follows */
+        size_t l2;
+        int c2 = llm__chr(s, n, e, &l2);
+        if (c2 != LLM__CL_SPACE) { cl = c2; e += l2; }
+    }
+    if (cl != LLM__CL_SPACE) {                       /* a run of letters, numbers or others */
+        while (e < n) {
+            size_t l;
+            if (llm__chr(s, n, e, &l) != cl) break;
+            e += l;
+        }
+        return e;
+    }
+    /* whitespace: \s+(?!\S) leaves the last space to the next word when one follows */
+    e = i; last = i;
+    while (e < n) {
+        size_t l;
+        if (llm__chr(s, n, e, &l) != LLM__CL_SPACE) break;
+        last = e; e += l;
+    }
+    if (e == n) return e;
+    if (last > i) return last;
+    return e;                                        /* \s+: a lone space before a word */
+}
+
+/* The same for cl100k (GPT-4):
+     (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
+      ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+                                   */
+static size_t llm__split_gpt4(const unsigned char *s, size_t n, size_t i) {
+    size_t len, e, last, nl;
+    int cl, k;
+    if (s[i] == '\'' && i + 1 < n) {                 /* contractions, any case */
+        unsigned char c1 = (unsigned char)(s[i + 1] | 0x20);
+        if (c1 == 's' || c1 == 't' || c1 == 'm' || c1 == 'd') return i + 2;
+        if (s[i + 1] == 0xC5 && i + 2 < n && s[i + 2] == 0xBF) return i + 3; /* U+017F long s folds to s */
+        if (i + 2 < n) {
+            unsigned char c2 = (unsigned char)(s[i + 2] | 0x20);
+            if ((c1 == 'r' && c2 == 'e') || (c1 == 'v' && c2 == 'e') || (c1 == 'l' && c2 == 'l'))
+                return i + 3;
+        }
+    }
+    cl = llm__chr(s, n, i, &len);
+    e = i + len;
+    if (cl != LLM__CL_LETTER && cl != LLM__CL_NUMBER && s[i] != '\r' && s[i] != '\n' && e < n) {
+        size_t l2;                                   /* [^\r\n\p{L}\p{N}]\p{L}+ */
+        if (llm__chr(s, n, e, &l2) == LLM__CL_LETTER) { cl = LLM__CL_LETTER; e += l2; }
+    }
+    if (cl == LLM__CL_LETTER) {                      /* \p{L}+ */
+        while (e < n) { size_t l; if (llm__chr(s, n, e, &l) != LLM__CL_LETTER) break; e += l; }
+        return e;
+    }
+    if (cl == LLM__CL_NUMBER) {                      /* \p{N}{1,3} */
+        for (k = 1; k < 3 && e < n; k++) {
+            size_t l;
+            if (llm__chr(s, n, e, &l) != LLM__CL_NUMBER) break;
+            e += l;
+        }
+        return e;
+    }
+    if (s[i] == ' ' && e < n) {                      /* " ?" before punctuation */
+        size_t l2;
+        if (llm__chr(s, n, e, &l2) == LLM__CL_OTHER) { cl = LLM__CL_OTHER; e += l2; }
+    }
+    if (cl == LLM__CL_OTHER) {                       /* [^\s\p{L}\p{N}]+[\r\n]* */
+        while (e < n) { size_t l; if (llm__chr(s, n, e, &l) != LLM__CL_OTHER) break; e += l; }
+        while (e < n && (s[e] == '\r' || s[e] == '\n')) e++;
+        return e;
+    }
+    e = i; last = i; nl = 0;                         /* whitespace */
+    while (e < n) {
+        size_t l;
+        if (llm__chr(s, n, e, &l) != LLM__CL_SPACE) break;
+        if (s[e] == '\r' || s[e] == '\n') nl = e + 1;
+        last = e; e += l;
+    }
+    if (nl) return nl;                               /* \s*[\r\n]+ ends at the last newline */
+    if (e == n) return e;
+    if (last > i) return last;
+    return e;
+}
+
+static size_t llm__split_next(llm_pattern p, const unsigned char *s, size_t n, size_t i) {
+    return p == LLM_PATTERN_GPT4 ? llm__split_gpt4(s, n, i) : llm__split_gpt2(s, n, i);
+}
+
+/* ---- vocabulary tables -------------------------------------------------------------------- */
+static size_t llm__tok_len(const llm_tokenizer *t, int32_t id) { return t->off[id + 1] - t->off[id]; }
+static const unsigned char *llm__tok_str(const llm_tokenizer *t, int32_t id) {
+    return (const unsigned char *)t->text + t->off[id];
+}
+
+static int32_t llm__tok_lookup(const llm_tokenizer *t, const unsigned char *s, size_t n) {
+    uint32_t h = llm__hash_bytes(s, n) & t->tab_mask;
+    for (;;) {
+        int32_t id = t->tab[h];
+        if (id < 0) return -1;
+        if (llm__tok_len(t, id) == n && memcmp(llm__tok_str(t, id), s, n) == 0) return id;
+        h = (h + 1) & t->tab_mask;
+    }
+}
+
+static const llm__merge_slot *llm__merge_find(const llm_tokenizer *t, int32_t a, int32_t b) {
+    uint64_t key = ((uint64_t)(uint32_t)a << 32) | (uint32_t)b;
+    uint32_t h = llm__hash_u64(key) & t->mtab_mask;
+    for (;;) {
+        const llm__merge_slot *m = &t->mtab[h];
+        if (m->key == key) return m;
+        if (m->key == UINT64_MAX) return NULL;
+        h = (h + 1) & t->mtab_mask;
+    }
+}
+
+LLMDEF void llm_tokenizer_free(llm_tokenizer *t) {
+    llm_allocator a;
+    if (!t) return;
+    a = t->alloc;
+    llm__dealloc(&a, t->text); llm__dealloc(&a, t->off); llm__dealloc(&a, t->score);
+    llm__dealloc(&a, t->type); llm__dealloc(&a, t->tab); llm__dealloc(&a, t->merges);
+    llm__dealloc(&a, t->mtab); llm__dealloc(&a, t->special);
+    llm__dealloc(&a, t);
+}
+
+/* A tokenizer with room for n tokens of nbytes bytes in all (filled by the loaders). */
+static llm_status llm__tok_new(const llm_allocator *alloc, llm_tokenizer_type kind, size_t n,
+                               size_t nbytes, llm_tokenizer **out, llm_error *err) {
+    llm_tokenizer *t;
+    *out = NULL;
+    if (n == 0 || n > 0x7FFFFFF0u || nbytes > 0xFFFFFFF0u)
+        return llm__fail(err, LLM_ERR_FORMAT, "bad vocabulary size (%llu tokens, %llu bytes)",
+                         (unsigned long long)n, (unsigned long long)nbytes);
+    t = (llm_tokenizer *)llm__calloc(alloc, 1, sizeof *t);
+    if (!t) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    if (alloc) t->alloc = *alloc;
+    t->kind = kind;
+    t->n = (int32_t)n;
+    t->bos = t->eos = t->unk = -1;
+    t->text = (char *)llm__alloc(alloc, nbytes + 1);
+    t->off = (uint32_t *)llm__calloc(alloc, n + 1, sizeof(uint32_t));
+    t->score = (float *)llm__calloc(alloc, n, sizeof(float));
+    t->type = (unsigned char *)llm__calloc(alloc, n, 1);
+    if (!t->text || !t->off || !t->score || !t->type) {
+        llm_tokenizer_free(t);
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory (%llu tokens)", (unsigned long long)n);
+    }
+    *out = t;
+    return LLM_OK;
+}
+
+static int llm__is_byte_piece(const unsigned char *s, size_t n, int *value) {
+    int v = 0, k;
+    if (n != 6 || s[0] != '<' || s[1] != '0' || s[2] != 'x' || s[5] != '>') return 0;
+    for (k = 3; k < 5; k++) {
+        int c = s[k];
+        v *= 16;
+        if (c >= '0' && c <= '9') v += c - '0';
+        else if (c >= 'A' && c <= 'F') v += c - 'A' + 10;
+        else if (c >= 'a' && c <= 'f') v += c - 'a' + 10;
+        else return 0;
+    }
+    *value = v;
+    return 1;
+}
+
+/* After the tokens (text, off, type, score) are filled: builds the piece hash, byte table,
+   special-token list and the flags the encoders need. */
+static llm_status llm__tok_finish(llm_tokenizer *t, llm_error *err) {
+    size_t cap = llm__pow2_at_least((size_t)t->n * 2), i;
+    int32_t id;
+    t->tab = (int32_t *)llm__alloc(&t->alloc, cap * sizeof(int32_t));
+    if (!t->tab) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    memset(t->tab, 0xFF, cap * sizeof(int32_t));
+    t->tab_mask = (uint32_t)(cap - 1);
+    for (i = 0; i < 256; i++) t->byte_id[i] = -1;
+    t->max_piece = 4;
+    t->seg_ok = 1;
+    t->n_special = 0;
+    for (id = 0; id < t->n; id++) {
+        const unsigned char *s = llm__tok_str(t, id);
+        size_t n = llm__tok_len(t, id), p;
+        int ty = t->type[id], bv;
+        if (llm__tok_lookup(t, s, n) < 0) { /* first id wins for duplicate strings */
+            uint32_t h = llm__hash_bytes(s, n) & t->tab_mask;
+            while (t->tab[h] >= 0) h = (h + 1) & t->tab_mask;
+            t->tab[h] = id;
+        }
+        if (n > t->max_piece) t->max_piece = n;
+        if (t->kind == LLM_TOKENIZER_BPE) {
+            if (n == 1 && t->byte_id[s[0]] < 0 && ty != LLM__TT_CONTROL) t->byte_id[s[0]] = id;
+        } else if (ty == LLM__TT_BYTE) {
+            if (!llm__is_byte_piece(s, n, &bv))
+                return llm__fail(err, LLM_ERR_FORMAT, "byte token %d is not <0xXX>", (int)id);
+            if (t->byte_id[bv] < 0) t->byte_id[bv] = id;
+        }
+        if (ty == LLM__TT_CONTROL && n > 0) t->n_special++;
+        if (t->kind == LLM_TOKENIZER_SPM &&
+            (ty == LLM__TT_NORMAL || ty == LLM__TT_USER || ty == LLM__TT_UNUSED)) {
+            for (p = 1; p + 3 <= n; p++) /* "▁" (E2 96 81) after a character that is not "▁" */
+                if (s[p] == 0xE2 && s[p + 1] == 0x96 && s[p + 2] == 0x81 &&
+                    !(p >= 3 && s[p - 3] == 0xE2 && s[p - 2] == 0x96 && s[p - 1] == 0x81))
+                    t->seg_ok = 0;
+        }
+    }
+    t->max_piece += 4; /* room for " \xE2\x81\x87 " (<unk>) */
+    if (t->kind == LLM_TOKENIZER_BPE)
+        for (i = 0; i < 256; i++)
+            if (t->byte_id[i] < 0)
+                return llm__fail(err, LLM_ERR_FORMAT, "byte-level vocabulary lacks byte 0x%02X", (unsigned)i);
+    if (t->n_special) {
+        int32_t k = 0, a2, b2;
+        t->special = (int32_t *)llm__alloc(&t->alloc, (size_t)t->n_special * sizeof(int32_t));
+        if (!t->special) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        for (id = 0; id < t->n; id++)
+            if (t->type[id] == LLM__TT_CONTROL && llm__tok_len(t, id) > 0) t->special[k++] = id;
+        for (a2 = 1; a2 < k; a2++) /* insertion sort, longest first (few specials) */
+            for (b2 = a2; b2 > 0 && llm__tok_len(t, t->special[b2]) > llm__tok_len(t, t->special[b2 - 1]); b2--) {
+                int32_t tmp = t->special[b2]; t->special[b2] = t->special[b2 - 1]; t->special[b2 - 1] = tmp;
+            }
+        for (a2 = 0; a2 < k; a2++) t->special_first[llm__tok_str(t, t->special[a2])[0]] = 1;
+    }
+    return LLM_OK;
+}
+
+/* Byte-level: installs n merges (left, right ids in rank order). result[i] is the merged
+   token, or NULL to look it up by its bytes (left + right). */
+static llm_status llm__tok_set_merges(llm_tokenizer *t, const int32_t *pairs, const int32_t *result,
+                                      size_t n, llm_error *err) {
+    size_t cap = llm__pow2_at_least(n * 2 + 1), i;
+    unsigned char *buf = NULL;
+    t->n_merges = 0;
+    if (n > 0x7FFFFFF0u) return llm__fail(err, LLM_ERR_FORMAT, "too many merges");
+    t->merges = (int32_t *)llm__alloc(&t->alloc, (n ? n : 1) * 3 * sizeof(int32_t));
+    t->mtab = (llm__merge_slot *)llm__alloc(&t->alloc, cap * sizeof(llm__merge_slot));
+    buf = (unsigned char *)llm__alloc(&t->alloc, t->max_piece * 2 + 1);
+    if (!t->merges || !t->mtab || !buf) { llm__dealloc(&t->alloc, buf);
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
+    for (i = 0; i < cap; i++) t->mtab[i].key = UINT64_MAX;
+    t->mtab_mask = (uint32_t)(cap - 1);
+    for (i = 0; i < n; i++) {
+        int32_t a = pairs[2 * i], b = pairs[2 * i + 1], r;
+        uint64_t key;
+        uint32_t h;
+        if (a < 0 || a >= t->n || b < 0 || b >= t->n) { llm__dealloc(&t->alloc, buf);
+            return llm__fail(err, LLM_ERR_FORMAT, "merge %llu: token id out of range", (unsigned long long)i); }
+        if (result) r = result[i];
+        else {
+            size_t la = llm__tok_len(t, a), lb = llm__tok_len(t, b);
+            memcpy(buf, llm__tok_str(t, a), la);
+            memcpy(buf + la, llm__tok_str(t, b), lb);
+            r = llm__tok_lookup(t, buf, la + lb);
+        }
+        if (r < 0 || r >= t->n) { llm__dealloc(&t->alloc, buf);
+            return llm__fail(err, LLM_ERR_FORMAT, "merge %llu: the merged token is not in the vocabulary",
+                             (unsigned long long)i); }
+        t->merges[3 * i] = a; t->merges[3 * i + 1] = b; t->merges[3 * i + 2] = r;
+        key = ((uint64_t)(uint32_t)a << 32) | (uint32_t)b;
+        h = llm__hash_u64(key) & t->mtab_mask;
+        while (t->mtab[h].key != UINT64_MAX && t->mtab[h].key != key) h = (h + 1) & t->mtab_mask;
+        if (t->mtab[h].key == UINT64_MAX) { /* the first (lowest) rank of a repeated pair wins */
+            t->mtab[h].key = key; t->mtab[h].rank = (int32_t)i; t->mtab[h].id = r;
+        }
+    }
+    t->n_merges = (int32_t)n;
+    llm__dealloc(&t->alloc, buf);
+    return LLM_OK;
+}
+
+/* ---- the merge loop (both families) ------------------------------------------------------- */
+typedef struct llm__sym { uint32_t start, len; int32_t id, prev, next; } llm__sym;
+/* A candidate merge of symbols left+right: lower key first (rank, or -score), then the
+   leftmost. size = their joint length when queued: a mismatch later means it is stale. */
+typedef struct llm__cand { double key; int32_t left, right, id; uint32_t size; } llm__cand;
+typedef struct llm__cache_slot { uint32_t hash, koff, klen, ioff, nids; } llm__cache_slot;
+
+/* Per-call scratch memory: the tokenizer itself is never written. */
+typedef struct llm__work {
+    const llm_allocator *a;
+    llm__sym *sym; size_t sym_cap;
+    llm__cand *heap; size_t heap_cap, heap_n;
+    unsigned char *norm; size_t norm_cap;        /* SentencePiece normalised text */
+    int32_t *wids; size_t wids_cap, wids_n;      /* ids of the current word */
+    int32_t *ids; size_t cap, n;                 /* the caller's output */
+    llm__cache_slot *cache; uint32_t cache_mask, cache_used; /* word -> ids, this call only */
+    unsigned char *ckey; size_t ckey_cap, ckey_n;
+    int32_t *cids; size_t cids_cap, cids_n;
+    int oom;
+} llm__work;
+
+static void llm__work_free(llm__work *w) {
+    llm__dealloc(w->a, w->sym); llm__dealloc(w->a, w->heap); llm__dealloc(w->a, w->norm);
+    llm__dealloc(w->a, w->wids); llm__dealloc(w->a, w->cache); llm__dealloc(w->a, w->ckey);
+    llm__dealloc(w->a, w->cids);
+}
+
+LLM__INLINE void llm__emit(llm__work *w, int32_t id) {
+    if (w->n < w->cap) w->ids[w->n] = id;
+    w->n++;
+}
+static void llm__wemit(llm__work *w, int32_t id) {
+    int32_t *p = (int32_t *)llm__tgrow(w->a, w->wids, &w->wids_cap, w->wids_n + 1, sizeof(int32_t));
+    if (!p) { w->oom = 1; return; }
+    w->wids = p;
+    w->wids[w->wids_n++] = id;
+}
+
+static int llm__cand_before(const llm__cand *x, const llm__cand *y) {
+    return x->key < y->key || (x->key == y->key && x->left < y->left);
+}
+static void llm__heap_push(llm__work *w, const llm__cand *c) {
+    size_t i;
+    llm__cand *h = (llm__cand *)llm__tgrow(w->a, w->heap, &w->heap_cap, w->heap_n + 1, sizeof *h);
+    if (!h) { w->oom = 1; return; }
+    w->heap = h;
+    i = w->heap_n++;
+    while (i > 0 && llm__cand_before(c, &h[(i - 1) / 2])) { h[i] = h[(i - 1) / 2]; i = (i - 1) / 2; }
+    h[i] = *c;
+}
+static llm__cand llm__heap_pop(llm__work *w) {
+    llm__cand top = w->heap[0], last = w->heap[--w->heap_n];
+    size_t i = 0, n = w->heap_n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && llm__cand_before(&w->heap[c + 1], &w->heap[c])) c++;
+        if (!llm__cand_before(&w->heap[c], &last)) break;
+        w->heap[i] = w->heap[c];
+        i = c;
+    }
+    if (n) w->heap[i] = last;
+    return top;
+}
+
+/* Queues the merge of adjacent symbols l and r when the vocabulary has one. */
+static void llm__try_pair(const llm_tokenizer *t, llm__work *w, const unsigned char *s, int32_t l, int32_t r) {
+    const llm__sym *a = &w->sym[l], *b = &w->sym[r];
+    llm__cand c;
+    if (t->kind == LLM_TOKENIZER_BPE) {
+        const llm__merge_slot *m = llm__merge_find(t, a->id, b->id);
+        if (!m) return;
+        c.key = (double)m->rank; c.id = m->id;
+    } else {
+        int32_t id = llm__tok_lookup(t, s + a->start, a->len + b->len);
+        int ty;
+        if (id < 0) return;
+        ty = t->type[id]; /* sentencepiece merges into normal, user-defined and unused pieces */
+        if (ty != LLM__TT_NORMAL && ty != LLM__TT_USER && ty != LLM__TT_UNUSED) return;
+        c.key = -(double)t->score[id]; c.id = id;
+    }
+    c.left = l; c.right = r; c.size = a->len + b->len;
+    llm__heap_push(w, &c);
+}
+
+/* Encodes one word s[0..n) (n > 0) into w->wids. */
+static void llm__bpe_word(const llm_tokenizer *t, llm__work *w, const unsigned char *s, size_t n) {
+    size_t i, nsym = 0;
+    int32_t k;
+    llm__sym *sym = (llm__sym *)llm__tgrow(w->a, w->sym, &w->sym_cap, n, sizeof *sym);
+    if (!sym) { w->oom = 1; return; }
+    w->sym = sym;
+    /* 1. one symbol per byte (byte-level) or per character (SentencePiece) */
+    for (i = 0; i < n;) {
+        size_t l = 1;
+        if (t->kind == LLM_TOKENIZER_SPM) {
+            unsigned c = s[i];
+            l = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+            if (l > n - i) l = n - i;
+        }
+        sym[nsym].start = (uint32_t)i; sym[nsym].len = (uint32_t)l;
+        sym[nsym].id = t->kind == LLM_TOKENIZER_BPE ? t->byte_id[s[i]] : -1;
+        sym[nsym].prev = (int32_t)nsym - 1; sym[nsym].next = (int32_t)nsym + 1;
+        nsym++; i += l;
+    }
+    sym[nsym - 1].next = -1;
+    /* 2. queue every adjacent pair, then merge the best until none is left */
+    w->heap_n = 0;
+    for (k = 0; k + 1 < (int32_t)nsym; k++) llm__try_pair(t, w, s, k, k + 1);
+    while (w->heap_n && !w->oom) {
+        llm__cand c = llm__heap_pop(w);
+        llm__sym *L = &w->sym[c.left], *R = &w->sym[c.right];
+        if (L->len == 0 || R->len == 0 || L->next != c.right || L->len + R->len != c.size) continue;
+        L->len += R->len; L->id = c.id;
+        R->len = 0;
+        L->next = R->next;
+        if (R->next >= 0) w->sym[R->next].prev = c.left;
+        if (L->prev >= 0) llm__try_pair(t, w, s, L->prev, c.left);
+        if (L->next >= 0) llm__try_pair(t, w, s, c.left, L->next);
+    }
+    /* 3. emit; SentencePiece symbols not in the vocabulary fall back to byte pieces */
+    for (k = 0; k >= 0; k = w->sym[k].next) {
+        const llm__sym *y = &w->sym[k];
+        int32_t id = y->id;
+        if (t->kind == LLM_TOKENIZER_SPM) {
+            id = llm__tok_lookup(t, s + y->start, y->len);
+            if (id < 0 || t->type[id] == LLM__TT_UNKNOWN) {
+                if (t->byte_fallback) {
+                    uint32_t b;
+                    for (b = 0; b < y->len; b++) {
+                        int32_t bid = t->byte_id[s[y->start + b]];
+                        llm__wemit(w, bid >= 0 ? bid : t->unk);
+                    }
+                    continue;
+                }
+                id = t->unk;
+            }
+        }
+        llm__wemit(w, id);
+    }
+}
+
+/* Encodes a word through the per-call cache (most words repeat). */
+static void llm__word_cached(const llm_tokenizer *t, llm__work *w, const unsigned char *s, size_t n) {
+    uint32_t h = 0, slot = 0;
+    size_t i;
+    if (w->cache && n <= 64) {
+        h = llm__hash_bytes(s, n);
+        slot = h & w->cache_mask;
+        for (;;) {
+            const llm__cache_slot *c = &w->cache[slot];
+            if (c->klen == 0) break;
+            if (c->hash == h && c->klen == n && memcmp(w->ckey + c->koff, s, n) == 0) {
+                for (i = 0; i < c->nids; i++) llm__emit(w, w->cids[c->ioff + i]);
+                return;
+            }
+            slot = (slot + 1) & w->cache_mask;
+        }
+    }
+    w->wids_n = 0;
+    llm__bpe_word(t, w, s, n);
+    if (w->oom) return;
+    for (i = 0; i < w->wids_n; i++) llm__emit(w, w->wids[i]);
+    if (w->cache && n <= 64 && w->cache_used < w->cache_mask / 2) { /* remember it */
+        unsigned char *kb = (unsigned char *)llm__tgrow(w->a, w->ckey, &w->ckey_cap, w->ckey_n + n, 1);
+        int32_t *ib;
+        if (!kb) return;
+        w->ckey = kb;
+        ib = (int32_t *)llm__tgrow(w->a, w->cids, &w->cids_cap, w->cids_n + w->wids_n, sizeof(int32_t));
+        if (!ib) return;
+        w->cids = ib;
+        memcpy(w->ckey + w->ckey_n, s, n);
+        memcpy(w->cids + w->cids_n, w->wids, w->wids_n * sizeof(int32_t));
+        w->cache[slot].hash = h; w->cache[slot].klen = (uint32_t)n;
+        w->cache[slot].koff = (uint32_t)w->ckey_n; w->cache[slot].ioff = (uint32_t)w->cids_n;
+        w->cache[slot].nids = (uint32_t)w->wids_n;
+        w->ckey_n += n; w->cids_n += w->wids_n; w->cache_used++;
+    }
+}
+
+/* SentencePiece: normalise s[0..n) into w->norm, then encode it. */
+static void llm__spm_text(const llm_tokenizer *t, llm__work *w, const unsigned char *s, size_t n, int at_start) {
+    size_t i = 0, k = 0, seg;
+    unsigned char *o;
+    int prev_space = 0;
+    if (t->remove_extra_ws) while (i < n && s[i] == ' ') i++;
+    if (i == n) return;                              /* empty (or all spaces): no tokens */
+    o = (unsigned char *)llm__tgrow(w->a, w->norm, &w->norm_cap, 3 * (n - i) + 3, 1);
+    if (!o) { w->oom = 1; return; }
+    w->norm = o;
+    if (at_start && t->add_dummy_prefix) {
+        if (t->escape_ws) { o[k++] = 0xE2; o[k++] = 0x96; o[k++] = 0x81; } else o[k++] = ' ';
+    }
+    while (i < n) {
+        uint32_t cp;
+        size_t l;
+        if (s[i] == ' ') {
+            if (!(t->remove_extra_ws && prev_space)) {
+                if (t->escape_ws) { o[k++] = 0xE2; o[k++] = 0x96; o[k++] = 0x81; } else o[k++] = ' ';
+            }
+            prev_space = 1; i++;
+            continue;
+        }
+        prev_space = 0;
+        l = llm__utf8_decode(s + i, n - i, &cp);
+        if (l == 0) { o[k++] = 0xEF; o[k++] = 0xBF; o[k++] = 0xBD; i++; } /* U+FFFD */
+        else { memcpy(o + k, s + i, l); k += l; i += l; }
+    }
+    if (t->remove_extra_ws && prev_space) k -= t->escape_ws ? 3 : 1; /* trailing space */
+    if (!t->seg_ok) { if (k) { w->wids_n = 0; llm__bpe_word(t, w, o, k);
+            for (i = 0; i < w->wids_n && !w->oom; i++) llm__emit(w, w->wids[i]); }
+        return; }
+    /* cut before each "▁" that follows another character; encode the parts */
+    seg = 0;
+    for (i = 0; i < k;) {
+        int sp = i + 3 <= k && o[i] == 0xE2 && o[i + 1] == 0x96 && o[i + 2] == 0x81;
+        if (sp && i > 0 && !(i >= 3 && o[i - 3] == 0xE2 && o[i - 2] == 0x96 && o[i - 1] == 0x81)) {
+            llm__word_cached(t, w, o + seg, i - seg);
+            seg = i;
+        }
+        i += sp ? 3 : 1;
+    }
+    if (k > seg) llm__word_cached(t, w, o + seg, k - seg);
+}
+
+static void llm__bpe_text(const llm_tokenizer *t, llm__work *w, const unsigned char *s, size_t n) {
+    size_t i = 0;
+    while (i < n && !w->oom) {
+        size_t e = llm__split_next(t->pattern, s, n, i);
+        if (e == i + 1) llm__emit(w, t->byte_id[s[i]]);  /* one byte: no merge possible */
+        else llm__word_cached(t, w, s + i, e - i);
+        i = e;
+    }
+}
+
+/* The first special token at or after `from`; returns its position (n if none). */
+static size_t llm__find_special(const llm_tokenizer *t, const unsigned char *s, size_t n, size_t from,
+                                int32_t *which) {
+    size_t i;
+    int32_t k;
+    for (i = from; i < n; i++) {
+        if (!t->special_first[s[i]]) continue;
+        for (k = 0; k < t->n_special; k++) {
+            int32_t id = t->special[k];
+            size_t l = llm__tok_len(t, id);
+            if (l <= n - i && memcmp(s + i, llm__tok_str(t, id), l) == 0) { *which = id; return i; }
+        }
+    }
+    *which = -1;
+    return n;
+}
+
+LLMDEF llm_status llm_tokenize(const llm_tokenizer *t, const char *text, size_t len, int flags,
+                               int32_t *ids, size_t cap, size_t *n_ids) {
+    const unsigned char *s = (const unsigned char *)text;
+    llm__work w;
+    size_t pos = 0;
+    if (n_ids) *n_ids = 0;
+    if (!t || (!text && len) || !n_ids) return LLM_ERR_INVALID_ARG;
+    memset(&w, 0, sizeof w);
+    w.a = &t->alloc;
+    w.ids = ids;
+    w.cap = ids ? cap : 0;
+    if (len > 2048) { /* a word cache pays off on longer texts */
+        size_t c = llm__pow2_at_least(LLM__MIN(len / 4, (size_t)1 << 16));
+        w.cache = (llm__cache_slot *)llm__calloc(w.a, c, sizeof(llm__cache_slot));
+        if (w.cache) w.cache_mask = (uint32_t)(c - 1);
+    }
+    if ((flags & LLM_TOKENIZE_ADD_BOS) && t->bos >= 0) llm__emit(&w, t->bos);
+    while (pos < len && !w.oom) {
+        int32_t sid = -1;
+        size_t end = len;
+        if ((flags & LLM_TOKENIZE_ALLOW_SPECIAL) && t->n_special) end = llm__find_special(t, s, len, pos, &sid);
+        if (end > pos) {
+            if (t->kind == LLM_TOKENIZER_BPE) llm__bpe_text(t, &w, s + pos, end - pos);
+            else llm__spm_text(t, &w, s + pos, end - pos, pos == 0);
+        }
+        if (sid >= 0) { llm__emit(&w, sid); pos = end + llm__tok_len(t, sid); }
+        else pos = end;
+    }
+    if ((flags & LLM_TOKENIZE_ADD_EOS) && t->eos >= 0) llm__emit(&w, t->eos);
+    llm__work_free(&w);
+    if (w.oom) return LLM_ERR_OUT_OF_MEMORY;
+    *n_ids = w.n;
+    return w.n > cap || (!ids && w.n) ? LLM_ERR_BUFFER_TOO_SMALL : LLM_OK;
+}
+
+LLMDEF llm_tokenizer_type llm_tokenizer_kind(const llm_tokenizer *t) { return t->kind; }
+LLMDEF int32_t llm_tokenizer_vocab_size(const llm_tokenizer *t) { return t ? t->n : 0; }
+LLMDEF int32_t llm_tokenizer_bos(const llm_tokenizer *t) { return t ? t->bos : -1; }
+LLMDEF int32_t llm_tokenizer_eos(const llm_tokenizer *t) { return t ? t->eos : -1; }
+LLMDEF size_t llm_tokenizer_max_piece(const llm_tokenizer *t) { return t ? t->max_piece : 0; }
+LLMDEF int32_t llm_tokenizer_find(const llm_tokenizer *t, const char *piece, size_t len) {
+    if (!t || (!piece && len)) return -1;
+    return llm__tok_lookup(t, (const unsigned char *)(piece ? piece : ""), len);
+}
+LLMDEF const char *llm_token_piece(const llm_tokenizer *t, int32_t id, size_t *len) {
+    if (!t || id < 0 || id >= t->n) { if (len) *len = 0; return NULL; }
+    if (len) *len = llm__tok_len(t, id);
+    return t->text + t->off[id];
+}
+
+/* ---- decoding (whole and streaming share one engine) ---------------------------------------- */
+typedef struct llm__out { char *p; size_t cap, n; } llm__out;
+static void llm__put(llm__out *o, const void *s, size_t n) {
+    if (o->n < o->cap) memcpy(o->p + o->n, s, LLM__MIN(n, o->cap - o->n));
+    o->n += n;
+}
+/* A byte that cannot be part of valid UTF-8: raw (byte-level) or U+FFFD (SentencePiece). */
+static void llm__put_invalid(const llm_tokenizer *t, llm__out *o, unsigned char b) {
+    if (t->kind == LLM_TOKENIZER_BPE) llm__put(o, &b, 1);
+    else llm__put(o, "\xEF\xBF\xBD", 3);
+}
+
+/* Appends bytes s[0..n) to what the state holds back and emits every character that is now
+   complete; an incomplete but still valid beginning stays held back. */
+static void llm__detok_bytes(const llm_tokenizer *t, llm_detok_state *st, const unsigned char *s,
+                             size_t n, llm__out *o) {
+    unsigned char pend[4], win[4];
+    size_t np = (size_t)st->n_pending, total = np + n, i = 0, before = o->n;
+    memcpy(pend, st->pending, np);
+    st->n_pending = 0;
+    while (i < total) {
+        size_t avail = LLM__MIN((size_t)4, total - i), k, l;
+        uint32_t cp;
+        if (i >= np && s[i - np] < 0x80) { /* ASCII run */
+            size_t e = i - np;
+            while (e < n && s[e] < 0x80) e++;
+            llm__put(o, s + (i - np), e - (i - np));
+            i = e + np;
+            continue;
+        }
+        for (k = 0; k < avail; k++) win[k] = i + k < np ? pend[i + k] : s[i + k - np];
+        l = llm__utf8_decode(win, avail, &cp);
+        if (l) { llm__put(o, win, l); i += l; continue; }
+        if (llm__utf8_incomplete(win, avail)) { /* wait for the rest of the character */
+            memcpy(st->pending, win, avail);
+            st->n_pending = (int)avail;
+            break;
+        }
+        llm__put_invalid(t, o, win[0]);
+        i++;
+    }
+    if (o->n > before) st->started = 1;
+}
+
+/* Emits the held-back bytes as invalid (the character can no longer complete). */
+static void llm__detok_end(const llm_tokenizer *t, llm_detok_state *st, llm__out *o) {
+    int k;
+    for (k = 0; k < st->n_pending; k++) llm__put_invalid(t, o, st->pending[k]);
+    if (st->n_pending) st->started = 1;
+    st->n_pending = 0;
+}
+
+static llm_status llm__detok_one(const llm_tokenizer *t, llm_detok_state *st, int32_t id, llm__out *o) {
+    const unsigned char *p;
+    size_t n, i, run;
+    int ty, bv;
+    if (id < 0 || id >= t->n) return LLM_ERR_OUT_OF_RANGE;
+    p = llm__tok_str(t, id);
+    n = llm__tok_len(t, id);
+    ty = t->type[id];
+    if (t->kind == LLM_TOKENIZER_BPE) { llm__detok_bytes(t, st, p, n, o); return LLM_OK; }
+    if (ty == LLM__TT_BYTE && llm__is_byte_piece(p, n, &bv)) {
+        unsigned char b = (unsigned char)bv;
+        llm__detok_bytes(t, st, &b, 1, o);
+        return LLM_OK;
+    }
+    llm__detok_end(t, st, o);                        /* byte pieces end at a normal piece */
+    if (ty == LLM__TT_CONTROL) return LLM_OK;        /* <s>, </s>: invisible */
+    if (ty == LLM__TT_UNKNOWN) { llm__put(o, " \xE2\x81\x87 ", 5); st->started = 1; return LLM_OK; }
+    i = 0;
+    if (!st->started && (t->add_dummy_prefix || t->remove_extra_ws) && n >= 3 &&
+        p[0] == 0xE2 && p[1] == 0x96 && p[2] == 0x81) i = 3; /* the dummy-prefix space */
+    if (i < n) st->started = 1;
+    while (i < n) {
+        for (run = i; run < n && !(p[run] == 0xE2 && run + 2 < n && p[run + 1] == 0x96 && p[run + 2] == 0x81); run++) {}
+        llm__put(o, p + i, run - i);
+        if (run < n) { llm__put(o, " ", 1); run += 3; }
+        i = run;
+    }
+    return LLM_OK;
+}
+
+LLMDEF void llm_detok_init(llm_detok_state *st) { memset(st, 0, sizeof *st); }
+
+LLMDEF llm_status llm_detok_push(const llm_tokenizer *t, llm_detok_state *st, int32_t id, char *out,
+                                 size_t cap, size_t *n_out) {
+    llm_detok_state s2;
+    llm__out o;
+    llm_status r;
+    if (n_out) *n_out = 0;
+    if (!t || !st || !n_out || (!out && cap)) return LLM_ERR_INVALID_ARG;
+    s2 = *st;
+    o.p = out; o.cap = cap; o.n = 0;
+    if ((r = llm__detok_one(t, &s2, id, &o)) != LLM_OK) return r;
+    *n_out = o.n;
+    if (o.n > cap) return LLM_ERR_BUFFER_TOO_SMALL;  /* state unchanged: retry */
+    *st = s2;
+    return LLM_OK;
+}
+
+LLMDEF llm_status llm_detok_flush(const llm_tokenizer *t, llm_detok_state *st, char *out, size_t cap,
+                                  size_t *n_out) {
+    llm_detok_state s2;
+    llm__out o;
+    if (n_out) *n_out = 0;
+    if (!t || !st || !n_out || (!out && cap)) return LLM_ERR_INVALID_ARG;
+    s2 = *st;
+    o.p = out; o.cap = cap; o.n = 0;
+    llm__detok_end(t, &s2, &o);
+    *n_out = o.n;
+    if (o.n > cap) return LLM_ERR_BUFFER_TOO_SMALL;
+    llm_detok_init(st);
+    return LLM_OK;
+}
+
+LLMDEF llm_status llm_detokenize(const llm_tokenizer *t, const int32_t *ids, size_t n_ids, char *out,
+                                 size_t cap, size_t *n_out) {
+    llm_detok_state st;
+    llm__out o;
+    size_t i;
+    if (n_out) *n_out = 0;
+    if (!t || (!ids && n_ids) || !n_out || (!out && cap)) return LLM_ERR_INVALID_ARG;
+    llm_detok_init(&st);
+    o.p = out; o.cap = cap; o.n = 0;
+    for (i = 0; i < n_ids; i++) {
+        llm_status r = llm__detok_one(t, &st, ids[i], &o);
+        if (r != LLM_OK) return r;
+    }
+    llm__detok_end(t, &st, &o);
+    *n_out = o.n;
+    return o.n > cap ? LLM_ERR_BUFFER_TOO_SMALL : LLM_OK;
+}
+
+/* ---- loading: GPT-2 encoder.json + vocab.bpe ---------------------------------------------- */
+/* GPT-2 stores token bytes as printable characters: bytes that are printable Latin-1 stand
+   for themselves, the other 68 bytes map to U+0100.. in order (OpenAI's bytes_to_unicode). */
+static void llm__gpt2_byte_map(uint32_t b2u[256], int16_t u2b[324]) {
+    int b, n = 0;
+    for (b = 0; b < 324; b++) u2b[b] = -1;
+    for (b = 0; b < 256; b++) {
+        if ((b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF)) b2u[b] = (uint32_t)b;
+        else b2u[b] = (uint32_t)(256 + n++);
+        u2b[b2u[b]] = (int16_t)b;
+    }
+}
+
+/* UTF-8 of mapped characters -> raw bytes. Returns the byte count, or (size_t)-1. */
+static size_t llm__gpt2_unmap(const unsigned char *s, size_t n, const int16_t *u2b, unsigned char *out) {
+    size_t i = 0, k = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t l = llm__utf8_decode(s + i, n - i, &cp);
+        if (!l || cp >= 324 || u2b[cp] < 0) return (size_t)-1;
+        out[k++] = (unsigned char)u2b[cp];
+        i += l;
+    }
+    return k;
+}
+
+static int llm__hexval(int c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Parses the JSON string at s[*pos] (the opening quote) into raw token bytes (out needs as
+   many bytes as the literal). Returns the length, or (size_t)-1 on a malformed string. */
+static size_t llm__json_token(const unsigned char *s, size_t n, size_t *pos, const int16_t *u2b,
+                              unsigned char *out) {
+    size_t i = *pos + 1, k = 0;
+    while (i < n && s[i] != '"') {
+        uint32_t cp;
+        if (s[i] == '\\') {
+            if (i + 1 >= n) return (size_t)-1;
+            switch (s[i + 1]) {
+            case '"': cp = '"'; i += 2; break;
+            case '\\': cp = '\\'; i += 2; break;
+            case '/': cp = '/'; i += 2; break;
+            case 'b': cp = 8; i += 2; break;
+            case 'f': cp = 12; i += 2; break;
+            case 'n': cp = 10; i += 2; break;
+            case 'r': cp = 13; i += 2; break;
+            case 't': cp = 9; i += 2; break;
+            case 'u': {
+                int d, j;
+                if (i + 6 > n) return (size_t)-1;
+                cp = 0;
+                for (j = 2; j < 6; j++) { if ((d = llm__hexval(s[i + j])) < 0) return (size_t)-1; cp = cp * 16 + (uint32_t)d; }
+                i += 6; /* (surrogate pairs cannot name one of the 324 mapped characters) */
+                break;
+            }
+            default: return (size_t)-1;
+            }
+        } else {
+            size_t l = llm__utf8_decode(s + i, n - i, &cp);
+            if (!l) return (size_t)-1;
+            i += l;
+        }
+        if (cp >= 324 || u2b[cp] < 0) return (size_t)-1;
+        out[k++] = (unsigned char)u2b[cp];
+    }
+    if (i >= n) return (size_t)-1;
+    *pos = i + 1;
+    return k;
+}
+
+static size_t llm__skip_ws(const unsigned char *s, size_t n, size_t i) {
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+    return i;
+}
+
+static llm_status llm__load_tok_gpt2(const llm_allocator *a, const unsigned char *js, size_t jn,
+                                 const unsigned char *bpe, size_t bn, llm_tokenizer **out, llm_error *err) {
+    uint32_t b2u[256];
+    int16_t u2b[324];
+    unsigned char *raw = NULL, *buf = NULL;
+    uint32_t *toff = NULL, *tlen = NULL;
+    int32_t *byid = NULL, *pairs = NULL, eot;
+    size_t cnt = 0, rawn = 0, i, n, maxid = 0, nm = 0, line;
+    llm_tokenizer *t = NULL;
+    llm_status st = LLM_OK;
+    *out = NULL;
+    llm__gpt2_byte_map(b2u, u2b);
+    /* 1. encoder.json: {"token": id, ...} */
+    raw = (unsigned char *)llm__alloc(a, jn + 1);
+    toff = (uint32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(uint32_t)); /* an entry takes >= 6 bytes */
+    tlen = (uint32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(uint32_t));
+    byid = (int32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(int32_t));
+    if (!raw || !toff || !tlen || !byid) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    i = llm__skip_ws(js, jn, 0);
+    if (i >= jn || js[i] != '{') { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected '{'"); goto done; }
+    i = llm__skip_ws(js, jn, i + 1);
+    while (i < jn && js[i] != '}') {
+        size_t l, id = 0, digits = 0;
+        if (js[i] != '"' || (l = llm__json_token(js, jn, &i, u2b, raw + rawn)) == (size_t)-1) {
+            st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: bad token string at byte %llu", (unsigned long long)i); goto done; }
+        i = llm__skip_ws(js, jn, i);
+        if (i >= jn || js[i] != ':') { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected ':' at byte %llu", (unsigned long long)i); goto done; }
+        i = llm__skip_ws(js, jn, i + 1);
+        while (i < jn && js[i] >= '0' && js[i] <= '9' && digits < 10) { id = id * 10 + (size_t)(js[i] - '0'); i++; digits++; }
+        if (!digits || id > 0x7FFFFFF0u) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: bad id at byte %llu", (unsigned long long)i); goto done; }
+        toff[cnt] = (uint32_t)rawn; tlen[cnt] = (uint32_t)l; byid[cnt] = (int32_t)id;
+        rawn += l; cnt++;
+        if (id > maxid) maxid = id;
+        i = llm__skip_ws(js, jn, i);
+        if (i < jn && js[i] == ',') i = llm__skip_ws(js, jn, i + 1);
+        else if (i >= jn || js[i] != '}') { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected ',' or '}' at byte %llu", (unsigned long long)i); goto done; }
+    }
+    if (i >= jn || cnt == 0) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: truncated or empty"); goto done; }
+    n = maxid + 1;
+    if (n != cnt) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: ids are not 0..%llu", (unsigned long long)(cnt - 1)); goto done; }
+    if ((st = llm__tok_new(a, LLM_TOKENIZER_BPE, n, rawn, &t, err)) != LLM_OK) goto done;
+    for (i = 0; i < n; i++) t->off[i] = UINT32_MAX;
+    for (i = 0; i < cnt; i++) {
+        if (t->off[byid[i]] != UINT32_MAX) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: id %d twice", (int)byid[i]); goto done; }
+        t->off[byid[i]] = (uint32_t)i; /* temporarily: the entry */
+    }
+    {   /* lay the tokens out in id order */
+        size_t at = 0;
+        uint32_t *ent = (uint32_t *)llm__alloc(a, n * sizeof(uint32_t));
+        if (!ent) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        memcpy(ent, t->off, n * sizeof(uint32_t));
+        for (i = 0; i < n; i++) {
+            t->off[i] = (uint32_t)at;
+            memcpy(t->text + at, raw + toff[ent[i]], tlen[ent[i]]);
+            at += tlen[ent[i]];
+            t->type[i] = LLM__TT_NORMAL;
+        }
+        t->off[n] = (uint32_t)at;
+        llm__dealloc(a, ent);
+    }
+    t->pattern = LLM_PATTERN_GPT2;
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
+    /* 2. vocab.bpe: "#version: 0.2" then one merge "left right" per line, best first */
+    buf = (unsigned char *)llm__alloc(a, bn + 1);
+    pairs = (int32_t *)llm__alloc(a, (bn / 2 + 1) * sizeof(int32_t));
+    if (!buf || !pairs) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    for (i = 0, line = 0; i < bn; line++) {
+        size_t e = i, sp, la, lb;
+        int32_t ia, ib;
+        while (e < bn && bpe[e] != '\n') e++;
+        n = e;
+        if (n > i && bpe[n - 1] == '\r') n--;
+        if (n > i && !(line == 0 && bpe[i] == '#')) {
+            for (sp = i; sp < n && bpe[sp] != ' '; sp++) {}
+            if (sp >= n || sp == i || sp + 1 >= n ||
+                (la = llm__gpt2_unmap(bpe + i, sp - i, u2b, buf)) == (size_t)-1 ||
+                (lb = llm__gpt2_unmap(bpe + sp + 1, n - sp - 1, u2b, buf + la)) == (size_t)-1 ||
+                (ia = llm__tok_lookup(t, buf, la)) < 0 || (ib = llm__tok_lookup(t, buf + la, lb)) < 0) {
+                st = llm__fail(err, LLM_ERR_FORMAT, "vocab.bpe line %llu: bad merge", (unsigned long long)line + 1);
+                goto done;
+            }
+            pairs[2 * nm] = ia; pairs[2 * nm + 1] = ib; nm++;
+        }
+        i = e + 1;
+    }
+    if ((st = llm__tok_set_merges(t, pairs, NULL, nm, err)) != LLM_OK) goto done;
+    /* tokens past the merges (GPT-2: <|endoftext|>) are special */
+    for (i = 256 + nm; i < (size_t)t->n; i++) t->type[i] = LLM__TT_CONTROL;
+    llm__dealloc(a, t->tab); t->tab = NULL;
+    llm__dealloc(a, t->special); t->special = NULL;
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
+    eot = llm__tok_lookup(t, (const unsigned char *)"<|endoftext|>", 13);
+    t->bos = t->eos = eot;
+done:
+    llm__dealloc(a, raw); llm__dealloc(a, toff); llm__dealloc(a, tlen); llm__dealloc(a, byid);
+    llm__dealloc(a, buf); llm__dealloc(a, pairs);
+    if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
+    *out = t;
+    return LLM_OK;
+}
+
+/* ---- loading: SentencePiece tokenizer.model (protobuf) ----------------------------------- */
+/* Protobuf wire format: each field is a varint tag (field << 3 | wire type) then a varint
+   (type 0), 8 bytes (1), a varint length + bytes (2) or 4 bytes (5). We read ModelProto:
+     1 pieces (repeated): 1 piece (string), 2 score (float), 3 type (enum, default NORMAL)
+     2 trainer_spec: 3 model_type (BPE = 2), 35 byte_fallback, 40 unk_id, 41 bos_id, 42 eos_id
+     3 normalizer_spec: 1 name, 2 precompiled_charsmap, 3 add_dummy_prefix,
+                        4 remove_extra_whitespaces, 5 escape_whitespaces                    */
+static int llm__pb_varint(const unsigned char *p, size_t n, size_t *pos, uint64_t *v) {
+    int shift = 0;
+    *v = 0;
+    while (*pos < n && shift < 64) {
+        unsigned char b = p[(*pos)++];
+        *v |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80)) return 1;
+        shift += 7;
+    }
+    return 0;
+}
+/* Reads one field header and finds its payload: [*vs, *ve) for length-delimited/fixed
+   fields, *v for varints. Returns 0 when malformed. */
+static int llm__pb_field(const unsigned char *p, size_t n, size_t *pos, uint32_t *field, int *wire,
+                         uint64_t *v, size_t *vs, size_t *ve) {
+    uint64_t tag, len;
+    if (!llm__pb_varint(p, n, pos, &tag) || (tag >> 3) == 0 || (tag >> 3) > 0x1FFFFFFF) return 0;
+    *field = (uint32_t)(tag >> 3);
+    *wire = (int)(tag & 7);
+    *v = 0; *vs = *ve = *pos;
+    switch (*wire) {
+    case 0: return llm__pb_varint(p, n, pos, v);
+    case 1: if (n - *pos < 8) return 0; *vs = *pos; *pos += 8; *ve = *pos; return 1;
+    case 5: if (n - *pos < 4) return 0; *vs = *pos; *pos += 4; *ve = *pos; return 1;
+    case 2:
+        if (!llm__pb_varint(p, n, pos, &len) || len > n - *pos) return 0;
+        *vs = *pos; *pos += (size_t)len; *ve = *pos;
+        return 1;
+    default: return 0;
+    }
+}
+
+static llm_status llm__load_tok_spm(const llm_allocator *a, const unsigned char *p, size_t n,
+                                      llm_log_fn log_fn, void *log_ud, llm_tokenizer **out, llm_error *err) {
+    size_t pos, vs, ve, cnt = 0, bytes = 0, k;
+    uint64_t v;
+    uint32_t f;
+    int wire, pass, have_spec = 0;
+    int64_t model_type = 1, unk = 0, bos = 1, eos = 2;
+    int byte_fallback = 0, dummy = 1, rmws = 1, escws = 1;
+    llm_tokenizer *t = NULL;
+    llm_status st;
+    *out = NULL;
+    for (pass = 0; pass < 2; pass++) {
+        size_t at = 0;
+        k = 0;
+        for (pos = 0; pos < n;) {
+            if (!llm__pb_field(p, n, &pos, &f, &wire, &v, &vs, &ve)) {
+                llm_tokenizer_free(t);
+                return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: bad protobuf at byte %llu", (unsigned long long)pos);
+            }
+            if (f == 1 && wire == 2) {               /* a piece */
+                size_t q = vs, ps = 0, pe = 0;
+                uint64_t pv;
+                uint32_t pf;
+                int pw, type = LLM__TT_NORMAL;
+                float score = 0;
+                while (q < ve) {
+                    size_t s2, e2;
+                    if (!llm__pb_field(p, ve, &q, &pf, &pw, &pv, &s2, &e2)) {
+                        llm_tokenizer_free(t);
+                        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: bad piece %llu", (unsigned long long)k);
+                    }
+                    if (pf == 1 && pw == 2) { ps = s2; pe = e2; }
+                    else if (pf == 2 && pw == 5) { uint32_t u = llm__rd_u32(p + s2); memcpy(&score, &u, 4); }
+                    else if (pf == 3 && pw == 0) type = (int)pv;
+                }
+                if (pass == 0) { cnt++; bytes += pe - ps; }
+                else {
+                    memcpy(t->text + at, p + ps, pe - ps);
+                    t->off[k] = (uint32_t)at; at += pe - ps;
+                    t->score[k] = score;
+                    t->type[k] = (unsigned char)(type >= 1 && type <= 6 ? type : LLM__TT_NORMAL);
+                }
+                k++;
+            } else if (pass == 0 && (f == 2 || f == 3) && wire == 2) {
+                size_t q = vs;
+                have_spec |= f == 2 ? 1 : 2;
+                uint64_t sv;
+                uint32_t sf;
+                int sw;
+                size_t s2, e2;
+                while (q < ve) {
+                    if (!llm__pb_field(p, ve, &q, &sf, &sw, &sv, &s2, &e2))
+                        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: bad %s spec", f == 2 ? "trainer" : "normalizer");
+                    if (sw != 0) {
+                        if (f == 3 && sf == 2 && e2 > s2)
+                            llm__log(log_fn, log_ud, 1, "tokenizer.model: normalization rules (precompiled_charsmap) are ignored");
+                        continue;
+                    }
+                    if (f == 2) {
+                        if (sf == 3) model_type = (int64_t)sv;
+                        else if (sf == 35) byte_fallback = sv != 0;
+                        else if (sf == 40) unk = (int32_t)(uint32_t)sv;
+                        else if (sf == 41) bos = (int32_t)(uint32_t)sv;
+                        else if (sf == 42) eos = (int32_t)(uint32_t)sv;
+                    } else {
+                        if (sf == 3) dummy = sv != 0;
+                        else if (sf == 4) rmws = sv != 0;
+                        else if (sf == 5) escws = sv != 0;
+                    }
+                }
+            }
+        }
+        if (pass == 0) {
+            if (cnt == 0) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: no pieces");
+            if (have_spec != 3) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: truncated (no trainer or normalizer spec)");
+            if (model_type != 2)
+                return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.model: model type %d (only BPE = 2 is supported)", (int)model_type);
+            if ((st = llm__tok_new(a, LLM_TOKENIZER_SPM, cnt, bytes, &t, err)) != LLM_OK) return st;
+        } else t->off[cnt] = (uint32_t)at;
+    }
+    t->byte_fallback = byte_fallback; t->add_dummy_prefix = dummy;
+    t->remove_extra_ws = rmws; t->escape_ws = escws;
+    t->unk = unk >= 0 && unk < t->n ? (int32_t)unk : -1;
+    t->bos = bos >= 0 && bos < t->n ? (int32_t)bos : -1;
+    t->eos = eos >= 0 && eos < t->n ? (int32_t)eos : -1;
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) { llm_tokenizer_free(t); return st; }
+    *out = t;
+    return LLM_OK;
+}
+
+/* ---- loading: llama2.c tokenizer.bin --------------------------------------------------------- */
+/* int32 max_token_length, then per token: float32 score, int32 length, bytes. The count is
+   whatever fills the file. llama2.c's ids 0..2 are <unk>, "\n<s>\n", "\n</s>\n" (stored as
+   <s> and </s> here, as in tokenizer.model); <0xXX> pieces are byte pieces. */
+static llm_status llm__load_tok_bin(const llm_allocator *a, const unsigned char *p, size_t n,
+                                    llm_tokenizer **out, llm_error *err) {
+    size_t pos, cnt = 0, bytes = 0, k, at = 0, j;
+    int32_t maxlen;
+    llm_tokenizer *t = NULL;
+    llm_status st;
+    *out = NULL;
+    if (n < 4) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: truncated header");
+    maxlen = (int32_t)llm__rd_u32(p);
+    if (maxlen <= 0 || maxlen > (1 << 20)) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: bad max_token_length %d", (int)maxlen);
+    for (pos = 4; pos < n; cnt++) {
+        uint32_t len;
+        if (n - pos < 8) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: token %llu truncated at byte %llu", (unsigned long long)cnt, (unsigned long long)pos);
+        len = llm__rd_u32(p + pos + 4);
+        if (len > (uint32_t)maxlen || len > n - pos - 8)
+            return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: token %llu has length %u (max %d, %llu bytes left)",
+                             (unsigned long long)cnt, len, (int)maxlen, (unsigned long long)(n - pos - 8));
+        for (k = 0; k < len; k++) bytes += p[pos + 8 + k] == ' ' ? 3 : 1; /* ' ' is "▁" again */
+        pos += 8 + len;
+    }
+    if ((st = llm__tok_new(a, LLM_TOKENIZER_SPM, cnt, bytes, &t, err)) != LLM_OK) return st;
+    for (pos = 4, k = 0; k < cnt; k++) {
+        uint32_t u = llm__rd_u32(p + pos), len = llm__rd_u32(p + pos + 4);
+        const unsigned char *s = p + pos + 8;
+        int bv;
+        memcpy(&t->score[k], &u, 4);
+        if (len == 5 && memcmp(s, "\n<s>\n", 5) == 0) { s += 1; len = 3; }
+        else if (len == 6 && memcmp(s, "\n</s>\n", 6) == 0) { s += 1; len = 4; }
+        t->off[k] = (uint32_t)at;
+        for (j = 0; j < len; j++) { /* llama2.c's export wrote "▁" as ' ' */
+            if (s[j] == ' ') { memcpy(t->text + at, "\xE2\x96\x81", 3); at += 3; }
+            else t->text[at++] = (char)s[j];
+        }
+        t->type[k] = LLM__TT_NORMAL;
+        if (llm__is_byte_piece(s, len, &bv)) t->type[k] = LLM__TT_BYTE;
+        else if (len == 5 && memcmp(s, "<unk>", 5) == 0) { t->type[k] = LLM__TT_UNKNOWN; t->unk = (int32_t)k; }
+        else if ((len == 3 && memcmp(s, "<s>", 3) == 0) || (len == 4 && memcmp(s, "</s>", 4) == 0)) {
+            t->type[k] = LLM__TT_CONTROL;
+            if (len == 3) t->bos = (int32_t)k; else t->eos = (int32_t)k;
+        }
+        pos += 8 + llm__rd_u32(p + pos + 4);
+    }
+    t->off[cnt] = (uint32_t)at;
+    t->add_dummy_prefix = 1; t->escape_ws = 1; t->byte_fallback = 1; t->remove_extra_ws = 0;
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) { llm_tokenizer_free(t); return st; }
+    *out = t;
+    return LLM_OK;
+}
+
+/* ---- native format: GGUF metadata (llama.cpp's tokenizer.ggml.* keys) ---------------------- */
+/* Byte-level tokens are stored the llama.cpp way: model "gpt2", tokens and merges written in
+   GPT-2's printable byte alphabet (bytes_to_unicode), merges as "left right" strings. */
+static llm_status llm__tokenizer_to_gguf(const llm_tokenizer *t, llm__gguf_w *w) {
+    const llm_allocator *a = &t->alloc;
+    char **strs = NULL, *arena = NULL;
+    uint32_t *lens = NULL, b2u[256];
+    int32_t *types = NULL, i;
+    int16_t u2b[324];
+    size_t total = 0, at = 0, nstr = (size_t)t->n + (size_t)t->n_merges;
+    int bpe = t->kind == LLM_TOKENIZER_BPE;
+    llm__gpt2_byte_map(b2u, u2b);
+    /* mapped bytes take at most 2 bytes each; a merge adds one space */
+    total = (size_t)t->off[t->n] * 2;
+    for (i = 0; bpe && i < t->n_merges; i++)
+        total += 2 * (llm__tok_len(t, t->merges[3 * i]) + llm__tok_len(t, t->merges[3 * i + 1])) + 1;
+    strs = (char **)llm__alloc(a, (nstr + 1) * sizeof(char *));
+    lens = (uint32_t *)llm__alloc(a, (nstr + 1) * sizeof(uint32_t));
+    types = (int32_t *)llm__alloc(a, ((size_t)t->n + 1) * sizeof(int32_t));
+    arena = (char *)llm__alloc(a, total + 1);
+    if (!strs || !lens || !types || !arena) {
+        llm__dealloc(a, strs); llm__dealloc(a, lens); llm__dealloc(a, types); llm__dealloc(a, arena);
+        return LLM_ERR_OUT_OF_MEMORY;
+    }
+    for (i = 0; i < t->n + (bpe ? t->n_merges : 0); i++) {
+        size_t start = at;
+        int part, nparts = i < t->n ? 1 : 2;
+        for (part = 0; part < nparts; part++) {
+            int32_t id = i < t->n ? i : t->merges[3 * (i - t->n) + part];
+            const unsigned char *s = llm__tok_str(t, id);
+            size_t n = llm__tok_len(t, id), k;
+            if (part) arena[at++] = ' ';
+            if (!bpe) { memcpy(arena + at, s, n); at += n; continue; }
+            for (k = 0; k < n; k++) {
+                uint32_t cp = b2u[s[k]];
+                if (t->type[id] == LLM__TT_CONTROL) cp = s[k]; /* special tokens as they are */
+                if (cp < 0x80) arena[at++] = (char)cp;
+                else { arena[at++] = (char)(0xC0 | (cp >> 6)); arena[at++] = (char)(0x80 | (cp & 0x3F)); }
+            }
+        }
+        strs[i] = arena + start;
+        lens[i] = (uint32_t)(at - start);
+        if (i < t->n) types[i] = t->type[i];
+    }
+    llm__gguf_w_str(w, "tokenizer.ggml.model", bpe ? "gpt2" : "llama", bpe ? 4 : 5);
+    if (bpe) llm__gguf_w_str(w, "llm.tokenizer.pattern", t->pattern == LLM_PATTERN_GPT4 ? "gpt4" : "gpt2", 4);
+    llm__gguf_w_arr_str(w, "tokenizer.ggml.tokens", (const char *const *)strs, lens, (size_t)t->n);
+    if (!bpe) llm__gguf_w_arr_f32(w, "tokenizer.ggml.scores", t->score, (size_t)t->n);
+    llm__gguf_w_arr_i32(w, "tokenizer.ggml.token_type", types, (size_t)t->n);
+    if (bpe) llm__gguf_w_arr_str(w, "tokenizer.ggml.merges", (const char *const *)(strs + t->n), lens + t->n, (size_t)t->n_merges);
+    if (t->bos >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.bos_token_id", (uint32_t)t->bos);
+    if (t->eos >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.eos_token_id", (uint32_t)t->eos);
+    if (t->unk >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.unknown_token_id", (uint32_t)t->unk);
+    if (!bpe) {
+        llm__gguf_w_bool(w, "tokenizer.ggml.add_space_prefix", t->add_dummy_prefix);
+        llm__gguf_w_bool(w, "llm.tokenizer.remove_extra_whitespaces", t->remove_extra_ws);
+        llm__gguf_w_bool(w, "llm.tokenizer.escape_whitespaces", t->escape_ws);
+        llm__gguf_w_bool(w, "llm.tokenizer.byte_fallback", t->byte_fallback);
+    }
+    llm__dealloc(a, strs); llm__dealloc(a, lens); llm__dealloc(a, types); llm__dealloc(a, arena);
+    return w->oom ? LLM_ERR_OUT_OF_MEMORY : LLM_OK;
+}
+
+static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocator *a, llm_tokenizer **out,
+                                           llm_error *err) {
+    const char *model, *s;
+    size_t mlen, n, nm = 0, i, bytes = 0, at = 0, sl;
+    int bpe, et, b;
+    const void *raw;
+    uint32_t b2u[256], u;
+    int16_t u2b[324];
+    int32_t *pairs = NULL;
+    unsigned char *buf = NULL;
+    llm_tokenizer *t = NULL;
+    llm_status st = LLM_OK;
+    *out = NULL;
+    llm__gpt2_byte_map(b2u, u2b);
+    if (!llm__gguf_get_str(g, "tokenizer.ggml.model", &model, &mlen))
+        return llm__fail(err, LLM_ERR_FORMAT, "GGUF: no tokenizer (tokenizer.ggml.model missing)");
+    if (mlen == 4 && memcmp(model, "gpt2", 4) == 0) bpe = 1;
+    else if (mlen == 5 && memcmp(model, "llama", 5) == 0) bpe = 0;
+    else return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: tokenizer model '%.*s' not supported", (int)LLM__MIN(mlen, 32), model);
+    if (!llm__gguf_get_arr(g, "tokenizer.ggml.tokens", &et, &n, &raw) && !llm__gguf_get_arr_str(g, "tokenizer.ggml.tokens", 0, &s, &sl))
+        return llm__fail(err, LLM_ERR_FORMAT, "GGUF: tokenizer.ggml.tokens missing");
+    for (n = 0; llm__gguf_get_arr_str(g, "tokenizer.ggml.tokens", n, &s, &sl); n++) bytes += sl;
+    if ((st = llm__tok_new(a, bpe ? LLM_TOKENIZER_BPE : LLM_TOKENIZER_SPM, n, bytes, &t, err)) != LLM_OK) return st;
+    {
+        int32_t tt = 0;
+        const unsigned char *types = NULL, *scores = NULL;
+        size_t nt = 0;
+        if (llm__gguf_get_arr(g, "tokenizer.ggml.token_type", &et, &nt, &raw) && (et == LLM__GGUF_I32 || et == LLM__GGUF_U32) && nt == n)
+            types = (const unsigned char *)raw;
+        if (llm__gguf_get_arr(g, "tokenizer.ggml.scores", &et, &nt, &raw) && et == LLM__GGUF_F32 && nt == n)
+            scores = (const unsigned char *)raw;
+        for (i = 0; i < n; i++) {
+            llm__gguf_get_arr_str(g, "tokenizer.ggml.tokens", i, &s, &sl);
+            tt = types ? (int32_t)llm__rd_u32(types + 4 * i) : LLM__TT_NORMAL;
+            t->type[i] = (unsigned char)(tt >= 1 && tt <= 6 ? tt : LLM__TT_NORMAL);
+            if (scores) { u = llm__rd_u32(scores + 4 * i); memcpy(&t->score[i], &u, 4); }
+            t->off[i] = (uint32_t)at;
+            if (bpe && t->type[i] != LLM__TT_CONTROL && t->type[i] != LLM__TT_USER) {
+                size_t k = llm__gpt2_unmap((const unsigned char *)s, sl, u2b, (unsigned char *)t->text + at);
+                if (k == (size_t)-1) { st = llm__fail(err, LLM_ERR_FORMAT, "GGUF: token %llu is not in GPT-2's byte alphabet", (unsigned long long)i); goto done; }
+                at += k;
+            } else { memcpy(t->text + at, s, sl); at += sl; }
+        }
+        t->off[n] = (uint32_t)at;
+    }
+    if (llm__gguf_get_u32(g, "tokenizer.ggml.bos_token_id", &u) && u < n) t->bos = (int32_t)u;
+    if (llm__gguf_get_u32(g, "tokenizer.ggml.eos_token_id", &u) && u < n) t->eos = (int32_t)u;
+    if (llm__gguf_get_u32(g, "tokenizer.ggml.unknown_token_id", &u) && u < n) t->unk = (int32_t)u;
+    if (bpe) {
+        t->pattern = LLM_PATTERN_GPT2;
+        if (llm__gguf_get_str(g, "llm.tokenizer.pattern", &s, &sl) && sl == 4 && memcmp(s, "gpt4", 4) == 0)
+            t->pattern = LLM_PATTERN_GPT4;
+    } else {
+        t->add_dummy_prefix = 1; t->escape_ws = 1; t->byte_fallback = 1;
+        if (llm__gguf_get_bool(g, "tokenizer.ggml.add_space_prefix", &b)) t->add_dummy_prefix = b;
+        if (llm__gguf_get_bool(g, "llm.tokenizer.remove_extra_whitespaces", &b)) t->remove_extra_ws = b;
+        if (llm__gguf_get_bool(g, "llm.tokenizer.escape_whitespaces", &b)) t->escape_ws = b;
+        if (llm__gguf_get_bool(g, "llm.tokenizer.byte_fallback", &b)) t->byte_fallback = b;
+    }
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
+    if (bpe) {
+        size_t maxl = 0;
+        for (nm = 0; llm__gguf_get_arr_str(g, "tokenizer.ggml.merges", nm, &s, &sl); nm++) maxl = LLM__MAX(maxl, sl);
+        pairs = (int32_t *)llm__alloc(a, (2 * nm + 1) * sizeof(int32_t));
+        buf = (unsigned char *)llm__alloc(a, maxl + 1);
+        if (!pairs || !buf) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        for (i = 0; i < nm; i++) {
+            size_t sp, la, lb;
+            int32_t ia = -1, ib = -1;
+            llm__gguf_get_arr_str(g, "tokenizer.ggml.merges", i, &s, &sl);
+            for (sp = 0; sp < sl && s[sp] != ' '; sp++) {}
+            if (sp < sl && (la = llm__gpt2_unmap((const unsigned char *)s, sp, u2b, buf)) != (size_t)-1 &&
+                (lb = llm__gpt2_unmap((const unsigned char *)s + sp + 1, sl - sp - 1, u2b, buf + la)) != (size_t)-1) {
+                ia = llm__tok_lookup(t, buf, la);
+                ib = llm__tok_lookup(t, buf + la, lb);
+            }
+            if (ia < 0 || ib < 0) { st = llm__fail(err, LLM_ERR_FORMAT, "GGUF: bad merge %llu", (unsigned long long)i); goto done; }
+            pairs[2 * i] = ia; pairs[2 * i + 1] = ib;
+        }
+        if ((st = llm__tok_set_merges(t, pairs, NULL, nm, err)) != LLM_OK) goto done;
+    }
+done:
+    llm__dealloc(a, pairs); llm__dealloc(a, buf);
+    if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
+    *out = t;
+    return LLM_OK;
+}
+
+LLMDEF llm_status llm_tokenizer_save(const llm_tokenizer *t, const char *path, llm_error *err) {
+    llm__gguf_w *w;
+    llm_status st;
+    if (!t || !path) return llm__fail(err, LLM_ERR_INVALID_ARG, "no tokenizer or path");
+    if (llm__gguf_w_create(&t->alloc, &w) != LLM_OK) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    llm__gguf_w_str(w, "general.type", "tokenizer", 9);
+    st = llm__tokenizer_to_gguf(t, w);
+    if (st == LLM_OK) st = llm__gguf_w_write(w, path, err);
+    else llm__fail(err, st, "out of memory saving the tokenizer");
+    llm__gguf_w_free(w);
+    if (st == LLM_OK) llm__ok(err);
+    return st;
+}
+
+/* ---- llm_tokenizer_load: detects the format ---------------------------------------------------- */
+LLMDEF llm_status llm_tokenizer_load(const llm_tokenizer_desc *d, llm_tokenizer **out, llm_error *err) {
+    const llm_allocator *a;
+    void *f1 = NULL, *f2 = NULL;
+    const unsigned char *p, *p2 = NULL;
+    size_t n, n2 = 0, i;
+    llm_status st = LLM_OK;
+    char *dir = NULL;
+    if (out) *out = NULL;
+    if (!d || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "no desc or out");
+    a = &d->allocator;
+    if (d->path) {
+        /* a directory holding encoder.json + vocab.bpe? */
+        size_t pl = strlen(d->path);
+        FILE *fp;
+        dir = (char *)llm__alloc(a, pl + 16);
+        if (!dir) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        memcpy(dir, d->path, pl); memcpy(dir + pl, "/encoder.json", 14);
+        fp = fopen(dir, "rb");
+        if (fp) {
+            fclose(fp);
+            if ((st = llm_read_file(dir, a, &f1, &n, err)) != LLM_OK) goto done;
+            memcpy(dir + pl, "/vocab.bpe", 11);
+            if ((st = llm_read_file(dir, a, &f2, &n2, err)) != LLM_OK) goto done;
+            st = llm__load_tok_gpt2(a, (const unsigned char *)f1, n, (const unsigned char *)f2, n2, out, err);
+            goto done;
+        }
+        if ((st = llm_read_file(d->path, a, &f1, &n, err)) != LLM_OK) goto done;
+        p = (const unsigned char *)f1;
+    } else {
+        if (!d->data) return llm__fail(err, LLM_ERR_INVALID_ARG, "no path and no data");
+        p = (const unsigned char *)d->data; n = d->size;
+    }
+    if (n >= 4 && memcmp(p, "GGUF", 4) == 0) {
+        llm__src src;
+        llm__gguf g;
+        memset(&src, 0, sizeof src);
+        src.mem = p; src.size = n;
+        if ((st = llm__gguf_open(&g, &src, a, err)) != LLM_OK) goto done;
+        st = llm__tokenizer_from_gguf(&g, a, out, err);
+        llm__gguf_close(&g);
+        goto done;
+    }
+    i = llm__skip_ws(p, n, 0);
+    if (i < n && p[i] == '{') {                      /* GPT-2 encoder.json (+ vocab.bpe) */
+        if (d->path2) {
+            if ((st = llm_read_file(d->path2, a, &f2, &n2, err)) != LLM_OK) goto done;
+            p2 = (const unsigned char *)f2;
+        } else if (d->data2) { p2 = (const unsigned char *)d->data2; n2 = d->size2; }
+        else { st = llm__fail(err, LLM_ERR_INVALID_ARG, "encoder.json needs vocab.bpe (path2 or data2)"); goto done; }
+        st = llm__load_tok_gpt2(a, p, n, p2, n2, out, err);
+        goto done;
+    }
+    if (n > 0 && p[0] == 0x0A) {                     /* protobuf field 1: SentencePiece .model */
+        st = llm__load_tok_spm(a, p, n, d->log_fn, d->log_user_data, out, err);
+        if (st == LLM_OK || st == LLM_ERR_UNSUPPORTED || st == LLM_ERR_OUT_OF_MEMORY) goto done;
+        if (llm__load_tok_bin(a, p, n, out, NULL) == LLM_OK) { st = LLM_OK; goto done; }
+        goto done;                                   /* report the .model error */
+    }
+    st = llm__load_tok_bin(a, p, n, out, err);
+done:
+    llm__dealloc(a, f1); llm__dealloc(a, f2); llm__dealloc(a, dir);
+    if (st == LLM_OK) {
+        llm__ok(err);
+        llm__log(d->log_fn, d->log_user_data, 2, "tokenizer: %s, %d tokens",
+                 (*out)->kind == LLM_TOKENIZER_BPE ? "byte-level BPE" : "SentencePiece BPE", (int)(*out)->n);
+    }
+    return st;
+}
+
+/* ---- training a byte-level BPE vocabulary ---------------------------------------------------
+   1. Pre-split the corpus with the pattern and count each distinct word.
+   2. Every word is a sequence of token ids (bytes at first). Count every adjacent pair over
+      all words (times the word's count), and remember which words hold each pair.
+   3. Repeatedly take the most frequent pair (ties: smallest left id, then right id) from a
+      max-heap, give it a new id, rewrite only the words that hold it, and apply the pair-
+      count changes those rewrites cause. Heap entries whose count went stale are re-queued
+      when they surface (lazy deletion), so no merge recounts the corpus.
+   A merge whose bytes equal an existing token reuses that id (as HF tokenizers does), so a
+   token string never appears twice. */
+typedef struct llm__bt_heap { int64_t count; int32_t a, b; } llm__bt_heap;
+
+typedef struct llm__bt {
+    const llm_allocator *al;
+    /* words */
+    size_t *wstart; uint32_t *wlen; uint64_t *wcount; uint32_t *wstamp; size_t nw, wcap;
+    uint32_t *wtab; size_t wtab_cap;                  /* word hash: index + 1 */
+    int32_t *sym; size_t *soff;                       /* symbols of every word */
+    /* pairs */
+    uint64_t *pkey; int64_t *pcount; uint32_t *phead, *pstamp; size_t np, pcap;
+    uint32_t *ptab; size_t ptab_cap;                  /* pair hash: index + 1 */
+    uint32_t *oword, *onext; size_t no, ocap;         /* occurrence lists */
+    uint32_t *changed; size_t nchanged, chcap;        /* pairs that grew during a merge */
+    llm__bt_heap *heap; size_t nh, hcap;
+    /* tokens */
+    unsigned char *tbytes; size_t tb_n, tb_cap;
+    uint32_t *toff; size_t ntok, tcap;
+    int32_t *ttab; size_t ttab_cap;                   /* token string hash: id + 1 */
+    int32_t *merges; size_t nm, mcap;                 /* left, right, result */
+    int oom;
+} llm__bt;
+
+static void llm__bt_free(llm__bt *b) {
+    const llm_allocator *a = b->al;
+    llm__dealloc(a, b->wstart); llm__dealloc(a, b->wlen); llm__dealloc(a, b->wcount); llm__dealloc(a, b->wstamp);
+    llm__dealloc(a, b->wtab); llm__dealloc(a, b->sym); llm__dealloc(a, b->soff);
+    llm__dealloc(a, b->pkey); llm__dealloc(a, b->pcount); llm__dealloc(a, b->phead); llm__dealloc(a, b->pstamp);
+    llm__dealloc(a, b->ptab); llm__dealloc(a, b->oword); llm__dealloc(a, b->onext); llm__dealloc(a, b->changed);
+    llm__dealloc(a, b->heap); llm__dealloc(a, b->tbytes); llm__dealloc(a, b->toff); llm__dealloc(a, b->ttab);
+    llm__dealloc(a, b->merges);
+}
+
+static size_t llm__next_cap(size_t cap, size_t need) { /* llm__tgrow's rule */
+    size_t nc;
+    if (need <= cap) return cap;
+    nc = cap ? cap : 16;
+    while (nc < need) nc *= 2;
+    return nc;
+}
+/* Grows one of several arrays that share a capacity field (updated after the last one). */
+#define LLM__BT_GROW(b, ptr, cap_field, need, type) do { \
+    size_t llm__c = (b)->cap_field; type *llm__p = (type *)llm__tgrow((b)->al, (b)->ptr, &llm__c, (need), sizeof(type)); \
+    if (!llm__p) (b)->oom = 1; else (b)->ptr = llm__p; } while (0)
+
+static int llm__bt_heap_before(const llm__bt_heap *x, const llm__bt_heap *y) {
+    if (x->count != y->count) return x->count > y->count;
+    if (x->a != y->a) return x->a < y->a;
+    return x->b < y->b;
+}
+static void llm__bt_push(llm__bt *b, int64_t count, int32_t x, int32_t y) {
+    size_t i, c = b->hcap;
+    llm__bt_heap e, *h = (llm__bt_heap *)llm__tgrow(b->al, b->heap, &c, b->nh + 1, sizeof *h);
+    if (!h) { b->oom = 1; return; }
+    b->heap = h; b->hcap = c;
+    e.count = count; e.a = x; e.b = y;
+    i = b->nh++;
+    while (i > 0 && llm__bt_heap_before(&e, &h[(i - 1) / 2])) { h[i] = h[(i - 1) / 2]; i = (i - 1) / 2; }
+    h[i] = e;
+}
+static llm__bt_heap llm__bt_pop(llm__bt *b) {
+    llm__bt_heap top = b->heap[0], last = b->heap[--b->nh];
+    size_t i = 0, n = b->nh;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && llm__bt_heap_before(&b->heap[c + 1], &b->heap[c])) c++;
+        if (!llm__bt_heap_before(&b->heap[c], &last)) break;
+        b->heap[i] = b->heap[c];
+        i = c;
+    }
+    if (n) b->heap[i] = last;
+    return top;
+}
+
+/* The index of pair (x, y), created with count 0 when create is set; SIZE_MAX if absent. */
+static size_t llm__bt_pair(llm__bt *b, int32_t x, int32_t y, int create) {
+    uint64_t key = ((uint64_t)(uint32_t)x << 32) | (uint32_t)y;
+    size_t h, mask;
+    if (b->np * 2 >= b->ptab_cap) { /* rehash */
+        if (!create) goto find;
+        {
+            size_t nc = b->ptab_cap ? b->ptab_cap * 2 : 1024, i;
+            uint32_t *nt = (uint32_t *)llm__calloc(b->al, nc, sizeof(uint32_t));
+            if (!nt) { b->oom = 1; return SIZE_MAX; }
+            for (i = 0; i < b->np; i++) {
+                size_t hh = llm__hash_u64(b->pkey[i]) & (nc - 1);
+                while (nt[hh]) hh = (hh + 1) & (nc - 1);
+                nt[hh] = (uint32_t)i + 1;
+            }
+            llm__dealloc(b->al, b->ptab);
+            b->ptab = nt; b->ptab_cap = nc;
+        }
+    }
+find:
+    mask = b->ptab_cap - 1;
+    h = llm__hash_u64(key) & mask;
+    while (b->ptab[h]) {
+        if (b->pkey[b->ptab[h] - 1] == key) return b->ptab[h] - 1;
+        h = (h + 1) & mask;
+    }
+    if (!create) return SIZE_MAX;
+    LLM__BT_GROW(b, pkey, pcap, b->np + 1, uint64_t);
+    LLM__BT_GROW(b, pcount, pcap, b->np + 1, int64_t);
+    LLM__BT_GROW(b, phead, pcap, b->np + 1, uint32_t);
+    LLM__BT_GROW(b, pstamp, pcap, b->np + 1, uint32_t);
+    if (b->oom) return SIZE_MAX;
+    b->pcap = llm__next_cap(b->pcap, b->np + 1); /* same growth rule */
+    b->pkey[b->np] = key; b->pcount[b->np] = 0; b->phead[b->np] = UINT32_MAX; b->pstamp[b->np] = 0;
+    b->ptab[h] = (uint32_t)b->np + 1;
+    return b->np++;
+}
+
+/* Adds delta to a pair's count; a growing pair remembers word w and is re-queued. */
+static void llm__bt_change(llm__bt *b, int32_t x, int32_t y, int64_t delta, uint32_t w, uint32_t stamp) {
+    size_t p = llm__bt_pair(b, x, y, delta > 0);
+    if (p == SIZE_MAX) return;
+    b->pcount[p] += delta;
+    if (delta <= 0) return;
+    if (b->phead[p] == UINT32_MAX || b->oword[b->phead[p]] != w) {
+        LLM__BT_GROW(b, oword, ocap, b->no + 1, uint32_t);
+        LLM__BT_GROW(b, onext, ocap, b->no + 1, uint32_t);
+        if (b->oom) return;
+        b->ocap = llm__next_cap(b->ocap, b->no + 1);
+        b->oword[b->no] = w; b->onext[b->no] = b->phead[p]; b->phead[p] = (uint32_t)b->no++;
+    }
+    if (b->pstamp[p] != stamp) {
+        b->pstamp[p] = stamp;
+        LLM__BT_GROW(b, changed, chcap, b->nchanged + 1, uint32_t);
+        if (b->oom) return;
+        b->chcap = llm__next_cap(b->chcap, b->nchanged + 1);
+        b->changed[b->nchanged++] = (uint32_t)p;
+    }
+}
+
+/* The id of a token string, or -1; add = 1 appends it when new. */
+static int32_t llm__bt_token(llm__bt *b, const unsigned char *s, size_t n, int add) {
+    size_t mask = b->ttab_cap - 1, h = llm__hash_bytes(s, n) & mask;
+    while (b->ttab[h]) {
+        int32_t id = b->ttab[h] - 1;
+        if (b->toff[id + 1] - b->toff[id] == n && memcmp(b->tbytes + b->toff[id], s, n) == 0) return id;
+        h = (h + 1) & mask;
+    }
+    if (!add) return -1;
+    LLM__BT_GROW(b, tbytes, tb_cap, b->tb_n + n, unsigned char);
+    if (b->oom) return -1;
+    b->tb_cap = llm__next_cap(b->tb_cap, b->tb_n + n);
+    memcpy(b->tbytes + b->tb_n, s, n);
+    b->tb_n += n;
+    b->toff[b->ntok + 1] = (uint32_t)b->tb_n;
+    b->ttab[h] = (int32_t)b->ntok + 1;
+    return (int32_t)b->ntok++;
+}
+
+LLMDEF llm_status llm_tokenizer_train(const llm_bpe_train_desc *d, llm_tokenizer **out, llm_error *err) {
+    llm__bt b;
+    const unsigned char *s;
+    size_t i, n, total_sym = 0, target;
+    llm_tokenizer *t = NULL;
+    llm_status st = LLM_OK;
+    uint32_t stamp = 0;
+    if (out) *out = NULL;
+    if (!d || !out || (!d->text && d->size)) return llm__fail(err, LLM_ERR_INVALID_ARG, "no desc, out or text");
+    if (d->vocab_size < 257 || d->vocab_size > (1 << 24))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d: need 257..16777216", d->vocab_size);
+    if (d->pattern != LLM_PATTERN_GPT2 && d->pattern != LLM_PATTERN_GPT4)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown pattern %d", (int)d->pattern);
+    memset(&b, 0, sizeof b);
+    b.al = &d->allocator;
+    s = (const unsigned char *)d->text;
+    n = d->size;
+    target = (size_t)d->vocab_size - 1;            /* the last id is <|endoftext|> */
+    /* 1. distinct words and their counts */
+    b.wtab_cap = 1024;
+    b.wtab = (uint32_t *)llm__calloc(b.al, b.wtab_cap, sizeof(uint32_t));
+    if (!b.wtab) b.oom = 1;
+    for (i = 0; i < n && !b.oom;) {
+        size_t e = llm__split_next(d->pattern, s, n, i), mask = b.wtab_cap - 1, h;
+        uint32_t hv = llm__hash_bytes(s + i, e - i);
+        h = hv & mask;
+        while (b.wtab[h]) {
+            size_t w = b.wtab[h] - 1;
+            if (b.wlen[w] == e - i && memcmp(s + b.wstart[w], s + i, e - i) == 0) break;
+            h = (h + 1) & mask;
+        }
+        if (b.wtab[h]) b.wcount[b.wtab[h] - 1]++;
+        else {
+            LLM__BT_GROW(&b, wstart, wcap, b.nw + 1, size_t);
+            LLM__BT_GROW(&b, wlen, wcap, b.nw + 1, uint32_t);
+            LLM__BT_GROW(&b, wcount, wcap, b.nw + 1, uint64_t);
+            if (b.oom) break;
+            b.wcap = llm__next_cap(b.wcap, b.nw + 1);
+            b.wstart[b.nw] = i; b.wlen[b.nw] = (uint32_t)(e - i); b.wcount[b.nw] = 1;
+            b.wtab[h] = (uint32_t)++b.nw;
+            total_sym += e - i;
+            if (b.nw * 2 >= b.wtab_cap) { /* rehash */
+                size_t nc = b.wtab_cap * 2, w;
+                uint32_t *nt = (uint32_t *)llm__calloc(b.al, nc, sizeof(uint32_t));
+                if (!nt) { b.oom = 1; break; }
+                for (w = 0; w < b.nw; w++) {
+                    size_t hh = llm__hash_bytes(s + b.wstart[w], b.wlen[w]) & (nc - 1);
+                    while (nt[hh]) hh = (hh + 1) & (nc - 1);
+                    nt[hh] = (uint32_t)w + 1;
+                }
+                llm__dealloc(b.al, b.wtab);
+                b.wtab = nt; b.wtab_cap = nc;
+            }
+        }
+        i = e;
+    }
+    /* 2. symbols, tokens (the 256 bytes), pair counts */
+    b.sym = (int32_t *)llm__alloc(b.al, (total_sym + 1) * sizeof(int32_t));
+    b.soff = (size_t *)llm__alloc(b.al, (b.nw + 1) * sizeof(size_t));
+    b.wstamp = (uint32_t *)llm__calloc(b.al, b.nw + 1, sizeof(uint32_t));
+    b.toff = (uint32_t *)llm__calloc(b.al, target + 2, sizeof(uint32_t));
+    b.ttab_cap = llm__pow2_at_least(target * 2 + 2);
+    b.ttab = (int32_t *)llm__calloc(b.al, b.ttab_cap, sizeof(int32_t));
+    if (!b.sym || !b.soff || !b.wstamp || !b.toff || !b.ttab) b.oom = 1;
+    if (b.oom) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    for (i = 0; i < 256; i++) { unsigned char c = (unsigned char)i; llm__bt_token(&b, &c, 1, 1); }
+    {
+        size_t at = 0, w;
+        for (w = 0; w < b.nw; w++) {
+            uint32_t k;
+            b.soff[w] = at;
+            for (k = 0; k < b.wlen[w]; k++) b.sym[at + k] = s[b.wstart[w] + k];
+            for (k = 0; k + 1 < b.wlen[w]; k++)
+                llm__bt_change(&b, b.sym[at + k], b.sym[at + k + 1], (int64_t)b.wcount[w], (uint32_t)w, 1);
+            at += b.wlen[w];
+        }
+        for (i = 0; i < b.nchanged; i++) {
+            size_t p = b.changed[i];
+            llm__bt_push(&b, b.pcount[p], (int32_t)(b.pkey[p] >> 32), (int32_t)(uint32_t)b.pkey[p]);
+        }
+    }
+    /* 3. merge */
+    while (b.ntok < target && b.nh && !b.oom) {
+        llm__bt_heap top = llm__bt_pop(&b);
+        size_t p = llm__bt_pair(&b, top.a, top.b, 0), la, lb;
+        int32_t z;
+        uint32_t node;
+        unsigned char *cat;
+        if (p == SIZE_MAX || b.pcount[p] <= 0) continue;
+        if (b.pcount[p] != top.count) { llm__bt_push(&b, b.pcount[p], top.a, top.b); continue; }
+        /* the new token: left bytes + right bytes */
+        la = b.toff[top.a + 1] - b.toff[top.a];
+        lb = b.toff[top.b + 1] - b.toff[top.b];
+        cat = (unsigned char *)llm__alloc(b.al, la + lb);
+        if (!cat) { b.oom = 1; break; }
+        memcpy(cat, b.tbytes + b.toff[top.a], la);
+        memcpy(cat + la, b.tbytes + b.toff[top.b], lb);
+        z = llm__bt_token(&b, cat, la + lb, 1);
+        llm__dealloc(b.al, cat);
+        if (z < 0) break;
+        LLM__BT_GROW(&b, merges, mcap, 3 * (b.nm + 1), int32_t);
+        if (b.oom) break;
+        b.mcap = llm__next_cap(b.mcap, 3 * (b.nm + 1));
+        b.merges[3 * b.nm] = top.a; b.merges[3 * b.nm + 1] = top.b; b.merges[3 * b.nm + 2] = z;
+        b.nm++;
+        stamp++;
+        b.nchanged = 0;
+        /* rewrite the words that hold the pair */
+        for (node = b.phead[p]; node != UINT32_MAX && !b.oom; node = b.onext[node]) {
+            uint32_t w = b.oword[node], L, r, o;
+            int32_t *y;
+            int64_t c;
+            if (b.wstamp[w] == stamp) continue;
+            b.wstamp[w] = stamp;
+            y = b.sym + b.soff[w]; L = b.wlen[w]; c = (int64_t)b.wcount[w];
+            for (r = 0, o = 0; r < L;) {
+                if (r + 1 < L && y[r] == top.a && y[r + 1] == top.b) {
+                    if (o > 0) { llm__bt_change(&b, y[o - 1], top.a, -c, w, stamp); llm__bt_change(&b, y[o - 1], z, c, w, stamp); }
+                    if (r + 2 < L) { llm__bt_change(&b, top.b, y[r + 2], -c, w, stamp); llm__bt_change(&b, z, y[r + 2], c, w, stamp); }
+                    y[o++] = z; r += 2;
+                } else y[o++] = y[r++];
+            }
+            b.wlen[w] = o;
+        }
+        p = llm__bt_pair(&b, top.a, top.b, 0);
+        if (p != SIZE_MAX) b.pcount[p] = 0;
+        for (i = 0; i < b.nchanged; i++) {
+            size_t q = b.changed[i];
+            if (b.pcount[q] > 0) llm__bt_push(&b, b.pcount[q], (int32_t)(b.pkey[q] >> 32), (int32_t)(uint32_t)b.pkey[q]);
+        }
+        if (d->progress && (b.nm % 16) == 0 &&
+            d->progress((float)(b.ntok - 256) / (float)(target - 256 > 0 ? target - 256 : 1), d->progress_user_data)) {
+            st = llm__fail(err, LLM_ERR_CANCELLED, "training cancelled after %u merges", (unsigned)b.nm);
+            goto done;
+        }
+    }
+    if (b.oom) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    if (d->progress && d->progress(1.0f, d->progress_user_data)) {
+        st = llm__fail(err, LLM_ERR_CANCELLED, "training cancelled");
+        goto done;
+    }
+    /* 4. the tokenizer: bytes, merged tokens, <|endoftext|> */
+    if ((st = llm__tok_new(b.al, LLM_TOKENIZER_BPE, b.ntok + 1, b.tb_n + 13, &t, err)) != LLM_OK) goto done;
+    memcpy(t->text, b.tbytes, b.tb_n);
+    memcpy(t->off, b.toff, (b.ntok + 1) * sizeof(uint32_t));
+    memcpy(t->text + b.tb_n, "<|endoftext|>", 13);
+    t->off[b.ntok + 1] = (uint32_t)(b.tb_n + 13);
+    for (i = 0; i < b.ntok; i++) t->type[i] = LLM__TT_NORMAL;
+    t->type[b.ntok] = LLM__TT_CONTROL;
+    t->bos = t->eos = (int32_t)b.ntok;
+    t->pattern = d->pattern;
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
+    {
+        int32_t *pairs = (int32_t *)llm__alloc(b.al, (2 * b.nm + 1) * sizeof(int32_t));
+        int32_t *res = (int32_t *)llm__alloc(b.al, (b.nm + 1) * sizeof(int32_t));
+        if (!pairs || !res) { llm__dealloc(b.al, pairs); llm__dealloc(b.al, res);
+            st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        for (i = 0; i < b.nm; i++) { pairs[2 * i] = b.merges[3 * i]; pairs[2 * i + 1] = b.merges[3 * i + 1]; res[i] = b.merges[3 * i + 2]; }
+        st = llm__tok_set_merges(t, pairs, res, b.nm, err);
+        llm__dealloc(b.al, pairs); llm__dealloc(b.al, res);
+    }
+    llm__log(d->log_fn, d->log_user_data, 2, "BPE training: %u words, %u merges, %d tokens",
+             (unsigned)b.nw, (unsigned)b.nm, (int)t->n);
+done:
+    llm__bt_free(&b);
+    if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
+    *out = t;
+    llm__ok(err);
+    return LLM_OK;
+}
+
+/* =========================================================================================
    >>model: config, tensor table, parameters, init
    Shapes use: L layers, C = dim, NH heads, NKV kv heads, hs = C/NH head size,
    kvC = NKV*hs, H = ffn_dim, V = vocab, Vp = padded vocab, maxT = max_seq_len,
@@ -1285,7 +3500,7 @@ struct llm_model {
     int n_tensors;
     size_t wte, wpe, lnfw, lnfb, head;  /* (Vp,C) (maxT,C) (C) (C) (Vp,C): head == wte if tied */
     llm__layer_off *layers;     /* L entries */
-    void *tokenizer;            /* an attached llm_tokenizer (owned), or NULL */
+    llm_tokenizer *tokenizer;   /* an attached tokenizer (owned), or NULL */
 };
 
 LLMDEF llm_status llm_config_resolve(llm_config *c, llm_error *err) {
@@ -1627,8 +3842,26 @@ static void llm__bias_rows(void *c, size_t lo, size_t hi) {
     size_t r;
     for (r = lo; r < hi; r++) memcpy(a->out + r * a->OC, a->bias, (size_t)a->OC * sizeof(float));
 }
+/* A few rows (token-by-token decoding): a matrix-vector product, output columns split over
+   the threads, so the weights stream through memory exactly once. */
+typedef struct llm__mv_args { float *out; const float *inp, *w, *bias; size_t N; int C, OC; } llm__mv_args;
+static void llm__matvec_cols(void *c, size_t lo, size_t hi) {
+    const llm__mv_args *a = (const llm__mv_args *)c;
+    size_t j, r;
+    for (j = lo; j < hi; j++) {
+        const float *wj = a->w + j * (size_t)a->C;
+        for (r = 0; r < a->N; r++)
+            a->out[r * a->OC + j] = llm__dot(a->inp + r * a->C, wj, a->C) + (a->bias ? a->bias[j] : 0.0f);
+    }
+}
+#define LLM__MATVEC_ROWS 4  /* up to this many rows use the matrix-vector path */
 static void llm__matmul_forward(llm_threadpool *pool, const llm_allocator *al, float *out, const float *inp,
                                 const float *w, const float *bias, size_t N, int C, int OC) {
+    if (N <= LLM__MATVEC_ROWS) {
+        llm__mv_args a; a.out = out; a.inp = inp; a.w = w; a.bias = bias; a.N = N; a.C = C; a.OC = OC;
+        llm__parallel_for(pool, (size_t)OC, llm__matvec_cols, &a);
+        return;
+    }
     if (bias) {
         llm__bias_args a; a.out = out; a.bias = bias; a.N = N; a.OC = OC;
         llm__parallel_for(pool, N, llm__bias_rows, &a);
@@ -2377,9 +4610,382 @@ LLMDEF llm_rng *llm_trainer_rng(llm_trainer *tr) { return &tr->rng; }
 LLMDEF const char *llm_trainer_last_error(const llm_trainer *tr) { return tr->last_error; }
 
 /* =========================================================================================
+   >>inference: KV cache and sessions
+   The cache is laid out (layer, kv head, position, hs) so that decoding reads each kv head's
+   keys and values as one contiguous run, once for its whole query group (grouped-query
+   attention). A prefill of n tokens is matrix-matrix work (the GEMM); a decode step (n = 1)
+   is matrix-vector work that streams the weights once.
+   ========================================================================================= */
+struct llm_session {
+    const llm_model *model;
+    llm_session_desc d;
+    llm_allocator alloc;
+    int n_ctx, n_batch, pos, nth;
+    int32_t *tokens;              /* (n_ctx) history */
+    float *kcache, *vcache;       /* (L, NKV, n_ctx, hs) */
+    float *rope_cos, *rope_sin;   /* (n_ctx, hs/2) */
+    float *mem;                   /* scratch block holding: */
+    float *x, *xb, *mean, *rstd;  /* (n_batch, C) (n_batch, C) (n_batch) (n_batch) */
+    float *qkv, *att;             /* (n_batch, QKV) (n_batch, C) */
+    float *fch, *fch_act;         /* (n_batch, FC) (n_batch, H) */
+    float *logits;                /* (V) logits of the last token */
+    float *att_scratch;           /* (nth, llm__catt_scratch) */
+    int logits_valid;
+    char last_error[256];
+};
+
+static llm_status llm__s_fail(const llm_session *s, llm_status st, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    llm__vfail(((llm_session *)(uintptr_t)s)->last_error, sizeof s->last_error, st, fmt, ap);
+    va_end(ap);
+    llm__log(s->d.log_fn, s->d.log_user_data, 0, "llm.h: %s", s->last_error);
+    return st;
+}
+
+/* ---- attention over the cache: query rows t = 0..n-1 at positions pos0 + t attend to cache
+   positions 0..pos0+t. One task per (row, kv head) handles the whole query group, with the
+   same online softmax as training, one tile of keys at a time. ---- */
+typedef struct llm__catt_args {
+    float *out, *scratch;
+    const float *qkv, *kc, *vc;
+    int n, pos0, n_ctx, NH, NKV, hs;
+    size_t scratch_per;
+} llm__catt_args;
+static size_t llm__catt_scratch(int NH, int NKV, int hs) { return (size_t)(NH / NKV) * (LLM__ATT_BC + hs + 2); }
+static void llm__catt_task(void *c, int ith, int nth) {
+    const llm__catt_args *a = (const llm__catt_args *)c;
+    const int hs = a->hs, group = a->NH / a->NKV, C = a->NH * hs, QKV = C + 2 * a->NKV * hs;
+    const float scale = 1.0f / sqrtf((float)hs);
+    float *S = a->scratch + (size_t)ith * a->scratch_per;    /* (group, BC) */
+    float *acc = S + (size_t)group * LLM__ATT_BC;             /* (group, hs) */
+    float *mrow = acc + (size_t)group * hs, *lrow = mrow + group;
+    size_t task, lo, hi;
+    llm__split((size_t)a->n * a->NKV, ith, nth, &lo, &hi);
+    for (task = lo; task < hi; task++) {
+        const int t = (int)(task / a->NKV), kh = (int)(task % a->NKV), p = a->pos0 + t;
+        const float *K = a->kc + (size_t)kh * a->n_ctx * hs, *V = a->vc + (size_t)kh * a->n_ctx * hs;
+        int g, j, k0, d;
+        for (g = 0; g < group; g++) { mrow[g] = -INFINITY; lrow[g] = 0; }
+        memset(acc, 0, (size_t)group * hs * sizeof(float));
+        for (k0 = 0; k0 <= p; k0 += LLM__ATT_BC) {
+            const int nk = LLM__MIN(LLM__ATT_BC, p + 1 - k0);
+            for (g = 0; g < group; g++) {
+                const float *q = a->qkv + (size_t)t * QKV + (size_t)(kh * group + g) * hs;
+                float *s = S + (size_t)g * LLM__ATT_BC, mx = mrow[g], corr, sum = 0;
+                float *o = acc + (size_t)g * hs;
+                for (j = 0; j < nk; j++) {
+                    s[j] = llm__dot(q, K + (size_t)(k0 + j) * hs, hs) * scale;
+                    if (s[j] > mx) mx = s[j];
+                }
+                corr = expf(mrow[g] - mx);
+                for (j = 0; j < nk; j++) { s[j] = expf(s[j] - mx); sum += s[j]; }
+                lrow[g] = lrow[g] * corr + sum;
+                mrow[g] = mx;
+                for (d = 0; d < hs; d++) o[d] *= corr;
+                for (j = 0; j < nk; j++) llm__axpy(o, s[j], V + (size_t)(k0 + j) * hs, hs);
+            }
+        }
+        for (g = 0; g < group; g++) {
+            float *o = a->out + (size_t)t * C + (size_t)(kh * group + g) * hs;
+            const float inv = 1.0f / lrow[g];
+            for (d = 0; d < hs; d++) o[d] = acc[(size_t)g * hs + d] * inv;
+        }
+    }
+}
+
+LLMDEF llm_status llm_session_create(const llm_model *m, const llm_session_desc *desc, llm_session **out, llm_error *err) {
+    llm_session *s;
+    llm_session_desc d;
+    const llm_config *c;
+    size_t C, hs, QKV, H, FC, kvsz, total = 0, pass;
+    float *p = NULL;
+    if (!m || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
+    *out = NULL;
+    c = &m->cfg;
+    if (desc) d = *desc; else memset(&d, 0, sizeof d);
+    if (d.n_ctx == 0) d.n_ctx = c->max_seq_len;
+    if (d.n_ctx < 0 || d.n_ctx > c->max_seq_len)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "n_ctx %d outside 1..max_seq_len (%d)", d.n_ctx, c->max_seq_len);
+    if (d.n_batch == 0) d.n_batch = 64;
+    if (d.n_batch < 0) return llm__fail(err, LLM_ERR_INVALID_ARG, "negative n_batch");
+    d.n_batch = LLM__MIN(d.n_batch, d.n_ctx);
+    if (!d.allocator.alloc_fn) d.allocator = m->alloc;
+    if (!d.log_fn) { d.log_fn = m->log_fn; d.log_user_data = m->log_user; }
+    s = (llm_session *)llm__calloc(&d.allocator, 1, sizeof *s);
+    if (!s) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    s->model = m; s->d = d; s->alloc = d.allocator;
+    s->n_ctx = d.n_ctx; s->n_batch = d.n_batch; s->nth = llm_threadpool_size(d.pool);
+    C = (size_t)c->dim; hs = C / (size_t)c->n_head; QKV = C + 2 * (size_t)c->n_kv_head * hs;
+    H = (size_t)c->ffn_dim; FC = c->arch == LLM_ARCH_GPT2 ? H : 2 * H;
+    kvsz = (size_t)c->n_layer * c->n_kv_head * (size_t)s->n_ctx * hs;
+    s->tokens = (int32_t *)llm__calloc(&s->alloc, (size_t)s->n_ctx, sizeof(int32_t));
+    s->kcache = (float *)llm__alloc(&s->alloc, kvsz * sizeof(float));
+    s->vcache = (float *)llm__alloc(&s->alloc, kvsz * sizeof(float));
+    for (pass = 0; pass < 2; pass++) {
+#define LLM__S(field, n) do { size_t n_ = ((size_t)(n) + 15) & ~(size_t)15; if (pass) { s->field = p; p += n_; } else total += n_; } while (0)
+        const size_t NB = (size_t)s->n_batch;
+        LLM__S(rope_cos, (size_t)s->n_ctx * hs / 2 + 1); LLM__S(rope_sin, (size_t)s->n_ctx * hs / 2 + 1);
+        LLM__S(x, NB * C); LLM__S(xb, NB * C); LLM__S(mean, NB); LLM__S(rstd, NB);
+        LLM__S(qkv, NB * QKV); LLM__S(att, NB * C); LLM__S(fch, NB * FC); LLM__S(fch_act, NB * H);
+        LLM__S(logits, (size_t)c->vocab_size);
+        LLM__S(att_scratch, (size_t)s->nth * llm__catt_scratch(c->n_head, c->n_kv_head, (int)hs));
+#undef LLM__S
+        if (!pass) p = s->mem = (float *)llm__calloc(&s->alloc, total, sizeof(float));
+        if (!p) break;
+    }
+    if (!s->tokens || !s->kcache || !s->vcache || !s->mem) {
+        llm_session_free(s);
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for a session (n_ctx %d)", d.n_ctx);
+    }
+    if (c->arch == LLM_ARCH_LLAMA) llm__rope_table(s->rope_cos, s->rope_sin, 0, s->n_ctx, (int)hs, c->rope_theta);
+    *out = s;
+    llm__ok(err);
+    return LLM_OK;
+}
+
+LLMDEF void llm_session_free(llm_session *s) {
+    llm_allocator a;
+    if (!s) return;
+    a = s->alloc;
+    llm__dealloc(&a, s->tokens); llm__dealloc(&a, s->kcache); llm__dealloc(&a, s->vcache); llm__dealloc(&a, s->mem);
+    llm__dealloc(&a, s);
+}
+
+/* One forward pass over n <= n_batch tokens at positions pos .. pos+n-1: fills the cache and
+   the logits of the last row (or of every row into all_logits). */
+static void llm__session_forward(llm_session *s, const int32_t *tok, int n, float *all_logits) {
+    const llm_model *m = s->model;
+    const llm_config *c = &m->cfg;
+    const float *P = m->params;
+    const int C = c->dim, NH = c->n_head, NKV = c->n_kv_head, hs = C / NH, kvC = NKV * hs;
+    const int QKV = C + 2 * kvC, H = c->ffn_dim, gpt2 = c->arch == LLM_ARCH_GPT2, FC = gpt2 ? H : 2 * H;
+    const int pos0 = s->pos;
+    const llm_allocator *al = &s->alloc;
+    llm_threadpool *pool = s->d.pool;
+    int l, t, h;
+    for (t = 0; t < n; t++) {  /* token (and position) embedding */
+        const float *e = P + m->wte + (size_t)tok[t] * C;
+        float *x = s->x + (size_t)t * C;
+        int i;
+        if (gpt2) { const float *pe = P + m->wpe + (size_t)(pos0 + t) * C; for (i = 0; i < C; i++) x[i] = e[i] + pe[i]; }
+        else memcpy(x, e, (size_t)C * sizeof(float));
+    }
+    for (l = 0; l < c->n_layer; l++) {
+        const llm__layer_off *w = &m->layers[l];
+        float *kc = s->kcache + (size_t)l * NKV * s->n_ctx * hs, *vc = s->vcache + (size_t)l * NKV * s->n_ctx * hs;
+        llm__catt_args a;
+        llm__norm_forward(pool, s->xb, s->mean, s->rstd, s->x, P + w->ln1w, llm__P(P, w->ln1b), (size_t)n, C, c->norm_eps, !gpt2);
+        llm__matmul_forward(pool, al, s->qkv, s->xb, P + w->qkvw, llm__P(P, w->qkvb), (size_t)n, C, QKV);
+        if (!gpt2) llm__rope(pool, s->qkv, s->rope_cos + (size_t)pos0 * (hs / 2), s->rope_sin + (size_t)pos0 * (hs / 2),
+                             (size_t)n, n, NH, NKV, hs, 1);
+        for (t = 0; t < n; t++)   /* append k and v to the cache */
+            for (h = 0; h < NKV; h++) {
+                const float *row = s->qkv + (size_t)t * QKV;
+                memcpy(kc + ((size_t)h * s->n_ctx + pos0 + t) * hs, row + C + h * hs, (size_t)hs * sizeof(float));
+                memcpy(vc + ((size_t)h * s->n_ctx + pos0 + t) * hs, row + C + kvC + h * hs, (size_t)hs * sizeof(float));
+            }
+        memset(&a, 0, sizeof a);
+        a.out = s->att; a.scratch = s->att_scratch; a.qkv = s->qkv; a.kc = kc; a.vc = vc;
+        a.n = n; a.pos0 = pos0; a.n_ctx = s->n_ctx; a.NH = NH; a.NKV = NKV; a.hs = hs;
+        a.scratch_per = llm__catt_scratch(NH, NKV, hs);
+        llm__parallel(pool, llm__catt_task, &a);
+        llm__matmul_forward(pool, al, s->xb, s->att, P + w->attprojw, llm__P(P, w->attprojb), (size_t)n, C, C);
+        llm__residual_forward(pool, s->x, s->x, s->xb, (size_t)n * C);
+        llm__norm_forward(pool, s->xb, s->mean, s->rstd, s->x, P + w->ln2w, llm__P(P, w->ln2b), (size_t)n, C, c->norm_eps, !gpt2);
+        llm__matmul_forward(pool, al, s->fch, s->xb, P + w->fcw, llm__P(P, w->fcb), (size_t)n, C, FC);
+        if (gpt2) llm__gelu_forward(pool, s->fch_act, s->fch, (size_t)n * H);
+        else llm__swiglu_forward(pool, s->fch_act, s->fch, (size_t)n, H);
+        llm__matmul_forward(pool, al, s->xb, s->fch_act, P + w->fcprojw, llm__P(P, w->fcprojb), (size_t)n, H, C);
+        llm__residual_forward(pool, s->x, s->x, s->xb, (size_t)n * C);
+    }
+    if (all_logits) {
+        llm__norm_forward(pool, s->xb, s->mean, s->rstd, s->x, P + m->lnfw, llm__P(P, m->lnfb), (size_t)n, C, c->norm_eps, !gpt2);
+        llm__matmul_forward(pool, al, all_logits, s->xb, P + m->head, NULL, (size_t)n, C, c->vocab_size);
+        memcpy(s->logits, all_logits + (size_t)(n - 1) * c->vocab_size, (size_t)c->vocab_size * sizeof(float));
+    } else {   /* only the last row is needed */
+        const float *xl = s->x + (size_t)(n - 1) * C;
+        llm__norm_forward(pool, s->xb, s->mean, s->rstd, xl, P + m->lnfw, llm__P(P, m->lnfb), 1, C, c->norm_eps, !gpt2);
+        llm__matmul_forward(pool, al, s->logits, s->xb, P + m->head, NULL, 1, C, c->vocab_size);
+    }
+    memcpy(s->tokens + pos0, tok, (size_t)n * sizeof(int32_t));
+    s->pos += n;
+    s->logits_valid = 1;
+}
+
+LLMDEF llm_status llm_session_eval(llm_session *s, const int32_t *tokens, int n, float *all_logits) {
+    const int V = s->model->cfg.vocab_size, start = s->pos;
+    int done = 0;
+    llm_status st;
+    if (n <= 0 || !tokens) return llm__s_fail(s, LLM_ERR_INVALID_ARG, "eval needs at least one token");
+    if (n > s->n_ctx - s->pos)
+        return llm__s_fail(s, LLM_ERR_CONTEXT_FULL, "context full: %d tokens at position %d exceed n_ctx %d", n, s->pos, s->n_ctx);
+    if ((st = llm__check_tokens(s->model, tokens, (size_t)n, s->last_error, sizeof s->last_error)) != LLM_OK) return st;
+    while (done < n) {
+        const int chunk = LLM__MIN(s->n_batch, n - done);
+        if (s->d.progress && done > 0 && s->d.progress((float)done / (float)n, s->d.progress_user_data)) {
+            s->pos = start;     /* all or nothing */
+            s->logits_valid = 0;
+            return llm__s_fail(s, LLM_ERR_CANCELLED, "prefill cancelled after %d of %d tokens", done, n);
+        }
+        llm__session_forward(s, tokens + done, chunk, all_logits ? all_logits + (size_t)done * V : NULL);
+        done += chunk;
+    }
+    if (s->d.progress) s->d.progress(1.0f, s->d.progress_user_data);
+    return LLM_OK;
+}
+LLMDEF const float *llm_session_logits(const llm_session *s) { return s->logits_valid ? s->logits : NULL; }
+LLMDEF int llm_session_pos(const llm_session *s) { return s->pos; }
+LLMDEF int llm_session_n_ctx(const llm_session *s) { return s->n_ctx; }
+LLMDEF const int32_t *llm_session_tokens(const llm_session *s) { return s->tokens; }
+LLMDEF const llm_model *llm_session_model(const llm_session *s) { return s->model; }
+LLMDEF const char *llm_session_last_error(const llm_session *s) { return s->last_error; }
+LLMDEF void llm_session_reset(llm_session *s) { s->pos = 0; s->logits_valid = 0; }
+LLMDEF llm_status llm_session_rewind(llm_session *s, int pos) {
+    if (pos < 0 || pos > s->pos) return llm__s_fail(s, LLM_ERR_OUT_OF_RANGE, "rewind to %d outside 0..%d", pos, s->pos);
+    if (pos != s->pos) s->logits_valid = 0;
+    s->pos = pos;
+    return LLM_OK;
+}
+
+LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep) {
+    const llm_config *c = &s->model->cfg;
+    const int hs = c->dim / c->n_head, half = hs / 2;
+    int n_discard, l, h, p, i;
+    if (n_keep < 0 || n_keep >= s->pos) return llm__s_fail(s, LLM_ERR_INVALID_ARG, "n_keep %d must be below the position %d", n_keep, s->pos);
+    n_discard = (s->pos - n_keep) / 2;
+    if (n_discard == 0) return LLM_OK;
+    memmove(s->tokens + n_keep, s->tokens + n_keep + n_discard, (size_t)(s->pos - n_keep - n_discard) * sizeof(int32_t));
+    if (c->arch == LLM_ARCH_GPT2) {   /* learned positions: recompute the kept tokens */
+        int kept = s->pos - n_discard;
+        s->pos = 0;
+        s->logits_valid = 0;
+        if (kept == 0) return LLM_OK;
+        {
+            int32_t *tmp = (int32_t *)llm__alloc(&s->alloc, (size_t)kept * sizeof(int32_t));
+            llm_status st;
+            if (!tmp) return llm__s_fail(s, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+            memcpy(tmp, s->tokens, (size_t)kept * sizeof(int32_t));
+            st = llm_session_eval(s, tmp, kept, NULL);
+            llm__dealloc(&s->alloc, tmp);
+            return st;
+        }
+    }
+    /* RoPE: moving a key from position p to p - d is one more rotation by -d * freq */
+    for (l = 0; l < c->n_layer; l++)
+        for (h = 0; h < c->n_kv_head; h++) {
+            float *K = s->kcache + ((size_t)l * c->n_kv_head + h) * s->n_ctx * hs;
+            float *V = s->vcache + ((size_t)l * c->n_kv_head + h) * s->n_ctx * hs;
+            for (p = n_keep; p < s->pos - n_discard; p++) {
+                float *k = K + (size_t)p * hs;
+                memcpy(k, K + (size_t)(p + n_discard) * hs, (size_t)hs * sizeof(float));
+                memcpy(V + (size_t)p * hs, V + (size_t)(p + n_discard) * hs, (size_t)hs * sizeof(float));
+                for (i = 0; i < half; i++) {
+                    float freq = 1.0f / powf(c->rope_theta, (float)(2 * i) / (float)hs), ang = -(float)n_discard * freq;
+                    float cs = cosf(ang), sn = sinf(ang), x0 = k[2 * i], x1 = k[2 * i + 1];
+                    k[2 * i] = x0 * cs - x1 * sn;
+                    k[2 * i + 1] = x0 * sn + x1 * cs;
+                }
+            }
+        }
+    s->pos -= n_discard;
+    return LLM_OK;
+}
+
+/* State blob: "LLMS" u32 version, u32 n_layer, n_kv_head, hs, vocab, pos, then pos tokens
+   and, per layer and kv head, pos rows of k then v. */
+#define LLM__STATE_HDR 28
+LLMDEF size_t llm_session_state_size(const llm_session *s) {
+    const llm_config *c = &s->model->cfg;
+    const size_t hs = (size_t)(c->dim / c->n_head);
+    return LLM__STATE_HDR + (size_t)s->pos * 4 + 2 * (size_t)c->n_layer * c->n_kv_head * (size_t)s->pos * hs * 4;
+}
+static void llm__put_u32(unsigned char *p, uint32_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24); }
+LLMDEF llm_status llm_session_save(const llm_session *s, void *buf, size_t cap, size_t *size) {
+    const llm_config *c = &s->model->cfg;
+    const size_t hs = (size_t)(c->dim / c->n_head), need = llm_session_state_size(s);
+    unsigned char *p = (unsigned char *)buf;
+    int l, h;
+    if (size) *size = need;
+    if (!buf || cap < need) return llm__s_fail(s, LLM_ERR_BUFFER_TOO_SMALL, "state needs %lu bytes", (unsigned long)need);
+    memcpy(p, "LLMS", 4);
+    llm__put_u32(p + 4, 1); llm__put_u32(p + 8, (uint32_t)c->n_layer); llm__put_u32(p + 12, (uint32_t)c->n_kv_head);
+    llm__put_u32(p + 16, (uint32_t)hs); llm__put_u32(p + 20, (uint32_t)c->vocab_size); llm__put_u32(p + 24, (uint32_t)s->pos);
+    p += LLM__STATE_HDR;
+    memcpy(p, s->tokens, (size_t)s->pos * 4); p += (size_t)s->pos * 4;
+    for (l = 0; l < c->n_layer; l++)
+        for (h = 0; h < c->n_kv_head; h++) {
+            size_t off = ((size_t)l * c->n_kv_head + h) * s->n_ctx * hs, n = (size_t)s->pos * hs * 4;
+            memcpy(p, s->kcache + off, n); p += n;
+            memcpy(p, s->vcache + off, n); p += n;
+        }
+    return LLM_OK;
+}
+LLMDEF llm_status llm_session_load(llm_session *s, const void *buf, size_t size) {
+    const llm_config *c = &s->model->cfg;
+    const unsigned char *p = (const unsigned char *)buf;
+    const size_t hs = (size_t)(c->dim / c->n_head);
+    uint32_t pos;
+    int l, h;
+    llm_status st;
+    if (!buf || size < LLM__STATE_HDR || memcmp(p, "LLMS", 4) != 0) return llm__s_fail(s, LLM_ERR_FORMAT, "not a session state (bad magic or size)");
+    if (llm__rd_u32(p + 4) != 1) return llm__s_fail(s, LLM_ERR_UNSUPPORTED, "session state version %u", llm__rd_u32(p + 4));
+    if (llm__rd_u32(p + 8) != (uint32_t)c->n_layer || llm__rd_u32(p + 12) != (uint32_t)c->n_kv_head ||
+        llm__rd_u32(p + 16) != (uint32_t)hs || llm__rd_u32(p + 20) != (uint32_t)c->vocab_size)
+        return llm__s_fail(s, LLM_ERR_FORMAT, "session state is for another model shape");
+    pos = llm__rd_u32(p + 24);
+    if (pos > (uint32_t)s->n_ctx) return llm__s_fail(s, LLM_ERR_CONTEXT_FULL, "state holds %u positions, this session %d", pos, s->n_ctx);
+    s->pos = (int)pos;
+    if (size != llm_session_state_size(s)) { s->pos = 0; return llm__s_fail(s, LLM_ERR_FORMAT, "session state truncated or padded (%lu bytes)", (unsigned long)size); }
+    p += LLM__STATE_HDR;
+    memcpy(s->tokens, p, (size_t)pos * 4); p += (size_t)pos * 4;
+    s->pos = 0;
+    if ((st = llm__check_tokens(s->model, s->tokens, pos, s->last_error, sizeof s->last_error)) != LLM_OK) return st;
+    for (l = 0; l < c->n_layer; l++)
+        for (h = 0; h < c->n_kv_head; h++) {
+            size_t off = ((size_t)l * c->n_kv_head + h) * s->n_ctx * hs, n = (size_t)pos * hs * 4;
+            memcpy(s->kcache + off, p, n); p += n;
+            memcpy(s->vcache + off, p, n); p += n;
+        }
+    s->pos = (int)pos;
+    s->logits_valid = 0;
+    return LLM_OK;
+}
+LLMDEF llm_status llm_session_save_file(const llm_session *s, const char *path) {
+    size_t n = llm_session_state_size(s);
+    void *buf = llm__alloc(&s->alloc, n);
+    FILE *f;
+    llm_status st;
+    if (!buf) return llm__s_fail(s, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    st = llm_session_save(s, buf, n, NULL);
+    if (st == LLM_OK) {
+        f = fopen(path, "wb");
+        if (!f || fwrite(buf, 1, n, f) != n) st = llm__s_fail(s, LLM_ERR_IO, "cannot write '%s'", path);
+        if (f && fclose(f) != 0 && st == LLM_OK) st = llm__s_fail(s, LLM_ERR_IO, "cannot write '%s'", path);
+    }
+    llm__dealloc(&s->alloc, buf);
+    return st;
+}
+LLMDEF llm_status llm_session_load_file(llm_session *s, const char *path) {
+    void *buf;
+    size_t n;
+    llm_error e;
+    llm_status st = llm_read_file(path, &s->alloc, &buf, &n, &e);
+    if (st != LLM_OK) return llm__s_fail(s, st, "%s", e.message);
+    st = llm_session_load(s, buf, n);
+    llm__dealloc(&s->alloc, buf);
+    return st;
+}
+
+/* =========================================================================================
    >>formats: GGUF models and checkpoints, karpathy/llm.c and llama2.c imports, token shards
    ========================================================================================= */
-static void llm__tokenizer_release(llm_model *m) { LLM__UNUSED(m); }
+static void llm__tokenizer_release(llm_model *m) { llm_tokenizer_free(m->tokenizer); m->tokenizer = NULL; }
+LLMDEF const llm_tokenizer *llm_model_tokenizer(const llm_model *m) { return m->tokenizer; }
+LLMDEF void llm_model_set_tokenizer(llm_model *m, llm_tokenizer *tok) {
+    if (m->tokenizer != tok) llm__tokenizer_release(m);
+    m->tokenizer = tok;
+}
 
 static const char *llm__arch_name(llm_arch a) { return a == LLM_ARCH_GPT2 ? "gpt2" : "llama"; }
 
@@ -2431,6 +5037,10 @@ static llm_status llm__model_save_impl(const llm_model *m, const char *path, con
     llm_status st;
     if (llm__gguf_w_create(&m->alloc, &w) != LLM_OK) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     llm__model_gguf_kvs(m, w);
+    if (m->tokenizer && (st = llm__tokenizer_to_gguf(m->tokenizer, w)) != LLM_OK) {
+        llm__gguf_w_free(w);
+        return llm__fail(err, st, "cannot store the tokenizer");
+    }
     llm__model_gguf_tensors(m, w, "", m->params);
     if (tr) {
         llm__gguf_w_u32(w, "llm.train.step", (uint32_t)tr->step);
@@ -2522,6 +5132,8 @@ static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_mod
     if ((st = llm_config_resolve(&c, err)) != LLM_OK) { llm__gguf_close(&g); return st == LLM_ERR_INVALID_ARG ? LLM_ERR_FORMAT : st; }
     if ((st = llm__model_alloc(&c, &d->allocator, d->log_fn, d->log_user_data, &m, err)) != LLM_OK) { llm__gguf_close(&g); return st; }
     st = llm__gguf_read_tensors(m, &g, "", m->params, err);
+    if (st == LLM_OK && llm__gguf_find(&g, "tokenizer.ggml.model"))   /* an embedded tokenizer */
+        st = llm__tokenizer_from_gguf(&g, &d->allocator, &m->tokenizer, err);
     llm__gguf_close(&g);
     if (st != LLM_OK) { llm_model_free(m); return st; }
     *out = m;

@@ -1,8 +1,9 @@
 /* examples/train.c - trains a GPT-2 or Llama model on the CPU with llm.h.
 
    Shows: creating a model from flags or loading one (native GGUF, karpathy/llm.c GPT-2,
-   llama2.c), the trainer (AdamW, warmup + cosine, clipping, gradient accumulation),
-   checkpoints that resume bit-identically, and sampling from the model as it learns.
+   llama2.c), training a BPE tokenizer on the data (--vocab-size) or using one (--tokenizer),
+   the trainer (AdamW, warmup + cosine, clipping, gradient accumulation), checkpoints that
+   keep the tokenizer and resume bit-identically, and sampling from the model as it learns.
 
    Build:  cc -O3 -march=native -o train examples/train.c -lm -lpthread
    Run:    ./train                      (no arguments: a small model learns llm.h's own text)
@@ -20,7 +21,8 @@
 #include <string.h>
 
 typedef struct opts {
-    const char *data, *tokens, *init, *resume, *save;
+    const char *data, *tokens, *init, *resume, *save, *tokenizer;
+    int vocab_size;
     int save_every;
     llm_config cfg;
     int batch, seq, steps, accum, warmup, threads, sample_every, sample_len;
@@ -32,7 +34,10 @@ typedef struct opts {
 static void usage(void) {
     fprintf(stderr,
         "usage: train [options]\n"
-        "  --data FILE | --tokens SHARD   text (bytes as tokens) or an llm.c token shard\n"
+        "  --data FILE | --tokens SHARD   text or an llm.c token shard\n"
+        "  --vocab-size N | --tokenizer P  train a BPE tokenizer of N tokens on the text, or use one\n"
+        "                                 (a GPT-2 dir, .model, tokenizer.bin or GGUF); default: the\n"
+        "                                 checkpoint's own tokenizer, else bytes as tokens\n"
         "  --init CKPT | --resume CKPT    start from native / llm.c / llama2.c weights, or resume a native run\n"
         "  --save FILE [--save-every N]   native checkpoint (GGUF, with optimizer state)\n"
         "  --arch gpt2|llama --layers N --heads N --kv-heads N --dim N --ffn N --vocab N --ctx N\n"
@@ -49,7 +54,7 @@ static int parse(int argc, char **argv, opts *o) {
         if (*e || x < 0 || x > 1000000000L) { fprintf(stderr, "train: bad value '%s' for %s\n", v, a); return 0; } o->field = (int)x; i++; continue; }
 #define FLT(name, field) if (strcmp(a, name) == 0) { char *e; double x; if (!v) goto missing; x = strtod(v, &e); \
         if (*e || !(x >= 0) || x > 1e9) { fprintf(stderr, "train: bad value '%s' for %s\n", v, a); return 0; } o->field = (float)x; i++; continue; }
-        STR("--data", data) STR("--tokens", tokens) STR("--init", init) STR("--resume", resume) STR("--save", save)
+        STR("--data", data) STR("--tokens", tokens) STR("--init", init) STR("--resume", resume) STR("--save", save) STR("--tokenizer", tokenizer) INT("--vocab-size", vocab_size)
         INT("--save-every", save_every) INT("--layers", cfg.n_layer) INT("--heads", cfg.n_head) INT("--kv-heads", cfg.n_kv_head)
         INT("--dim", cfg.dim) INT("--ffn", cfg.ffn_dim) INT("--vocab", cfg.vocab_size) INT("--ctx", cfg.max_seq_len)
         INT("--batch", batch) INT("--seq", seq) INT("--steps", steps) INT("--accum", accum) INT("--warmup", warmup)
@@ -85,12 +90,18 @@ static int parse(int argc, char **argv, opts *o) {
 }
 
 /* Draws sample_len tokens from the model after a start token (temperature 1). */
-static void sample(const llm_model *m, llm_threadpool *pool, llm_rng *rng, int32_t start, int len, int byte_vocab) {
+static void sample(const llm_model *m, llm_threadpool *pool, llm_rng *rng, int32_t start, int len, int byte_vocab,
+                   const llm_tokenizer *tok_) {
+    llm_detok_state ds;
+    char piece[1024];
+    size_t np;
     const llm_config *c = llm_model_config(m);
     int T = len + 1 < c->max_seq_len ? len + 1 : c->max_seq_len, t, i;
+    const llm_tokenizer *tkz = tok_;
     int32_t *tok = (int32_t *)malloc((size_t)T * sizeof(int32_t));
     float *logits = (float *)malloc((size_t)T * c->vocab_size * sizeof(float));
     tok[0] = start;
+    llm_detok_init(&ds);
     printf("--- sample ---\n");
     for (t = 1; t < T; t++) {
         /* no KV cache here (that is the session API's job): the whole prefix each time */
@@ -104,9 +115,12 @@ static void sample(const llm_model *m, llm_threadpool *pool, llm_rng *rng, int32
         u = llm_rng_float(rng) * (float)sum;
         for (i = 0; i < c->vocab_size - 1; i++) { cum += expf(lg[i] - mx); if (cum > u) break; }
         tok[t] = i;
-        if (byte_vocab) { unsigned char ch = (unsigned char)i; if (ch == '\n' || ch == '\t' || (ch >= 32 && ch != 127)) putchar(ch); else putchar('?'); }
+        if (tkz) {
+            if (llm_detok_push(tkz, &ds, i, piece, sizeof piece, &np) == LLM_OK) fwrite(piece, 1, np, stdout);
+        } else if (byte_vocab) { unsigned char ch = (unsigned char)i; if (ch == '\n' || ch == '\t' || (ch >= 32 && ch != 127)) putchar(ch); else putchar('?'); }
         else printf("%d ", i);
     }
+    if (tkz && llm_detok_flush(tkz, &ds, piece, sizeof piece, &np) == LLM_OK) fwrite(piece, 1, np, stdout);
     printf("\n--------------\n");
     fflush(stdout);
     free(tok); free(logits);
@@ -121,6 +135,9 @@ int main(int argc, char **argv) {
     llm_trainer_desc td;
     llm_error err;
     int32_t *data = NULL, *in = NULL, *tg = NULL;
+    llm_tokenizer *tok = NULL;      /* owned here until attached to the model */
+    void *text = NULL;
+    size_t text_len = 0;
     size_t n_data = 0, pos = 0;
     uint64_t data_pos = 0;
     int step, demo = argc == 1, rc = 1, byte_vocab = 0;
@@ -130,9 +147,9 @@ int main(int argc, char **argv) {
     o.batch = 4; o.seq = 64; o.steps = 100; o.accum = 1; o.lr = 1e-3f; o.sample_len = 200; o.min_lr_frac = 0.1f;
     o.wd = 0.0f; o.clip = 1.0f; o.seed = 1337;
     if (demo) {  /* a small byte-level Llama learns this library's own source */
-        o.data = "llm.h"; o.cfg.n_layer = 4; o.cfg.n_head = 4; o.cfg.dim = 128; o.cfg.max_seq_len = 128;
+        o.data = "llm.h"; o.vocab_size = 512; o.cfg.n_layer = 4; o.cfg.n_head = 4; o.cfg.dim = 128; o.cfg.max_seq_len = 128;
         o.batch = 8; o.seq = 64; o.steps = 400; o.lr = 2e-3f; o.warmup = 20; o.sample_every = 100; o.wd = 0.1f;
-        printf("llm.h demo: training a byte-level Llama (4 layers, dim 128) on llm.h itself.\n"
+        printf("llm.h demo: training a 512-token BPE tokenizer and a small Llama (4 layers, dim 128) on llm.h itself.\n"
                "Try ./train --help for the options.\n");
     }
     if (!parse(argc, argv, &o)) return 2;
@@ -143,17 +160,19 @@ int main(int argc, char **argv) {
     /* data: an llm.c shard, or the bytes of a text file */
     if (o.tokens) {
         if (llm_load_token_shard(o.tokens, NULL, &data, &n_data, &err) != LLM_OK) { fprintf(stderr, "train: %s\n", err.message); goto done; }
-    } else {
-        void *buf; size_t n, i;
-        if (llm_read_file(o.data, NULL, &buf, &n, &err) != LLM_OK) { fprintf(stderr, "train: %s\n", err.message); goto done; }
-        data = (int32_t *)malloc((n ? n : 1) * sizeof(int32_t));
-        for (i = 0; i < n; i++) data[i] = ((unsigned char *)buf)[i];
-        n_data = n;
-        llm_free(NULL, buf);
-        byte_vocab = 1;
-        if (!o.cfg.vocab_size) o.cfg.vocab_size = 256;
+    } else if (llm_read_file(o.data, NULL, &text, &text_len, &err) != LLM_OK) {
+        fprintf(stderr, "train: %s\n", err.message); goto done;
     }
-    if (n_data < (size_t)o.batch * o.seq + 1) { fprintf(stderr, "train: the data holds %lu tokens, a batch needs %d\n", (unsigned long)n_data, o.batch * o.seq + 1); goto done; }
+    /* the tokenizer: --tokenizer, or trained here (--vocab-size), or the checkpoint's own */
+    if (o.tokenizer) {
+        llm_tokenizer_desc tdsc; memset(&tdsc, 0, sizeof tdsc); tdsc.path = o.tokenizer;
+        if (llm_tokenizer_load(&tdsc, &tok, &err) != LLM_OK) { fprintf(stderr, "train: %s: %s\n", o.tokenizer, err.message); goto done; }
+    } else if (o.vocab_size && text) {
+        llm_bpe_train_desc bd; double t0 = llm_time_seconds();
+        memset(&bd, 0, sizeof bd); bd.text = text; bd.size = text_len; bd.vocab_size = o.vocab_size;
+        if (llm_tokenizer_train(&bd, &tok, &err) != LLM_OK) { fprintf(stderr, "train: tokenizer: %s\n", err.message); goto done; }
+        printf("trained a BPE tokenizer: %d tokens in %.2f s\n", llm_tokenizer_vocab_size(tok), llm_time_seconds() - t0);
+    }
 
     /* model: new from flags, or loaded */
     memset(&md, 0, sizeof md);
@@ -166,11 +185,30 @@ int main(int argc, char **argv) {
         if (!md.config.n_layer) md.config.n_layer = 4;
         if (!md.config.n_head) md.config.n_head = 4;
         if (!md.config.dim) md.config.dim = 128;
-        if (!md.config.vocab_size) md.config.vocab_size = 256;
+        if (!md.config.vocab_size) md.config.vocab_size = tok ? llm_tokenizer_vocab_size(tok) : 256;
         if (!md.config.max_seq_len) md.config.max_seq_len = o.seq;
         if (llm_model_create(&md, &model, &err) != LLM_OK) { fprintf(stderr, "train: %s\n", err.message); goto done; }
     }
+    if (tok) { llm_model_set_tokenizer(model, tok); tok = NULL; }   /* saved with the checkpoints */
     c = llm_model_config(model);
+    if (text) {   /* encode the text with the model's tokenizer, or take its bytes */
+        const llm_tokenizer *mt = llm_model_tokenizer(model);
+        size_t i;
+        if (mt) {
+            double t0 = llm_time_seconds();
+            llm_tokenize(mt, (const char *)text, text_len, 0, NULL, 0, &n_data);
+            data = (int32_t *)malloc((n_data ? n_data : 1) * sizeof(int32_t));
+            if (llm_tokenize(mt, (const char *)text, text_len, 0, data, n_data, &n_data) != LLM_OK) { fprintf(stderr, "train: cannot tokenize the data\n"); goto done; }
+            printf("data: %lu bytes -> %lu tokens (%.2f bytes/token) in %.2f s\n", (unsigned long)text_len, (unsigned long)n_data,
+                   (double)text_len / (double)(n_data ? n_data : 1), llm_time_seconds() - t0);
+        } else {
+            data = (int32_t *)malloc((text_len ? text_len : 1) * sizeof(int32_t));
+            for (i = 0; i < text_len; i++) data[i] = ((unsigned char *)text)[i];
+            n_data = text_len;
+            byte_vocab = 1;
+        }
+    }
+    if (n_data < (size_t)o.batch * o.seq + 1) { fprintf(stderr, "train: the data holds %lu tokens, a batch needs %d\n", (unsigned long)n_data, o.batch * o.seq + 1); goto done; }
     {
         size_t i;
         for (i = 0; i < n_data; i++)
@@ -216,7 +254,7 @@ int main(int argc, char **argv) {
             if (llm_trainer_save(tr, o.save, pos) != LLM_OK) { fprintf(stderr, "train: %s\n", llm_trainer_last_error(tr)); goto done; }
         }
         if (o.sample_every > 0 && (step + 1) % o.sample_every == 0)
-            sample(model, pool, llm_trainer_rng(tr), data[0], o.sample_len, byte_vocab);
+            sample(model, pool, llm_trainer_rng(tr), data[0], o.sample_len, byte_vocab, llm_model_tokenizer(model));
     }
     if (o.save) {
         if (llm_trainer_save(tr, o.save, pos) != LLM_OK) { fprintf(stderr, "train: %s\n", llm_trainer_last_error(tr)); goto done; }
@@ -226,6 +264,8 @@ int main(int argc, char **argv) {
 done:
     free(in); free(tg);
     if (o.tokens) llm_free(NULL, data); else free(data);
+    llm_free(NULL, text);
+    llm_tokenizer_free(tok);
     llm_trainer_free(tr);
     llm_model_free(model);
     llm_threadpool_free(pool);

@@ -79,7 +79,30 @@ fi
 
 echo "== examples"
 if [ -x "$OUT/ex_train" ]; then
-    check train_example_runs bash -c "cd '$OUT' && cp '$PWD/llm.h' . && ./ex_train --data llm.h --layers 1 --heads 2 --dim 32 --seq 16 --batch 2 --steps 3 --save run.gguf | grep -q 'step 3/3 | loss' && ./ex_train --resume run.gguf --data llm.h --layers 1 --heads 2 --dim 32 --seq 16 --batch 2 --steps 4 | grep -q 'step 4/4'"
+    # 6 steps in one go == 3 steps, save, --resume, 3 more (loss, lr and norm of every step)
+    T="--data llm.h --layers 2 --heads 4 --kv-heads 2 --dim 32 --seq 16 --batch 2 --steps 6 --warmup 2 --schedule constant --wd 0.1 --vocab-size 300 --threads 2"
+    check train_example_resume_bit_identical bash -c "cd '$OUT' && cp '$PWD/llm.h' . &&
+        ./ex_train $T | grep '^step' | cut -d'|' -f1-4 > full.txt &&
+        ./ex_train $T --save half.gguf --save-every 3 | grep -q 'step 6/6' && rm half.gguf &&
+        ./ex_train ${T/--steps 6/--steps 3} --save half.gguf > /dev/null &&
+        ./ex_train ${T/--steps 6/--steps 6} --resume half.gguf | grep '^step' | cut -d'|' -f1-4 > resumed.txt &&
+        test \$(wc -l < full.txt) = 6 && tail -n 3 full.txt | diff - resumed.txt"
+    check train_example_bad_flags bash -c "cd '$OUT' && ! ./ex_train --bogus 2>/dev/null && ! ./ex_train --data /nonexistent 2>/dev/null && ! ./ex_train --data llm.h --batch x 2>/dev/null"
+fi
+if [ -x "$OUT/ex_tokenize" ]; then
+    D=${LLM_TEST_DATA:-../shared/data}
+    check tokenize_example_train_roundtrip bash -c "cd '$OUT' && cp '$PWD/llm.h' . &&
+        ./ex_tokenize --train 400 --data llm.h --out tok.gguf > /dev/null && ./ex_tokenize -z tok.gguf --encode llm.h > ids.txt &&
+        ./ex_tokenize -z tok.gguf --decode ids.txt > back.txt && cmp llm.h back.txt && ! ./ex_tokenize -z tok.gguf --bogus 2>/dev/null"
+    if [ -f "$D/gpt2/encoder.json" ] && [ -f "$D/llama2/tokenizer.model" ]; then
+        check tokenize_example_gpt2_llama2 bash -c "cd '$OUT' && printf 'Hello world, it'\''s 2026!\n  caf\xc3\xa9 \xf0\x9f\x98\x80' > in.txt &&
+            ./ex_tokenize -z '$D/gpt2' --encode in.txt > g.txt && ./ex_tokenize -z '$D/gpt2' --decode g.txt | cmp - in.txt &&
+            test \"\$(cut -d' ' -f1-3 g.txt)\" = '15496 995 11' &&
+            ./ex_tokenize -z '$D/llama2/tokenizer.model' --encode in.txt > l.txt && ./ex_tokenize -z '$D/llama2/tokenizer.bin' --encode in.txt | cmp - l.txt &&
+            ./ex_tokenize -z '$D/llama2/tokenizer.model' --decode l.txt | cmp - in.txt"
+    else
+        echo "SKIP tokenize_example_gpt2_llama2              (no shared data)"; skip=$((skip+1))
+    fi
 fi
 rm -rf "$OUT"
 echo "$pass passed, $fail failed, $skip skipped"

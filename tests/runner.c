@@ -6,12 +6,16 @@
 #include "test.h"
 
 #include "test_core.c"
+#include "test_inference.c"
+#include "test_tokenizer.c"
 /* @@TEST_INCLUDES@@ */
 
 typedef struct t_suite { const t_case *cases; size_t n; } t_suite;
 #define T_SUITE(arr) { arr, sizeof(arr) / sizeof(arr[0]) }
 static const t_suite t_suites[] = {
     T_SUITE(core_tests),
+    T_SUITE(inference_tests),
+    T_SUITE(tokenizer_tests),
     /* @@TEST_SUITES@@ */
 };
 

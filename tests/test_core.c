@@ -480,6 +480,39 @@ static void test_checkpoint_roundtrip(t_ctx *t) {
     remove(path);
 }
 
+static void test_checkpoint_with_tokenizer(t_ctx *t) {
+    const char *path = "tests/tmp_ckpt_tok.gguf";
+    const char *text = "the cat sat on the mat; the dog sat on the log. the cat and the dog.";
+    llm_bpe_train_desc bd;
+    llm_tokenizer *tok;
+    llm_model *m = t_small_model(LLM_ARCH_GPT2, 3), *m2;
+    llm_model_desc d;
+    llm_error e;
+    int32_t a[128], b[128];
+    size_t na, nb;
+    memset(&bd, 0, sizeof bd);
+    bd.text = text; bd.size = strlen(text); bd.vocab_size = 280;
+    T_CHECK(t, llm_tokenizer_train(&bd, &tok, &e) == LLM_OK, "train: %s", e.message);
+    llm_tokenize(tok, text, strlen(text), 0, a, 128, &na);
+    llm_model_set_tokenizer(m, tok);
+    T_CHECK(t, llm_model_save(m, path, &e) == LLM_OK, "save: %s", e.message);
+    memset(&d, 0, sizeof d); d.path = path;
+    T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_OK, "load: %s", e.message);
+    T_CHECK(t, llm_model_tokenizer(m2) != NULL, "tokenizer not restored");
+    llm_tokenize(llm_model_tokenizer(m2), text, strlen(text), 0, b, 128, &nb);
+    T_CHECK(t, na == nb && memcmp(a, b, na * 4) == 0, "encodings differ after the round trip");
+    T_CHECK(t, memcmp(llm_model_params(m), llm_model_params(m2), llm_model_num_params(m) * 4) == 0, "params differ");
+    {   /* the same file opens as a tokenizer on its own */
+        llm_tokenizer_desc td; llm_tokenizer *t3;
+        memset(&td, 0, sizeof td); td.path = path;
+        T_CHECK(t, llm_tokenizer_load(&td, &t3, &e) == LLM_OK, "tokenizer from checkpoint: %s", e.message);
+        llm_tokenizer_free(t3);
+    }
+    llm_model_free(m); llm_model_free(m2);
+    remove(path);
+    T_NOTE(t, "%lu tokens for %lu bytes, equal after save/load", (unsigned long)na, (unsigned long)strlen(text));
+}
+
 static void test_resume_bit_identical(t_ctx *t) {
     const char *path = "tests/tmp_resume.gguf";
     llm_threadpool *pool;
@@ -837,6 +870,7 @@ static const t_case core_tests[] = {
     {"nonfinite_is_reported", test_nonfinite_is_reported},
     {"threads_deterministic", test_threads_deterministic},
     {"checkpoint_roundtrip", test_checkpoint_roundtrip},
+    {"checkpoint_with_tokenizer", test_checkpoint_with_tokenizer},
     {"resume_bit_identical", test_resume_bit_identical},
     {"import_llmc_gpt2", test_import_llmc},
     {"import_llama2c", test_import_llama2c},

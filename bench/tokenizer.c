@@ -1,0 +1,84 @@
+/* bench/tokenizer.c - tokenizer throughput: encode MB/s on tinyshakespeare for GPT-2
+   (byte-level BPE) and Llama 2 (SentencePiece BPE), one thread; decode MB/s; and BPE
+   training time to 4096 tokens on the first 1 MB. Prints figures only; never fails on time.
+   Build: cc -O3 -march=native -o bench_tok bench/tokenizer.c -lm -lpthread
+   Run from the repo root (data: $LLM_TEST_DATA, default ../shared/data).
+   For reference (issue 3): js-tiktoken 2.4 MB/s, Python sentencepiece 0.9 MB/s; targets
+   >= 20 MB/s (GPT-2) and >= 10 MB/s (SentencePiece). */
+#define LLM_IMPLEMENTATION
+#include "../llm.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *data_path(char *buf, size_t cap, const char *rel) {
+    const char *root = getenv("LLM_TEST_DATA");
+    FILE *f;
+    if (!root || !*root) root = "../shared/data";
+    snprintf(buf, cap, "%s/%s", root, rel);
+    f = fopen(buf, "rb");
+    if (!f) return NULL;
+    fclose(f);
+    return buf;
+}
+
+static void bench_encode(const char *name, const char *rel, const char *text, size_t size) {
+    char p[1024];
+    llm_tokenizer_desc d;
+    llm_tokenizer *tok;
+    llm_error err;
+    int32_t *ids;
+    char *dec;
+    size_t n = 0, k = 0;
+    double best = 1e30, bestd = 1e30;
+    int r;
+    memset(&d, 0, sizeof d);
+    if (!(d.path = data_path(p, sizeof p, rel))) { printf("%-26s skipped (%s not found)\n", name, rel); return; }
+    if (llm_tokenizer_load(&d, &tok, &err) != LLM_OK) { printf("%-26s load failed: %s\n", name, err.message); return; }
+    ids = (int32_t *)malloc((size + 16) * sizeof(int32_t));
+    dec = (char *)malloc(size * 2 + 64);
+    for (r = 0; r < 5; r++) {
+        double t0 = llm_time_seconds();
+        llm_tokenize(tok, text, size, 0, ids, size + 16, &n);
+        t0 = llm_time_seconds() - t0;
+        if (t0 < best) best = t0;
+        t0 = llm_time_seconds();
+        llm_detokenize(tok, ids, n, dec, size * 2 + 64, &k);
+        t0 = llm_time_seconds() - t0;
+        if (t0 < bestd) bestd = t0;
+    }
+    printf("%-26s encode %7.1f MB/s (%lu tokens, %.2f bytes/token)   decode %7.1f MB/s\n", name,
+           size / 1e6 / best, (unsigned long)n, (double)size / (double)n, size / 1e6 / bestd);
+    free(ids); free(dec);
+    llm_tokenizer_free(tok);
+}
+
+int main(void) {
+    char p[1024];
+    void *text;
+    size_t size;
+    llm_error err;
+    llm_bpe_train_desc td;
+    llm_tokenizer *tok;
+    int pat;
+    if (!data_path(p, sizeof p, "tinyshakespeare.txt") || llm_read_file(p, NULL, &text, &size, &err) != LLM_OK) {
+        printf("tinyshakespeare.txt not found: nothing to measure\n");
+        return 0;
+    }
+    printf("tinyshakespeare.txt: %lu bytes, 1 thread, best of 5\n", (unsigned long)size);
+    bench_encode("GPT-2 (byte-level BPE)", "gpt2", (const char *)text, size);
+    bench_encode("Llama 2 (SentencePiece)", "llama2/tokenizer.model", (const char *)text, size);
+    for (pat = 0; pat < 2; pat++) {
+        double t0;
+        memset(&td, 0, sizeof td);
+        td.text = text; td.size = LLM__MIN(size, (size_t)1000000); td.vocab_size = 4096;
+        td.pattern = pat ? LLM_PATTERN_GPT4 : LLM_PATTERN_GPT2;
+        t0 = llm_time_seconds();
+        if (llm_tokenizer_train(&td, &tok, &err) != LLM_OK) { printf("training failed: %s\n", err.message); continue; }
+        printf("BPE training (%s pattern)   %d tokens on %lu bytes in %.3f s\n", pat ? "gpt4" : "gpt2",
+               (int)llm_tokenizer_vocab_size(tok), (unsigned long)td.size, llm_time_seconds() - t0);
+        llm_tokenizer_free(tok);
+    }
+    llm_free(NULL, text);
+    return 0;
+}

@@ -1,0 +1,227 @@
+/* tests/test_inference.c - KV-cache sessions: prefill + decode against the full forward pass,
+   rewind, save/restore, context shift, cancellation, stories260K against llama2.c, and
+   several sessions over one model on several threads. */
+
+static llm_model *t_inf_model_l(llm_arch arch, int untied, int layers) {
+    llm_model_desc d;
+    llm_model *m;
+    memset(&d, 0, sizeof d);
+    d.config.arch = arch; d.config.n_layer = layers; d.config.n_head = 4; d.config.n_kv_head = arch == LLM_ARCH_LLAMA ? 2 : 4;
+    d.config.dim = 32; d.config.ffn_dim = arch == LLM_ARCH_LLAMA ? 44 : 0; d.config.vocab_size = 61; d.config.padded_vocab_size = 64;
+    d.config.max_seq_len = 96; d.config.untied_head = untied; d.seed = 11;
+    return llm_model_create(&d, &m, NULL) == LLM_OK ? m : NULL;
+}
+static llm_model *t_inf_model(llm_arch arch, int untied) { return t_inf_model_l(arch, untied, 2); }
+
+/* prefill of several lengths, then decode one by one: every row equals the full forward */
+static void t_kv_vs_full(t_ctx *t, llm_arch arch) {
+    llm_model *m = t_inf_model(arch, arch == LLM_ARCH_LLAMA);
+    const int V = 61, N = 90;
+    int32_t tok[90];
+    float *full = (float *)malloc((size_t)N * V * 4), *pre = (float *)malloc((size_t)N * V * 4);
+    double worst = 0;
+    int i, p, lens[4] = {1, 7, 33, 70};
+    llm_threadpool *pool;
+    llm_rng r;
+    llm_rng_seed(&r, 5);
+    for (i = 0; i < N; i++) tok[i] = (int32_t)(llm_rng_u32(&r) % V);
+    llm_threadpool_create(2, NULL, &pool, NULL);
+    T_CHECK(t, llm_model_forward(m, pool, tok, 1, N, full, NULL) == LLM_OK, "full forward");
+    for (p = 0; p < 4; p++) {
+        llm_session *s;
+        llm_session_desc sd;
+        double ref[61 * 90];
+        int j;
+        memset(&sd, 0, sizeof sd); sd.pool = pool; sd.n_batch = 16; /* several prefill chunks */
+        T_CHECK(t, llm_session_create(m, &sd, &s, NULL) == LLM_OK, "session");
+        T_CHECK(t, llm_session_eval(s, tok, lens[p], pre) == LLM_OK, "prefill: %s", llm_session_last_error(s));
+        for (j = 0; j < lens[p] * V; j++) ref[j] = full[j];
+        worst = LLM__MAX(worst, t_rel_err(pre, ref, (size_t)lens[p] * V));
+        for (i = lens[p]; i < N; i++) {
+            T_CHECK(t, llm_session_eval(s, tok + i, 1, NULL) == LLM_OK, "decode");
+            for (j = 0; j < V; j++) ref[j] = full[(size_t)i * V + j];
+            worst = LLM__MAX(worst, t_rel_err(llm_session_logits(s), ref, V));
+        }
+        llm_session_free(s);
+    }
+    llm_threadpool_free(pool);
+    free(full); free(pre); llm_model_free(m);
+    T_NOTE(t, "max rel err of prefill (1, 7, 33, 70 tokens) + decode to 90 vs full forward: %.1e", worst);
+    T_CHECK(t, worst < 1e-5, "failed");
+}
+static void test_kv_vs_full_gpt2(t_ctx *t) { t_kv_vs_full(t, LLM_ARCH_GPT2); }
+static void test_kv_vs_full_llama(t_ctx *t) { t_kv_vs_full(t, LLM_ARCH_LLAMA); }
+
+static int t_argmax(const float *x, int n) { int i, b = 0; for (i = 1; i < n; i++) if (x[i] > x[b]) b = i; return b; }
+
+static void test_rewind_and_save_restore(t_ctx *t) {
+    llm_model *m = t_inf_model(LLM_ARCH_LLAMA, 0);
+    llm_session *s, *s2;
+    int32_t prompt[10] = {1, 5, 9, 13, 17, 21, 25, 29, 33, 37}, a[20], b[20], c[20];
+    int i, n = 12;
+    void *buf;
+    size_t size;
+    T_CHECK(t, llm_session_create(m, NULL, &s, NULL) == LLM_OK, "session");
+    llm_session_eval(s, prompt, 10, NULL);
+    for (i = 0; i < n; i++) { a[i] = t_argmax(llm_session_logits(s), 61); llm_session_eval(s, &a[i], 1, NULL); }
+    /* rewind to the end of the prompt and redo: same tokens */
+    T_CHECK(t, llm_session_rewind(s, 9) == LLM_OK, "rewind");
+    llm_session_eval(s, prompt + 9, 1, NULL);
+    for (i = 0; i < n; i++) { b[i] = t_argmax(llm_session_logits(s), 61); llm_session_eval(s, &b[i], 1, NULL); }
+    T_CHECK(t, memcmp(a, b, (size_t)n * 4) == 0, "rewind + redo gave other tokens");
+    /* save after 5 generated tokens, restore into a fresh session, continue */
+    llm_session_rewind(s, 10 + 5);
+    llm_session_save(s, NULL, 0, &size);
+    buf = malloc(size);
+    T_CHECK(t, llm_session_save(s, buf, size, &size) == LLM_OK, "save");
+    T_CHECK(t, llm_session_create(m, NULL, &s2, NULL) == LLM_OK, "session 2");
+    T_CHECK(t, llm_session_load(s2, buf, size) == LLM_OK, "load: %s", llm_session_last_error(s2));
+    T_CHECK(t, llm_session_pos(s2) == 15, "position");
+    llm_session_rewind(s2, 14);
+    llm_session_eval(s2, a + 4, 1, NULL);
+    for (i = 5; i < n; i++) { c[i] = t_argmax(llm_session_logits(s2), 61); llm_session_eval(s2, &c[i], 1, NULL); }
+    T_CHECK(t, memcmp(a + 5, c + 5, (size_t)(n - 5) * 4) == 0, "restore gave other tokens");
+    /* corrupted / truncated states are refused */
+    T_CHECK(t, llm_session_load(s2, buf, size - 1) == LLM_ERR_FORMAT, "truncated state accepted");
+    ((unsigned char *)buf)[0] = 'X';
+    T_CHECK(t, llm_session_load(s2, buf, size) == LLM_ERR_FORMAT, "bad magic accepted");
+    free(buf);
+    llm_session_free(s); llm_session_free(s2); llm_model_free(m);
+}
+
+static void test_context_full_and_shift(t_ctx *t) {
+    int arch;
+    /* GPT-2 recomputes the kept tokens, so it must equal a fresh pass exactly. Llama keeps
+       the cached k/v and re-rotates the keys: with one layer the cache depends only on each
+       token and its position, so there too it must equal a fresh pass (with more layers the
+       kept rows still carry the dropped context, as in llama.cpp's context shift). */
+    for (arch = 0; arch < 2; arch++) {
+        llm_model *m = t_inf_model_l((llm_arch)arch, 0, arch == LLM_ARCH_LLAMA ? 1 : 2);
+        llm_session *s;
+        llm_session_desc sd;
+        int32_t tok[40];
+        float *full = (float *)malloc(40 * 61 * 4);
+        double ref[61], e;
+        int i;
+        for (i = 0; i < 40; i++) tok[i] = (int32_t)((i * 7 + 3) % 61);
+        memset(&sd, 0, sizeof sd); sd.n_ctx = 32;
+        T_CHECK(t, llm_session_create(m, &sd, &s, NULL) == LLM_OK, "session");
+        T_CHECK(t, llm_session_eval(s, tok, 32, NULL) == LLM_OK, "fill");
+        T_CHECK(t, llm_session_eval(s, tok + 32, 1, NULL) == LLM_ERR_CONTEXT_FULL, "overflow not reported");
+        /* keep 4, drop half of the other 28 (14): 18 tokens remain */
+        T_CHECK(t, llm_session_shift(s, 4) == LLM_OK, "shift");
+        T_CHECK(t, llm_session_pos(s) == 18, "pos after shift %d", llm_session_pos(s));
+        T_CHECK(t, llm_session_eval(s, tok + 32, 1, NULL) == LLM_OK, "eval after shift");
+        {   /* the same as a fresh forward over the kept tokens + the new one */
+            int32_t kept[19];
+            memcpy(kept, tok, 4 * 4); memcpy(kept + 4, tok + 18, 14 * 4); kept[18] = tok[32];
+            llm_model_forward(m, NULL, kept, 1, 19, full, NULL);
+            for (i = 0; i < 61; i++) ref[i] = full[18 * 61 + i];
+            e = t_rel_err(llm_session_logits(s), ref, 61);
+        }
+        free(full);
+        llm_session_free(s); llm_model_free(m);
+        T_CHECK(t, e < 1e-4, "%s: logits after shift differ from a fresh pass: %.1e", arch ? "llama" : "gpt2", e);
+    }
+}
+
+static int t_cancel_after_first(float f, void *u) { (void)f; return ++*(int *)u >= 1; }
+static void test_prefill_cancel(t_ctx *t) {
+    llm_model *m = t_inf_model(LLM_ARCH_LLAMA, 0);
+    llm_session *s;
+    llm_session_desc sd;
+    int32_t tok[50];
+    int calls = 0, i;
+    for (i = 0; i < 50; i++) tok[i] = i % 61;
+    memset(&sd, 0, sizeof sd); sd.n_batch = 8; sd.progress = t_cancel_after_first; sd.progress_user_data = &calls;
+    llm_session_create(m, &sd, &s, NULL);
+    llm_session_eval(s, tok, 3, NULL);     /* one chunk: no cancel point */
+    calls = 0;
+    T_CHECK(t, llm_session_eval(s, tok, 40, NULL) == LLM_ERR_CANCELLED, "not cancelled");
+    T_CHECK(t, llm_session_pos(s) == 3, "position moved after cancel (%d)", llm_session_pos(s));
+    T_CHECK(t, llm_session_eval(s, tok, 0, NULL) == LLM_ERR_INVALID_ARG, "empty eval");
+    tok[0] = 61;
+    T_CHECK(t, llm_session_eval(s, tok, 1, NULL) == LLM_ERR_OUT_OF_RANGE, "bad id accepted");
+    llm_session_free(s); llm_model_free(m);
+}
+
+/* the real checkpoint: greedy ids from BOS equal llama2.c run.c's */
+static void test_stories260k_greedy(t_ctx *t) {
+    const char *path = t_data_path("stories260K/stories260K.bin");
+    char ref_path[1024];
+    llm_model_desc d;
+    llm_model *m;
+    llm_session *s;
+    int32_t ref[70], tok;
+    int n = 0, i;
+    FILE *f;
+    if (!path) T_SKIP(t, "LLM_TEST_DATA/stories260K not found");
+    snprintf(ref_path, sizeof ref_path, "%s", path);
+    strcpy(strrchr(ref_path, '/') + 1, "greedy_first64.txt");
+    f = fopen(ref_path, "r");
+    if (!f) T_SKIP(t, "greedy_first64.txt not found");
+    while (n < 70 && fscanf(f, "%d", &ref[n]) == 1) n++;
+    fclose(f);
+    memset(&d, 0, sizeof d); d.path = path;
+    T_CHECK(t, llm_model_load(&d, &m, NULL) == LLM_OK, "load");
+    llm_session_create(m, NULL, &s, NULL);
+    tok = ref[0];
+    for (i = 1; i < n; i++) {
+        llm_session_eval(s, &tok, 1, NULL);
+        tok = t_argmax(llm_session_logits(s), 512);
+        if (tok != ref[i]) break;
+    }
+    llm_session_free(s); llm_model_free(m);
+    T_CHECK(t, i == n, "greedy id %d differs: got %d, llama2.c %d", i, tok, ref[i]);
+    T_NOTE(t, "%d greedy ids equal llama2.c's run.c", n - 1);
+}
+
+/* several sessions over one model on several threads give the same tokens as serially */
+typedef struct t_conv { const llm_model *m; int32_t start; int32_t out[24]; llm_threadpool *pool; } t_conv;
+static void *t_conv_run(void *arg) {
+    t_conv *c = (t_conv *)arg;
+    llm_session *s;
+    llm_session_desc sd;
+    int32_t tok = c->start;
+    int i;
+    memset(&sd, 0, sizeof sd); sd.pool = c->pool;
+    if (llm_session_create(c->m, &sd, &s, NULL) != LLM_OK) return NULL;
+    for (i = 0; i < 24; i++) {
+        llm_session_eval(s, &tok, 1, NULL);
+        tok = c->out[i] = t_argmax(llm_session_logits(s), llm_model_config(c->m)->vocab_size);
+    }
+    llm_session_free(s);
+    return NULL;
+}
+static void test_sessions_on_threads(t_ctx *t) {
+#ifndef LLM_NO_THREADS
+    llm_model *m = t_inf_model(LLM_ARCH_LLAMA, 1);
+    t_conv serial[4], par[4];
+    pthread_t th[4];
+    llm_threadpool *shared_pool;
+    int i;
+    llm_threadpool_create(2, NULL, &shared_pool, NULL);
+    for (i = 0; i < 4; i++) { memset(&serial[i], 0, sizeof serial[i]); serial[i].m = m; serial[i].start = 3 + 11 * i; t_conv_run(&serial[i]); }
+    for (i = 0; i < 4; i++) {
+        par[i] = serial[i]; memset(par[i].out, 0, sizeof par[i].out);
+        par[i].pool = i < 2 ? shared_pool : NULL;  /* two share a pool, two run alone */
+        pthread_create(&th[i], NULL, t_conv_run, &par[i]);
+    }
+    for (i = 0; i < 4; i++) pthread_join(th[i], NULL);
+    llm_threadpool_free(shared_pool);
+    llm_model_free(m);
+    for (i = 0; i < 4; i++) T_CHECK(t, memcmp(serial[i].out, par[i].out, sizeof par[i].out) == 0, "session %d differs", i);
+#else
+    T_SKIP(t, "built without threads");
+#endif
+}
+
+static const t_case inference_tests[] = {
+    {"kv_cache_vs_full_forward_gpt2", test_kv_vs_full_gpt2},
+    {"kv_cache_vs_full_forward_llama", test_kv_vs_full_llama},
+    {"session_rewind_save_restore", test_rewind_and_save_restore},
+    {"session_context_full_and_shift", test_context_full_and_shift},
+    {"session_prefill_cancel", test_prefill_cancel},
+    {"stories260k_greedy_matches_llama2c", test_stories260k_greedy},
+    {"sessions_on_threads", test_sessions_on_threads},
+};
