@@ -1438,27 +1438,6 @@ static const llm__gguf_tensor *llm__gguf_tensor_find(const llm__gguf *g, const c
     return NULL;
 }
 
-/* placeholder GEMM (replaced by the packed kernel) */
-typedef struct llm__gemm_args { int M, N, K; const float *A; ptrdiff_t a_rs, a_cs; const float *B; ptrdiff_t b_rs, b_cs; float *C; ptrdiff_t ldc; int acc; } llm__gemm_args;
-static void llm__gemm_task(void *ctx, int ith, int nth) {
-    const llm__gemm_args *g = (const llm__gemm_args *)ctx;
-    size_t lo, hi, i; int j, k;
-    llm__split((size_t)g->M, ith, nth, &lo, &hi);
-    for (i = lo; i < hi; i++) for (j = 0; j < g->N; j++) {
-        float s = 0;
-        for (k = 0; k < g->K; k++) s += g->A[(ptrdiff_t)i * g->a_rs + k * g->a_cs] * g->B[k * g->b_rs + j * g->b_cs];
-        if (g->acc) g->C[(ptrdiff_t)i * g->ldc + j] += s; else g->C[(ptrdiff_t)i * g->ldc + j] = s;
-    }
-}
-static void llm__gemm(llm_threadpool *pool, const llm_allocator *alloc, int M, int N, int K,
-                      const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
-                      float *C, ptrdiff_t ldc, int accumulate) {
-    llm__gemm_args g;
-    LLM__UNUSED(alloc);
-    g.M = M; g.N = N; g.K = K; g.A = A; g.a_rs = a_rs; g.a_cs = a_cs; g.B = B; g.b_rs = b_rs; g.b_cs = b_cs; g.C = C; g.ldc = ldc; g.acc = accumulate;
-    llm__parallel(pool, llm__gemm_task, &g);
-}
-
 /* =========================================================================================
    >>tokenizer: byte-level BPE (GPT-2 / tiktoken) and SentencePiece BPE (Llama 2)
 
@@ -3684,6 +3663,424 @@ LLMDEF const float *llm_model_params_const(const llm_model *m) { return m->param
 static const float *llm__P(const float *base, size_t off) { return off == LLM__NONE ? NULL : base + off; }
 static float *llm__PW(float *base, size_t off) { return off == LLM__NONE ? NULL : base + off; }
 
+/* >>gemm: one matrix multiply for every matmul in the model ---------------------------------
+
+   C[M,N] = (accumulate ? C : 0) + A[M,K] * B[K,N], with A and B read through any strides.
+   The forward pass (out = inp . W^T), the input gradient (dinp += dout . W) and the weight
+   gradient (dW += dout^T . inp) are all this one routine with different strides.
+
+   HOW A FAST GEMM WORKS (the BLIS recipe, as used here)
+   A naive triple loop runs at a few percent of the machine's peak: every multiply-add needs
+   two loads, and the loads miss the caches because one of the operands is walked across
+   rows. A CPU core can start two vector FMAs per cycle (2 x 16 fp32 multiply-adds with
+   AVX-512 on Zen 5 or Skylake-X), but only if the operands already sit in *registers*. The whole design is
+   about feeding registers from L1, L1 from L2, and L2 from memory, without stalls.
+
+   1. The micro-kernel. Keep an MR x NR tile of C in vector registers (AVX-512: 8 x 48 =
+      24 zmm accumulators). For each k, load one row of NR values of B (3 vectors), then
+      for each of the MR rows broadcast one value of A and do 3 FMAs. That is 24 FMAs per
+      3 vector loads + 8 broadcasts: the arithmetic outweighs the memory traffic, and 24
+      independent accumulators hide the 4-cycle FMA latency (2 pipes x 4 cycles needs >= 8
+      chains in flight). The C tile is read and written once per KC values of k.
+   2. Packing. The micro-kernel wants A as "MR values of column k, then MR of column k+1..."
+      and B as "NR values of row k, then row k+1...", i.e. both streamed with unit stride.
+      So before multiplying, blocks of A and B are copied ("packed") into that layout in
+      scratch buffers. Packing costs O(MK + KN) moves against O(MNK) FMAs, and it buys
+      two things: the kernel never sees strides (transposed inputs are packed the same as
+      plain ones - this is why one kernel serves all three matmul forms), and packed panels
+      are contiguous, so the hardware prefetchers stream them perfectly. Ragged edges (M or
+      N not multiples of MR/NR) are padded with zeros in the packed panels; the kernel then
+      runs on a full tile and only the valid part is written back.
+   3. Cache blocking. K is cut into slices of KC (256): a packed A micro-panel (MR x KC =
+      8 KB) stays in L1 while the kernel sweeps it across a packed B panel of KC x NC
+      (NC = 480: 480 KB), which stays in L2 (1 MB on Zen 4). A is packed in blocks of MC
+      rows (blocks are made as even as possible). Loop nest, outermost first:
+          for pc in K step KC:           (fixed order: the K sum is always the same)
+            for ic in M step MC:  pack A[ic.., pc..] into MR-row micro-panels
+              for jc in N step NC: pack B[pc.., jc..] into NR-column micro-panels
+                for ir in MC step MR:    (A micro-panel -> L1)
+                  for jr in NC step NR:  (B micro-panel streams from L2)
+                    micro-kernel: C tile += A micro-panel . B micro-panel
+   4. Threads. Every thread owns a rectangle of C (a grid of tm x tn rectangles, cut on
+      tile boundaries, chosen so the largest share is smallest) and runs the loop nest
+      above on it with its own packing buffers: no barriers, no shared writes. K is never
+      split, and every C element is summed in the same order (KC slices in order, k in
+      order inside a slice, FMA by FMA), so the result is bit-identical for any number of
+      threads and any call.
+
+   The AVX-512 kernel is the fast path; an AVX2+FMA kernel (6 x 16) and a portable C kernel
+   (4 x 16, written so compilers vectorise it) give the same structure elsewhere.
+   LLM_NO_SIMD forces the portable kernel. */
+
+#if defined(__AVX512F__) && !defined(LLM_NO_SIMD)
+#include <immintrin.h>
+#define LLM__GEMM_AVX512 1
+#define LLM__GEMM_MR 8
+#define LLM__GEMM_NR 48
+#elif defined(__AVX2__) && defined(__FMA__) && !defined(LLM_NO_SIMD)
+#include <immintrin.h>
+#define LLM__GEMM_AVX2 1
+#define LLM__GEMM_MR 6
+#define LLM__GEMM_NR 16
+#else
+#define LLM__GEMM_MR 4
+#define LLM__GEMM_NR 16
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define LLM__PREFETCH(p) __builtin_prefetch((p), 0, 3)
+#else
+#define LLM__PREFETCH(p) ((void)(p))
+#endif
+#ifndef LLM__GEMM_KC
+#define LLM__GEMM_KC 256  /* k slice: MR x KC of A in L1                       */
+#endif
+#ifndef LLM__GEMM_MC
+#define LLM__GEMM_MC 480  /* rows of A packed at once (multiple of 8, 6 and 4)  */
+#endif
+#ifndef LLM__GEMM_NC
+#define LLM__GEMM_NC 480  /* columns of B packed at once: KC x NC in L2         */
+#endif
+
+/* ---- micro-kernels: C[MR x NR] (row stride ldc) = (beta ? C : 0) + sum_k a[k][.] b[k][.]
+   a: packed kc x MR (a[k*MR + i]); b: packed kc x NR (b[k*NR + j]). */
+#if defined(LLM__GEMM_AVX512)
+static void llm__gemm_kernel(int kc, const float *LLM__RESTRICT a, const float *LLM__RESTRICT b,
+                             float *LLM__RESTRICT c, ptrdiff_t ldc, int beta) {
+    __m512 c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+    __m512 c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
+    __m512 b0, b1, b2, av;
+    int k;
+#define LLM__K_LD(i) \
+    c##i##0 = _mm512_loadu_ps(c + (i) * ldc); c##i##1 = _mm512_loadu_ps(c + (i) * ldc + 16); \
+    c##i##2 = _mm512_loadu_ps(c + (i) * ldc + 32);
+#define LLM__K_ZR(i) c##i##0 = _mm512_setzero_ps(); c##i##1 = c##i##0; c##i##2 = c##i##0;
+#define LLM__K_FMA(i) av = _mm512_set1_ps(a[i]); c##i##0 = _mm512_fmadd_ps(av, b0, c##i##0); \
+    c##i##1 = _mm512_fmadd_ps(av, b1, c##i##1); c##i##2 = _mm512_fmadd_ps(av, b2, c##i##2);
+#define LLM__K_ST(i) \
+    _mm512_storeu_ps(c + (i) * ldc, c##i##0); _mm512_storeu_ps(c + (i) * ldc + 16, c##i##1); \
+    _mm512_storeu_ps(c + (i) * ldc + 32, c##i##2);
+    if (beta) {
+        LLM__K_LD(0) LLM__K_LD(1) LLM__K_LD(2) LLM__K_LD(3)
+        LLM__K_LD(4) LLM__K_LD(5) LLM__K_LD(6) LLM__K_LD(7)
+    } else {
+        LLM__K_ZR(0) LLM__K_ZR(1) LLM__K_ZR(2) LLM__K_ZR(3)
+        LLM__K_ZR(4) LLM__K_ZR(5) LLM__K_ZR(6) LLM__K_ZR(7)
+    }
+    for (k = 0; k < kc; k++) {
+        b0 = _mm512_loadu_ps(b); b1 = _mm512_loadu_ps(b + 16); b2 = _mm512_loadu_ps(b + 32);
+        LLM__K_FMA(0) LLM__K_FMA(1) LLM__K_FMA(2) LLM__K_FMA(3)
+        LLM__K_FMA(4) LLM__K_FMA(5) LLM__K_FMA(6) LLM__K_FMA(7)
+        a += 8; b += 48;
+    }
+    LLM__K_ST(0) LLM__K_ST(1) LLM__K_ST(2) LLM__K_ST(3)
+    LLM__K_ST(4) LLM__K_ST(5) LLM__K_ST(6) LLM__K_ST(7)
+#undef LLM__K_LD
+#undef LLM__K_ZR
+#undef LLM__K_FMA
+#undef LLM__K_ST
+}
+#elif defined(LLM__GEMM_AVX2)
+static void llm__gemm_kernel(int kc, const float *LLM__RESTRICT a, const float *LLM__RESTRICT b,
+                             float *LLM__RESTRICT c, ptrdiff_t ldc, int beta) {
+    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, b0, b1, av;
+    int k;
+#define LLM__K_LD(i) c##i##0 = _mm256_loadu_ps(c + (i) * ldc); c##i##1 = _mm256_loadu_ps(c + (i) * ldc + 8);
+#define LLM__K_ZR(i) c##i##0 = _mm256_setzero_ps(); c##i##1 = c##i##0;
+#define LLM__K_FMA(i) av = _mm256_broadcast_ss(a + (i)); \
+    c##i##0 = _mm256_fmadd_ps(av, b0, c##i##0); c##i##1 = _mm256_fmadd_ps(av, b1, c##i##1);
+#define LLM__K_ST(i) _mm256_storeu_ps(c + (i) * ldc, c##i##0); _mm256_storeu_ps(c + (i) * ldc + 8, c##i##1);
+    if (beta) {
+        LLM__K_LD(0) LLM__K_LD(1) LLM__K_LD(2) LLM__K_LD(3) LLM__K_LD(4) LLM__K_LD(5)
+    } else {
+        LLM__K_ZR(0) LLM__K_ZR(1) LLM__K_ZR(2) LLM__K_ZR(3) LLM__K_ZR(4) LLM__K_ZR(5)
+    }
+    for (k = 0; k < kc; k++) {
+        b0 = _mm256_loadu_ps(b); b1 = _mm256_loadu_ps(b + 8);
+        LLM__K_FMA(0) LLM__K_FMA(1) LLM__K_FMA(2) LLM__K_FMA(3) LLM__K_FMA(4) LLM__K_FMA(5)
+        a += 6; b += 16;
+    }
+    LLM__K_ST(0) LLM__K_ST(1) LLM__K_ST(2) LLM__K_ST(3) LLM__K_ST(4) LLM__K_ST(5)
+#undef LLM__K_LD
+#undef LLM__K_ZR
+#undef LLM__K_FMA
+#undef LLM__K_ST
+}
+#else
+/* Portable kernel: the tile lives in a local array; with -O2/-O3 the j loop becomes
+   vector code (4 x 16 floats = 16 SSE or 8 AVX registers). */
+static void llm__gemm_kernel(int kc, const float *LLM__RESTRICT a, const float *LLM__RESTRICT b,
+                             float *LLM__RESTRICT c, ptrdiff_t ldc, int beta) {
+    float acc[LLM__GEMM_MR][LLM__GEMM_NR];
+    int i, j, k;
+    for (i = 0; i < LLM__GEMM_MR; i++)
+        for (j = 0; j < LLM__GEMM_NR; j++) acc[i][j] = beta ? c[i * ldc + j] : 0.0f;
+    for (k = 0; k < kc; k++) {
+        for (i = 0; i < LLM__GEMM_MR; i++) {
+            float av = a[i];
+            for (j = 0; j < LLM__GEMM_NR; j++) acc[i][j] += av * b[j];
+        }
+        a += LLM__GEMM_MR; b += LLM__GEMM_NR;
+    }
+    for (i = 0; i < LLM__GEMM_MR; i++)
+        for (j = 0; j < LLM__GEMM_NR; j++) c[i * ldc + j] = acc[i][j];
+}
+#endif
+
+/* ---- packing. n rows of X(r, k) = src[r*rs + k*ks], k < kc, become ceil(n/w) micro-panels
+   of kc x w, one after the other: panel p holds dst[p*w*kc + k*w + r] = X(p*w + r, k), and
+   zeros for rows past n. Three cases by stride: r contiguous (a plain
+   copy per k), k contiguous (a transpose), anything else (element by element). */
+#if defined(LLM__GEMM_AVX512)
+/* In-register transpose of a 16 x 16 block: r[i] holds row i; afterwards r[j] holds column j.
+   (The all-ones-mask forms of the intrinsics are the plain instructions; they avoid g++
+   warnings about the "undefined" pass-through operand of the unmasked forms.) */
+#define LLM__ULO(a, b) _mm512_mask_unpacklo_ps(a, (__mmask16)0xFFFF, a, b)
+#define LLM__UHI(a, b) _mm512_mask_unpackhi_ps(a, (__mmask16)0xFFFF, a, b)
+#define LLM__ULO2(a, b) _mm512_castpd_ps(_mm512_mask_unpacklo_pd(_mm512_castps_pd(a), (__mmask8)0xFF, \
+                                                                 _mm512_castps_pd(a), _mm512_castps_pd(b)))
+#define LLM__UHI2(a, b) _mm512_castpd_ps(_mm512_mask_unpackhi_pd(_mm512_castps_pd(a), (__mmask8)0xFF, \
+                                                                 _mm512_castps_pd(a), _mm512_castps_pd(b)))
+#define LLM__SH4(a, b, imm) _mm512_mask_shuffle_f32x4(a, (__mmask16)0xFFFF, a, b, imm)
+static void llm__tr16(__m512 r[16]) {
+    __m512 t[16], u[16];
+    int i;
+    for (i = 0; i < 16; i += 2) {
+        t[i] = LLM__ULO(r[i], r[i + 1]);     /* r0[0] r1[0] r0[1] r1[1] (in each 128-bit lane) */
+        t[i + 1] = LLM__UHI(r[i], r[i + 1]); /* r0[2] r1[2] r0[3] r1[3] */
+    }
+    for (i = 0; i < 16; i += 4) {
+        u[i] = LLM__ULO2(t[i], t[i + 2]);         /* r0[0] r1[0] r2[0] r3[0] */
+        u[i + 1] = LLM__UHI2(t[i], t[i + 2]);     /* r0[1] r1[1] r2[1] r3[1] */
+        u[i + 2] = LLM__ULO2(t[i + 1], t[i + 3]); /* ... [2] */
+        u[i + 3] = LLM__UHI2(t[i + 1], t[i + 3]); /* ... [3] */
+    }
+    /* now u[4g + c], 128-bit lane l, holds rows 4g..4g+3 of column 4l + c: move the lanes */
+    for (i = 0; i < 4; i++) {
+        __m512 v0 = LLM__SH4(u[i], u[4 + i], 0x88);      /* columns i, i+8 of rows 0-7 */
+        __m512 v1 = LLM__SH4(u[i], u[4 + i], 0xdd);      /* columns i+4, i+12 */
+        __m512 v2 = LLM__SH4(u[8 + i], u[12 + i], 0x88); /* the same for rows 8-15 */
+        __m512 v3 = LLM__SH4(u[8 + i], u[12 + i], 0xdd);
+        r[i] = LLM__SH4(v0, v2, 0x88);
+        r[i + 8] = LLM__SH4(v0, v2, 0xdd);
+        r[i + 4] = LLM__SH4(v1, v3, 0x88);
+        r[i + 12] = LLM__SH4(v1, v3, 0xdd);
+    }
+}
+#undef LLM__ULO
+#undef LLM__UHI
+#undef LLM__ULO2
+#undef LLM__UHI2
+#undef LLM__SH4
+#endif
+
+static void llm__gemm_pack(float *LLM__RESTRICT dst, int w, int n, int kc,
+                           const float *LLM__RESTRICT src, ptrdiff_t rs, ptrdiff_t ks) {
+    int r, k, p;
+    if (rs == 1) {
+        /* r contiguous: copy rows of w values. Go through k in groups of 16 so that both
+           the reads (16 source rows, each contiguous across the panels) and the writes
+           (16 x w contiguous values per micro-panel) stay in few pages and cache lines. */
+        int k0;
+        for (k0 = 0; k0 < kc; k0 += 16) {
+            int k1 = LLM__MIN(kc, k0 + 16);
+            /* ask for the next group's rows now: the copy is bound by memory latency */
+            for (k = k1; k < LLM__MIN(kc, k1 + 16); k++)
+                for (r = 0; r < n; r += 16) LLM__PREFETCH(src + k * ks + r);
+            for (p = 0; p < n; p += w) {
+                int nv = LLM__MIN(w, n - p);
+                for (k = k0; k < k1; k++) {
+                    const float *s = src + k * ks + p;
+                    float *d = dst + (ptrdiff_t)p * kc + (ptrdiff_t)k * w;
+                    if (nv == w) memcpy(d, s, (size_t)w * sizeof(float));
+                    else {
+                        for (r = 0; r < nv; r++) d[r] = s[r];
+                        for (; r < w; r++) d[r] = 0.0f;
+                    }
+                }
+            }
+        }
+        return;
+    }
+    for (p = 0; p < n; p += w) {
+        float *pd = dst + (ptrdiff_t)p * kc;
+        const float *ps = src + p * rs;
+        int nv = LLM__MIN(w, n - p), k0 = 0;
+        if (ks == 1) {
+#if defined(LLM__GEMM_AVX512)
+            /* k contiguous: transpose 16 x 16 blocks in registers */
+            if (w % 8 == 0 && kc >= 16) {
+                int r0;
+                for (r0 = 0; r0 < w; r0 += 16) {
+                    int gw = LLM__MIN(16, w - r0), gv = LLM__MAX(0, LLM__MIN(gw, nv - r0));
+                    __mmask16 m = (__mmask16)((1u << gw) - 1u);
+                    for (k0 = 0; k0 + 16 <= kc; k0 += 16) {
+                        __m512 x[16];
+                        if (k0 + 80 <= kc) for (r = 0; r < gv; r++) LLM__PREFETCH(ps + (r0 + r) * rs + k0 + 64);
+                        for (r = 0; r < 16; r++)
+                            x[r] = r < gv ? _mm512_loadu_ps(ps + (r0 + r) * rs + k0) : _mm512_setzero_ps();
+                        llm__tr16(x);
+                        for (r = 0; r < 16; r++) _mm512_mask_storeu_ps(pd + (ptrdiff_t)(k0 + r) * w + r0, m, x[r]);
+                    }
+                }
+            }
+#endif
+            for (; k0 < kc; k0++) {
+                float *d = pd + (ptrdiff_t)k0 * w;
+                for (r = 0; r < nv; r++) d[r] = ps[r * rs + k0];
+                for (; r < w; r++) d[r] = 0.0f;
+            }
+        } else {
+            for (k = 0; k < kc; k++) {
+                float *d = pd + (ptrdiff_t)k * w;
+                for (r = 0; r < nv; r++) d[r] = ps[r * rs + k * ks];
+                for (; r < w; r++) d[r] = 0.0f;
+            }
+        }
+    }
+}
+
+/* ---- the threaded driver */
+typedef struct llm__gemm_args {
+    int M, N, K, tm, tn, accumulate;
+    const float *A, *B;
+    ptrdiff_t a_rs, a_cs, b_rs, b_cs, ldc;
+    float *C;
+    float *buf;        /* per-thread packing buffers; NULL = unpacked fallback */
+    size_t buf_stride; /* floats per thread */
+} llm__gemm_args;
+
+static void llm__gemm_task(void *ctx, int ith, int nth) {
+    const llm__gemm_args *g = (const llm__gemm_args *)ctx;
+    const int MR = LLM__GEMM_MR, NR = LLM__GEMM_NR, KC = LLM__GEMM_KC;
+    const int MC = LLM__GEMM_MC, NC = LLM__GEMM_NC;
+    size_t lo, hi;
+    int m0, m1, n0, n1, mcb, ncb, pc, ic, jc, ir, jr;
+    float *pa, *pb;
+    float tile[LLM__GEMM_MR * LLM__GEMM_NR];
+    if (ith >= g->tm * g->tn) return; /* (never: the grid is made for nth threads) */
+    LLM__UNUSED(nth);
+    /* this thread's rectangle of C, cut on MR / NR tile boundaries */
+    llm__split((size_t)((g->M + MR - 1) / MR), ith / g->tn, g->tm, &lo, &hi);
+    m0 = (int)lo * MR; m1 = LLM__MIN(g->M, (int)hi * MR);
+    llm__split((size_t)((g->N + NR - 1) / NR), ith % g->tn, g->tn, &lo, &hi);
+    n0 = (int)lo * NR; n1 = LLM__MIN(g->N, (int)hi * NR);
+    if (m0 >= m1 || n0 >= n1) return;
+
+    if (!g->buf) {
+        /* Unpacked fallback (no scratch memory): same K order for every element. */
+        int i, j, k;
+        for (i = m0; i < m1; i++) {
+            float *c = g->C + i * g->ldc;
+            if (!g->accumulate) for (j = n0; j < n1; j++) c[j] = 0.0f;
+            for (k = 0; k < g->K; k++) {
+                float av = g->A[i * g->a_rs + k * g->a_cs];
+                const float *b = g->B + k * g->b_rs;
+                for (j = n0; j < n1; j++) c[j] += av * b[j * g->b_cs];
+            }
+        }
+        return;
+    }
+
+    pa = g->buf + (size_t)ith * g->buf_stride;
+    pb = pa + (size_t)MC * KC;
+    /* block sizes: at most MC / NC, as even as possible, multiples of MR / NR */
+    mcb = (m1 - m0 + MC - 1) / MC; mcb = ((m1 - m0 + mcb - 1) / mcb + MR - 1) / MR * MR;
+    ncb = (n1 - n0 + NC - 1) / NC; ncb = ((n1 - n0 + ncb - 1) / ncb + NR - 1) / NR * NR;
+    for (pc = 0; pc < g->K; pc += KC) {
+        int kc = LLM__MIN(KC, g->K - pc);
+        int beta = g->accumulate || pc > 0;
+        for (ic = m0; ic < m1; ic += mcb) {
+            int mc = LLM__MIN(mcb, m1 - ic);
+            llm__gemm_pack(pa, MR, mc, kc, g->A + ic * g->a_rs + pc * g->a_cs, g->a_rs, g->a_cs);
+            for (jc = n0; jc < n1; jc += ncb) {
+                int nc = LLM__MIN(ncb, n1 - jc);
+                llm__gemm_pack(pb, NR, nc, kc, g->B + pc * g->b_rs + jc * g->b_cs, g->b_cs, g->b_rs);
+                for (ir = 0; ir < mc; ir += MR) {
+                    int mr = LLM__MIN(MR, mc - ir);
+                    for (jr = 0; jr < nc; jr += NR) {
+                        int nr = LLM__MIN(NR, nc - jr), i, j;
+                        float *c = g->C + (ic + ir) * g->ldc + jc + jr;
+                        if (mr == MR && nr == NR) {
+                            llm__gemm_kernel(kc, pa + (size_t)ir * kc, pb + (size_t)jr * kc, c, g->ldc, beta);
+                            continue;
+                        }
+                        /* edge tile: run the full kernel on a scratch tile, copy back the valid part */
+                        for (i = 0; i < MR; i++)
+                            for (j = 0; j < NR; j++)
+                                tile[i * NR + j] = (beta && i < mr && j < nr) ? c[i * g->ldc + j] : 0.0f;
+                        llm__gemm_kernel(kc, pa + (size_t)ir * kc, pb + (size_t)jr * kc, tile, NR, 1);
+                        for (i = 0; i < mr; i++)
+                            for (j = 0; j < nr; j++) c[i * g->ldc + j] = tile[i * NR + j];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* C[M,N] = (accumulate ? C : 0) + A[M,K] * B[K,N]
+   A(i,k) = A[i*a_rs + k*a_cs], B(k,j) = B[k*b_rs + j*b_cs], C(i,j) = C[i*ldc + j].
+   alloc: allocator for packing buffers (NULL = default); if the allocation fails, fall back to
+   a slower unpacked path (never fail). Uses all threads of pool (NULL = caller only). */
+static void llm__gemm(llm_threadpool *pool, const llm_allocator *alloc, int M, int N, int K,
+                      const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                      const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                      float *C, ptrdiff_t ldc, int accumulate) {
+    const int MR = LLM__GEMM_MR, NR = LLM__GEMM_NR, KC = LLM__GEMM_KC;
+    llm__gemm_args g;
+    int nth = llm_threadpool_size(pool), tn, mt, nt;
+    double best = -1.0;
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) {
+        int i, j;
+        if (!accumulate)
+            for (i = 0; i < M; i++) for (j = 0; j < N; j++) C[i * ldc + j] = 0.0f;
+        return;
+    }
+    memset(&g, 0, sizeof g);
+    g.M = M; g.N = N; g.K = K; g.accumulate = accumulate;
+    g.A = A; g.a_rs = a_rs; g.a_cs = a_cs; g.B = B; g.b_rs = b_rs; g.b_cs = b_cs;
+    g.C = C; g.ldc = ldc;
+    /* Thread grid tm x tn = nth: minimise the largest thread's cost = its padded tiles
+       (MR*NR FMAs per k each) plus its packing (about 16 FMAs' worth per packed value:
+       its rows of A once per NC block of its columns, its columns of B). */
+    mt = (M + MR - 1) / MR; nt = (N + NR - 1) / NR;
+    g.tm = nth; g.tn = 1;
+    for (tn = 1; tn <= nth; tn++) {
+        int tm = nth / tn;
+        double rows, cols, cost;
+        if (tm * tn != nth) continue;
+        rows = (double)((mt + tm - 1) / tm) * MR;
+        cols = (double)((nt + tn - 1) / tn) * NR;
+        cost = rows * cols + 16.0 * (rows * (double)((int)((cols + LLM__GEMM_NC - 1) / LLM__GEMM_NC)) + cols);
+        if (best < 0 || cost < best) { best = cost; g.tm = tm; g.tn = tn; }
+    }
+    g.buf_stride = (size_t)LLM__GEMM_MC * KC + (size_t)KC * LLM__GEMM_NC + 16;
+    g.buf = (float *)llm__alloc(alloc, g.buf_stride * (size_t)nth * sizeof(float));
+    llm__parallel(pool, llm__gemm_task, &g);
+    llm__dealloc(alloc, g.buf);
+}
+
+/* Reference: the plain triple loop with double accumulators (for tests; marked unused so
+   builds without the tests stay warning-free). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((unused))
+#endif
+static void llm__gemm_ref(llm_threadpool *pool, const llm_allocator *alloc, int M, int N, int K,
+                          const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                          const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                          float *C, ptrdiff_t ldc, int accumulate) {
+    int i, j, k;
+    LLM__UNUSED(pool); LLM__UNUSED(alloc);
+    for (i = 0; i < M; i++)
+        for (j = 0; j < N; j++) {
+            double s = accumulate ? (double)C[i * ldc + j] : 0.0;
+            for (k = 0; k < K; k++) s += (double)A[i * a_rs + k * a_cs] * (double)B[k * b_rs + j * b_cs];
+            C[i * ldc + j] = (float)s;
+        }
+}
+
+
 /* =========================================================================================
    >>ops: each forward directly above its backward. Activations are row-major (B*T rows).
    Backward functions *add* into parameter gradients (dw, db) and, where noted, into dinp.
@@ -4645,46 +5042,67 @@ static llm_status llm__s_fail(const llm_session *s, llm_status st, const char *f
 
 /* ---- attention over the cache: query rows t = 0..n-1 at positions pos0 + t attend to cache
    positions 0..pos0+t. One task per (row, kv head) handles the whole query group, with the
-   same online softmax as training, one tile of keys at a time. ---- */
+   same online softmax as training, one tile of keys at a time.
+   Beam search adds a second run of keys: every row then is one beam at the same position,
+   reading the shared prompt (cache rows 0..pos0-1) and its own suffix (beam rows 0..k). ---- */
+typedef struct llm__beam_kv {
+    float *k, *v;        /* (n_beams, L, NKV, cap, hs) suffix caches */
+    int cap, k_pos;      /* rows per beam; this step's row (the suffix has k_pos + 1 rows) */
+} llm__beam_kv;
 typedef struct llm__catt_args {
     float *out, *scratch;
     const float *qkv, *kc, *vc;
+    const llm__beam_kv *beam;  /* NULL: plain causal rows */
+    int layer, n_layer;
     int n, pos0, n_ctx, NH, NKV, hs;
     size_t scratch_per;
 } llm__catt_args;
 static size_t llm__catt_scratch(int NH, int NKV, int hs) { return (size_t)(NH / NKV) * (LLM__ATT_BC + hs + 2); }
+/* Online-softmax update of a query group with nkeys keys K, V (rows of hs floats). */
+static void llm__catt_run(const float *qrow, int group, int hs, const float *K, const float *V, int nkeys,
+                          float *S, float *acc, float *mrow, float *lrow) {
+    const float scale = 1.0f / sqrtf((float)hs);
+    int k0, g, j, d;
+    for (k0 = 0; k0 < nkeys; k0 += LLM__ATT_BC) {
+        const int nk = LLM__MIN(LLM__ATT_BC, nkeys - k0);
+        for (g = 0; g < group; g++) {
+            const float *q = qrow + (size_t)g * hs;
+            float *sc = S + (size_t)g * LLM__ATT_BC, mx = mrow[g], corr, sum = 0;
+            float *o = acc + (size_t)g * hs;
+            for (j = 0; j < nk; j++) {
+                sc[j] = llm__dot(q, K + (size_t)(k0 + j) * hs, hs) * scale;
+                if (sc[j] > mx) mx = sc[j];
+            }
+            corr = expf(mrow[g] - mx);
+            for (j = 0; j < nk; j++) { sc[j] = expf(sc[j] - mx); sum += sc[j]; }
+            lrow[g] = lrow[g] * corr + sum;
+            mrow[g] = mx;
+            for (d = 0; d < hs; d++) o[d] *= corr;
+            for (j = 0; j < nk; j++) llm__axpy(o, sc[j], V + (size_t)(k0 + j) * hs, hs);
+        }
+    }
+}
 static void llm__catt_task(void *c, int ith, int nth) {
     const llm__catt_args *a = (const llm__catt_args *)c;
     const int hs = a->hs, group = a->NH / a->NKV, C = a->NH * hs, QKV = C + 2 * a->NKV * hs;
-    const float scale = 1.0f / sqrtf((float)hs);
     float *S = a->scratch + (size_t)ith * a->scratch_per;    /* (group, BC) */
     float *acc = S + (size_t)group * LLM__ATT_BC;             /* (group, hs) */
     float *mrow = acc + (size_t)group * hs, *lrow = mrow + group;
     size_t task, lo, hi;
     llm__split((size_t)a->n * a->NKV, ith, nth, &lo, &hi);
     for (task = lo; task < hi; task++) {
-        const int t = (int)(task / a->NKV), kh = (int)(task % a->NKV), p = a->pos0 + t;
+        const int t = (int)(task / a->NKV), kh = (int)(task % a->NKV);
         const float *K = a->kc + (size_t)kh * a->n_ctx * hs, *V = a->vc + (size_t)kh * a->n_ctx * hs;
-        int g, j, k0, d;
+        const float *q = a->qkv + (size_t)t * QKV + (size_t)kh * group * hs;
+        int g, d;
         for (g = 0; g < group; g++) { mrow[g] = -INFINITY; lrow[g] = 0; }
         memset(acc, 0, (size_t)group * hs * sizeof(float));
-        for (k0 = 0; k0 <= p; k0 += LLM__ATT_BC) {
-            const int nk = LLM__MIN(LLM__ATT_BC, p + 1 - k0);
-            for (g = 0; g < group; g++) {
-                const float *q = a->qkv + (size_t)t * QKV + (size_t)(kh * group + g) * hs;
-                float *s = S + (size_t)g * LLM__ATT_BC, mx = mrow[g], corr, sum = 0;
-                float *o = acc + (size_t)g * hs;
-                for (j = 0; j < nk; j++) {
-                    s[j] = llm__dot(q, K + (size_t)(k0 + j) * hs, hs) * scale;
-                    if (s[j] > mx) mx = s[j];
-                }
-                corr = expf(mrow[g] - mx);
-                for (j = 0; j < nk; j++) { s[j] = expf(s[j] - mx); sum += s[j]; }
-                lrow[g] = lrow[g] * corr + sum;
-                mrow[g] = mx;
-                for (d = 0; d < hs; d++) o[d] *= corr;
-                for (j = 0; j < nk; j++) llm__axpy(o, s[j], V + (size_t)(k0 + j) * hs, hs);
-            }
+        if (!a->beam) {
+            llm__catt_run(q, group, hs, K, V, a->pos0 + t + 1, S, acc, mrow, lrow);
+        } else {   /* the shared prompt, then this beam's own suffix */
+            const size_t off = (((size_t)t * a->n_layer + a->layer) * a->NKV + kh) * a->beam->cap * hs;
+            llm__catt_run(q, group, hs, K, V, a->pos0, S, acc, mrow, lrow);
+            llm__catt_run(q, group, hs, a->beam->k + off, a->beam->v + off, a->beam->k_pos + 1, S, acc, mrow, lrow);
         }
         for (g = 0; g < group; g++) {
             float *o = a->out + (size_t)t * C + (size_t)(kh * group + g) * hs;
@@ -4753,14 +5171,16 @@ LLMDEF void llm_session_free(llm_session *s) {
 }
 
 /* One forward pass over n <= n_batch tokens at positions pos .. pos+n-1: fills the cache and
-   the logits of the last row (or of every row into all_logits). */
-static void llm__session_forward(llm_session *s, const int32_t *tok, int n, float *all_logits) {
+   the logits of the last row (or of every row into all_logits). With beam != NULL the n rows
+   are n beams at the same position pos + k_pos: their k, v go to the beams' suffix caches,
+   the session cache (the prompt) is only read, and the position does not move. */
+static void llm__session_forward(llm_session *s, const int32_t *tok, int n, float *all_logits, const llm__beam_kv *beam) {
     const llm_model *m = s->model;
     const llm_config *c = &m->cfg;
     const float *P = m->params;
     const int C = c->dim, NH = c->n_head, NKV = c->n_kv_head, hs = C / NH, kvC = NKV * hs;
     const int QKV = C + 2 * kvC, H = c->ffn_dim, gpt2 = c->arch == LLM_ARCH_GPT2, FC = gpt2 ? H : 2 * H;
-    const int pos0 = s->pos;
+    const int pos0 = s->pos, rpos = beam ? s->pos + beam->k_pos : s->pos; /* position of row 0 */
     const llm_allocator *al = &s->alloc;
     llm_threadpool *pool = s->d.pool;
     int l, t, h;
@@ -4768,7 +5188,7 @@ static void llm__session_forward(llm_session *s, const int32_t *tok, int n, floa
         const float *e = P + m->wte + (size_t)tok[t] * C;
         float *x = s->x + (size_t)t * C;
         int i;
-        if (gpt2) { const float *pe = P + m->wpe + (size_t)(pos0 + t) * C; for (i = 0; i < C; i++) x[i] = e[i] + pe[i]; }
+        if (gpt2) { const float *pe = P + m->wpe + (size_t)(rpos + (beam ? 0 : t)) * C; for (i = 0; i < C; i++) x[i] = e[i] + pe[i]; }
         else memcpy(x, e, (size_t)C * sizeof(float));
     }
     for (l = 0; l < c->n_layer; l++) {
@@ -4777,16 +5197,25 @@ static void llm__session_forward(llm_session *s, const int32_t *tok, int n, floa
         llm__catt_args a;
         llm__norm_forward(pool, s->xb, s->mean, s->rstd, s->x, P + w->ln1w, llm__P(P, w->ln1b), (size_t)n, C, c->norm_eps, !gpt2);
         llm__matmul_forward(pool, al, s->qkv, s->xb, P + w->qkvw, llm__P(P, w->qkvb), (size_t)n, C, QKV);
-        if (!gpt2) llm__rope(pool, s->qkv, s->rope_cos + (size_t)pos0 * (hs / 2), s->rope_sin + (size_t)pos0 * (hs / 2),
-                             (size_t)n, n, NH, NKV, hs, 1);
-        for (t = 0; t < n; t++)   /* append k and v to the cache */
+        if (!gpt2)   /* beams all sit at one position: a table of one row (T = 1) */
+            llm__rope(pool, s->qkv, s->rope_cos + (size_t)rpos * (hs / 2), s->rope_sin + (size_t)rpos * (hs / 2),
+                      (size_t)n, beam ? 1 : n, NH, NKV, hs, 1);
+        for (t = 0; t < n; t++)   /* append k and v to the cache (or to each beam's suffix) */
             for (h = 0; h < NKV; h++) {
                 const float *row = s->qkv + (size_t)t * QKV;
-                memcpy(kc + ((size_t)h * s->n_ctx + pos0 + t) * hs, row + C + h * hs, (size_t)hs * sizeof(float));
-                memcpy(vc + ((size_t)h * s->n_ctx + pos0 + t) * hs, row + C + kvC + h * hs, (size_t)hs * sizeof(float));
+                float *kd, *vd;
+                if (beam) {
+                    const size_t off = ((((size_t)t * c->n_layer + l) * NKV + h) * beam->cap + beam->k_pos) * hs;
+                    kd = beam->k + off; vd = beam->v + off;
+                } else {
+                    kd = kc + ((size_t)h * s->n_ctx + pos0 + t) * hs; vd = vc + ((size_t)h * s->n_ctx + pos0 + t) * hs;
+                }
+                memcpy(kd, row + C + h * hs, (size_t)hs * sizeof(float));
+                memcpy(vd, row + C + kvC + h * hs, (size_t)hs * sizeof(float));
             }
         memset(&a, 0, sizeof a);
         a.out = s->att; a.scratch = s->att_scratch; a.qkv = s->qkv; a.kc = kc; a.vc = vc;
+        a.beam = beam; a.layer = l; a.n_layer = c->n_layer;
         a.n = n; a.pos0 = pos0; a.n_ctx = s->n_ctx; a.NH = NH; a.NKV = NKV; a.hs = hs;
         a.scratch_per = llm__catt_scratch(NH, NKV, hs);
         llm__parallel(pool, llm__catt_task, &a);
@@ -4808,6 +5237,7 @@ static void llm__session_forward(llm_session *s, const int32_t *tok, int n, floa
         llm__norm_forward(pool, s->xb, s->mean, s->rstd, xl, P + m->lnfw, llm__P(P, m->lnfb), 1, C, c->norm_eps, !gpt2);
         llm__matmul_forward(pool, al, s->logits, s->xb, P + m->head, NULL, 1, C, c->vocab_size);
     }
+    if (beam) return;
     memcpy(s->tokens + pos0, tok, (size_t)n * sizeof(int32_t));
     s->pos += n;
     s->logits_valid = 1;
@@ -4828,7 +5258,7 @@ LLMDEF llm_status llm_session_eval(llm_session *s, const int32_t *tokens, int n,
             s->logits_valid = 0;
             return llm__s_fail(s, LLM_ERR_CANCELLED, "prefill cancelled after %d of %d tokens", done, n);
         }
-        llm__session_forward(s, tokens + done, chunk, all_logits ? all_logits + (size_t)done * V : NULL);
+        llm__session_forward(s, tokens + done, chunk, all_logits ? all_logits + (size_t)done * V : NULL, NULL);
         done += chunk;
     }
     if (s->d.progress) s->d.progress(1.0f, s->d.progress_user_data);

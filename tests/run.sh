@@ -90,11 +90,11 @@ if [ -x "$OUT/ex_train" ]; then
     check train_example_bad_flags bash -c "cd '$OUT' && ! ./ex_train --bogus 2>/dev/null && ! ./ex_train --data /nonexistent 2>/dev/null && ! ./ex_train --data llm.h --batch x 2>/dev/null"
 fi
 if [ -x "$OUT/ex_tokenize" ]; then
-    D=${LLM_TEST_DATA:-../shared/data}
+    D=$(cd "${LLM_TEST_DATA:-../shared/data}" 2>/dev/null && pwd)
     check tokenize_example_train_roundtrip bash -c "cd '$OUT' && cp '$PWD/llm.h' . &&
         ./ex_tokenize --train 400 --data llm.h --out tok.gguf > /dev/null && ./ex_tokenize -z tok.gguf --encode llm.h > ids.txt &&
         ./ex_tokenize -z tok.gguf --decode ids.txt > back.txt && cmp llm.h back.txt && ! ./ex_tokenize -z tok.gguf --bogus 2>/dev/null"
-    if [ -f "$D/gpt2/encoder.json" ] && [ -f "$D/llama2/tokenizer.model" ]; then
+    if [ -n "$D" ] && [ -f "$D/gpt2/encoder.json" ] && [ -f "$D/llama2/tokenizer.model" ]; then
         check tokenize_example_gpt2_llama2 bash -c "cd '$OUT' && printf 'Hello world, it'\''s 2026!\n  caf\xc3\xa9 \xf0\x9f\x98\x80' > in.txt &&
             ./ex_tokenize -z '$D/gpt2' --encode in.txt > g.txt && ./ex_tokenize -z '$D/gpt2' --decode g.txt | cmp - in.txt &&
             test \"\$(cut -d' ' -f1-3 g.txt)\" = '15496 995 11' &&

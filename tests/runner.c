@@ -8,6 +8,7 @@
 #include "test_core.c"
 #include "test_inference.c"
 #include "test_tokenizer.c"
+#include "test_gemm.c"
 /* @@TEST_INCLUDES@@ */
 
 typedef struct t_suite { const t_case *cases; size_t n; } t_suite;
@@ -16,6 +17,7 @@ static const t_suite t_suites[] = {
     T_SUITE(core_tests),
     T_SUITE(inference_tests),
     T_SUITE(tokenizer_tests),
+    T_SUITE(gemm_tests),
     /* @@TEST_SUITES@@ */
 };
 
