@@ -541,6 +541,186 @@ LLMDEF llm_status llm_session_save_file(const llm_session *s, const char *path);
 LLMDEF llm_status llm_session_load_file(llm_session *s, const char *path);
 LLMDEF const char *llm_session_last_error(const llm_session *s);
 
+/* >>sampler ------------------------------------------------------------------------------ */
+/* A sampler turns one row of logits into one token. It owns its parameters, its RNG and a
+   window of recent tokens (for the penalties); use one per session. The chain is fixed:
+
+       logits -> repetition / presence / frequency penalties -> logit bias -> temperature
+              -> top-k -> top-p -> min-p -> draw
+
+   temperature 0 (the default) is greedy: the argmax after penalties and bias; the
+   truncation filters (top-k, top-p, min-p) are then ignored. Same seed, same logits, same
+   calls -> the same tokens.
+
+   field              default   meaning
+   n_vocab            required  logits per row (the real vocab, not the padded one)
+   temperature        0         0 = greedy; > 0 divides the logits (< 1 sharpens)
+   top_k              0 (off)   keep the k most likely tokens (k >= n_vocab = off)
+   top_p              0 (off)   nucleus: keep the smallest set of most likely tokens whose
+                                probability sums to >= top_p (0 or >= 1 = off)
+   min_p              0 (off)   keep tokens with p >= min_p * p_max (> 1 keeps the argmax)
+   repeat_penalty     0 (off)   CTRL-style: a token in the window gets logit / r if its logit
+                                is > 0, logit * r otherwise (0 or 1 = off; r > 1 penalises)
+   presence_penalty   0 (off)   subtracted once from a token that is in the window
+   frequency_penalty  0 (off)   subtracted count times (count = occurrences in the window)
+   penalty_last_n     64        how many recent tokens the window holds
+   logit_bias         none      (token, bias) pairs added to the logits; -INFINITY bans a
+   n_logit_bias                 token; copied at create, so the array may be temporary
+   seed               0         RNG seed
+   allocator          malloc    as everywhere
+
+   Ties: tokens with equal logits are ranked by id (lower first), so a cut that falls inside
+   a tie (top-k = 1 with two equal maxima) is deterministic. Logits may be -INFINITY (a
+   banned token); NaN or +INFINITY is an error (LLM_ERR_NON_FINITE), as is a row where every
+   token is banned. */
+typedef struct llm_logit_bias {
+    int32_t token;
+    float bias;
+} llm_logit_bias;
+
+typedef struct llm_sampler_desc {
+    int n_vocab;
+    float temperature;
+    int top_k;
+    float top_p;
+    float min_p;
+    float repeat_penalty;
+    float presence_penalty;
+    float frequency_penalty;
+    int penalty_last_n;
+    const llm_logit_bias *logit_bias;
+    int n_logit_bias;
+    uint64_t seed;
+    llm_allocator allocator;
+} llm_sampler_desc;
+
+typedef struct llm_sampler llm_sampler;
+
+/* Validates the desc (LLM_ERR_INVALID_ARG for negative or NaN parameters, n_vocab <= 0,
+   LLM_ERR_OUT_OF_RANGE for a bias token outside [0, n_vocab)) and preallocates everything
+   sampling needs: llm_sampler_sample never allocates. */
+LLMDEF llm_status llm_sampler_create(const llm_sampler_desc *desc, llm_sampler **out,
+                                     llm_error *err);
+LLMDEF void llm_sampler_free(llm_sampler *s);
+/* Draws one token from logits (n_vocab floats, not modified) and accepts it into the
+   window. On error *token is left alone and the RNG does not advance. */
+LLMDEF llm_status llm_sampler_sample(llm_sampler *s, const float *logits, int32_t *token);
+/* Adds a token to the penalty window without sampling (e.g. the prompt).
+   LLM_ERR_OUT_OF_RANGE for a token outside [0, n_vocab). */
+LLMDEF llm_status llm_sampler_accept(llm_sampler *s, int32_t token);
+/* Empties the window; the RNG keeps its place. */
+LLMDEF void llm_sampler_reset(llm_sampler *s);
+/* Save/restore the RNG and the window (for session save/restore). state_size is the size
+   save needs now (it grows with the window); save reports the size used (or needed, with
+   LLM_ERR_BUFFER_TOO_SMALL) in *size when size is not NULL. load checks the bytes (magic,
+   version, n_vocab, token ids) and leaves the sampler untouched on error (LLM_ERR_FORMAT).
+   A window longer than this sampler's penalty_last_n keeps its most recent tokens. */
+LLMDEF size_t llm_sampler_state_size(const llm_sampler *s);
+LLMDEF llm_status llm_sampler_save_state(const llm_sampler *s, void *buf, size_t cap,
+                                         size_t *size);
+LLMDEF llm_status llm_sampler_load_state(llm_sampler *s, const void *buf, size_t size);
+LLMDEF const char *llm_sampler_last_error(const llm_sampler *s);
+
+/* >>generate: prompt -> tokens -> streamed text ------------------------------------------ */
+typedef enum llm_stop_reason {
+    LLM_STOP_NONE = 0,        /* still running */
+    LLM_STOP_EOS = 1,         /* the tokenizer's end-of-sequence token */
+    LLM_STOP_TOKEN = 2,       /* one of stop_tokens */
+    LLM_STOP_STRING = 3,      /* one of stop_strings (not emitted) */
+    LLM_STOP_MAX_TOKENS = 4,  /* max_tokens generated */
+    LLM_STOP_CONTEXT_FULL = 5,/* the session is full */
+    LLM_STOP_CALLBACK = 6     /* on_text returned non-zero */
+} llm_stop_reason;
+
+/* Receives text that is final: complete UTF-8 characters, never part of a stop string.
+   token is the id whose text completed this piece (-1 for text flushed at the end).
+   Return non-zero to stop generating. */
+typedef int (*llm_text_fn)(const char *text, size_t len, int32_t token, void *user_data);
+
+/* field           default   meaning
+   prompt          NULL      text, encoded with the tokenizer (NULL or "" = no new text)
+   prompt_len      strlen    bytes of prompt
+   prompt_ids      NULL      token ids to use instead of prompt
+   n_prompt_ids    0
+   add_bos         0         prepend the tokenizer's BOS to the text prompt
+   max_tokens      0         new tokens at most (0 = until the context is full)
+   stop_tokens     none      ids that end generation (not emitted)
+   stop_strings    none      texts that end generation; output that could be the start of
+                             one is held back until it is decided, and the stop string
+                             itself is never emitted
+   ignore_eos      0         1: do not stop at the tokenizer's EOS
+   tokenizer       model's   turns text into ids and ids into text (NULL and no tokenizer
+                             with the model: ids only, on_token still reports them)
+   on_text         NULL      streamed text (see llm_text_fn)
+   on_token        NULL      every generated id, before its text (return non-zero to stop)
+   user_data                 passed to both callbacks
+   The session continues from its current position (a conversation), so a prompt is
+   appended to what it already holds. The sampler keeps its state across calls. */
+typedef struct llm_generate_desc {
+    const char *prompt;
+    size_t prompt_len;
+    const int32_t *prompt_ids;
+    int n_prompt_ids;
+    int add_bos;
+    int max_tokens;
+    const int32_t *stop_tokens;
+    int n_stop_tokens;
+    const char *const *stop_strings;
+    int n_stop_strings;
+    int ignore_eos;
+    const llm_tokenizer *tokenizer;
+    llm_text_fn on_text;
+    int (*on_token)(int32_t token, void *user_data);
+    void *user_data;
+} llm_generate_desc;
+
+typedef struct llm_generate_stats {
+    int n_prompt;             /* prompt tokens evaluated */
+    int n_generated;          /* tokens generated */
+    double prefill_seconds, decode_seconds;
+    llm_stop_reason stop;
+} llm_generate_stats;
+
+/* A generation in progress that does a bounded amount of work per call, for a game loop:
+   each llm_generator_step() runs prefill chunks and decode steps until budget_seconds have
+   passed (at least one chunk or one token per call), then returns. */
+typedef struct llm_generator llm_generator;
+LLMDEF llm_status llm_generator_create(llm_session *session, llm_sampler *sampler,
+                                       const llm_generate_desc *desc, llm_generator **out,
+                                       llm_error *err);
+/* *done (may be NULL) becomes 1 when generation has stopped (see llm_generator_stats). */
+LLMDEF llm_status llm_generator_step(llm_generator *g, double budget_seconds, int *done);
+LLMDEF void llm_generator_stats(const llm_generator *g, llm_generate_stats *stats);
+LLMDEF void llm_generator_free(llm_generator *g);
+/* The whole generation in one call (create, step until done, free). */
+LLMDEF llm_status llm_generate(llm_session *session, llm_sampler *sampler,
+                               const llm_generate_desc *desc, llm_generate_stats *stats);
+
+/* Beam search: the beam_size most likely continuations are kept at every step (scored by
+   their summed log-probability divided by the GNMT length penalty ((5 + len) / 6)^alpha);
+   a beam ends at EOS or a stop token. The prompt's KV cache is shared by all beams; each
+   beam keeps only its own suffix, so reselecting beams copies suffixes, never the prompt.
+   field           default   meaning
+   beam_size       4         beams kept (1..64)
+   length_penalty  0.6       alpha (GPT-3 / GNMT); negative = 0 (no length normalisation)
+   max_tokens      required  new tokens at most (the session must have room for them)
+   eos             the model tokenizer's EOS, else -1 (none)
+   stop_tokens     none      further ids that end a beam
+   The prompt (n_prompt ids, at least 1) is appended to the session and stays there; the
+   best continuation (ending token included) goes to out[0..*n_out), its score to *score. */
+typedef struct llm_beam_desc {
+    int beam_size;
+    float length_penalty;
+    int max_tokens;
+    int32_t eos;
+    int eos_set;              /* 1: use eos as given (-1 = none) instead of the default */
+    const int32_t *stop_tokens;
+    int n_stop_tokens;
+} llm_beam_desc;
+LLMDEF llm_status llm_beam_search(llm_session *session, const int32_t *prompt, int n_prompt,
+                                  const llm_beam_desc *desc, int32_t *out, int cap, int *n_out,
+                                  float *score);
+
 /* @@INFERENCE_API@@ */
 
 #ifdef __cplusplus
@@ -5231,7 +5411,7 @@ static void llm__session_forward(llm_session *s, const int32_t *tok, int n, floa
     if (all_logits) {
         llm__norm_forward(pool, s->xb, s->mean, s->rstd, s->x, P + m->lnfw, llm__P(P, m->lnfb), (size_t)n, C, c->norm_eps, !gpt2);
         llm__matmul_forward(pool, al, all_logits, s->xb, P + m->head, NULL, (size_t)n, C, c->vocab_size);
-        memcpy(s->logits, all_logits + (size_t)(n - 1) * c->vocab_size, (size_t)c->vocab_size * sizeof(float));
+        if (!beam) memcpy(s->logits, all_logits + (size_t)(n - 1) * c->vocab_size, (size_t)c->vocab_size * sizeof(float));
     } else {   /* only the last row is needed */
         const float *xl = s->x + (size_t)(n - 1) * C;
         llm__norm_forward(pool, s->xb, s->mean, s->rstd, xl, P + m->lnfw, llm__P(P, m->lnfb), 1, C, c->norm_eps, !gpt2);
@@ -5404,6 +5584,1066 @@ LLMDEF llm_status llm_session_load_file(llm_session *s, const char *path) {
     if (st != LLM_OK) return llm__s_fail(s, st, "%s", e.message);
     st = llm_session_load(s, buf, n);
     llm__dealloc(&s->alloc, buf);
+    return st;
+}
+
+/* =========================================================================================
+   >>sampler: penalties, logit bias, temperature, top-k, top-p, min-p, draw
+
+   A model gives one logit l_i per token; softmax turns them into probabilities
+       p_i = exp(l_i / T) / sum_j exp(l_j / T)
+   and the sampler draws a token from (a truncated copy of) that distribution. The chain:
+
+     1. penalties   tokens seen in the last penalty_last_n tokens are pushed down:
+                    CTRL's repetition penalty (Keskar et al. 2019) divides a positive logit
+                    by r and multiplies a negative one by r (both lower it for r > 1);
+                    OpenAI's presence/frequency penalties subtract pres + count * freq.
+     2. logit bias  the caller adds fixed amounts to chosen tokens (-inf bans a token).
+     3. temperature T < 1 sharpens, T > 1 flattens; T = 0 means "take the argmax" (greedy,
+                    which stops here: the filters below cannot change the argmax).
+     4. top-k       keep the k most likely tokens (Fan et al. 2018).
+     5. top-p       nucleus (Holtzman et al. 2019): keep the smallest set of most likely
+                    tokens whose probability, renormalised after top-k, sums to >= p.
+     6. min-p       keep tokens with p_i >= min_p * p_max (Nguyen et al. 2024).
+     7. draw        u uniform in [0, 1); walk the kept tokens adding up their weights and
+                    stop where the running sum passes u * (total weight).
+
+   Every filter keeps a *prefix* of the tokens ranked by logit (ties: lower id first), so
+   the result of 4-6 is simply the shortest of the three prefixes, measured in the right
+   order (top-p renormalises over the top-k set; min-p compares with p_max, which any
+   renormalisation leaves unchanged). That lets us avoid sorting the vocabulary:
+
+     top-k   a bounded heap of k candidates whose root is the worst kept one: a token
+             enters only when it beats the root, so one pass is O(V) plus O(log k) per
+             token that gets in: O(V log k) at worst (logits in increasing order).
+     top-p   without top-k: compute the weights w_i = exp((l_i - l_max) / T) and their sum
+             Z in one pass. A token with w_i < (1 - p) Z / (V - 1) can never be in the
+             nucleus (even all of them together weigh less than (1 - p) Z), so a second
+             pass keeps only the others (llama2.c's trick; usually a few hundred tokens).
+             Then a quickselect on *mass* finds the nucleus without sorting it: partition
+             around a pivot; if the tokens ranked above the pivot already weigh p Z, the
+             nucleus lies among them, otherwise they are all in and the search continues
+             below the pivot for the rest of the mass. Expected O(V); if the pivots keep
+             being bad, the remaining range is heap-sorted, so the worst case is
+             O(V log V) (a nearly flat distribution with p near 1).
+     min-p   a threshold on the scaled logit: (l_i - l_max) / T >= log(min_p). O(V).
+
+   The kept set is not sorted: the draw only needs the weights, and walking them in any
+   fixed order gives the right distribution. Everything is deterministic: the same seed,
+   logits and calls give the same tokens (the RNG advances only when a token is drawn,
+   not for greedy). All scratch (n_vocab logits, weights, candidates and counts) is
+   allocated at create, so sampling never allocates. Cost per token at V = 50257 on one
+   core (bench/sampler.c): greedy ~15 us, top-k 40 ~40 us, top-p 0.9 on an LLM-like
+   distribution ~80 us, the flat worst case ~600 us; a full qsort would take ~6000 us.
+   ========================================================================================= */
+
+/* One candidate token: its logit after penalties and bias, its unnormalised weight
+   exp((logit - max) / T), and its id. */
+typedef struct llm__scand {
+    float logit;
+    float w;
+    int32_t id;
+} llm__scand;
+
+struct llm_sampler {
+    llm_allocator alloc;
+    int n_vocab;
+    int n_pad;                 /* n_vocab rounded up to 16 (the scratch arrays' length) */
+    int greedy;                /* temperature 0 (or so small that 1/T overflows) */
+    float inv_temp;            /* 1 / temperature */
+    int top_k;                 /* 0 = off (also when >= n_vocab) */
+    float top_p;               /* 0 = off (also when >= 1) */
+    float min_p;               /* 0 = off */
+    float repeat_penalty;      /* 0 = off (also 1) */
+    float presence_penalty, frequency_penalty;
+    int penalties;             /* any of the three is on */
+    llm_logit_bias *bias;
+    int n_bias;
+    llm_rng rng;
+    int32_t *window;           /* ring buffer of the last win_cap tokens; while it is not full
+                                  the tokens sit in window[0, win_len) and win_head == win_len */
+    int win_cap, win_len, win_head;
+    int32_t *counts;           /* n_vocab occurrence counts; all zero between calls */
+    float *work;               /* n_pad logits after penalties and bias (padding: -inf) */
+    float *probs;              /* n_pad weights exp((logit - max) / T) */
+    llm__scand *cand;           /* n_vocab candidates */
+    llm_error err;             /* the last error (message for llm_sampler_last_error) */
+};
+
+/* a ranks before b: a higher logit, or the same logit and a lower id. A strict total order,
+   so every cut (top-k, the nucleus) is the same whichever way the tokens are visited. */
+LLM__INLINE int llm__sc_before(const llm__scand *a, const llm__scand *b) {
+    return a->logit > b->logit || (a->logit == b->logit && a->id < b->id);
+}
+
+/* A binary heap with the *worst* candidate at the root (every parent ranks after its
+   children): top-k's "is this token better than the worst one kept?" is then one compare. */
+static void llm__sc_sift_down(llm__scand *h, int n, int i) {
+    llm__scand x = h[i];
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && llm__sc_before(&h[c], &h[c + 1])) c++; /* the worse child */
+        if (llm__sc_before(&h[c], &x)) break;                   /* x is worse: stays */
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = x;
+}
+static void llm__sc_sift_up(llm__scand *h, int i) {
+    llm__scand x = h[i];
+    while (i > 0) {
+        int p = (i - 1) / 2;
+        if (llm__sc_before(&x, &h[p])) break; /* x is better than its parent: heap holds */
+        h[i] = h[p];
+        i = p;
+    }
+    h[i] = x;
+}
+/* Heapsort, best first: build the worst-at-root heap, then move the root to the end. */
+static void llm__sc_sort(llm__scand *a, int n) {
+    int i;
+    for (i = n / 2 - 1; i >= 0; i--) llm__sc_sift_down(a, n, i);
+    for (i = n - 1; i > 0; i--) {
+        llm__scand t = a[0];
+        a[0] = a[i];
+        a[i] = t;
+        llm__sc_sift_down(a, i, 0);
+    }
+}
+LLM__INLINE void llm__sc_swap(llm__scand *a, llm__scand *b) {
+    llm__scand t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* top-k: the k best tokens of l[0, V) into h[0, n), n <= k (banned -inf tokens are
+   skipped). Ids arrive in increasing order, so a tie with the root never displaces it. */
+static int llm__sampler_top_k(const float *LLM__RESTRICT l, int V, int k, llm__scand *LLM__RESTRICT h) {
+    int n = 0, i;
+    for (i = 0; i < V; i++) {
+        float v = l[i];
+        if (n < k) {
+            if (v == -INFINITY) continue;
+            h[n].logit = v; h[n].w = 0; h[n].id = i;
+            llm__sc_sift_up(h, n++);
+        } else if (v > h[0].logit) {
+            h[0].logit = v; h[0].id = i;
+            llm__sc_sift_down(h, n, 0);
+        }
+    }
+    return n;
+}
+
+/* The nucleus of a[0, n): reorders a so that a[0, c) are the c best candidates, with c the
+   smallest count whose weights sum to >= need, and returns c (n if even all of them fall
+   short, which only rounding can cause). a[0, c) is left unsorted.
+   Quickselect on mass: everything in a[0, lo) is known to be in, the cut lies in [lo, hi]. */
+static int llm__sampler_nucleus(llm__scand *a, int n, double need) {
+    int lo = 0, hi = n, budget = 8, i, j;
+    for (i = n; i > 1; i >>= 1) budget += 2; /* about 2 log2(n) + 8 partitions, then sort */
+    while (hi - lo > 16 && budget-- > 0) {
+        int mid = lo + (hi - lo) / 2;
+        double mass = 0;
+        llm__scand piv;
+        /* median of three as the pivot, parked at hi - 1 */
+        if (llm__sc_before(&a[mid], &a[lo])) llm__sc_swap(&a[mid], &a[lo]);
+        if (llm__sc_before(&a[hi - 1], &a[lo])) llm__sc_swap(&a[hi - 1], &a[lo]);
+        if (llm__sc_before(&a[hi - 1], &a[mid])) llm__sc_swap(&a[hi - 1], &a[mid]);
+        llm__sc_swap(&a[mid], &a[hi - 1]);
+        piv = a[hi - 1];
+        /* Lomuto partition: a[lo, i) rank before the pivot, a[i, j) after it */
+        for (i = lo, j = lo; j < hi - 1; j++) {
+            if (llm__sc_before(&a[j], &piv)) {
+                mass += a[j].w;
+                llm__sc_swap(&a[i], &a[j]);
+                i++;
+            }
+        }
+        llm__sc_swap(&a[i], &a[hi - 1]); /* the pivot lands at a[i] */
+        if (mass >= need) hi = i;                          /* the cut is above the pivot */
+        else if (mass + a[i].w >= need) return i + 1;      /* the pivot completes it */
+        else { need -= mass + a[i].w; lo = i + 1; }        /* all of a[lo, i] are in */
+    }
+    /* a small range (or bad luck with pivots): sort it and walk it */
+    llm__sc_sort(a + lo, hi - lo);
+    for (; lo < hi; lo++) {
+        need -= a[lo].w;
+        if (need <= 0) return lo + 1;
+    }
+    return hi;
+}
+
+/* A uniform double in [0, 1) from 53 random bits (two PCG outputs), fine-grained enough
+   for 50K-token distributions where some probabilities are below 2^-24. */
+static double llm__sampler_u01(llm_rng *r) {
+    uint32_t hi = llm_rng_u32(r) >> 5, lo = llm_rng_u32(r) >> 6; /* 27 + 26 bits */
+    return ((double)hi * 67108864.0 + (double)lo) * (1.0 / 9007199254740992.0);
+}
+
+/* exp(x) for x <= 0, the only arguments the sampler has (x = (logit - max) / T). libm's
+   expf is a call per token; this one is plain arithmetic without branches, so the loops over
+   the vocabulary below vectorise (8-16 tokens per instruction, ~5x faster than expf at
+   -O2 -march=native). The method (Cephes' expf):
+       exp(x) = 2^n * exp(r),  n = round(x / ln 2),  r = x - n ln 2 in [-ln2/2, ln2/2]
+   with n ln 2 subtracted in two parts (Cody-Waite: the first part has few bits, so n times
+   it is exact), exp(r) = 1 + r + r^2 P(r) with P of degree 5, and 2^n built directly in the
+   float's exponent bits. Relative error below 3e-7 (tested). x < -87 (where exp(x) <
+   2^-125) gives 0, and so does -inf (a banned token). The selects are done on the bits
+   with a mask, because a `?:` on floats stops GCC from vectorising the loop. */
+LLM__INLINE float llm__sampler_exp(float x) {
+    const float lo = -87.0f;
+    uint32_t keep = 0u - (uint32_t)(x >= lo), xb, lb, yb; /* all ones, or 0 below -87 */
+    float xc, n, r, p, y, scale;
+    int32_t ni;
+    memcpy(&xb, &x, 4);
+    memcpy(&lb, &lo, 4);
+    xb = (xb & keep) | (lb & ~keep); /* x clamped to [-87, 0] */
+    memcpy(&xc, &xb, 4);
+    ni = (int32_t)(xc * 1.44269504088896341f - 0.5f); /* rounds (truncation of a value <= 0) */
+    yb = (uint32_t)(ni + 127) << 23;                  /* 2^ni, ni in [-126, 0] */
+    memcpy(&scale, &yb, 4);
+    n = (float)ni;
+    r = xc - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    y = (p * r * r + r + 1.0f) * scale;
+    memcpy(&yb, &y, 4);
+    yb &= keep; /* 0 below -87 */
+    memcpy(&y, &yb, 4);
+    return y;
+}
+
+/* The vocabulary loops below run over n_pad = n_vocab rounded up to 16, in blocks of 16
+   with a constant trip count: compilers vectorise those even at -O2 (no remainder loop).
+   The padding holds -inf logits, hence zero weights, so it never changes a result. */
+
+/* w[i] = exp((l[i] - m) / T) for the whole (padded) vocabulary; returns Z = sum of w.
+   Eight partial sums in a fixed order: deterministic, and vectorised too. */
+static double llm__sampler_weights(const float *LLM__RESTRICT l, float *LLM__RESTRICT w,
+                                   int n_pad, float m, float inv_t) {
+    double z8[8] = { 0, 0, 0, 0, 0, 0, 0, 0 }, z = 0;
+    int i, j;
+    for (i = 0; i < n_pad; i += 16)
+        for (j = 0; j < 16; j++) w[i + j] = llm__sampler_exp((l[i + j] - m) * inv_t);
+    for (i = 0; i < n_pad; i += 8)
+        for (j = 0; j < 8; j++) z8[j] += (double)w[i + j];
+    for (j = 0; j < 8; j++) z += z8[j];
+    return z;
+}
+
+/* A float's bits as an unsigned key with the same order (the radix-sort trick: flip all
+   bits of a negative, only the sign bit of a positive), so the max is an integer max, which
+   vectorises; a `?:` on floats would not. -inf has the smallest key of all numbers. */
+LLM__INLINE uint32_t llm__sampler_key(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u ^ ((0u - (u >> 31)) | 0x80000000u);
+}
+
+/* The max of w[0, n_pad) and the first index holding it: sixteen running maxima of the
+   keys, then a search for the first equal element, a block of 16 at a time. No NaN here. */
+static float llm__sampler_max(const float *LLM__RESTRICT w, int n_pad, int32_t *argmax) {
+    uint32_t k16[16], k = 0;
+    float m;
+    int i, j;
+    for (j = 0; j < 16; j++) k16[j] = 0;
+    for (i = 0; i < n_pad; i += 16)
+        for (j = 0; j < 16; j++) {
+            uint32_t x = llm__sampler_key(w[i + j]);
+            k16[j] = x > k16[j] ? x : k16[j];
+        }
+    for (j = 0; j < 16; j++) k = k16[j] > k ? k16[j] : k;
+    k ^= (k >> 31) ? 0x80000000u : 0xffffffffu; /* back to the float's bits */
+    memcpy(&m, &k, 4);
+    for (i = 0; i < n_pad; i += 16) {
+        int hit = 0;
+        for (j = 0; j < 16; j++) hit |= w[i + j] == m;
+        if (hit) break;
+    }
+    while (i < n_pad && w[i] != m) i++;
+    *argmax = i < n_pad ? i : 0;
+    return m;
+}
+
+static void llm__sampler_push(llm_sampler *s, int32_t token) {
+    s->window[s->win_head] = token;
+    s->win_head = s->win_head + 1 == s->win_cap ? 0 : s->win_head + 1;
+    if (s->win_len < s->win_cap) s->win_len++;
+}
+
+/* Steps 1-2: copy the logits to s->work (checking them), apply the penalties and the bias;
+   returns the argmax (the first one among equals) in *argmax and the max logit in *max. */
+static llm_status llm__sampler_prepare(llm_sampler *s, const float *logits, float *max,
+                                       int32_t *argmax) {
+    const int V = s->n_vocab;
+    float *LLM__RESTRICT w = s->work;
+    float m;
+    int i, bad = 0;
+    int32_t am;
+    /* NaN and +inf are refused, -inf (a banned token) passes. The test is on the bits (all
+       exponent bits set = inf or NaN; 0xff800000 = -inf): integer operations vectorise, and
+       -ffast-math cannot optimise them away as it may a float NaN test. A flag rather than
+       an early exit keeps the loop a plain copy. */
+    for (i = 0; i < V; i++) {
+        uint32_t u;
+        memcpy(&u, &logits[i], 4);
+        bad |= ((u & 0x7f800000u) == 0x7f800000u) & (u != 0xff800000u);
+        w[i] = logits[i];
+    }
+    if (bad) {
+        for (i = 0; i < V && logits[i] <= FLT_MAX; i++) {}
+        return llm__fail(&s->err, LLM_ERR_NON_FINITE, "logit %d is %s", i,
+                         logits[i] != logits[i] ? "NaN" : "+inf");
+    }
+    if (s->penalties && s->win_len) {
+        /* count each token of the window, then penalise each distinct token once (the count
+           is zeroed as it is used, which also leaves counts all zero for the next call) */
+        int32_t *cnt = s->counts;
+        const int32_t *win = s->window;
+        for (i = 0; i < s->win_len; i++) cnt[win[i]]++;
+        for (i = 0; i < s->win_len; i++) {
+            int32_t t = win[i];
+            int c = cnt[t];
+            float v;
+            if (!c) continue;
+            cnt[t] = 0;
+            v = w[t];
+            if (s->repeat_penalty != 0) v = v > 0 ? v / s->repeat_penalty : v * s->repeat_penalty;
+            v -= (float)c * s->frequency_penalty + s->presence_penalty;
+            w[t] = v;
+        }
+    }
+    for (i = 0; i < s->n_bias; i++) w[s->bias[i].token] += s->bias[i].bias;
+    /* the max (and the check again: a penalty or a bias can overflow to +inf) */
+    m = llm__sampler_max(w, s->n_pad, &am);
+    if (!(m <= FLT_MAX)) return llm__fail(&s->err, LLM_ERR_NON_FINITE, "logit %d is +inf after penalties and bias", (int)am);
+    if (m == -INFINITY) return llm__fail(&s->err, LLM_ERR_INVALID_ARG, "every token is banned (all logits are -inf)");
+    *max = m;
+    *argmax = am;
+    return LLM_OK;
+}
+
+/* Steps 3-6. Returns the kept candidates in s->cand[0, n) with their weights and the total
+   weight in *total; n is 0 only when min_p > 1 filtered out everything. With no filter at
+   all (*dense set) the candidates are the whole vocabulary: weights in s->probs[0, V) by id,
+   and n = V. */
+static int llm__sampler_filter(llm_sampler *s, float m, double *total, int *dense) {
+    const int V = s->n_vocab, n_pad = s->n_pad;
+    const float *LLM__RESTRICT l = s->work;
+    float *LLM__RESTRICT w = s->probs;
+    llm__scand *LLM__RESTRICT c = s->cand;
+    const float inv_t = s->inv_temp;
+    const int use_k = s->top_k > 0 && s->top_k < V;
+    const int use_p = s->top_p > 0 && s->top_p < 1;
+    const int use_min_p = s->min_p > 0;
+    const float log_min_p = use_min_p ? logf(s->min_p) : -INFINITY;
+    double z = 0;
+    int n = 0, i, j;
+    *dense = 0;
+    if (use_k) {
+        n = llm__sampler_top_k(l, V, s->top_k, c);
+        for (i = 0; i < n; i++) { c[i].w = llm__sampler_exp((c[i].logit - m) * inv_t); z += c[i].w; }
+        if (use_p) n = llm__sampler_nucleus(c, n, (double)s->top_p * z);
+    } else if (use_p) {
+        /* weights of the whole vocabulary and their sum Z ... */
+        double cut;
+        float cut_f;
+        z = llm__sampler_weights(l, w, n_pad, m, inv_t);
+        /* ... keep only what can be in the nucleus (w >= (1 - p) Z / (V - 1), with a margin
+           for rounding), skipping blocks of 16 that hold nothing ... */
+        cut = V > 1 ? (1.0 - (double)s->top_p) * z / (double)(V - 1) * 0.999 : 0;
+        cut_f = cut > 1e-30 ? (float)cut : 1e-30f; /* > 0: banned tokens (w = 0) stay out */
+        for (i = 0; i < n_pad; i += 16) {
+            int any = 0;
+            for (j = 0; j < 16; j++) any |= w[i + j] >= cut_f;
+            if (!any) continue;
+            for (j = i; j < i + 16; j++) {
+                if (w[j] >= cut_f) { c[n].logit = l[j]; c[n].w = w[j]; c[n].id = j; n++; }
+            }
+        }
+        /* ... and find the nucleus among the rest */
+        n = llm__sampler_nucleus(c, n, (double)s->top_p * z);
+    } else if (use_min_p) {
+        /* min-p alone: one pass keeps x = (l - max) / T >= log(min_p), blocks of 16 at once */
+        for (i = 0; i < n_pad; i += 16) {
+            int any = 0;
+            for (j = 0; j < 16; j++) any |= (l[i + j] - m) * inv_t >= log_min_p;
+            if (!any) continue;
+            for (j = i; j < i + 16; j++) {
+                float x = (l[j] - m) * inv_t;
+                if (x >= log_min_p) { c[n].logit = l[j]; c[n].w = llm__sampler_exp(x); c[n].id = j; n++; }
+            }
+        }
+    } else {
+        /* temperature alone: the whole vocabulary */
+        *total = llm__sampler_weights(l, w, n_pad, m, inv_t);
+        *dense = 1;
+        return V;
+    }
+    if (use_min_p && (use_k || use_p)) {
+        int k = 0;
+        for (i = 0; i < n; i++) {
+            if ((c[i].logit - m) * inv_t >= log_min_p) c[k++] = c[i];
+        }
+        n = k;
+    }
+    z = 0;
+    for (i = 0; i < n; i++) z += c[i].w;
+    *total = z;
+    return n;
+}
+
+/* Step 7: walk the candidates until the running weight passes target = u * total. */
+static int32_t llm__sampler_draw(const llm__scand *c, int n, double target) {
+    double acc = 0;
+    int i, last = 0;
+    for (i = 0; i < n; i++) {
+        if (c[i].w <= 0) continue;
+        acc += c[i].w;
+        last = i;
+        if (acc > target) return c[i].id;
+    }
+    return c[last].id; /* rounding left acc a hair below target */
+}
+/* The same over the whole vocabulary (w by id), skipping blocks of 64 whose sum keeps the
+   running total at or below target (the block sums are vectorised; the walk inside one
+   block is not). fallback: a token with positive weight (the argmax). */
+static int32_t llm__sampler_draw_dense(const float *LLM__RESTRICT w, int V, double target,
+                                       int32_t fallback) {
+    double acc = 0;
+    int i = 0, j, k;
+    for (; i + 64 <= V; i += 64) {
+        float b8[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+        double b;
+        for (k = 0; k < 64; k += 8)
+            for (j = 0; j < 8; j++) b8[j] += w[i + k + j];
+        b = (double)((b8[0] + b8[1]) + (b8[2] + b8[3])) + (double)((b8[4] + b8[5]) + (b8[6] + b8[7]));
+        if (acc + b > target) break;
+        acc += b;
+    }
+    for (; i < V; i++) {
+        if (w[i] <= 0) continue;
+        acc += w[i];
+        fallback = i;
+        if (acc > target) return i;
+    }
+    return fallback;
+}
+
+/* The kept candidates with renormalised probabilities, for tests and tools: ids[] and
+   probs[] (n_vocab entries each) receive the set sampling would draw from, in no particular
+   order. Returns the count, or a negative llm_status. Nothing is accepted, no RNG is used.
+   Greedy samplers return their one token with probability 1. */
+static LLM__MAYBE_UNUSED int llm__sampler_candidates(llm_sampler *s, const float *logits,
+                                                     int32_t *ids, float *probs) {
+    float m;
+    int32_t am;
+    double z = 1;
+    int n = 0, i, dense = 0;
+    llm_status st = llm__sampler_prepare(s, logits, &m, &am);
+    if (st != LLM_OK) return (int)st;
+    if (!s->greedy) n = llm__sampler_filter(s, m, &z, &dense);
+    if (n == 0) {
+        ids[0] = am;
+        probs[0] = 1;
+        return 1;
+    }
+    if (dense) {
+        for (i = 0, n = 0; i < s->n_vocab; i++) {
+            if (s->probs[i] > 0) { ids[n] = i; probs[n] = (float)(s->probs[i] / z); n++; }
+        }
+        return n;
+    }
+    for (i = 0; i < n; i++) {
+        ids[i] = s->cand[i].id;
+        probs[i] = (float)(s->cand[i].w / z);
+    }
+    return n;
+}
+
+LLMDEF llm_status llm_sampler_sample(llm_sampler *s, const float *logits, int32_t *token) {
+    float m = 0;
+    int32_t am = 0, tok;
+    llm_status st;
+    if (!s) return LLM_ERR_INVALID_ARG;
+    if (!logits || !token) return llm__fail(&s->err, LLM_ERR_INVALID_ARG, "NULL logits or token");
+    st = llm__sampler_prepare(s, logits, &m, &am);
+    if (st != LLM_OK) return st;
+    tok = am;
+    if (!s->greedy) {
+        double z;
+        int dense, n = llm__sampler_filter(s, m, &z, &dense);
+        if (n > 0) { /* n == 0: nothing survived, the argmax */
+            double target = llm__sampler_u01(&s->rng) * z;
+            tok = dense ? llm__sampler_draw_dense(s->probs, s->n_vocab, target, am)
+                        : llm__sampler_draw(s->cand, n, target);
+        }
+    }
+    llm__sampler_push(s, tok);
+    *token = tok;
+    llm__ok(&s->err);
+    return LLM_OK;
+}
+
+LLMDEF llm_status llm_sampler_accept(llm_sampler *s, int32_t token) {
+    if (!s) return LLM_ERR_INVALID_ARG;
+    if (token < 0 || token >= s->n_vocab)
+        return llm__fail(&s->err, LLM_ERR_OUT_OF_RANGE, "token %ld outside [0, %d)", (long)token, s->n_vocab);
+    llm__sampler_push(s, token);
+    return LLM_OK;
+}
+
+LLMDEF void llm_sampler_reset(llm_sampler *s) {
+    if (!s) return;
+    s->win_len = 0;
+    s->win_head = 0;
+}
+
+LLMDEF void llm_sampler_free(llm_sampler *s) {
+    llm_allocator a;
+    if (!s) return;
+    a = s->alloc;
+    llm__dealloc(&a, s->bias);
+    llm__dealloc(&a, s->window);
+    llm__dealloc(&a, s->counts);
+    llm__dealloc(&a, s->work);
+    llm__dealloc(&a, s->probs);
+    llm__dealloc(&a, s->cand);
+    llm__dealloc(&a, s);
+}
+
+LLMDEF llm_status llm_sampler_create(const llm_sampler_desc *desc, llm_sampler **out,
+                                     llm_error *err) {
+    llm_sampler *s;
+    const llm_allocator *a;
+    size_t V;
+    int i;
+    if (!desc || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL desc or out");
+    *out = NULL;
+    if (desc->n_vocab <= 0 || desc->n_vocab > (1 << 24))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "n_vocab %d out of range (1..16M)", desc->n_vocab);
+    /* !(x >= 0) also catches NaN */
+    if (!(desc->temperature >= 0) || !(desc->temperature <= FLT_MAX))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "temperature must be finite and >= 0");
+    if (desc->top_k < 0) return llm__fail(err, LLM_ERR_INVALID_ARG, "top_k %d < 0", desc->top_k);
+    if (!(desc->top_p >= 0)) return llm__fail(err, LLM_ERR_INVALID_ARG, "top_p must be >= 0");
+    if (!(desc->min_p >= 0)) return llm__fail(err, LLM_ERR_INVALID_ARG, "min_p must be >= 0");
+    if (!(desc->repeat_penalty >= 0) || !(desc->repeat_penalty <= FLT_MAX))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "repeat_penalty must be finite and >= 0");
+    if (!(fabsf(desc->presence_penalty) <= FLT_MAX) || !(fabsf(desc->frequency_penalty) <= FLT_MAX))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "presence/frequency penalties must be finite");
+    if (desc->penalty_last_n < 0 || desc->penalty_last_n > (1 << 20))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "penalty_last_n %d out of range (0..1M)", desc->penalty_last_n);
+    if (desc->n_logit_bias < 0 || (desc->n_logit_bias > 0 && !desc->logit_bias))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "n_logit_bias %d with no logit_bias array", desc->n_logit_bias);
+    for (i = 0; i < desc->n_logit_bias; i++) {
+        const llm_logit_bias *b = &desc->logit_bias[i];
+        if (b->token < 0 || b->token >= desc->n_vocab)
+            return llm__fail(err, LLM_ERR_OUT_OF_RANGE, "logit_bias[%d]: token %ld outside [0, %d)", i, (long)b->token, desc->n_vocab);
+        if (!(b->bias <= FLT_MAX)) /* NaN or +inf; -inf bans the token */
+            return llm__fail(err, LLM_ERR_INVALID_ARG, "logit_bias[%d]: bias must be a number below +inf", i);
+    }
+    a = &desc->allocator;
+    s = (llm_sampler *)llm__calloc(a, 1, sizeof *s);
+    if (!s) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    s->alloc = desc->allocator;
+    s->n_vocab = desc->n_vocab;
+    s->inv_temp = desc->temperature > 0 ? 1.0f / desc->temperature : 0;
+    s->greedy = !(desc->temperature > 0) || !(s->inv_temp <= FLT_MAX);
+    s->top_k = desc->top_k;
+    s->top_p = desc->top_p;
+    s->min_p = desc->min_p;
+    s->repeat_penalty = desc->repeat_penalty == 1.0f ? 0.0f : desc->repeat_penalty;
+    s->presence_penalty = desc->presence_penalty;
+    s->frequency_penalty = desc->frequency_penalty;
+    s->penalties = s->repeat_penalty != 0 || s->presence_penalty != 0 || s->frequency_penalty != 0;
+    s->n_bias = desc->n_logit_bias;
+    s->win_cap = desc->penalty_last_n ? desc->penalty_last_n : 64;
+    llm_rng_seed(&s->rng, desc->seed);
+    V = (size_t)desc->n_vocab;
+    s->window = (int32_t *)llm__calloc(a, (size_t)s->win_cap, sizeof(int32_t));
+    s->counts = (int32_t *)llm__calloc(a, V, sizeof(int32_t));
+    s->n_pad = (int)((V + 15) / 16 * 16);
+    s->work = (float *)llm__calloc(a, (size_t)s->n_pad, sizeof(float));
+    s->probs = (float *)llm__calloc(a, (size_t)s->n_pad, sizeof(float));
+    s->cand = (llm__scand *)llm__calloc(a, V, sizeof(llm__scand));
+    if (s->n_bias) s->bias = (llm_logit_bias *)llm__calloc(a, (size_t)s->n_bias, sizeof(llm_logit_bias));
+    if (!s->window || !s->counts || !s->work || !s->probs || !s->cand || (s->n_bias && !s->bias)) {
+        llm_sampler_free(s);
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for a %d-token sampler", desc->n_vocab);
+    }
+    if (s->n_bias) memcpy(s->bias, desc->logit_bias, (size_t)s->n_bias * sizeof(llm_logit_bias));
+    for (i = desc->n_vocab; i < s->n_pad; i++) s->work[i] = -INFINITY; /* never overwritten */
+    *out = s;
+    llm__ok(err);
+    return LLM_OK;
+}
+
+/* State bytes, little-endian:
+     0  "LSMP"   4  u32 version (1)   8  u32 n_vocab   12  u32 window length n
+     16 u64 rng.state   24 u64 rng.inc   32  n x u32 tokens, oldest first */
+#define LLM__SAMPLER_STATE_HDR 32
+static void llm__sampler_put(unsigned char *p, uint64_t v, int nbytes) {
+    int i;
+    for (i = 0; i < nbytes; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static uint64_t llm__sampler_get(const unsigned char *p, int nbytes) {
+    uint64_t v = 0;
+    int i;
+    for (i = 0; i < nbytes; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+LLMDEF size_t llm_sampler_state_size(const llm_sampler *s) {
+    return s ? LLM__SAMPLER_STATE_HDR + 4 * (size_t)s->win_len : 0;
+}
+
+LLMDEF llm_status llm_sampler_save_state(const llm_sampler *s, void *buf, size_t cap,
+                                         size_t *size) {
+    unsigned char *p = (unsigned char *)buf;
+    size_t need;
+    int i, start;
+    if (!s) return LLM_ERR_INVALID_ARG;
+    need = llm_sampler_state_size(s);
+    if (size) *size = need;
+    if (cap < need || !buf) return LLM_ERR_BUFFER_TOO_SMALL;
+    memcpy(p, "LSMP", 4);
+    llm__sampler_put(p + 4, 1, 4);
+    llm__sampler_put(p + 8, (uint64_t)s->n_vocab, 4);
+    llm__sampler_put(p + 12, (uint64_t)s->win_len, 4);
+    llm__sampler_put(p + 16, s->rng.state, 8);
+    llm__sampler_put(p + 24, s->rng.inc, 8);
+    /* oldest first: while the ring is not full it starts at 0, afterwards at win_head */
+    start = s->win_len < s->win_cap ? 0 : s->win_head;
+    for (i = 0; i < s->win_len; i++) {
+        int j = start + i >= s->win_cap ? start + i - s->win_cap : start + i;
+        llm__sampler_put(p + LLM__SAMPLER_STATE_HDR + 4 * (size_t)i, (uint64_t)(uint32_t)s->window[j], 4);
+    }
+    return LLM_OK;
+}
+
+LLMDEF llm_status llm_sampler_load_state(llm_sampler *s, const void *buf, size_t size) {
+    const unsigned char *p = (const unsigned char *)buf;
+    uint64_t version, n_vocab, n, i, skip;
+    if (!s) return LLM_ERR_INVALID_ARG;
+    if (!buf || size < LLM__SAMPLER_STATE_HDR || memcmp(p, "LSMP", 4) != 0)
+        return llm__fail(&s->err, LLM_ERR_FORMAT, "not a sampler state (%lu bytes, bad magic or too short)", (unsigned long)size);
+    version = llm__sampler_get(p + 4, 4);
+    n_vocab = llm__sampler_get(p + 8, 4);
+    n = llm__sampler_get(p + 12, 4);
+    if (version != 1) return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state version %lu (expected 1)", (unsigned long)version);
+    if (n_vocab != (uint64_t)s->n_vocab)
+        return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state for n_vocab %lu, this sampler has %d", (unsigned long)n_vocab, s->n_vocab);
+    if (n > (size - LLM__SAMPLER_STATE_HDR) / 4)
+        return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state holds %lu tokens but only %lu bytes", (unsigned long)n, (unsigned long)size);
+    if ((llm__sampler_get(p + 24, 8) & 1) == 0) return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state: bad RNG increment");
+    for (i = 0; i < n; i++) {
+        uint64_t t = llm__sampler_get(p + LLM__SAMPLER_STATE_HDR + 4 * i, 4);
+        if (t >= (uint64_t)s->n_vocab)
+            return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state: token %lu outside [0, %d)", (unsigned long)t, s->n_vocab);
+    }
+    /* all checked: now change the sampler (keeping the newest win_cap tokens) */
+    s->rng.state = llm__sampler_get(p + 16, 8);
+    s->rng.inc = llm__sampler_get(p + 24, 8);
+    skip = n > (uint64_t)s->win_cap ? n - (uint64_t)s->win_cap : 0;
+    s->win_len = 0;
+    s->win_head = 0;
+    for (i = skip; i < n; i++) llm__sampler_push(s, (int32_t)llm__sampler_get(p + LLM__SAMPLER_STATE_HDR + 4 * i, 4));
+    llm__ok(&s->err);
+    return LLM_OK;
+}
+
+LLMDEF const char *llm_sampler_last_error(const llm_sampler *s) {
+    return s ? s->err.message : "NULL sampler";
+}
+
+/* =========================================================================================
+   >>generate: prompt -> prefill -> sample -> stream text (UTF-8 complete, stop strings held
+   back), as one call or in bounded steps; and beam search over a shared prompt cache.
+   ========================================================================================= */
+struct llm_generator {
+    llm_session *s;
+    llm_sampler *smp;
+    llm_generate_desc d;
+    const llm_tokenizer *tok;
+    llm_allocator alloc;
+    int32_t *prompt;                 /* ids still to evaluate */
+    int n_prompt, prompt_done;
+    int32_t *stop_tokens;
+    char **stop;                     /* copies of the stop strings */
+    size_t *stop_len;
+    int n_stop;
+    char *pend;                      /* text held back (could start a stop string) */
+    size_t pend_len, pend_cap;
+    char *piece;                     /* detokenizer output */
+    size_t piece_cap;
+    char *clean;                     /* the same with invalid bytes as U+FFFD (3 x piece_cap) */
+    llm_detok_state ds;
+    int32_t eos;
+    int n_generated, finished;
+    double t_prefill, t_decode;
+    llm_stop_reason stop_reason;
+};
+
+LLMDEF void llm_generator_free(llm_generator *g) {
+    llm_allocator a;
+    int i;
+    if (!g) return;
+    a = g->alloc;
+    for (i = 0; i < g->n_stop; i++) llm__dealloc(&a, g->stop[i]);
+    llm__dealloc(&a, g->stop); llm__dealloc(&a, g->stop_len); llm__dealloc(&a, g->stop_tokens);
+    llm__dealloc(&a, g->prompt); llm__dealloc(&a, g->pend); llm__dealloc(&a, g->piece); llm__dealloc(&a, g->clean);
+    llm__dealloc(&a, g);
+}
+
+LLMDEF llm_status llm_generator_create(llm_session *s, llm_sampler *smp, const llm_generate_desc *desc,
+                                       llm_generator **out, llm_error *err) {
+    llm_generator *g;
+    const llm_allocator *a;
+    size_t max_stop = 0;
+    int i;
+    llm_status st;
+    if (!s || !smp || !desc || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
+    *out = NULL;
+    a = &s->alloc;
+    g = (llm_generator *)llm__calloc(a, 1, sizeof *g);
+    if (!g) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    g->s = s; g->smp = smp; g->d = *desc; g->alloc = *a;
+    g->tok = desc->tokenizer ? desc->tokenizer : s->model->tokenizer;
+    g->eos = g->tok ? llm_tokenizer_eos(g->tok) : -1;
+    llm_detok_init(&g->ds);
+#define LLM__GFAIL(st_, ...) do { llm_status st__ = (st_); llm_generator_free(g); return llm__fail(err, st__, __VA_ARGS__); } while (0)
+    if (desc->max_tokens < 0 || desc->n_prompt_ids < 0 || desc->n_stop_tokens < 0 || desc->n_stop_strings < 0)
+        LLM__GFAIL(LLM_ERR_INVALID_ARG, "negative count in the generate desc");
+    /* the prompt: ids, or text through the tokenizer */
+    if (desc->prompt_ids && desc->n_prompt_ids > 0) {
+        g->n_prompt = desc->n_prompt_ids;
+        g->prompt = (int32_t *)llm__alloc(a, (size_t)g->n_prompt * sizeof(int32_t));
+        if (!g->prompt) LLM__GFAIL(LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        memcpy(g->prompt, desc->prompt_ids, (size_t)g->n_prompt * sizeof(int32_t));
+    } else if ((desc->prompt && (desc->prompt_len || desc->prompt[0])) || desc->add_bos) {
+        const char *text = desc->prompt ? desc->prompt : "";
+        size_t len = desc->prompt_len ? desc->prompt_len : strlen(text), n = 0;
+        const int flags = desc->add_bos ? LLM_TOKENIZE_ADD_BOS : 0;
+        if (!g->tok) LLM__GFAIL(LLM_ERR_INVALID_ARG, "a text prompt needs a tokenizer (none given, none with the model)");
+        llm_tokenize(g->tok, text, len, flags, NULL, 0, &n);
+        g->prompt = (int32_t *)llm__alloc(a, (n + 1) * sizeof(int32_t));
+        if (!g->prompt) LLM__GFAIL(LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        if ((st = llm_tokenize(g->tok, text, len, flags, g->prompt, n, &n)) != LLM_OK) LLM__GFAIL(st, "cannot tokenize the prompt");
+        g->n_prompt = (int)n;
+    }
+    if ((st = llm__check_tokens(s->model, g->prompt, (size_t)g->n_prompt, s->last_error, sizeof s->last_error)) != LLM_OK)
+        LLM__GFAIL(st, "%s", s->last_error);
+    if (g->n_prompt == 0 && !s->logits_valid) LLM__GFAIL(LLM_ERR_INVALID_ARG, "nothing to continue from: empty prompt and no logits in the session");
+    if (g->n_prompt > s->n_ctx - s->pos) LLM__GFAIL(LLM_ERR_CONTEXT_FULL, "prompt of %d tokens does not fit (position %d of %d)", g->n_prompt, s->pos, s->n_ctx);
+    for (i = 0; i < g->n_prompt; i++) llm_sampler_accept(smp, g->prompt[i]);   /* penalties see the prompt */
+    if (desc->n_stop_tokens) {
+        g->stop_tokens = (int32_t *)llm__alloc(a, (size_t)desc->n_stop_tokens * sizeof(int32_t));
+        if (!g->stop_tokens) LLM__GFAIL(LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        memcpy(g->stop_tokens, desc->stop_tokens, (size_t)desc->n_stop_tokens * sizeof(int32_t));
+    }
+    g->d.stop_tokens = g->stop_tokens;
+    if (desc->n_stop_strings) {
+        if (!g->tok) LLM__GFAIL(LLM_ERR_INVALID_ARG, "stop strings need a tokenizer");
+        g->stop = (char **)llm__calloc(a, (size_t)desc->n_stop_strings, sizeof(char *));
+        g->stop_len = (size_t *)llm__calloc(a, (size_t)desc->n_stop_strings, sizeof(size_t));
+        if (!g->stop || !g->stop_len) LLM__GFAIL(LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        for (i = 0; i < desc->n_stop_strings; i++) {
+            size_t n = desc->stop_strings[i] ? strlen(desc->stop_strings[i]) : 0;
+            if (n == 0) continue;   /* an empty stop string would stop at once: ignored */
+            g->stop[g->n_stop] = (char *)llm__alloc(a, n + 1);
+            if (!g->stop[g->n_stop]) LLM__GFAIL(LLM_ERR_OUT_OF_MEMORY, "out of memory");
+            memcpy(g->stop[g->n_stop], desc->stop_strings[i], n + 1);
+            g->stop_len[g->n_stop++] = n;
+            max_stop = LLM__MAX(max_stop, n);
+        }
+    }
+    g->d.stop_strings = NULL;
+    g->piece_cap = (g->tok ? llm_tokenizer_max_piece(g->tok) : 0) + 16;
+    g->pend_cap = 3 * g->piece_cap + max_stop + 16;
+    g->piece = (char *)llm__alloc(a, g->piece_cap);
+    g->clean = (char *)llm__alloc(a, 3 * g->piece_cap);
+    g->pend = (char *)llm__alloc(a, g->pend_cap);
+    if (!g->piece || !g->clean || !g->pend) LLM__GFAIL(LLM_ERR_OUT_OF_MEMORY, "out of memory");
+#undef LLM__GFAIL
+    *out = g;
+    llm__ok(err);
+    return LLM_OK;
+}
+
+/* Hands text on, holding back any tail that could still become a stop string. */
+static void llm__gen_emit(llm_generator *g, const char *text, size_t len, int32_t token, int final) {
+    size_t emit, hold = 0;
+    int i;
+    if (g->pend_len + len > g->pend_cap) {   /* cannot happen with the sizes above; be safe */
+        if (g->d.on_text && g->pend_len && g->d.on_text(g->pend, g->pend_len, token, g->d.user_data)) g->stop_reason = LLM_STOP_CALLBACK;
+        g->pend_len = 0;
+        if (len > g->pend_cap) len = g->pend_cap;
+    }
+    memcpy(g->pend + g->pend_len, text, len);
+    g->pend_len += len;
+    emit = g->pend_len;
+    if (g->n_stop && g->stop_reason == LLM_STOP_NONE) {
+        size_t first = (size_t)-1, p;
+        for (i = 0; i < g->n_stop; i++)   /* the earliest complete stop string */
+            for (p = 0; p + g->stop_len[i] <= g->pend_len && p < first; p++)
+                if (memcmp(g->pend + p, g->stop[i], g->stop_len[i]) == 0) { first = p; break; }
+        if (first != (size_t)-1) {
+            emit = first;
+            g->stop_reason = LLM_STOP_STRING;
+        } else if (!final) {  /* the longest tail that is a proper prefix of a stop string */
+            for (i = 0; i < g->n_stop; i++) {
+                size_t k = LLM__MIN(g->stop_len[i] - 1, g->pend_len);
+                for (; k > hold; k--)
+                    if (memcmp(g->pend + g->pend_len - k, g->stop[i], k) == 0) { hold = k; break; }
+            }
+            emit = g->pend_len - hold;
+        }
+    }
+    if (emit && g->d.on_text && g->d.on_text(g->pend, emit, token, g->d.user_data) && g->stop_reason == LLM_STOP_NONE)
+        g->stop_reason = LLM_STOP_CALLBACK;
+    if (g->stop_reason == LLM_STOP_STRING) { g->pend_len = 0; return; }
+    memmove(g->pend, g->pend + emit, g->pend_len - emit);
+    g->pend_len -= emit;
+}
+
+/* Text from the detokenizer is final (no character is split), but a model can produce bytes
+   that never form a character (byte-level vocabularies): those become U+FFFD here, so the
+   callback only ever sees valid UTF-8. */
+static void llm__gen_text(llm_generator *g, size_t n, int32_t token, int final) {
+    const unsigned char *p = (const unsigned char *)g->piece;
+    size_t i = 0, o = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = llm__utf8_decode(p + i, n - i, &cp);
+        if (k) { memcpy(g->clean + o, p + i, k); o += k; i += k; }
+        else { memcpy(g->clean + o, "\xEF\xBF\xBD", 3); o += 3; i++; }
+    }
+    llm__gen_emit(g, g->clean, o, token, final);
+}
+
+/* Ends the generation: flushes what the detokenizer and the stop-string filter hold. */
+static void llm__gen_finish(llm_generator *g, llm_stop_reason why) {
+    size_t n = 0;
+    if (g->finished) return;
+    if (g->stop_reason == LLM_STOP_NONE) g->stop_reason = why;
+    if (g->tok && g->stop_reason != LLM_STOP_STRING && g->stop_reason != LLM_STOP_CALLBACK) {
+        if (llm_detok_flush(g->tok, &g->ds, g->piece, g->piece_cap, &n) != LLM_OK) n = 0;
+        llm__gen_text(g, n, -1, 1);
+    }
+    g->finished = 1;
+}
+
+static llm_status llm__gen_decode_one(llm_generator *g) {
+    llm_session *s = g->s;
+    int32_t tok;
+    int i;
+    llm_status st = llm_sampler_sample(g->smp, llm_session_logits(s), &tok);
+    if (st != LLM_OK) return llm__s_fail(s, st, "sampler: %s", llm_sampler_last_error(g->smp));
+    if (g->d.on_token && g->d.on_token(tok, g->d.user_data)) { g->n_generated++; llm__gen_finish(g, LLM_STOP_CALLBACK); return LLM_OK; }
+    if (tok == g->eos && !g->d.ignore_eos) { llm__gen_finish(g, LLM_STOP_EOS); return LLM_OK; }
+    for (i = 0; i < g->d.n_stop_tokens; i++)
+        if (tok == g->stop_tokens[i]) { llm__gen_finish(g, LLM_STOP_TOKEN); return LLM_OK; }
+    g->n_generated++;
+    if (g->tok) {
+        size_t n = 0;
+        if (llm_detok_push(g->tok, &g->ds, tok, g->piece, g->piece_cap, &n) == LLM_OK && n) llm__gen_text(g, n, tok, 0);
+    }
+    if (g->stop_reason != LLM_STOP_NONE) { llm__gen_finish(g, g->stop_reason); return LLM_OK; }
+    if (g->d.max_tokens && g->n_generated >= g->d.max_tokens) { llm__gen_finish(g, LLM_STOP_MAX_TOKENS); return LLM_OK; }
+    if (s->pos >= s->n_ctx) { llm__gen_finish(g, LLM_STOP_CONTEXT_FULL); return LLM_OK; }
+    return llm_session_eval(s, &tok, 1, NULL);
+}
+
+LLMDEF llm_status llm_generator_step(llm_generator *g, double budget, int *done) {
+    const double t0 = llm_time_seconds();
+    llm_status st = LLM_OK;
+    do {
+        double t = llm_time_seconds();
+        if (g->finished) break;
+        if (g->prompt_done < g->n_prompt) {   /* prefill, one chunk at a time */
+            const int n = LLM__MIN(g->s->n_batch, g->n_prompt - g->prompt_done);
+            st = llm_session_eval(g->s, g->prompt + g->prompt_done, n, NULL);
+            g->prompt_done += n;
+            g->t_prefill += llm_time_seconds() - t;
+        } else {
+            if (g->d.max_tokens && g->n_generated >= g->d.max_tokens) { llm__gen_finish(g, LLM_STOP_MAX_TOKENS); break; }
+            st = llm__gen_decode_one(g);
+            g->t_decode += llm_time_seconds() - t;
+        }
+        if (st != LLM_OK) {
+            if (st == LLM_ERR_CONTEXT_FULL) { llm__gen_finish(g, LLM_STOP_CONTEXT_FULL); st = LLM_OK; }
+            break;
+        }
+    } while (llm_time_seconds() - t0 < budget);
+    if (done) *done = g->finished;
+    return st;
+}
+
+LLMDEF void llm_generator_stats(const llm_generator *g, llm_generate_stats *st) {
+    st->n_prompt = g->prompt_done; st->n_generated = g->n_generated;
+    st->prefill_seconds = g->t_prefill; st->decode_seconds = g->t_decode;
+    st->stop = g->finished ? g->stop_reason : LLM_STOP_NONE;
+}
+
+LLMDEF llm_status llm_generate(llm_session *s, llm_sampler *smp, const llm_generate_desc *d, llm_generate_stats *stats) {
+    llm_generator *g;
+    llm_error e;
+    int done = 0;
+    llm_status st = llm_generator_create(s, smp, d, &g, &e);
+    if (st != LLM_OK) return llm__s_fail(s, st, "%s", e.message);
+    while (!done && st == LLM_OK) st = llm_generator_step(g, 1e30, &done);
+    if (stats) llm_generator_stats(g, stats);
+    llm_generator_free(g);
+    return st;
+}
+
+/* ---- beam search ---- */
+typedef struct llm__beam_cand { float logp; int parent; int32_t tok; } llm__beam_cand;
+static int llm__beam_cmp(const void *a, const void *b) {
+    const llm__beam_cand *x = (const llm__beam_cand *)a, *y = (const llm__beam_cand *)b;
+    if (x->logp != y->logp) return x->logp > y->logp ? -1 : 1;
+    if (x->parent != y->parent) return x->parent < y->parent ? -1 : 1;   /* deterministic ties */
+    return x->tok < y->tok ? -1 : (x->tok > y->tok);
+}
+/* log-softmax of a row, then its best W entries (ties: lower id) appended to cand */
+static int llm__beam_topw(const float *logits, int V, int W, float base, int parent, llm__beam_cand *cand) {
+    float mx = -INFINITY;
+    double sum = 0;
+    int i, n = 0, j;
+    float lse;
+    for (i = 0; i < V; i++) if (logits[i] > mx) mx = logits[i];
+    for (i = 0; i < V; i++) sum += exp((double)logits[i] - mx);
+    lse = mx + (float)log(sum);
+    for (i = 0; i < V; i++) {   /* insertion into a sorted list of at most W: O(V W) */
+        float lp = base + logits[i] - lse;
+        if (n == W && lp <= cand[n - 1].logp) continue;
+        j = n < W ? n++ : n - 1;
+        while (j > 0 && cand[j - 1].logp < lp) { cand[j] = cand[j - 1]; j--; }
+        cand[j].logp = lp; cand[j].parent = parent; cand[j].tok = i;
+    }
+    return n;
+}
+
+LLMDEF llm_status llm_beam_search(llm_session *s, const int32_t *prompt, int n_prompt, const llm_beam_desc *desc,
+                                  int32_t *out, int cap, int *n_out, float *score) {
+    const llm_model *m = s->model;
+    const llm_config *c = &m->cfg;
+    const int V = c->vocab_size, hs = c->dim / c->n_head;
+    int W, T, k, b, i, n_alive, n_fin = 0, best = -1;
+    float alpha, best_score = -INFINITY;
+    int32_t eos;
+    size_t per_beam;
+    llm__beam_kv kv[2];
+    float *kvmem = NULL, *logits = NULL, *alive_lp = NULL, *fin_score = NULL;
+    int32_t *toks = NULL, *ntoks = NULL, *fin_toks = NULL, *cur = NULL;
+    int *fin_len = NULL;
+    llm__beam_cand *cand = NULL;
+    llm_status st;
+    if (!desc || !prompt || n_prompt <= 0 || !out || !n_out) return llm__s_fail(s, LLM_ERR_INVALID_ARG, "beam search needs a prompt, a desc and an output buffer");
+    W = desc->beam_size ? desc->beam_size : 4;
+    T = desc->max_tokens;
+    alpha = desc->length_penalty == 0 ? 0.6f : desc->length_penalty < 0 ? 0.0f : desc->length_penalty;
+    eos = desc->eos_set ? desc->eos : (m->tokenizer ? llm_tokenizer_eos(m->tokenizer) : -1);
+    if (W < 1 || W > 64 || W > s->n_batch) return llm__s_fail(s, LLM_ERR_INVALID_ARG, "beam_size %d outside 1..min(64, n_batch)", W);
+    if (T < 1) return llm__s_fail(s, LLM_ERR_INVALID_ARG, "beam search needs max_tokens >= 1");
+    if (s->pos + n_prompt + T > s->n_ctx) return llm__s_fail(s, LLM_ERR_CONTEXT_FULL, "prompt + max_tokens exceed the context");
+    if ((st = llm_session_eval(s, prompt, n_prompt, NULL)) != LLM_OK) return st;
+    per_beam = (size_t)c->n_layer * c->n_kv_head * (size_t)T * hs;
+    kvmem = (float *)llm__alloc(&s->alloc, 4 * (size_t)W * per_beam * sizeof(float));
+    logits = (float *)llm__alloc(&s->alloc, (size_t)W * V * sizeof(float));
+    toks = (int32_t *)llm__alloc(&s->alloc, 2 * (size_t)W * T * sizeof(int32_t));
+    fin_toks = (int32_t *)llm__alloc(&s->alloc, (size_t)W * T * sizeof(int32_t));
+    cur = (int32_t *)llm__alloc(&s->alloc, (size_t)W * sizeof(int32_t));
+    alive_lp = (float *)llm__alloc(&s->alloc, 2 * (size_t)W * sizeof(float));
+    fin_score = (float *)llm__alloc(&s->alloc, (size_t)W * sizeof(float));
+    fin_len = (int *)llm__alloc(&s->alloc, (size_t)W * sizeof(int));
+    cand = (llm__beam_cand *)llm__alloc(&s->alloc, (size_t)W * W * sizeof(llm__beam_cand));
+    if (!kvmem || !logits || !toks || !fin_toks || !cur || !alive_lp || !fin_score || !fin_len || !cand) {
+        st = llm__s_fail(s, LLM_ERR_OUT_OF_MEMORY, "out of memory for %d beams", W);
+        goto done;
+    }
+    ntoks = toks + (size_t)W * T;
+    for (i = 0; i < 2; i++) {
+        kv[i].k = kvmem + (size_t)(2 * i) * W * per_beam; kv[i].v = kv[i].k + (size_t)W * per_beam;
+        kv[i].cap = T; kv[i].k_pos = 0;
+    }
+    /* the first candidates come from the prompt's last logits */
+    n_alive = 0;
+    {
+        int nc = llm__beam_topw(llm_session_logits(s), V, W, 0.0f, 0, cand);
+        for (i = 0; i < nc; i++) { toks[(size_t)i * T] = cand[i].tok; alive_lp[i] = cand[i].logp; }
+        n_alive = nc;
+    }
+    for (k = 0;; k++) {
+        int nc = 0, n_new = 0;
+        /* beams whose last token ends them move to the finished list */
+        for (b = 0; b < n_alive;) {
+            int32_t last = toks[(size_t)b * T + k];
+            int ends = last == eos;
+            for (i = 0; i < desc->n_stop_tokens; i++) ends |= last == desc->stop_tokens[i];
+            if (ends || k + 1 == T) {
+                float sc = alive_lp[b] / powf((5.0f + (float)(k + 1)) / 6.0f, alpha);
+                int slot = n_fin < W ? n_fin++ : -1;
+                if (slot < 0) { int w = 0; for (i = 1; i < W; i++) if (fin_score[i] < fin_score[w]) w = i; if (fin_score[w] < sc) slot = w; }
+                if (slot >= 0) { fin_score[slot] = sc; fin_len[slot] = k + 1; memcpy(fin_toks + (size_t)slot * T, toks + (size_t)b * T, (size_t)(k + 1) * sizeof(int32_t)); }
+                /* drop beam b: move the last alive beam into its place (and its cache) */
+                n_alive--;
+                if (b != n_alive) {
+                    size_t j;
+                    memcpy(toks + (size_t)b * T, toks + (size_t)n_alive * T, (size_t)(k + 1) * sizeof(int32_t));
+                    alive_lp[b] = alive_lp[n_alive];
+                    for (j = 0; j < per_beam / ((size_t)T * hs); j++) {  /* each (layer, kv head) run of rows */
+                        memcpy(kv[0].k + (size_t)b * per_beam + j * T * hs, kv[0].k + (size_t)n_alive * per_beam + j * T * hs, (size_t)k * hs * sizeof(float));
+                        memcpy(kv[0].v + (size_t)b * per_beam + j * T * hs, kv[0].v + (size_t)n_alive * per_beam + j * T * hs, (size_t)k * hs * sizeof(float));
+                    }
+                }
+                continue;
+            }
+            b++;
+        }
+        if (n_alive == 0 || n_fin >= W) break;
+        /* one forward pass over all alive beams: their last tokens at position pos + k */
+        for (b = 0; b < n_alive; b++) cur[b] = toks[(size_t)b * T + k];
+        kv[0].k_pos = k;
+        llm__session_forward(s, cur, n_alive, logits, &kv[0]);
+        for (b = 0; b < n_alive; b++) nc += llm__beam_topw(logits + (size_t)b * V, V, W, alive_lp[b], b, cand + nc);
+        qsort(cand, (size_t)nc, sizeof *cand, llm__beam_cmp);
+        /* the best W continuations; each copies its parent's suffix (k + 1 rows) */
+        for (i = 0; i < nc && n_new < W; i++, n_new++) {
+            const int p = cand[i].parent;
+            size_t j;
+            memcpy(ntoks + (size_t)n_new * T, toks + (size_t)p * T, (size_t)(k + 1) * sizeof(int32_t));
+            ntoks[(size_t)n_new * T + k + 1] = cand[i].tok;
+            alive_lp[W + n_new] = cand[i].logp;
+            for (j = 0; j < per_beam / ((size_t)T * hs); j++) {
+                memcpy(kv[1].k + (size_t)n_new * per_beam + j * T * hs, kv[0].k + (size_t)p * per_beam + j * T * hs, (size_t)(k + 1) * hs * sizeof(float));
+                memcpy(kv[1].v + (size_t)n_new * per_beam + j * T * hs, kv[0].v + (size_t)p * per_beam + j * T * hs, (size_t)(k + 1) * hs * sizeof(float));
+            }
+        }
+        { llm__beam_kv tmp = kv[0]; kv[0] = kv[1]; kv[1] = tmp; }
+        { int32_t *tt = toks; toks = ntoks; ntoks = tt; }
+        memcpy(alive_lp, alive_lp + W, (size_t)n_new * sizeof(float));
+        n_alive = n_new;
+    }
+    for (i = 0; i < n_fin; i++) if (fin_score[i] > best_score) { best_score = fin_score[i]; best = i; }
+    if (best < 0) { st = llm__s_fail(s, LLM_ERR_INVALID_ARG, "no beam finished"); goto done; }
+    *n_out = fin_len[best];
+    if (score) *score = best_score;
+    if (fin_len[best] > cap) { st = llm__s_fail(s, LLM_ERR_BUFFER_TOO_SMALL, "the best beam has %d tokens", fin_len[best]); goto done; }
+    memcpy(out, fin_toks + (size_t)best * T, (size_t)fin_len[best] * sizeof(int32_t));
+    st = LLM_OK;
+done:
+    if (toks && ntoks && ntoks < toks) toks = ntoks;   /* free the allocation's start */
+    llm__dealloc(&s->alloc, kvmem); llm__dealloc(&s->alloc, logits); llm__dealloc(&s->alloc, toks);
+    llm__dealloc(&s->alloc, fin_toks); llm__dealloc(&s->alloc, cur); llm__dealloc(&s->alloc, alive_lp);
+    llm__dealloc(&s->alloc, fin_score); llm__dealloc(&s->alloc, fin_len); llm__dealloc(&s->alloc, cand);
     return st;
 }
 

@@ -45,6 +45,9 @@ check build_runner_cxx g++ -x c++ -std=c++11 -O2 $W -o "$OUT/runner_cxx" tests/r
 [ -x "$OUT/runner" ] && runner "runner (-O2 -march=native)" "$OUT/runner"
 [ -x "$OUT/runner_asan" ] && ASAN_OPTIONS=detect_leaks=1 runner "runner (ASan+UBSan)" "$OUT/runner_asan"
 [ -x "$OUT/runner_cxx" ] && runner "runner (C++)" "$OUT/runner_cxx"
+# ThreadSanitizer: several sessions over one model on several threads, the pool, training
+check build_runner_tsan $CC -std=c99 -O1 -g -fsanitize=thread $W -o "$OUT/runner_tsan" tests/runner.c -lm -lpthread
+[ -x "$OUT/runner_tsan" ] && TSAN_OPTIONS="halt_on_error=1" runner "runner (TSan: threads)" "$OUT/runner_tsan" thread
 
 echo "== compile checks"
 printf '#define LLM_IMPLEMENTATION\n#include "../llm.h"\nint main(void) { return llm_status_string(LLM_OK)[0] == 0; }\n' > "$OUT/min.c"
@@ -103,6 +106,23 @@ if [ -x "$OUT/ex_tokenize" ]; then
     else
         echo "SKIP tokenize_example_gpt2_llama2              (no shared data)"; skip=$((skip+1))
     fi
+fi
+if [ -x "$OUT/ex_generate" ]; then
+    D=$(cd "${LLM_TEST_DATA:-../shared/data}" 2>/dev/null && pwd)
+    if [ -n "$D" ] && [ -f "$D/stories260K/stories260K.bin" ]; then
+        check generate_example_stories260k_greedy_ids bash -c "'$OUT/ex_generate' '$D/stories260K/stories260K.bin' -t 0 -n 64 --ids 2>/dev/null |
+            diff - <(cut -d' ' -f2- '$D/stories260K/greedy_first64.txt')"
+        check generate_example_timing_and_errors bash -c "'$OUT/ex_generate' '$D/stories260K/stories260K.bin' -n 16 -t 0.8 -p 0.9 -k 40 --min-p 0.05 --repeat-penalty 1.1 -s 3 --threads 2 --ids 2>&1 >/dev/null | grep -Eq '[0-9]+\.[0-9] tok/s' &&
+            '$OUT/ex_generate' '$D/stories260K/stories260K.bin' --beam 3 -n 8 --ids | grep -Eq '^[0-9]+( [0-9]+)*\$' &&
+            ! '$OUT/ex_generate' '$D/stories260K/stories260K.bin' --prompt-ids '1 512' 2>/dev/null &&
+            ! '$OUT/ex_generate' '$D/stories260K/stories260K.bin' --bogus 2>/dev/null && ! '$OUT/ex_generate' 2>/dev/null &&
+            ! '$OUT/ex_generate' '$D/stories260K/stories260K.bin' -t abc 2>/dev/null"
+    else
+        echo "SKIP generate_example_stories260k              (no shared data)"; skip=$((skip+1))
+    fi
+fi
+if [ -x "$OUT/ex_game_loop" ]; then
+    check game_loop_example_runs bash -c "'$OUT/ex_game_loop' --frames 50 --budget-ms 2 | grep -Eq '^[0-9]+ frames, [0-9]+ prompt tokens, 120 generated'"
 fi
 rm -rf "$OUT"
 echo "$pass passed, $fail failed, $skip skipped"

@@ -9,6 +9,8 @@
 #include "test_inference.c"
 #include "test_tokenizer.c"
 #include "test_gemm.c"
+#include "test_sampler.c"
+#include "test_generate.c"
 /* @@TEST_INCLUDES@@ */
 
 typedef struct t_suite { const t_case *cases; size_t n; } t_suite;
@@ -18,6 +20,8 @@ static const t_suite t_suites[] = {
     T_SUITE(inference_tests),
     T_SUITE(tokenizer_tests),
     T_SUITE(gemm_tests),
+    T_SUITE(sampler_tests),
+    T_SUITE(generate_tests),
     /* @@TEST_SUITES@@ */
 };
 

@@ -1,0 +1,219 @@
+/* examples/generate.c - generates text (or token ids) from a model with llm.h.
+
+   Shows: loading a native GGUF, karpathy/llm.c GPT-2 or llama2.c checkpoint, a tokenizer
+   (embedded in the checkpoint or given with -z), a KV-cache session (batched prefill, then
+   token-by-token decode), the sampler chain, stop strings, beam search, and the streaming
+   callback that only ever receives complete UTF-8 characters.
+
+   Build: cc -O3 -march=native -o generate examples/generate.c -lm -lpthread
+   Usage: generate MODEL [-z TOKENIZER] [-i PROMPT] [-n NEW_TOKENS] [-t TEMP] [-p TOP_P] [-k TOP_K]
+                   [-s SEED] [--min-p X] [--repeat-penalty X] [--beam N] [--stop STR]...
+                   [--threads N] [--prompt-ids "ID ID ..."] [--ids]
+   With no prompt a Llama model starts from BOS (id 1) and a GPT-2 model from <|endoftext|>
+   (50256, or the last id for smaller vocabularies). Like llama2.c's run.c, a Llama model
+   also stops when it produces BOS (id 1). --ids prints only the generated ids on one line.
+   The last line on stderr is the timing: decode tok/s, then prefill tok/s. */
+#define LLM_IMPLEMENTATION
+#include "../llm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int usage(void) {
+    fprintf(stderr,
+        "usage: generate MODEL [-z TOKENIZER] [-i PROMPT] [-n NEW_TOKENS] [-t TEMP] [-p TOP_P] [-k TOP_K]\n"
+        "                [-s SEED] [--min-p X] [--repeat-penalty X] [--beam N] [--stop STR]...\n"
+        "                [--threads N] [--prompt-ids \"ID ID ...\"] [--ids]\n");
+    return 2;
+}
+
+static int on_text(const char *text, size_t len, int32_t tok, void *u) {
+    (void)tok; (void)u;
+    fwrite(text, 1, len, stdout);
+    fflush(stdout);
+    return 0;
+}
+typedef struct ids_out { int n; } ids_out;
+static int on_token(int32_t tok, void *u) {
+    ids_out *o = (ids_out *)u;
+    printf(o->n++ ? " %d" : "%d", (int)tok);
+    return 0;
+}
+
+static int parse_num(const char *s, double lo, double hi, double *out) {
+    char *e;
+    double v;
+    if (!s) return 0;
+    v = strtod(s, &e);
+    if (e == s || *e || !(v >= lo && v <= hi)) return 0;
+    *out = v;
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    const char *model_path = NULL, *tok_path = NULL, *prompt = NULL, *prompt_ids_str = NULL;
+    const char *stops[16];
+    double temp = 1.0, top_p = 0.9, min_p = 0, rep = 1.0, v;
+    int n_new = 256, top_k = 0, beam = 0, threads = 0, ids_only = 0, n_stops = 0, i, rc = 1;
+    uint64_t seed = 42;
+    llm_model_desc md;
+    llm_model *model = NULL;
+    llm_tokenizer *tok = NULL;
+    const llm_tokenizer *tk;
+    llm_threadpool *pool = NULL;
+    llm_session *s = NULL;
+    llm_session_desc sd;
+    llm_sampler *smp = NULL;
+    llm_sampler_desc spd;
+    llm_error err;
+    int32_t *pids = NULL, stop_bos = 1;
+    int n_pids = 0;
+    const llm_config *c;
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        int takes = 1;
+        if (a[0] != '-') { if (model_path) { fprintf(stderr, "generate: unexpected argument '%s'\n", a); return usage(); } model_path = a; continue; }
+        static const char *const known[] = {"-z", "-i", "-n", "-t", "-p", "-k", "-s", "--min-p", "--repeat-penalty",
+                                            "--beam", "--stop", "--threads", "--prompt-ids"};
+        size_t kk;
+        if (!strcmp(a, "--ids")) { ids_only = 1; continue; }
+        for (kk = 0; kk < sizeof known / sizeof known[0] && strcmp(a, known[kk]); kk++) {}
+        if (kk == sizeof known / sizeof known[0]) { fprintf(stderr, "generate: unknown option '%s'\n", a); return usage(); }
+        if (!val) { fprintf(stderr, "generate: %s needs a value\n", a); return usage(); }
+        if (!strcmp(a, "-z")) tok_path = val;
+        else if (!strcmp(a, "-i")) prompt = val;
+        else if (!strcmp(a, "--prompt-ids")) prompt_ids_str = val;
+        else if (!strcmp(a, "--stop")) { if (n_stops == 16) { fprintf(stderr, "generate: at most 16 --stop strings\n"); return 2; } stops[n_stops++] = val; }
+        else if (!strcmp(a, "-n")) { if (!parse_num(val, 0, 1e7, &v) || v != (int)v) goto bad; n_new = (int)v; }
+        else if (!strcmp(a, "-t")) { if (!parse_num(val, 0, 100, &temp)) goto bad; }
+        else if (!strcmp(a, "-p")) { if (!parse_num(val, 0, 1, &top_p)) goto bad; }
+        else if (!strcmp(a, "-k")) { if (!parse_num(val, 0, 1e7, &v) || v != (int)v) goto bad; top_k = (int)v; }
+        else if (!strcmp(a, "-s")) { if (!parse_num(val, 0, 1.8e19, &v)) goto bad; seed = (uint64_t)v; }
+        else if (!strcmp(a, "--min-p")) { if (!parse_num(val, 0, 1, &min_p)) goto bad; }
+        else if (!strcmp(a, "--repeat-penalty")) { if (!parse_num(val, 0, 100, &rep)) goto bad; }
+        else if (!strcmp(a, "--beam")) { if (!parse_num(val, 1, 64, &v) || v != (int)v) goto bad; beam = (int)v; }
+        else if (!strcmp(a, "--threads")) { if (!parse_num(val, 0, 1024, &v) || v != (int)v) goto bad; threads = (int)v; }
+        else { fprintf(stderr, "generate: unknown option '%s'\n", a); return usage(); }
+        i += takes;
+        continue;
+    bad:
+        fprintf(stderr, "generate: bad value '%s' for %s\n", val, a);
+        return 2;
+    }
+    if (!model_path) return usage();
+
+    memset(&md, 0, sizeof md);
+    md.path = model_path;
+    if (llm_model_load(&md, &model, &err) != LLM_OK) { fprintf(stderr, "generate: %s: %s\n", model_path, err.message); return 1; }
+    c = llm_model_config(model);
+    if (tok_path) {
+        llm_tokenizer_desc td;
+        memset(&td, 0, sizeof td); td.path = tok_path;
+        if (llm_tokenizer_load(&td, &tok, &err) != LLM_OK) { fprintf(stderr, "generate: %s: %s\n", tok_path, err.message); goto done; }
+        if (llm_tokenizer_vocab_size(tok) > c->vocab_size) { fprintf(stderr, "generate: the tokenizer has %d tokens, the model %d\n", llm_tokenizer_vocab_size(tok), c->vocab_size); goto done; }
+        llm_model_set_tokenizer(model, tok);
+        tok = NULL;
+    }
+    tk = llm_model_tokenizer(model);
+    /* the prompt: ids, text, or the start token */
+    if (prompt_ids_str) {
+        const char *p = prompt_ids_str;
+        char *e;
+        pids = (int32_t *)malloc((strlen(p) / 2 + 2) * sizeof(int32_t));
+        for (;;) {
+            long x;
+            while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n') p++;
+            if (!*p) break;
+            x = strtol(p, &e, 10);
+            if (e == p || x < 0 || x >= c->vocab_size) { fprintf(stderr, "generate: bad token id in --prompt-ids at '%.20s' (vocab %d)\n", p, c->vocab_size); goto done; }
+            pids[n_pids++] = (int32_t)x;
+            p = e;
+        }
+        if (!n_pids) { fprintf(stderr, "generate: --prompt-ids holds no ids\n"); goto done; }
+    } else if (prompt && *prompt) {
+        size_t n = 0;
+        int flags = tk && llm_tokenizer_kind(tk) == LLM_TOKENIZER_SPM ? LLM_TOKENIZE_ADD_BOS : 0;
+        if (!tk) { fprintf(stderr, "generate: -i needs a tokenizer (-z, or one in the checkpoint); use --prompt-ids\n"); goto done; }
+        llm_tokenize(tk, prompt, strlen(prompt), flags, NULL, 0, &n);
+        pids = (int32_t *)malloc((n + 1) * sizeof(int32_t));
+        llm_tokenize(tk, prompt, strlen(prompt), flags, pids, n, &n);
+        n_pids = (int)n;
+    }
+    if (!n_pids) {
+        pids = (int32_t *)malloc(sizeof(int32_t));
+        pids[0] = c->arch == LLM_ARCH_LLAMA ? 1 : (c->vocab_size > 50256 ? 50256 : c->vocab_size - 1);
+        n_pids = 1;
+    }
+    if (llm_threadpool_create(threads, NULL, &pool, &err) != LLM_OK) { fprintf(stderr, "generate: %s\n", err.message); goto done; }
+    memset(&sd, 0, sizeof sd);
+    sd.pool = pool;
+    if (llm_session_create(model, &sd, &s, &err) != LLM_OK) { fprintf(stderr, "generate: %s\n", err.message); goto done; }
+    if (n_pids >= llm_session_n_ctx(s)) { fprintf(stderr, "generate: the prompt (%d tokens) fills the context (%d)\n", n_pids, llm_session_n_ctx(s)); goto done; }
+    if (n_new > llm_session_n_ctx(s) - n_pids) n_new = llm_session_n_ctx(s) - n_pids;
+
+    if (beam) {
+        llm_beam_desc bd;
+        int32_t *out = (int32_t *)malloc((size_t)(n_new + 1) * sizeof(int32_t));
+        int n_out = 0;
+        float score;
+        double t0 = llm_time_seconds(), dt;
+        memset(&bd, 0, sizeof bd);
+        bd.beam_size = beam; bd.max_tokens = n_new > 0 ? n_new : 1;
+        if (llm_beam_search(s, pids, n_pids, &bd, out, n_new + 1, &n_out, &score) != LLM_OK) {
+            fprintf(stderr, "generate: %s\n", llm_session_last_error(s)); free(out); goto done;
+        }
+        dt = llm_time_seconds() - t0;
+        if (ids_only || !tk) { for (i = 0; i < n_out; i++) printf(i ? " %d" : "%d", (int)out[i]); printf("\n"); }
+        else {
+            size_t n = 0; char *txt;
+            llm_detokenize(tk, out, (size_t)n_out, NULL, 0, &n);
+            txt = (char *)malloc(n + 1);
+            llm_detokenize(tk, out, (size_t)n_out, txt, n, &n);
+            if (prompt) fputs(prompt, stdout);
+            fwrite(txt, 1, n, stdout); printf("\n");
+            free(txt);
+        }
+        fprintf(stderr, "beam %d: %d tokens, score %.4f, %.2f s | %.1f tok/s\n", beam, n_out, score, dt, n_out / dt);
+        free(out);
+        rc = 0;
+        goto done;
+    }
+
+    memset(&spd, 0, sizeof spd);
+    spd.n_vocab = c->vocab_size; spd.temperature = (float)temp; spd.top_p = (float)top_p; spd.top_k = top_k;
+    spd.min_p = (float)min_p; spd.repeat_penalty = (float)rep; spd.seed = seed;
+    if (llm_sampler_create(&spd, &smp, &err) != LLM_OK) { fprintf(stderr, "generate: %s\n", err.message); goto done; }
+    {
+        llm_generate_desc gd;
+        llm_generate_stats st;
+        ids_out io;
+        memset(&gd, 0, sizeof gd); memset(&io, 0, sizeof io);
+        gd.prompt_ids = pids; gd.n_prompt_ids = n_pids; gd.max_tokens = n_new;
+        gd.stop_strings = stops; gd.n_stop_strings = tk ? n_stops : 0;
+        if (c->arch == LLM_ARCH_LLAMA) { gd.stop_tokens = &stop_bos; gd.n_stop_tokens = 1; }
+        if (ids_only || !tk) { gd.on_token = on_token; gd.user_data = &io; }
+        else {
+            gd.on_text = on_text;
+            if (prompt) { fputs(prompt, stdout); fflush(stdout); }
+        }
+        if (n_new == 0) { rc = 0; goto done; }
+        if (llm_generate(s, smp, &gd, &st) != LLM_OK) { fprintf(stderr, "\ngenerate: %s\n", llm_session_last_error(s)); goto done; }
+        printf("\n");
+        fflush(stdout);
+        fprintf(stderr, "decode: %.1f tok/s (%d tokens, %.1f ms/token) | prefill: %.1f tok/s (%d tokens)\n",
+                st.decode_seconds > 0 ? st.n_generated / st.decode_seconds : 0.0, st.n_generated,
+                st.n_generated ? 1000 * st.decode_seconds / st.n_generated : 0.0,
+                st.prefill_seconds > 0 ? st.n_prompt / st.prefill_seconds : 0.0, st.n_prompt);
+    }
+    rc = 0;
+done:
+    free(pids);
+    llm_sampler_free(smp);
+    llm_session_free(s);
+    llm_threadpool_free(pool);
+    llm_tokenizer_free(tok);
+    llm_model_free(model);
+    return rc;
+}
