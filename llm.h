@@ -12,9 +12,11 @@
        cc -O3 -march=native prog.c -lm -lpthread
 
    WHAT IT IS
-       A tokenizer-to-sampler GPT toolkit: two model families (GPT-2 and Llama) with forward
-       *and* backward passes, AdamW training, checkpoints (GGUF as the native format) and
-       importers for karpathy/llm.c and karpathy/llama2.c files. Everything is plain C99
+       A tokenizer-to-sampler GPT toolkit: tokenizers (GPT-2 byte-level BPE and Llama
+       SentencePiece, exact to the references, plus BPE training), two model families (GPT-2
+       and Llama) with forward *and* backward passes, AdamW training, KV-cache sessions,
+       samplers, beam search, streaming generation, checkpoints (GGUF as the native format)
+       and importers for karpathy/llm.c and karpathy/llama2.c files. Everything is plain C99
        that also compiles as C++11; the only dependencies are libc, libm and pthreads.
 
    OPTIONS (#define before including the implementation)
@@ -36,23 +38,49 @@
        2. Make a trainer for a batch shape (it owns grads, AdamW state, activations):
               llm_trainer_desc td = {0}; td.batch = 4; td.seq_len = 64; td.lr = 3e-4f;
               llm_trainer *tr; llm_trainer_create(model, &td, &tr, &err);
-       3. Feed (B, T+1) tokens per micro-batch and step:
+       3. Feed B*T inputs and the B*T targets (the same tokens shifted by one) and step:
               llm_step_result res;
-              llm_trainer_step(tr, tokens, &res);      // forward, backward, AdamW
-          or, with gradient accumulation:
-              llm_trainer_accumulate(tr, tokens, &loss); ... llm_trainer_update(tr, &res);
-       4. Save: llm_trainer_save(tr, "ckpt.gguf") keeps optimizer state so a run resumes
-          bit-identically with llm_trainer_load_state().
+              llm_trainer_step(tr, inputs, targets, &res);    // forward, backward, AdamW
+          or, with gradient accumulation over micro-batches:
+              llm_trainer_accumulate(tr, in, tg, &loss); ... llm_trainer_update(tr, &res);
+       4. Save: llm_trainer_save(tr, "ckpt.gguf", data_pos) keeps the optimizer state, step,
+          RNG and your data position; load the model from that file and call
+          llm_trainer_load_state() to continue bit-identically.
        5. llm_trainer_free(tr); llm_model_free(model);
 
-   STEP BY STEP: INFERENCE (forward only)
-       llm_model_forward(model, pool, tokens, B, T, logits) fills logits[B*T*V].
+   STEP BY STEP: GENERATION
+       1. Load a model (and a tokenizer, unless the checkpoint embeds one):
+              md.path = "model.gguf"; llm_model_load(&md, &model, &err);
+       2. One session per conversation (KV cache; many sessions may share one model):
+              llm_session_desc sd = {0}; sd.pool = pool;
+              llm_session *s; llm_session_create(model, &sd, &s, &err);
+       3. A sampler (zero desc = greedy):
+              llm_sampler_desc spd = {0}; spd.n_vocab = cfg->vocab_size;
+              spd.temperature = 0.8f; spd.top_p = 0.95f; spd.seed = 1;
+              llm_sampler *smp; llm_sampler_create(&spd, &smp, &err);
+       4. Generate, streaming UTF-8-complete text through a callback:
+              llm_generate_desc gd = {0}; gd.prompt = "Once upon a time"; gd.max_tokens = 200;
+              gd.on_text = my_print; gd.stop_strings = stops; gd.n_stop_strings = 1;
+              llm_generate(s, smp, &gd, &stats);
+          or call llm_generator_step(g, 0.004, &done) once per frame (a 4 ms budget), or
+          drive it yourself: llm_session_eval(s, ids, n, NULL) then
+          llm_sampler_sample(smp, llm_session_logits(s), &id), or llm_beam_search().
+       The full forward pass without a cache: llm_model_forward(model, pool, tokens, B, T,
+       logits) fills logits[B*T*V].
+
+   STEP BY STEP: TOKENIZERS
+       llm_tokenizer_desc td = {0}; td.path = "gpt2/";   (or tokenizer.model, tokenizer.bin,
+       a native .gguf); llm_tokenizer_load(&td, &tok, &err);
+       llm_tokenize(tok, text, len, 0, ids, cap, &n);    exact to OpenAI's / sentencepiece's
+       llm_detok_push(tok, &state, id, buf, cap, &n);    streaming, never splits a character
+       llm_tokenizer_train(&bd, &tok, &err);             byte-level BPE from your text
 
    THREADS
        llm_threadpool_create(n) makes a pool of persistent pthreads; pass it in the descs
-       (NULL = run on the calling thread). A model is read-only after it is created or
-       loaded and may be shared by any number of threads. A trainer is used by one thread
-       at a time. Results are bit-identical for a given thread count; the kernels split
+       (NULL = run on the calling thread). A model and a tokenizer are read-only after they
+       are created or loaded and may be shared by any number of threads and sessions. A
+       trainer, a session, a sampler and a generator are used by one thread at a time.
+       Several callers may share one pool (their jobs take turns). Results are bit-identical for a given thread count; the kernels split
        work over output elements, so most results are identical across thread counts too.
 
    MEMORY
@@ -408,7 +436,6 @@ typedef enum llm_schedule { LLM_SCHEDULE_COSINE = 0, LLM_SCHEDULE_CONSTANT = 1 }
    total_steps    0         steps of the cosine schedule (0 = constant lr after warmup)
    schedule       cosine    LLM_SCHEDULE_COSINE or LLM_SCHEDULE_CONSTANT
    min_lr_frac    0         cosine decays to min_lr_frac * lr
-   accum_steps    1         informational: micro-batches per update (losses are averaged)
    seed           0         the trainer's RNG (kept in checkpoints)
    pool           NULL      thread pool (NULL = calling thread)
    allocator, log_fn        as in llm_model_desc (zero = the model's) */
@@ -423,7 +450,6 @@ typedef struct llm_trainer_desc {
     int total_steps;
     llm_schedule schedule;
     float min_lr_frac;
-    int accum_steps;
     uint64_t seed;
     llm_threadpool *pool;
     llm_allocator allocator;
@@ -445,8 +471,6 @@ typedef struct llm_trainer llm_trainer;
 LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *desc,
                                      llm_trainer **out, llm_error *err);
 LLMDEF void llm_trainer_free(llm_trainer *tr);
-/* tokens: B rows of T+1 ids (inputs are the first T, targets the last T of each row), laid
-   out as B*T+1 consecutive ids when row_stride is T (llm.c's loader): see below. */
 /* Forward + backward of one micro-batch; adds to the gradients. inputs/targets: B*T ids.
    *loss gets the micro-batch mean loss. */
 LLMDEF llm_status llm_trainer_accumulate(llm_trainer *tr, const int32_t *inputs,
@@ -532,13 +556,17 @@ LLMDEF llm_status llm_session_rewind(llm_session *s, int pos);
    caches are re-rotated in place (RoPE is relative); GPT-2 caches (learned positions) are
    recomputed from the kept tokens. */
 LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep);
-/* Save/restore: position, tokens and the used part of the cache (plus, when given, a
-   sampler's RNG and window). The buffer form reports the needed size when cap is too small. */
-LLMDEF size_t llm_session_state_size(const llm_session *s);
-LLMDEF llm_status llm_session_save(const llm_session *s, void *buf, size_t cap, size_t *size);
-LLMDEF llm_status llm_session_load(llm_session *s, const void *buf, size_t size);
-LLMDEF llm_status llm_session_save_file(const llm_session *s, const char *path);
-LLMDEF llm_status llm_session_load_file(llm_session *s, const char *path);
+/* Save/restore: position, tokens and the used part of the cache, plus, when smp is not
+   NULL, the sampler's RNG and penalty window (so a restored conversation continues with the
+   same tokens). Load recomputes the last token's logits (one decode step). The buffer form reports the needed size in *size (LLM_ERR_BUFFER_TOO_SMALL
+   when cap is too small; buf may be NULL to ask). Load checks everything against the
+   model's shape and the buffer size. */
+typedef struct llm_sampler llm_sampler;
+LLMDEF size_t llm_session_state_size(const llm_session *s, const llm_sampler *smp);
+LLMDEF llm_status llm_session_save(const llm_session *s, const llm_sampler *smp, void *buf, size_t cap, size_t *size);
+LLMDEF llm_status llm_session_load(llm_session *s, llm_sampler *smp, const void *buf, size_t size);
+LLMDEF llm_status llm_session_save_file(const llm_session *s, const llm_sampler *smp, const char *path);
+LLMDEF llm_status llm_session_load_file(llm_session *s, llm_sampler *smp, const char *path);
 LLMDEF const char *llm_session_last_error(const llm_session *s);
 
 /* >>sampler ------------------------------------------------------------------------------ */
@@ -594,7 +622,7 @@ typedef struct llm_sampler_desc {
     llm_allocator allocator;
 } llm_sampler_desc;
 
-typedef struct llm_sampler llm_sampler;
+
 
 /* Validates the desc (LLM_ERR_INVALID_ARG for negative or NaN parameters, n_vocab <= 0,
    LLM_ERR_OUT_OF_RANGE for a bias token outside [0, n_vocab)) and preallocates everything
@@ -5503,17 +5531,21 @@ LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep) {
 }
 
 /* State blob: "LLMS" u32 version, u32 n_layer, n_kv_head, hs, vocab, pos, then pos tokens
-   and, per layer and kv head, pos rows of k then v. */
+   and, per layer and kv head, pos rows of k then v; then u32 sampler bytes (0 = none) and
+   the sampler's state (RNG and penalty window). */
 #define LLM__STATE_HDR 28
-LLMDEF size_t llm_session_state_size(const llm_session *s) {
+static size_t llm__session_kv_bytes(const llm_session *s, size_t pos) {
     const llm_config *c = &s->model->cfg;
-    const size_t hs = (size_t)(c->dim / c->n_head);
-    return LLM__STATE_HDR + (size_t)s->pos * 4 + 2 * (size_t)c->n_layer * c->n_kv_head * (size_t)s->pos * hs * 4;
+    return pos * 4 + 2 * (size_t)c->n_layer * c->n_kv_head * pos * (size_t)(c->dim / c->n_head) * 4;
+}
+LLMDEF size_t llm_session_state_size(const llm_session *s, const llm_sampler *smp) {
+    return LLM__STATE_HDR + llm__session_kv_bytes(s, (size_t)s->pos) + 4 + (smp ? llm_sampler_state_size(smp) : 0);
 }
 static void llm__put_u32(unsigned char *p, uint32_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24); }
-LLMDEF llm_status llm_session_save(const llm_session *s, void *buf, size_t cap, size_t *size) {
+LLMDEF llm_status llm_session_save(const llm_session *s, const llm_sampler *smp, void *buf, size_t cap, size_t *size) {
     const llm_config *c = &s->model->cfg;
-    const size_t hs = (size_t)(c->dim / c->n_head), need = llm_session_state_size(s);
+    const size_t hs = (size_t)(c->dim / c->n_head), need = llm_session_state_size(s, smp);
+    const size_t smp_bytes = smp ? llm_sampler_state_size(smp) : 0;
     unsigned char *p = (unsigned char *)buf;
     int l, h;
     if (size) *size = need;
@@ -5529,27 +5561,36 @@ LLMDEF llm_status llm_session_save(const llm_session *s, void *buf, size_t cap, 
             memcpy(p, s->kcache + off, n); p += n;
             memcpy(p, s->vcache + off, n); p += n;
         }
+    llm__put_u32(p, (uint32_t)smp_bytes); p += 4;
+    if (smp && llm_sampler_save_state(smp, p, smp_bytes, NULL) != LLM_OK)
+        return llm__s_fail(s, LLM_ERR_INVALID_ARG, "cannot save the sampler: %s", llm_sampler_last_error(smp));
     return LLM_OK;
 }
-LLMDEF llm_status llm_session_load(llm_session *s, const void *buf, size_t size) {
+LLMDEF llm_status llm_session_load(llm_session *s, llm_sampler *smp, const void *buf, size_t size) {
     const llm_config *c = &s->model->cfg;
     const unsigned char *p = (const unsigned char *)buf;
     const size_t hs = (size_t)(c->dim / c->n_head);
+    size_t kvb, smp_bytes;
     uint32_t pos;
     int l, h;
     llm_status st;
-    if (!buf || size < LLM__STATE_HDR || memcmp(p, "LLMS", 4) != 0) return llm__s_fail(s, LLM_ERR_FORMAT, "not a session state (bad magic or size)");
+    if (!buf || size < LLM__STATE_HDR + 4 || memcmp(p, "LLMS", 4) != 0) return llm__s_fail(s, LLM_ERR_FORMAT, "not a session state (bad magic or size)");
     if (llm__rd_u32(p + 4) != 1) return llm__s_fail(s, LLM_ERR_UNSUPPORTED, "session state version %u", llm__rd_u32(p + 4));
     if (llm__rd_u32(p + 8) != (uint32_t)c->n_layer || llm__rd_u32(p + 12) != (uint32_t)c->n_kv_head ||
         llm__rd_u32(p + 16) != (uint32_t)hs || llm__rd_u32(p + 20) != (uint32_t)c->vocab_size)
         return llm__s_fail(s, LLM_ERR_FORMAT, "session state is for another model shape");
     pos = llm__rd_u32(p + 24);
     if (pos > (uint32_t)s->n_ctx) return llm__s_fail(s, LLM_ERR_CONTEXT_FULL, "state holds %u positions, this session %d", pos, s->n_ctx);
-    s->pos = (int)pos;
-    if (size != llm_session_state_size(s)) { s->pos = 0; return llm__s_fail(s, LLM_ERR_FORMAT, "session state truncated or padded (%lu bytes)", (unsigned long)size); }
+    kvb = llm__session_kv_bytes(s, pos);
+    if (size < LLM__STATE_HDR + kvb + 4) return llm__s_fail(s, LLM_ERR_FORMAT, "session state truncated (%lu bytes)", (unsigned long)size);
+    smp_bytes = llm__rd_u32(p + LLM__STATE_HDR + kvb);
+    if (size != LLM__STATE_HDR + kvb + 4 + smp_bytes) return llm__s_fail(s, LLM_ERR_FORMAT, "session state truncated or padded (%lu bytes)", (unsigned long)size);
+    if (smp && smp_bytes && (st = llm_sampler_load_state(smp, p + LLM__STATE_HDR + kvb + 4, smp_bytes)) != LLM_OK)
+        return llm__s_fail(s, st, "sampler state: %s", llm_sampler_last_error(smp));
     p += LLM__STATE_HDR;
-    memcpy(s->tokens, p, (size_t)pos * 4); p += (size_t)pos * 4;
     s->pos = 0;
+    s->logits_valid = 0;
+    memcpy(s->tokens, p, (size_t)pos * 4); p += (size_t)pos * 4;
     if ((st = llm__check_tokens(s->model, s->tokens, pos, s->last_error, sizeof s->last_error)) != LLM_OK) return st;
     for (l = 0; l < c->n_layer; l++)
         for (h = 0; h < c->n_kv_head; h++) {
@@ -5557,17 +5598,20 @@ LLMDEF llm_status llm_session_load(llm_session *s, const void *buf, size_t size)
             memcpy(s->kcache + off, p, n); p += n;
             memcpy(s->vcache + off, p, n); p += n;
         }
+    /* the logits are not stored: one decode step of the last token brings them back (it
+       rewrites that token's cache row with the same values) */
+    s->pos = (int)pos - 1;
+    if (pos > 0) llm__session_forward(s, s->tokens + pos - 1, 1, NULL, NULL);
     s->pos = (int)pos;
-    s->logits_valid = 0;
     return LLM_OK;
 }
-LLMDEF llm_status llm_session_save_file(const llm_session *s, const char *path) {
-    size_t n = llm_session_state_size(s);
+LLMDEF llm_status llm_session_save_file(const llm_session *s, const llm_sampler *smp, const char *path) {
+    size_t n = llm_session_state_size(s, smp);
     void *buf = llm__alloc(&s->alloc, n);
     FILE *f;
     llm_status st;
     if (!buf) return llm__s_fail(s, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    st = llm_session_save(s, buf, n, NULL);
+    st = llm_session_save(s, smp, buf, n, NULL);
     if (st == LLM_OK) {
         f = fopen(path, "wb");
         if (!f || fwrite(buf, 1, n, f) != n) st = llm__s_fail(s, LLM_ERR_IO, "cannot write '%s'", path);
@@ -5576,13 +5620,13 @@ LLMDEF llm_status llm_session_save_file(const llm_session *s, const char *path) 
     llm__dealloc(&s->alloc, buf);
     return st;
 }
-LLMDEF llm_status llm_session_load_file(llm_session *s, const char *path) {
+LLMDEF llm_status llm_session_load_file(llm_session *s, llm_sampler *smp, const char *path) {
     void *buf;
     size_t n;
     llm_error e;
     llm_status st = llm_read_file(path, &s->alloc, &buf, &n, &e);
     if (st != LLM_OK) return llm__s_fail(s, st, "%s", e.message);
-    st = llm_session_load(s, buf, n);
+    st = llm_session_load(s, smp, buf, n);
     llm__dealloc(&s->alloc, buf);
     return st;
 }

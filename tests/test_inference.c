@@ -71,21 +71,39 @@ static void test_rewind_and_save_restore(t_ctx *t) {
     T_CHECK(t, memcmp(a, b, (size_t)n * 4) == 0, "rewind + redo gave other tokens");
     /* save after 5 generated tokens, restore into a fresh session, continue */
     llm_session_rewind(s, 10 + 5);
-    llm_session_save(s, NULL, 0, &size);
+    llm_session_save(s, NULL, NULL, 0, &size);
     buf = malloc(size);
-    T_CHECK(t, llm_session_save(s, buf, size, &size) == LLM_OK, "save");
+    T_CHECK(t, llm_session_save(s, NULL, buf, size, &size) == LLM_OK, "save");
     T_CHECK(t, llm_session_create(m, NULL, &s2, NULL) == LLM_OK, "session 2");
-    T_CHECK(t, llm_session_load(s2, buf, size) == LLM_OK, "load: %s", llm_session_last_error(s2));
+    T_CHECK(t, llm_session_load(s2, NULL, buf, size) == LLM_OK, "load: %s", llm_session_last_error(s2));
     T_CHECK(t, llm_session_pos(s2) == 15, "position");
-    llm_session_rewind(s2, 14);
-    llm_session_eval(s2, a + 4, 1, NULL);
     for (i = 5; i < n; i++) { c[i] = t_argmax(llm_session_logits(s2), 61); llm_session_eval(s2, &c[i], 1, NULL); }
     T_CHECK(t, memcmp(a + 5, c + 5, (size_t)(n - 5) * 4) == 0, "restore gave other tokens");
     /* corrupted / truncated states are refused */
-    T_CHECK(t, llm_session_load(s2, buf, size - 1) == LLM_ERR_FORMAT, "truncated state accepted");
+    T_CHECK(t, llm_session_load(s2, NULL, buf, size - 1) == LLM_ERR_FORMAT, "truncated state accepted");
     ((unsigned char *)buf)[0] = 'X';
-    T_CHECK(t, llm_session_load(s2, buf, size) == LLM_ERR_FORMAT, "bad magic accepted");
+    T_CHECK(t, llm_session_load(s2, NULL, buf, size) == LLM_ERR_FORMAT, "bad magic accepted");
     free(buf);
+    {   /* with a sampling sampler: the state file carries its RNG, so the continuation of a
+           restored conversation is the same sampled tokens */
+        llm_sampler *sa, *sb;
+        llm_sampler_desc sd;
+        int32_t x[10], y[10], tk;
+        const char *path = "tests/tmp_session.bin";
+        memset(&sd, 0, sizeof sd); sd.n_vocab = 61; sd.temperature = 1.0f; sd.top_p = 0.95f; sd.repeat_penalty = 1.2f; sd.seed = 9;
+        llm_sampler_create(&sd, &sa, NULL);
+        sd.seed = 12345;
+        llm_sampler_create(&sd, &sb, NULL);
+        llm_session_rewind(s, 9); llm_session_eval(s, prompt + 9, 1, NULL);
+        for (i = 0; i < 3; i++) { llm_sampler_sample(sa, llm_session_logits(s), &tk); llm_session_eval(s, &tk, 1, NULL); }
+        T_CHECK(t, llm_session_save_file(s, sa, path) == LLM_OK, "save file: %s", llm_session_last_error(s));
+        for (i = 0; i < 10; i++) { llm_sampler_sample(sa, llm_session_logits(s), &x[i]); llm_session_eval(s, &x[i], 1, NULL); }
+        T_CHECK(t, llm_session_load_file(s2, sb, path) == LLM_OK, "load file: %s", llm_session_last_error(s2));
+        for (i = 0; i < 10; i++) { llm_sampler_sample(sb, llm_session_logits(s2), &y[i]); llm_session_eval(s2, &y[i], 1, NULL); }
+        T_CHECK(t, memcmp(x, y, sizeof x) == 0, "restored sampler continues differently");
+        llm_sampler_free(sa); llm_sampler_free(sb);
+        remove(path);
+    }
     llm_session_free(s); llm_session_free(s2); llm_model_free(m);
 }
 
