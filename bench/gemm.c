@@ -12,7 +12,6 @@
    It prints figures and never fails on time. */
 #define LLM_IMPLEMENTATION
 #include "../llm.h"
-/* (needs llm.h with wip/gemm.h merged in) */
 #include "bench_common.h"
 #include <stdio.h>
 #include <stdlib.h>
