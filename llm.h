@@ -982,28 +982,30 @@ static llm_status llm__src_read_f32(llm__src *s, uint64_t off, float *dst, size_
     return st;
 }
 
-/* >>threads: a pool of persistent workers. llm__parallel(pool, fn, ctx) runs fn(ctx, ith,
-   nth) on every thread (the caller is thread 0) and returns when all are done. Workers spin
-   for a short while waiting for the next job (low latency in decode loops), then sleep on a
-   condition variable (no CPU burnt while idle). Work is always split statically by ith, so
-   results do not depend on timing. */
+/* >>threads: a pool of persistent workers. llm__parallel(pool, fn, ctx) runs
+   fn(ctx, i, n) once for every part i of n = pool size, and returns when all parts are done.
+   Parts are claimed dynamically from one atomic counter by whichever thread is free, the
+   caller included: if another process holds a core and a worker cannot run, the caller does
+   its parts instead of waiting for it (a static split would stall the whole job on the
+   slowest thread). Results cannot depend on who runs a part, so they stay deterministic.
+   Idle workers spin briefly, then yield, then sleep on a condition variable. */
 typedef void (*llm__task_fn)(void *ctx, int ith, int nth);
 
 #if !defined(LLM_NO_THREADS) && (defined(__GNUC__) || defined(__clang__))
-#define LLM__ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define LLM__ATOMIC_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define LLM__ATOMIC_DEC(p) __atomic_sub_fetch((p), 1, __ATOMIC_ACQ_REL)
+#define LLM__ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define LLM__ATOMIC_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+#define LLM__ATOMIC_ADD(p, v) __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
 #if defined(__x86_64__) || defined(__i386__)
 #define LLM__PAUSE() __builtin_ia32_pause()
 #else
 #define LLM__PAUSE() ((void)0)
 #endif
-#define LLM__SPIN 20000
+#define LLM__SPIN 4000   /* pause-spins before yielding */
+#define LLM__YIELDS 64   /* sched_yield()s before sleeping */
+#include <sched.h>
+#define LLM__YIELD() sched_yield()
 #elif !defined(LLM_NO_THREADS)
-#define LLM__ATOMIC_LOAD(p) (*(volatile int *)(p))
-#define LLM__ATOMIC_STORE(p, v) (*(volatile int *)(p) = (v))
-#define LLM__PAUSE() ((void)0)
-#define LLM__SPIN 0
+#define LLM__NEED_LOCKED_ATOMICS 1
 #endif
 
 struct llm_threadpool {
@@ -1012,53 +1014,59 @@ struct llm_threadpool {
 #ifndef LLM_NO_THREADS
     pthread_t *threads;
     int started;                /* workers successfully started */
-    pthread_mutex_t mu;         /* guards the condition variables */
-    pthread_cond_t cv_work, cv_done;
+    pthread_mutex_t mu;         /* guards the condition variable and sleepers */
+    pthread_cond_t cv_work;
     pthread_mutex_t dispatch;   /* one job at a time when several callers share the pool */
-    int generation;             /* bumped for every job (atomic) */
-    int pending;                /* workers still running the job (atomic) */
+    int generation;             /* bumped for every job: wakes the workers */
+    int sleepers;               /* workers waiting on cv_work */
     int stop;
+    uint64_t claim;             /* (parts << 32) | next part to hand out */
+    int done;                   /* parts finished */
     llm__task_fn fn;
     void *ctx;
 #endif
 };
 
 #ifndef LLM_NO_THREADS
+#ifdef LLM__NEED_LOCKED_ATOMICS   /* compilers without GNU atomics: a mutex does it */
+static pthread_mutex_t *llm__amu(llm_threadpool *p) { return &p->dispatch; }
+#error "llm.h: the thread pool needs GCC/Clang atomics; build with -DLLM_NO_THREADS"
+#endif
 typedef struct llm__worker_arg { llm_threadpool *pool; int ith; } llm__worker_arg;
 
-static int llm__pending_dec(llm_threadpool *p) {
-#if defined(__GNUC__) || defined(__clang__)
-    return LLM__ATOMIC_DEC(&p->pending);
-#else
-    int left; pthread_mutex_lock(&p->mu); left = --p->pending; pthread_mutex_unlock(&p->mu);
-    return left;
-#endif
+/* Claims and runs parts of the current job until none is left. A claim whose part number
+   is below the part count stored in the same atomic word belongs to the current job, and
+   that job cannot finish before the part is marked done, so fn and ctx stay valid. */
+static void llm__pool_work(llm_threadpool *p) {
+    for (;;) {
+        uint64_t c = LLM__ATOMIC_ADD(&p->claim, (uint64_t)1);
+        uint32_t part = (uint32_t)c, parts = (uint32_t)(c >> 32);
+        if (part >= parts) return;
+        p->fn(p->ctx, (int)part, (int)parts);
+        LLM__ATOMIC_ADD(&p->done, 1);
+    }
 }
 
 static void *llm__worker_main(void *arg) {
     llm_threadpool *p = ((llm__worker_arg *)arg)->pool;
-    int ith = ((llm__worker_arg *)arg)->ith;
     int seen = 0;
     for (;;) {
         int g = LLM__ATOMIC_LOAD(&p->generation), spins;
-        for (spins = 0; g == seen && spins < LLM__SPIN; spins++) {
-            LLM__PAUSE();
+        for (spins = 0; g == seen && spins < LLM__SPIN + LLM__YIELDS; spins++) {
+            if (spins < LLM__SPIN) LLM__PAUSE(); else LLM__YIELD();
             g = LLM__ATOMIC_LOAD(&p->generation);
         }
         if (g == seen) {
             pthread_mutex_lock(&p->mu);
-            while ((g = LLM__ATOMIC_LOAD(&p->generation)) == seen && !p->stop)
+            LLM__ATOMIC_STORE(&p->sleepers, p->sleepers + 1);
+            while ((g = LLM__ATOMIC_LOAD(&p->generation)) == seen && !LLM__ATOMIC_LOAD(&p->stop))
                 pthread_cond_wait(&p->cv_work, &p->mu);
+            LLM__ATOMIC_STORE(&p->sleepers, p->sleepers - 1);
             pthread_mutex_unlock(&p->mu);
         }
         if (LLM__ATOMIC_LOAD(&p->stop)) break;
         seen = g;
-        p->fn(p->ctx, ith, p->n);
-        if (llm__pending_dec(p) == 0) {
-            pthread_mutex_lock(&p->mu);
-            pthread_cond_signal(&p->cv_done);
-            pthread_mutex_unlock(&p->mu);
-        }
+        llm__pool_work(p);
     }
     return NULL;
 }
@@ -1090,7 +1098,6 @@ LLMDEF llm_status llm_threadpool_create(int n_threads, const llm_allocator *allo
         pthread_mutex_init(&p->mu, NULL);
         pthread_mutex_init(&p->dispatch, NULL);
         pthread_cond_init(&p->cv_work, NULL);
-        pthread_cond_init(&p->cv_done, NULL);
         p->threads = (pthread_t *)llm__calloc(allocator, (size_t)n_threads, sizeof(pthread_t) + sizeof(llm__worker_arg));
         if (!p->threads) { llm_threadpool_free(p); return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
         args = (llm__worker_arg *)(p->threads + n_threads);
@@ -1118,14 +1125,13 @@ LLMDEF void llm_threadpool_free(llm_threadpool *p) {
         int i;
         pthread_mutex_lock(&p->mu);
         LLM__ATOMIC_STORE(&p->stop, 1);
-        LLM__ATOMIC_STORE(&p->generation, p->generation + 1);
+        LLM__ATOMIC_ADD(&p->generation, 1);
         pthread_cond_broadcast(&p->cv_work);
         pthread_mutex_unlock(&p->mu);
         for (i = 1; i <= p->started; i++) pthread_join(p->threads[i], NULL);
         pthread_mutex_destroy(&p->mu);
         pthread_mutex_destroy(&p->dispatch);
         pthread_cond_destroy(&p->cv_work);
-        pthread_cond_destroy(&p->cv_done);
         llm__dealloc(&a, p->threads);
     }
 #endif
@@ -1134,23 +1140,26 @@ LLMDEF void llm_threadpool_free(llm_threadpool *p) {
 
 LLMDEF int llm_threadpool_size(const llm_threadpool *p) { return p ? p->n : 1; }
 
-static void llm__parallel(llm_threadpool *p, llm__task_fn fn, void *ctx) {
+/* Runs fn(ctx, part, parts) for part = 0..parts-1 over the pool (parts <= 0: pool size). */
+static void llm__parallel_parts(llm_threadpool *p, llm__task_fn fn, void *ctx, int parts) {
 #ifndef LLM_NO_THREADS
-    if (p && p->n > 1) {
-        int spins;
+    if (parts <= 0 && p) parts = p->n;
+    if (p && p->n > 1 && parts > 1) {
+        int spins = 0;
         pthread_mutex_lock(&p->dispatch);
         p->fn = fn; p->ctx = ctx;
-        LLM__ATOMIC_STORE(&p->pending, p->n - 1);
-        pthread_mutex_lock(&p->mu);
-        LLM__ATOMIC_STORE(&p->generation, p->generation + 1);
-        pthread_cond_broadcast(&p->cv_work);
-        pthread_mutex_unlock(&p->mu);
-        fn(ctx, 0, p->n);
-        for (spins = 0; LLM__ATOMIC_LOAD(&p->pending) > 0 && spins < LLM__SPIN; spins++) LLM__PAUSE();
-        if (LLM__ATOMIC_LOAD(&p->pending) > 0) {
+        LLM__ATOMIC_STORE(&p->done, 0);
+        LLM__ATOMIC_STORE(&p->claim, (uint64_t)(uint32_t)parts << 32);   /* publishes the job */
+        LLM__ATOMIC_ADD(&p->generation, 1);
+        if (LLM__ATOMIC_LOAD(&p->sleepers) > 0) {
             pthread_mutex_lock(&p->mu);
-            while (LLM__ATOMIC_LOAD(&p->pending) > 0) pthread_cond_wait(&p->cv_done, &p->mu);
+            pthread_cond_broadcast(&p->cv_work);
             pthread_mutex_unlock(&p->mu);
+        }
+        llm__pool_work(p);
+        /* only parts that other threads are running now are left */
+        while (LLM__ATOMIC_LOAD(&p->done) < parts) {
+            if (++spins < LLM__SPIN) LLM__PAUSE(); else LLM__YIELD();
         }
         pthread_mutex_unlock(&p->dispatch);
         return;
@@ -1158,8 +1167,11 @@ static void llm__parallel(llm_threadpool *p, llm__task_fn fn, void *ctx) {
 #else
     LLM__UNUSED(p);
 #endif
-    fn(ctx, 0, 1);
+    if (parts <= 1) { fn(ctx, 0, 1); return; }
+    { int i; for (i = 0; i < parts; i++) fn(ctx, i, parts); }
 }
+/* One part per thread: fn(ctx, ith, nth) (scratch memory may be indexed by ith). */
+static void llm__parallel(llm_threadpool *p, llm__task_fn fn, void *ctx) { llm__parallel_parts(p, fn, ctx, 0); }
 
 /* The slice [*lo, *hi) of n items that thread ith of nth handles. */
 static void llm__split(size_t n, int ith, int nth, size_t *lo, size_t *hi) {
@@ -4309,7 +4321,8 @@ static void llm__parallel_for(llm_threadpool *pool, size_t n, llm__range_fn fn, 
     llm__for_args a;
     a.fn = fn; a.ctx = ctx; a.n = n;
     if (!pool || pool->n == 1 || n < 2) { if (n) fn(ctx, 0, n); return; }
-    llm__parallel(pool, llm__for_task, &a);
+    /* more parts than threads: a thread that is preempted holds back only a small one */
+    llm__parallel_parts(pool, llm__for_task, &a, (int)LLM__MIN(n, (size_t)pool->n * 4));
 }
 
 /* Dot product with 16 independent partial sums: the compiler keeps them in one vector
@@ -4450,10 +4463,53 @@ static void llm__bias_rows(void *c, size_t lo, size_t hi) {
 /* A few rows (token-by-token decoding): a matrix-vector product, output columns split over
    the threads, so the weights stream through memory exactly once. */
 typedef struct llm__mv_args { float *out; const float *inp, *w, *bias; size_t N; int C, OC; } llm__mv_args;
+/* Four dot products of x with four weight rows at once: x is loaded once for all four and
+   eight accumulator chains hide the FMA latency, so the loop is bound by memory bandwidth
+   (decoding streams every weight once per token). */
+#if defined(LLM__GEMM_AVX512)
+static float llm__hsum512(__m512 v) { return _mm512_reduce_add_ps(v); }
+static void llm__dot4(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0, const float *LLM__RESTRICT w1,
+                      const float *LLM__RESTRICT w2, const float *LLM__RESTRICT w3, int n, float *out) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16);
+        a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w0 + i), a0); b0 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w0 + i + 16), b0);
+        a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w1 + i), a1); b1 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w1 + i + 16), b1);
+        a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w2 + i), a2); b2 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w2 + i + 16), b2);
+        a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w3 + i), a3); b3 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w3 + i + 16), b3);
+    }
+    if (i + 16 <= n) {
+        const __m512 x0 = _mm512_loadu_ps(x + i);
+        a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w0 + i), a0); a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w1 + i), a1);
+        a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w2 + i), a2); a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w3 + i), a3);
+        i += 16;
+    }
+    out[0] = llm__hsum512(_mm512_add_ps(a0, b0)); out[1] = llm__hsum512(_mm512_add_ps(a1, b1));
+    out[2] = llm__hsum512(_mm512_add_ps(a2, b2)); out[3] = llm__hsum512(_mm512_add_ps(a3, b3));
+    for (; i < n; i++) { out[0] += x[i] * w0[i]; out[1] += x[i] * w1[i]; out[2] += x[i] * w2[i]; out[3] += x[i] * w3[i]; }
+}
+#else
+static void llm__dot4(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0, const float *LLM__RESTRICT w1,
+                      const float *LLM__RESTRICT w2, const float *LLM__RESTRICT w3, int n, float *out) {
+    out[0] = llm__dot(x, w0, n); out[1] = llm__dot(x, w1, n);
+    out[2] = llm__dot(x, w2, n); out[3] = llm__dot(x, w3, n);
+}
+#endif
 static void llm__matvec_cols(void *c, size_t lo, size_t hi) {
     const llm__mv_args *a = (const llm__mv_args *)c;
-    size_t j, r;
-    for (j = lo; j < hi; j++) {
+    size_t j = lo, r;
+    const size_t C = (size_t)a->C;
+    for (; j + 4 <= hi; j += 4) {
+        const float *w = a->w + j * C;
+        for (r = 0; r < a->N; r++) {
+            float d[4];
+            int u;
+            llm__dot4(a->inp + r * C, w, w + C, w + 2 * C, w + 3 * C, a->C, d);
+            for (u = 0; u < 4; u++) a->out[r * a->OC + j + u] = d[u] + (a->bias ? a->bias[j + u] : 0.0f);
+        }
+    }
+    for (; j < hi; j++) {
         const float *wj = a->w + j * (size_t)a->C;
         for (r = 0; r < a->N; r++)
             a->out[r * a->OC + j] = llm__dot(a->inp + r * a->C, wj, a->C) + (a->bias ? a->bias[j] : 0.0f);
