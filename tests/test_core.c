@@ -785,6 +785,20 @@ static void test_bad_files(t_ctx *t) {
         if (llm_model_load(&d, &m2, &e) == LLM_OK) llm_model_free(m2);
         free(c);
     }
+    /* llama2.c headers: absurd sizes, negative counts, a file shorter than its header says */
+    {
+        int32_t h[7 + 64];
+        memset(h, 0, sizeof h);
+        h[0] = 64; h[1] = 172; h[2] = 5; h[3] = 8; h[4] = 4; h[5] = 512; h[6] = 512;   /* stories260K's */
+        d.path = NULL; d.data = h; d.size = sizeof h;
+        T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_ERR_FORMAT, "truncated llama2.c file accepted");
+        h[0] = 1 << 30;
+        T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_ERR_FORMAT, "absurd llama2.c dim accepted");
+        h[0] = 64; h[2] = -3;
+        T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_ERR_FORMAT, "negative layer count accepted");
+        h[2] = 5; h[4] = 3;  /* kv heads do not divide heads */
+        T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_ERR_FORMAT, "bad kv heads accepted");
+    }
     /* missing file */
     memset(&d, 0, sizeof d); d.path = "tests/does_not_exist.bin";
     T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_ERR_IO, "missing file");
