@@ -148,7 +148,7 @@ int main(int argc, char **argv) {
     o.wd = 0.0f; o.clip = 1.0f; o.seed = 1337;
     if (demo) {  /* a small byte-level Llama learns this library's own source */
         o.data = "llm.h"; o.vocab_size = 512; o.cfg.n_layer = 4; o.cfg.n_head = 4; o.cfg.dim = 128; o.cfg.max_seq_len = 128;
-        o.batch = 8; o.seq = 64; o.steps = 400; o.lr = 2e-3f; o.warmup = 20; o.sample_every = 100; o.wd = 0.1f;
+        o.batch = 8; o.seq = 128; o.steps = 2000; o.lr = 2e-3f; o.warmup = 50; o.sample_every = 500; o.wd = 0.1f;
         printf("llm.h demo: training a 512-token BPE tokenizer and a small Llama (4 layers, dim 128) on llm.h itself.\n"
                "Try ./train --help for the options.\n");
     }
