@@ -1028,8 +1028,7 @@ struct llm_threadpool {
 };
 
 #ifndef LLM_NO_THREADS
-#ifdef LLM__NEED_LOCKED_ATOMICS   /* compilers without GNU atomics: a mutex does it */
-static pthread_mutex_t *llm__amu(llm_threadpool *p) { return &p->dispatch; }
+#ifdef LLM__NEED_LOCKED_ATOMICS
 #error "llm.h: the thread pool needs GCC/Clang atomics; build with -DLLM_NO_THREADS"
 #endif
 typedef struct llm__worker_arg { llm_threadpool *pool; int ith; } llm__worker_arg;
