@@ -4861,7 +4861,9 @@ static void llm__residual_rng(void *c, size_t lo, size_t hi) {
 }
 static void llm__residual_forward(llm_threadpool *pool, float *out, const float *a, const float *b, size_t n) {
     llm__res_args r; r.out = out; r.a = a; r.b = b;
-    llm__parallel_for(pool, n, llm__residual_rng, &r);
+    /* a decode step adds one row: waking the pool would cost more than the adds */
+    if (n < 16384) llm__residual_rng(&r, 0, n);
+    else llm__parallel_for(pool, n, llm__residual_rng, &r);
 }
 /* The backward of a residual add is the identity for both inputs: the model code passes the
    same gradient buffer down the residual stream and adds the branch gradients into it. */
