@@ -4791,6 +4791,8 @@ LLM__INLINE float llm__tanh(float u) {
     const float e = llm__exp_neg(-2.0f * fabsf(u));
     return copysignf((1.0f - e) / (1.0f + e), u);
 }
+/* sigmoid(g) = 1 / (1 + exp(-g)) = (1 + tanh(g / 2)) / 2, through the same vectorising exp */
+LLM__INLINE float llm__sigmoid(float g) { return 0.5f + 0.5f * llm__tanh(0.5f * g); }
 static void llm__gelu_fwd_rng(void *c, size_t lo, size_t hi) {
     const llm__act_args *a = (const llm__act_args *)c;
     size_t i;
@@ -4825,7 +4827,7 @@ static void llm__swiglu_fwd_rows(void *c, size_t lo, size_t hi) {
     for (r = lo; r < hi; r++) {
         const float *g = a->inp + r * 2 * H, *u = g + H;
         float *y = a->out + r * H;
-        for (i = 0; i < H; i++) y[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+        for (i = 0; i < H; i++) y[i] = g[i] * llm__sigmoid(g[i]) * u[i];
     }
 }
 static void llm__swiglu_forward(llm_threadpool *pool, float *out, const float *inp, size_t N, int H) {
@@ -4840,7 +4842,7 @@ static void llm__swiglu_bwd_rows(void *c, size_t lo, size_t hi) {
         const float *g = a->inp + r * 2 * H, *u = g + H, *dy = a->dout + r * H;
         float *dg = a->dinp + r * 2 * H, *du = dg + H;
         for (i = 0; i < H; i++) {
-            float sig = 1.0f / (1.0f + expf(-g[i])), silu = g[i] * sig;
+            float sig = llm__sigmoid(g[i]), silu = g[i] * sig;
             dg[i] = dy[i] * u[i] * sig * (1.0f + g[i] * (1.0f - sig));
             du[i] = dy[i] * silu;
         }
