@@ -471,8 +471,10 @@ typedef struct llm_trainer llm_trainer;
 LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *desc,
                                      llm_trainer **out, llm_error *err);
 LLMDEF void llm_trainer_free(llm_trainer *tr);
-/* Forward + backward of one micro-batch; adds to the gradients. inputs/targets: B*T ids.
-   *loss gets the micro-batch mean loss. */
+/* Forward + backward of one micro-batch; adds to the gradients. inputs/targets: B*T ids
+   (row b holds tokens b*T .. b*T+T-1; targets are the inputs shifted by one). *loss (may be
+   NULL) gets the micro-batch mean loss. A non-finite loss returns LLM_ERR_NON_FINITE and
+   drops the gradients accumulated so far; ids outside the vocabulary LLM_ERR_OUT_OF_RANGE. */
 LLMDEF llm_status llm_trainer_accumulate(llm_trainer *tr, const int32_t *inputs,
                                          const int32_t *targets, float *loss);
 /* AdamW update from the accumulated gradients (averaged over the micro-batches), then
@@ -487,8 +489,9 @@ LLMDEF llm_status llm_trainer_eval(llm_trainer *tr, const int32_t *inputs,
 LLMDEF float llm_trainer_lr(const llm_trainer *tr, int step); /* the schedule at a step */
 LLMDEF int llm_trainer_step_count(const llm_trainer *tr);
 LLMDEF const float *llm_trainer_grads(const llm_trainer *tr); /* same layout as params */
-LLMDEF const float *llm_trainer_logits(const llm_trainer *tr);/* (B*T, padded_vocab) of the
-                                                                  last forward */
+/* (B*T, vocab_size) logits of the last llm_trainer_eval(); after accumulate/step the same
+   buffer holds their gradient (the backward pass reuses it). */
+LLMDEF const float *llm_trainer_logits(const llm_trainer *tr);
 LLMDEF llm_rng *llm_trainer_rng(llm_trainer *tr);
 LLMDEF const char *llm_trainer_last_error(const llm_trainer *tr);
 /* Checkpoint with optimizer state (m, v), step, RNG and a caller data position. */
