@@ -899,6 +899,23 @@ static void llm__dealloc(const llm_allocator *a, void *p) {
     else LLM_FREE(raw);
 }
 LLMDEF void llm_free(const llm_allocator *allocator, void *ptr) { llm__dealloc(allocator, ptr); }
+/* Grows an array to hold at least `need` elements (doubling). Returns the (possibly new)
+   pointer, or NULL on failure with the old block left alone. */
+static void *llm__tgrow(const llm_allocator *a, void *p, size_t *cap, size_t need, size_t elem) {
+    size_t nc;
+    void *np;
+    if (need <= *cap) return p;
+    nc = *cap ? *cap : 16;
+    while (nc < need) {
+        if (nc > SIZE_MAX / 4 / elem) return NULL;
+        nc *= 2;
+    }
+    np = llm__alloc(a, nc * elem);
+    if (!np) return NULL;
+    if (p) { memcpy(np, p, *cap * elem); llm__dealloc(a, p); }
+    *cap = nc;
+    return np;
+}
 
 /* >>files: a byte source that is either a FILE or a memory buffer; every read is checked
    against the source size so loaders never trust a count from the file. */
@@ -971,6 +988,11 @@ static uint32_t llm__rd_u32(const unsigned char *p) {
 }
 static uint64_t llm__rd_u64(const unsigned char *p) {
     return (uint64_t)llm__rd_u32(p) | ((uint64_t)llm__rd_u32(p + 4) << 32);
+}
+/* Writes the low nbytes of v at p, little-endian. */
+static void llm__put_le(unsigned char *p, uint64_t v, int nbytes) {
+    int i;
+    for (i = 0; i < nbytes; i++) p[i] = (unsigned char)(v >> (8 * i));
 }
 static int llm__host_is_le(void) { const uint16_t one = 1; return *(const unsigned char *)&one == 1; }
 /* Reads n little-endian float32 values into dst. */
@@ -1268,32 +1290,17 @@ static void llm__gguf_w_free(llm__gguf_w *w) {
     llm__dealloc(&a, w->kv); llm__dealloc(&a, w->t); llm__dealloc(&a, w->names);
     llm__dealloc(&a, w);
 }
-/* Grows *buf (capacity *cap) to hold need bytes. */
-static int llm__grow(const llm_allocator *a, void **buf, size_t *cap, size_t need, size_t used) {
-    size_t nc;
-    void *nb;
-    if (need <= *cap) return 1;
-    nc = *cap ? *cap : 256;
-    while (nc < need) { if (nc > SIZE_MAX / 2) return 0; nc *= 2; }
-    nb = llm__alloc(a, nc);
-    if (!nb) return 0;
-    if (used) memcpy(nb, *buf, used);
-    llm__dealloc(a, *buf);
-    *buf = nb; *cap = nc;
-    return 1;
-}
 static void llm__gguf_w_bytes(llm__gguf_w *w, const void *p, size_t n) {
-    void *buf = w->kv;
+    void *buf;
     if (w->oom) return;
-    if (!llm__grow(&w->alloc, &buf, &w->kv_cap, w->kv_len + n, w->kv_len)) { w->oom = 1; return; }
+    if (!(buf = llm__tgrow(&w->alloc, w->kv, &w->kv_cap, w->kv_len + n, 1))) { w->oom = 1; return; }
     w->kv = (unsigned char *)buf;
     if (n) memcpy(w->kv + w->kv_len, p, n);
     w->kv_len += n;
 }
 static void llm__gguf_w_le(llm__gguf_w *w, uint64_t v, int nbytes) {
     unsigned char b[8];
-    int i;
-    for (i = 0; i < nbytes; i++) b[i] = (unsigned char)(v >> (8 * i));
+    llm__put_le(b, v, nbytes);
     llm__gguf_w_bytes(w, b, (size_t)nbytes);
 }
 static void llm__gguf_w_string(llm__gguf_w *w, const char *s, size_t len) {
@@ -1332,11 +1339,9 @@ static void llm__gguf_w_tensor(llm__gguf_w *w, const char *name, int n_dims, con
     void *buf;
     size_t nl = strlen(name) + 1, i;
     if (w->oom) return;
-    buf = w->t;
-    if (!llm__grow(&w->alloc, &buf, &w->cap_t, (w->n_t + 1) * sizeof(llm__gguf_wt), w->n_t * sizeof(llm__gguf_wt))) { w->oom = 1; return; }
+    if (!(buf = llm__tgrow(&w->alloc, w->t, &w->cap_t, w->n_t + 1, sizeof(llm__gguf_wt)))) { w->oom = 1; return; }
     w->t = (llm__gguf_wt *)buf;
-    buf = w->names;
-    if (!llm__grow(&w->alloc, &buf, &w->names_cap, w->names_len + nl, w->names_len)) { w->oom = 1; return; }
+    if (!(buf = llm__tgrow(&w->alloc, w->names, &w->names_cap, w->names_len + nl, 1))) { w->oom = 1; return; }
     w->names = (char *)buf;
     memcpy(w->names + w->names_len, name, nl);
     w->t[w->n_t].name = (const char *)(uintptr_t)w->names_len; /* an offset until written */
@@ -1349,8 +1354,8 @@ static void llm__gguf_w_tensor(llm__gguf_w *w, const char *name, int n_dims, con
 static size_t llm__gguf_tensor_bytes(const llm__gguf_wt *t) { return (size_t)(t->shape[0] * (t->n_dims > 1 ? t->shape[1] : 1)) * 4; }
 static llm_status llm__fwrite_le_f32(FILE *f, const float *p, size_t n) {
     if (llm__host_is_le()) return fwrite(p, 4, n, f) == n ? LLM_OK : LLM_ERR_IO;
-    { size_t i; for (i = 0; i < n; i++) { unsigned char b[4]; uint32_t u = llm__f32_bits(p[i]);
-        b[0] = (unsigned char)u; b[1] = (unsigned char)(u >> 8); b[2] = (unsigned char)(u >> 16); b[3] = (unsigned char)(u >> 24);
+    { size_t i; for (i = 0; i < n; i++) { unsigned char b[4];
+        llm__put_le(b, llm__f32_bits(p[i]), 4);
         if (fwrite(b, 1, 4, f) != 4) return LLM_ERR_IO; } }
     return LLM_OK;
 }
@@ -1438,8 +1443,7 @@ static llm_status llm__gguf_need(llm__gguf *g, uint64_t need, llm_error *err) {
         return llm__fail(err, LLM_ERR_FORMAT, "GGUF truncated: header needs %llu bytes, file has %llu",
                          (unsigned long long)need, (unsigned long long)g->src->size);
     want = (size_t)LLM__MIN(g->src->size, LLM__MAX(need, (uint64_t)g->meta_len * 2 + 65536));
-    buf = g->meta;
-    if (!llm__grow(&g->alloc, &buf, &g->meta_cap, want, g->meta_len))
+    if (!(buf = llm__tgrow(&g->alloc, g->meta, &g->meta_cap, want, 1)))
         return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading GGUF header");
     g->meta = (unsigned char *)buf;
     if (llm__src_read(g->src, g->meta_len, g->meta + g->meta_len, want - g->meta_len, err) != LLM_OK) return LLM_ERR_FORMAT;
@@ -1715,23 +1719,6 @@ struct llm_tokenizer {
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
-/* Grows an array to hold at least `need` elements (doubling). Returns the (possibly new)
-   pointer, or NULL on failure with the old block left alone. */
-static void *llm__tgrow(const llm_allocator *a, void *p, size_t *cap, size_t need, size_t elem) {
-    size_t nc;
-    void *np;
-    if (need <= *cap) return p;
-    nc = *cap ? *cap : 16;
-    while (nc < need) {
-        if (nc > SIZE_MAX / 4 / elem) return NULL;
-        nc *= 2;
-    }
-    np = llm__alloc(a, nc * elem);
-    if (!np) return NULL;
-    if (p) { memcpy(np, p, *cap * elem); llm__dealloc(a, p); }
-    *cap = nc;
-    return np;
-}
 
 /* FNV-1a over bytes, folded to 32 bits; and a 64-bit integer mixer (murmur3 finaliser). */
 static uint32_t llm__hash_bytes(const unsigned char *s, size_t n) {
@@ -5666,7 +5653,6 @@ static size_t llm__session_kv_bytes(const llm_session *s, size_t pos) {
 LLMDEF size_t llm_session_state_size(const llm_session *s, const llm_sampler *smp) {
     return LLM__STATE_HDR + llm__session_kv_bytes(s, (size_t)s->pos) + 4 + (smp ? llm_sampler_state_size(smp) : 0);
 }
-static void llm__put_u32(unsigned char *p, uint32_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24); }
 LLMDEF llm_status llm_session_save(const llm_session *s, const llm_sampler *smp, void *buf, size_t cap, size_t *size) {
     const llm_config *c = &s->model->cfg;
     const size_t hs = (size_t)(c->dim / c->n_head), need = llm_session_state_size(s, smp);
@@ -5676,8 +5662,8 @@ LLMDEF llm_status llm_session_save(const llm_session *s, const llm_sampler *smp,
     if (size) *size = need;
     if (!buf || cap < need) return llm__s_fail(s, LLM_ERR_BUFFER_TOO_SMALL, "state needs %lu bytes", (unsigned long)need);
     memcpy(p, "LLMS", 4);
-    llm__put_u32(p + 4, 1); llm__put_u32(p + 8, (uint32_t)c->n_layer); llm__put_u32(p + 12, (uint32_t)c->n_kv_head);
-    llm__put_u32(p + 16, (uint32_t)hs); llm__put_u32(p + 20, (uint32_t)c->vocab_size); llm__put_u32(p + 24, (uint32_t)s->pos);
+    llm__put_le(p + 4, 1, 4); llm__put_le(p + 8, (uint32_t)c->n_layer, 4); llm__put_le(p + 12, (uint32_t)c->n_kv_head, 4);
+    llm__put_le(p + 16, (uint32_t)hs, 4); llm__put_le(p + 20, (uint32_t)c->vocab_size, 4); llm__put_le(p + 24, (uint32_t)s->pos, 4);
     p += LLM__STATE_HDR;
     memcpy(p, s->tokens, (size_t)s->pos * 4); p += (size_t)s->pos * 4;
     for (l = 0; l < c->n_layer; l++)
@@ -5686,7 +5672,7 @@ LLMDEF llm_status llm_session_save(const llm_session *s, const llm_sampler *smp,
             memcpy(p, s->kcache + off, n); p += n;
             memcpy(p, s->vcache + off, n); p += n;
         }
-    llm__put_u32(p, (uint32_t)smp_bytes); p += 4;
+    llm__put_le(p, (uint32_t)smp_bytes, 4); p += 4;
     if (smp && llm_sampler_save_state(smp, p, smp_bytes, NULL) != LLM_OK)
         return llm__s_fail(s, LLM_ERR_INVALID_ARG, "cannot save the sampler: %s", llm_sampler_last_error(smp));
     return LLM_OK;
@@ -6321,16 +6307,6 @@ LLMDEF llm_status llm_sampler_create(const llm_sampler_desc *desc, llm_sampler *
      0  "LSMP"   4  u32 version (1)   8  u32 n_vocab   12  u32 window length n
      16 u64 rng.state   24 u64 rng.inc   32  n x u32 tokens, oldest first */
 #define LLM__SAMPLER_STATE_HDR 32
-static void llm__sampler_put(unsigned char *p, uint64_t v, int nbytes) {
-    int i;
-    for (i = 0; i < nbytes; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-static uint64_t llm__sampler_get(const unsigned char *p, int nbytes) {
-    uint64_t v = 0;
-    int i;
-    for (i = 0; i < nbytes; i++) v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
 
 LLMDEF size_t llm_sampler_state_size(const llm_sampler *s) {
     return s ? LLM__SAMPLER_STATE_HDR + 4 * (size_t)s->win_len : 0;
@@ -6346,16 +6322,16 @@ LLMDEF llm_status llm_sampler_save_state(const llm_sampler *s, void *buf, size_t
     if (size) *size = need;
     if (cap < need || !buf) return LLM_ERR_BUFFER_TOO_SMALL;
     memcpy(p, "LSMP", 4);
-    llm__sampler_put(p + 4, 1, 4);
-    llm__sampler_put(p + 8, (uint64_t)s->n_vocab, 4);
-    llm__sampler_put(p + 12, (uint64_t)s->win_len, 4);
-    llm__sampler_put(p + 16, s->rng.state, 8);
-    llm__sampler_put(p + 24, s->rng.inc, 8);
+    llm__put_le(p + 4, 1, 4);
+    llm__put_le(p + 8, (uint64_t)s->n_vocab, 4);
+    llm__put_le(p + 12, (uint64_t)s->win_len, 4);
+    llm__put_le(p + 16, s->rng.state, 8);
+    llm__put_le(p + 24, s->rng.inc, 8);
     /* oldest first: while the ring is not full it starts at 0, afterwards at win_head */
     start = s->win_len < s->win_cap ? 0 : s->win_head;
     for (i = 0; i < s->win_len; i++) {
         int j = start + i >= s->win_cap ? start + i - s->win_cap : start + i;
-        llm__sampler_put(p + LLM__SAMPLER_STATE_HDR + 4 * (size_t)i, (uint64_t)(uint32_t)s->window[j], 4);
+        llm__put_le(p + LLM__SAMPLER_STATE_HDR + 4 * (size_t)i, (uint64_t)(uint32_t)s->window[j], 4);
     }
     return LLM_OK;
 }
@@ -6366,27 +6342,27 @@ LLMDEF llm_status llm_sampler_load_state(llm_sampler *s, const void *buf, size_t
     if (!s) return LLM_ERR_INVALID_ARG;
     if (!buf || size < LLM__SAMPLER_STATE_HDR || memcmp(p, "LSMP", 4) != 0)
         return llm__fail(&s->err, LLM_ERR_FORMAT, "not a sampler state (%lu bytes, bad magic or too short)", (unsigned long)size);
-    version = llm__sampler_get(p + 4, 4);
-    n_vocab = llm__sampler_get(p + 8, 4);
-    n = llm__sampler_get(p + 12, 4);
+    version = (uint64_t)llm__rd_u32(p + 4);
+    n_vocab = (uint64_t)llm__rd_u32(p + 8);
+    n = (uint64_t)llm__rd_u32(p + 12);
     if (version != 1) return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state version %lu (expected 1)", (unsigned long)version);
     if (n_vocab != (uint64_t)s->n_vocab)
         return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state for n_vocab %lu, this sampler has %d", (unsigned long)n_vocab, s->n_vocab);
     if (n > (size - LLM__SAMPLER_STATE_HDR) / 4)
         return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state holds %lu tokens but only %lu bytes", (unsigned long)n, (unsigned long)size);
-    if ((llm__sampler_get(p + 24, 8) & 1) == 0) return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state: bad RNG increment");
+    if ((llm__rd_u64(p + 24) & 1) == 0) return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state: bad RNG increment");
     for (i = 0; i < n; i++) {
-        uint64_t t = llm__sampler_get(p + LLM__SAMPLER_STATE_HDR + 4 * i, 4);
+        uint64_t t = (uint64_t)llm__rd_u32(p + LLM__SAMPLER_STATE_HDR + 4 * i);
         if (t >= (uint64_t)s->n_vocab)
             return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state: token %lu outside [0, %d)", (unsigned long)t, s->n_vocab);
     }
     /* all checked: now change the sampler (keeping the newest win_cap tokens) */
-    s->rng.state = llm__sampler_get(p + 16, 8);
-    s->rng.inc = llm__sampler_get(p + 24, 8);
+    s->rng.state = llm__rd_u64(p + 16);
+    s->rng.inc = llm__rd_u64(p + 24);
     skip = n > (uint64_t)s->win_cap ? n - (uint64_t)s->win_cap : 0;
     s->win_len = 0;
     s->win_head = 0;
-    for (i = skip; i < n; i++) llm__sampler_push(s, (int32_t)llm__sampler_get(p + LLM__SAMPLER_STATE_HDR + 4 * i, 4));
+    for (i = skip; i < n; i++) llm__sampler_push(s, (int32_t)(uint64_t)llm__rd_u32(p + LLM__SAMPLER_STATE_HDR + 4 * i));
     llm__ok(&s->err);
     return LLM_OK;
 }
