@@ -5602,6 +5602,7 @@ LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep) {
     const llm_config *c = &s->model->cfg;
     const int hs = c->dim / c->n_head, half = hs / 2;
     int n_discard, l, h, p, i;
+    const float *cs_d, *sn_d;
     if (n_keep < 0 || n_keep >= s->pos) return llm__s_fail(s, LLM_ERR_INVALID_ARG, "n_keep %d must be below the position %d", n_keep, s->pos);
     n_discard = (s->pos - n_keep) / 2;
     if (n_discard == 0) return LLM_OK;
@@ -5621,7 +5622,9 @@ LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep) {
             return st;
         }
     }
-    /* RoPE: moving a key from position p to p - d is one more rotation by -d * freq */
+    /* RoPE: moving a key from position p to p - d is one more rotation by -d * freq: the
+       table row of position d holds cos and sin of d * freq (sin flips sign for -d) */
+    cs_d = s->rope_cos + (size_t)n_discard * half; sn_d = s->rope_sin + (size_t)n_discard * half;
     for (l = 0; l < c->n_layer; l++)
         for (h = 0; h < c->n_kv_head; h++) {
             float *K = s->kcache + ((size_t)l * c->n_kv_head + h) * s->n_ctx * hs;
@@ -5631,10 +5634,9 @@ LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep) {
                 memcpy(k, K + (size_t)(p + n_discard) * hs, (size_t)hs * sizeof(float));
                 memcpy(V + (size_t)p * hs, V + (size_t)(p + n_discard) * hs, (size_t)hs * sizeof(float));
                 for (i = 0; i < half; i++) {
-                    float freq = 1.0f / powf(c->rope_theta, (float)(2 * i) / (float)hs), ang = -(float)n_discard * freq;
-                    float cs = cosf(ang), sn = sinf(ang), x0 = k[2 * i], x1 = k[2 * i + 1];
-                    k[2 * i] = x0 * cs - x1 * sn;
-                    k[2 * i + 1] = x0 * sn + x1 * cs;
+                    const float x0 = k[2 * i], x1 = k[2 * i + 1];
+                    k[2 * i] = x0 * cs_d[i] + x1 * sn_d[i];
+                    k[2 * i + 1] = x1 * cs_d[i] - x0 * sn_d[i];
                 }
             }
         }
