@@ -814,6 +814,42 @@ typedef char llm__check_size[(sizeof(size_t) >= 4) ? 1 : -1];
 #define LLM__INLINE static inline
 #endif
 
+#if defined(__AVX512F__) && !defined(LLM_NO_SIMD)
+#include <immintrin.h>
+#define LLM__GEMM_AVX512 1
+#define LLM__GEMM_MR 8
+#define LLM__GEMM_NR 48
+#elif defined(__AVX2__) && defined(__FMA__) && !defined(LLM_NO_SIMD)
+#include <immintrin.h>
+#define LLM__GEMM_AVX2 1
+#define LLM__GEMM_MR 6
+#define LLM__GEMM_NR 16
+#else
+#define LLM__GEMM_MR 4
+#define LLM__GEMM_NR 16
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define LLM__PREFETCH(p) __builtin_prefetch((p), 0, 3)
+#else
+#define LLM__PREFETCH(p) ((void)(p))
+#endif
+#ifndef LLM__GEMM_KC
+#define LLM__GEMM_KC 256  /* k slice: MR x KC of A in L1                       */
+#endif
+#ifndef LLM__GEMM_MC
+#define LLM__GEMM_MC 480  /* rows of A packed at once (multiple of 8, 6 and 4)  */
+#endif
+#ifndef LLM__GEMM_NC
+#define LLM__GEMM_NC 480  /* columns of B packed at once: KC x NC in L2         */
+#endif
+
+/* Defined further down, in >>kernels and the >>appendix (the readable code comes first). */
+static void llm__gemm(llm_threadpool *pool, const llm_allocator *alloc, int M, int N, int K,
+                      const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                      const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                      float *C, ptrdiff_t ldc, int accumulate);
+static int llm__cp_class(uint32_t cp);
+
 /* =========================================================================================
    >>platform: status strings, errors, allocation, files, threads, rng, timer
    ========================================================================================= */
@@ -1238,430 +1274,21 @@ LLMDEF float llm_rng_normal(llm_rng *r) {
     return (float)(sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2));
 }
 
-/* =========================================================================================
-   >>gguf: the native file format (github.com/ggml-org/ggml docs/gguf.md, version 3)
-     "GGUF" u32 version, u64 n_tensors, u64 n_kv,
-     n_kv x { string key, u32 type, value }          string = u64 length + bytes
-     n_tensors x { string name, u32 n_dims, u64 ne[n_dims] (fastest first), u32 type, u64 offset }
-     padding to general.alignment (32), then tensor data (each tensor at data + offset).
-   Used for models (with llama.cpp's key and tensor names), tokenizers (metadata only) and
-   training checkpoints (llm.* keys and llm.opt.m.* / llm.opt.v.* tensors).
-   ========================================================================================= */
-enum {
-    LLM__GGUF_U8 = 0, LLM__GGUF_I8 = 1, LLM__GGUF_U16 = 2, LLM__GGUF_I16 = 3, LLM__GGUF_U32 = 4,
-    LLM__GGUF_I32 = 5, LLM__GGUF_F32 = 6, LLM__GGUF_BOOL = 7, LLM__GGUF_STR = 8,
-    LLM__GGUF_ARR = 9, LLM__GGUF_U64 = 10, LLM__GGUF_I64 = 11, LLM__GGUF_F64 = 12
-};
-#define LLM__GGUF_ALIGN 32
-#define LLM__GGUF_TYPE_F32 0
-#define LLM__GGUF_TYPE_F16 1
-
-static size_t llm__gguf_scalar_size(uint32_t t) {
-    switch (t) {
-    case LLM__GGUF_U8: case LLM__GGUF_I8: case LLM__GGUF_BOOL: return 1;
-    case LLM__GGUF_U16: case LLM__GGUF_I16: return 2;
-    case LLM__GGUF_U32: case LLM__GGUF_I32: case LLM__GGUF_F32: return 4;
-    case LLM__GGUF_U64: case LLM__GGUF_I64: case LLM__GGUF_F64: return 8;
-    default: return 0;
-    }
+/* Runs fn(ctx, lo, hi) over [0, n) split across the pool. */
+typedef void (*llm__range_fn)(void *ctx, size_t lo, size_t hi);
+typedef struct llm__for_args { llm__range_fn fn; void *ctx; size_t n; } llm__for_args;
+static void llm__for_task(void *c, int ith, int nth) {
+    const llm__for_args *a = (const llm__for_args *)c;
+    size_t lo, hi;
+    llm__split(a->n, ith, nth, &lo, &hi);
+    if (lo < hi) a->fn(a->ctx, lo, hi);
 }
-
-/* ---- writer: collects key/values in a byte buffer and tensors as pointers ---- */
-typedef struct llm__gguf_wt { const char *name; int n_dims; int64_t shape[2]; const float *data; } llm__gguf_wt;
-typedef struct llm__gguf_w {
-    llm_allocator alloc;
-    unsigned char *kv; size_t kv_len, kv_cap; uint64_t n_kv;
-    llm__gguf_wt *t; size_t n_t, cap_t;
-    char *names; size_t names_len, names_cap; /* tensor names are copied here */
-    int oom;
-} llm__gguf_w;
-
-static llm_status llm__gguf_w_create(const llm_allocator *a, llm__gguf_w **out) {
-    llm__gguf_w *w = (llm__gguf_w *)llm__calloc(a, 1, sizeof *w);
-    *out = w;
-    if (!w) return LLM_ERR_OUT_OF_MEMORY;
-    if (a) w->alloc = *a;
-    return LLM_OK;
-}
-static void llm__gguf_w_free(llm__gguf_w *w) {
-    llm_allocator a;
-    if (!w) return;
-    a = w->alloc;
-    llm__dealloc(&a, w->kv); llm__dealloc(&a, w->t); llm__dealloc(&a, w->names);
-    llm__dealloc(&a, w);
-}
-static void llm__gguf_w_bytes(llm__gguf_w *w, const void *p, size_t n) {
-    void *buf;
-    if (w->oom) return;
-    if (!(buf = llm__tgrow(&w->alloc, w->kv, &w->kv_cap, w->kv_len + n, 1))) { w->oom = 1; return; }
-    w->kv = (unsigned char *)buf;
-    if (n) memcpy(w->kv + w->kv_len, p, n);
-    w->kv_len += n;
-}
-static void llm__gguf_w_le(llm__gguf_w *w, uint64_t v, int nbytes) {
-    unsigned char b[8];
-    llm__put_le(b, v, nbytes);
-    llm__gguf_w_bytes(w, b, (size_t)nbytes);
-}
-static void llm__gguf_w_string(llm__gguf_w *w, const char *s, size_t len) {
-    llm__gguf_w_le(w, len, 8);
-    llm__gguf_w_bytes(w, s, len);
-}
-static void llm__gguf_w_key(llm__gguf_w *w, const char *key, uint32_t type) {
-    llm__gguf_w_string(w, key, strlen(key));
-    llm__gguf_w_le(w, type, 4);
-    w->n_kv++;
-}
-static uint32_t llm__f32_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-LLM__MAYBE_UNUSED static void llm__gguf_w_u32(llm__gguf_w *w, const char *key, uint32_t v) { llm__gguf_w_key(w, key, LLM__GGUF_U32); llm__gguf_w_le(w, v, 4); }
-LLM__MAYBE_UNUSED static void llm__gguf_w_i32(llm__gguf_w *w, const char *key, int32_t v) { llm__gguf_w_key(w, key, LLM__GGUF_I32); llm__gguf_w_le(w, (uint32_t)v, 4); }
-LLM__MAYBE_UNUSED static void llm__gguf_w_u64(llm__gguf_w *w, const char *key, uint64_t v) { llm__gguf_w_key(w, key, LLM__GGUF_U64); llm__gguf_w_le(w, v, 8); }
-LLM__MAYBE_UNUSED static void llm__gguf_w_f32(llm__gguf_w *w, const char *key, float v) { llm__gguf_w_key(w, key, LLM__GGUF_F32); llm__gguf_w_le(w, llm__f32_bits(v), 4); }
-LLM__MAYBE_UNUSED static void llm__gguf_w_bool(llm__gguf_w *w, const char *key, int v) { llm__gguf_w_key(w, key, LLM__GGUF_BOOL); llm__gguf_w_le(w, v ? 1u : 0u, 1); }
-LLM__MAYBE_UNUSED static void llm__gguf_w_str(llm__gguf_w *w, const char *key, const char *s, size_t len) { llm__gguf_w_key(w, key, LLM__GGUF_STR); llm__gguf_w_string(w, s, len); }
-LLM__MAYBE_UNUSED static void llm__gguf_w_arr_str(llm__gguf_w *w, const char *key, const char *const *strs, const uint32_t *lens, size_t n) {
-    size_t i;
-    llm__gguf_w_key(w, key, LLM__GGUF_ARR); llm__gguf_w_le(w, LLM__GGUF_STR, 4); llm__gguf_w_le(w, n, 8);
-    for (i = 0; i < n; i++) llm__gguf_w_string(w, strs[i], lens ? lens[i] : strlen(strs[i]));
-}
-LLM__MAYBE_UNUSED static void llm__gguf_w_arr_f32(llm__gguf_w *w, const char *key, const float *v, size_t n) {
-    size_t i;
-    llm__gguf_w_key(w, key, LLM__GGUF_ARR); llm__gguf_w_le(w, LLM__GGUF_F32, 4); llm__gguf_w_le(w, n, 8);
-    for (i = 0; i < n; i++) llm__gguf_w_le(w, llm__f32_bits(v[i]), 4);
-}
-LLM__MAYBE_UNUSED static void llm__gguf_w_arr_i32(llm__gguf_w *w, const char *key, const int32_t *v, size_t n) {
-    size_t i;
-    llm__gguf_w_key(w, key, LLM__GGUF_ARR); llm__gguf_w_le(w, LLM__GGUF_I32, 4); llm__gguf_w_le(w, n, 8);
-    for (i = 0; i < n; i++) llm__gguf_w_le(w, (uint32_t)v[i], 4);
-}
-/* Adds an fp32 tensor; shape in row-major (PyTorch) order, data is not copied. */
-static void llm__gguf_w_tensor(llm__gguf_w *w, const char *name, int n_dims, const int64_t *shape, const float *data) {
-    void *buf;
-    size_t nl = strlen(name) + 1, i;
-    if (w->oom) return;
-    if (!(buf = llm__tgrow(&w->alloc, w->t, &w->cap_t, w->n_t + 1, sizeof(llm__gguf_wt)))) { w->oom = 1; return; }
-    w->t = (llm__gguf_wt *)buf;
-    if (!(buf = llm__tgrow(&w->alloc, w->names, &w->names_cap, w->names_len + nl, 1))) { w->oom = 1; return; }
-    w->names = (char *)buf;
-    memcpy(w->names + w->names_len, name, nl);
-    w->t[w->n_t].name = (const char *)(uintptr_t)w->names_len; /* an offset until written */
-    w->names_len += nl;
-    w->t[w->n_t].n_dims = n_dims;
-    for (i = 0; i < 2; i++) w->t[w->n_t].shape[i] = (int)i < n_dims ? shape[i] : 1;
-    w->t[w->n_t].data = data;
-    w->n_t++;
-}
-static size_t llm__gguf_tensor_bytes(const llm__gguf_wt *t) { return (size_t)(t->shape[0] * (t->n_dims > 1 ? t->shape[1] : 1)) * 4; }
-static llm_status llm__fwrite_le_f32(FILE *f, const float *p, size_t n) {
-    if (llm__host_is_le()) return fwrite(p, 4, n, f) == n ? LLM_OK : LLM_ERR_IO;
-    { size_t i; for (i = 0; i < n; i++) { unsigned char b[4];
-        llm__put_le(b, llm__f32_bits(p[i]), 4);
-        if (fwrite(b, 1, 4, f) != 4) return LLM_ERR_IO; } }
-    return LLM_OK;
-}
-/* Writes the file: header, key/values, tensor infos, aligned data. Written to path.tmp
-   first and renamed, so a crash never leaves a half-written checkpoint under the name. */
-static llm_status llm__gguf_w_write(llm__gguf_w *w, const char *path, llm_error *err) {
-    llm__gguf_w hdr;
-    FILE *f;
-    size_t i, pathlen = strlen(path);
-    uint64_t off = 0;
-    char *tmp;
-    llm_status st = LLM_OK;
-    static const unsigned char zeros[LLM__GGUF_ALIGN] = {0};
-    if (w->oom) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory building '%s'", path);
-    memset(&hdr, 0, sizeof hdr);
-    hdr.alloc = w->alloc;
-    llm__gguf_w_bytes(&hdr, "GGUF", 4);
-    llm__gguf_w_le(&hdr, 3, 4);
-    llm__gguf_w_le(&hdr, w->n_t, 8);
-    llm__gguf_w_le(&hdr, w->n_kv, 8);
-    llm__gguf_w_bytes(&hdr, w->kv, w->kv_len);
-    for (i = 0; i < w->n_t; i++) {
-        const llm__gguf_wt *t = &w->t[i];
-        const char *name = w->names + (size_t)(uintptr_t)t->name;
-        int d;
-        llm__gguf_w_string(&hdr, name, strlen(name));
-        llm__gguf_w_le(&hdr, (uint64_t)t->n_dims, 4);
-        for (d = t->n_dims - 1; d >= 0; d--) llm__gguf_w_le(&hdr, (uint64_t)t->shape[d], 8); /* fastest first */
-        llm__gguf_w_le(&hdr, LLM__GGUF_TYPE_F32, 4);
-        llm__gguf_w_le(&hdr, off, 8);
-        off += (llm__gguf_tensor_bytes(t) + LLM__GGUF_ALIGN - 1) / LLM__GGUF_ALIGN * LLM__GGUF_ALIGN;
-    }
-    if (hdr.kv_len % LLM__GGUF_ALIGN) llm__gguf_w_bytes(&hdr, zeros, LLM__GGUF_ALIGN - hdr.kv_len % LLM__GGUF_ALIGN);
-    tmp = (char *)llm__alloc(&w->alloc, pathlen + 5);
-    if (hdr.oom || !tmp) { llm__dealloc(&w->alloc, hdr.kv); llm__dealloc(&w->alloc, tmp);
-        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory writing '%s'", path); }
-    memcpy(tmp, path, pathlen); memcpy(tmp + pathlen, ".tmp", 5);
-    f = fopen(tmp, "wb");
-    if (!f) st = llm__fail(err, LLM_ERR_IO, "cannot create '%s'", tmp);
-    if (st == LLM_OK && fwrite(hdr.kv, 1, hdr.kv_len, f) != hdr.kv_len) st = LLM_ERR_IO;
-    for (i = 0; st == LLM_OK && i < w->n_t; i++) {
-        size_t nb = llm__gguf_tensor_bytes(&w->t[i]);
-        st = llm__fwrite_le_f32(f, w->t[i].data, nb / 4);
-        if (st == LLM_OK && nb % LLM__GGUF_ALIGN && fwrite(zeros, 1, LLM__GGUF_ALIGN - nb % LLM__GGUF_ALIGN, f) != LLM__GGUF_ALIGN - nb % LLM__GGUF_ALIGN) st = LLM_ERR_IO;
-    }
-    if (f && fclose(f) != 0 && st == LLM_OK) st = LLM_ERR_IO;
-    if (st == LLM_OK && rename(tmp, path) != 0) { remove(path); if (rename(tmp, path) != 0) st = LLM_ERR_IO; }
-    if (st != LLM_OK) { remove(tmp); if (!err || err->status == LLM_OK) llm__fail(err, st, "cannot write '%s'", path); }
-    llm__dealloc(&w->alloc, hdr.kv);
-    llm__dealloc(&w->alloc, tmp);
-    return st;
-}
-
-/* ---- reader: parses header, key/values and tensor infos; data is read on demand ---- */
-typedef struct llm__gguf_kv {
-    const char *key; size_t klen;
-    uint32_t type, elem_type;  /* elem_type for arrays */
-    uint64_t n;                /* array length (1 for scalars) */
-    size_t off;                /* value (or first element) offset in meta */
-    size_t *str_off;           /* string arrays: offsets of each string's length prefix */
-} llm__gguf_kv;
-typedef struct llm__gguf_tensor {
-    const char *name; size_t nlen;
-    int n_dims; int64_t shape[4];   /* row-major (slowest first) */
-    uint32_t type;
-    uint64_t offset;                /* absolute file offset */
-    uint64_t nelem;
-} llm__gguf_tensor;
-typedef struct llm__gguf {
-    llm_allocator alloc;
-    llm__src *src;
-    unsigned char *meta; size_t meta_len, meta_cap;   /* the file's header bytes */
-    llm__gguf_kv *kv; size_t n_kv;
-    llm__gguf_tensor *t; size_t n_t;
-    size_t *str_offs;          /* storage for all string-array offsets */
-    uint64_t data_start;
-} llm__gguf;
-
-/* Makes sure meta holds the file bytes [0, need). */
-static llm_status llm__gguf_need(llm__gguf *g, uint64_t need, llm_error *err) {
-    void *buf;
-    size_t want;
-    if (need <= g->meta_len) return LLM_OK;
-    if (need > g->src->size)
-        return llm__fail(err, LLM_ERR_FORMAT, "GGUF truncated: header needs %llu bytes, file has %llu",
-                         (unsigned long long)need, (unsigned long long)g->src->size);
-    want = (size_t)LLM__MIN(g->src->size, LLM__MAX(need, (uint64_t)g->meta_len * 2 + 65536));
-    if (!(buf = llm__tgrow(&g->alloc, g->meta, &g->meta_cap, want, 1)))
-        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading GGUF header");
-    g->meta = (unsigned char *)buf;
-    if (llm__src_read(g->src, g->meta_len, g->meta + g->meta_len, want - g->meta_len, err) != LLM_OK) return LLM_ERR_FORMAT;
-    g->meta_len = want;
-    return LLM_OK;
-}
-static llm_status llm__gguf_u64_at(llm__gguf *g, size_t *pos, uint64_t *v, llm_error *err) {
-    if (llm__gguf_need(g, (uint64_t)*pos + 8, err) != LLM_OK) return LLM_ERR_FORMAT;
-    *v = llm__rd_u64(g->meta + *pos); *pos += 8; return LLM_OK;
-}
-static llm_status llm__gguf_u32_at(llm__gguf *g, size_t *pos, uint32_t *v, llm_error *err) {
-    if (llm__gguf_need(g, (uint64_t)*pos + 4, err) != LLM_OK) return LLM_ERR_FORMAT;
-    *v = llm__rd_u32(g->meta + *pos); *pos += 4; return LLM_OK;
-}
-static llm_status llm__gguf_str_at(llm__gguf *g, size_t *pos, llm_error *err) {
-    uint64_t len;
-    if (llm__gguf_u64_at(g, pos, &len, err) != LLM_OK) return LLM_ERR_FORMAT;
-    if (len > g->src->size - *pos) return llm__fail(err, LLM_ERR_FORMAT, "GGUF string length %llu beyond the end of the file", (unsigned long long)len);
-    if (llm__gguf_need(g, (uint64_t)*pos + len, err) != LLM_OK) return LLM_ERR_FORMAT;
-    *pos += (size_t)len;
-    return LLM_OK;
-}
-static void llm__gguf_close(llm__gguf *g) {
-    llm__dealloc(&g->alloc, g->meta); llm__dealloc(&g->alloc, g->kv);
-    llm__dealloc(&g->alloc, g->t); llm__dealloc(&g->alloc, g->str_offs);
-    memset(g, 0, sizeof *g);
-}
-static llm_status llm__gguf_open(llm__gguf *g, llm__src *src, const llm_allocator *a, llm_error *err) {
-    size_t pos = 0, i, n_str = 0, str_used = 0;
-    uint32_t version;
-    uint64_t n_t, n_kv, data_off;
-    llm_status st;
-    memset(g, 0, sizeof *g);
-    if (a) g->alloc = *a;
-    g->src = src;
-    if (llm__gguf_need(g, 24, err) != LLM_OK) goto fail;
-    if (memcmp(g->meta, "GGUF", 4) != 0) { llm__fail(err, LLM_ERR_FORMAT, "not a GGUF file (bad magic)"); goto fail; }
-    version = llm__rd_u32(g->meta + 4);
-    if (version < 2 || version > 3) { llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF version %u not supported (2 or 3)", version); goto fail; }
-    n_t = llm__rd_u64(g->meta + 8); n_kv = llm__rd_u64(g->meta + 16);
-    pos = 24;
-    /* every kv takes at least 12 bytes and every tensor info at least 24 */
-    if (n_kv > src->size / 12 || n_t > src->size / 24) { llm__fail(err, LLM_ERR_FORMAT, "GGUF counts (%llu tensors, %llu keys) exceed the file size", (unsigned long long)n_t, (unsigned long long)n_kv); goto fail; }
-    g->kv = (llm__gguf_kv *)llm__calloc(a, (size_t)n_kv + 1, sizeof *g->kv);
-    g->t = (llm__gguf_tensor *)llm__calloc(a, (size_t)n_t + 1, sizeof *g->t);
-    if (!g->kv || !g->t) { llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto fail; }
-    /* pass 1 over key/values: validate and remember offsets (pointers are set after, since
-       meta may move while it grows) */
-    for (i = 0; i < n_kv; i++) {
-        llm__gguf_kv *kv = &g->kv[i];
-        size_t kstart = pos;
-        if (llm__gguf_str_at(g, &pos, err) != LLM_OK) goto fail;
-        kv->key = (const char *)(uintptr_t)(kstart + 8); kv->klen = pos - kstart - 8;
-        if (llm__gguf_u32_at(g, &pos, &kv->type, err) != LLM_OK) goto fail;
-        kv->n = 1;
-        if (kv->type == LLM__GGUF_ARR) {
-            uint64_t n, j;
-            if (llm__gguf_u32_at(g, &pos, &kv->elem_type, err) != LLM_OK) goto fail;
-            if (llm__gguf_u64_at(g, &pos, &n, err) != LLM_OK) goto fail;
-            kv->n = n;
-            kv->off = pos;
-            if (kv->elem_type == LLM__GGUF_STR) {
-                if (n > (src->size - pos) / 8) { llm__fail(err, LLM_ERR_FORMAT, "GGUF array of %llu strings beyond the end of the file", (unsigned long long)n); goto fail; }
-                for (j = 0; j < n; j++) if (llm__gguf_str_at(g, &pos, err) != LLM_OK) goto fail;
-                n_str += (size_t)n;
-            } else {
-                size_t es = llm__gguf_scalar_size(kv->elem_type);
-                if (!es) { llm__fail(err, LLM_ERR_FORMAT, "GGUF array of unknown type %u", kv->elem_type); goto fail; }
-                if (n > (src->size - pos) / es) { llm__fail(err, LLM_ERR_FORMAT, "GGUF array of %llu elements beyond the end of the file", (unsigned long long)n); goto fail; }
-                if (llm__gguf_need(g, (uint64_t)pos + n * es, err) != LLM_OK) goto fail;
-                pos += (size_t)(n * es);
-            }
-        } else if (kv->type == LLM__GGUF_STR) {
-            kv->off = pos;
-            if (llm__gguf_str_at(g, &pos, err) != LLM_OK) goto fail;
-        } else {
-            size_t es = llm__gguf_scalar_size(kv->type);
-            if (!es) { llm__fail(err, LLM_ERR_FORMAT, "GGUF key with unknown type %u", kv->type); goto fail; }
-            kv->off = pos;
-            if (llm__gguf_need(g, (uint64_t)pos + es, err) != LLM_OK) goto fail;
-            pos += es;
-        }
-    }
-    g->n_kv = (size_t)n_kv;
-    for (i = 0; i < n_t; i++) {
-        llm__gguf_tensor *t = &g->t[i];
-        size_t nstart = pos;
-        uint32_t nd; int d;
-        uint64_t ne[4], off;
-        if (llm__gguf_str_at(g, &pos, err) != LLM_OK) goto fail;
-        t->name = (const char *)(uintptr_t)(nstart + 8); t->nlen = pos - nstart - 8;
-        if (llm__gguf_u32_at(g, &pos, &nd, err) != LLM_OK) goto fail;
-        if (nd < 1 || nd > 4) { llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u has %u dims", (unsigned)i, nd); goto fail; }
-        t->n_dims = (int)nd; t->nelem = 1;
-        for (d = 0; d < (int)nd; d++) {
-            if (llm__gguf_u64_at(g, &pos, &ne[d], err) != LLM_OK) goto fail;
-            if (ne[d] == 0 || ne[d] > src->size || t->nelem > src->size / ne[d]) { llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u: absurd dimension %llu", (unsigned)i, (unsigned long long)ne[d]); goto fail; }
-            t->nelem *= ne[d];
-        }
-        for (d = 0; d < (int)nd; d++) t->shape[d] = (int64_t)ne[nd - 1 - d];
-        if (llm__gguf_u32_at(g, &pos, &t->type, err) != LLM_OK) goto fail;
-        if (llm__gguf_u64_at(g, &pos, &off, err) != LLM_OK) goto fail;
-        t->offset = off;
-    }
-    g->n_t = (size_t)n_t;
-    data_off = ((uint64_t)pos + LLM__GGUF_ALIGN - 1) / LLM__GGUF_ALIGN * LLM__GGUF_ALIGN;
-    {   /* general.alignment may change the alignment */
-        size_t k;
-        for (k = 0; k < g->n_kv; k++) {
-            const char *key = (const char *)g->meta + (size_t)(uintptr_t)g->kv[k].key;
-            if (g->kv[k].klen == 17 && memcmp(key, "general.alignment", 17) == 0 && g->kv[k].type == LLM__GGUF_U32) {
-                uint32_t al = llm__rd_u32(g->meta + g->kv[k].off);
-                if (al == 0 || (al & (al - 1))) { llm__fail(err, LLM_ERR_FORMAT, "GGUF alignment %u is not a power of two", al); goto fail; }
-                data_off = ((uint64_t)pos + al - 1) / al * al;
-            }
-        }
-    }
-    g->data_start = data_off;
-    for (i = 0; i < g->n_t; i++) {
-        llm__gguf_tensor *t = &g->t[i];
-        uint64_t esz = t->type == LLM__GGUF_TYPE_F32 ? 4 : t->type == LLM__GGUF_TYPE_F16 ? 2 : 0;
-        if (t->offset > src->size || data_off > src->size - t->offset ||
-            (esz && t->nelem > (src->size - data_off - t->offset) / esz)) {
-            llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u data (offset %llu) beyond the end of the file", (unsigned)i, (unsigned long long)t->offset);
-            goto fail;
-        }
-        t->offset += data_off;
-    }
-    /* pass 2: turn offsets into pointers, index string arrays */
-    g->str_offs = (size_t *)llm__calloc(a, n_str + 1, sizeof(size_t));
-    if (!g->str_offs) { llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto fail; }
-    for (i = 0; i < g->n_kv; i++) {
-        llm__gguf_kv *kv = &g->kv[i];
-        kv->key = (const char *)g->meta + (size_t)(uintptr_t)kv->key;
-        if (kv->type == LLM__GGUF_ARR && kv->elem_type == LLM__GGUF_STR) {
-            size_t p = kv->off; uint64_t j;
-            kv->str_off = g->str_offs + str_used;
-            for (j = 0; j < kv->n; j++) { kv->str_off[j] = p; p += 8 + (size_t)llm__rd_u64(g->meta + p); }
-            str_used += (size_t)kv->n;
-        }
-    }
-    for (i = 0; i < g->n_t; i++) g->t[i].name = (const char *)g->meta + (size_t)(uintptr_t)g->t[i].name;
-    llm__ok(err);
-    return LLM_OK;
-fail:
-    st = err ? err->status : LLM_ERR_FORMAT;
-    llm__gguf_close(g);
-    return st == LLM_OK ? LLM_ERR_FORMAT : st;
-}
-static const llm__gguf_kv *llm__gguf_find(const llm__gguf *g, const char *key) {
-    size_t i, kl = strlen(key);
-    for (i = 0; i < g->n_kv; i++)
-        if (g->kv[i].klen == kl && memcmp(g->kv[i].key, key, kl) == 0) return &g->kv[i];
-    return NULL;
-}
-static int llm__gguf_get_u64(const llm__gguf *g, const char *key, uint64_t *v) {
-    const llm__gguf_kv *kv = llm__gguf_find(g, key);
-    const unsigned char *p;
-    if (!kv) return 0;
-    p = g->meta + kv->off;
-    switch (kv->type) {
-    case LLM__GGUF_U8: case LLM__GGUF_BOOL: *v = p[0]; return 1;
-    case LLM__GGUF_I8: if ((signed char)p[0] < 0) return 0; *v = p[0]; return 1;
-    case LLM__GGUF_U16: *v = (uint64_t)p[0] | ((uint64_t)p[1] << 8); return 1;
-    case LLM__GGUF_I16: if (p[1] & 0x80) return 0; *v = (uint64_t)p[0] | ((uint64_t)p[1] << 8); return 1;
-    case LLM__GGUF_U32: *v = llm__rd_u32(p); return 1;
-    case LLM__GGUF_I32: if (p[3] & 0x80) return 0; *v = llm__rd_u32(p); return 1;
-    case LLM__GGUF_U64: *v = llm__rd_u64(p); return 1;
-    case LLM__GGUF_I64: if (p[7] & 0x80) return 0; *v = llm__rd_u64(p); return 1;
-    default: return 0;
-    }
-}
-static int llm__gguf_get_u32(const llm__gguf *g, const char *key, uint32_t *v) {
-    uint64_t u;
-    if (!llm__gguf_get_u64(g, key, &u) || u > 0xffffffffu) return 0;
-    *v = (uint32_t)u;
-    return 1;
-}
-LLM__MAYBE_UNUSED static int llm__gguf_get_f32(const llm__gguf *g, const char *key, float *v) {
-    const llm__gguf_kv *kv = llm__gguf_find(g, key);
-    if (!kv) return 0;
-    if (kv->type == LLM__GGUF_F32) { uint32_t u = llm__rd_u32(g->meta + kv->off); memcpy(v, &u, 4); return 1; }
-    if (kv->type == LLM__GGUF_F64) { uint64_t u = llm__rd_u64(g->meta + kv->off); double d; memcpy(&d, &u, 8); *v = (float)d; return 1; }
-    return 0;
-}
-LLM__MAYBE_UNUSED static int llm__gguf_get_bool(const llm__gguf *g, const char *key, int *v) {
-    uint64_t u;
-    if (!llm__gguf_get_u64(g, key, &u)) return 0;
-    *v = u != 0;
-    return 1;
-}
-LLM__MAYBE_UNUSED static int llm__gguf_get_str(const llm__gguf *g, const char *key, const char **s, size_t *len) {
-    const llm__gguf_kv *kv = llm__gguf_find(g, key);
-    if (!kv || kv->type != LLM__GGUF_STR) return 0;
-    *len = (size_t)llm__rd_u64(g->meta + kv->off);
-    *s = (const char *)g->meta + kv->off + 8;
-    return 1;
-}
-/* Numeric array: raw little-endian elements (possibly unaligned: read with memcpy). */
-LLM__MAYBE_UNUSED static int llm__gguf_get_arr(const llm__gguf *g, const char *key, int *elem_type, size_t *n, const void **raw) {
-    const llm__gguf_kv *kv = llm__gguf_find(g, key);
-    if (!kv || kv->type != LLM__GGUF_ARR || kv->elem_type == LLM__GGUF_STR) return 0;
-    *elem_type = (int)kv->elem_type; *n = (size_t)kv->n; *raw = g->meta + kv->off;
-    return 1;
-}
-/* The i-th string of a string array, or 0 when absent / out of range. */
-LLM__MAYBE_UNUSED static int llm__gguf_get_arr_str(const llm__gguf *g, const char *key, size_t i, const char **s, size_t *len) {
-    const llm__gguf_kv *kv = llm__gguf_find(g, key);
-    if (!kv || kv->type != LLM__GGUF_ARR || kv->elem_type != LLM__GGUF_STR || i >= kv->n) return 0;
-    *len = (size_t)llm__rd_u64(g->meta + kv->str_off[i]);
-    *s = (const char *)g->meta + kv->str_off[i] + 8;
-    return 1;
-}
-static const llm__gguf_tensor *llm__gguf_tensor_find(const llm__gguf *g, const char *name) {
-    size_t i, nl = strlen(name);
-    for (i = 0; i < g->n_t; i++)
-        if (g->t[i].nlen == nl && memcmp(g->t[i].name, name, nl) == 0) return &g->t[i];
-    return NULL;
+static void llm__parallel_for(llm_threadpool *pool, size_t n, llm__range_fn fn, void *ctx) {
+    llm__for_args a;
+    a.fn = fn; a.ctx = ctx; a.n = n;
+    if (!pool || pool->n == 1 || n < 2) { if (n) fn(ctx, 0, n); return; }
+    /* more parts than threads: a thread that is preempted holds back only a small one */
+    llm__parallel_parts(pool, llm__for_task, &a, (int)LLM__MIN(n, (size_t)pool->n * 4));
 }
 
 /* =========================================================================================
@@ -1781,225 +1408,9 @@ static int llm__utf8_incomplete(const unsigned char *s, size_t n) {
 #define LLM__CL_NUMBER 2
 #define LLM__CL_SPACE 3
 
-/* generated by tests/ref/gen_unicode_tables.py (python regex 2.5.123): 801 ranges */
-static const uint32_t llm__uni_ranges[801][2] = {
-    {0x85,0x3000085}, {0xA0,0x30000A0}, {0xAA,0x10000AA}, {0xB2,0x20000B3},
-    {0xB5,0x10000B5}, {0xB9,0x20000B9}, {0xBA,0x10000BA}, {0xBC,0x20000BE},
-    {0xC0,0x10000D6}, {0xD8,0x10000F6}, {0xF8,0x10002C1}, {0x2C6,0x10002D1},
-    {0x2E0,0x10002E4}, {0x2EC,0x10002EC}, {0x2EE,0x10002EE}, {0x370,0x1000374},
-    {0x376,0x1000377}, {0x37A,0x100037D}, {0x37F,0x100037F}, {0x386,0x1000386},
-    {0x388,0x100038A}, {0x38C,0x100038C}, {0x38E,0x10003A1}, {0x3A3,0x10003F5},
-    {0x3F7,0x1000481}, {0x48A,0x100052F}, {0x531,0x1000556}, {0x559,0x1000559},
-    {0x560,0x1000588}, {0x5D0,0x10005EA}, {0x5EF,0x10005F2}, {0x620,0x100064A},
-    {0x660,0x2000669}, {0x66E,0x100066F}, {0x671,0x10006D3}, {0x6D5,0x10006D5},
-    {0x6E5,0x10006E6}, {0x6EE,0x10006EF}, {0x6F0,0x20006F9}, {0x6FA,0x10006FC},
-    {0x6FF,0x10006FF}, {0x710,0x1000710}, {0x712,0x100072F}, {0x74D,0x10007A5},
-    {0x7B1,0x10007B1}, {0x7C0,0x20007C9}, {0x7CA,0x10007EA}, {0x7F4,0x10007F5},
-    {0x7FA,0x10007FA}, {0x800,0x1000815}, {0x81A,0x100081A}, {0x824,0x1000824},
-    {0x828,0x1000828}, {0x840,0x1000858}, {0x860,0x100086A}, {0x870,0x1000887},
-    {0x889,0x100088E}, {0x8A0,0x10008C9}, {0x904,0x1000939}, {0x93D,0x100093D},
-    {0x950,0x1000950}, {0x958,0x1000961}, {0x966,0x200096F}, {0x971,0x1000980},
-    {0x985,0x100098C}, {0x98F,0x1000990}, {0x993,0x10009A8}, {0x9AA,0x10009B0},
-    {0x9B2,0x10009B2}, {0x9B6,0x10009B9}, {0x9BD,0x10009BD}, {0x9CE,0x10009CE},
-    {0x9DC,0x10009DD}, {0x9DF,0x10009E1}, {0x9E6,0x20009EF}, {0x9F0,0x10009F1},
-    {0x9F4,0x20009F9}, {0x9FC,0x10009FC}, {0xA05,0x1000A0A}, {0xA0F,0x1000A10},
-    {0xA13,0x1000A28}, {0xA2A,0x1000A30}, {0xA32,0x1000A33}, {0xA35,0x1000A36},
-    {0xA38,0x1000A39}, {0xA59,0x1000A5C}, {0xA5E,0x1000A5E}, {0xA66,0x2000A6F},
-    {0xA72,0x1000A74}, {0xA85,0x1000A8D}, {0xA8F,0x1000A91}, {0xA93,0x1000AA8},
-    {0xAAA,0x1000AB0}, {0xAB2,0x1000AB3}, {0xAB5,0x1000AB9}, {0xABD,0x1000ABD},
-    {0xAD0,0x1000AD0}, {0xAE0,0x1000AE1}, {0xAE6,0x2000AEF}, {0xAF9,0x1000AF9},
-    {0xB05,0x1000B0C}, {0xB0F,0x1000B10}, {0xB13,0x1000B28}, {0xB2A,0x1000B30},
-    {0xB32,0x1000B33}, {0xB35,0x1000B39}, {0xB3D,0x1000B3D}, {0xB5C,0x1000B5D},
-    {0xB5F,0x1000B61}, {0xB66,0x2000B6F}, {0xB71,0x1000B71}, {0xB72,0x2000B77},
-    {0xB83,0x1000B83}, {0xB85,0x1000B8A}, {0xB8E,0x1000B90}, {0xB92,0x1000B95},
-    {0xB99,0x1000B9A}, {0xB9C,0x1000B9C}, {0xB9E,0x1000B9F}, {0xBA3,0x1000BA4},
-    {0xBA8,0x1000BAA}, {0xBAE,0x1000BB9}, {0xBD0,0x1000BD0}, {0xBE6,0x2000BF2},
-    {0xC05,0x1000C0C}, {0xC0E,0x1000C10}, {0xC12,0x1000C28}, {0xC2A,0x1000C39},
-    {0xC3D,0x1000C3D}, {0xC58,0x1000C5A}, {0xC5D,0x1000C5D}, {0xC60,0x1000C61},
-    {0xC66,0x2000C6F}, {0xC78,0x2000C7E}, {0xC80,0x1000C80}, {0xC85,0x1000C8C},
-    {0xC8E,0x1000C90}, {0xC92,0x1000CA8}, {0xCAA,0x1000CB3}, {0xCB5,0x1000CB9},
-    {0xCBD,0x1000CBD}, {0xCDD,0x1000CDE}, {0xCE0,0x1000CE1}, {0xCE6,0x2000CEF},
-    {0xCF1,0x1000CF2}, {0xD04,0x1000D0C}, {0xD0E,0x1000D10}, {0xD12,0x1000D3A},
-    {0xD3D,0x1000D3D}, {0xD4E,0x1000D4E}, {0xD54,0x1000D56}, {0xD58,0x2000D5E},
-    {0xD5F,0x1000D61}, {0xD66,0x2000D78}, {0xD7A,0x1000D7F}, {0xD85,0x1000D96},
-    {0xD9A,0x1000DB1}, {0xDB3,0x1000DBB}, {0xDBD,0x1000DBD}, {0xDC0,0x1000DC6},
-    {0xDE6,0x2000DEF}, {0xE01,0x1000E30}, {0xE32,0x1000E33}, {0xE40,0x1000E46},
-    {0xE50,0x2000E59}, {0xE81,0x1000E82}, {0xE84,0x1000E84}, {0xE86,0x1000E8A},
-    {0xE8C,0x1000EA3}, {0xEA5,0x1000EA5}, {0xEA7,0x1000EB0}, {0xEB2,0x1000EB3},
-    {0xEBD,0x1000EBD}, {0xEC0,0x1000EC4}, {0xEC6,0x1000EC6}, {0xED0,0x2000ED9},
-    {0xEDC,0x1000EDF}, {0xF00,0x1000F00}, {0xF20,0x2000F33}, {0xF40,0x1000F47},
-    {0xF49,0x1000F6C}, {0xF88,0x1000F8C}, {0x1000,0x100102A}, {0x103F,0x100103F},
-    {0x1040,0x2001049}, {0x1050,0x1001055}, {0x105A,0x100105D}, {0x1061,0x1001061},
-    {0x1065,0x1001066}, {0x106E,0x1001070}, {0x1075,0x1001081}, {0x108E,0x100108E},
-    {0x1090,0x2001099}, {0x10A0,0x10010C5}, {0x10C7,0x10010C7}, {0x10CD,0x10010CD},
-    {0x10D0,0x10010FA}, {0x10FC,0x1001248}, {0x124A,0x100124D}, {0x1250,0x1001256},
-    {0x1258,0x1001258}, {0x125A,0x100125D}, {0x1260,0x1001288}, {0x128A,0x100128D},
-    {0x1290,0x10012B0}, {0x12B2,0x10012B5}, {0x12B8,0x10012BE}, {0x12C0,0x10012C0},
-    {0x12C2,0x10012C5}, {0x12C8,0x10012D6}, {0x12D8,0x1001310}, {0x1312,0x1001315},
-    {0x1318,0x100135A}, {0x1369,0x200137C}, {0x1380,0x100138F}, {0x13A0,0x10013F5},
-    {0x13F8,0x10013FD}, {0x1401,0x100166C}, {0x166F,0x100167F}, {0x1680,0x3001680},
-    {0x1681,0x100169A}, {0x16A0,0x10016EA}, {0x16EE,0x20016F0}, {0x16F1,0x10016F8},
-    {0x1700,0x1001711}, {0x171F,0x1001731}, {0x1740,0x1001751}, {0x1760,0x100176C},
-    {0x176E,0x1001770}, {0x1780,0x10017B3}, {0x17D7,0x10017D7}, {0x17DC,0x10017DC},
-    {0x17E0,0x20017E9}, {0x17F0,0x20017F9}, {0x1810,0x2001819}, {0x1820,0x1001878},
-    {0x1880,0x1001884}, {0x1887,0x10018A8}, {0x18AA,0x10018AA}, {0x18B0,0x10018F5},
-    {0x1900,0x100191E}, {0x1946,0x200194F}, {0x1950,0x100196D}, {0x1970,0x1001974},
-    {0x1980,0x10019AB}, {0x19B0,0x10019C9}, {0x19D0,0x20019DA}, {0x1A00,0x1001A16},
-    {0x1A20,0x1001A54}, {0x1A80,0x2001A89}, {0x1A90,0x2001A99}, {0x1AA7,0x1001AA7},
-    {0x1B05,0x1001B33}, {0x1B45,0x1001B4C}, {0x1B50,0x2001B59}, {0x1B83,0x1001BA0},
-    {0x1BAE,0x1001BAF}, {0x1BB0,0x2001BB9}, {0x1BBA,0x1001BE5}, {0x1C00,0x1001C23},
-    {0x1C40,0x2001C49}, {0x1C4D,0x1001C4F}, {0x1C50,0x2001C59}, {0x1C5A,0x1001C7D},
-    {0x1C80,0x1001C88}, {0x1C90,0x1001CBA}, {0x1CBD,0x1001CBF}, {0x1CE9,0x1001CEC},
-    {0x1CEE,0x1001CF3}, {0x1CF5,0x1001CF6}, {0x1CFA,0x1001CFA}, {0x1D00,0x1001DBF},
-    {0x1E00,0x1001F15}, {0x1F18,0x1001F1D}, {0x1F20,0x1001F45}, {0x1F48,0x1001F4D},
-    {0x1F50,0x1001F57}, {0x1F59,0x1001F59}, {0x1F5B,0x1001F5B}, {0x1F5D,0x1001F5D},
-    {0x1F5F,0x1001F7D}, {0x1F80,0x1001FB4}, {0x1FB6,0x1001FBC}, {0x1FBE,0x1001FBE},
-    {0x1FC2,0x1001FC4}, {0x1FC6,0x1001FCC}, {0x1FD0,0x1001FD3}, {0x1FD6,0x1001FDB},
-    {0x1FE0,0x1001FEC}, {0x1FF2,0x1001FF4}, {0x1FF6,0x1001FFC}, {0x2000,0x300200A},
-    {0x2028,0x3002029}, {0x202F,0x300202F}, {0x205F,0x300205F}, {0x2070,0x2002070},
-    {0x2071,0x1002071}, {0x2074,0x2002079}, {0x207F,0x100207F}, {0x2080,0x2002089},
-    {0x2090,0x100209C}, {0x2102,0x1002102}, {0x2107,0x1002107}, {0x210A,0x1002113},
-    {0x2115,0x1002115}, {0x2119,0x100211D}, {0x2124,0x1002124}, {0x2126,0x1002126},
-    {0x2128,0x1002128}, {0x212A,0x100212D}, {0x212F,0x1002139}, {0x213C,0x100213F},
-    {0x2145,0x1002149}, {0x214E,0x100214E}, {0x2150,0x2002182}, {0x2183,0x1002184},
-    {0x2185,0x2002189}, {0x2460,0x200249B}, {0x24EA,0x20024FF}, {0x2776,0x2002793},
-    {0x2C00,0x1002CE4}, {0x2CEB,0x1002CEE}, {0x2CF2,0x1002CF3}, {0x2CFD,0x2002CFD},
-    {0x2D00,0x1002D25}, {0x2D27,0x1002D27}, {0x2D2D,0x1002D2D}, {0x2D30,0x1002D67},
-    {0x2D6F,0x1002D6F}, {0x2D80,0x1002D96}, {0x2DA0,0x1002DA6}, {0x2DA8,0x1002DAE},
-    {0x2DB0,0x1002DB6}, {0x2DB8,0x1002DBE}, {0x2DC0,0x1002DC6}, {0x2DC8,0x1002DCE},
-    {0x2DD0,0x1002DD6}, {0x2DD8,0x1002DDE}, {0x2E2F,0x1002E2F}, {0x3000,0x3003000},
-    {0x3005,0x1003006}, {0x3007,0x2003007}, {0x3021,0x2003029}, {0x3031,0x1003035},
-    {0x3038,0x200303A}, {0x303B,0x100303C}, {0x3041,0x1003096}, {0x309D,0x100309F},
-    {0x30A1,0x10030FA}, {0x30FC,0x10030FF}, {0x3105,0x100312F}, {0x3131,0x100318E},
-    {0x3192,0x2003195}, {0x31A0,0x10031BF}, {0x31F0,0x10031FF}, {0x3220,0x2003229},
-    {0x3248,0x200324F}, {0x3251,0x200325F}, {0x3280,0x2003289}, {0x32B1,0x20032BF},
-    {0x3400,0x1004DBF}, {0x4E00,0x100A48C}, {0xA4D0,0x100A4FD}, {0xA500,0x100A60C},
-    {0xA610,0x100A61F}, {0xA620,0x200A629}, {0xA62A,0x100A62B}, {0xA640,0x100A66E},
-    {0xA67F,0x100A69D}, {0xA6A0,0x100A6E5}, {0xA6E6,0x200A6EF}, {0xA717,0x100A71F},
-    {0xA722,0x100A788}, {0xA78B,0x100A7CA}, {0xA7D0,0x100A7D1}, {0xA7D3,0x100A7D3},
-    {0xA7D5,0x100A7D9}, {0xA7F2,0x100A801}, {0xA803,0x100A805}, {0xA807,0x100A80A},
-    {0xA80C,0x100A822}, {0xA830,0x200A835}, {0xA840,0x100A873}, {0xA882,0x100A8B3},
-    {0xA8D0,0x200A8D9}, {0xA8F2,0x100A8F7}, {0xA8FB,0x100A8FB}, {0xA8FD,0x100A8FE},
-    {0xA900,0x200A909}, {0xA90A,0x100A925}, {0xA930,0x100A946}, {0xA960,0x100A97C},
-    {0xA984,0x100A9B2}, {0xA9CF,0x100A9CF}, {0xA9D0,0x200A9D9}, {0xA9E0,0x100A9E4},
-    {0xA9E6,0x100A9EF}, {0xA9F0,0x200A9F9}, {0xA9FA,0x100A9FE}, {0xAA00,0x100AA28},
-    {0xAA40,0x100AA42}, {0xAA44,0x100AA4B}, {0xAA50,0x200AA59}, {0xAA60,0x100AA76},
-    {0xAA7A,0x100AA7A}, {0xAA7E,0x100AAAF}, {0xAAB1,0x100AAB1}, {0xAAB5,0x100AAB6},
-    {0xAAB9,0x100AABD}, {0xAAC0,0x100AAC0}, {0xAAC2,0x100AAC2}, {0xAADB,0x100AADD},
-    {0xAAE0,0x100AAEA}, {0xAAF2,0x100AAF4}, {0xAB01,0x100AB06}, {0xAB09,0x100AB0E},
-    {0xAB11,0x100AB16}, {0xAB20,0x100AB26}, {0xAB28,0x100AB2E}, {0xAB30,0x100AB5A},
-    {0xAB5C,0x100AB69}, {0xAB70,0x100ABE2}, {0xABF0,0x200ABF9}, {0xAC00,0x100D7A3},
-    {0xD7B0,0x100D7C6}, {0xD7CB,0x100D7FB}, {0xF900,0x100FA6D}, {0xFA70,0x100FAD9},
-    {0xFB00,0x100FB06}, {0xFB13,0x100FB17}, {0xFB1D,0x100FB1D}, {0xFB1F,0x100FB28},
-    {0xFB2A,0x100FB36}, {0xFB38,0x100FB3C}, {0xFB3E,0x100FB3E}, {0xFB40,0x100FB41},
-    {0xFB43,0x100FB44}, {0xFB46,0x100FBB1}, {0xFBD3,0x100FD3D}, {0xFD50,0x100FD8F},
-    {0xFD92,0x100FDC7}, {0xFDF0,0x100FDFB}, {0xFE70,0x100FE74}, {0xFE76,0x100FEFC},
-    {0xFF10,0x200FF19}, {0xFF21,0x100FF3A}, {0xFF41,0x100FF5A}, {0xFF66,0x100FFBE},
-    {0xFFC2,0x100FFC7}, {0xFFCA,0x100FFCF}, {0xFFD2,0x100FFD7}, {0xFFDA,0x100FFDC},
-    {0x10000,0x101000B}, {0x1000D,0x1010026}, {0x10028,0x101003A}, {0x1003C,0x101003D},
-    {0x1003F,0x101004D}, {0x10050,0x101005D}, {0x10080,0x10100FA}, {0x10107,0x2010133},
-    {0x10140,0x2010178}, {0x1018A,0x201018B}, {0x10280,0x101029C}, {0x102A0,0x10102D0},
-    {0x102E1,0x20102FB}, {0x10300,0x101031F}, {0x10320,0x2010323}, {0x1032D,0x1010340},
-    {0x10341,0x2010341}, {0x10342,0x1010349}, {0x1034A,0x201034A}, {0x10350,0x1010375},
-    {0x10380,0x101039D}, {0x103A0,0x10103C3}, {0x103C8,0x10103CF}, {0x103D1,0x20103D5},
-    {0x10400,0x101049D}, {0x104A0,0x20104A9}, {0x104B0,0x10104D3}, {0x104D8,0x10104FB},
-    {0x10500,0x1010527}, {0x10530,0x1010563}, {0x10570,0x101057A}, {0x1057C,0x101058A},
-    {0x1058C,0x1010592}, {0x10594,0x1010595}, {0x10597,0x10105A1}, {0x105A3,0x10105B1},
-    {0x105B3,0x10105B9}, {0x105BB,0x10105BC}, {0x10600,0x1010736}, {0x10740,0x1010755},
-    {0x10760,0x1010767}, {0x10780,0x1010785}, {0x10787,0x10107B0}, {0x107B2,0x10107BA},
-    {0x10800,0x1010805}, {0x10808,0x1010808}, {0x1080A,0x1010835}, {0x10837,0x1010838},
-    {0x1083C,0x101083C}, {0x1083F,0x1010855}, {0x10858,0x201085F}, {0x10860,0x1010876},
-    {0x10879,0x201087F}, {0x10880,0x101089E}, {0x108A7,0x20108AF}, {0x108E0,0x10108F2},
-    {0x108F4,0x10108F5}, {0x108FB,0x20108FF}, {0x10900,0x1010915}, {0x10916,0x201091B},
-    {0x10920,0x1010939}, {0x10980,0x10109B7}, {0x109BC,0x20109BD}, {0x109BE,0x10109BF},
-    {0x109C0,0x20109CF}, {0x109D2,0x20109FF}, {0x10A00,0x1010A00}, {0x10A10,0x1010A13},
-    {0x10A15,0x1010A17}, {0x10A19,0x1010A35}, {0x10A40,0x2010A48}, {0x10A60,0x1010A7C},
-    {0x10A7D,0x2010A7E}, {0x10A80,0x1010A9C}, {0x10A9D,0x2010A9F}, {0x10AC0,0x1010AC7},
-    {0x10AC9,0x1010AE4}, {0x10AEB,0x2010AEF}, {0x10B00,0x1010B35}, {0x10B40,0x1010B55},
-    {0x10B58,0x2010B5F}, {0x10B60,0x1010B72}, {0x10B78,0x2010B7F}, {0x10B80,0x1010B91},
-    {0x10BA9,0x2010BAF}, {0x10C00,0x1010C48}, {0x10C80,0x1010CB2}, {0x10CC0,0x1010CF2},
-    {0x10CFA,0x2010CFF}, {0x10D00,0x1010D23}, {0x10D30,0x2010D39}, {0x10E60,0x2010E7E},
-    {0x10E80,0x1010EA9}, {0x10EB0,0x1010EB1}, {0x10F00,0x1010F1C}, {0x10F1D,0x2010F26},
-    {0x10F27,0x1010F27}, {0x10F30,0x1010F45}, {0x10F51,0x2010F54}, {0x10F70,0x1010F81},
-    {0x10FB0,0x1010FC4}, {0x10FC5,0x2010FCB}, {0x10FE0,0x1010FF6}, {0x11003,0x1011037},
-    {0x11052,0x201106F}, {0x11071,0x1011072}, {0x11075,0x1011075}, {0x11083,0x10110AF},
-    {0x110D0,0x10110E8}, {0x110F0,0x20110F9}, {0x11103,0x1011126}, {0x11136,0x201113F},
-    {0x11144,0x1011144}, {0x11147,0x1011147}, {0x11150,0x1011172}, {0x11176,0x1011176},
-    {0x11183,0x10111B2}, {0x111C1,0x10111C4}, {0x111D0,0x20111D9}, {0x111DA,0x10111DA},
-    {0x111DC,0x10111DC}, {0x111E1,0x20111F4}, {0x11200,0x1011211}, {0x11213,0x101122B},
-    {0x1123F,0x1011240}, {0x11280,0x1011286}, {0x11288,0x1011288}, {0x1128A,0x101128D},
-    {0x1128F,0x101129D}, {0x1129F,0x10112A8}, {0x112B0,0x10112DE}, {0x112F0,0x20112F9},
-    {0x11305,0x101130C}, {0x1130F,0x1011310}, {0x11313,0x1011328}, {0x1132A,0x1011330},
-    {0x11332,0x1011333}, {0x11335,0x1011339}, {0x1133D,0x101133D}, {0x11350,0x1011350},
-    {0x1135D,0x1011361}, {0x11400,0x1011434}, {0x11447,0x101144A}, {0x11450,0x2011459},
-    {0x1145F,0x1011461}, {0x11480,0x10114AF}, {0x114C4,0x10114C5}, {0x114C7,0x10114C7},
-    {0x114D0,0x20114D9}, {0x11580,0x10115AE}, {0x115D8,0x10115DB}, {0x11600,0x101162F},
-    {0x11644,0x1011644}, {0x11650,0x2011659}, {0x11680,0x10116AA}, {0x116B8,0x10116B8},
-    {0x116C0,0x20116C9}, {0x11700,0x101171A}, {0x11730,0x201173B}, {0x11740,0x1011746},
-    {0x11800,0x101182B}, {0x118A0,0x10118DF}, {0x118E0,0x20118F2}, {0x118FF,0x1011906},
-    {0x11909,0x1011909}, {0x1190C,0x1011913}, {0x11915,0x1011916}, {0x11918,0x101192F},
-    {0x1193F,0x101193F}, {0x11941,0x1011941}, {0x11950,0x2011959}, {0x119A0,0x10119A7},
-    {0x119AA,0x10119D0}, {0x119E1,0x10119E1}, {0x119E3,0x10119E3}, {0x11A00,0x1011A00},
-    {0x11A0B,0x1011A32}, {0x11A3A,0x1011A3A}, {0x11A50,0x1011A50}, {0x11A5C,0x1011A89},
-    {0x11A9D,0x1011A9D}, {0x11AB0,0x1011AF8}, {0x11C00,0x1011C08}, {0x11C0A,0x1011C2E},
-    {0x11C40,0x1011C40}, {0x11C50,0x2011C6C}, {0x11C72,0x1011C8F}, {0x11D00,0x1011D06},
-    {0x11D08,0x1011D09}, {0x11D0B,0x1011D30}, {0x11D46,0x1011D46}, {0x11D50,0x2011D59},
-    {0x11D60,0x1011D65}, {0x11D67,0x1011D68}, {0x11D6A,0x1011D89}, {0x11D98,0x1011D98},
-    {0x11DA0,0x2011DA9}, {0x11EE0,0x1011EF2}, {0x11F02,0x1011F02}, {0x11F04,0x1011F10},
-    {0x11F12,0x1011F33}, {0x11F50,0x2011F59}, {0x11FB0,0x1011FB0}, {0x11FC0,0x2011FD4},
-    {0x12000,0x1012399}, {0x12400,0x201246E}, {0x12480,0x1012543}, {0x12F90,0x1012FF0},
-    {0x13000,0x101342F}, {0x13441,0x1013446}, {0x14400,0x1014646}, {0x16800,0x1016A38},
-    {0x16A40,0x1016A5E}, {0x16A60,0x2016A69}, {0x16A70,0x1016ABE}, {0x16AC0,0x2016AC9},
-    {0x16AD0,0x1016AED}, {0x16B00,0x1016B2F}, {0x16B40,0x1016B43}, {0x16B50,0x2016B59},
-    {0x16B5B,0x2016B61}, {0x16B63,0x1016B77}, {0x16B7D,0x1016B8F}, {0x16E40,0x1016E7F},
-    {0x16E80,0x2016E96}, {0x16F00,0x1016F4A}, {0x16F50,0x1016F50}, {0x16F93,0x1016F9F},
-    {0x16FE0,0x1016FE1}, {0x16FE3,0x1016FE3}, {0x17000,0x10187F7}, {0x18800,0x1018CD5},
-    {0x18D00,0x1018D08}, {0x1AFF0,0x101AFF3}, {0x1AFF5,0x101AFFB}, {0x1AFFD,0x101AFFE},
-    {0x1B000,0x101B122}, {0x1B132,0x101B132}, {0x1B150,0x101B152}, {0x1B155,0x101B155},
-    {0x1B164,0x101B167}, {0x1B170,0x101B2FB}, {0x1BC00,0x101BC6A}, {0x1BC70,0x101BC7C},
-    {0x1BC80,0x101BC88}, {0x1BC90,0x101BC99}, {0x1D2C0,0x201D2D3}, {0x1D2E0,0x201D2F3},
-    {0x1D360,0x201D378}, {0x1D400,0x101D454}, {0x1D456,0x101D49C}, {0x1D49E,0x101D49F},
-    {0x1D4A2,0x101D4A2}, {0x1D4A5,0x101D4A6}, {0x1D4A9,0x101D4AC}, {0x1D4AE,0x101D4B9},
-    {0x1D4BB,0x101D4BB}, {0x1D4BD,0x101D4C3}, {0x1D4C5,0x101D505}, {0x1D507,0x101D50A},
-    {0x1D50D,0x101D514}, {0x1D516,0x101D51C}, {0x1D51E,0x101D539}, {0x1D53B,0x101D53E},
-    {0x1D540,0x101D544}, {0x1D546,0x101D546}, {0x1D54A,0x101D550}, {0x1D552,0x101D6A5},
-    {0x1D6A8,0x101D6C0}, {0x1D6C2,0x101D6DA}, {0x1D6DC,0x101D6FA}, {0x1D6FC,0x101D714},
-    {0x1D716,0x101D734}, {0x1D736,0x101D74E}, {0x1D750,0x101D76E}, {0x1D770,0x101D788},
-    {0x1D78A,0x101D7A8}, {0x1D7AA,0x101D7C2}, {0x1D7C4,0x101D7CB}, {0x1D7CE,0x201D7FF},
-    {0x1DF00,0x101DF1E}, {0x1DF25,0x101DF2A}, {0x1E030,0x101E06D}, {0x1E100,0x101E12C},
-    {0x1E137,0x101E13D}, {0x1E140,0x201E149}, {0x1E14E,0x101E14E}, {0x1E290,0x101E2AD},
-    {0x1E2C0,0x101E2EB}, {0x1E2F0,0x201E2F9}, {0x1E4D0,0x101E4EB}, {0x1E4F0,0x201E4F9},
-    {0x1E7E0,0x101E7E6}, {0x1E7E8,0x101E7EB}, {0x1E7ED,0x101E7EE}, {0x1E7F0,0x101E7FE},
-    {0x1E800,0x101E8C4}, {0x1E8C7,0x201E8CF}, {0x1E900,0x101E943}, {0x1E94B,0x101E94B},
-    {0x1E950,0x201E959}, {0x1EC71,0x201ECAB}, {0x1ECAD,0x201ECAF}, {0x1ECB1,0x201ECB4},
-    {0x1ED01,0x201ED2D}, {0x1ED2F,0x201ED3D}, {0x1EE00,0x101EE03}, {0x1EE05,0x101EE1F},
-    {0x1EE21,0x101EE22}, {0x1EE24,0x101EE24}, {0x1EE27,0x101EE27}, {0x1EE29,0x101EE32},
-    {0x1EE34,0x101EE37}, {0x1EE39,0x101EE39}, {0x1EE3B,0x101EE3B}, {0x1EE42,0x101EE42},
-    {0x1EE47,0x101EE47}, {0x1EE49,0x101EE49}, {0x1EE4B,0x101EE4B}, {0x1EE4D,0x101EE4F},
-    {0x1EE51,0x101EE52}, {0x1EE54,0x101EE54}, {0x1EE57,0x101EE57}, {0x1EE59,0x101EE59},
-    {0x1EE5B,0x101EE5B}, {0x1EE5D,0x101EE5D}, {0x1EE5F,0x101EE5F}, {0x1EE61,0x101EE62},
-    {0x1EE64,0x101EE64}, {0x1EE67,0x101EE6A}, {0x1EE6C,0x101EE72}, {0x1EE74,0x101EE77},
-    {0x1EE79,0x101EE7C}, {0x1EE7E,0x101EE7E}, {0x1EE80,0x101EE89}, {0x1EE8B,0x101EE9B},
-    {0x1EEA1,0x101EEA3}, {0x1EEA5,0x101EEA9}, {0x1EEAB,0x101EEBB}, {0x1F100,0x201F10C},
-    {0x1FBF0,0x201FBF9}, {0x20000,0x102A6DF}, {0x2A700,0x102B739}, {0x2B740,0x102B81D},
-    {0x2B820,0x102CEA1}, {0x2CEB0,0x102EBE0}, {0x2F800,0x102FA1D}, {0x30000,0x103134A},
-    {0x31350,0x10323AF},
-};
 /* ASCII classes (the same generator's last line): \t \n \v \f \r and space are spaces. */
 static const char llm__ascii_cls[129] =
     "00000000033333000000000000000000300000000000000022222222220000000111111111111111111111111110000001111111111111111111111111100000";
-
-static int llm__cp_class(uint32_t cp) {
-    size_t lo = 0, hi = sizeof llm__uni_ranges / sizeof llm__uni_ranges[0];
-    if (cp < 128) return llm__ascii_cls[cp] - '0';
-    while (lo < hi) { /* binary search of the range holding cp */
-        size_t mid = (lo + hi) / 2;
-        if (cp < llm__uni_ranges[mid][0]) hi = mid;
-        else if (cp > (llm__uni_ranges[mid][1] & 0xFFFFFF)) lo = mid + 1;
-        else return (int)(llm__uni_ranges[mid][1] >> 24);
-    }
-    return LLM__CL_OTHER;
-}
 
 /* Class and byte length of the character at s[i]. An invalid byte is one character of
    class "other" (what a lone surrogate from Python's surrogateescape is). */
@@ -2730,934 +2141,6 @@ LLMDEF llm_status llm_detokenize(const llm_tokenizer *t, const int32_t *ids, siz
     return o.n > cap ? LLM_ERR_BUFFER_TOO_SMALL : LLM_OK;
 }
 
-/* ---- loading: GPT-2 encoder.json + vocab.bpe ---------------------------------------------- */
-/* GPT-2 stores token bytes as printable characters: bytes that are printable Latin-1 stand
-   for themselves, the other 68 bytes map to U+0100.. in order (OpenAI's bytes_to_unicode). */
-static void llm__gpt2_byte_map(uint32_t b2u[256], int16_t u2b[324]) {
-    int b, n = 0;
-    for (b = 0; b < 324; b++) u2b[b] = -1;
-    for (b = 0; b < 256; b++) {
-        if ((b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF)) b2u[b] = (uint32_t)b;
-        else b2u[b] = (uint32_t)(256 + n++);
-        u2b[b2u[b]] = (int16_t)b;
-    }
-}
-
-/* UTF-8 of mapped characters -> raw bytes. Returns the byte count, or (size_t)-1. */
-static size_t llm__gpt2_unmap(const unsigned char *s, size_t n, const int16_t *u2b, unsigned char *out) {
-    size_t i = 0, k = 0;
-    while (i < n) {
-        uint32_t cp;
-        size_t l = llm__utf8_decode(s + i, n - i, &cp);
-        if (!l || cp >= 324 || u2b[cp] < 0) return (size_t)-1;
-        out[k++] = (unsigned char)u2b[cp];
-        i += l;
-    }
-    return k;
-}
-
-static int llm__hexval(int c) {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* Parses the JSON string at s[*pos] (the opening quote) into raw token bytes (out needs as
-   many bytes as the literal). Returns the length, or (size_t)-1 on a malformed string. */
-static size_t llm__json_token(const unsigned char *s, size_t n, size_t *pos, const int16_t *u2b,
-                              unsigned char *out) {
-    size_t i = *pos + 1, k = 0;
-    while (i < n && s[i] != '"') {
-        uint32_t cp;
-        if (s[i] == '\\') {
-            if (i + 1 >= n) return (size_t)-1;
-            switch (s[i + 1]) {
-            case '"': cp = '"'; i += 2; break;
-            case '\\': cp = '\\'; i += 2; break;
-            case '/': cp = '/'; i += 2; break;
-            case 'b': cp = 8; i += 2; break;
-            case 'f': cp = 12; i += 2; break;
-            case 'n': cp = 10; i += 2; break;
-            case 'r': cp = 13; i += 2; break;
-            case 't': cp = 9; i += 2; break;
-            case 'u': {
-                int d, j;
-                if (i + 6 > n) return (size_t)-1;
-                cp = 0;
-                for (j = 2; j < 6; j++) { if ((d = llm__hexval(s[i + j])) < 0) return (size_t)-1; cp = cp * 16 + (uint32_t)d; }
-                i += 6; /* (surrogate pairs cannot name one of the 324 mapped characters) */
-                break;
-            }
-            default: return (size_t)-1;
-            }
-        } else {
-            size_t l = llm__utf8_decode(s + i, n - i, &cp);
-            if (!l) return (size_t)-1;
-            i += l;
-        }
-        if (cp >= 324 || u2b[cp] < 0) return (size_t)-1;
-        out[k++] = (unsigned char)u2b[cp];
-    }
-    if (i >= n) return (size_t)-1;
-    *pos = i + 1;
-    return k;
-}
-
-static size_t llm__skip_ws(const unsigned char *s, size_t n, size_t i) {
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
-    return i;
-}
-
-static llm_status llm__load_tok_gpt2(const llm_allocator *a, const unsigned char *js, size_t jn,
-                                 const unsigned char *bpe, size_t bn, llm_tokenizer **out, llm_error *err) {
-    uint32_t b2u[256];
-    int16_t u2b[324];
-    unsigned char *raw = NULL, *buf = NULL;
-    uint32_t *toff = NULL, *tlen = NULL;
-    int32_t *byid = NULL, *pairs = NULL, eot;
-    size_t cnt = 0, rawn = 0, i, n, maxid = 0, nm = 0, line;
-    llm_tokenizer *t = NULL;
-    llm_status st = LLM_OK;
-    *out = NULL;
-    llm__gpt2_byte_map(b2u, u2b);
-    /* 1. encoder.json: {"token": id, ...} */
-    raw = (unsigned char *)llm__alloc(a, jn + 1);
-    toff = (uint32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(uint32_t)); /* an entry takes >= 6 bytes */
-    tlen = (uint32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(uint32_t));
-    byid = (int32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(int32_t));
-    if (!raw || !toff || !tlen || !byid) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-    i = llm__skip_ws(js, jn, 0);
-    if (i >= jn || js[i] != '{') { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected '{'"); goto done; }
-    i = llm__skip_ws(js, jn, i + 1);
-    while (i < jn && js[i] != '}') {
-        size_t l, id = 0, digits = 0;
-        if (js[i] != '"' || (l = llm__json_token(js, jn, &i, u2b, raw + rawn)) == (size_t)-1) {
-            st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: bad token string at byte %llu", (unsigned long long)i); goto done; }
-        i = llm__skip_ws(js, jn, i);
-        if (i >= jn || js[i] != ':') { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected ':' at byte %llu", (unsigned long long)i); goto done; }
-        i = llm__skip_ws(js, jn, i + 1);
-        while (i < jn && js[i] >= '0' && js[i] <= '9' && digits < 10) { id = id * 10 + (size_t)(js[i] - '0'); i++; digits++; }
-        if (!digits || id > 0x7FFFFFF0u) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: bad id at byte %llu", (unsigned long long)i); goto done; }
-        toff[cnt] = (uint32_t)rawn; tlen[cnt] = (uint32_t)l; byid[cnt] = (int32_t)id;
-        rawn += l; cnt++;
-        if (id > maxid) maxid = id;
-        i = llm__skip_ws(js, jn, i);
-        if (i < jn && js[i] == ',') i = llm__skip_ws(js, jn, i + 1);
-        else if (i >= jn || js[i] != '}') { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected ',' or '}' at byte %llu", (unsigned long long)i); goto done; }
-    }
-    if (i >= jn || cnt == 0) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: truncated or empty"); goto done; }
-    n = maxid + 1;
-    if (n != cnt) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: ids are not 0..%llu", (unsigned long long)(cnt - 1)); goto done; }
-    if ((st = llm__tok_new(a, LLM_TOKENIZER_BPE, n, rawn, &t, err)) != LLM_OK) goto done;
-    for (i = 0; i < n; i++) t->off[i] = UINT32_MAX;
-    for (i = 0; i < cnt; i++) {
-        if (t->off[byid[i]] != UINT32_MAX) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: id %d twice", (int)byid[i]); goto done; }
-        t->off[byid[i]] = (uint32_t)i; /* temporarily: the entry */
-    }
-    {   /* lay the tokens out in id order */
-        size_t at = 0;
-        uint32_t *ent = (uint32_t *)llm__alloc(a, n * sizeof(uint32_t));
-        if (!ent) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-        memcpy(ent, t->off, n * sizeof(uint32_t));
-        for (i = 0; i < n; i++) {
-            t->off[i] = (uint32_t)at;
-            memcpy(t->text + at, raw + toff[ent[i]], tlen[ent[i]]);
-            at += tlen[ent[i]];
-            t->type[i] = LLM__TT_NORMAL;
-        }
-        t->off[n] = (uint32_t)at;
-        llm__dealloc(a, ent);
-    }
-    t->pattern = LLM_PATTERN_GPT2;
-    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
-    /* 2. vocab.bpe: "#version: 0.2" then one merge "left right" per line, best first */
-    buf = (unsigned char *)llm__alloc(a, bn + 1);
-    pairs = (int32_t *)llm__alloc(a, (bn / 2 + 1) * sizeof(int32_t));
-    if (!buf || !pairs) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-    for (i = 0, line = 0; i < bn; line++) {
-        size_t e = i, sp, la, lb;
-        int32_t ia, ib;
-        while (e < bn && bpe[e] != '\n') e++;
-        n = e;
-        if (n > i && bpe[n - 1] == '\r') n--;
-        if (n > i && !(line == 0 && bpe[i] == '#')) {
-            for (sp = i; sp < n && bpe[sp] != ' '; sp++) {}
-            if (sp >= n || sp == i || sp + 1 >= n ||
-                (la = llm__gpt2_unmap(bpe + i, sp - i, u2b, buf)) == (size_t)-1 ||
-                (lb = llm__gpt2_unmap(bpe + sp + 1, n - sp - 1, u2b, buf + la)) == (size_t)-1 ||
-                (ia = llm__tok_lookup(t, buf, la)) < 0 || (ib = llm__tok_lookup(t, buf + la, lb)) < 0) {
-                st = llm__fail(err, LLM_ERR_FORMAT, "vocab.bpe line %llu: bad merge", (unsigned long long)line + 1);
-                goto done;
-            }
-            pairs[2 * nm] = ia; pairs[2 * nm + 1] = ib; nm++;
-        }
-        i = e + 1;
-    }
-    if ((st = llm__tok_set_merges(t, pairs, NULL, nm, err)) != LLM_OK) goto done;
-    /* tokens past the merges (GPT-2: <|endoftext|>) are special */
-    for (i = 256 + nm; i < (size_t)t->n; i++) t->type[i] = LLM__TT_CONTROL;
-    llm__dealloc(a, t->tab); t->tab = NULL;
-    llm__dealloc(a, t->special); t->special = NULL;
-    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
-    eot = llm__tok_lookup(t, (const unsigned char *)"<|endoftext|>", 13);
-    t->bos = t->eos = eot;
-done:
-    llm__dealloc(a, raw); llm__dealloc(a, toff); llm__dealloc(a, tlen); llm__dealloc(a, byid);
-    llm__dealloc(a, buf); llm__dealloc(a, pairs);
-    if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
-    *out = t;
-    return LLM_OK;
-}
-
-/* ---- loading: SentencePiece tokenizer.model (protobuf) ----------------------------------- */
-/* Protobuf wire format: each field is a varint tag (field << 3 | wire type) then a varint
-   (type 0), 8 bytes (1), a varint length + bytes (2) or 4 bytes (5). We read ModelProto:
-     1 pieces (repeated): 1 piece (string), 2 score (float), 3 type (enum, default NORMAL)
-     2 trainer_spec: 3 model_type (BPE = 2), 35 byte_fallback, 40 unk_id, 41 bos_id, 42 eos_id
-     3 normalizer_spec: 1 name, 2 precompiled_charsmap, 3 add_dummy_prefix,
-                        4 remove_extra_whitespaces, 5 escape_whitespaces                    */
-static int llm__pb_varint(const unsigned char *p, size_t n, size_t *pos, uint64_t *v) {
-    int shift = 0;
-    *v = 0;
-    while (*pos < n && shift < 64) {
-        unsigned char b = p[(*pos)++];
-        *v |= (uint64_t)(b & 0x7F) << shift;
-        if (!(b & 0x80)) return 1;
-        shift += 7;
-    }
-    return 0;
-}
-/* Reads one field header and finds its payload: [*vs, *ve) for length-delimited/fixed
-   fields, *v for varints. Returns 0 when malformed. */
-static int llm__pb_field(const unsigned char *p, size_t n, size_t *pos, uint32_t *field, int *wire,
-                         uint64_t *v, size_t *vs, size_t *ve) {
-    uint64_t tag, len;
-    if (!llm__pb_varint(p, n, pos, &tag) || (tag >> 3) == 0 || (tag >> 3) > 0x1FFFFFFF) return 0;
-    *field = (uint32_t)(tag >> 3);
-    *wire = (int)(tag & 7);
-    *v = 0; *vs = *ve = *pos;
-    switch (*wire) {
-    case 0: return llm__pb_varint(p, n, pos, v);
-    case 1: if (n - *pos < 8) return 0; *vs = *pos; *pos += 8; *ve = *pos; return 1;
-    case 5: if (n - *pos < 4) return 0; *vs = *pos; *pos += 4; *ve = *pos; return 1;
-    case 2:
-        if (!llm__pb_varint(p, n, pos, &len) || len > n - *pos) return 0;
-        *vs = *pos; *pos += (size_t)len; *ve = *pos;
-        return 1;
-    default: return 0;
-    }
-}
-
-static llm_status llm__load_tok_spm(const llm_allocator *a, const unsigned char *p, size_t n,
-                                      llm_log_fn log_fn, void *log_ud, llm_tokenizer **out, llm_error *err) {
-    size_t pos, vs, ve, cnt = 0, bytes = 0, k;
-    uint64_t v;
-    uint32_t f;
-    int wire, pass, have_spec = 0;
-    int64_t model_type = 1, unk = 0, bos = 1, eos = 2;
-    int byte_fallback = 0, dummy = 1, rmws = 1, escws = 1;
-    llm_tokenizer *t = NULL;
-    llm_status st;
-    *out = NULL;
-    for (pass = 0; pass < 2; pass++) {
-        size_t at = 0;
-        k = 0;
-        for (pos = 0; pos < n;) {
-            if (!llm__pb_field(p, n, &pos, &f, &wire, &v, &vs, &ve)) {
-                llm_tokenizer_free(t);
-                return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: bad protobuf at byte %llu", (unsigned long long)pos);
-            }
-            if (f == 1 && wire == 2) {               /* a piece */
-                size_t q = vs, ps = 0, pe = 0;
-                uint64_t pv;
-                uint32_t pf;
-                int pw, type = LLM__TT_NORMAL;
-                float score = 0;
-                while (q < ve) {
-                    size_t s2, e2;
-                    if (!llm__pb_field(p, ve, &q, &pf, &pw, &pv, &s2, &e2)) {
-                        llm_tokenizer_free(t);
-                        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: bad piece %llu", (unsigned long long)k);
-                    }
-                    if (pf == 1 && pw == 2) { ps = s2; pe = e2; }
-                    else if (pf == 2 && pw == 5) { uint32_t u = llm__rd_u32(p + s2); memcpy(&score, &u, 4); }
-                    else if (pf == 3 && pw == 0) type = (int)pv;
-                }
-                if (pass == 0) { cnt++; bytes += pe - ps; }
-                else {
-                    memcpy(t->text + at, p + ps, pe - ps);
-                    t->off[k] = (uint32_t)at; at += pe - ps;
-                    t->score[k] = score;
-                    t->type[k] = (unsigned char)(type >= 1 && type <= 6 ? type : LLM__TT_NORMAL);
-                }
-                k++;
-            } else if (pass == 0 && (f == 2 || f == 3) && wire == 2) {
-                size_t q = vs;
-                have_spec |= f == 2 ? 1 : 2;
-                uint64_t sv;
-                uint32_t sf;
-                int sw;
-                size_t s2, e2;
-                while (q < ve) {
-                    if (!llm__pb_field(p, ve, &q, &sf, &sw, &sv, &s2, &e2))
-                        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: bad %s spec", f == 2 ? "trainer" : "normalizer");
-                    if (sw != 0) {
-                        if (f == 3 && sf == 2 && e2 > s2)
-                            llm__log(log_fn, log_ud, 1, "tokenizer.model: normalization rules (precompiled_charsmap) are ignored");
-                        continue;
-                    }
-                    if (f == 2) {
-                        if (sf == 3) model_type = (int64_t)sv;
-                        else if (sf == 35) byte_fallback = sv != 0;
-                        else if (sf == 40) unk = (int32_t)(uint32_t)sv;
-                        else if (sf == 41) bos = (int32_t)(uint32_t)sv;
-                        else if (sf == 42) eos = (int32_t)(uint32_t)sv;
-                    } else {
-                        if (sf == 3) dummy = sv != 0;
-                        else if (sf == 4) rmws = sv != 0;
-                        else if (sf == 5) escws = sv != 0;
-                    }
-                }
-            }
-        }
-        if (pass == 0) {
-            if (cnt == 0) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: no pieces");
-            if (have_spec != 3) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: truncated (no trainer or normalizer spec)");
-            if (model_type != 2)
-                return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.model: model type %d (only BPE = 2 is supported)", (int)model_type);
-            if ((st = llm__tok_new(a, LLM_TOKENIZER_SPM, cnt, bytes, &t, err)) != LLM_OK) return st;
-        } else t->off[cnt] = (uint32_t)at;
-    }
-    t->byte_fallback = byte_fallback; t->add_dummy_prefix = dummy;
-    t->remove_extra_ws = rmws; t->escape_ws = escws;
-    t->unk = unk >= 0 && unk < t->n ? (int32_t)unk : -1;
-    t->bos = bos >= 0 && bos < t->n ? (int32_t)bos : -1;
-    t->eos = eos >= 0 && eos < t->n ? (int32_t)eos : -1;
-    if ((st = llm__tok_finish(t, err)) != LLM_OK) { llm_tokenizer_free(t); return st; }
-    *out = t;
-    return LLM_OK;
-}
-
-/* ---- loading: llama2.c tokenizer.bin --------------------------------------------------------- */
-/* int32 max_token_length, then per token: float32 score, int32 length, bytes. The count is
-   whatever fills the file. llama2.c's ids 0..2 are <unk>, "\n<s>\n", "\n</s>\n" (stored as
-   <s> and </s> here, as in tokenizer.model); <0xXX> pieces are byte pieces. */
-static llm_status llm__load_tok_bin(const llm_allocator *a, const unsigned char *p, size_t n,
-                                    llm_tokenizer **out, llm_error *err) {
-    size_t pos, cnt = 0, bytes = 0, k, at = 0, j;
-    int32_t maxlen;
-    llm_tokenizer *t = NULL;
-    llm_status st;
-    *out = NULL;
-    if (n < 4) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: truncated header");
-    maxlen = (int32_t)llm__rd_u32(p);
-    if (maxlen <= 0 || maxlen > (1 << 20)) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: bad max_token_length %d", (int)maxlen);
-    for (pos = 4; pos < n; cnt++) {
-        uint32_t len;
-        if (n - pos < 8) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: token %llu truncated at byte %llu", (unsigned long long)cnt, (unsigned long long)pos);
-        len = llm__rd_u32(p + pos + 4);
-        if (len > (uint32_t)maxlen || len > n - pos - 8)
-            return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: token %llu has length %u (max %d, %llu bytes left)",
-                             (unsigned long long)cnt, len, (int)maxlen, (unsigned long long)(n - pos - 8));
-        for (k = 0; k < len; k++) bytes += p[pos + 8 + k] == ' ' ? 3 : 1; /* ' ' is "▁" again */
-        pos += 8 + len;
-    }
-    if ((st = llm__tok_new(a, LLM_TOKENIZER_SPM, cnt, bytes, &t, err)) != LLM_OK) return st;
-    for (pos = 4, k = 0; k < cnt; k++) {
-        uint32_t u = llm__rd_u32(p + pos), len = llm__rd_u32(p + pos + 4);
-        const unsigned char *s = p + pos + 8;
-        int bv;
-        memcpy(&t->score[k], &u, 4);
-        if (len == 5 && memcmp(s, "\n<s>\n", 5) == 0) { s += 1; len = 3; }
-        else if (len == 6 && memcmp(s, "\n</s>\n", 6) == 0) { s += 1; len = 4; }
-        t->off[k] = (uint32_t)at;
-        for (j = 0; j < len; j++) { /* llama2.c's export wrote "▁" as ' ' */
-            if (s[j] == ' ') { memcpy(t->text + at, "\xE2\x96\x81", 3); at += 3; }
-            else t->text[at++] = (char)s[j];
-        }
-        t->type[k] = LLM__TT_NORMAL;
-        if (llm__is_byte_piece(s, len, &bv)) t->type[k] = LLM__TT_BYTE;
-        else if (len == 5 && memcmp(s, "<unk>", 5) == 0) { t->type[k] = LLM__TT_UNKNOWN; t->unk = (int32_t)k; }
-        else if ((len == 3 && memcmp(s, "<s>", 3) == 0) || (len == 4 && memcmp(s, "</s>", 4) == 0)) {
-            t->type[k] = LLM__TT_CONTROL;
-            if (len == 3) t->bos = (int32_t)k; else t->eos = (int32_t)k;
-        }
-        pos += 8 + llm__rd_u32(p + pos + 4);
-    }
-    t->off[cnt] = (uint32_t)at;
-    t->add_dummy_prefix = 1; t->escape_ws = 1; t->byte_fallback = 1; t->remove_extra_ws = 0;
-    if ((st = llm__tok_finish(t, err)) != LLM_OK) { llm_tokenizer_free(t); return st; }
-    *out = t;
-    return LLM_OK;
-}
-
-/* ---- native format: GGUF metadata (llama.cpp's tokenizer.ggml.* keys) ---------------------- */
-/* Byte-level tokens are stored the llama.cpp way: model "gpt2", tokens and merges written in
-   GPT-2's printable byte alphabet (bytes_to_unicode), merges as "left right" strings. */
-static llm_status llm__tokenizer_to_gguf(const llm_tokenizer *t, llm__gguf_w *w) {
-    const llm_allocator *a = &t->alloc;
-    char **strs = NULL, *arena = NULL;
-    uint32_t *lens = NULL, b2u[256];
-    int32_t *types = NULL, i;
-    int16_t u2b[324];
-    size_t total = 0, at = 0, nstr = (size_t)t->n + (size_t)t->n_merges;
-    int bpe = t->kind == LLM_TOKENIZER_BPE;
-    llm__gpt2_byte_map(b2u, u2b);
-    /* mapped bytes take at most 2 bytes each; a merge adds one space */
-    total = (size_t)t->off[t->n] * 2;
-    for (i = 0; bpe && i < t->n_merges; i++)
-        total += 2 * (llm__tok_len(t, t->merges[3 * i]) + llm__tok_len(t, t->merges[3 * i + 1])) + 1;
-    strs = (char **)llm__alloc(a, (nstr + 1) * sizeof(char *));
-    lens = (uint32_t *)llm__alloc(a, (nstr + 1) * sizeof(uint32_t));
-    types = (int32_t *)llm__alloc(a, ((size_t)t->n + 1) * sizeof(int32_t));
-    arena = (char *)llm__alloc(a, total + 1);
-    if (!strs || !lens || !types || !arena) {
-        llm__dealloc(a, strs); llm__dealloc(a, lens); llm__dealloc(a, types); llm__dealloc(a, arena);
-        return LLM_ERR_OUT_OF_MEMORY;
-    }
-    for (i = 0; i < t->n + (bpe ? t->n_merges : 0); i++) {
-        size_t start = at;
-        int part, nparts = i < t->n ? 1 : 2;
-        for (part = 0; part < nparts; part++) {
-            int32_t id = i < t->n ? i : t->merges[3 * (i - t->n) + part];
-            const unsigned char *s = llm__tok_str(t, id);
-            size_t n = llm__tok_len(t, id), k;
-            if (part) arena[at++] = ' ';
-            if (!bpe) { memcpy(arena + at, s, n); at += n; continue; }
-            for (k = 0; k < n; k++) {
-                uint32_t cp = b2u[s[k]];
-                if (t->type[id] == LLM__TT_CONTROL) cp = s[k]; /* special tokens as they are */
-                if (cp < 0x80) arena[at++] = (char)cp;
-                else { arena[at++] = (char)(0xC0 | (cp >> 6)); arena[at++] = (char)(0x80 | (cp & 0x3F)); }
-            }
-        }
-        strs[i] = arena + start;
-        lens[i] = (uint32_t)(at - start);
-        if (i < t->n) types[i] = t->type[i];
-    }
-    llm__gguf_w_str(w, "tokenizer.ggml.model", bpe ? "gpt2" : "llama", bpe ? 4 : 5);
-    if (bpe) llm__gguf_w_str(w, "llm.tokenizer.pattern", t->pattern == LLM_PATTERN_GPT4 ? "gpt4" : "gpt2", 4);
-    llm__gguf_w_arr_str(w, "tokenizer.ggml.tokens", (const char *const *)strs, lens, (size_t)t->n);
-    if (!bpe) llm__gguf_w_arr_f32(w, "tokenizer.ggml.scores", t->score, (size_t)t->n);
-    llm__gguf_w_arr_i32(w, "tokenizer.ggml.token_type", types, (size_t)t->n);
-    if (bpe) llm__gguf_w_arr_str(w, "tokenizer.ggml.merges", (const char *const *)(strs + t->n), lens + t->n, (size_t)t->n_merges);
-    if (t->bos >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.bos_token_id", (uint32_t)t->bos);
-    if (t->eos >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.eos_token_id", (uint32_t)t->eos);
-    if (t->unk >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.unknown_token_id", (uint32_t)t->unk);
-    if (!bpe) {
-        llm__gguf_w_bool(w, "tokenizer.ggml.add_space_prefix", t->add_dummy_prefix);
-        llm__gguf_w_bool(w, "llm.tokenizer.remove_extra_whitespaces", t->remove_extra_ws);
-        llm__gguf_w_bool(w, "llm.tokenizer.escape_whitespaces", t->escape_ws);
-        llm__gguf_w_bool(w, "llm.tokenizer.byte_fallback", t->byte_fallback);
-    }
-    llm__dealloc(a, strs); llm__dealloc(a, lens); llm__dealloc(a, types); llm__dealloc(a, arena);
-    return w->oom ? LLM_ERR_OUT_OF_MEMORY : LLM_OK;
-}
-
-static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocator *a, llm_tokenizer **out,
-                                           llm_error *err) {
-    const char *model, *s;
-    size_t mlen, n, nm = 0, i, bytes = 0, at = 0, sl;
-    int bpe, et, b;
-    const void *raw;
-    uint32_t b2u[256], u;
-    int16_t u2b[324];
-    int32_t *pairs = NULL;
-    unsigned char *buf = NULL;
-    llm_tokenizer *t = NULL;
-    llm_status st = LLM_OK;
-    *out = NULL;
-    llm__gpt2_byte_map(b2u, u2b);
-    if (!llm__gguf_get_str(g, "tokenizer.ggml.model", &model, &mlen))
-        return llm__fail(err, LLM_ERR_FORMAT, "GGUF: no tokenizer (tokenizer.ggml.model missing)");
-    if (mlen == 4 && memcmp(model, "gpt2", 4) == 0) bpe = 1;
-    else if (mlen == 5 && memcmp(model, "llama", 5) == 0) bpe = 0;
-    else return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: tokenizer model '%.*s' not supported", (int)LLM__MIN(mlen, 32), model);
-    if (!llm__gguf_get_arr(g, "tokenizer.ggml.tokens", &et, &n, &raw) && !llm__gguf_get_arr_str(g, "tokenizer.ggml.tokens", 0, &s, &sl))
-        return llm__fail(err, LLM_ERR_FORMAT, "GGUF: tokenizer.ggml.tokens missing");
-    for (n = 0; llm__gguf_get_arr_str(g, "tokenizer.ggml.tokens", n, &s, &sl); n++) bytes += sl;
-    if ((st = llm__tok_new(a, bpe ? LLM_TOKENIZER_BPE : LLM_TOKENIZER_SPM, n, bytes, &t, err)) != LLM_OK) return st;
-    {
-        int32_t tt = 0;
-        const unsigned char *types = NULL, *scores = NULL;
-        size_t nt = 0;
-        if (llm__gguf_get_arr(g, "tokenizer.ggml.token_type", &et, &nt, &raw) && (et == LLM__GGUF_I32 || et == LLM__GGUF_U32) && nt == n)
-            types = (const unsigned char *)raw;
-        if (llm__gguf_get_arr(g, "tokenizer.ggml.scores", &et, &nt, &raw) && et == LLM__GGUF_F32 && nt == n)
-            scores = (const unsigned char *)raw;
-        for (i = 0; i < n; i++) {
-            llm__gguf_get_arr_str(g, "tokenizer.ggml.tokens", i, &s, &sl);
-            tt = types ? (int32_t)llm__rd_u32(types + 4 * i) : LLM__TT_NORMAL;
-            t->type[i] = (unsigned char)(tt >= 1 && tt <= 6 ? tt : LLM__TT_NORMAL);
-            if (scores) { u = llm__rd_u32(scores + 4 * i); memcpy(&t->score[i], &u, 4); }
-            t->off[i] = (uint32_t)at;
-            if (bpe && t->type[i] != LLM__TT_CONTROL && t->type[i] != LLM__TT_USER) {
-                size_t k = llm__gpt2_unmap((const unsigned char *)s, sl, u2b, (unsigned char *)t->text + at);
-                if (k == (size_t)-1) { st = llm__fail(err, LLM_ERR_FORMAT, "GGUF: token %llu is not in GPT-2's byte alphabet", (unsigned long long)i); goto done; }
-                at += k;
-            } else { memcpy(t->text + at, s, sl); at += sl; }
-        }
-        t->off[n] = (uint32_t)at;
-    }
-    if (llm__gguf_get_u32(g, "tokenizer.ggml.bos_token_id", &u) && u < n) t->bos = (int32_t)u;
-    if (llm__gguf_get_u32(g, "tokenizer.ggml.eos_token_id", &u) && u < n) t->eos = (int32_t)u;
-    if (llm__gguf_get_u32(g, "tokenizer.ggml.unknown_token_id", &u) && u < n) t->unk = (int32_t)u;
-    if (bpe) {
-        t->pattern = LLM_PATTERN_GPT2;
-        if (llm__gguf_get_str(g, "llm.tokenizer.pattern", &s, &sl) && sl == 4 && memcmp(s, "gpt4", 4) == 0)
-            t->pattern = LLM_PATTERN_GPT4;
-    } else {
-        t->add_dummy_prefix = 1; t->escape_ws = 1; t->byte_fallback = 1;
-        if (llm__gguf_get_bool(g, "tokenizer.ggml.add_space_prefix", &b)) t->add_dummy_prefix = b;
-        if (llm__gguf_get_bool(g, "llm.tokenizer.remove_extra_whitespaces", &b)) t->remove_extra_ws = b;
-        if (llm__gguf_get_bool(g, "llm.tokenizer.escape_whitespaces", &b)) t->escape_ws = b;
-        if (llm__gguf_get_bool(g, "llm.tokenizer.byte_fallback", &b)) t->byte_fallback = b;
-    }
-    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
-    if (bpe) {
-        size_t maxl = 0;
-        for (nm = 0; llm__gguf_get_arr_str(g, "tokenizer.ggml.merges", nm, &s, &sl); nm++) maxl = LLM__MAX(maxl, sl);
-        pairs = (int32_t *)llm__alloc(a, (2 * nm + 1) * sizeof(int32_t));
-        buf = (unsigned char *)llm__alloc(a, maxl + 1);
-        if (!pairs || !buf) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-        for (i = 0; i < nm; i++) {
-            size_t sp, la, lb;
-            int32_t ia = -1, ib = -1;
-            llm__gguf_get_arr_str(g, "tokenizer.ggml.merges", i, &s, &sl);
-            for (sp = 0; sp < sl && s[sp] != ' '; sp++) {}
-            if (sp < sl && (la = llm__gpt2_unmap((const unsigned char *)s, sp, u2b, buf)) != (size_t)-1 &&
-                (lb = llm__gpt2_unmap((const unsigned char *)s + sp + 1, sl - sp - 1, u2b, buf + la)) != (size_t)-1) {
-                ia = llm__tok_lookup(t, buf, la);
-                ib = llm__tok_lookup(t, buf + la, lb);
-            }
-            if (ia < 0 || ib < 0) { st = llm__fail(err, LLM_ERR_FORMAT, "GGUF: bad merge %llu", (unsigned long long)i); goto done; }
-            pairs[2 * i] = ia; pairs[2 * i + 1] = ib;
-        }
-        if ((st = llm__tok_set_merges(t, pairs, NULL, nm, err)) != LLM_OK) goto done;
-    }
-done:
-    llm__dealloc(a, pairs); llm__dealloc(a, buf);
-    if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
-    *out = t;
-    return LLM_OK;
-}
-
-LLMDEF llm_status llm_tokenizer_save(const llm_tokenizer *t, const char *path, llm_error *err) {
-    llm__gguf_w *w;
-    llm_status st;
-    if (!t || !path) return llm__fail(err, LLM_ERR_INVALID_ARG, "no tokenizer or path");
-    if (llm__gguf_w_create(&t->alloc, &w) != LLM_OK) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    llm__gguf_w_str(w, "general.type", "tokenizer", 9);
-    st = llm__tokenizer_to_gguf(t, w);
-    if (st == LLM_OK) st = llm__gguf_w_write(w, path, err);
-    else llm__fail(err, st, "out of memory saving the tokenizer");
-    llm__gguf_w_free(w);
-    if (st == LLM_OK) llm__ok(err);
-    return st;
-}
-
-/* ---- llm_tokenizer_load: detects the format ---------------------------------------------------- */
-LLMDEF llm_status llm_tokenizer_load(const llm_tokenizer_desc *d, llm_tokenizer **out, llm_error *err) {
-    const llm_allocator *a;
-    void *f1 = NULL, *f2 = NULL;
-    const unsigned char *p, *p2 = NULL;
-    size_t n, n2 = 0, i;
-    llm_status st = LLM_OK;
-    char *dir = NULL;
-    if (out) *out = NULL;
-    if (!d || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "no desc or out");
-    a = &d->allocator;
-    if (d->path) {
-        /* a directory holding encoder.json + vocab.bpe? */
-        size_t pl = strlen(d->path);
-        FILE *fp;
-        dir = (char *)llm__alloc(a, pl + 16);
-        if (!dir) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-        memcpy(dir, d->path, pl); memcpy(dir + pl, "/encoder.json", 14);
-        fp = fopen(dir, "rb");
-        if (fp) {
-            fclose(fp);
-            if ((st = llm_read_file(dir, a, &f1, &n, err)) != LLM_OK) goto done;
-            memcpy(dir + pl, "/vocab.bpe", 11);
-            if ((st = llm_read_file(dir, a, &f2, &n2, err)) != LLM_OK) goto done;
-            st = llm__load_tok_gpt2(a, (const unsigned char *)f1, n, (const unsigned char *)f2, n2, out, err);
-            goto done;
-        }
-        if ((st = llm_read_file(d->path, a, &f1, &n, err)) != LLM_OK) goto done;
-        p = (const unsigned char *)f1;
-    } else {
-        if (!d->data) return llm__fail(err, LLM_ERR_INVALID_ARG, "no path and no data");
-        p = (const unsigned char *)d->data; n = d->size;
-    }
-    if (n >= 4 && memcmp(p, "GGUF", 4) == 0) {
-        llm__src src;
-        llm__gguf g;
-        memset(&src, 0, sizeof src);
-        src.mem = p; src.size = n;
-        if ((st = llm__gguf_open(&g, &src, a, err)) != LLM_OK) goto done;
-        st = llm__tokenizer_from_gguf(&g, a, out, err);
-        llm__gguf_close(&g);
-        goto done;
-    }
-    i = llm__skip_ws(p, n, 0);
-    if (i < n && p[i] == '{') {                      /* GPT-2 encoder.json (+ vocab.bpe) */
-        if (d->path2) {
-            if ((st = llm_read_file(d->path2, a, &f2, &n2, err)) != LLM_OK) goto done;
-            p2 = (const unsigned char *)f2;
-        } else if (d->data2) { p2 = (const unsigned char *)d->data2; n2 = d->size2; }
-        else { st = llm__fail(err, LLM_ERR_INVALID_ARG, "encoder.json needs vocab.bpe (path2 or data2)"); goto done; }
-        st = llm__load_tok_gpt2(a, p, n, p2, n2, out, err);
-        goto done;
-    }
-    if (n > 0 && p[0] == 0x0A) {                     /* protobuf field 1: SentencePiece .model */
-        st = llm__load_tok_spm(a, p, n, d->log_fn, d->log_user_data, out, err);
-        if (st == LLM_OK || st == LLM_ERR_UNSUPPORTED || st == LLM_ERR_OUT_OF_MEMORY) goto done;
-        if (llm__load_tok_bin(a, p, n, out, NULL) == LLM_OK) { st = LLM_OK; goto done; }
-        goto done;                                   /* report the .model error */
-    }
-    st = llm__load_tok_bin(a, p, n, out, err);
-done:
-    llm__dealloc(a, f1); llm__dealloc(a, f2); llm__dealloc(a, dir);
-    if (st == LLM_OK) {
-        llm__ok(err);
-        llm__log(d->log_fn, d->log_user_data, 2, "tokenizer: %s, %d tokens",
-                 (*out)->kind == LLM_TOKENIZER_BPE ? "byte-level BPE" : "SentencePiece BPE", (int)(*out)->n);
-    }
-    return st;
-}
-
-/* ---- training a byte-level BPE vocabulary ---------------------------------------------------
-   1. Pre-split the corpus with the pattern and count each distinct word.
-   2. Every word is a sequence of token ids (bytes at first). Count every adjacent pair over
-      all words (times the word's count), and remember which words hold each pair.
-   3. Repeatedly take the most frequent pair (ties: smallest left id, then right id) from a
-      max-heap, give it a new id, rewrite only the words that hold it, and apply the pair-
-      count changes those rewrites cause. Heap entries whose count went stale are re-queued
-      when they surface (lazy deletion), so no merge recounts the corpus.
-   A merge whose bytes equal an existing token reuses that id (as HF tokenizers does), so a
-   token string never appears twice. */
-typedef struct llm__bt_heap { int64_t count; int32_t a, b; } llm__bt_heap;
-
-typedef struct llm__bt {
-    const llm_allocator *al;
-    /* words */
-    size_t *wstart; uint32_t *wlen; uint64_t *wcount; uint32_t *wstamp; size_t nw, wcap;
-    uint32_t *wtab; size_t wtab_cap;                  /* word hash: index + 1 */
-    int32_t *sym; size_t *soff;                       /* symbols of every word */
-    /* pairs */
-    uint64_t *pkey; int64_t *pcount; uint32_t *phead, *pstamp; size_t np, pcap;
-    uint32_t *ptab; size_t ptab_cap;                  /* pair hash: index + 1 */
-    uint32_t *oword, *onext; size_t no, ocap;         /* occurrence lists */
-    uint32_t *changed; size_t nchanged, chcap;        /* pairs that grew during a merge */
-    llm__bt_heap *heap; size_t nh, hcap;
-    /* tokens */
-    unsigned char *tbytes; size_t tb_n, tb_cap;
-    uint32_t *toff; size_t ntok, tcap;
-    int32_t *ttab; size_t ttab_cap;                   /* token string hash: id + 1 */
-    int32_t *merges; size_t nm, mcap;                 /* left, right, result */
-    int oom;
-} llm__bt;
-
-static void llm__bt_free(llm__bt *b) {
-    const llm_allocator *a = b->al;
-    llm__dealloc(a, b->wstart); llm__dealloc(a, b->wlen); llm__dealloc(a, b->wcount); llm__dealloc(a, b->wstamp);
-    llm__dealloc(a, b->wtab); llm__dealloc(a, b->sym); llm__dealloc(a, b->soff);
-    llm__dealloc(a, b->pkey); llm__dealloc(a, b->pcount); llm__dealloc(a, b->phead); llm__dealloc(a, b->pstamp);
-    llm__dealloc(a, b->ptab); llm__dealloc(a, b->oword); llm__dealloc(a, b->onext); llm__dealloc(a, b->changed);
-    llm__dealloc(a, b->heap); llm__dealloc(a, b->tbytes); llm__dealloc(a, b->toff); llm__dealloc(a, b->ttab);
-    llm__dealloc(a, b->merges);
-}
-
-static size_t llm__next_cap(size_t cap, size_t need) { /* llm__tgrow's rule */
-    size_t nc;
-    if (need <= cap) return cap;
-    nc = cap ? cap : 16;
-    while (nc < need) nc *= 2;
-    return nc;
-}
-/* Grows one of several arrays that share a capacity field (updated after the last one). */
-#define LLM__BT_GROW(b, ptr, cap_field, need, type) do { \
-    size_t llm__c = (b)->cap_field; type *llm__p = (type *)llm__tgrow((b)->al, (b)->ptr, &llm__c, (need), sizeof(type)); \
-    if (!llm__p) (b)->oom = 1; else (b)->ptr = llm__p; } while (0)
-
-static int llm__bt_heap_before(const llm__bt_heap *x, const llm__bt_heap *y) {
-    if (x->count != y->count) return x->count > y->count;
-    if (x->a != y->a) return x->a < y->a;
-    return x->b < y->b;
-}
-static void llm__bt_push(llm__bt *b, int64_t count, int32_t x, int32_t y) {
-    size_t i, c = b->hcap;
-    llm__bt_heap e, *h = (llm__bt_heap *)llm__tgrow(b->al, b->heap, &c, b->nh + 1, sizeof *h);
-    if (!h) { b->oom = 1; return; }
-    b->heap = h; b->hcap = c;
-    e.count = count; e.a = x; e.b = y;
-    i = b->nh++;
-    while (i > 0 && llm__bt_heap_before(&e, &h[(i - 1) / 2])) { h[i] = h[(i - 1) / 2]; i = (i - 1) / 2; }
-    h[i] = e;
-}
-static llm__bt_heap llm__bt_pop(llm__bt *b) {
-    llm__bt_heap top = b->heap[0], last = b->heap[--b->nh];
-    size_t i = 0, n = b->nh;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && llm__bt_heap_before(&b->heap[c + 1], &b->heap[c])) c++;
-        if (!llm__bt_heap_before(&b->heap[c], &last)) break;
-        b->heap[i] = b->heap[c];
-        i = c;
-    }
-    if (n) b->heap[i] = last;
-    return top;
-}
-
-/* The index of pair (x, y), created with count 0 when create is set; SIZE_MAX if absent. */
-static size_t llm__bt_pair(llm__bt *b, int32_t x, int32_t y, int create) {
-    uint64_t key = ((uint64_t)(uint32_t)x << 32) | (uint32_t)y;
-    size_t h, mask;
-    if (b->np * 2 >= b->ptab_cap) { /* rehash */
-        if (!create) goto find;
-        {
-            size_t nc = b->ptab_cap ? b->ptab_cap * 2 : 1024, i;
-            uint32_t *nt = (uint32_t *)llm__calloc(b->al, nc, sizeof(uint32_t));
-            if (!nt) { b->oom = 1; return SIZE_MAX; }
-            for (i = 0; i < b->np; i++) {
-                size_t hh = llm__hash_u64(b->pkey[i]) & (nc - 1);
-                while (nt[hh]) hh = (hh + 1) & (nc - 1);
-                nt[hh] = (uint32_t)i + 1;
-            }
-            llm__dealloc(b->al, b->ptab);
-            b->ptab = nt; b->ptab_cap = nc;
-        }
-    }
-find:
-    mask = b->ptab_cap - 1;
-    h = llm__hash_u64(key) & mask;
-    while (b->ptab[h]) {
-        if (b->pkey[b->ptab[h] - 1] == key) return b->ptab[h] - 1;
-        h = (h + 1) & mask;
-    }
-    if (!create) return SIZE_MAX;
-    LLM__BT_GROW(b, pkey, pcap, b->np + 1, uint64_t);
-    LLM__BT_GROW(b, pcount, pcap, b->np + 1, int64_t);
-    LLM__BT_GROW(b, phead, pcap, b->np + 1, uint32_t);
-    LLM__BT_GROW(b, pstamp, pcap, b->np + 1, uint32_t);
-    if (b->oom) return SIZE_MAX;
-    b->pcap = llm__next_cap(b->pcap, b->np + 1); /* same growth rule */
-    b->pkey[b->np] = key; b->pcount[b->np] = 0; b->phead[b->np] = UINT32_MAX; b->pstamp[b->np] = 0;
-    b->ptab[h] = (uint32_t)b->np + 1;
-    return b->np++;
-}
-
-/* Adds delta to a pair's count; a growing pair remembers word w and is re-queued. */
-static void llm__bt_change(llm__bt *b, int32_t x, int32_t y, int64_t delta, uint32_t w, uint32_t stamp) {
-    size_t p = llm__bt_pair(b, x, y, delta > 0);
-    if (p == SIZE_MAX) return;
-    b->pcount[p] += delta;
-    if (delta <= 0) return;
-    if (b->phead[p] == UINT32_MAX || b->oword[b->phead[p]] != w) {
-        LLM__BT_GROW(b, oword, ocap, b->no + 1, uint32_t);
-        LLM__BT_GROW(b, onext, ocap, b->no + 1, uint32_t);
-        if (b->oom) return;
-        b->ocap = llm__next_cap(b->ocap, b->no + 1);
-        b->oword[b->no] = w; b->onext[b->no] = b->phead[p]; b->phead[p] = (uint32_t)b->no++;
-    }
-    if (b->pstamp[p] != stamp) {
-        b->pstamp[p] = stamp;
-        LLM__BT_GROW(b, changed, chcap, b->nchanged + 1, uint32_t);
-        if (b->oom) return;
-        b->chcap = llm__next_cap(b->chcap, b->nchanged + 1);
-        b->changed[b->nchanged++] = (uint32_t)p;
-    }
-}
-
-/* The id of a token string, or -1; add = 1 appends it when new. */
-static int32_t llm__bt_token(llm__bt *b, const unsigned char *s, size_t n, int add) {
-    size_t mask = b->ttab_cap - 1, h = llm__hash_bytes(s, n) & mask;
-    while (b->ttab[h]) {
-        int32_t id = b->ttab[h] - 1;
-        if (b->toff[id + 1] - b->toff[id] == n && memcmp(b->tbytes + b->toff[id], s, n) == 0) return id;
-        h = (h + 1) & mask;
-    }
-    if (!add) return -1;
-    LLM__BT_GROW(b, tbytes, tb_cap, b->tb_n + n, unsigned char);
-    if (b->oom) return -1;
-    b->tb_cap = llm__next_cap(b->tb_cap, b->tb_n + n);
-    memcpy(b->tbytes + b->tb_n, s, n);
-    b->tb_n += n;
-    b->toff[b->ntok + 1] = (uint32_t)b->tb_n;
-    b->ttab[h] = (int32_t)b->ntok + 1;
-    return (int32_t)b->ntok++;
-}
-
-LLMDEF llm_status llm_tokenizer_train(const llm_bpe_train_desc *d, llm_tokenizer **out, llm_error *err) {
-    llm__bt b;
-    const unsigned char *s;
-    size_t i, n, total_sym = 0, target;
-    llm_tokenizer *t = NULL;
-    llm_status st = LLM_OK;
-    uint32_t stamp = 0;
-    if (out) *out = NULL;
-    if (!d || !out || (!d->text && d->size)) return llm__fail(err, LLM_ERR_INVALID_ARG, "no desc, out or text");
-    if (d->vocab_size < 257 || d->vocab_size > (1 << 24))
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d: need 257..16777216", d->vocab_size);
-    if (d->pattern != LLM_PATTERN_GPT2 && d->pattern != LLM_PATTERN_GPT4)
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown pattern %d", (int)d->pattern);
-    memset(&b, 0, sizeof b);
-    b.al = &d->allocator;
-    s = (const unsigned char *)d->text;
-    n = d->size;
-    target = (size_t)d->vocab_size - 1;            /* the last id is <|endoftext|> */
-    /* 1. distinct words and their counts */
-    b.wtab_cap = 1024;
-    b.wtab = (uint32_t *)llm__calloc(b.al, b.wtab_cap, sizeof(uint32_t));
-    if (!b.wtab) b.oom = 1;
-    for (i = 0; i < n && !b.oom;) {
-        size_t e = llm__split_next(d->pattern, s, n, i), mask = b.wtab_cap - 1, h;
-        uint32_t hv = llm__hash_bytes(s + i, e - i);
-        h = hv & mask;
-        while (b.wtab[h]) {
-            size_t w = b.wtab[h] - 1;
-            if (b.wlen[w] == e - i && memcmp(s + b.wstart[w], s + i, e - i) == 0) break;
-            h = (h + 1) & mask;
-        }
-        if (b.wtab[h]) b.wcount[b.wtab[h] - 1]++;
-        else {
-            LLM__BT_GROW(&b, wstart, wcap, b.nw + 1, size_t);
-            LLM__BT_GROW(&b, wlen, wcap, b.nw + 1, uint32_t);
-            LLM__BT_GROW(&b, wcount, wcap, b.nw + 1, uint64_t);
-            if (b.oom) break;
-            b.wcap = llm__next_cap(b.wcap, b.nw + 1);
-            b.wstart[b.nw] = i; b.wlen[b.nw] = (uint32_t)(e - i); b.wcount[b.nw] = 1;
-            b.wtab[h] = (uint32_t)++b.nw;
-            total_sym += e - i;
-            if (b.nw * 2 >= b.wtab_cap) { /* rehash */
-                size_t nc = b.wtab_cap * 2, w;
-                uint32_t *nt = (uint32_t *)llm__calloc(b.al, nc, sizeof(uint32_t));
-                if (!nt) { b.oom = 1; break; }
-                for (w = 0; w < b.nw; w++) {
-                    size_t hh = llm__hash_bytes(s + b.wstart[w], b.wlen[w]) & (nc - 1);
-                    while (nt[hh]) hh = (hh + 1) & (nc - 1);
-                    nt[hh] = (uint32_t)w + 1;
-                }
-                llm__dealloc(b.al, b.wtab);
-                b.wtab = nt; b.wtab_cap = nc;
-            }
-        }
-        i = e;
-    }
-    /* 2. symbols, tokens (the 256 bytes), pair counts */
-    b.sym = (int32_t *)llm__alloc(b.al, (total_sym + 1) * sizeof(int32_t));
-    b.soff = (size_t *)llm__alloc(b.al, (b.nw + 1) * sizeof(size_t));
-    b.wstamp = (uint32_t *)llm__calloc(b.al, b.nw + 1, sizeof(uint32_t));
-    b.toff = (uint32_t *)llm__calloc(b.al, target + 2, sizeof(uint32_t));
-    b.ttab_cap = llm__pow2_at_least(target * 2 + 2);
-    b.ttab = (int32_t *)llm__calloc(b.al, b.ttab_cap, sizeof(int32_t));
-    if (!b.sym || !b.soff || !b.wstamp || !b.toff || !b.ttab) b.oom = 1;
-    if (b.oom) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-    for (i = 0; i < 256; i++) { unsigned char c = (unsigned char)i; llm__bt_token(&b, &c, 1, 1); }
-    {
-        size_t at = 0, w;
-        for (w = 0; w < b.nw; w++) {
-            uint32_t k;
-            b.soff[w] = at;
-            for (k = 0; k < b.wlen[w]; k++) b.sym[at + k] = s[b.wstart[w] + k];
-            for (k = 0; k + 1 < b.wlen[w]; k++)
-                llm__bt_change(&b, b.sym[at + k], b.sym[at + k + 1], (int64_t)b.wcount[w], (uint32_t)w, 1);
-            at += b.wlen[w];
-        }
-        for (i = 0; i < b.nchanged; i++) {
-            size_t p = b.changed[i];
-            llm__bt_push(&b, b.pcount[p], (int32_t)(b.pkey[p] >> 32), (int32_t)(uint32_t)b.pkey[p]);
-        }
-    }
-    /* 3. merge */
-    while (b.ntok < target && b.nh && !b.oom) {
-        llm__bt_heap top = llm__bt_pop(&b);
-        size_t p = llm__bt_pair(&b, top.a, top.b, 0), la, lb;
-        int32_t z;
-        uint32_t node;
-        unsigned char *cat;
-        if (p == SIZE_MAX || b.pcount[p] <= 0) continue;
-        if (b.pcount[p] != top.count) { llm__bt_push(&b, b.pcount[p], top.a, top.b); continue; }
-        /* the new token: left bytes + right bytes */
-        la = b.toff[top.a + 1] - b.toff[top.a];
-        lb = b.toff[top.b + 1] - b.toff[top.b];
-        cat = (unsigned char *)llm__alloc(b.al, la + lb);
-        if (!cat) { b.oom = 1; break; }
-        memcpy(cat, b.tbytes + b.toff[top.a], la);
-        memcpy(cat + la, b.tbytes + b.toff[top.b], lb);
-        z = llm__bt_token(&b, cat, la + lb, 1);
-        llm__dealloc(b.al, cat);
-        if (z < 0) break;
-        LLM__BT_GROW(&b, merges, mcap, 3 * (b.nm + 1), int32_t);
-        if (b.oom) break;
-        b.mcap = llm__next_cap(b.mcap, 3 * (b.nm + 1));
-        b.merges[3 * b.nm] = top.a; b.merges[3 * b.nm + 1] = top.b; b.merges[3 * b.nm + 2] = z;
-        b.nm++;
-        stamp++;
-        b.nchanged = 0;
-        /* rewrite the words that hold the pair */
-        for (node = b.phead[p]; node != UINT32_MAX && !b.oom; node = b.onext[node]) {
-            uint32_t w = b.oword[node], L, r, o;
-            int32_t *y;
-            int64_t c;
-            if (b.wstamp[w] == stamp) continue;
-            b.wstamp[w] = stamp;
-            y = b.sym + b.soff[w]; L = b.wlen[w]; c = (int64_t)b.wcount[w];
-            for (r = 0, o = 0; r < L;) {
-                if (r + 1 < L && y[r] == top.a && y[r + 1] == top.b) {
-                    if (o > 0) { llm__bt_change(&b, y[o - 1], top.a, -c, w, stamp); llm__bt_change(&b, y[o - 1], z, c, w, stamp); }
-                    if (r + 2 < L) { llm__bt_change(&b, top.b, y[r + 2], -c, w, stamp); llm__bt_change(&b, z, y[r + 2], c, w, stamp); }
-                    y[o++] = z; r += 2;
-                } else y[o++] = y[r++];
-            }
-            b.wlen[w] = o;
-        }
-        p = llm__bt_pair(&b, top.a, top.b, 0);
-        if (p != SIZE_MAX) b.pcount[p] = 0;
-        for (i = 0; i < b.nchanged; i++) {
-            size_t q = b.changed[i];
-            if (b.pcount[q] > 0) llm__bt_push(&b, b.pcount[q], (int32_t)(b.pkey[q] >> 32), (int32_t)(uint32_t)b.pkey[q]);
-        }
-        if (d->progress && (b.nm % 16) == 0 &&
-            d->progress((float)(b.ntok - 256) / (float)(target - 256 > 0 ? target - 256 : 1), d->progress_user_data)) {
-            st = llm__fail(err, LLM_ERR_CANCELLED, "training cancelled after %u merges", (unsigned)b.nm);
-            goto done;
-        }
-    }
-    if (b.oom) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-    if (d->progress && d->progress(1.0f, d->progress_user_data)) {
-        st = llm__fail(err, LLM_ERR_CANCELLED, "training cancelled");
-        goto done;
-    }
-    /* 4. the tokenizer: bytes, merged tokens, <|endoftext|> */
-    if ((st = llm__tok_new(b.al, LLM_TOKENIZER_BPE, b.ntok + 1, b.tb_n + 13, &t, err)) != LLM_OK) goto done;
-    memcpy(t->text, b.tbytes, b.tb_n);
-    memcpy(t->off, b.toff, (b.ntok + 1) * sizeof(uint32_t));
-    memcpy(t->text + b.tb_n, "<|endoftext|>", 13);
-    t->off[b.ntok + 1] = (uint32_t)(b.tb_n + 13);
-    for (i = 0; i < b.ntok; i++) t->type[i] = LLM__TT_NORMAL;
-    t->type[b.ntok] = LLM__TT_CONTROL;
-    t->bos = t->eos = (int32_t)b.ntok;
-    t->pattern = d->pattern;
-    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
-    {
-        int32_t *pairs = (int32_t *)llm__alloc(b.al, (2 * b.nm + 1) * sizeof(int32_t));
-        int32_t *res = (int32_t *)llm__alloc(b.al, (b.nm + 1) * sizeof(int32_t));
-        if (!pairs || !res) { llm__dealloc(b.al, pairs); llm__dealloc(b.al, res);
-            st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-        for (i = 0; i < b.nm; i++) { pairs[2 * i] = b.merges[3 * i]; pairs[2 * i + 1] = b.merges[3 * i + 1]; res[i] = b.merges[3 * i + 2]; }
-        st = llm__tok_set_merges(t, pairs, res, b.nm, err);
-        llm__dealloc(b.al, pairs); llm__dealloc(b.al, res);
-    }
-    llm__log(d->log_fn, d->log_user_data, 2, "BPE training: %u words, %u merges, %d tokens",
-             (unsigned)b.nw, (unsigned)b.nm, (int)t->n);
-done:
-    llm__bt_free(&b);
-    if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
-    *out = t;
-    llm__ok(err);
-    return LLM_OK;
-}
-
 /* =========================================================================================
    >>model: config, tensor table, parameters, init
    Shapes use: L layers, C = dim, NH heads, NKV kv heads, hs = C/NH head size,
@@ -3872,423 +2355,6 @@ LLMDEF const float *llm_model_params_const(const llm_model *m) { return m->param
 static const float *llm__P(const float *base, size_t off) { return off == LLM__NONE ? NULL : base + off; }
 static float *llm__PW(float *base, size_t off) { return off == LLM__NONE ? NULL : base + off; }
 
-/* >>gemm: one matrix multiply for every matmul in the model ---------------------------------
-
-   C[M,N] = (accumulate ? C : 0) + A[M,K] * B[K,N], with A and B read through any strides.
-   The forward pass (out = inp . W^T), the input gradient (dinp += dout . W) and the weight
-   gradient (dW += dout^T . inp) are all this one routine with different strides.
-
-   HOW A FAST GEMM WORKS (the BLIS recipe, as used here)
-   A naive triple loop runs at a few percent of the machine's peak: every multiply-add needs
-   two loads, and the loads miss the caches because one of the operands is walked across
-   rows. A CPU core can start two vector FMAs per cycle (2 x 16 fp32 multiply-adds with
-   AVX-512 on Zen 5 or Skylake-X), but only if the operands already sit in *registers*. The whole design is
-   about feeding registers from L1, L1 from L2, and L2 from memory, without stalls.
-
-   1. The micro-kernel. Keep an MR x NR tile of C in vector registers (AVX-512: 8 x 48 =
-      24 zmm accumulators). For each k, load one row of NR values of B (3 vectors), then
-      for each of the MR rows broadcast one value of A and do 3 FMAs. That is 24 FMAs per
-      3 vector loads + 8 broadcasts: the arithmetic outweighs the memory traffic, and 24
-      independent accumulators hide the 4-cycle FMA latency (2 pipes x 4 cycles needs >= 8
-      chains in flight). The C tile is read and written once per KC values of k.
-   2. Packing. The micro-kernel wants A as "MR values of column k, then MR of column k+1..."
-      and B as "NR values of row k, then row k+1...", i.e. both streamed with unit stride.
-      So before multiplying, blocks of A and B are copied ("packed") into that layout in
-      scratch buffers. Packing costs O(MK + KN) moves against O(MNK) FMAs, and it buys
-      two things: the kernel never sees strides (transposed inputs are packed the same as
-      plain ones - this is why one kernel serves all three matmul forms), and packed panels
-      are contiguous, so the hardware prefetchers stream them perfectly. Ragged edges (M or
-      N not multiples of MR/NR) are padded with zeros in the packed panels; the kernel then
-      runs on a full tile and only the valid part is written back.
-   3. Cache blocking. K is cut into slices of KC (256): a packed A micro-panel (MR x KC =
-      8 KB) stays in L1 while the kernel sweeps it across a packed B panel of KC x NC
-      (NC = 480: 480 KB), which stays in L2 (1 MB on Zen 4). A is packed in blocks of MC
-      rows (blocks are made as even as possible). Loop nest, outermost first:
-          for pc in K step KC:           (fixed order: the K sum is always the same)
-            for ic in M step MC:  pack A[ic.., pc..] into MR-row micro-panels
-              for jc in N step NC: pack B[pc.., jc..] into NR-column micro-panels
-                for ir in MC step MR:    (A micro-panel -> L1)
-                  for jr in NC step NR:  (B micro-panel streams from L2)
-                    micro-kernel: C tile += A micro-panel . B micro-panel
-   4. Threads. Every thread owns a rectangle of C (a grid of tm x tn rectangles, cut on
-      tile boundaries, chosen so the largest share is smallest) and runs the loop nest
-      above on it with its own packing buffers: no barriers, no shared writes. K is never
-      split, and every C element is summed in the same order (KC slices in order, k in
-      order inside a slice, FMA by FMA), so the result is bit-identical for any number of
-      threads and any call.
-
-   The AVX-512 kernel is the fast path; an AVX2+FMA kernel (6 x 16) and a portable C kernel
-   (4 x 16, written so compilers vectorise it) give the same structure elsewhere.
-   LLM_NO_SIMD forces the portable kernel. */
-
-#if defined(__AVX512F__) && !defined(LLM_NO_SIMD)
-#include <immintrin.h>
-#define LLM__GEMM_AVX512 1
-#define LLM__GEMM_MR 8
-#define LLM__GEMM_NR 48
-#elif defined(__AVX2__) && defined(__FMA__) && !defined(LLM_NO_SIMD)
-#include <immintrin.h>
-#define LLM__GEMM_AVX2 1
-#define LLM__GEMM_MR 6
-#define LLM__GEMM_NR 16
-#else
-#define LLM__GEMM_MR 4
-#define LLM__GEMM_NR 16
-#endif
-#if defined(__GNUC__) || defined(__clang__)
-#define LLM__PREFETCH(p) __builtin_prefetch((p), 0, 3)
-#else
-#define LLM__PREFETCH(p) ((void)(p))
-#endif
-#ifndef LLM__GEMM_KC
-#define LLM__GEMM_KC 256  /* k slice: MR x KC of A in L1                       */
-#endif
-#ifndef LLM__GEMM_MC
-#define LLM__GEMM_MC 480  /* rows of A packed at once (multiple of 8, 6 and 4)  */
-#endif
-#ifndef LLM__GEMM_NC
-#define LLM__GEMM_NC 480  /* columns of B packed at once: KC x NC in L2         */
-#endif
-
-/* ---- micro-kernels: C[MR x NR] (row stride ldc) = (beta ? C : 0) + sum_k a[k][.] b[k][.]
-   a: packed kc x MR (a[k*MR + i]); b: packed kc x NR (b[k*NR + j]). */
-#if defined(LLM__GEMM_AVX512)
-static void llm__gemm_kernel(int kc, const float *LLM__RESTRICT a, const float *LLM__RESTRICT b,
-                             float *LLM__RESTRICT c, ptrdiff_t ldc, int beta) {
-    __m512 c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
-    __m512 c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
-    __m512 b0, b1, b2, av;
-    int k;
-#define LLM__K_LD(i) \
-    c##i##0 = _mm512_loadu_ps(c + (i) * ldc); c##i##1 = _mm512_loadu_ps(c + (i) * ldc + 16); \
-    c##i##2 = _mm512_loadu_ps(c + (i) * ldc + 32);
-#define LLM__K_ZR(i) c##i##0 = _mm512_setzero_ps(); c##i##1 = c##i##0; c##i##2 = c##i##0;
-#define LLM__K_FMA(i) av = _mm512_set1_ps(a[i]); c##i##0 = _mm512_fmadd_ps(av, b0, c##i##0); \
-    c##i##1 = _mm512_fmadd_ps(av, b1, c##i##1); c##i##2 = _mm512_fmadd_ps(av, b2, c##i##2);
-#define LLM__K_ST(i) \
-    _mm512_storeu_ps(c + (i) * ldc, c##i##0); _mm512_storeu_ps(c + (i) * ldc + 16, c##i##1); \
-    _mm512_storeu_ps(c + (i) * ldc + 32, c##i##2);
-    if (beta) {
-        LLM__K_LD(0) LLM__K_LD(1) LLM__K_LD(2) LLM__K_LD(3)
-        LLM__K_LD(4) LLM__K_LD(5) LLM__K_LD(6) LLM__K_LD(7)
-    } else {
-        LLM__K_ZR(0) LLM__K_ZR(1) LLM__K_ZR(2) LLM__K_ZR(3)
-        LLM__K_ZR(4) LLM__K_ZR(5) LLM__K_ZR(6) LLM__K_ZR(7)
-    }
-    for (k = 0; k < kc; k++) {
-        b0 = _mm512_loadu_ps(b); b1 = _mm512_loadu_ps(b + 16); b2 = _mm512_loadu_ps(b + 32);
-        LLM__K_FMA(0) LLM__K_FMA(1) LLM__K_FMA(2) LLM__K_FMA(3)
-        LLM__K_FMA(4) LLM__K_FMA(5) LLM__K_FMA(6) LLM__K_FMA(7)
-        a += 8; b += 48;
-    }
-    LLM__K_ST(0) LLM__K_ST(1) LLM__K_ST(2) LLM__K_ST(3)
-    LLM__K_ST(4) LLM__K_ST(5) LLM__K_ST(6) LLM__K_ST(7)
-#undef LLM__K_LD
-#undef LLM__K_ZR
-#undef LLM__K_FMA
-#undef LLM__K_ST
-}
-#elif defined(LLM__GEMM_AVX2)
-static void llm__gemm_kernel(int kc, const float *LLM__RESTRICT a, const float *LLM__RESTRICT b,
-                             float *LLM__RESTRICT c, ptrdiff_t ldc, int beta) {
-    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, b0, b1, av;
-    int k;
-#define LLM__K_LD(i) c##i##0 = _mm256_loadu_ps(c + (i) * ldc); c##i##1 = _mm256_loadu_ps(c + (i) * ldc + 8);
-#define LLM__K_ZR(i) c##i##0 = _mm256_setzero_ps(); c##i##1 = c##i##0;
-#define LLM__K_FMA(i) av = _mm256_broadcast_ss(a + (i)); \
-    c##i##0 = _mm256_fmadd_ps(av, b0, c##i##0); c##i##1 = _mm256_fmadd_ps(av, b1, c##i##1);
-#define LLM__K_ST(i) _mm256_storeu_ps(c + (i) * ldc, c##i##0); _mm256_storeu_ps(c + (i) * ldc + 8, c##i##1);
-    if (beta) {
-        LLM__K_LD(0) LLM__K_LD(1) LLM__K_LD(2) LLM__K_LD(3) LLM__K_LD(4) LLM__K_LD(5)
-    } else {
-        LLM__K_ZR(0) LLM__K_ZR(1) LLM__K_ZR(2) LLM__K_ZR(3) LLM__K_ZR(4) LLM__K_ZR(5)
-    }
-    for (k = 0; k < kc; k++) {
-        b0 = _mm256_loadu_ps(b); b1 = _mm256_loadu_ps(b + 8);
-        LLM__K_FMA(0) LLM__K_FMA(1) LLM__K_FMA(2) LLM__K_FMA(3) LLM__K_FMA(4) LLM__K_FMA(5)
-        a += 6; b += 16;
-    }
-    LLM__K_ST(0) LLM__K_ST(1) LLM__K_ST(2) LLM__K_ST(3) LLM__K_ST(4) LLM__K_ST(5)
-#undef LLM__K_LD
-#undef LLM__K_ZR
-#undef LLM__K_FMA
-#undef LLM__K_ST
-}
-#else
-/* Portable kernel: the tile lives in a local array; with -O2/-O3 the j loop becomes
-   vector code (4 x 16 floats = 16 SSE or 8 AVX registers). */
-static void llm__gemm_kernel(int kc, const float *LLM__RESTRICT a, const float *LLM__RESTRICT b,
-                             float *LLM__RESTRICT c, ptrdiff_t ldc, int beta) {
-    float acc[LLM__GEMM_MR][LLM__GEMM_NR];
-    int i, j, k;
-    for (i = 0; i < LLM__GEMM_MR; i++)
-        for (j = 0; j < LLM__GEMM_NR; j++) acc[i][j] = beta ? c[i * ldc + j] : 0.0f;
-    for (k = 0; k < kc; k++) {
-        for (i = 0; i < LLM__GEMM_MR; i++) {
-            float av = a[i];
-            for (j = 0; j < LLM__GEMM_NR; j++) acc[i][j] += av * b[j];
-        }
-        a += LLM__GEMM_MR; b += LLM__GEMM_NR;
-    }
-    for (i = 0; i < LLM__GEMM_MR; i++)
-        for (j = 0; j < LLM__GEMM_NR; j++) c[i * ldc + j] = acc[i][j];
-}
-#endif
-
-/* ---- packing. n rows of X(r, k) = src[r*rs + k*ks], k < kc, become ceil(n/w) micro-panels
-   of kc x w, one after the other: panel p holds dst[p*w*kc + k*w + r] = X(p*w + r, k), and
-   zeros for rows past n. Three cases by stride: r contiguous (a plain
-   copy per k), k contiguous (a transpose), anything else (element by element). */
-#if defined(LLM__GEMM_AVX512)
-/* In-register transpose of a 16 x 16 block: r[i] holds row i; afterwards r[j] holds column j.
-   (The all-ones-mask forms of the intrinsics are the plain instructions; they avoid g++
-   warnings about the "undefined" pass-through operand of the unmasked forms.) */
-#define LLM__ULO(a, b) _mm512_mask_unpacklo_ps(a, (__mmask16)0xFFFF, a, b)
-#define LLM__UHI(a, b) _mm512_mask_unpackhi_ps(a, (__mmask16)0xFFFF, a, b)
-#define LLM__ULO2(a, b) _mm512_castpd_ps(_mm512_mask_unpacklo_pd(_mm512_castps_pd(a), (__mmask8)0xFF, \
-                                                                 _mm512_castps_pd(a), _mm512_castps_pd(b)))
-#define LLM__UHI2(a, b) _mm512_castpd_ps(_mm512_mask_unpackhi_pd(_mm512_castps_pd(a), (__mmask8)0xFF, \
-                                                                 _mm512_castps_pd(a), _mm512_castps_pd(b)))
-#define LLM__SH4(a, b, imm) _mm512_mask_shuffle_f32x4(a, (__mmask16)0xFFFF, a, b, imm)
-static void llm__tr16(__m512 r[16]) {
-    __m512 t[16], u[16];
-    int i;
-    for (i = 0; i < 16; i += 2) {
-        t[i] = LLM__ULO(r[i], r[i + 1]);     /* r0[0] r1[0] r0[1] r1[1] (in each 128-bit lane) */
-        t[i + 1] = LLM__UHI(r[i], r[i + 1]); /* r0[2] r1[2] r0[3] r1[3] */
-    }
-    for (i = 0; i < 16; i += 4) {
-        u[i] = LLM__ULO2(t[i], t[i + 2]);         /* r0[0] r1[0] r2[0] r3[0] */
-        u[i + 1] = LLM__UHI2(t[i], t[i + 2]);     /* r0[1] r1[1] r2[1] r3[1] */
-        u[i + 2] = LLM__ULO2(t[i + 1], t[i + 3]); /* ... [2] */
-        u[i + 3] = LLM__UHI2(t[i + 1], t[i + 3]); /* ... [3] */
-    }
-    /* now u[4g + c], 128-bit lane l, holds rows 4g..4g+3 of column 4l + c: move the lanes */
-    for (i = 0; i < 4; i++) {
-        __m512 v0 = LLM__SH4(u[i], u[4 + i], 0x88);      /* columns i, i+8 of rows 0-7 */
-        __m512 v1 = LLM__SH4(u[i], u[4 + i], 0xdd);      /* columns i+4, i+12 */
-        __m512 v2 = LLM__SH4(u[8 + i], u[12 + i], 0x88); /* the same for rows 8-15 */
-        __m512 v3 = LLM__SH4(u[8 + i], u[12 + i], 0xdd);
-        r[i] = LLM__SH4(v0, v2, 0x88);
-        r[i + 8] = LLM__SH4(v0, v2, 0xdd);
-        r[i + 4] = LLM__SH4(v1, v3, 0x88);
-        r[i + 12] = LLM__SH4(v1, v3, 0xdd);
-    }
-}
-#undef LLM__ULO
-#undef LLM__UHI
-#undef LLM__ULO2
-#undef LLM__UHI2
-#undef LLM__SH4
-#endif
-
-static void llm__gemm_pack(float *LLM__RESTRICT dst, int w, int n, int kc,
-                           const float *LLM__RESTRICT src, ptrdiff_t rs, ptrdiff_t ks) {
-    int r, k, p;
-    if (rs == 1) {
-        /* r contiguous: copy rows of w values. Go through k in groups of 16 so that both
-           the reads (16 source rows, each contiguous across the panels) and the writes
-           (16 x w contiguous values per micro-panel) stay in few pages and cache lines. */
-        int k0;
-        for (k0 = 0; k0 < kc; k0 += 16) {
-            int k1 = LLM__MIN(kc, k0 + 16);
-            /* ask for the next group's rows now: the copy is bound by memory latency */
-            for (k = k1; k < LLM__MIN(kc, k1 + 16); k++)
-                for (r = 0; r < n; r += 16) LLM__PREFETCH(src + k * ks + r);
-            for (p = 0; p < n; p += w) {
-                int nv = LLM__MIN(w, n - p);
-                for (k = k0; k < k1; k++) {
-                    const float *s = src + k * ks + p;
-                    float *d = dst + (ptrdiff_t)p * kc + (ptrdiff_t)k * w;
-                    if (nv == w) memcpy(d, s, (size_t)w * sizeof(float));
-                    else {
-                        for (r = 0; r < nv; r++) d[r] = s[r];
-                        for (; r < w; r++) d[r] = 0.0f;
-                    }
-                }
-            }
-        }
-        return;
-    }
-    for (p = 0; p < n; p += w) {
-        float *pd = dst + (ptrdiff_t)p * kc;
-        const float *ps = src + p * rs;
-        int nv = LLM__MIN(w, n - p), k0 = 0;
-        if (ks == 1) {
-#if defined(LLM__GEMM_AVX512)
-            /* k contiguous: transpose 16 x 16 blocks in registers */
-            if (w % 8 == 0 && kc >= 16) {
-                int r0;
-                for (r0 = 0; r0 < w; r0 += 16) {
-                    int gw = LLM__MIN(16, w - r0), gv = LLM__MAX(0, LLM__MIN(gw, nv - r0));
-                    __mmask16 m = (__mmask16)((1u << gw) - 1u);
-                    for (k0 = 0; k0 + 16 <= kc; k0 += 16) {
-                        __m512 x[16];
-                        if (k0 + 80 <= kc) for (r = 0; r < gv; r++) LLM__PREFETCH(ps + (r0 + r) * rs + k0 + 64);
-                        for (r = 0; r < 16; r++)
-                            x[r] = r < gv ? _mm512_loadu_ps(ps + (r0 + r) * rs + k0) : _mm512_setzero_ps();
-                        llm__tr16(x);
-                        for (r = 0; r < 16; r++) _mm512_mask_storeu_ps(pd + (ptrdiff_t)(k0 + r) * w + r0, m, x[r]);
-                    }
-                }
-            }
-#endif
-            for (; k0 < kc; k0++) {
-                float *d = pd + (ptrdiff_t)k0 * w;
-                for (r = 0; r < nv; r++) d[r] = ps[r * rs + k0];
-                for (; r < w; r++) d[r] = 0.0f;
-            }
-        } else {
-            for (k = 0; k < kc; k++) {
-                float *d = pd + (ptrdiff_t)k * w;
-                for (r = 0; r < nv; r++) d[r] = ps[r * rs + k * ks];
-                for (; r < w; r++) d[r] = 0.0f;
-            }
-        }
-    }
-}
-
-/* ---- the threaded driver */
-typedef struct llm__gemm_args {
-    int M, N, K, tm, tn, accumulate;
-    const float *A, *B;
-    ptrdiff_t a_rs, a_cs, b_rs, b_cs, ldc;
-    float *C;
-    float *buf;        /* per-thread packing buffers; NULL = unpacked fallback */
-    size_t buf_stride; /* floats per thread */
-} llm__gemm_args;
-
-static void llm__gemm_task(void *ctx, int ith, int nth) {
-    const llm__gemm_args *g = (const llm__gemm_args *)ctx;
-    const int MR = LLM__GEMM_MR, NR = LLM__GEMM_NR, KC = LLM__GEMM_KC;
-    const int MC = LLM__GEMM_MC, NC = LLM__GEMM_NC;
-    size_t lo, hi;
-    int m0, m1, n0, n1, mcb, ncb, pc, ic, jc, ir, jr;
-    float *pa, *pb;
-    float tile[LLM__GEMM_MR * LLM__GEMM_NR];
-    if (ith >= g->tm * g->tn) return; /* (never: the grid is made for nth threads) */
-    LLM__UNUSED(nth);
-    /* this thread's rectangle of C, cut on MR / NR tile boundaries */
-    llm__split((size_t)((g->M + MR - 1) / MR), ith / g->tn, g->tm, &lo, &hi);
-    m0 = (int)lo * MR; m1 = LLM__MIN(g->M, (int)hi * MR);
-    llm__split((size_t)((g->N + NR - 1) / NR), ith % g->tn, g->tn, &lo, &hi);
-    n0 = (int)lo * NR; n1 = LLM__MIN(g->N, (int)hi * NR);
-    if (m0 >= m1 || n0 >= n1) return;
-
-    if (!g->buf) {
-        /* Unpacked fallback (no scratch memory): same K order for every element. */
-        int i, j, k;
-        for (i = m0; i < m1; i++) {
-            float *c = g->C + i * g->ldc;
-            if (!g->accumulate) for (j = n0; j < n1; j++) c[j] = 0.0f;
-            for (k = 0; k < g->K; k++) {
-                float av = g->A[i * g->a_rs + k * g->a_cs];
-                const float *b = g->B + k * g->b_rs;
-                for (j = n0; j < n1; j++) c[j] += av * b[j * g->b_cs];
-            }
-        }
-        return;
-    }
-
-    pa = g->buf + (size_t)ith * g->buf_stride;
-    pb = pa + (size_t)MC * KC;
-    /* block sizes: at most MC / NC, as even as possible, multiples of MR / NR */
-    mcb = (m1 - m0 + MC - 1) / MC; mcb = ((m1 - m0 + mcb - 1) / mcb + MR - 1) / MR * MR;
-    ncb = (n1 - n0 + NC - 1) / NC; ncb = ((n1 - n0 + ncb - 1) / ncb + NR - 1) / NR * NR;
-    for (pc = 0; pc < g->K; pc += KC) {
-        int kc = LLM__MIN(KC, g->K - pc);
-        int beta = g->accumulate || pc > 0;
-        for (ic = m0; ic < m1; ic += mcb) {
-            int mc = LLM__MIN(mcb, m1 - ic);
-            llm__gemm_pack(pa, MR, mc, kc, g->A + ic * g->a_rs + pc * g->a_cs, g->a_rs, g->a_cs);
-            for (jc = n0; jc < n1; jc += ncb) {
-                int nc = LLM__MIN(ncb, n1 - jc);
-                llm__gemm_pack(pb, NR, nc, kc, g->B + pc * g->b_rs + jc * g->b_cs, g->b_cs, g->b_rs);
-                for (ir = 0; ir < mc; ir += MR) {
-                    int mr = LLM__MIN(MR, mc - ir);
-                    for (jr = 0; jr < nc; jr += NR) {
-                        int nr = LLM__MIN(NR, nc - jr), i, j;
-                        float *c = g->C + (ic + ir) * g->ldc + jc + jr;
-                        if (mr == MR && nr == NR) {
-                            llm__gemm_kernel(kc, pa + (size_t)ir * kc, pb + (size_t)jr * kc, c, g->ldc, beta);
-                            continue;
-                        }
-                        /* edge tile: run the full kernel on a scratch tile, copy back the valid part */
-                        for (i = 0; i < MR; i++)
-                            for (j = 0; j < NR; j++)
-                                tile[i * NR + j] = (beta && i < mr && j < nr) ? c[i * g->ldc + j] : 0.0f;
-                        llm__gemm_kernel(kc, pa + (size_t)ir * kc, pb + (size_t)jr * kc, tile, NR, 1);
-                        for (i = 0; i < mr; i++)
-                            for (j = 0; j < nr; j++) c[i * g->ldc + j] = tile[i * NR + j];
-                    }
-                }
-            }
-        }
-    }
-}
-
-/* C[M,N] = (accumulate ? C : 0) + A[M,K] * B[K,N]
-   A(i,k) = A[i*a_rs + k*a_cs], B(k,j) = B[k*b_rs + j*b_cs], C(i,j) = C[i*ldc + j].
-   alloc: allocator for packing buffers (NULL = default); if the allocation fails, fall back to
-   a slower unpacked path (never fail). Uses all threads of pool (NULL = caller only). */
-static void llm__gemm(llm_threadpool *pool, const llm_allocator *alloc, int M, int N, int K,
-                      const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
-                      const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
-                      float *C, ptrdiff_t ldc, int accumulate) {
-    const int MR = LLM__GEMM_MR, NR = LLM__GEMM_NR, KC = LLM__GEMM_KC;
-    llm__gemm_args g;
-    int nth = llm_threadpool_size(pool), tn, mt, nt;
-    double best = -1.0;
-    if (M <= 0 || N <= 0) return;
-    if (K <= 0) {
-        int i, j;
-        if (!accumulate)
-            for (i = 0; i < M; i++) for (j = 0; j < N; j++) C[i * ldc + j] = 0.0f;
-        return;
-    }
-    memset(&g, 0, sizeof g);
-    g.M = M; g.N = N; g.K = K; g.accumulate = accumulate;
-    g.A = A; g.a_rs = a_rs; g.a_cs = a_cs; g.B = B; g.b_rs = b_rs; g.b_cs = b_cs;
-    g.C = C; g.ldc = ldc;
-    /* Thread grid tm x tn = nth: minimise the largest thread's cost = its padded tiles
-       (MR*NR FMAs per k each) plus its packing (about 16 FMAs' worth per packed value:
-       its rows of A once per NC block of its columns, its columns of B). */
-    mt = (M + MR - 1) / MR; nt = (N + NR - 1) / NR;
-    g.tm = nth; g.tn = 1;
-    for (tn = 1; tn <= nth; tn++) {
-        int tm = nth / tn;
-        double rows, cols, cost;
-        if (tm * tn != nth) continue;
-        rows = (double)((mt + tm - 1) / tm) * MR;
-        cols = (double)((nt + tn - 1) / tn) * NR;
-        cost = rows * cols + 16.0 * (rows * (double)((int)((cols + LLM__GEMM_NC - 1) / LLM__GEMM_NC)) + cols);
-        if (best < 0 || cost < best) { best = cost; g.tm = tm; g.tn = tn; }
-    }
-    g.buf_stride = (size_t)LLM__GEMM_MC * KC + (size_t)KC * LLM__GEMM_NC + 16;
-    g.buf = (float *)llm__alloc(alloc, g.buf_stride * (size_t)nth * sizeof(float));
-    llm__parallel(pool, llm__gemm_task, &g);
-    llm__dealloc(alloc, g.buf);
-}
-
-/* Reference: the plain triple loop with double accumulators (for tests; marked unused so
-   builds without the tests stay warning-free). */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((unused))
-#endif
-static void llm__gemm_ref(llm_threadpool *pool, const llm_allocator *alloc, int M, int N, int K,
-                          const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
-                          const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
-                          float *C, ptrdiff_t ldc, int accumulate) {
-    int i, j, k;
-    LLM__UNUSED(pool); LLM__UNUSED(alloc);
-    for (i = 0; i < M; i++)
-        for (j = 0; j < N; j++) {
-            double s = accumulate ? (double)C[i * ldc + j] : 0.0;
-            for (k = 0; k < K; k++) s += (double)A[i * a_rs + k * a_cs] * (double)B[k * b_rs + j * b_cs];
-            C[i * ldc + j] = (float)s;
-        }
-}
-
 
 /* =========================================================================================
    >>ops: each forward directly above its backward. Activations are row-major (B*T rows).
@@ -4296,23 +2362,6 @@ static void llm__gemm_ref(llm_threadpool *pool, const llm_allocator *alloc, int 
    Work is split over rows or over columns so that every output element is computed by one
    thread in a fixed order: results do not depend on the number of threads.
    ========================================================================================= */
-
-/* Runs fn(ctx, lo, hi) over [0, n) split across the pool. */
-typedef void (*llm__range_fn)(void *ctx, size_t lo, size_t hi);
-typedef struct llm__for_args { llm__range_fn fn; void *ctx; size_t n; } llm__for_args;
-static void llm__for_task(void *c, int ith, int nth) {
-    const llm__for_args *a = (const llm__for_args *)c;
-    size_t lo, hi;
-    llm__split(a->n, ith, nth, &lo, &hi);
-    if (lo < hi) a->fn(a->ctx, lo, hi);
-}
-static void llm__parallel_for(llm_threadpool *pool, size_t n, llm__range_fn fn, void *ctx) {
-    llm__for_args a;
-    a.fn = fn; a.ctx = ctx; a.n = n;
-    if (!pool || pool->n == 1 || n < 2) { if (n) fn(ctx, 0, n); return; }
-    /* more parts than threads: a thread that is preempted holds back only a small one */
-    llm__parallel_parts(pool, llm__for_task, &a, (int)LLM__MIN(n, (size_t)pool->n * 4));
-}
 
 /* Dot product with 16 independent partial sums: the compiler keeps them in one vector
    register (no -ffast-math needed) and the order is fixed, so results are reproducible. */
@@ -6758,6 +4807,1367 @@ done:
 }
 
 /* =========================================================================================
+   >>bpe_train: learning a byte-level BPE vocabulary from text
+   ========================================================================================= */
+/* ---- training a byte-level BPE vocabulary ---------------------------------------------------
+   1. Pre-split the corpus with the pattern and count each distinct word.
+   2. Every word is a sequence of token ids (bytes at first). Count every adjacent pair over
+      all words (times the word's count), and remember which words hold each pair.
+   3. Repeatedly take the most frequent pair (ties: smallest left id, then right id) from a
+      max-heap, give it a new id, rewrite only the words that hold it, and apply the pair-
+      count changes those rewrites cause. Heap entries whose count went stale are re-queued
+      when they surface (lazy deletion), so no merge recounts the corpus.
+   A merge whose bytes equal an existing token reuses that id (as HF tokenizers does), so a
+   token string never appears twice. */
+typedef struct llm__bt_heap { int64_t count; int32_t a, b; } llm__bt_heap;
+
+typedef struct llm__bt {
+    const llm_allocator *al;
+    /* words */
+    size_t *wstart; uint32_t *wlen; uint64_t *wcount; uint32_t *wstamp; size_t nw, wcap;
+    uint32_t *wtab; size_t wtab_cap;                  /* word hash: index + 1 */
+    int32_t *sym; size_t *soff;                       /* symbols of every word */
+    /* pairs */
+    uint64_t *pkey; int64_t *pcount; uint32_t *phead, *pstamp; size_t np, pcap;
+    uint32_t *ptab; size_t ptab_cap;                  /* pair hash: index + 1 */
+    uint32_t *oword, *onext; size_t no, ocap;         /* occurrence lists */
+    uint32_t *changed; size_t nchanged, chcap;        /* pairs that grew during a merge */
+    llm__bt_heap *heap; size_t nh, hcap;
+    /* tokens */
+    unsigned char *tbytes; size_t tb_n, tb_cap;
+    uint32_t *toff; size_t ntok, tcap;
+    int32_t *ttab; size_t ttab_cap;                   /* token string hash: id + 1 */
+    int32_t *merges; size_t nm, mcap;                 /* left, right, result */
+    int oom;
+} llm__bt;
+
+static void llm__bt_free(llm__bt *b) {
+    const llm_allocator *a = b->al;
+    llm__dealloc(a, b->wstart); llm__dealloc(a, b->wlen); llm__dealloc(a, b->wcount); llm__dealloc(a, b->wstamp);
+    llm__dealloc(a, b->wtab); llm__dealloc(a, b->sym); llm__dealloc(a, b->soff);
+    llm__dealloc(a, b->pkey); llm__dealloc(a, b->pcount); llm__dealloc(a, b->phead); llm__dealloc(a, b->pstamp);
+    llm__dealloc(a, b->ptab); llm__dealloc(a, b->oword); llm__dealloc(a, b->onext); llm__dealloc(a, b->changed);
+    llm__dealloc(a, b->heap); llm__dealloc(a, b->tbytes); llm__dealloc(a, b->toff); llm__dealloc(a, b->ttab);
+    llm__dealloc(a, b->merges);
+}
+
+static size_t llm__next_cap(size_t cap, size_t need) { /* llm__tgrow's rule */
+    size_t nc;
+    if (need <= cap) return cap;
+    nc = cap ? cap : 16;
+    while (nc < need) nc *= 2;
+    return nc;
+}
+/* Grows one of several arrays that share a capacity field (updated after the last one). */
+#define LLM__BT_GROW(b, ptr, cap_field, need, type) do { \
+    size_t llm__c = (b)->cap_field; type *llm__p = (type *)llm__tgrow((b)->al, (b)->ptr, &llm__c, (need), sizeof(type)); \
+    if (!llm__p) (b)->oom = 1; else (b)->ptr = llm__p; } while (0)
+
+static int llm__bt_heap_before(const llm__bt_heap *x, const llm__bt_heap *y) {
+    if (x->count != y->count) return x->count > y->count;
+    if (x->a != y->a) return x->a < y->a;
+    return x->b < y->b;
+}
+static void llm__bt_push(llm__bt *b, int64_t count, int32_t x, int32_t y) {
+    size_t i, c = b->hcap;
+    llm__bt_heap e, *h = (llm__bt_heap *)llm__tgrow(b->al, b->heap, &c, b->nh + 1, sizeof *h);
+    if (!h) { b->oom = 1; return; }
+    b->heap = h; b->hcap = c;
+    e.count = count; e.a = x; e.b = y;
+    i = b->nh++;
+    while (i > 0 && llm__bt_heap_before(&e, &h[(i - 1) / 2])) { h[i] = h[(i - 1) / 2]; i = (i - 1) / 2; }
+    h[i] = e;
+}
+static llm__bt_heap llm__bt_pop(llm__bt *b) {
+    llm__bt_heap top = b->heap[0], last = b->heap[--b->nh];
+    size_t i = 0, n = b->nh;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && llm__bt_heap_before(&b->heap[c + 1], &b->heap[c])) c++;
+        if (!llm__bt_heap_before(&b->heap[c], &last)) break;
+        b->heap[i] = b->heap[c];
+        i = c;
+    }
+    if (n) b->heap[i] = last;
+    return top;
+}
+
+/* The index of pair (x, y), created with count 0 when create is set; SIZE_MAX if absent. */
+static size_t llm__bt_pair(llm__bt *b, int32_t x, int32_t y, int create) {
+    uint64_t key = ((uint64_t)(uint32_t)x << 32) | (uint32_t)y;
+    size_t h, mask;
+    if (b->np * 2 >= b->ptab_cap) { /* rehash */
+        if (!create) goto find;
+        {
+            size_t nc = b->ptab_cap ? b->ptab_cap * 2 : 1024, i;
+            uint32_t *nt = (uint32_t *)llm__calloc(b->al, nc, sizeof(uint32_t));
+            if (!nt) { b->oom = 1; return SIZE_MAX; }
+            for (i = 0; i < b->np; i++) {
+                size_t hh = llm__hash_u64(b->pkey[i]) & (nc - 1);
+                while (nt[hh]) hh = (hh + 1) & (nc - 1);
+                nt[hh] = (uint32_t)i + 1;
+            }
+            llm__dealloc(b->al, b->ptab);
+            b->ptab = nt; b->ptab_cap = nc;
+        }
+    }
+find:
+    mask = b->ptab_cap - 1;
+    h = llm__hash_u64(key) & mask;
+    while (b->ptab[h]) {
+        if (b->pkey[b->ptab[h] - 1] == key) return b->ptab[h] - 1;
+        h = (h + 1) & mask;
+    }
+    if (!create) return SIZE_MAX;
+    LLM__BT_GROW(b, pkey, pcap, b->np + 1, uint64_t);
+    LLM__BT_GROW(b, pcount, pcap, b->np + 1, int64_t);
+    LLM__BT_GROW(b, phead, pcap, b->np + 1, uint32_t);
+    LLM__BT_GROW(b, pstamp, pcap, b->np + 1, uint32_t);
+    if (b->oom) return SIZE_MAX;
+    b->pcap = llm__next_cap(b->pcap, b->np + 1); /* same growth rule */
+    b->pkey[b->np] = key; b->pcount[b->np] = 0; b->phead[b->np] = UINT32_MAX; b->pstamp[b->np] = 0;
+    b->ptab[h] = (uint32_t)b->np + 1;
+    return b->np++;
+}
+
+/* Adds delta to a pair's count; a growing pair remembers word w and is re-queued. */
+static void llm__bt_change(llm__bt *b, int32_t x, int32_t y, int64_t delta, uint32_t w, uint32_t stamp) {
+    size_t p = llm__bt_pair(b, x, y, delta > 0);
+    if (p == SIZE_MAX) return;
+    b->pcount[p] += delta;
+    if (delta <= 0) return;
+    if (b->phead[p] == UINT32_MAX || b->oword[b->phead[p]] != w) {
+        LLM__BT_GROW(b, oword, ocap, b->no + 1, uint32_t);
+        LLM__BT_GROW(b, onext, ocap, b->no + 1, uint32_t);
+        if (b->oom) return;
+        b->ocap = llm__next_cap(b->ocap, b->no + 1);
+        b->oword[b->no] = w; b->onext[b->no] = b->phead[p]; b->phead[p] = (uint32_t)b->no++;
+    }
+    if (b->pstamp[p] != stamp) {
+        b->pstamp[p] = stamp;
+        LLM__BT_GROW(b, changed, chcap, b->nchanged + 1, uint32_t);
+        if (b->oom) return;
+        b->chcap = llm__next_cap(b->chcap, b->nchanged + 1);
+        b->changed[b->nchanged++] = (uint32_t)p;
+    }
+}
+
+/* The id of a token string, or -1; add = 1 appends it when new. */
+static int32_t llm__bt_token(llm__bt *b, const unsigned char *s, size_t n, int add) {
+    size_t mask = b->ttab_cap - 1, h = llm__hash_bytes(s, n) & mask;
+    while (b->ttab[h]) {
+        int32_t id = b->ttab[h] - 1;
+        if (b->toff[id + 1] - b->toff[id] == n && memcmp(b->tbytes + b->toff[id], s, n) == 0) return id;
+        h = (h + 1) & mask;
+    }
+    if (!add) return -1;
+    LLM__BT_GROW(b, tbytes, tb_cap, b->tb_n + n, unsigned char);
+    if (b->oom) return -1;
+    b->tb_cap = llm__next_cap(b->tb_cap, b->tb_n + n);
+    memcpy(b->tbytes + b->tb_n, s, n);
+    b->tb_n += n;
+    b->toff[b->ntok + 1] = (uint32_t)b->tb_n;
+    b->ttab[h] = (int32_t)b->ntok + 1;
+    return (int32_t)b->ntok++;
+}
+
+LLMDEF llm_status llm_tokenizer_train(const llm_bpe_train_desc *d, llm_tokenizer **out, llm_error *err) {
+    llm__bt b;
+    const unsigned char *s;
+    size_t i, n, total_sym = 0, target;
+    llm_tokenizer *t = NULL;
+    llm_status st = LLM_OK;
+    uint32_t stamp = 0;
+    if (out) *out = NULL;
+    if (!d || !out || (!d->text && d->size)) return llm__fail(err, LLM_ERR_INVALID_ARG, "no desc, out or text");
+    if (d->vocab_size < 257 || d->vocab_size > (1 << 24))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d: need 257..16777216", d->vocab_size);
+    if (d->pattern != LLM_PATTERN_GPT2 && d->pattern != LLM_PATTERN_GPT4)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown pattern %d", (int)d->pattern);
+    memset(&b, 0, sizeof b);
+    b.al = &d->allocator;
+    s = (const unsigned char *)d->text;
+    n = d->size;
+    target = (size_t)d->vocab_size - 1;            /* the last id is <|endoftext|> */
+    /* 1. distinct words and their counts */
+    b.wtab_cap = 1024;
+    b.wtab = (uint32_t *)llm__calloc(b.al, b.wtab_cap, sizeof(uint32_t));
+    if (!b.wtab) b.oom = 1;
+    for (i = 0; i < n && !b.oom;) {
+        size_t e = llm__split_next(d->pattern, s, n, i), mask = b.wtab_cap - 1, h;
+        uint32_t hv = llm__hash_bytes(s + i, e - i);
+        h = hv & mask;
+        while (b.wtab[h]) {
+            size_t w = b.wtab[h] - 1;
+            if (b.wlen[w] == e - i && memcmp(s + b.wstart[w], s + i, e - i) == 0) break;
+            h = (h + 1) & mask;
+        }
+        if (b.wtab[h]) b.wcount[b.wtab[h] - 1]++;
+        else {
+            LLM__BT_GROW(&b, wstart, wcap, b.nw + 1, size_t);
+            LLM__BT_GROW(&b, wlen, wcap, b.nw + 1, uint32_t);
+            LLM__BT_GROW(&b, wcount, wcap, b.nw + 1, uint64_t);
+            if (b.oom) break;
+            b.wcap = llm__next_cap(b.wcap, b.nw + 1);
+            b.wstart[b.nw] = i; b.wlen[b.nw] = (uint32_t)(e - i); b.wcount[b.nw] = 1;
+            b.wtab[h] = (uint32_t)++b.nw;
+            total_sym += e - i;
+            if (b.nw * 2 >= b.wtab_cap) { /* rehash */
+                size_t nc = b.wtab_cap * 2, w;
+                uint32_t *nt = (uint32_t *)llm__calloc(b.al, nc, sizeof(uint32_t));
+                if (!nt) { b.oom = 1; break; }
+                for (w = 0; w < b.nw; w++) {
+                    size_t hh = llm__hash_bytes(s + b.wstart[w], b.wlen[w]) & (nc - 1);
+                    while (nt[hh]) hh = (hh + 1) & (nc - 1);
+                    nt[hh] = (uint32_t)w + 1;
+                }
+                llm__dealloc(b.al, b.wtab);
+                b.wtab = nt; b.wtab_cap = nc;
+            }
+        }
+        i = e;
+    }
+    /* 2. symbols, tokens (the 256 bytes), pair counts */
+    b.sym = (int32_t *)llm__alloc(b.al, (total_sym + 1) * sizeof(int32_t));
+    b.soff = (size_t *)llm__alloc(b.al, (b.nw + 1) * sizeof(size_t));
+    b.wstamp = (uint32_t *)llm__calloc(b.al, b.nw + 1, sizeof(uint32_t));
+    b.toff = (uint32_t *)llm__calloc(b.al, target + 2, sizeof(uint32_t));
+    b.ttab_cap = llm__pow2_at_least(target * 2 + 2);
+    b.ttab = (int32_t *)llm__calloc(b.al, b.ttab_cap, sizeof(int32_t));
+    if (!b.sym || !b.soff || !b.wstamp || !b.toff || !b.ttab) b.oom = 1;
+    if (b.oom) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    for (i = 0; i < 256; i++) { unsigned char c = (unsigned char)i; llm__bt_token(&b, &c, 1, 1); }
+    {
+        size_t at = 0, w;
+        for (w = 0; w < b.nw; w++) {
+            uint32_t k;
+            b.soff[w] = at;
+            for (k = 0; k < b.wlen[w]; k++) b.sym[at + k] = s[b.wstart[w] + k];
+            for (k = 0; k + 1 < b.wlen[w]; k++)
+                llm__bt_change(&b, b.sym[at + k], b.sym[at + k + 1], (int64_t)b.wcount[w], (uint32_t)w, 1);
+            at += b.wlen[w];
+        }
+        for (i = 0; i < b.nchanged; i++) {
+            size_t p = b.changed[i];
+            llm__bt_push(&b, b.pcount[p], (int32_t)(b.pkey[p] >> 32), (int32_t)(uint32_t)b.pkey[p]);
+        }
+    }
+    /* 3. merge */
+    while (b.ntok < target && b.nh && !b.oom) {
+        llm__bt_heap top = llm__bt_pop(&b);
+        size_t p = llm__bt_pair(&b, top.a, top.b, 0), la, lb;
+        int32_t z;
+        uint32_t node;
+        unsigned char *cat;
+        if (p == SIZE_MAX || b.pcount[p] <= 0) continue;
+        if (b.pcount[p] != top.count) { llm__bt_push(&b, b.pcount[p], top.a, top.b); continue; }
+        /* the new token: left bytes + right bytes */
+        la = b.toff[top.a + 1] - b.toff[top.a];
+        lb = b.toff[top.b + 1] - b.toff[top.b];
+        cat = (unsigned char *)llm__alloc(b.al, la + lb);
+        if (!cat) { b.oom = 1; break; }
+        memcpy(cat, b.tbytes + b.toff[top.a], la);
+        memcpy(cat + la, b.tbytes + b.toff[top.b], lb);
+        z = llm__bt_token(&b, cat, la + lb, 1);
+        llm__dealloc(b.al, cat);
+        if (z < 0) break;
+        LLM__BT_GROW(&b, merges, mcap, 3 * (b.nm + 1), int32_t);
+        if (b.oom) break;
+        b.mcap = llm__next_cap(b.mcap, 3 * (b.nm + 1));
+        b.merges[3 * b.nm] = top.a; b.merges[3 * b.nm + 1] = top.b; b.merges[3 * b.nm + 2] = z;
+        b.nm++;
+        stamp++;
+        b.nchanged = 0;
+        /* rewrite the words that hold the pair */
+        for (node = b.phead[p]; node != UINT32_MAX && !b.oom; node = b.onext[node]) {
+            uint32_t w = b.oword[node], L, r, o;
+            int32_t *y;
+            int64_t c;
+            if (b.wstamp[w] == stamp) continue;
+            b.wstamp[w] = stamp;
+            y = b.sym + b.soff[w]; L = b.wlen[w]; c = (int64_t)b.wcount[w];
+            for (r = 0, o = 0; r < L;) {
+                if (r + 1 < L && y[r] == top.a && y[r + 1] == top.b) {
+                    if (o > 0) { llm__bt_change(&b, y[o - 1], top.a, -c, w, stamp); llm__bt_change(&b, y[o - 1], z, c, w, stamp); }
+                    if (r + 2 < L) { llm__bt_change(&b, top.b, y[r + 2], -c, w, stamp); llm__bt_change(&b, z, y[r + 2], c, w, stamp); }
+                    y[o++] = z; r += 2;
+                } else y[o++] = y[r++];
+            }
+            b.wlen[w] = o;
+        }
+        p = llm__bt_pair(&b, top.a, top.b, 0);
+        if (p != SIZE_MAX) b.pcount[p] = 0;
+        for (i = 0; i < b.nchanged; i++) {
+            size_t q = b.changed[i];
+            if (b.pcount[q] > 0) llm__bt_push(&b, b.pcount[q], (int32_t)(b.pkey[q] >> 32), (int32_t)(uint32_t)b.pkey[q]);
+        }
+        if (d->progress && (b.nm % 16) == 0 &&
+            d->progress((float)(b.ntok - 256) / (float)(target - 256 > 0 ? target - 256 : 1), d->progress_user_data)) {
+            st = llm__fail(err, LLM_ERR_CANCELLED, "training cancelled after %u merges", (unsigned)b.nm);
+            goto done;
+        }
+    }
+    if (b.oom) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    if (d->progress && d->progress(1.0f, d->progress_user_data)) {
+        st = llm__fail(err, LLM_ERR_CANCELLED, "training cancelled");
+        goto done;
+    }
+    /* 4. the tokenizer: bytes, merged tokens, <|endoftext|> */
+    if ((st = llm__tok_new(b.al, LLM_TOKENIZER_BPE, b.ntok + 1, b.tb_n + 13, &t, err)) != LLM_OK) goto done;
+    memcpy(t->text, b.tbytes, b.tb_n);
+    memcpy(t->off, b.toff, (b.ntok + 1) * sizeof(uint32_t));
+    memcpy(t->text + b.tb_n, "<|endoftext|>", 13);
+    t->off[b.ntok + 1] = (uint32_t)(b.tb_n + 13);
+    for (i = 0; i < b.ntok; i++) t->type[i] = LLM__TT_NORMAL;
+    t->type[b.ntok] = LLM__TT_CONTROL;
+    t->bos = t->eos = (int32_t)b.ntok;
+    t->pattern = d->pattern;
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
+    {
+        int32_t *pairs = (int32_t *)llm__alloc(b.al, (2 * b.nm + 1) * sizeof(int32_t));
+        int32_t *res = (int32_t *)llm__alloc(b.al, (b.nm + 1) * sizeof(int32_t));
+        if (!pairs || !res) { llm__dealloc(b.al, pairs); llm__dealloc(b.al, res);
+            st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        for (i = 0; i < b.nm; i++) { pairs[2 * i] = b.merges[3 * i]; pairs[2 * i + 1] = b.merges[3 * i + 1]; res[i] = b.merges[3 * i + 2]; }
+        st = llm__tok_set_merges(t, pairs, res, b.nm, err);
+        llm__dealloc(b.al, pairs); llm__dealloc(b.al, res);
+    }
+    llm__log(d->log_fn, d->log_user_data, 2, "BPE training: %u words, %u merges, %d tokens",
+             (unsigned)b.nw, (unsigned)b.nm, (int)t->n);
+done:
+    llm__bt_free(&b);
+    if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
+    *out = t;
+    llm__ok(err);
+    return LLM_OK;
+}
+
+/* =========================================================================================
+   >>formats: GGUF, tokenizer files, checkpoints and imports
+   ========================================================================================= */
+
+/* =========================================================================================
+   >>gguf: the native file format (github.com/ggml-org/ggml docs/gguf.md, version 3)
+     "GGUF" u32 version, u64 n_tensors, u64 n_kv,
+     n_kv x { string key, u32 type, value }          string = u64 length + bytes
+     n_tensors x { string name, u32 n_dims, u64 ne[n_dims] (fastest first), u32 type, u64 offset }
+     padding to general.alignment (32), then tensor data (each tensor at data + offset).
+   Used for models (with llama.cpp's key and tensor names), tokenizers (metadata only) and
+   training checkpoints (llm.* keys and llm.opt.m.* / llm.opt.v.* tensors).
+   ========================================================================================= */
+enum {
+    LLM__GGUF_U8 = 0, LLM__GGUF_I8 = 1, LLM__GGUF_U16 = 2, LLM__GGUF_I16 = 3, LLM__GGUF_U32 = 4,
+    LLM__GGUF_I32 = 5, LLM__GGUF_F32 = 6, LLM__GGUF_BOOL = 7, LLM__GGUF_STR = 8,
+    LLM__GGUF_ARR = 9, LLM__GGUF_U64 = 10, LLM__GGUF_I64 = 11, LLM__GGUF_F64 = 12
+};
+#define LLM__GGUF_ALIGN 32
+#define LLM__GGUF_TYPE_F32 0
+#define LLM__GGUF_TYPE_F16 1
+
+static size_t llm__gguf_scalar_size(uint32_t t) {
+    switch (t) {
+    case LLM__GGUF_U8: case LLM__GGUF_I8: case LLM__GGUF_BOOL: return 1;
+    case LLM__GGUF_U16: case LLM__GGUF_I16: return 2;
+    case LLM__GGUF_U32: case LLM__GGUF_I32: case LLM__GGUF_F32: return 4;
+    case LLM__GGUF_U64: case LLM__GGUF_I64: case LLM__GGUF_F64: return 8;
+    default: return 0;
+    }
+}
+
+/* ---- writer: collects key/values in a byte buffer and tensors as pointers ---- */
+typedef struct llm__gguf_wt { const char *name; int n_dims; int64_t shape[2]; const float *data; } llm__gguf_wt;
+typedef struct llm__gguf_w {
+    llm_allocator alloc;
+    unsigned char *kv; size_t kv_len, kv_cap; uint64_t n_kv;
+    llm__gguf_wt *t; size_t n_t, cap_t;
+    char *names; size_t names_len, names_cap; /* tensor names are copied here */
+    int oom;
+} llm__gguf_w;
+
+static llm_status llm__gguf_w_create(const llm_allocator *a, llm__gguf_w **out) {
+    llm__gguf_w *w = (llm__gguf_w *)llm__calloc(a, 1, sizeof *w);
+    *out = w;
+    if (!w) return LLM_ERR_OUT_OF_MEMORY;
+    if (a) w->alloc = *a;
+    return LLM_OK;
+}
+static void llm__gguf_w_free(llm__gguf_w *w) {
+    llm_allocator a;
+    if (!w) return;
+    a = w->alloc;
+    llm__dealloc(&a, w->kv); llm__dealloc(&a, w->t); llm__dealloc(&a, w->names);
+    llm__dealloc(&a, w);
+}
+static void llm__gguf_w_bytes(llm__gguf_w *w, const void *p, size_t n) {
+    void *buf;
+    if (w->oom) return;
+    if (!(buf = llm__tgrow(&w->alloc, w->kv, &w->kv_cap, w->kv_len + n, 1))) { w->oom = 1; return; }
+    w->kv = (unsigned char *)buf;
+    if (n) memcpy(w->kv + w->kv_len, p, n);
+    w->kv_len += n;
+}
+static void llm__gguf_w_le(llm__gguf_w *w, uint64_t v, int nbytes) {
+    unsigned char b[8];
+    llm__put_le(b, v, nbytes);
+    llm__gguf_w_bytes(w, b, (size_t)nbytes);
+}
+static void llm__gguf_w_string(llm__gguf_w *w, const char *s, size_t len) {
+    llm__gguf_w_le(w, len, 8);
+    llm__gguf_w_bytes(w, s, len);
+}
+static void llm__gguf_w_key(llm__gguf_w *w, const char *key, uint32_t type) {
+    llm__gguf_w_string(w, key, strlen(key));
+    llm__gguf_w_le(w, type, 4);
+    w->n_kv++;
+}
+static uint32_t llm__f32_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+LLM__MAYBE_UNUSED static void llm__gguf_w_u32(llm__gguf_w *w, const char *key, uint32_t v) { llm__gguf_w_key(w, key, LLM__GGUF_U32); llm__gguf_w_le(w, v, 4); }
+LLM__MAYBE_UNUSED static void llm__gguf_w_i32(llm__gguf_w *w, const char *key, int32_t v) { llm__gguf_w_key(w, key, LLM__GGUF_I32); llm__gguf_w_le(w, (uint32_t)v, 4); }
+LLM__MAYBE_UNUSED static void llm__gguf_w_u64(llm__gguf_w *w, const char *key, uint64_t v) { llm__gguf_w_key(w, key, LLM__GGUF_U64); llm__gguf_w_le(w, v, 8); }
+LLM__MAYBE_UNUSED static void llm__gguf_w_f32(llm__gguf_w *w, const char *key, float v) { llm__gguf_w_key(w, key, LLM__GGUF_F32); llm__gguf_w_le(w, llm__f32_bits(v), 4); }
+LLM__MAYBE_UNUSED static void llm__gguf_w_bool(llm__gguf_w *w, const char *key, int v) { llm__gguf_w_key(w, key, LLM__GGUF_BOOL); llm__gguf_w_le(w, v ? 1u : 0u, 1); }
+LLM__MAYBE_UNUSED static void llm__gguf_w_str(llm__gguf_w *w, const char *key, const char *s, size_t len) { llm__gguf_w_key(w, key, LLM__GGUF_STR); llm__gguf_w_string(w, s, len); }
+LLM__MAYBE_UNUSED static void llm__gguf_w_arr_str(llm__gguf_w *w, const char *key, const char *const *strs, const uint32_t *lens, size_t n) {
+    size_t i;
+    llm__gguf_w_key(w, key, LLM__GGUF_ARR); llm__gguf_w_le(w, LLM__GGUF_STR, 4); llm__gguf_w_le(w, n, 8);
+    for (i = 0; i < n; i++) llm__gguf_w_string(w, strs[i], lens ? lens[i] : strlen(strs[i]));
+}
+LLM__MAYBE_UNUSED static void llm__gguf_w_arr_f32(llm__gguf_w *w, const char *key, const float *v, size_t n) {
+    size_t i;
+    llm__gguf_w_key(w, key, LLM__GGUF_ARR); llm__gguf_w_le(w, LLM__GGUF_F32, 4); llm__gguf_w_le(w, n, 8);
+    for (i = 0; i < n; i++) llm__gguf_w_le(w, llm__f32_bits(v[i]), 4);
+}
+LLM__MAYBE_UNUSED static void llm__gguf_w_arr_i32(llm__gguf_w *w, const char *key, const int32_t *v, size_t n) {
+    size_t i;
+    llm__gguf_w_key(w, key, LLM__GGUF_ARR); llm__gguf_w_le(w, LLM__GGUF_I32, 4); llm__gguf_w_le(w, n, 8);
+    for (i = 0; i < n; i++) llm__gguf_w_le(w, (uint32_t)v[i], 4);
+}
+/* Adds an fp32 tensor; shape in row-major (PyTorch) order, data is not copied. */
+static void llm__gguf_w_tensor(llm__gguf_w *w, const char *name, int n_dims, const int64_t *shape, const float *data) {
+    void *buf;
+    size_t nl = strlen(name) + 1, i;
+    if (w->oom) return;
+    if (!(buf = llm__tgrow(&w->alloc, w->t, &w->cap_t, w->n_t + 1, sizeof(llm__gguf_wt)))) { w->oom = 1; return; }
+    w->t = (llm__gguf_wt *)buf;
+    if (!(buf = llm__tgrow(&w->alloc, w->names, &w->names_cap, w->names_len + nl, 1))) { w->oom = 1; return; }
+    w->names = (char *)buf;
+    memcpy(w->names + w->names_len, name, nl);
+    w->t[w->n_t].name = (const char *)(uintptr_t)w->names_len; /* an offset until written */
+    w->names_len += nl;
+    w->t[w->n_t].n_dims = n_dims;
+    for (i = 0; i < 2; i++) w->t[w->n_t].shape[i] = (int)i < n_dims ? shape[i] : 1;
+    w->t[w->n_t].data = data;
+    w->n_t++;
+}
+static size_t llm__gguf_tensor_bytes(const llm__gguf_wt *t) { return (size_t)(t->shape[0] * (t->n_dims > 1 ? t->shape[1] : 1)) * 4; }
+static llm_status llm__fwrite_le_f32(FILE *f, const float *p, size_t n) {
+    if (llm__host_is_le()) return fwrite(p, 4, n, f) == n ? LLM_OK : LLM_ERR_IO;
+    { size_t i; for (i = 0; i < n; i++) { unsigned char b[4];
+        llm__put_le(b, llm__f32_bits(p[i]), 4);
+        if (fwrite(b, 1, 4, f) != 4) return LLM_ERR_IO; } }
+    return LLM_OK;
+}
+/* Writes the file: header, key/values, tensor infos, aligned data. Written to path.tmp
+   first and renamed, so a crash never leaves a half-written checkpoint under the name. */
+static llm_status llm__gguf_w_write(llm__gguf_w *w, const char *path, llm_error *err) {
+    llm__gguf_w hdr;
+    FILE *f;
+    size_t i, pathlen = strlen(path);
+    uint64_t off = 0;
+    char *tmp;
+    llm_status st = LLM_OK;
+    static const unsigned char zeros[LLM__GGUF_ALIGN] = {0};
+    if (w->oom) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory building '%s'", path);
+    memset(&hdr, 0, sizeof hdr);
+    hdr.alloc = w->alloc;
+    llm__gguf_w_bytes(&hdr, "GGUF", 4);
+    llm__gguf_w_le(&hdr, 3, 4);
+    llm__gguf_w_le(&hdr, w->n_t, 8);
+    llm__gguf_w_le(&hdr, w->n_kv, 8);
+    llm__gguf_w_bytes(&hdr, w->kv, w->kv_len);
+    for (i = 0; i < w->n_t; i++) {
+        const llm__gguf_wt *t = &w->t[i];
+        const char *name = w->names + (size_t)(uintptr_t)t->name;
+        int d;
+        llm__gguf_w_string(&hdr, name, strlen(name));
+        llm__gguf_w_le(&hdr, (uint64_t)t->n_dims, 4);
+        for (d = t->n_dims - 1; d >= 0; d--) llm__gguf_w_le(&hdr, (uint64_t)t->shape[d], 8); /* fastest first */
+        llm__gguf_w_le(&hdr, LLM__GGUF_TYPE_F32, 4);
+        llm__gguf_w_le(&hdr, off, 8);
+        off += (llm__gguf_tensor_bytes(t) + LLM__GGUF_ALIGN - 1) / LLM__GGUF_ALIGN * LLM__GGUF_ALIGN;
+    }
+    if (hdr.kv_len % LLM__GGUF_ALIGN) llm__gguf_w_bytes(&hdr, zeros, LLM__GGUF_ALIGN - hdr.kv_len % LLM__GGUF_ALIGN);
+    tmp = (char *)llm__alloc(&w->alloc, pathlen + 5);
+    if (hdr.oom || !tmp) { llm__dealloc(&w->alloc, hdr.kv); llm__dealloc(&w->alloc, tmp);
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory writing '%s'", path); }
+    memcpy(tmp, path, pathlen); memcpy(tmp + pathlen, ".tmp", 5);
+    f = fopen(tmp, "wb");
+    if (!f) st = llm__fail(err, LLM_ERR_IO, "cannot create '%s'", tmp);
+    if (st == LLM_OK && fwrite(hdr.kv, 1, hdr.kv_len, f) != hdr.kv_len) st = LLM_ERR_IO;
+    for (i = 0; st == LLM_OK && i < w->n_t; i++) {
+        size_t nb = llm__gguf_tensor_bytes(&w->t[i]);
+        st = llm__fwrite_le_f32(f, w->t[i].data, nb / 4);
+        if (st == LLM_OK && nb % LLM__GGUF_ALIGN && fwrite(zeros, 1, LLM__GGUF_ALIGN - nb % LLM__GGUF_ALIGN, f) != LLM__GGUF_ALIGN - nb % LLM__GGUF_ALIGN) st = LLM_ERR_IO;
+    }
+    if (f && fclose(f) != 0 && st == LLM_OK) st = LLM_ERR_IO;
+    if (st == LLM_OK && rename(tmp, path) != 0) { remove(path); if (rename(tmp, path) != 0) st = LLM_ERR_IO; }
+    if (st != LLM_OK) { remove(tmp); if (!err || err->status == LLM_OK) llm__fail(err, st, "cannot write '%s'", path); }
+    llm__dealloc(&w->alloc, hdr.kv);
+    llm__dealloc(&w->alloc, tmp);
+    return st;
+}
+
+/* ---- reader: parses header, key/values and tensor infos; data is read on demand ---- */
+typedef struct llm__gguf_kv {
+    const char *key; size_t klen;
+    uint32_t type, elem_type;  /* elem_type for arrays */
+    uint64_t n;                /* array length (1 for scalars) */
+    size_t off;                /* value (or first element) offset in meta */
+    size_t *str_off;           /* string arrays: offsets of each string's length prefix */
+} llm__gguf_kv;
+typedef struct llm__gguf_tensor {
+    const char *name; size_t nlen;
+    int n_dims; int64_t shape[4];   /* row-major (slowest first) */
+    uint32_t type;
+    uint64_t offset;                /* absolute file offset */
+    uint64_t nelem;
+} llm__gguf_tensor;
+typedef struct llm__gguf {
+    llm_allocator alloc;
+    llm__src *src;
+    unsigned char *meta; size_t meta_len, meta_cap;   /* the file's header bytes */
+    llm__gguf_kv *kv; size_t n_kv;
+    llm__gguf_tensor *t; size_t n_t;
+    size_t *str_offs;          /* storage for all string-array offsets */
+    uint64_t data_start;
+} llm__gguf;
+
+/* Makes sure meta holds the file bytes [0, need). */
+static llm_status llm__gguf_need(llm__gguf *g, uint64_t need, llm_error *err) {
+    void *buf;
+    size_t want;
+    if (need <= g->meta_len) return LLM_OK;
+    if (need > g->src->size)
+        return llm__fail(err, LLM_ERR_FORMAT, "GGUF truncated: header needs %llu bytes, file has %llu",
+                         (unsigned long long)need, (unsigned long long)g->src->size);
+    want = (size_t)LLM__MIN(g->src->size, LLM__MAX(need, (uint64_t)g->meta_len * 2 + 65536));
+    if (!(buf = llm__tgrow(&g->alloc, g->meta, &g->meta_cap, want, 1)))
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading GGUF header");
+    g->meta = (unsigned char *)buf;
+    if (llm__src_read(g->src, g->meta_len, g->meta + g->meta_len, want - g->meta_len, err) != LLM_OK) return LLM_ERR_FORMAT;
+    g->meta_len = want;
+    return LLM_OK;
+}
+static llm_status llm__gguf_u64_at(llm__gguf *g, size_t *pos, uint64_t *v, llm_error *err) {
+    if (llm__gguf_need(g, (uint64_t)*pos + 8, err) != LLM_OK) return LLM_ERR_FORMAT;
+    *v = llm__rd_u64(g->meta + *pos); *pos += 8; return LLM_OK;
+}
+static llm_status llm__gguf_u32_at(llm__gguf *g, size_t *pos, uint32_t *v, llm_error *err) {
+    if (llm__gguf_need(g, (uint64_t)*pos + 4, err) != LLM_OK) return LLM_ERR_FORMAT;
+    *v = llm__rd_u32(g->meta + *pos); *pos += 4; return LLM_OK;
+}
+static llm_status llm__gguf_str_at(llm__gguf *g, size_t *pos, llm_error *err) {
+    uint64_t len;
+    if (llm__gguf_u64_at(g, pos, &len, err) != LLM_OK) return LLM_ERR_FORMAT;
+    if (len > g->src->size - *pos) return llm__fail(err, LLM_ERR_FORMAT, "GGUF string length %llu beyond the end of the file", (unsigned long long)len);
+    if (llm__gguf_need(g, (uint64_t)*pos + len, err) != LLM_OK) return LLM_ERR_FORMAT;
+    *pos += (size_t)len;
+    return LLM_OK;
+}
+static void llm__gguf_close(llm__gguf *g) {
+    llm__dealloc(&g->alloc, g->meta); llm__dealloc(&g->alloc, g->kv);
+    llm__dealloc(&g->alloc, g->t); llm__dealloc(&g->alloc, g->str_offs);
+    memset(g, 0, sizeof *g);
+}
+static llm_status llm__gguf_open(llm__gguf *g, llm__src *src, const llm_allocator *a, llm_error *err) {
+    size_t pos = 0, i, n_str = 0, str_used = 0;
+    uint32_t version;
+    uint64_t n_t, n_kv, data_off;
+    llm_status st;
+    memset(g, 0, sizeof *g);
+    if (a) g->alloc = *a;
+    g->src = src;
+    if (llm__gguf_need(g, 24, err) != LLM_OK) goto fail;
+    if (memcmp(g->meta, "GGUF", 4) != 0) { llm__fail(err, LLM_ERR_FORMAT, "not a GGUF file (bad magic)"); goto fail; }
+    version = llm__rd_u32(g->meta + 4);
+    if (version < 2 || version > 3) { llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF version %u not supported (2 or 3)", version); goto fail; }
+    n_t = llm__rd_u64(g->meta + 8); n_kv = llm__rd_u64(g->meta + 16);
+    pos = 24;
+    /* every kv takes at least 12 bytes and every tensor info at least 24 */
+    if (n_kv > src->size / 12 || n_t > src->size / 24) { llm__fail(err, LLM_ERR_FORMAT, "GGUF counts (%llu tensors, %llu keys) exceed the file size", (unsigned long long)n_t, (unsigned long long)n_kv); goto fail; }
+    g->kv = (llm__gguf_kv *)llm__calloc(a, (size_t)n_kv + 1, sizeof *g->kv);
+    g->t = (llm__gguf_tensor *)llm__calloc(a, (size_t)n_t + 1, sizeof *g->t);
+    if (!g->kv || !g->t) { llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto fail; }
+    /* pass 1 over key/values: validate and remember offsets (pointers are set after, since
+       meta may move while it grows) */
+    for (i = 0; i < n_kv; i++) {
+        llm__gguf_kv *kv = &g->kv[i];
+        size_t kstart = pos;
+        if (llm__gguf_str_at(g, &pos, err) != LLM_OK) goto fail;
+        kv->key = (const char *)(uintptr_t)(kstart + 8); kv->klen = pos - kstart - 8;
+        if (llm__gguf_u32_at(g, &pos, &kv->type, err) != LLM_OK) goto fail;
+        kv->n = 1;
+        if (kv->type == LLM__GGUF_ARR) {
+            uint64_t n, j;
+            if (llm__gguf_u32_at(g, &pos, &kv->elem_type, err) != LLM_OK) goto fail;
+            if (llm__gguf_u64_at(g, &pos, &n, err) != LLM_OK) goto fail;
+            kv->n = n;
+            kv->off = pos;
+            if (kv->elem_type == LLM__GGUF_STR) {
+                if (n > (src->size - pos) / 8) { llm__fail(err, LLM_ERR_FORMAT, "GGUF array of %llu strings beyond the end of the file", (unsigned long long)n); goto fail; }
+                for (j = 0; j < n; j++) if (llm__gguf_str_at(g, &pos, err) != LLM_OK) goto fail;
+                n_str += (size_t)n;
+            } else {
+                size_t es = llm__gguf_scalar_size(kv->elem_type);
+                if (!es) { llm__fail(err, LLM_ERR_FORMAT, "GGUF array of unknown type %u", kv->elem_type); goto fail; }
+                if (n > (src->size - pos) / es) { llm__fail(err, LLM_ERR_FORMAT, "GGUF array of %llu elements beyond the end of the file", (unsigned long long)n); goto fail; }
+                if (llm__gguf_need(g, (uint64_t)pos + n * es, err) != LLM_OK) goto fail;
+                pos += (size_t)(n * es);
+            }
+        } else if (kv->type == LLM__GGUF_STR) {
+            kv->off = pos;
+            if (llm__gguf_str_at(g, &pos, err) != LLM_OK) goto fail;
+        } else {
+            size_t es = llm__gguf_scalar_size(kv->type);
+            if (!es) { llm__fail(err, LLM_ERR_FORMAT, "GGUF key with unknown type %u", kv->type); goto fail; }
+            kv->off = pos;
+            if (llm__gguf_need(g, (uint64_t)pos + es, err) != LLM_OK) goto fail;
+            pos += es;
+        }
+    }
+    g->n_kv = (size_t)n_kv;
+    for (i = 0; i < n_t; i++) {
+        llm__gguf_tensor *t = &g->t[i];
+        size_t nstart = pos;
+        uint32_t nd; int d;
+        uint64_t ne[4], off;
+        if (llm__gguf_str_at(g, &pos, err) != LLM_OK) goto fail;
+        t->name = (const char *)(uintptr_t)(nstart + 8); t->nlen = pos - nstart - 8;
+        if (llm__gguf_u32_at(g, &pos, &nd, err) != LLM_OK) goto fail;
+        if (nd < 1 || nd > 4) { llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u has %u dims", (unsigned)i, nd); goto fail; }
+        t->n_dims = (int)nd; t->nelem = 1;
+        for (d = 0; d < (int)nd; d++) {
+            if (llm__gguf_u64_at(g, &pos, &ne[d], err) != LLM_OK) goto fail;
+            if (ne[d] == 0 || ne[d] > src->size || t->nelem > src->size / ne[d]) { llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u: absurd dimension %llu", (unsigned)i, (unsigned long long)ne[d]); goto fail; }
+            t->nelem *= ne[d];
+        }
+        for (d = 0; d < (int)nd; d++) t->shape[d] = (int64_t)ne[nd - 1 - d];
+        if (llm__gguf_u32_at(g, &pos, &t->type, err) != LLM_OK) goto fail;
+        if (llm__gguf_u64_at(g, &pos, &off, err) != LLM_OK) goto fail;
+        t->offset = off;
+    }
+    g->n_t = (size_t)n_t;
+    data_off = ((uint64_t)pos + LLM__GGUF_ALIGN - 1) / LLM__GGUF_ALIGN * LLM__GGUF_ALIGN;
+    {   /* general.alignment may change the alignment */
+        size_t k;
+        for (k = 0; k < g->n_kv; k++) {
+            const char *key = (const char *)g->meta + (size_t)(uintptr_t)g->kv[k].key;
+            if (g->kv[k].klen == 17 && memcmp(key, "general.alignment", 17) == 0 && g->kv[k].type == LLM__GGUF_U32) {
+                uint32_t al = llm__rd_u32(g->meta + g->kv[k].off);
+                if (al == 0 || (al & (al - 1))) { llm__fail(err, LLM_ERR_FORMAT, "GGUF alignment %u is not a power of two", al); goto fail; }
+                data_off = ((uint64_t)pos + al - 1) / al * al;
+            }
+        }
+    }
+    g->data_start = data_off;
+    for (i = 0; i < g->n_t; i++) {
+        llm__gguf_tensor *t = &g->t[i];
+        uint64_t esz = t->type == LLM__GGUF_TYPE_F32 ? 4 : t->type == LLM__GGUF_TYPE_F16 ? 2 : 0;
+        if (t->offset > src->size || data_off > src->size - t->offset ||
+            (esz && t->nelem > (src->size - data_off - t->offset) / esz)) {
+            llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u data (offset %llu) beyond the end of the file", (unsigned)i, (unsigned long long)t->offset);
+            goto fail;
+        }
+        t->offset += data_off;
+    }
+    /* pass 2: turn offsets into pointers, index string arrays */
+    g->str_offs = (size_t *)llm__calloc(a, n_str + 1, sizeof(size_t));
+    if (!g->str_offs) { llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto fail; }
+    for (i = 0; i < g->n_kv; i++) {
+        llm__gguf_kv *kv = &g->kv[i];
+        kv->key = (const char *)g->meta + (size_t)(uintptr_t)kv->key;
+        if (kv->type == LLM__GGUF_ARR && kv->elem_type == LLM__GGUF_STR) {
+            size_t p = kv->off; uint64_t j;
+            kv->str_off = g->str_offs + str_used;
+            for (j = 0; j < kv->n; j++) { kv->str_off[j] = p; p += 8 + (size_t)llm__rd_u64(g->meta + p); }
+            str_used += (size_t)kv->n;
+        }
+    }
+    for (i = 0; i < g->n_t; i++) g->t[i].name = (const char *)g->meta + (size_t)(uintptr_t)g->t[i].name;
+    llm__ok(err);
+    return LLM_OK;
+fail:
+    st = err ? err->status : LLM_ERR_FORMAT;
+    llm__gguf_close(g);
+    return st == LLM_OK ? LLM_ERR_FORMAT : st;
+}
+static const llm__gguf_kv *llm__gguf_find(const llm__gguf *g, const char *key) {
+    size_t i, kl = strlen(key);
+    for (i = 0; i < g->n_kv; i++)
+        if (g->kv[i].klen == kl && memcmp(g->kv[i].key, key, kl) == 0) return &g->kv[i];
+    return NULL;
+}
+static int llm__gguf_get_u64(const llm__gguf *g, const char *key, uint64_t *v) {
+    const llm__gguf_kv *kv = llm__gguf_find(g, key);
+    const unsigned char *p;
+    if (!kv) return 0;
+    p = g->meta + kv->off;
+    switch (kv->type) {
+    case LLM__GGUF_U8: case LLM__GGUF_BOOL: *v = p[0]; return 1;
+    case LLM__GGUF_I8: if ((signed char)p[0] < 0) return 0; *v = p[0]; return 1;
+    case LLM__GGUF_U16: *v = (uint64_t)p[0] | ((uint64_t)p[1] << 8); return 1;
+    case LLM__GGUF_I16: if (p[1] & 0x80) return 0; *v = (uint64_t)p[0] | ((uint64_t)p[1] << 8); return 1;
+    case LLM__GGUF_U32: *v = llm__rd_u32(p); return 1;
+    case LLM__GGUF_I32: if (p[3] & 0x80) return 0; *v = llm__rd_u32(p); return 1;
+    case LLM__GGUF_U64: *v = llm__rd_u64(p); return 1;
+    case LLM__GGUF_I64: if (p[7] & 0x80) return 0; *v = llm__rd_u64(p); return 1;
+    default: return 0;
+    }
+}
+static int llm__gguf_get_u32(const llm__gguf *g, const char *key, uint32_t *v) {
+    uint64_t u;
+    if (!llm__gguf_get_u64(g, key, &u) || u > 0xffffffffu) return 0;
+    *v = (uint32_t)u;
+    return 1;
+}
+LLM__MAYBE_UNUSED static int llm__gguf_get_f32(const llm__gguf *g, const char *key, float *v) {
+    const llm__gguf_kv *kv = llm__gguf_find(g, key);
+    if (!kv) return 0;
+    if (kv->type == LLM__GGUF_F32) { uint32_t u = llm__rd_u32(g->meta + kv->off); memcpy(v, &u, 4); return 1; }
+    if (kv->type == LLM__GGUF_F64) { uint64_t u = llm__rd_u64(g->meta + kv->off); double d; memcpy(&d, &u, 8); *v = (float)d; return 1; }
+    return 0;
+}
+LLM__MAYBE_UNUSED static int llm__gguf_get_bool(const llm__gguf *g, const char *key, int *v) {
+    uint64_t u;
+    if (!llm__gguf_get_u64(g, key, &u)) return 0;
+    *v = u != 0;
+    return 1;
+}
+LLM__MAYBE_UNUSED static int llm__gguf_get_str(const llm__gguf *g, const char *key, const char **s, size_t *len) {
+    const llm__gguf_kv *kv = llm__gguf_find(g, key);
+    if (!kv || kv->type != LLM__GGUF_STR) return 0;
+    *len = (size_t)llm__rd_u64(g->meta + kv->off);
+    *s = (const char *)g->meta + kv->off + 8;
+    return 1;
+}
+/* Numeric array: raw little-endian elements (possibly unaligned: read with memcpy). */
+LLM__MAYBE_UNUSED static int llm__gguf_get_arr(const llm__gguf *g, const char *key, int *elem_type, size_t *n, const void **raw) {
+    const llm__gguf_kv *kv = llm__gguf_find(g, key);
+    if (!kv || kv->type != LLM__GGUF_ARR || kv->elem_type == LLM__GGUF_STR) return 0;
+    *elem_type = (int)kv->elem_type; *n = (size_t)kv->n; *raw = g->meta + kv->off;
+    return 1;
+}
+/* The i-th string of a string array, or 0 when absent / out of range. */
+LLM__MAYBE_UNUSED static int llm__gguf_get_arr_str(const llm__gguf *g, const char *key, size_t i, const char **s, size_t *len) {
+    const llm__gguf_kv *kv = llm__gguf_find(g, key);
+    if (!kv || kv->type != LLM__GGUF_ARR || kv->elem_type != LLM__GGUF_STR || i >= kv->n) return 0;
+    *len = (size_t)llm__rd_u64(g->meta + kv->str_off[i]);
+    *s = (const char *)g->meta + kv->str_off[i] + 8;
+    return 1;
+}
+static const llm__gguf_tensor *llm__gguf_tensor_find(const llm__gguf *g, const char *name) {
+    size_t i, nl = strlen(name);
+    for (i = 0; i < g->n_t; i++)
+        if (g->t[i].nlen == nl && memcmp(g->t[i].name, name, nl) == 0) return &g->t[i];
+    return NULL;
+}
+
+/* ---- loading: GPT-2 encoder.json + vocab.bpe ---------------------------------------------- */
+/* GPT-2 stores token bytes as printable characters: bytes that are printable Latin-1 stand
+   for themselves, the other 68 bytes map to U+0100.. in order (OpenAI's bytes_to_unicode). */
+static void llm__gpt2_byte_map(uint32_t b2u[256], int16_t u2b[324]) {
+    int b, n = 0;
+    for (b = 0; b < 324; b++) u2b[b] = -1;
+    for (b = 0; b < 256; b++) {
+        if ((b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF)) b2u[b] = (uint32_t)b;
+        else b2u[b] = (uint32_t)(256 + n++);
+        u2b[b2u[b]] = (int16_t)b;
+    }
+}
+
+/* UTF-8 of mapped characters -> raw bytes. Returns the byte count, or (size_t)-1. */
+static size_t llm__gpt2_unmap(const unsigned char *s, size_t n, const int16_t *u2b, unsigned char *out) {
+    size_t i = 0, k = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t l = llm__utf8_decode(s + i, n - i, &cp);
+        if (!l || cp >= 324 || u2b[cp] < 0) return (size_t)-1;
+        out[k++] = (unsigned char)u2b[cp];
+        i += l;
+    }
+    return k;
+}
+
+static int llm__hexval(int c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Parses the JSON string at s[*pos] (the opening quote) into raw token bytes (out needs as
+   many bytes as the literal). Returns the length, or (size_t)-1 on a malformed string. */
+static size_t llm__json_token(const unsigned char *s, size_t n, size_t *pos, const int16_t *u2b,
+                              unsigned char *out) {
+    size_t i = *pos + 1, k = 0;
+    while (i < n && s[i] != '"') {
+        uint32_t cp;
+        if (s[i] == '\\') {
+            if (i + 1 >= n) return (size_t)-1;
+            switch (s[i + 1]) {
+            case '"': cp = '"'; i += 2; break;
+            case '\\': cp = '\\'; i += 2; break;
+            case '/': cp = '/'; i += 2; break;
+            case 'b': cp = 8; i += 2; break;
+            case 'f': cp = 12; i += 2; break;
+            case 'n': cp = 10; i += 2; break;
+            case 'r': cp = 13; i += 2; break;
+            case 't': cp = 9; i += 2; break;
+            case 'u': {
+                int d, j;
+                if (i + 6 > n) return (size_t)-1;
+                cp = 0;
+                for (j = 2; j < 6; j++) { if ((d = llm__hexval(s[i + j])) < 0) return (size_t)-1; cp = cp * 16 + (uint32_t)d; }
+                i += 6; /* (surrogate pairs cannot name one of the 324 mapped characters) */
+                break;
+            }
+            default: return (size_t)-1;
+            }
+        } else {
+            size_t l = llm__utf8_decode(s + i, n - i, &cp);
+            if (!l) return (size_t)-1;
+            i += l;
+        }
+        if (cp >= 324 || u2b[cp] < 0) return (size_t)-1;
+        out[k++] = (unsigned char)u2b[cp];
+    }
+    if (i >= n) return (size_t)-1;
+    *pos = i + 1;
+    return k;
+}
+
+static size_t llm__skip_ws(const unsigned char *s, size_t n, size_t i) {
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+    return i;
+}
+
+static llm_status llm__load_tok_gpt2(const llm_allocator *a, const unsigned char *js, size_t jn,
+                                 const unsigned char *bpe, size_t bn, llm_tokenizer **out, llm_error *err) {
+    uint32_t b2u[256];
+    int16_t u2b[324];
+    unsigned char *raw = NULL, *buf = NULL;
+    uint32_t *toff = NULL, *tlen = NULL;
+    int32_t *byid = NULL, *pairs = NULL, eot;
+    size_t cnt = 0, rawn = 0, i, n, maxid = 0, nm = 0, line;
+    llm_tokenizer *t = NULL;
+    llm_status st = LLM_OK;
+    *out = NULL;
+    llm__gpt2_byte_map(b2u, u2b);
+    /* 1. encoder.json: {"token": id, ...} */
+    raw = (unsigned char *)llm__alloc(a, jn + 1);
+    toff = (uint32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(uint32_t)); /* an entry takes >= 6 bytes */
+    tlen = (uint32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(uint32_t));
+    byid = (int32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(int32_t));
+    if (!raw || !toff || !tlen || !byid) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    i = llm__skip_ws(js, jn, 0);
+    if (i >= jn || js[i] != '{') { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected '{'"); goto done; }
+    i = llm__skip_ws(js, jn, i + 1);
+    while (i < jn && js[i] != '}') {
+        size_t l, id = 0, digits = 0;
+        if (js[i] != '"' || (l = llm__json_token(js, jn, &i, u2b, raw + rawn)) == (size_t)-1) {
+            st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: bad token string at byte %llu", (unsigned long long)i); goto done; }
+        i = llm__skip_ws(js, jn, i);
+        if (i >= jn || js[i] != ':') { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected ':' at byte %llu", (unsigned long long)i); goto done; }
+        i = llm__skip_ws(js, jn, i + 1);
+        while (i < jn && js[i] >= '0' && js[i] <= '9' && digits < 10) { id = id * 10 + (size_t)(js[i] - '0'); i++; digits++; }
+        if (!digits || id > 0x7FFFFFF0u) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: bad id at byte %llu", (unsigned long long)i); goto done; }
+        toff[cnt] = (uint32_t)rawn; tlen[cnt] = (uint32_t)l; byid[cnt] = (int32_t)id;
+        rawn += l; cnt++;
+        if (id > maxid) maxid = id;
+        i = llm__skip_ws(js, jn, i);
+        if (i < jn && js[i] == ',') i = llm__skip_ws(js, jn, i + 1);
+        else if (i >= jn || js[i] != '}') { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected ',' or '}' at byte %llu", (unsigned long long)i); goto done; }
+    }
+    if (i >= jn || cnt == 0) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: truncated or empty"); goto done; }
+    n = maxid + 1;
+    if (n != cnt) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: ids are not 0..%llu", (unsigned long long)(cnt - 1)); goto done; }
+    if ((st = llm__tok_new(a, LLM_TOKENIZER_BPE, n, rawn, &t, err)) != LLM_OK) goto done;
+    for (i = 0; i < n; i++) t->off[i] = UINT32_MAX;
+    for (i = 0; i < cnt; i++) {
+        if (t->off[byid[i]] != UINT32_MAX) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: id %d twice", (int)byid[i]); goto done; }
+        t->off[byid[i]] = (uint32_t)i; /* temporarily: the entry */
+    }
+    {   /* lay the tokens out in id order */
+        size_t at = 0;
+        uint32_t *ent = (uint32_t *)llm__alloc(a, n * sizeof(uint32_t));
+        if (!ent) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        memcpy(ent, t->off, n * sizeof(uint32_t));
+        for (i = 0; i < n; i++) {
+            t->off[i] = (uint32_t)at;
+            memcpy(t->text + at, raw + toff[ent[i]], tlen[ent[i]]);
+            at += tlen[ent[i]];
+            t->type[i] = LLM__TT_NORMAL;
+        }
+        t->off[n] = (uint32_t)at;
+        llm__dealloc(a, ent);
+    }
+    t->pattern = LLM_PATTERN_GPT2;
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
+    /* 2. vocab.bpe: "#version: 0.2" then one merge "left right" per line, best first */
+    buf = (unsigned char *)llm__alloc(a, bn + 1);
+    pairs = (int32_t *)llm__alloc(a, (bn / 2 + 1) * sizeof(int32_t));
+    if (!buf || !pairs) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    for (i = 0, line = 0; i < bn; line++) {
+        size_t e = i, sp, la, lb;
+        int32_t ia, ib;
+        while (e < bn && bpe[e] != '\n') e++;
+        n = e;
+        if (n > i && bpe[n - 1] == '\r') n--;
+        if (n > i && !(line == 0 && bpe[i] == '#')) {
+            for (sp = i; sp < n && bpe[sp] != ' '; sp++) {}
+            if (sp >= n || sp == i || sp + 1 >= n ||
+                (la = llm__gpt2_unmap(bpe + i, sp - i, u2b, buf)) == (size_t)-1 ||
+                (lb = llm__gpt2_unmap(bpe + sp + 1, n - sp - 1, u2b, buf + la)) == (size_t)-1 ||
+                (ia = llm__tok_lookup(t, buf, la)) < 0 || (ib = llm__tok_lookup(t, buf + la, lb)) < 0) {
+                st = llm__fail(err, LLM_ERR_FORMAT, "vocab.bpe line %llu: bad merge", (unsigned long long)line + 1);
+                goto done;
+            }
+            pairs[2 * nm] = ia; pairs[2 * nm + 1] = ib; nm++;
+        }
+        i = e + 1;
+    }
+    if ((st = llm__tok_set_merges(t, pairs, NULL, nm, err)) != LLM_OK) goto done;
+    /* tokens past the merges (GPT-2: <|endoftext|>) are special */
+    for (i = 256 + nm; i < (size_t)t->n; i++) t->type[i] = LLM__TT_CONTROL;
+    llm__dealloc(a, t->tab); t->tab = NULL;
+    llm__dealloc(a, t->special); t->special = NULL;
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
+    eot = llm__tok_lookup(t, (const unsigned char *)"<|endoftext|>", 13);
+    t->bos = t->eos = eot;
+done:
+    llm__dealloc(a, raw); llm__dealloc(a, toff); llm__dealloc(a, tlen); llm__dealloc(a, byid);
+    llm__dealloc(a, buf); llm__dealloc(a, pairs);
+    if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
+    *out = t;
+    return LLM_OK;
+}
+
+/* ---- loading: SentencePiece tokenizer.model (protobuf) ----------------------------------- */
+/* Protobuf wire format: each field is a varint tag (field << 3 | wire type) then a varint
+   (type 0), 8 bytes (1), a varint length + bytes (2) or 4 bytes (5). We read ModelProto:
+     1 pieces (repeated): 1 piece (string), 2 score (float), 3 type (enum, default NORMAL)
+     2 trainer_spec: 3 model_type (BPE = 2), 35 byte_fallback, 40 unk_id, 41 bos_id, 42 eos_id
+     3 normalizer_spec: 1 name, 2 precompiled_charsmap, 3 add_dummy_prefix,
+                        4 remove_extra_whitespaces, 5 escape_whitespaces                    */
+static int llm__pb_varint(const unsigned char *p, size_t n, size_t *pos, uint64_t *v) {
+    int shift = 0;
+    *v = 0;
+    while (*pos < n && shift < 64) {
+        unsigned char b = p[(*pos)++];
+        *v |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80)) return 1;
+        shift += 7;
+    }
+    return 0;
+}
+/* Reads one field header and finds its payload: [*vs, *ve) for length-delimited/fixed
+   fields, *v for varints. Returns 0 when malformed. */
+static int llm__pb_field(const unsigned char *p, size_t n, size_t *pos, uint32_t *field, int *wire,
+                         uint64_t *v, size_t *vs, size_t *ve) {
+    uint64_t tag, len;
+    if (!llm__pb_varint(p, n, pos, &tag) || (tag >> 3) == 0 || (tag >> 3) > 0x1FFFFFFF) return 0;
+    *field = (uint32_t)(tag >> 3);
+    *wire = (int)(tag & 7);
+    *v = 0; *vs = *ve = *pos;
+    switch (*wire) {
+    case 0: return llm__pb_varint(p, n, pos, v);
+    case 1: if (n - *pos < 8) return 0; *vs = *pos; *pos += 8; *ve = *pos; return 1;
+    case 5: if (n - *pos < 4) return 0; *vs = *pos; *pos += 4; *ve = *pos; return 1;
+    case 2:
+        if (!llm__pb_varint(p, n, pos, &len) || len > n - *pos) return 0;
+        *vs = *pos; *pos += (size_t)len; *ve = *pos;
+        return 1;
+    default: return 0;
+    }
+}
+
+static llm_status llm__load_tok_spm(const llm_allocator *a, const unsigned char *p, size_t n,
+                                      llm_log_fn log_fn, void *log_ud, llm_tokenizer **out, llm_error *err) {
+    size_t pos, vs, ve, cnt = 0, bytes = 0, k;
+    uint64_t v;
+    uint32_t f;
+    int wire, pass, have_spec = 0;
+    int64_t model_type = 1, unk = 0, bos = 1, eos = 2;
+    int byte_fallback = 0, dummy = 1, rmws = 1, escws = 1;
+    llm_tokenizer *t = NULL;
+    llm_status st;
+    *out = NULL;
+    for (pass = 0; pass < 2; pass++) {
+        size_t at = 0;
+        k = 0;
+        for (pos = 0; pos < n;) {
+            if (!llm__pb_field(p, n, &pos, &f, &wire, &v, &vs, &ve)) {
+                llm_tokenizer_free(t);
+                return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: bad protobuf at byte %llu", (unsigned long long)pos);
+            }
+            if (f == 1 && wire == 2) {               /* a piece */
+                size_t q = vs, ps = 0, pe = 0;
+                uint64_t pv;
+                uint32_t pf;
+                int pw, type = LLM__TT_NORMAL;
+                float score = 0;
+                while (q < ve) {
+                    size_t s2, e2;
+                    if (!llm__pb_field(p, ve, &q, &pf, &pw, &pv, &s2, &e2)) {
+                        llm_tokenizer_free(t);
+                        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: bad piece %llu", (unsigned long long)k);
+                    }
+                    if (pf == 1 && pw == 2) { ps = s2; pe = e2; }
+                    else if (pf == 2 && pw == 5) { uint32_t u = llm__rd_u32(p + s2); memcpy(&score, &u, 4); }
+                    else if (pf == 3 && pw == 0) type = (int)pv;
+                }
+                if (pass == 0) { cnt++; bytes += pe - ps; }
+                else {
+                    memcpy(t->text + at, p + ps, pe - ps);
+                    t->off[k] = (uint32_t)at; at += pe - ps;
+                    t->score[k] = score;
+                    t->type[k] = (unsigned char)(type >= 1 && type <= 6 ? type : LLM__TT_NORMAL);
+                }
+                k++;
+            } else if (pass == 0 && (f == 2 || f == 3) && wire == 2) {
+                size_t q = vs;
+                have_spec |= f == 2 ? 1 : 2;
+                uint64_t sv;
+                uint32_t sf;
+                int sw;
+                size_t s2, e2;
+                while (q < ve) {
+                    if (!llm__pb_field(p, ve, &q, &sf, &sw, &sv, &s2, &e2))
+                        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: bad %s spec", f == 2 ? "trainer" : "normalizer");
+                    if (sw != 0) {
+                        if (f == 3 && sf == 2 && e2 > s2)
+                            llm__log(log_fn, log_ud, 1, "tokenizer.model: normalization rules (precompiled_charsmap) are ignored");
+                        continue;
+                    }
+                    if (f == 2) {
+                        if (sf == 3) model_type = (int64_t)sv;
+                        else if (sf == 35) byte_fallback = sv != 0;
+                        else if (sf == 40) unk = (int32_t)(uint32_t)sv;
+                        else if (sf == 41) bos = (int32_t)(uint32_t)sv;
+                        else if (sf == 42) eos = (int32_t)(uint32_t)sv;
+                    } else {
+                        if (sf == 3) dummy = sv != 0;
+                        else if (sf == 4) rmws = sv != 0;
+                        else if (sf == 5) escws = sv != 0;
+                    }
+                }
+            }
+        }
+        if (pass == 0) {
+            if (cnt == 0) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: no pieces");
+            if (have_spec != 3) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: truncated (no trainer or normalizer spec)");
+            if (model_type != 2)
+                return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.model: model type %d (only BPE = 2 is supported)", (int)model_type);
+            if ((st = llm__tok_new(a, LLM_TOKENIZER_SPM, cnt, bytes, &t, err)) != LLM_OK) return st;
+        } else t->off[cnt] = (uint32_t)at;
+    }
+    t->byte_fallback = byte_fallback; t->add_dummy_prefix = dummy;
+    t->remove_extra_ws = rmws; t->escape_ws = escws;
+    t->unk = unk >= 0 && unk < t->n ? (int32_t)unk : -1;
+    t->bos = bos >= 0 && bos < t->n ? (int32_t)bos : -1;
+    t->eos = eos >= 0 && eos < t->n ? (int32_t)eos : -1;
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) { llm_tokenizer_free(t); return st; }
+    *out = t;
+    return LLM_OK;
+}
+
+/* ---- loading: llama2.c tokenizer.bin --------------------------------------------------------- */
+/* int32 max_token_length, then per token: float32 score, int32 length, bytes. The count is
+   whatever fills the file. llama2.c's ids 0..2 are <unk>, "\n<s>\n", "\n</s>\n" (stored as
+   <s> and </s> here, as in tokenizer.model); <0xXX> pieces are byte pieces. */
+static llm_status llm__load_tok_bin(const llm_allocator *a, const unsigned char *p, size_t n,
+                                    llm_tokenizer **out, llm_error *err) {
+    size_t pos, cnt = 0, bytes = 0, k, at = 0, j;
+    int32_t maxlen;
+    llm_tokenizer *t = NULL;
+    llm_status st;
+    *out = NULL;
+    if (n < 4) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: truncated header");
+    maxlen = (int32_t)llm__rd_u32(p);
+    if (maxlen <= 0 || maxlen > (1 << 20)) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: bad max_token_length %d", (int)maxlen);
+    for (pos = 4; pos < n; cnt++) {
+        uint32_t len;
+        if (n - pos < 8) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: token %llu truncated at byte %llu", (unsigned long long)cnt, (unsigned long long)pos);
+        len = llm__rd_u32(p + pos + 4);
+        if (len > (uint32_t)maxlen || len > n - pos - 8)
+            return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: token %llu has length %u (max %d, %llu bytes left)",
+                             (unsigned long long)cnt, len, (int)maxlen, (unsigned long long)(n - pos - 8));
+        for (k = 0; k < len; k++) bytes += p[pos + 8 + k] == ' ' ? 3 : 1; /* ' ' is "▁" again */
+        pos += 8 + len;
+    }
+    if ((st = llm__tok_new(a, LLM_TOKENIZER_SPM, cnt, bytes, &t, err)) != LLM_OK) return st;
+    for (pos = 4, k = 0; k < cnt; k++) {
+        uint32_t u = llm__rd_u32(p + pos), len = llm__rd_u32(p + pos + 4);
+        const unsigned char *s = p + pos + 8;
+        int bv;
+        memcpy(&t->score[k], &u, 4);
+        if (len == 5 && memcmp(s, "\n<s>\n", 5) == 0) { s += 1; len = 3; }
+        else if (len == 6 && memcmp(s, "\n</s>\n", 6) == 0) { s += 1; len = 4; }
+        t->off[k] = (uint32_t)at;
+        for (j = 0; j < len; j++) { /* llama2.c's export wrote "▁" as ' ' */
+            if (s[j] == ' ') { memcpy(t->text + at, "\xE2\x96\x81", 3); at += 3; }
+            else t->text[at++] = (char)s[j];
+        }
+        t->type[k] = LLM__TT_NORMAL;
+        if (llm__is_byte_piece(s, len, &bv)) t->type[k] = LLM__TT_BYTE;
+        else if (len == 5 && memcmp(s, "<unk>", 5) == 0) { t->type[k] = LLM__TT_UNKNOWN; t->unk = (int32_t)k; }
+        else if ((len == 3 && memcmp(s, "<s>", 3) == 0) || (len == 4 && memcmp(s, "</s>", 4) == 0)) {
+            t->type[k] = LLM__TT_CONTROL;
+            if (len == 3) t->bos = (int32_t)k; else t->eos = (int32_t)k;
+        }
+        pos += 8 + llm__rd_u32(p + pos + 4);
+    }
+    t->off[cnt] = (uint32_t)at;
+    t->add_dummy_prefix = 1; t->escape_ws = 1; t->byte_fallback = 1; t->remove_extra_ws = 0;
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) { llm_tokenizer_free(t); return st; }
+    *out = t;
+    return LLM_OK;
+}
+
+/* ---- native format: GGUF metadata (llama.cpp's tokenizer.ggml.* keys) ---------------------- */
+/* Byte-level tokens are stored the llama.cpp way: model "gpt2", tokens and merges written in
+   GPT-2's printable byte alphabet (bytes_to_unicode), merges as "left right" strings. */
+static llm_status llm__tokenizer_to_gguf(const llm_tokenizer *t, llm__gguf_w *w) {
+    const llm_allocator *a = &t->alloc;
+    char **strs = NULL, *arena = NULL;
+    uint32_t *lens = NULL, b2u[256];
+    int32_t *types = NULL, i;
+    int16_t u2b[324];
+    size_t total = 0, at = 0, nstr = (size_t)t->n + (size_t)t->n_merges;
+    int bpe = t->kind == LLM_TOKENIZER_BPE;
+    llm__gpt2_byte_map(b2u, u2b);
+    /* mapped bytes take at most 2 bytes each; a merge adds one space */
+    total = (size_t)t->off[t->n] * 2;
+    for (i = 0; bpe && i < t->n_merges; i++)
+        total += 2 * (llm__tok_len(t, t->merges[3 * i]) + llm__tok_len(t, t->merges[3 * i + 1])) + 1;
+    strs = (char **)llm__alloc(a, (nstr + 1) * sizeof(char *));
+    lens = (uint32_t *)llm__alloc(a, (nstr + 1) * sizeof(uint32_t));
+    types = (int32_t *)llm__alloc(a, ((size_t)t->n + 1) * sizeof(int32_t));
+    arena = (char *)llm__alloc(a, total + 1);
+    if (!strs || !lens || !types || !arena) {
+        llm__dealloc(a, strs); llm__dealloc(a, lens); llm__dealloc(a, types); llm__dealloc(a, arena);
+        return LLM_ERR_OUT_OF_MEMORY;
+    }
+    for (i = 0; i < t->n + (bpe ? t->n_merges : 0); i++) {
+        size_t start = at;
+        int part, nparts = i < t->n ? 1 : 2;
+        for (part = 0; part < nparts; part++) {
+            int32_t id = i < t->n ? i : t->merges[3 * (i - t->n) + part];
+            const unsigned char *s = llm__tok_str(t, id);
+            size_t n = llm__tok_len(t, id), k;
+            if (part) arena[at++] = ' ';
+            if (!bpe) { memcpy(arena + at, s, n); at += n; continue; }
+            for (k = 0; k < n; k++) {
+                uint32_t cp = b2u[s[k]];
+                if (t->type[id] == LLM__TT_CONTROL) cp = s[k]; /* special tokens as they are */
+                if (cp < 0x80) arena[at++] = (char)cp;
+                else { arena[at++] = (char)(0xC0 | (cp >> 6)); arena[at++] = (char)(0x80 | (cp & 0x3F)); }
+            }
+        }
+        strs[i] = arena + start;
+        lens[i] = (uint32_t)(at - start);
+        if (i < t->n) types[i] = t->type[i];
+    }
+    llm__gguf_w_str(w, "tokenizer.ggml.model", bpe ? "gpt2" : "llama", bpe ? 4 : 5);
+    if (bpe) llm__gguf_w_str(w, "llm.tokenizer.pattern", t->pattern == LLM_PATTERN_GPT4 ? "gpt4" : "gpt2", 4);
+    llm__gguf_w_arr_str(w, "tokenizer.ggml.tokens", (const char *const *)strs, lens, (size_t)t->n);
+    if (!bpe) llm__gguf_w_arr_f32(w, "tokenizer.ggml.scores", t->score, (size_t)t->n);
+    llm__gguf_w_arr_i32(w, "tokenizer.ggml.token_type", types, (size_t)t->n);
+    if (bpe) llm__gguf_w_arr_str(w, "tokenizer.ggml.merges", (const char *const *)(strs + t->n), lens + t->n, (size_t)t->n_merges);
+    if (t->bos >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.bos_token_id", (uint32_t)t->bos);
+    if (t->eos >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.eos_token_id", (uint32_t)t->eos);
+    if (t->unk >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.unknown_token_id", (uint32_t)t->unk);
+    if (!bpe) {
+        llm__gguf_w_bool(w, "tokenizer.ggml.add_space_prefix", t->add_dummy_prefix);
+        llm__gguf_w_bool(w, "llm.tokenizer.remove_extra_whitespaces", t->remove_extra_ws);
+        llm__gguf_w_bool(w, "llm.tokenizer.escape_whitespaces", t->escape_ws);
+        llm__gguf_w_bool(w, "llm.tokenizer.byte_fallback", t->byte_fallback);
+    }
+    llm__dealloc(a, strs); llm__dealloc(a, lens); llm__dealloc(a, types); llm__dealloc(a, arena);
+    return w->oom ? LLM_ERR_OUT_OF_MEMORY : LLM_OK;
+}
+
+static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocator *a, llm_tokenizer **out,
+                                           llm_error *err) {
+    const char *model, *s;
+    size_t mlen, n, nm = 0, i, bytes = 0, at = 0, sl;
+    int bpe, et, b;
+    const void *raw;
+    uint32_t b2u[256], u;
+    int16_t u2b[324];
+    int32_t *pairs = NULL;
+    unsigned char *buf = NULL;
+    llm_tokenizer *t = NULL;
+    llm_status st = LLM_OK;
+    *out = NULL;
+    llm__gpt2_byte_map(b2u, u2b);
+    if (!llm__gguf_get_str(g, "tokenizer.ggml.model", &model, &mlen))
+        return llm__fail(err, LLM_ERR_FORMAT, "GGUF: no tokenizer (tokenizer.ggml.model missing)");
+    if (mlen == 4 && memcmp(model, "gpt2", 4) == 0) bpe = 1;
+    else if (mlen == 5 && memcmp(model, "llama", 5) == 0) bpe = 0;
+    else return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: tokenizer model '%.*s' not supported", (int)LLM__MIN(mlen, 32), model);
+    if (!llm__gguf_get_arr(g, "tokenizer.ggml.tokens", &et, &n, &raw) && !llm__gguf_get_arr_str(g, "tokenizer.ggml.tokens", 0, &s, &sl))
+        return llm__fail(err, LLM_ERR_FORMAT, "GGUF: tokenizer.ggml.tokens missing");
+    for (n = 0; llm__gguf_get_arr_str(g, "tokenizer.ggml.tokens", n, &s, &sl); n++) bytes += sl;
+    if ((st = llm__tok_new(a, bpe ? LLM_TOKENIZER_BPE : LLM_TOKENIZER_SPM, n, bytes, &t, err)) != LLM_OK) return st;
+    {
+        int32_t tt = 0;
+        const unsigned char *types = NULL, *scores = NULL;
+        size_t nt = 0;
+        if (llm__gguf_get_arr(g, "tokenizer.ggml.token_type", &et, &nt, &raw) && (et == LLM__GGUF_I32 || et == LLM__GGUF_U32) && nt == n)
+            types = (const unsigned char *)raw;
+        if (llm__gguf_get_arr(g, "tokenizer.ggml.scores", &et, &nt, &raw) && et == LLM__GGUF_F32 && nt == n)
+            scores = (const unsigned char *)raw;
+        for (i = 0; i < n; i++) {
+            llm__gguf_get_arr_str(g, "tokenizer.ggml.tokens", i, &s, &sl);
+            tt = types ? (int32_t)llm__rd_u32(types + 4 * i) : LLM__TT_NORMAL;
+            t->type[i] = (unsigned char)(tt >= 1 && tt <= 6 ? tt : LLM__TT_NORMAL);
+            if (scores) { u = llm__rd_u32(scores + 4 * i); memcpy(&t->score[i], &u, 4); }
+            t->off[i] = (uint32_t)at;
+            if (bpe && t->type[i] != LLM__TT_CONTROL && t->type[i] != LLM__TT_USER) {
+                size_t k = llm__gpt2_unmap((const unsigned char *)s, sl, u2b, (unsigned char *)t->text + at);
+                if (k == (size_t)-1) { st = llm__fail(err, LLM_ERR_FORMAT, "GGUF: token %llu is not in GPT-2's byte alphabet", (unsigned long long)i); goto done; }
+                at += k;
+            } else { memcpy(t->text + at, s, sl); at += sl; }
+        }
+        t->off[n] = (uint32_t)at;
+    }
+    if (llm__gguf_get_u32(g, "tokenizer.ggml.bos_token_id", &u) && u < n) t->bos = (int32_t)u;
+    if (llm__gguf_get_u32(g, "tokenizer.ggml.eos_token_id", &u) && u < n) t->eos = (int32_t)u;
+    if (llm__gguf_get_u32(g, "tokenizer.ggml.unknown_token_id", &u) && u < n) t->unk = (int32_t)u;
+    if (bpe) {
+        t->pattern = LLM_PATTERN_GPT2;
+        if (llm__gguf_get_str(g, "llm.tokenizer.pattern", &s, &sl) && sl == 4 && memcmp(s, "gpt4", 4) == 0)
+            t->pattern = LLM_PATTERN_GPT4;
+    } else {
+        t->add_dummy_prefix = 1; t->escape_ws = 1; t->byte_fallback = 1;
+        if (llm__gguf_get_bool(g, "tokenizer.ggml.add_space_prefix", &b)) t->add_dummy_prefix = b;
+        if (llm__gguf_get_bool(g, "llm.tokenizer.remove_extra_whitespaces", &b)) t->remove_extra_ws = b;
+        if (llm__gguf_get_bool(g, "llm.tokenizer.escape_whitespaces", &b)) t->escape_ws = b;
+        if (llm__gguf_get_bool(g, "llm.tokenizer.byte_fallback", &b)) t->byte_fallback = b;
+    }
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
+    if (bpe) {
+        size_t maxl = 0;
+        for (nm = 0; llm__gguf_get_arr_str(g, "tokenizer.ggml.merges", nm, &s, &sl); nm++) maxl = LLM__MAX(maxl, sl);
+        pairs = (int32_t *)llm__alloc(a, (2 * nm + 1) * sizeof(int32_t));
+        buf = (unsigned char *)llm__alloc(a, maxl + 1);
+        if (!pairs || !buf) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        for (i = 0; i < nm; i++) {
+            size_t sp, la, lb;
+            int32_t ia = -1, ib = -1;
+            llm__gguf_get_arr_str(g, "tokenizer.ggml.merges", i, &s, &sl);
+            for (sp = 0; sp < sl && s[sp] != ' '; sp++) {}
+            if (sp < sl && (la = llm__gpt2_unmap((const unsigned char *)s, sp, u2b, buf)) != (size_t)-1 &&
+                (lb = llm__gpt2_unmap((const unsigned char *)s + sp + 1, sl - sp - 1, u2b, buf + la)) != (size_t)-1) {
+                ia = llm__tok_lookup(t, buf, la);
+                ib = llm__tok_lookup(t, buf + la, lb);
+            }
+            if (ia < 0 || ib < 0) { st = llm__fail(err, LLM_ERR_FORMAT, "GGUF: bad merge %llu", (unsigned long long)i); goto done; }
+            pairs[2 * i] = ia; pairs[2 * i + 1] = ib;
+        }
+        if ((st = llm__tok_set_merges(t, pairs, NULL, nm, err)) != LLM_OK) goto done;
+    }
+done:
+    llm__dealloc(a, pairs); llm__dealloc(a, buf);
+    if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
+    *out = t;
+    return LLM_OK;
+}
+
+LLMDEF llm_status llm_tokenizer_save(const llm_tokenizer *t, const char *path, llm_error *err) {
+    llm__gguf_w *w;
+    llm_status st;
+    if (!t || !path) return llm__fail(err, LLM_ERR_INVALID_ARG, "no tokenizer or path");
+    if (llm__gguf_w_create(&t->alloc, &w) != LLM_OK) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    llm__gguf_w_str(w, "general.type", "tokenizer", 9);
+    st = llm__tokenizer_to_gguf(t, w);
+    if (st == LLM_OK) st = llm__gguf_w_write(w, path, err);
+    else llm__fail(err, st, "out of memory saving the tokenizer");
+    llm__gguf_w_free(w);
+    if (st == LLM_OK) llm__ok(err);
+    return st;
+}
+
+/* ---- llm_tokenizer_load: detects the format ---------------------------------------------------- */
+LLMDEF llm_status llm_tokenizer_load(const llm_tokenizer_desc *d, llm_tokenizer **out, llm_error *err) {
+    const llm_allocator *a;
+    void *f1 = NULL, *f2 = NULL;
+    const unsigned char *p, *p2 = NULL;
+    size_t n, n2 = 0, i;
+    llm_status st = LLM_OK;
+    char *dir = NULL;
+    if (out) *out = NULL;
+    if (!d || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "no desc or out");
+    a = &d->allocator;
+    if (d->path) {
+        /* a directory holding encoder.json + vocab.bpe? */
+        size_t pl = strlen(d->path);
+        FILE *fp;
+        dir = (char *)llm__alloc(a, pl + 16);
+        if (!dir) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        memcpy(dir, d->path, pl); memcpy(dir + pl, "/encoder.json", 14);
+        fp = fopen(dir, "rb");
+        if (fp) {
+            fclose(fp);
+            if ((st = llm_read_file(dir, a, &f1, &n, err)) != LLM_OK) goto done;
+            memcpy(dir + pl, "/vocab.bpe", 11);
+            if ((st = llm_read_file(dir, a, &f2, &n2, err)) != LLM_OK) goto done;
+            st = llm__load_tok_gpt2(a, (const unsigned char *)f1, n, (const unsigned char *)f2, n2, out, err);
+            goto done;
+        }
+        if ((st = llm_read_file(d->path, a, &f1, &n, err)) != LLM_OK) goto done;
+        p = (const unsigned char *)f1;
+    } else {
+        if (!d->data) return llm__fail(err, LLM_ERR_INVALID_ARG, "no path and no data");
+        p = (const unsigned char *)d->data; n = d->size;
+    }
+    if (n >= 4 && memcmp(p, "GGUF", 4) == 0) {
+        llm__src src;
+        llm__gguf g;
+        memset(&src, 0, sizeof src);
+        src.mem = p; src.size = n;
+        if ((st = llm__gguf_open(&g, &src, a, err)) != LLM_OK) goto done;
+        st = llm__tokenizer_from_gguf(&g, a, out, err);
+        llm__gguf_close(&g);
+        goto done;
+    }
+    i = llm__skip_ws(p, n, 0);
+    if (i < n && p[i] == '{') {                      /* GPT-2 encoder.json (+ vocab.bpe) */
+        if (d->path2) {
+            if ((st = llm_read_file(d->path2, a, &f2, &n2, err)) != LLM_OK) goto done;
+            p2 = (const unsigned char *)f2;
+        } else if (d->data2) { p2 = (const unsigned char *)d->data2; n2 = d->size2; }
+        else { st = llm__fail(err, LLM_ERR_INVALID_ARG, "encoder.json needs vocab.bpe (path2 or data2)"); goto done; }
+        st = llm__load_tok_gpt2(a, p, n, p2, n2, out, err);
+        goto done;
+    }
+    if (n > 0 && p[0] == 0x0A) {                     /* protobuf field 1: SentencePiece .model */
+        st = llm__load_tok_spm(a, p, n, d->log_fn, d->log_user_data, out, err);
+        if (st == LLM_OK || st == LLM_ERR_UNSUPPORTED || st == LLM_ERR_OUT_OF_MEMORY) goto done;
+        if (llm__load_tok_bin(a, p, n, out, NULL) == LLM_OK) { st = LLM_OK; goto done; }
+        goto done;                                   /* report the .model error */
+    }
+    st = llm__load_tok_bin(a, p, n, out, err);
+done:
+    llm__dealloc(a, f1); llm__dealloc(a, f2); llm__dealloc(a, dir);
+    if (st == LLM_OK) {
+        llm__ok(err);
+        llm__log(d->log_fn, d->log_user_data, 2, "tokenizer: %s, %d tokens",
+                 (*out)->kind == LLM_TOKENIZER_BPE ? "byte-level BPE" : "SentencePiece BPE", (int)(*out)->n);
+    }
+    return st;
+}
+
+/* =========================================================================================
    >>formats: GGUF models and checkpoints, karpathy/llm.c and llama2.c imports, token shards
    ========================================================================================= */
 static void llm__tokenizer_release(llm_model *m) { llm_tokenizer_free(m->tokenizer); m->tokenizer = NULL; }
@@ -7115,6 +6525,617 @@ LLMDEF llm_status llm_load_token_shard(const char *path, const llm_allocator *al
     st = llm_parse_token_shard(data, size, al, tokens, count, err);
     llm__dealloc(al, data);
     return st;
+}
+
+/* =========================================================================================
+   >>kernels: the fast variants behind the readable ops
+   ========================================================================================= */
+/* >>gemm: one matrix multiply for every matmul in the model ---------------------------------
+
+   C[M,N] = (accumulate ? C : 0) + A[M,K] * B[K,N], with A and B read through any strides.
+   The forward pass (out = inp . W^T), the input gradient (dinp += dout . W) and the weight
+   gradient (dW += dout^T . inp) are all this one routine with different strides.
+
+   HOW A FAST GEMM WORKS (the BLIS recipe, as used here)
+   A naive triple loop runs at a few percent of the machine's peak: every multiply-add needs
+   two loads, and the loads miss the caches because one of the operands is walked across
+   rows. A CPU core can start two vector FMAs per cycle (2 x 16 fp32 multiply-adds with
+   AVX-512 on Zen 5 or Skylake-X), but only if the operands already sit in *registers*. The whole design is
+   about feeding registers from L1, L1 from L2, and L2 from memory, without stalls.
+
+   1. The micro-kernel. Keep an MR x NR tile of C in vector registers (AVX-512: 8 x 48 =
+      24 zmm accumulators). For each k, load one row of NR values of B (3 vectors), then
+      for each of the MR rows broadcast one value of A and do 3 FMAs. That is 24 FMAs per
+      3 vector loads + 8 broadcasts: the arithmetic outweighs the memory traffic, and 24
+      independent accumulators hide the 4-cycle FMA latency (2 pipes x 4 cycles needs >= 8
+      chains in flight). The C tile is read and written once per KC values of k.
+   2. Packing. The micro-kernel wants A as "MR values of column k, then MR of column k+1..."
+      and B as "NR values of row k, then row k+1...", i.e. both streamed with unit stride.
+      So before multiplying, blocks of A and B are copied ("packed") into that layout in
+      scratch buffers. Packing costs O(MK + KN) moves against O(MNK) FMAs, and it buys
+      two things: the kernel never sees strides (transposed inputs are packed the same as
+      plain ones - this is why one kernel serves all three matmul forms), and packed panels
+      are contiguous, so the hardware prefetchers stream them perfectly. Ragged edges (M or
+      N not multiples of MR/NR) are padded with zeros in the packed panels; the kernel then
+      runs on a full tile and only the valid part is written back.
+   3. Cache blocking. K is cut into slices of KC (256): a packed A micro-panel (MR x KC =
+      8 KB) stays in L1 while the kernel sweeps it across a packed B panel of KC x NC
+      (NC = 480: 480 KB), which stays in L2 (1 MB on Zen 4). A is packed in blocks of MC
+      rows (blocks are made as even as possible). Loop nest, outermost first:
+          for pc in K step KC:           (fixed order: the K sum is always the same)
+            for ic in M step MC:  pack A[ic.., pc..] into MR-row micro-panels
+              for jc in N step NC: pack B[pc.., jc..] into NR-column micro-panels
+                for ir in MC step MR:    (A micro-panel -> L1)
+                  for jr in NC step NR:  (B micro-panel streams from L2)
+                    micro-kernel: C tile += A micro-panel . B micro-panel
+   4. Threads. Every thread owns a rectangle of C (a grid of tm x tn rectangles, cut on
+      tile boundaries, chosen so the largest share is smallest) and runs the loop nest
+      above on it with its own packing buffers: no barriers, no shared writes. K is never
+      split, and every C element is summed in the same order (KC slices in order, k in
+      order inside a slice, FMA by FMA), so the result is bit-identical for any number of
+      threads and any call.
+
+   The AVX-512 kernel is the fast path; an AVX2+FMA kernel (6 x 16) and a portable C kernel
+   (4 x 16, written so compilers vectorise it) give the same structure elsewhere.
+   LLM_NO_SIMD forces the portable kernel. */
+
+
+/* ---- micro-kernels: C[MR x NR] (row stride ldc) = (beta ? C : 0) + sum_k a[k][.] b[k][.]
+   a: packed kc x MR (a[k*MR + i]); b: packed kc x NR (b[k*NR + j]). */
+#if defined(LLM__GEMM_AVX512)
+static void llm__gemm_kernel(int kc, const float *LLM__RESTRICT a, const float *LLM__RESTRICT b,
+                             float *LLM__RESTRICT c, ptrdiff_t ldc, int beta) {
+    __m512 c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+    __m512 c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
+    __m512 b0, b1, b2, av;
+    int k;
+#define LLM__K_LD(i) \
+    c##i##0 = _mm512_loadu_ps(c + (i) * ldc); c##i##1 = _mm512_loadu_ps(c + (i) * ldc + 16); \
+    c##i##2 = _mm512_loadu_ps(c + (i) * ldc + 32);
+#define LLM__K_ZR(i) c##i##0 = _mm512_setzero_ps(); c##i##1 = c##i##0; c##i##2 = c##i##0;
+#define LLM__K_FMA(i) av = _mm512_set1_ps(a[i]); c##i##0 = _mm512_fmadd_ps(av, b0, c##i##0); \
+    c##i##1 = _mm512_fmadd_ps(av, b1, c##i##1); c##i##2 = _mm512_fmadd_ps(av, b2, c##i##2);
+#define LLM__K_ST(i) \
+    _mm512_storeu_ps(c + (i) * ldc, c##i##0); _mm512_storeu_ps(c + (i) * ldc + 16, c##i##1); \
+    _mm512_storeu_ps(c + (i) * ldc + 32, c##i##2);
+    if (beta) {
+        LLM__K_LD(0) LLM__K_LD(1) LLM__K_LD(2) LLM__K_LD(3)
+        LLM__K_LD(4) LLM__K_LD(5) LLM__K_LD(6) LLM__K_LD(7)
+    } else {
+        LLM__K_ZR(0) LLM__K_ZR(1) LLM__K_ZR(2) LLM__K_ZR(3)
+        LLM__K_ZR(4) LLM__K_ZR(5) LLM__K_ZR(6) LLM__K_ZR(7)
+    }
+    for (k = 0; k < kc; k++) {
+        b0 = _mm512_loadu_ps(b); b1 = _mm512_loadu_ps(b + 16); b2 = _mm512_loadu_ps(b + 32);
+        LLM__K_FMA(0) LLM__K_FMA(1) LLM__K_FMA(2) LLM__K_FMA(3)
+        LLM__K_FMA(4) LLM__K_FMA(5) LLM__K_FMA(6) LLM__K_FMA(7)
+        a += 8; b += 48;
+    }
+    LLM__K_ST(0) LLM__K_ST(1) LLM__K_ST(2) LLM__K_ST(3)
+    LLM__K_ST(4) LLM__K_ST(5) LLM__K_ST(6) LLM__K_ST(7)
+#undef LLM__K_LD
+#undef LLM__K_ZR
+#undef LLM__K_FMA
+#undef LLM__K_ST
+}
+#elif defined(LLM__GEMM_AVX2)
+static void llm__gemm_kernel(int kc, const float *LLM__RESTRICT a, const float *LLM__RESTRICT b,
+                             float *LLM__RESTRICT c, ptrdiff_t ldc, int beta) {
+    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, b0, b1, av;
+    int k;
+#define LLM__K_LD(i) c##i##0 = _mm256_loadu_ps(c + (i) * ldc); c##i##1 = _mm256_loadu_ps(c + (i) * ldc + 8);
+#define LLM__K_ZR(i) c##i##0 = _mm256_setzero_ps(); c##i##1 = c##i##0;
+#define LLM__K_FMA(i) av = _mm256_broadcast_ss(a + (i)); \
+    c##i##0 = _mm256_fmadd_ps(av, b0, c##i##0); c##i##1 = _mm256_fmadd_ps(av, b1, c##i##1);
+#define LLM__K_ST(i) _mm256_storeu_ps(c + (i) * ldc, c##i##0); _mm256_storeu_ps(c + (i) * ldc + 8, c##i##1);
+    if (beta) {
+        LLM__K_LD(0) LLM__K_LD(1) LLM__K_LD(2) LLM__K_LD(3) LLM__K_LD(4) LLM__K_LD(5)
+    } else {
+        LLM__K_ZR(0) LLM__K_ZR(1) LLM__K_ZR(2) LLM__K_ZR(3) LLM__K_ZR(4) LLM__K_ZR(5)
+    }
+    for (k = 0; k < kc; k++) {
+        b0 = _mm256_loadu_ps(b); b1 = _mm256_loadu_ps(b + 8);
+        LLM__K_FMA(0) LLM__K_FMA(1) LLM__K_FMA(2) LLM__K_FMA(3) LLM__K_FMA(4) LLM__K_FMA(5)
+        a += 6; b += 16;
+    }
+    LLM__K_ST(0) LLM__K_ST(1) LLM__K_ST(2) LLM__K_ST(3) LLM__K_ST(4) LLM__K_ST(5)
+#undef LLM__K_LD
+#undef LLM__K_ZR
+#undef LLM__K_FMA
+#undef LLM__K_ST
+}
+#else
+/* Portable kernel: the tile lives in a local array; with -O2/-O3 the j loop becomes
+   vector code (4 x 16 floats = 16 SSE or 8 AVX registers). */
+static void llm__gemm_kernel(int kc, const float *LLM__RESTRICT a, const float *LLM__RESTRICT b,
+                             float *LLM__RESTRICT c, ptrdiff_t ldc, int beta) {
+    float acc[LLM__GEMM_MR][LLM__GEMM_NR];
+    int i, j, k;
+    for (i = 0; i < LLM__GEMM_MR; i++)
+        for (j = 0; j < LLM__GEMM_NR; j++) acc[i][j] = beta ? c[i * ldc + j] : 0.0f;
+    for (k = 0; k < kc; k++) {
+        for (i = 0; i < LLM__GEMM_MR; i++) {
+            float av = a[i];
+            for (j = 0; j < LLM__GEMM_NR; j++) acc[i][j] += av * b[j];
+        }
+        a += LLM__GEMM_MR; b += LLM__GEMM_NR;
+    }
+    for (i = 0; i < LLM__GEMM_MR; i++)
+        for (j = 0; j < LLM__GEMM_NR; j++) c[i * ldc + j] = acc[i][j];
+}
+#endif
+
+/* ---- packing. n rows of X(r, k) = src[r*rs + k*ks], k < kc, become ceil(n/w) micro-panels
+   of kc x w, one after the other: panel p holds dst[p*w*kc + k*w + r] = X(p*w + r, k), and
+   zeros for rows past n. Three cases by stride: r contiguous (a plain
+   copy per k), k contiguous (a transpose), anything else (element by element). */
+#if defined(LLM__GEMM_AVX512)
+/* In-register transpose of a 16 x 16 block: r[i] holds row i; afterwards r[j] holds column j.
+   (The all-ones-mask forms of the intrinsics are the plain instructions; they avoid g++
+   warnings about the "undefined" pass-through operand of the unmasked forms.) */
+#define LLM__ULO(a, b) _mm512_mask_unpacklo_ps(a, (__mmask16)0xFFFF, a, b)
+#define LLM__UHI(a, b) _mm512_mask_unpackhi_ps(a, (__mmask16)0xFFFF, a, b)
+#define LLM__ULO2(a, b) _mm512_castpd_ps(_mm512_mask_unpacklo_pd(_mm512_castps_pd(a), (__mmask8)0xFF, \
+                                                                 _mm512_castps_pd(a), _mm512_castps_pd(b)))
+#define LLM__UHI2(a, b) _mm512_castpd_ps(_mm512_mask_unpackhi_pd(_mm512_castps_pd(a), (__mmask8)0xFF, \
+                                                                 _mm512_castps_pd(a), _mm512_castps_pd(b)))
+#define LLM__SH4(a, b, imm) _mm512_mask_shuffle_f32x4(a, (__mmask16)0xFFFF, a, b, imm)
+static void llm__tr16(__m512 r[16]) {
+    __m512 t[16], u[16];
+    int i;
+    for (i = 0; i < 16; i += 2) {
+        t[i] = LLM__ULO(r[i], r[i + 1]);     /* r0[0] r1[0] r0[1] r1[1] (in each 128-bit lane) */
+        t[i + 1] = LLM__UHI(r[i], r[i + 1]); /* r0[2] r1[2] r0[3] r1[3] */
+    }
+    for (i = 0; i < 16; i += 4) {
+        u[i] = LLM__ULO2(t[i], t[i + 2]);         /* r0[0] r1[0] r2[0] r3[0] */
+        u[i + 1] = LLM__UHI2(t[i], t[i + 2]);     /* r0[1] r1[1] r2[1] r3[1] */
+        u[i + 2] = LLM__ULO2(t[i + 1], t[i + 3]); /* ... [2] */
+        u[i + 3] = LLM__UHI2(t[i + 1], t[i + 3]); /* ... [3] */
+    }
+    /* now u[4g + c], 128-bit lane l, holds rows 4g..4g+3 of column 4l + c: move the lanes */
+    for (i = 0; i < 4; i++) {
+        __m512 v0 = LLM__SH4(u[i], u[4 + i], 0x88);      /* columns i, i+8 of rows 0-7 */
+        __m512 v1 = LLM__SH4(u[i], u[4 + i], 0xdd);      /* columns i+4, i+12 */
+        __m512 v2 = LLM__SH4(u[8 + i], u[12 + i], 0x88); /* the same for rows 8-15 */
+        __m512 v3 = LLM__SH4(u[8 + i], u[12 + i], 0xdd);
+        r[i] = LLM__SH4(v0, v2, 0x88);
+        r[i + 8] = LLM__SH4(v0, v2, 0xdd);
+        r[i + 4] = LLM__SH4(v1, v3, 0x88);
+        r[i + 12] = LLM__SH4(v1, v3, 0xdd);
+    }
+}
+#undef LLM__ULO
+#undef LLM__UHI
+#undef LLM__ULO2
+#undef LLM__UHI2
+#undef LLM__SH4
+#endif
+
+static void llm__gemm_pack(float *LLM__RESTRICT dst, int w, int n, int kc,
+                           const float *LLM__RESTRICT src, ptrdiff_t rs, ptrdiff_t ks) {
+    int r, k, p;
+    if (rs == 1) {
+        /* r contiguous: copy rows of w values. Go through k in groups of 16 so that both
+           the reads (16 source rows, each contiguous across the panels) and the writes
+           (16 x w contiguous values per micro-panel) stay in few pages and cache lines. */
+        int k0;
+        for (k0 = 0; k0 < kc; k0 += 16) {
+            int k1 = LLM__MIN(kc, k0 + 16);
+            /* ask for the next group's rows now: the copy is bound by memory latency */
+            for (k = k1; k < LLM__MIN(kc, k1 + 16); k++)
+                for (r = 0; r < n; r += 16) LLM__PREFETCH(src + k * ks + r);
+            for (p = 0; p < n; p += w) {
+                int nv = LLM__MIN(w, n - p);
+                for (k = k0; k < k1; k++) {
+                    const float *s = src + k * ks + p;
+                    float *d = dst + (ptrdiff_t)p * kc + (ptrdiff_t)k * w;
+                    if (nv == w) memcpy(d, s, (size_t)w * sizeof(float));
+                    else {
+                        for (r = 0; r < nv; r++) d[r] = s[r];
+                        for (; r < w; r++) d[r] = 0.0f;
+                    }
+                }
+            }
+        }
+        return;
+    }
+    for (p = 0; p < n; p += w) {
+        float *pd = dst + (ptrdiff_t)p * kc;
+        const float *ps = src + p * rs;
+        int nv = LLM__MIN(w, n - p), k0 = 0;
+        if (ks == 1) {
+#if defined(LLM__GEMM_AVX512)
+            /* k contiguous: transpose 16 x 16 blocks in registers */
+            if (w % 8 == 0 && kc >= 16) {
+                int r0;
+                for (r0 = 0; r0 < w; r0 += 16) {
+                    int gw = LLM__MIN(16, w - r0), gv = LLM__MAX(0, LLM__MIN(gw, nv - r0));
+                    __mmask16 m = (__mmask16)((1u << gw) - 1u);
+                    for (k0 = 0; k0 + 16 <= kc; k0 += 16) {
+                        __m512 x[16];
+                        if (k0 + 80 <= kc) for (r = 0; r < gv; r++) LLM__PREFETCH(ps + (r0 + r) * rs + k0 + 64);
+                        for (r = 0; r < 16; r++)
+                            x[r] = r < gv ? _mm512_loadu_ps(ps + (r0 + r) * rs + k0) : _mm512_setzero_ps();
+                        llm__tr16(x);
+                        for (r = 0; r < 16; r++) _mm512_mask_storeu_ps(pd + (ptrdiff_t)(k0 + r) * w + r0, m, x[r]);
+                    }
+                }
+            }
+#endif
+            for (; k0 < kc; k0++) {
+                float *d = pd + (ptrdiff_t)k0 * w;
+                for (r = 0; r < nv; r++) d[r] = ps[r * rs + k0];
+                for (; r < w; r++) d[r] = 0.0f;
+            }
+        } else {
+            for (k = 0; k < kc; k++) {
+                float *d = pd + (ptrdiff_t)k * w;
+                for (r = 0; r < nv; r++) d[r] = ps[r * rs + k * ks];
+                for (; r < w; r++) d[r] = 0.0f;
+            }
+        }
+    }
+}
+
+/* ---- the threaded driver */
+typedef struct llm__gemm_args {
+    int M, N, K, tm, tn, accumulate;
+    const float *A, *B;
+    ptrdiff_t a_rs, a_cs, b_rs, b_cs, ldc;
+    float *C;
+    float *buf;        /* per-thread packing buffers; NULL = unpacked fallback */
+    size_t buf_stride; /* floats per thread */
+} llm__gemm_args;
+
+static void llm__gemm_task(void *ctx, int ith, int nth) {
+    const llm__gemm_args *g = (const llm__gemm_args *)ctx;
+    const int MR = LLM__GEMM_MR, NR = LLM__GEMM_NR, KC = LLM__GEMM_KC;
+    const int MC = LLM__GEMM_MC, NC = LLM__GEMM_NC;
+    size_t lo, hi;
+    int m0, m1, n0, n1, mcb, ncb, pc, ic, jc, ir, jr;
+    float *pa, *pb;
+    float tile[LLM__GEMM_MR * LLM__GEMM_NR];
+    if (ith >= g->tm * g->tn) return; /* (never: the grid is made for nth threads) */
+    LLM__UNUSED(nth);
+    /* this thread's rectangle of C, cut on MR / NR tile boundaries */
+    llm__split((size_t)((g->M + MR - 1) / MR), ith / g->tn, g->tm, &lo, &hi);
+    m0 = (int)lo * MR; m1 = LLM__MIN(g->M, (int)hi * MR);
+    llm__split((size_t)((g->N + NR - 1) / NR), ith % g->tn, g->tn, &lo, &hi);
+    n0 = (int)lo * NR; n1 = LLM__MIN(g->N, (int)hi * NR);
+    if (m0 >= m1 || n0 >= n1) return;
+
+    if (!g->buf) {
+        /* Unpacked fallback (no scratch memory): same K order for every element. */
+        int i, j, k;
+        for (i = m0; i < m1; i++) {
+            float *c = g->C + i * g->ldc;
+            if (!g->accumulate) for (j = n0; j < n1; j++) c[j] = 0.0f;
+            for (k = 0; k < g->K; k++) {
+                float av = g->A[i * g->a_rs + k * g->a_cs];
+                const float *b = g->B + k * g->b_rs;
+                for (j = n0; j < n1; j++) c[j] += av * b[j * g->b_cs];
+            }
+        }
+        return;
+    }
+
+    pa = g->buf + (size_t)ith * g->buf_stride;
+    pb = pa + (size_t)MC * KC;
+    /* block sizes: at most MC / NC, as even as possible, multiples of MR / NR */
+    mcb = (m1 - m0 + MC - 1) / MC; mcb = ((m1 - m0 + mcb - 1) / mcb + MR - 1) / MR * MR;
+    ncb = (n1 - n0 + NC - 1) / NC; ncb = ((n1 - n0 + ncb - 1) / ncb + NR - 1) / NR * NR;
+    for (pc = 0; pc < g->K; pc += KC) {
+        int kc = LLM__MIN(KC, g->K - pc);
+        int beta = g->accumulate || pc > 0;
+        for (ic = m0; ic < m1; ic += mcb) {
+            int mc = LLM__MIN(mcb, m1 - ic);
+            llm__gemm_pack(pa, MR, mc, kc, g->A + ic * g->a_rs + pc * g->a_cs, g->a_rs, g->a_cs);
+            for (jc = n0; jc < n1; jc += ncb) {
+                int nc = LLM__MIN(ncb, n1 - jc);
+                llm__gemm_pack(pb, NR, nc, kc, g->B + pc * g->b_rs + jc * g->b_cs, g->b_cs, g->b_rs);
+                for (ir = 0; ir < mc; ir += MR) {
+                    int mr = LLM__MIN(MR, mc - ir);
+                    for (jr = 0; jr < nc; jr += NR) {
+                        int nr = LLM__MIN(NR, nc - jr), i, j;
+                        float *c = g->C + (ic + ir) * g->ldc + jc + jr;
+                        if (mr == MR && nr == NR) {
+                            llm__gemm_kernel(kc, pa + (size_t)ir * kc, pb + (size_t)jr * kc, c, g->ldc, beta);
+                            continue;
+                        }
+                        /* edge tile: run the full kernel on a scratch tile, copy back the valid part */
+                        for (i = 0; i < MR; i++)
+                            for (j = 0; j < NR; j++)
+                                tile[i * NR + j] = (beta && i < mr && j < nr) ? c[i * g->ldc + j] : 0.0f;
+                        llm__gemm_kernel(kc, pa + (size_t)ir * kc, pb + (size_t)jr * kc, tile, NR, 1);
+                        for (i = 0; i < mr; i++)
+                            for (j = 0; j < nr; j++) c[i * g->ldc + j] = tile[i * NR + j];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* C[M,N] = (accumulate ? C : 0) + A[M,K] * B[K,N]
+   A(i,k) = A[i*a_rs + k*a_cs], B(k,j) = B[k*b_rs + j*b_cs], C(i,j) = C[i*ldc + j].
+   alloc: allocator for packing buffers (NULL = default); if the allocation fails, fall back to
+   a slower unpacked path (never fail). Uses all threads of pool (NULL = caller only). */
+static void llm__gemm(llm_threadpool *pool, const llm_allocator *alloc, int M, int N, int K,
+                      const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                      const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                      float *C, ptrdiff_t ldc, int accumulate) {
+    const int MR = LLM__GEMM_MR, NR = LLM__GEMM_NR, KC = LLM__GEMM_KC;
+    llm__gemm_args g;
+    int nth = llm_threadpool_size(pool), tn, mt, nt;
+    double best = -1.0;
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) {
+        int i, j;
+        if (!accumulate)
+            for (i = 0; i < M; i++) for (j = 0; j < N; j++) C[i * ldc + j] = 0.0f;
+        return;
+    }
+    memset(&g, 0, sizeof g);
+    g.M = M; g.N = N; g.K = K; g.accumulate = accumulate;
+    g.A = A; g.a_rs = a_rs; g.a_cs = a_cs; g.B = B; g.b_rs = b_rs; g.b_cs = b_cs;
+    g.C = C; g.ldc = ldc;
+    /* Thread grid tm x tn = nth: minimise the largest thread's cost = its padded tiles
+       (MR*NR FMAs per k each) plus its packing (about 16 FMAs' worth per packed value:
+       its rows of A once per NC block of its columns, its columns of B). */
+    mt = (M + MR - 1) / MR; nt = (N + NR - 1) / NR;
+    g.tm = nth; g.tn = 1;
+    for (tn = 1; tn <= nth; tn++) {
+        int tm = nth / tn;
+        double rows, cols, cost;
+        if (tm * tn != nth) continue;
+        rows = (double)((mt + tm - 1) / tm) * MR;
+        cols = (double)((nt + tn - 1) / tn) * NR;
+        cost = rows * cols + 16.0 * (rows * (double)((int)((cols + LLM__GEMM_NC - 1) / LLM__GEMM_NC)) + cols);
+        if (best < 0 || cost < best) { best = cost; g.tm = tm; g.tn = tn; }
+    }
+    g.buf_stride = (size_t)LLM__GEMM_MC * KC + (size_t)KC * LLM__GEMM_NC + 16;
+    g.buf = (float *)llm__alloc(alloc, g.buf_stride * (size_t)nth * sizeof(float));
+    llm__parallel(pool, llm__gemm_task, &g);
+    llm__dealloc(alloc, g.buf);
+}
+
+/* Reference: the plain triple loop with double accumulators (for tests; marked unused so
+   builds without the tests stay warning-free). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((unused))
+#endif
+static void llm__gemm_ref(llm_threadpool *pool, const llm_allocator *alloc, int M, int N, int K,
+                          const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                          const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                          float *C, ptrdiff_t ldc, int accumulate) {
+    int i, j, k;
+    LLM__UNUSED(pool); LLM__UNUSED(alloc);
+    for (i = 0; i < M; i++)
+        for (j = 0; j < N; j++) {
+            double s = accumulate ? (double)C[i * ldc + j] : 0.0;
+            for (k = 0; k < K; k++) s += (double)A[i * a_rs + k * a_cs] * (double)B[k * b_rs + j * b_cs];
+            C[i * ldc + j] = (float)s;
+        }
+}
+
+/* =========================================================================================
+   >>appendix: Unicode tables
+   ========================================================================================= */
+/* generated by tests/ref/gen_unicode_tables.py (python regex 2.5.123): 801 ranges */
+static const uint32_t llm__uni_ranges[801][2] = {
+    {0x85,0x3000085}, {0xA0,0x30000A0}, {0xAA,0x10000AA}, {0xB2,0x20000B3},
+    {0xB5,0x10000B5}, {0xB9,0x20000B9}, {0xBA,0x10000BA}, {0xBC,0x20000BE},
+    {0xC0,0x10000D6}, {0xD8,0x10000F6}, {0xF8,0x10002C1}, {0x2C6,0x10002D1},
+    {0x2E0,0x10002E4}, {0x2EC,0x10002EC}, {0x2EE,0x10002EE}, {0x370,0x1000374},
+    {0x376,0x1000377}, {0x37A,0x100037D}, {0x37F,0x100037F}, {0x386,0x1000386},
+    {0x388,0x100038A}, {0x38C,0x100038C}, {0x38E,0x10003A1}, {0x3A3,0x10003F5},
+    {0x3F7,0x1000481}, {0x48A,0x100052F}, {0x531,0x1000556}, {0x559,0x1000559},
+    {0x560,0x1000588}, {0x5D0,0x10005EA}, {0x5EF,0x10005F2}, {0x620,0x100064A},
+    {0x660,0x2000669}, {0x66E,0x100066F}, {0x671,0x10006D3}, {0x6D5,0x10006D5},
+    {0x6E5,0x10006E6}, {0x6EE,0x10006EF}, {0x6F0,0x20006F9}, {0x6FA,0x10006FC},
+    {0x6FF,0x10006FF}, {0x710,0x1000710}, {0x712,0x100072F}, {0x74D,0x10007A5},
+    {0x7B1,0x10007B1}, {0x7C0,0x20007C9}, {0x7CA,0x10007EA}, {0x7F4,0x10007F5},
+    {0x7FA,0x10007FA}, {0x800,0x1000815}, {0x81A,0x100081A}, {0x824,0x1000824},
+    {0x828,0x1000828}, {0x840,0x1000858}, {0x860,0x100086A}, {0x870,0x1000887},
+    {0x889,0x100088E}, {0x8A0,0x10008C9}, {0x904,0x1000939}, {0x93D,0x100093D},
+    {0x950,0x1000950}, {0x958,0x1000961}, {0x966,0x200096F}, {0x971,0x1000980},
+    {0x985,0x100098C}, {0x98F,0x1000990}, {0x993,0x10009A8}, {0x9AA,0x10009B0},
+    {0x9B2,0x10009B2}, {0x9B6,0x10009B9}, {0x9BD,0x10009BD}, {0x9CE,0x10009CE},
+    {0x9DC,0x10009DD}, {0x9DF,0x10009E1}, {0x9E6,0x20009EF}, {0x9F0,0x10009F1},
+    {0x9F4,0x20009F9}, {0x9FC,0x10009FC}, {0xA05,0x1000A0A}, {0xA0F,0x1000A10},
+    {0xA13,0x1000A28}, {0xA2A,0x1000A30}, {0xA32,0x1000A33}, {0xA35,0x1000A36},
+    {0xA38,0x1000A39}, {0xA59,0x1000A5C}, {0xA5E,0x1000A5E}, {0xA66,0x2000A6F},
+    {0xA72,0x1000A74}, {0xA85,0x1000A8D}, {0xA8F,0x1000A91}, {0xA93,0x1000AA8},
+    {0xAAA,0x1000AB0}, {0xAB2,0x1000AB3}, {0xAB5,0x1000AB9}, {0xABD,0x1000ABD},
+    {0xAD0,0x1000AD0}, {0xAE0,0x1000AE1}, {0xAE6,0x2000AEF}, {0xAF9,0x1000AF9},
+    {0xB05,0x1000B0C}, {0xB0F,0x1000B10}, {0xB13,0x1000B28}, {0xB2A,0x1000B30},
+    {0xB32,0x1000B33}, {0xB35,0x1000B39}, {0xB3D,0x1000B3D}, {0xB5C,0x1000B5D},
+    {0xB5F,0x1000B61}, {0xB66,0x2000B6F}, {0xB71,0x1000B71}, {0xB72,0x2000B77},
+    {0xB83,0x1000B83}, {0xB85,0x1000B8A}, {0xB8E,0x1000B90}, {0xB92,0x1000B95},
+    {0xB99,0x1000B9A}, {0xB9C,0x1000B9C}, {0xB9E,0x1000B9F}, {0xBA3,0x1000BA4},
+    {0xBA8,0x1000BAA}, {0xBAE,0x1000BB9}, {0xBD0,0x1000BD0}, {0xBE6,0x2000BF2},
+    {0xC05,0x1000C0C}, {0xC0E,0x1000C10}, {0xC12,0x1000C28}, {0xC2A,0x1000C39},
+    {0xC3D,0x1000C3D}, {0xC58,0x1000C5A}, {0xC5D,0x1000C5D}, {0xC60,0x1000C61},
+    {0xC66,0x2000C6F}, {0xC78,0x2000C7E}, {0xC80,0x1000C80}, {0xC85,0x1000C8C},
+    {0xC8E,0x1000C90}, {0xC92,0x1000CA8}, {0xCAA,0x1000CB3}, {0xCB5,0x1000CB9},
+    {0xCBD,0x1000CBD}, {0xCDD,0x1000CDE}, {0xCE0,0x1000CE1}, {0xCE6,0x2000CEF},
+    {0xCF1,0x1000CF2}, {0xD04,0x1000D0C}, {0xD0E,0x1000D10}, {0xD12,0x1000D3A},
+    {0xD3D,0x1000D3D}, {0xD4E,0x1000D4E}, {0xD54,0x1000D56}, {0xD58,0x2000D5E},
+    {0xD5F,0x1000D61}, {0xD66,0x2000D78}, {0xD7A,0x1000D7F}, {0xD85,0x1000D96},
+    {0xD9A,0x1000DB1}, {0xDB3,0x1000DBB}, {0xDBD,0x1000DBD}, {0xDC0,0x1000DC6},
+    {0xDE6,0x2000DEF}, {0xE01,0x1000E30}, {0xE32,0x1000E33}, {0xE40,0x1000E46},
+    {0xE50,0x2000E59}, {0xE81,0x1000E82}, {0xE84,0x1000E84}, {0xE86,0x1000E8A},
+    {0xE8C,0x1000EA3}, {0xEA5,0x1000EA5}, {0xEA7,0x1000EB0}, {0xEB2,0x1000EB3},
+    {0xEBD,0x1000EBD}, {0xEC0,0x1000EC4}, {0xEC6,0x1000EC6}, {0xED0,0x2000ED9},
+    {0xEDC,0x1000EDF}, {0xF00,0x1000F00}, {0xF20,0x2000F33}, {0xF40,0x1000F47},
+    {0xF49,0x1000F6C}, {0xF88,0x1000F8C}, {0x1000,0x100102A}, {0x103F,0x100103F},
+    {0x1040,0x2001049}, {0x1050,0x1001055}, {0x105A,0x100105D}, {0x1061,0x1001061},
+    {0x1065,0x1001066}, {0x106E,0x1001070}, {0x1075,0x1001081}, {0x108E,0x100108E},
+    {0x1090,0x2001099}, {0x10A0,0x10010C5}, {0x10C7,0x10010C7}, {0x10CD,0x10010CD},
+    {0x10D0,0x10010FA}, {0x10FC,0x1001248}, {0x124A,0x100124D}, {0x1250,0x1001256},
+    {0x1258,0x1001258}, {0x125A,0x100125D}, {0x1260,0x1001288}, {0x128A,0x100128D},
+    {0x1290,0x10012B0}, {0x12B2,0x10012B5}, {0x12B8,0x10012BE}, {0x12C0,0x10012C0},
+    {0x12C2,0x10012C5}, {0x12C8,0x10012D6}, {0x12D8,0x1001310}, {0x1312,0x1001315},
+    {0x1318,0x100135A}, {0x1369,0x200137C}, {0x1380,0x100138F}, {0x13A0,0x10013F5},
+    {0x13F8,0x10013FD}, {0x1401,0x100166C}, {0x166F,0x100167F}, {0x1680,0x3001680},
+    {0x1681,0x100169A}, {0x16A0,0x10016EA}, {0x16EE,0x20016F0}, {0x16F1,0x10016F8},
+    {0x1700,0x1001711}, {0x171F,0x1001731}, {0x1740,0x1001751}, {0x1760,0x100176C},
+    {0x176E,0x1001770}, {0x1780,0x10017B3}, {0x17D7,0x10017D7}, {0x17DC,0x10017DC},
+    {0x17E0,0x20017E9}, {0x17F0,0x20017F9}, {0x1810,0x2001819}, {0x1820,0x1001878},
+    {0x1880,0x1001884}, {0x1887,0x10018A8}, {0x18AA,0x10018AA}, {0x18B0,0x10018F5},
+    {0x1900,0x100191E}, {0x1946,0x200194F}, {0x1950,0x100196D}, {0x1970,0x1001974},
+    {0x1980,0x10019AB}, {0x19B0,0x10019C9}, {0x19D0,0x20019DA}, {0x1A00,0x1001A16},
+    {0x1A20,0x1001A54}, {0x1A80,0x2001A89}, {0x1A90,0x2001A99}, {0x1AA7,0x1001AA7},
+    {0x1B05,0x1001B33}, {0x1B45,0x1001B4C}, {0x1B50,0x2001B59}, {0x1B83,0x1001BA0},
+    {0x1BAE,0x1001BAF}, {0x1BB0,0x2001BB9}, {0x1BBA,0x1001BE5}, {0x1C00,0x1001C23},
+    {0x1C40,0x2001C49}, {0x1C4D,0x1001C4F}, {0x1C50,0x2001C59}, {0x1C5A,0x1001C7D},
+    {0x1C80,0x1001C88}, {0x1C90,0x1001CBA}, {0x1CBD,0x1001CBF}, {0x1CE9,0x1001CEC},
+    {0x1CEE,0x1001CF3}, {0x1CF5,0x1001CF6}, {0x1CFA,0x1001CFA}, {0x1D00,0x1001DBF},
+    {0x1E00,0x1001F15}, {0x1F18,0x1001F1D}, {0x1F20,0x1001F45}, {0x1F48,0x1001F4D},
+    {0x1F50,0x1001F57}, {0x1F59,0x1001F59}, {0x1F5B,0x1001F5B}, {0x1F5D,0x1001F5D},
+    {0x1F5F,0x1001F7D}, {0x1F80,0x1001FB4}, {0x1FB6,0x1001FBC}, {0x1FBE,0x1001FBE},
+    {0x1FC2,0x1001FC4}, {0x1FC6,0x1001FCC}, {0x1FD0,0x1001FD3}, {0x1FD6,0x1001FDB},
+    {0x1FE0,0x1001FEC}, {0x1FF2,0x1001FF4}, {0x1FF6,0x1001FFC}, {0x2000,0x300200A},
+    {0x2028,0x3002029}, {0x202F,0x300202F}, {0x205F,0x300205F}, {0x2070,0x2002070},
+    {0x2071,0x1002071}, {0x2074,0x2002079}, {0x207F,0x100207F}, {0x2080,0x2002089},
+    {0x2090,0x100209C}, {0x2102,0x1002102}, {0x2107,0x1002107}, {0x210A,0x1002113},
+    {0x2115,0x1002115}, {0x2119,0x100211D}, {0x2124,0x1002124}, {0x2126,0x1002126},
+    {0x2128,0x1002128}, {0x212A,0x100212D}, {0x212F,0x1002139}, {0x213C,0x100213F},
+    {0x2145,0x1002149}, {0x214E,0x100214E}, {0x2150,0x2002182}, {0x2183,0x1002184},
+    {0x2185,0x2002189}, {0x2460,0x200249B}, {0x24EA,0x20024FF}, {0x2776,0x2002793},
+    {0x2C00,0x1002CE4}, {0x2CEB,0x1002CEE}, {0x2CF2,0x1002CF3}, {0x2CFD,0x2002CFD},
+    {0x2D00,0x1002D25}, {0x2D27,0x1002D27}, {0x2D2D,0x1002D2D}, {0x2D30,0x1002D67},
+    {0x2D6F,0x1002D6F}, {0x2D80,0x1002D96}, {0x2DA0,0x1002DA6}, {0x2DA8,0x1002DAE},
+    {0x2DB0,0x1002DB6}, {0x2DB8,0x1002DBE}, {0x2DC0,0x1002DC6}, {0x2DC8,0x1002DCE},
+    {0x2DD0,0x1002DD6}, {0x2DD8,0x1002DDE}, {0x2E2F,0x1002E2F}, {0x3000,0x3003000},
+    {0x3005,0x1003006}, {0x3007,0x2003007}, {0x3021,0x2003029}, {0x3031,0x1003035},
+    {0x3038,0x200303A}, {0x303B,0x100303C}, {0x3041,0x1003096}, {0x309D,0x100309F},
+    {0x30A1,0x10030FA}, {0x30FC,0x10030FF}, {0x3105,0x100312F}, {0x3131,0x100318E},
+    {0x3192,0x2003195}, {0x31A0,0x10031BF}, {0x31F0,0x10031FF}, {0x3220,0x2003229},
+    {0x3248,0x200324F}, {0x3251,0x200325F}, {0x3280,0x2003289}, {0x32B1,0x20032BF},
+    {0x3400,0x1004DBF}, {0x4E00,0x100A48C}, {0xA4D0,0x100A4FD}, {0xA500,0x100A60C},
+    {0xA610,0x100A61F}, {0xA620,0x200A629}, {0xA62A,0x100A62B}, {0xA640,0x100A66E},
+    {0xA67F,0x100A69D}, {0xA6A0,0x100A6E5}, {0xA6E6,0x200A6EF}, {0xA717,0x100A71F},
+    {0xA722,0x100A788}, {0xA78B,0x100A7CA}, {0xA7D0,0x100A7D1}, {0xA7D3,0x100A7D3},
+    {0xA7D5,0x100A7D9}, {0xA7F2,0x100A801}, {0xA803,0x100A805}, {0xA807,0x100A80A},
+    {0xA80C,0x100A822}, {0xA830,0x200A835}, {0xA840,0x100A873}, {0xA882,0x100A8B3},
+    {0xA8D0,0x200A8D9}, {0xA8F2,0x100A8F7}, {0xA8FB,0x100A8FB}, {0xA8FD,0x100A8FE},
+    {0xA900,0x200A909}, {0xA90A,0x100A925}, {0xA930,0x100A946}, {0xA960,0x100A97C},
+    {0xA984,0x100A9B2}, {0xA9CF,0x100A9CF}, {0xA9D0,0x200A9D9}, {0xA9E0,0x100A9E4},
+    {0xA9E6,0x100A9EF}, {0xA9F0,0x200A9F9}, {0xA9FA,0x100A9FE}, {0xAA00,0x100AA28},
+    {0xAA40,0x100AA42}, {0xAA44,0x100AA4B}, {0xAA50,0x200AA59}, {0xAA60,0x100AA76},
+    {0xAA7A,0x100AA7A}, {0xAA7E,0x100AAAF}, {0xAAB1,0x100AAB1}, {0xAAB5,0x100AAB6},
+    {0xAAB9,0x100AABD}, {0xAAC0,0x100AAC0}, {0xAAC2,0x100AAC2}, {0xAADB,0x100AADD},
+    {0xAAE0,0x100AAEA}, {0xAAF2,0x100AAF4}, {0xAB01,0x100AB06}, {0xAB09,0x100AB0E},
+    {0xAB11,0x100AB16}, {0xAB20,0x100AB26}, {0xAB28,0x100AB2E}, {0xAB30,0x100AB5A},
+    {0xAB5C,0x100AB69}, {0xAB70,0x100ABE2}, {0xABF0,0x200ABF9}, {0xAC00,0x100D7A3},
+    {0xD7B0,0x100D7C6}, {0xD7CB,0x100D7FB}, {0xF900,0x100FA6D}, {0xFA70,0x100FAD9},
+    {0xFB00,0x100FB06}, {0xFB13,0x100FB17}, {0xFB1D,0x100FB1D}, {0xFB1F,0x100FB28},
+    {0xFB2A,0x100FB36}, {0xFB38,0x100FB3C}, {0xFB3E,0x100FB3E}, {0xFB40,0x100FB41},
+    {0xFB43,0x100FB44}, {0xFB46,0x100FBB1}, {0xFBD3,0x100FD3D}, {0xFD50,0x100FD8F},
+    {0xFD92,0x100FDC7}, {0xFDF0,0x100FDFB}, {0xFE70,0x100FE74}, {0xFE76,0x100FEFC},
+    {0xFF10,0x200FF19}, {0xFF21,0x100FF3A}, {0xFF41,0x100FF5A}, {0xFF66,0x100FFBE},
+    {0xFFC2,0x100FFC7}, {0xFFCA,0x100FFCF}, {0xFFD2,0x100FFD7}, {0xFFDA,0x100FFDC},
+    {0x10000,0x101000B}, {0x1000D,0x1010026}, {0x10028,0x101003A}, {0x1003C,0x101003D},
+    {0x1003F,0x101004D}, {0x10050,0x101005D}, {0x10080,0x10100FA}, {0x10107,0x2010133},
+    {0x10140,0x2010178}, {0x1018A,0x201018B}, {0x10280,0x101029C}, {0x102A0,0x10102D0},
+    {0x102E1,0x20102FB}, {0x10300,0x101031F}, {0x10320,0x2010323}, {0x1032D,0x1010340},
+    {0x10341,0x2010341}, {0x10342,0x1010349}, {0x1034A,0x201034A}, {0x10350,0x1010375},
+    {0x10380,0x101039D}, {0x103A0,0x10103C3}, {0x103C8,0x10103CF}, {0x103D1,0x20103D5},
+    {0x10400,0x101049D}, {0x104A0,0x20104A9}, {0x104B0,0x10104D3}, {0x104D8,0x10104FB},
+    {0x10500,0x1010527}, {0x10530,0x1010563}, {0x10570,0x101057A}, {0x1057C,0x101058A},
+    {0x1058C,0x1010592}, {0x10594,0x1010595}, {0x10597,0x10105A1}, {0x105A3,0x10105B1},
+    {0x105B3,0x10105B9}, {0x105BB,0x10105BC}, {0x10600,0x1010736}, {0x10740,0x1010755},
+    {0x10760,0x1010767}, {0x10780,0x1010785}, {0x10787,0x10107B0}, {0x107B2,0x10107BA},
+    {0x10800,0x1010805}, {0x10808,0x1010808}, {0x1080A,0x1010835}, {0x10837,0x1010838},
+    {0x1083C,0x101083C}, {0x1083F,0x1010855}, {0x10858,0x201085F}, {0x10860,0x1010876},
+    {0x10879,0x201087F}, {0x10880,0x101089E}, {0x108A7,0x20108AF}, {0x108E0,0x10108F2},
+    {0x108F4,0x10108F5}, {0x108FB,0x20108FF}, {0x10900,0x1010915}, {0x10916,0x201091B},
+    {0x10920,0x1010939}, {0x10980,0x10109B7}, {0x109BC,0x20109BD}, {0x109BE,0x10109BF},
+    {0x109C0,0x20109CF}, {0x109D2,0x20109FF}, {0x10A00,0x1010A00}, {0x10A10,0x1010A13},
+    {0x10A15,0x1010A17}, {0x10A19,0x1010A35}, {0x10A40,0x2010A48}, {0x10A60,0x1010A7C},
+    {0x10A7D,0x2010A7E}, {0x10A80,0x1010A9C}, {0x10A9D,0x2010A9F}, {0x10AC0,0x1010AC7},
+    {0x10AC9,0x1010AE4}, {0x10AEB,0x2010AEF}, {0x10B00,0x1010B35}, {0x10B40,0x1010B55},
+    {0x10B58,0x2010B5F}, {0x10B60,0x1010B72}, {0x10B78,0x2010B7F}, {0x10B80,0x1010B91},
+    {0x10BA9,0x2010BAF}, {0x10C00,0x1010C48}, {0x10C80,0x1010CB2}, {0x10CC0,0x1010CF2},
+    {0x10CFA,0x2010CFF}, {0x10D00,0x1010D23}, {0x10D30,0x2010D39}, {0x10E60,0x2010E7E},
+    {0x10E80,0x1010EA9}, {0x10EB0,0x1010EB1}, {0x10F00,0x1010F1C}, {0x10F1D,0x2010F26},
+    {0x10F27,0x1010F27}, {0x10F30,0x1010F45}, {0x10F51,0x2010F54}, {0x10F70,0x1010F81},
+    {0x10FB0,0x1010FC4}, {0x10FC5,0x2010FCB}, {0x10FE0,0x1010FF6}, {0x11003,0x1011037},
+    {0x11052,0x201106F}, {0x11071,0x1011072}, {0x11075,0x1011075}, {0x11083,0x10110AF},
+    {0x110D0,0x10110E8}, {0x110F0,0x20110F9}, {0x11103,0x1011126}, {0x11136,0x201113F},
+    {0x11144,0x1011144}, {0x11147,0x1011147}, {0x11150,0x1011172}, {0x11176,0x1011176},
+    {0x11183,0x10111B2}, {0x111C1,0x10111C4}, {0x111D0,0x20111D9}, {0x111DA,0x10111DA},
+    {0x111DC,0x10111DC}, {0x111E1,0x20111F4}, {0x11200,0x1011211}, {0x11213,0x101122B},
+    {0x1123F,0x1011240}, {0x11280,0x1011286}, {0x11288,0x1011288}, {0x1128A,0x101128D},
+    {0x1128F,0x101129D}, {0x1129F,0x10112A8}, {0x112B0,0x10112DE}, {0x112F0,0x20112F9},
+    {0x11305,0x101130C}, {0x1130F,0x1011310}, {0x11313,0x1011328}, {0x1132A,0x1011330},
+    {0x11332,0x1011333}, {0x11335,0x1011339}, {0x1133D,0x101133D}, {0x11350,0x1011350},
+    {0x1135D,0x1011361}, {0x11400,0x1011434}, {0x11447,0x101144A}, {0x11450,0x2011459},
+    {0x1145F,0x1011461}, {0x11480,0x10114AF}, {0x114C4,0x10114C5}, {0x114C7,0x10114C7},
+    {0x114D0,0x20114D9}, {0x11580,0x10115AE}, {0x115D8,0x10115DB}, {0x11600,0x101162F},
+    {0x11644,0x1011644}, {0x11650,0x2011659}, {0x11680,0x10116AA}, {0x116B8,0x10116B8},
+    {0x116C0,0x20116C9}, {0x11700,0x101171A}, {0x11730,0x201173B}, {0x11740,0x1011746},
+    {0x11800,0x101182B}, {0x118A0,0x10118DF}, {0x118E0,0x20118F2}, {0x118FF,0x1011906},
+    {0x11909,0x1011909}, {0x1190C,0x1011913}, {0x11915,0x1011916}, {0x11918,0x101192F},
+    {0x1193F,0x101193F}, {0x11941,0x1011941}, {0x11950,0x2011959}, {0x119A0,0x10119A7},
+    {0x119AA,0x10119D0}, {0x119E1,0x10119E1}, {0x119E3,0x10119E3}, {0x11A00,0x1011A00},
+    {0x11A0B,0x1011A32}, {0x11A3A,0x1011A3A}, {0x11A50,0x1011A50}, {0x11A5C,0x1011A89},
+    {0x11A9D,0x1011A9D}, {0x11AB0,0x1011AF8}, {0x11C00,0x1011C08}, {0x11C0A,0x1011C2E},
+    {0x11C40,0x1011C40}, {0x11C50,0x2011C6C}, {0x11C72,0x1011C8F}, {0x11D00,0x1011D06},
+    {0x11D08,0x1011D09}, {0x11D0B,0x1011D30}, {0x11D46,0x1011D46}, {0x11D50,0x2011D59},
+    {0x11D60,0x1011D65}, {0x11D67,0x1011D68}, {0x11D6A,0x1011D89}, {0x11D98,0x1011D98},
+    {0x11DA0,0x2011DA9}, {0x11EE0,0x1011EF2}, {0x11F02,0x1011F02}, {0x11F04,0x1011F10},
+    {0x11F12,0x1011F33}, {0x11F50,0x2011F59}, {0x11FB0,0x1011FB0}, {0x11FC0,0x2011FD4},
+    {0x12000,0x1012399}, {0x12400,0x201246E}, {0x12480,0x1012543}, {0x12F90,0x1012FF0},
+    {0x13000,0x101342F}, {0x13441,0x1013446}, {0x14400,0x1014646}, {0x16800,0x1016A38},
+    {0x16A40,0x1016A5E}, {0x16A60,0x2016A69}, {0x16A70,0x1016ABE}, {0x16AC0,0x2016AC9},
+    {0x16AD0,0x1016AED}, {0x16B00,0x1016B2F}, {0x16B40,0x1016B43}, {0x16B50,0x2016B59},
+    {0x16B5B,0x2016B61}, {0x16B63,0x1016B77}, {0x16B7D,0x1016B8F}, {0x16E40,0x1016E7F},
+    {0x16E80,0x2016E96}, {0x16F00,0x1016F4A}, {0x16F50,0x1016F50}, {0x16F93,0x1016F9F},
+    {0x16FE0,0x1016FE1}, {0x16FE3,0x1016FE3}, {0x17000,0x10187F7}, {0x18800,0x1018CD5},
+    {0x18D00,0x1018D08}, {0x1AFF0,0x101AFF3}, {0x1AFF5,0x101AFFB}, {0x1AFFD,0x101AFFE},
+    {0x1B000,0x101B122}, {0x1B132,0x101B132}, {0x1B150,0x101B152}, {0x1B155,0x101B155},
+    {0x1B164,0x101B167}, {0x1B170,0x101B2FB}, {0x1BC00,0x101BC6A}, {0x1BC70,0x101BC7C},
+    {0x1BC80,0x101BC88}, {0x1BC90,0x101BC99}, {0x1D2C0,0x201D2D3}, {0x1D2E0,0x201D2F3},
+    {0x1D360,0x201D378}, {0x1D400,0x101D454}, {0x1D456,0x101D49C}, {0x1D49E,0x101D49F},
+    {0x1D4A2,0x101D4A2}, {0x1D4A5,0x101D4A6}, {0x1D4A9,0x101D4AC}, {0x1D4AE,0x101D4B9},
+    {0x1D4BB,0x101D4BB}, {0x1D4BD,0x101D4C3}, {0x1D4C5,0x101D505}, {0x1D507,0x101D50A},
+    {0x1D50D,0x101D514}, {0x1D516,0x101D51C}, {0x1D51E,0x101D539}, {0x1D53B,0x101D53E},
+    {0x1D540,0x101D544}, {0x1D546,0x101D546}, {0x1D54A,0x101D550}, {0x1D552,0x101D6A5},
+    {0x1D6A8,0x101D6C0}, {0x1D6C2,0x101D6DA}, {0x1D6DC,0x101D6FA}, {0x1D6FC,0x101D714},
+    {0x1D716,0x101D734}, {0x1D736,0x101D74E}, {0x1D750,0x101D76E}, {0x1D770,0x101D788},
+    {0x1D78A,0x101D7A8}, {0x1D7AA,0x101D7C2}, {0x1D7C4,0x101D7CB}, {0x1D7CE,0x201D7FF},
+    {0x1DF00,0x101DF1E}, {0x1DF25,0x101DF2A}, {0x1E030,0x101E06D}, {0x1E100,0x101E12C},
+    {0x1E137,0x101E13D}, {0x1E140,0x201E149}, {0x1E14E,0x101E14E}, {0x1E290,0x101E2AD},
+    {0x1E2C0,0x101E2EB}, {0x1E2F0,0x201E2F9}, {0x1E4D0,0x101E4EB}, {0x1E4F0,0x201E4F9},
+    {0x1E7E0,0x101E7E6}, {0x1E7E8,0x101E7EB}, {0x1E7ED,0x101E7EE}, {0x1E7F0,0x101E7FE},
+    {0x1E800,0x101E8C4}, {0x1E8C7,0x201E8CF}, {0x1E900,0x101E943}, {0x1E94B,0x101E94B},
+    {0x1E950,0x201E959}, {0x1EC71,0x201ECAB}, {0x1ECAD,0x201ECAF}, {0x1ECB1,0x201ECB4},
+    {0x1ED01,0x201ED2D}, {0x1ED2F,0x201ED3D}, {0x1EE00,0x101EE03}, {0x1EE05,0x101EE1F},
+    {0x1EE21,0x101EE22}, {0x1EE24,0x101EE24}, {0x1EE27,0x101EE27}, {0x1EE29,0x101EE32},
+    {0x1EE34,0x101EE37}, {0x1EE39,0x101EE39}, {0x1EE3B,0x101EE3B}, {0x1EE42,0x101EE42},
+    {0x1EE47,0x101EE47}, {0x1EE49,0x101EE49}, {0x1EE4B,0x101EE4B}, {0x1EE4D,0x101EE4F},
+    {0x1EE51,0x101EE52}, {0x1EE54,0x101EE54}, {0x1EE57,0x101EE57}, {0x1EE59,0x101EE59},
+    {0x1EE5B,0x101EE5B}, {0x1EE5D,0x101EE5D}, {0x1EE5F,0x101EE5F}, {0x1EE61,0x101EE62},
+    {0x1EE64,0x101EE64}, {0x1EE67,0x101EE6A}, {0x1EE6C,0x101EE72}, {0x1EE74,0x101EE77},
+    {0x1EE79,0x101EE7C}, {0x1EE7E,0x101EE7E}, {0x1EE80,0x101EE89}, {0x1EE8B,0x101EE9B},
+    {0x1EEA1,0x101EEA3}, {0x1EEA5,0x101EEA9}, {0x1EEAB,0x101EEBB}, {0x1F100,0x201F10C},
+    {0x1FBF0,0x201FBF9}, {0x20000,0x102A6DF}, {0x2A700,0x102B739}, {0x2B740,0x102B81D},
+    {0x2B820,0x102CEA1}, {0x2CEB0,0x102EBE0}, {0x2F800,0x102FA1D}, {0x30000,0x103134A},
+    {0x31350,0x10323AF},
+};
+static int llm__cp_class(uint32_t cp) {
+    size_t lo = 0, hi = sizeof llm__uni_ranges / sizeof llm__uni_ranges[0];
+    if (cp < 128) return llm__ascii_cls[cp] - '0';
+    while (lo < hi) { /* binary search of the range holding cp */
+        size_t mid = (lo + hi) / 2;
+        if (cp < llm__uni_ranges[mid][0]) hi = mid;
+        else if (cp > (llm__uni_ranges[mid][1] & 0xFFFFFF)) lo = mid + 1;
+        else return (int)(llm__uni_ranges[mid][1] >> 24);
+    }
+    return LLM__CL_OTHER;
 }
 
 /* @@IMPL@@ */
