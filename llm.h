@@ -143,6 +143,9 @@ typedef enum llm_status {
 } llm_status;
 
 LLMDEF const char *llm_status_string(llm_status s);
+/* What this build is: version, backend and the CPU kernels compiled in, for bug reports and
+   benchmark logs. */
+LLMDEF const char *llm_build_info(void);
 
 /* Detail for create/load calls (optional: pass NULL). */
 typedef struct llm_error {
@@ -173,6 +176,22 @@ LLMDEF llm_status llm_threadpool_create(int n_threads, const llm_allocator *allo
                                         llm_threadpool **out, llm_error *err);
 LLMDEF void llm_threadpool_free(llm_threadpool *pool);
 LLMDEF int llm_threadpool_size(const llm_threadpool *pool); /* 1 for NULL */
+/* Runs fn(ctx, part, n_parts) for part = 0 .. n_parts-1 on the pool's threads (the caller
+   included) and returns when every part is done. n_parts <= 0: one part per thread. Parts
+   are handed to whichever thread is free, so fn must not depend on which thread runs it. */
+LLMDEF void llm_threadpool_run(llm_threadpool *pool, void (*fn)(void *ctx, int part, int n_parts), void *ctx,
+                               int n_parts);
+
+/* >>gemm: the matrix multiply behind every matmul, for benchmarks and your own code.
+   C[M,N] = (accumulate ? C : 0) + A[M,K] B[K,N], where A(i,k) = A[i*a_rs + k*a_cs],
+   B(k,j) = B[k*b_rs + j*b_cs] and C(i,j) = C[i*ldc + j]: any transposition is a choice of
+   strides. workspace: llm_gemm_workspace_size(pool) bytes (64-byte aligned for best speed)
+   for the packed panels, or NULL for a slower loop that needs none. Results are
+   bit-identical for any thread count. */
+LLMDEF size_t llm_gemm_workspace_size(const llm_threadpool *pool);
+LLMDEF void llm_gemm(llm_threadpool *pool, void *workspace, int M, int N, int K,
+                     const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                     float *C, ptrdiff_t ldc, int accumulate);
 
 /* >>timer ------------------------------------------------------------------------------- */
 LLMDEF double llm_time_seconds(void); /* monotonic clock */
@@ -636,6 +655,11 @@ LLMDEF void llm_sampler_free(llm_sampler *s);
 /* Draws one token from logits (n_vocab floats, not modified) and accepts it into the
    window. On error *token is left alone and the RNG does not advance. */
 LLMDEF llm_status llm_sampler_sample(llm_sampler *s, const float *logits, int32_t *token);
+/* The set a draw would pick from, with renormalised probabilities (for tools, UIs and
+   tests): ids[] and probs[] (n_vocab entries each) receive *n kept tokens, in no particular
+   order. Nothing is accepted and the RNG does not move. A greedy sampler gives its one token
+   with probability 1. */
+LLMDEF llm_status llm_sampler_candidates(llm_sampler *s, const float *logits, int32_t *ids, float *probs, int *n);
 /* Adds a token to the penalty window without sampling (e.g. the prompt).
    LLM_ERR_OUT_OF_RANGE for a token outside [0, n_vocab). */
 LLMDEF llm_status llm_sampler_accept(llm_sampler *s, int32_t token);
@@ -817,14 +841,17 @@ typedef char llm__check_size[(sizeof(size_t) >= 4) ? 1 : -1];
 #if defined(__AVX512F__) && !defined(LLM_NO_SIMD)
 #include <immintrin.h>
 #define LLM__GEMM_AVX512 1
+#define LLM__GEMM_NAME "avx512"
 #define LLM__GEMM_MR 8
 #define LLM__GEMM_NR 48
 #elif defined(__AVX2__) && defined(__FMA__) && !defined(LLM_NO_SIMD)
 #include <immintrin.h>
 #define LLM__GEMM_AVX2 1
+#define LLM__GEMM_NAME "avx2"
 #define LLM__GEMM_MR 6
 #define LLM__GEMM_NR 16
 #else
+#define LLM__GEMM_NAME "portable"
 #define LLM__GEMM_MR 4
 #define LLM__GEMM_NR 16
 #endif
@@ -844,10 +871,14 @@ typedef char llm__check_size[(sizeof(size_t) >= 4) ? 1 : -1];
 #endif
 
 /* Defined further down, in >>kernels and the >>appendix (the readable code comes first). */
-static void llm__gemm(llm_threadpool *pool, const llm_allocator *alloc, int M, int N, int K,
+static void llm__gemm(llm_threadpool *pool, float *ws, size_t ws_stride, int M, int N, int K,
                       const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
                       const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
                       float *C, ptrdiff_t ldc, int accumulate);
+static void llm__matvec(llm_threadpool *pool, float *out, const float *inp, const float *w, const float *bias,
+                        size_t N, int C, int OC);
+struct llm__adamw_args;
+static size_t llm__adamw_simd(const struct llm__adamw_args *o, size_t a, size_t b, float decay);
 static int llm__cp_class(uint32_t cp);
 
 /* =========================================================================================
@@ -870,6 +901,16 @@ LLMDEF const char *llm_status_string(llm_status s) {
     case LLM_ERR_OUT_OF_RANGE: return "out of range";
     }
     return "unknown status";
+}
+
+LLMDEF const char *llm_build_info(void) {
+#define LLM__STR2(x) #x
+#define LLM__STR(x) LLM__STR2(x)
+    return "llm.h " LLM__STR(LLM_VERSION_MAJOR) "." LLM__STR(LLM_VERSION_MINOR) "." LLM__STR(LLM_VERSION_PATCH)
+           " | backend cpu | gemm " LLM__GEMM_NAME " " LLM__STR(LLM__GEMM_MR) "x" LLM__STR(LLM__GEMM_NR)
+           " kc " LLM__STR(LLM__GEMM_KC) " mc " LLM__STR(LLM__GEMM_MC) " nc " LLM__STR(LLM__GEMM_NC);
+#undef LLM__STR
+#undef LLM__STR2
 }
 
 /* Formats a message into buf (may be NULL) and returns status, so callers can write
@@ -903,6 +944,23 @@ static void llm__log(llm_log_fn fn, void *user, int level, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     fn(level, msg, user);
+}
+
+/* The last error of an object that one thread uses at a time (trainer, session, sampler,
+   generator), and the log callback that hears of it. */
+typedef struct llm__diag {
+    llm_error err;
+    llm_log_fn log_fn;
+    void *log_user;
+} llm__diag;
+static llm_status llm__dfail(llm__diag *d, llm_status status, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    d->err.status = status;
+    vsnprintf(d->err.message, sizeof d->err.message, fmt, ap);
+    va_end(ap);
+    llm__log(d->log_fn, d->log_user, 0, "llm.h: %s", d->err.message);
+    return status;
 }
 
 /* >>alloc: every allocation goes through here. Blocks are 64-byte aligned (cache line,
@@ -1229,6 +1287,10 @@ static void llm__parallel_parts(llm_threadpool *p, llm__task_fn fn, void *ctx, i
 #endif
     if (parts <= 1) { fn(ctx, 0, 1); return; }
     { int i; for (i = 0; i < parts; i++) fn(ctx, i, parts); }
+}
+LLMDEF void llm_threadpool_run(llm_threadpool *pool, void (*fn)(void *ctx, int part, int n_parts), void *ctx,
+                               int n_parts) {
+    if (fn) llm__parallel_parts(pool, fn, ctx, n_parts);
 }
 /* One part per thread: fn(ctx, ith, nth) (scratch memory may be indexed by ith). */
 static void llm__parallel(llm_threadpool *p, llm__task_fn fn, void *ctx) { llm__parallel_parts(p, fn, ctx, 0); }
@@ -2352,15 +2414,112 @@ LLMDEF const llm_tensor_info *llm_model_tensor(const llm_model *m, int i) {
 }
 LLMDEF float *llm_model_params(llm_model *m) { return m->params; }
 LLMDEF const float *llm_model_params_const(const llm_model *m) { return m->params; }
-static const float *llm__P(const float *base, size_t off) { return off == LLM__NONE ? NULL : base + off; }
 static float *llm__PW(float *base, size_t off) { return off == LLM__NONE ? NULL : base + off; }
 
 
 /* =========================================================================================
-   >>ops: each forward directly above its backward. Activations are row-major (B*T rows).
-   Backward functions *add* into parameter gradients (dw, db) and, where noted, into dinp.
-   Work is split over rows or over columns so that every output element is computed by one
-   thread in a fixed order: results do not depend on the number of threads.
+   >>backend: the seam between the model logic and the machine
+
+   The model logic further down (one transformer block, forward and backward; the training
+   step; the session step) is written once. It reaches its heavy ops through a table of
+   functions, llm__ops, over buffers that the backend owns. The CPU table (llm__cpu_ops, at
+   the end of >>ops) is made of the readable ops below; it works on host memory and is the
+   reference. llm_cuda.h supplies a table with the same signatures over GPU memory, and a
+   backend is correct when each of its ops matches the CPU op on the same inputs.
+   Every op gets a context: the table, the thread pool, and a workspace with one slice per
+   thread that the trainer or session owning the context allocated once, so no op
+   allocates.
+   ========================================================================================= */
+typedef struct llm__ctx llm__ctx;
+
+/* A session's KV cache as one layer's attention sees it. The n new rows sit at positions
+   pos0 .. pos0+n-1: each stores its k, v and attends to every position up to its own.
+   Beam search: the n rows are n beams at one position (pos0 + bpos); each keeps its k, v in
+   its own suffix cache and attends to the shared prompt (positions 0 .. pos0-1), then to
+   its suffix (rows 0 .. bpos). */
+typedef struct llm__kv {
+    float *k, *v;        /* (NKV, n_ctx, hs) this layer's cache */
+    int n_ctx, pos0;
+    float *bk, *bv;      /* (n, NKV, bcap, hs) this layer's beam suffixes, or NULL */
+    int bcap, bpos;
+} llm__kv;
+
+/* One AdamW update over a parameter buffer (see llm__adamw_update). */
+typedef struct llm__adamw_args {
+    float *params, *grads, *m, *v;    /* n floats each; grads are zeroed */
+    size_t n;
+    const llm_tensor_info *tensors;   /* weight decay applies to tensors whose flag is set */
+    int n_tensors;
+    float lr, beta1, beta2, eps, weight_decay;
+    float grad_scale;                 /* gradient multiplier: 1 / micro-batches x clip factor */
+    float bc1, bc2;                   /* bias corrections 1 - beta^t */
+} llm__adamw_args;
+
+typedef struct llm__ops {
+    const char *name;
+    int host_memory;   /* 1: buffers are host memory (a trainer updates the model in place) */
+    /* memory: alloc returns zeroed memory; copy is within the backend's memory */
+    void *(*alloc)(const llm__ctx *x, size_t bytes);
+    void (*free)(const llm__ctx *x, void *p);
+    void (*upload)(const llm__ctx *x, void *dst, const void *src, size_t bytes);
+    void (*download)(const llm__ctx *x, void *dst, const void *src, size_t bytes);
+    void (*copy)(const llm__ctx *x, void *dst, const void *src, size_t bytes);
+    void (*zero)(const llm__ctx *x, void *p, size_t bytes);
+    /* the ops, each documented at its CPU definition below */
+    void (*embed_fwd)(const llm__ctx *x, float *out, const int32_t *tok, const float *wte, const float *wpe,
+                      size_t N, int T, int pos0, int C);
+    void (*embed_bwd)(const llm__ctx *x, float *dwte, float *dwpe, const float *dout, const int32_t *tok,
+                      size_t N, int T, int C);
+    void (*norm_fwd)(const llm__ctx *x, float *out, float *mean, float *rstd, const float *inp, const float *w,
+                     const float *b, size_t N, int C, float eps, int rms);
+    void (*norm_bwd)(const llm__ctx *x, float *dinp, float *dw, float *db, const float *dout, const float *inp,
+                     const float *w, const float *mean, const float *rstd, size_t N, int C, int rms);
+    void (*matmul_fwd)(const llm__ctx *x, float *out, const float *inp, const float *w, const float *bias,
+                       size_t N, int C, int OC);
+    void (*matmul_bwd)(const llm__ctx *x, float *dinp, float *dw, float *dbias, const float *dout,
+                       const float *inp, const float *w, size_t N, int C, int OC);
+    void (*rope)(const llm__ctx *x, float *buf, const float *cosv, const float *sinv, size_t N, int T,
+                 int n_heads, int stride, int hs, int dir);
+    void (*attn_fwd)(const llm__ctx *x, float *out, float *lse, const float *qkv, int B, int T, int NH, int NKV,
+                     int hs);
+    void (*attn_bwd)(const llm__ctx *x, float *dqkv, const float *dout, const float *qkv, const float *o,
+                     const float *lse, int B, int T, int NH, int NKV, int hs);
+    void (*attn_kv)(const llm__ctx *x, float *out, const float *qkv, const llm__kv *kv, int n, int NH, int NKV,
+                    int hs);
+    void (*gelu_fwd)(const llm__ctx *x, float *out, const float *inp, size_t n);
+    void (*gelu_bwd)(const llm__ctx *x, float *dinp, const float *inp, const float *dout, size_t n);
+    void (*swiglu_fwd)(const llm__ctx *x, float *out, const float *inp, size_t N, int H);
+    void (*swiglu_bwd)(const llm__ctx *x, float *dinp, const float *inp, const float *dout, size_t N, int H);
+    void (*add)(const llm__ctx *x, float *out, const float *a, const float *b, size_t n);
+    void (*ce_fwd)(const llm__ctx *x, float *losses, float *lse, const float *logits, const int32_t *targets,
+                   size_t N, int V, int ld);
+    void (*ce_bwd)(const llm__ctx *x, float *logits, const float *lse, const int32_t *targets, size_t N, int V,
+                   int ld, float dloss);
+    double (*sumsq)(const llm__ctx *x, const float *v, size_t n, double *parts);
+    void (*adamw)(const llm__ctx *x, const llm__adamw_args *a);
+} llm__ops;
+
+struct llm__ctx {
+    const llm__ops *ops;
+    llm_threadpool *pool;
+    llm_allocator alloc;
+    float *ws;            /* nth x ws_stride floats of scratch: slice i belongs to part i */
+    size_t ws_stride;
+    void *dev;            /* backend state (llm_cuda.h: stream and library handles) */
+};
+
+/* Floats of per-thread workspace that a GEMM of at most max_rows output rows packs into
+   (0 for none); attention tiles (llm__attn_ws) share the same slice. */
+static size_t llm__gemm_ws(int max_rows);
+static size_t llm__attn_ws(int T, int NH, int NKV, int hs);
+static size_t llm__kv_ws(int NH, int NKV, int hs);
+
+/* =========================================================================================
+   >>ops: each forward directly above its backward. Activations are row-major: N rows
+   (N = B*T in training, the new tokens in a session) of C floats. Backward functions *add*
+   into parameter gradients (dw, db) and, where noted, into dinp. Work is split over rows or
+   over columns so that every output element is computed by one thread in a fixed order:
+   results do not depend on the number of threads.
    ========================================================================================= */
 
 /* Dot product with 16 independent partial sums: the compiler keeps them in one vector
@@ -2376,8 +2535,8 @@ static float llm__dot(const float *LLM__RESTRICT a, const float *LLM__RESTRICT b
     return s;
 }
 /* exp(x) for x <= 0 (softmax after subtracting the max, the sampler, GELU's tanh). libm's
-   expf is a call per element; this one is plain arithmetic without branches, so the loops over
-   the vocabulary below vectorise (8-16 tokens per instruction, ~5x faster than expf at
+   expf is a call per element; this one is plain arithmetic without branches, so the loops
+   over the vocabulary vectorise (8-16 tokens per instruction, ~5x faster than expf at
    -O2 -march=native). The method (Cephes' expf):
        exp(x) = 2^n * exp(r),  n = round(x / ln 2),  r = x - n ln 2 in [-ln2/2, ln2/2]
    with n ln 2 subtracted in two parts (Cody-Waite: the first part has few bits, so n times
@@ -2419,30 +2578,41 @@ static void llm__axpy(float *LLM__RESTRICT y, float alpha, const float *LLM__RES
     for (i = 0; i < n; i++) y[i] += alpha * x[i];
 }
 
-/* ---- >>embedding: out[b,t,:] = wte[tok[b,t],:] + wpe[t,:] (wpe only for GPT-2) ---- */
-/* out (B*T, C), tokens (B*T), wte (Vp, C), wpe (maxT, C) or NULL */
-static void llm__encoder_forward(float *out, const int32_t *tokens, const float *wte, const float *wpe,
-                                 int B, int T, int C) {
-    int b, t, i;
-    for (b = 0; b < B; b++)
-        for (t = 0; t < T; t++) {
-            float *o = out + ((size_t)b * T + t) * C;
-            const float *e = wte + (size_t)tokens[b * T + t] * C;
-            if (wpe) { const float *p = wpe + (size_t)t * C; for (i = 0; i < C; i++) o[i] = e[i] + p[i]; }
-            else memcpy(o, e, (size_t)C * sizeof(float));
+/* ---- >>embedding: out[r] = wte[tok[r]] + wpe[pos0 + r % T] (wpe only for GPT-2) ----
+   out (N, C), tok (N), wte (Vp, C), wpe (maxT, C) or NULL. Training passes B*T rows with
+   pos0 = 0 (row b*T + t is position t); a session passes its new rows at pos0 = its
+   position and T = N (beams: T = 1, every row at pos0). */
+static void llm__embed_forward(const llm__ctx *x, float *out, const int32_t *tok, const float *wte,
+                               const float *wpe, size_t N, int T, int pos0, int C) {
+    size_t r;
+    int i;
+    LLM__UNUSED(x);
+    for (r = 0; r < N; r++) {
+        float *o = out + r * C;
+        const float *e = wte + (size_t)tok[r] * C;
+        if (wpe) {
+            const float *p = wpe + (size_t)(pos0 + (int)(r % (size_t)T)) * C;
+            for (i = 0; i < C; i++) o[i] = e[i] + p[i];
+        } else {
+            memcpy(o, e, (size_t)C * sizeof(float));
         }
+    }
 }
-/* dwte (Vp, C) += scatter of dout; dwpe (maxT, C) += sum over the batch */
-static void llm__encoder_backward(float *dwte, float *dwpe, const float *dout, const int32_t *tokens,
-                                  int B, int T, int C) {
-    int b, t, i;
-    for (b = 0; b < B; b++)
-        for (t = 0; t < T; t++) {
-            const float *d = dout + ((size_t)b * T + t) * C;
-            float *e = dwte + (size_t)tokens[b * T + t] * C;
-            for (i = 0; i < C; i++) e[i] += d[i];
-            if (dwpe) { float *p = dwpe + (size_t)t * C; for (i = 0; i < C; i++) p[i] += d[i]; }
+/* dwte (Vp, C) += scatter of dout; dwpe (maxT, C) += dout summed over the sequences */
+static void llm__embed_backward(const llm__ctx *x, float *dwte, float *dwpe, const float *dout, const int32_t *tok,
+                                size_t N, int T, int C) {
+    size_t r;
+    int i;
+    LLM__UNUSED(x);
+    for (r = 0; r < N; r++) {
+        const float *d = dout + r * C;
+        float *e = dwte + (size_t)tok[r] * C;
+        for (i = 0; i < C; i++) e[i] += d[i];
+        if (dwpe) {
+            float *p = dwpe + (r % (size_t)T) * C;
+            for (i = 0; i < C; i++) p[i] += d[i];
         }
+    }
 }
 
 /* ---- >>layernorm (GPT-2): y = (x - mean) * rstd * w + b; rmsnorm (Llama): y = x * rstd * w
@@ -2473,13 +2643,13 @@ static void llm__norm_fwd_rows(void *c, size_t lo, size_t hi) {
         a->rstd[r] = rstd;
     }
 }
-static void llm__norm_forward(llm_threadpool *pool, float *out, float *mean, float *rstd, const float *inp,
+static void llm__norm_forward(const llm__ctx *x, float *out, float *mean, float *rstd, const float *inp,
                               const float *w, const float *b, size_t N, int C, float eps, int rms) {
     llm__norm_args a;
     memset(&a, 0, sizeof a);
     a.out = out; a.mean = rms ? NULL : mean; a.rstd = rstd; a.inp = inp; a.w = w; a.b = b;
     a.N = N; a.C = C; a.eps = eps; a.rms = rms;
-    llm__parallel_for(pool, N, llm__norm_fwd_rows, &a);
+    llm__parallel_for(x->pool, N, llm__norm_fwd_rows, &a);
 }
 /* dinp += d/dx (rows in parallel) */
 static void llm__norm_bwd_rows(void *c, size_t lo, size_t hi) {
@@ -2517,7 +2687,7 @@ static void llm__norm_bwd_cols(void *c, size_t lo, size_t hi) {
         }
     }
 }
-static void llm__norm_backward(llm_threadpool *pool, float *dinp, float *dw, float *db, const float *dout,
+static void llm__norm_backward(const llm__ctx *x, float *dinp, float *dw, float *db, const float *dout,
                                const float *inp, const float *w, const float *mean, const float *rstd,
                                size_t N, int C, int rms) {
     llm__norm_args a;
@@ -2525,85 +2695,33 @@ static void llm__norm_backward(llm_threadpool *pool, float *dinp, float *dw, flo
     a.dinp = dinp; a.dw = dw; a.db = db; a.dout = dout; a.inp = inp; a.w = w;
     a.mean = (float *)(uintptr_t)mean; a.rstd = (float *)(uintptr_t)rstd;
     a.N = N; a.C = C; a.rms = rms;
-    llm__parallel_for(pool, N, llm__norm_bwd_rows, &a);
-    llm__parallel_for(pool, (size_t)C, llm__norm_bwd_cols, &a);
+    llm__parallel_for(x->pool, N, llm__norm_bwd_rows, &a);
+    llm__parallel_for(x->pool, (size_t)C, llm__norm_bwd_cols, &a);
 }
 
-/* ---- >>matmul: out (N, OC) = inp (N, C) @ w (OC, C)^T + bias (OC) ---- */
+/* ---- >>matmul: out (N, OC) = inp (N, C) @ w (OC, C)^T + bias (OC) ----
+   A few rows (decoding a token) are matrix-vector work: llm__matvec streams the weights
+   once with the output columns split over the threads. More rows go to llm__gemm, the one
+   matrix multiply behind every matmul (both in >>kernels). */
+#define LLM__MATVEC_ROWS 4  /* up to this many rows use the matrix-vector path */
 typedef struct llm__bias_args { float *out; const float *bias, *dout; float *dbias; size_t N; int OC; } llm__bias_args;
 static void llm__bias_rows(void *c, size_t lo, size_t hi) {
     const llm__bias_args *a = (const llm__bias_args *)c;
     size_t r;
     for (r = lo; r < hi; r++) memcpy(a->out + r * a->OC, a->bias, (size_t)a->OC * sizeof(float));
 }
-/* A few rows (token-by-token decoding): a matrix-vector product, output columns split over
-   the threads, so the weights stream through memory exactly once. */
-typedef struct llm__mv_args { float *out; const float *inp, *w, *bias; size_t N; int C, OC; } llm__mv_args;
-/* Four dot products of x with four weight rows at once: x is loaded once for all four and
-   eight accumulator chains hide the FMA latency, so the loop is bound by memory bandwidth
-   (decoding streams every weight once per token). */
-#if defined(LLM__GEMM_AVX512)
-static float llm__hsum512(__m512 v) { return _mm512_reduce_add_ps(v); }
-static void llm__dot4(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0, const float *LLM__RESTRICT w1,
-                      const float *LLM__RESTRICT w2, const float *LLM__RESTRICT w3, int n, float *out) {
-    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-    int i = 0;
-    for (; i + 32 <= n; i += 32) {
-        const __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16);
-        a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w0 + i), a0); b0 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w0 + i + 16), b0);
-        a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w1 + i), a1); b1 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w1 + i + 16), b1);
-        a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w2 + i), a2); b2 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w2 + i + 16), b2);
-        a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w3 + i), a3); b3 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w3 + i + 16), b3);
-    }
-    if (i + 16 <= n) {
-        const __m512 x0 = _mm512_loadu_ps(x + i);
-        a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w0 + i), a0); a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w1 + i), a1);
-        a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w2 + i), a2); a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w3 + i), a3);
-        i += 16;
-    }
-    out[0] = llm__hsum512(_mm512_add_ps(a0, b0)); out[1] = llm__hsum512(_mm512_add_ps(a1, b1));
-    out[2] = llm__hsum512(_mm512_add_ps(a2, b2)); out[3] = llm__hsum512(_mm512_add_ps(a3, b3));
-    for (; i < n; i++) { out[0] += x[i] * w0[i]; out[1] += x[i] * w1[i]; out[2] += x[i] * w2[i]; out[3] += x[i] * w3[i]; }
-}
-#else
-static void llm__dot4(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0, const float *LLM__RESTRICT w1,
-                      const float *LLM__RESTRICT w2, const float *LLM__RESTRICT w3, int n, float *out) {
-    out[0] = llm__dot(x, w0, n); out[1] = llm__dot(x, w1, n);
-    out[2] = llm__dot(x, w2, n); out[3] = llm__dot(x, w3, n);
-}
-#endif
-static void llm__matvec_cols(void *c, size_t lo, size_t hi) {
-    const llm__mv_args *a = (const llm__mv_args *)c;
-    size_t j = lo, r;
-    const size_t C = (size_t)a->C;
-    for (; j + 4 <= hi; j += 4) {
-        const float *w = a->w + j * C;
-        for (r = 0; r < a->N; r++) {
-            float d[4];
-            int u;
-            llm__dot4(a->inp + r * C, w, w + C, w + 2 * C, w + 3 * C, a->C, d);
-            for (u = 0; u < 4; u++) a->out[r * a->OC + j + u] = d[u] + (a->bias ? a->bias[j + u] : 0.0f);
-        }
-    }
-    for (; j < hi; j++) {
-        const float *wj = a->w + j * (size_t)a->C;
-        for (r = 0; r < a->N; r++)
-            a->out[r * a->OC + j] = llm__dot(a->inp + r * a->C, wj, a->C) + (a->bias ? a->bias[j] : 0.0f);
-    }
-}
-#define LLM__MATVEC_ROWS 4  /* up to this many rows use the matrix-vector path */
-static void llm__matmul_forward(llm_threadpool *pool, const llm_allocator *al, float *out, const float *inp,
-                                const float *w, const float *bias, size_t N, int C, int OC) {
+static void llm__matmul_forward(const llm__ctx *x, float *out, const float *inp, const float *w, const float *bias,
+                                size_t N, int C, int OC) {
     if (N <= LLM__MATVEC_ROWS) {
-        llm__mv_args a; a.out = out; a.inp = inp; a.w = w; a.bias = bias; a.N = N; a.C = C; a.OC = OC;
-        llm__parallel_for(pool, (size_t)OC, llm__matvec_cols, &a);
+        llm__matvec(x->pool, out, inp, w, bias, N, C, OC);
         return;
     }
     if (bias) {
         llm__bias_args a; a.out = out; a.bias = bias; a.N = N; a.OC = OC;
-        llm__parallel_for(pool, N, llm__bias_rows, &a);
+        llm__parallel_for(x->pool, N, llm__bias_rows, &a);
     }
-    llm__gemm(pool, al, (int)N, OC, C, inp, C, 1, w, 1, C, out, OC, bias != NULL);
+    /* out (N, OC) (+)= inp (N, C) . w^T: A = inp, B(k, j) = w[j*C + k] */
+    llm__gemm(x->pool, x->ws, x->ws_stride, (int)N, OC, C, inp, C, 1, w, 1, C, out, OC, bias != NULL);
 }
 static void llm__bias_grad_cols(void *c, size_t lo, size_t hi) {
     const llm__bias_args *a = (const llm__bias_args *)c;
@@ -2614,20 +2732,19 @@ static void llm__bias_grad_cols(void *c, size_t lo, size_t hi) {
     }
 }
 /* dinp (N, C) = dout @ w (written, not added); dw (OC, C) += dout^T @ inp; dbias += colsum */
-static void llm__matmul_backward(llm_threadpool *pool, const llm_allocator *al, float *dinp, float *dw,
-                                 float *dbias, const float *dout, const float *inp, const float *w,
-                                 size_t N, int C, int OC) {
-    if (dinp) llm__gemm(pool, al, (int)N, C, OC, dout, OC, 1, w, C, 1, dinp, C, 0);
-    llm__gemm(pool, al, OC, C, (int)N, dout, 1, OC, inp, C, 1, dw, C, 1);
+static void llm__matmul_backward(const llm__ctx *x, float *dinp, float *dw, float *dbias, const float *dout,
+                                 const float *inp, const float *w, size_t N, int C, int OC) {
+    if (dinp) llm__gemm(x->pool, x->ws, x->ws_stride, (int)N, C, OC, dout, OC, 1, w, C, 1, dinp, C, 0);
+    llm__gemm(x->pool, x->ws, x->ws_stride, OC, C, (int)N, dout, 1, OC, inp, C, 1, dw, C, 1);
     if (dbias) {
         llm__bias_args a; a.dbias = dbias; a.dout = dout; a.N = N; a.OC = OC;
-        llm__parallel_for(pool, (size_t)OC, llm__bias_grad_cols, &a);
+        llm__parallel_for(x->pool, (size_t)OC, llm__bias_grad_cols, &a);
     }
 }
 
 /* ---- >>rope (Llama): rotate adjacent pairs (2i, 2i+1) of every q and k head by the angle
-   t * theta^(-2i/hs). cos/sin tables (T, hs/2) are computed once per trainer/session the way
-   llama2.c does (float pow, float angle), so imported models match it. ---- */
+   pos * theta^(-2i/hs). cos/sin tables (rows of hs/2) are computed once per trainer or
+   session the way llama2.c does (float pow, float angle), so imported models match it. ---- */
 static void llm__rope_table(float *cosv, float *sinv, int pos0, int T, int hs, float theta) {
     int t, i;
     for (t = 0; t < T; t++)
@@ -2655,79 +2772,79 @@ static void llm__rope_rows(void *c, size_t lo, size_t hi) {
         }
     }
 }
-/* In place on the q and k parts of qkv (N = B*T rows of QKV floats). dir = +1 forward;
-   dir = -1 rotates back, which is the backward pass (the rotation is orthogonal). */
-static void llm__rope(llm_threadpool *pool, float *qkv, const float *cosv, const float *sinv, size_t N, int T,
-                      int NH, int NKV, int hs, int dir) {
+/* In place on the first n_heads heads (hs floats each) of N rows of `stride` floats; row r
+   uses table row r % T. On qkv (stride QKV) the q and k heads are the first NH + NKV.
+   dir = +1 rotates forward; dir = -1 rotates back, which is the backward pass (the rotation
+   is orthogonal) and also moves cached keys to earlier positions. */
+static void llm__rope(const llm__ctx *x, float *buf, const float *cosv, const float *sinv, size_t N, int T,
+                      int n_heads, int stride, int hs, int dir) {
     llm__rope_args a;
-    a.x = qkv; a.cosv = cosv; a.sinv = sinv; a.T = T; a.hs = hs; a.n_heads = NH + NKV;
-    a.stride = (NH + 2 * NKV) * hs; a.dir = dir;
-    llm__parallel_for(pool, N, llm__rope_rows, &a);
+    a.x = buf; a.cosv = cosv; a.sinv = sinv; a.T = T; a.hs = hs; a.n_heads = n_heads;
+    a.stride = stride; a.dir = dir;
+    llm__parallel_for(x->pool, N, llm__rope_rows, &a);
 }
 
-/* ---- >>attention: causal self-attention with grouped-query heads, computed in tiles with an
-   online softmax (FlashAttention): no T x T matrix is ever stored, only a tile of scores per
+/* ---- >>attention: causal self-attention with grouped-query heads, in tiles with an online
+   softmax (FlashAttention): no T x T matrix is ever stored, only a tile of scores per
    thread and the log-sum-exp of each row (B, NH, T) for the backward.
    qkv (B, T, QKV) with q heads at [0, C), k heads at [C, C+kvC), v heads at [C+kvC, QKV);
    out (B, T, C); query head h reads kv head h / (NH/NKV). ---- */
 #define LLM__ATT_BR 32   /* query rows per tile */
 #define LLM__ATT_BC 64   /* keys per tile */
-typedef struct llm__att_args {
-    float *out, *lse, *dqkv, *scratch;
-    const float *qkv, *dout, *o;
-    int B, T, NH, NKV, hs;
-    size_t scratch_per_thread;
-} llm__att_args;
 
-/* floats of per-thread scratch the attention needs */
-static size_t llm__att_scratch(int T, int NH, int NKV, int hs) {
-    size_t fwd = (size_t)LLM__ATT_BR * LLM__ATT_BC + (size_t)LLM__ATT_BR * hs + 2 * LLM__ATT_BR;
-    size_t bwd = 2 * (size_t)LLM__ATT_BR * LLM__ATT_BC + (size_t)(NH / NKV) * T;
-    return LLM__MAX(fwd, bwd);
+/* One step of the online softmax: the query q (hs) meets nk more keys K[j*ks] and values
+   V[j*vs]. m and l are the running max of the scores and the running sum of exp(score - m);
+   o (hs) is the running sum of exp(score - m) * v. When m grows, what was summed is
+   rescaled by exp(m_old - m_new), so one pass over the keys gives softmax(q K^T) V = o / l
+   without ever holding all scores. s: scratch for nk scores. */
+static void llm__attend(const float *q, const float *K, size_t ks, const float *V, size_t vs, int nk, int hs,
+                        float scale, float *s, float *m, float *l, float *o) {
+    float mx = *m, corr, sum = 0;
+    int j, d;
+    if (nk <= 0) return;
+    for (j = 0; j < nk; j++) {
+        s[j] = llm__dot(q, K + (size_t)j * ks, hs) * scale;
+        if (s[j] > mx) mx = s[j];
+    }
+    corr = llm__exp_neg(*m - mx);   /* rescale what was accumulated with the old max */
+    for (j = 0; j < nk; j++) { s[j] = llm__exp_neg(s[j] - mx); sum += s[j]; }
+    *l = *l * corr + sum;
+    *m = mx;
+    for (d = 0; d < hs; d++) o[d] *= corr;
+    for (j = 0; j < nk; j++) llm__axpy(o, s[j], V + (size_t)j * vs, hs);
 }
 
+typedef struct llm__att_args {
+    float *out, *lse, *dqkv, *ws;
+    const float *qkv, *dout, *o;
+    int B, T, NH, NKV, hs;
+    size_t ws_stride;
+} llm__att_args;
 static void llm__att_fwd_task(void *c, int ith, int nth) {
     const llm__att_args *a = (const llm__att_args *)c;
     const int T = a->T, hs = a->hs, C = a->NH * hs, kvC = a->NKV * hs, QKV = C + 2 * kvC;
     const int group = a->NH / a->NKV, ntile = (T + LLM__ATT_BR - 1) / LLM__ATT_BR;
     const float scale = 1.0f / sqrtf((float)hs);
-    float *S = a->scratch + (size_t)ith * a->scratch_per_thread;   /* (BR, BC) scores */
-    float *acc = S + LLM__ATT_BR * LLM__ATT_BC;                      /* (BR, hs) output */
+    float *S = a->ws + (size_t)ith * a->ws_stride;    /* (BC) scores */
+    float *acc = S + LLM__ATT_BC;                      /* (BR, hs) output */
     float *mrow = acc + (size_t)LLM__ATT_BR * hs, *lrow = mrow + LLM__ATT_BR;
     size_t task, lo, hi;
     llm__split((size_t)a->B * a->NH * ntile, ith, nth, &lo, &hi);
-    for (task = lo; task < hi; task++) {
+    for (task = lo; task < hi; task++) {   /* one task: a tile of BR query rows of one head */
         const int b = (int)(task / ((size_t)a->NH * ntile)), h = (int)(task / ntile % a->NH);
         const int q0 = (int)(task % ntile) * LLM__ATT_BR, nq = LLM__MIN(LLM__ATT_BR, T - q0);
         const float *base = a->qkv + (size_t)b * T * QKV;
         const int qoff = h * hs, koff = C + (h / group) * hs, voff = C + kvC + (h / group) * hs;
-        int r, k0, j, d;
+        int r, k0, d;
         for (r = 0; r < nq; r++) { mrow[r] = -INFINITY; lrow[r] = 0; }
         memset(acc, 0, (size_t)nq * hs * sizeof(float));
-        for (k0 = 0; k0 <= q0 + nq - 1; k0 += LLM__ATT_BC) {
-            const int nk = LLM__MIN(LLM__ATT_BC, q0 + nq - k0);
+        for (k0 = 0; k0 <= q0 + nq - 1; k0 += LLM__ATT_BC)   /* key tiles up to the diagonal */
             for (r = 0; r < nq; r++) {
-                const int tq = q0 + r;
-                const float *q = base + (size_t)tq * QKV + qoff;
-                float *s = S + r * LLM__ATT_BC;
-                float mx = mrow[r], corr, sum = 0;
-                int jmax = LLM__MIN(nk, tq - k0 + 1);  /* causal: keys <= query */
-                if (jmax <= 0) continue;
-                for (j = 0; j < jmax; j++) {
-                    s[j] = llm__dot(q, base + (size_t)(k0 + j) * QKV + koff, hs) * scale;
-                    if (s[j] > mx) mx = s[j];
-                }
-                corr = llm__exp_neg(mrow[r] - mx);   /* rescale what was accumulated with the old max */
-                for (j = 0; j < jmax; j++) { s[j] = llm__exp_neg(s[j] - mx); sum += s[j]; }
-                lrow[r] = lrow[r] * corr + sum;
-                mrow[r] = mx;
-                {
-                    float *o = acc + (size_t)r * hs;
-                    for (d = 0; d < hs; d++) o[d] *= corr;
-                    for (j = 0; j < jmax; j++) llm__axpy(o, s[j], base + (size_t)(k0 + j) * QKV + voff, hs);
-                }
+                const int tq = q0 + r, nk = LLM__MIN(LLM__MIN(LLM__ATT_BC, q0 + nq - k0), tq - k0 + 1);
+                llm__attend(base + (size_t)tq * QKV + qoff, base + (size_t)k0 * QKV + koff, (size_t)QKV,
+                            base + (size_t)k0 * QKV + voff, (size_t)QKV, nk, hs, scale, S, &mrow[r], &lrow[r],
+                            acc + (size_t)r * hs);
             }
-        }
         for (r = 0; r < nq; r++) {
             float *o = a->out + ((size_t)b * T + q0 + r) * C + h * hs;
             const float inv = 1.0f / lrow[r];
@@ -2736,14 +2853,14 @@ static void llm__att_fwd_task(void *c, int ith, int nth) {
         }
     }
 }
-static void llm__attention_forward(llm_threadpool *pool, float *out, float *lse, const float *qkv, float *scratch,
-                                   int B, int T, int NH, int NKV, int hs) {
+/* out (B, T, C), lse (B, NH, T) from qkv (B, T, QKV) */
+static void llm__attention_forward(const llm__ctx *x, float *out, float *lse, const float *qkv, int B, int T,
+                                   int NH, int NKV, int hs) {
     llm__att_args a;
     memset(&a, 0, sizeof a);
-    a.out = out; a.lse = lse; a.qkv = qkv; a.scratch = scratch;
+    a.out = out; a.lse = lse; a.qkv = qkv; a.ws = x->ws; a.ws_stride = x->ws_stride;
     a.B = B; a.T = T; a.NH = NH; a.NKV = NKV; a.hs = hs;
-    a.scratch_per_thread = llm__att_scratch(T, NH, NKV, hs);
-    llm__parallel(pool, llm__att_fwd_task, &a);
+    llm__parallel(x->pool, llm__att_fwd_task, &a);
 }
 
 /* Backward (FlashAttention-2): one task per (batch, kv head) owns dK, dV of that head and dQ
@@ -2756,9 +2873,7 @@ static void llm__att_bwd_task(void *c, int ith, int nth) {
     const int T = a->T, hs = a->hs, C = a->NH * hs, kvC = a->NKV * hs, QKV = C + 2 * kvC;
     const int group = a->NH / a->NKV;
     const float scale = 1.0f / sqrtf((float)hs);
-    float *P = a->scratch + (size_t)ith * a->scratch_per_thread;  /* (BR, BC) */
-    float *dS = P + LLM__ATT_BR * LLM__ATT_BC;                     /* (BR, BC) */
-    float *D = dS + LLM__ATT_BR * LLM__ATT_BC;                     /* (group, T) */
+    float *D = a->ws + (size_t)ith * a->ws_stride;   /* (group, T) */
     size_t task, lo, hi;
     llm__split((size_t)a->B * a->NKV, ith, nth, &lo, &hi);
     for (task = lo; task < hi; task++) {
@@ -2766,7 +2881,7 @@ static void llm__att_bwd_task(void *c, int ith, int nth) {
         const float *base = a->qkv + (size_t)b * T * QKV;
         float *dbase = a->dqkv + (size_t)b * T * QKV;
         const int koff = C + kh * hs, voff = C + kvC + kh * hs;
-        int g, t, k0, q0, r, j;
+        int g, t, k0, tq, j;
         /* zero this task's dK, dV, dQ columns and compute D for the group's heads */
         for (t = 0; t < T; t++) {
             memset(dbase + (size_t)t * QKV + koff, 0, (size_t)hs * sizeof(float));
@@ -2783,24 +2898,20 @@ static void llm__att_bwd_task(void *c, int ith, int nth) {
             for (g = 0; g < group; g++) {
                 const int h = kh * group + g, qoff = h * hs;
                 const float *lse = a->lse + ((size_t)b * a->NH + h) * T;
-                for (q0 = k0 / LLM__ATT_BR * LLM__ATT_BR; q0 < T; q0 += LLM__ATT_BR) {
-                    const int nq = LLM__MIN(LLM__ATT_BR, T - q0);
-                    for (r = 0; r < nq; r++) {
-                        const int tq = q0 + r, jmax = LLM__MIN(nk, tq - k0 + 1);
-                        const float *q = base + (size_t)tq * QKV + qoff;
-                        const float *dO = a->dout + ((size_t)b * T + tq) * C + (size_t)h * hs;
-                        float *p = P + r * LLM__ATT_BC, *ds = dS + r * LLM__ATT_BC;
-                        float *dq = dbase + (size_t)tq * QKV + qoff;
-                        const float Dr = D[(size_t)g * T + tq];
-                        for (j = 0; j < jmax; j++) {
-                            const float *k = base + (size_t)(k0 + j) * QKV + koff;
-                            const float *v = base + (size_t)(k0 + j) * QKV + voff;
-                            p[j] = llm__exp_neg(llm__dot(q, k, hs) * scale - lse[tq]);
-                            ds[j] = p[j] * (llm__dot(dO, v, hs) - Dr) * scale;
-                            llm__axpy(dbase + (size_t)(k0 + j) * QKV + voff, p[j], dO, hs);  /* dV */
-                            llm__axpy(dq, ds[j], k, hs);                                       /* dQ */
-                            llm__axpy(dbase + (size_t)(k0 + j) * QKV + koff, ds[j], q, hs);   /* dK */
-                        }
+                for (tq = k0 / LLM__ATT_BR * LLM__ATT_BR; tq < T; tq++) {
+                    const int jmax = LLM__MIN(nk, tq - k0 + 1);
+                    const float *q = base + (size_t)tq * QKV + qoff;
+                    const float *dO = a->dout + ((size_t)b * T + tq) * C + (size_t)h * hs;
+                    float *dq = dbase + (size_t)tq * QKV + qoff;
+                    const float Dr = D[(size_t)g * T + tq];
+                    for (j = 0; j < jmax; j++) {
+                        const float *k = base + (size_t)(k0 + j) * QKV + koff;
+                        const float *v = base + (size_t)(k0 + j) * QKV + voff;
+                        const float p = llm__exp_neg(llm__dot(q, k, hs) * scale - lse[tq]);
+                        const float ds = p * (llm__dot(dO, v, hs) - Dr) * scale;
+                        llm__axpy(dbase + (size_t)(k0 + j) * QKV + voff, p, dO, hs);   /* dV */
+                        llm__axpy(dq, ds, k, hs);                                        /* dQ */
+                        llm__axpy(dbase + (size_t)(k0 + j) * QKV + koff, ds, q, hs);    /* dK */
                     }
                 }
             }
@@ -2808,17 +2919,96 @@ static void llm__att_bwd_task(void *c, int ith, int nth) {
     }
 }
 /* dqkv (B, T, QKV) is written (not added); o is the forward output, dout its gradient. */
-static void llm__attention_backward(llm_threadpool *pool, float *dqkv, const float *dout, const float *qkv,
-                                    const float *o, const float *lse, float *scratch,
-                                    int B, int T, int NH, int NKV, int hs) {
+static void llm__attention_backward(const llm__ctx *x, float *dqkv, const float *dout, const float *qkv,
+                                    const float *o, const float *lse, int B, int T, int NH, int NKV, int hs) {
     llm__att_args a;
     memset(&a, 0, sizeof a);
-    a.dqkv = dqkv; a.dout = dout; a.qkv = qkv; a.o = o; a.lse = (float *)(uintptr_t)lse; a.scratch = scratch;
+    a.dqkv = dqkv; a.dout = dout; a.qkv = qkv; a.o = o; a.lse = (float *)(uintptr_t)lse;
+    a.ws = x->ws; a.ws_stride = x->ws_stride;
     a.B = B; a.T = T; a.NH = NH; a.NKV = NKV; a.hs = hs;
-    a.scratch_per_thread = llm__att_scratch(T, NH, NKV, hs);
-    llm__parallel(pool, llm__att_bwd_task, &a);
+    llm__parallel(x->pool, llm__att_bwd_task, &a);
+}
+static size_t llm__attn_ws(int T, int NH, int NKV, int hs) {
+    size_t fwd = LLM__ATT_BC + (size_t)LLM__ATT_BR * hs + 2 * LLM__ATT_BR;
+    size_t bwd = (size_t)(NH / NKV) * T;
+    return LLM__MAX(fwd, bwd);
 }
 
+/* ---- attention over a session's KV cache (decoding and prefill): the n new rows first
+   store their k and v, then row t (position pos0 + t) attends to cache positions
+   0 .. pos0 + t with the same online softmax, one tile of keys at a time. One task per
+   (row, kv head) serves the head's whole query group from one read of its keys. The cache
+   is laid out (kv head, position, hs), so those reads are contiguous. ---- */
+typedef struct llm__kv_args { float *out, *ws; const float *qkv; const llm__kv *kv; int n, NH, NKV, hs;
+                              size_t ws_stride; } llm__kv_args;
+/* The query group q (group, hs) meets the nkeys keys and values of K, V (rows of hs). */
+static void llm__attend_group(const float *q, int group, int hs, const float *K, const float *V, int nkeys,
+                              float *S, float *mrow, float *lrow, float *acc) {
+    const float scale = 1.0f / sqrtf((float)hs);
+    int k0, g;
+    for (k0 = 0; k0 < nkeys; k0 += LLM__ATT_BC) {
+        const int nk = LLM__MIN(LLM__ATT_BC, nkeys - k0);
+        for (g = 0; g < group; g++)
+            llm__attend(q + (size_t)g * hs, K + (size_t)k0 * hs, (size_t)hs, V + (size_t)k0 * hs, (size_t)hs, nk, hs,
+                        scale, S, &mrow[g], &lrow[g], acc + (size_t)g * hs);
+    }
+}
+static void llm__kv_task(void *c, int ith, int nth) {
+    const llm__kv_args *a = (const llm__kv_args *)c;
+    const llm__kv *kv = a->kv;
+    const int hs = a->hs, group = a->NH / a->NKV, C = a->NH * hs, QKV = C + 2 * a->NKV * hs;
+    float *S = a->ws + (size_t)ith * a->ws_stride;    /* (BC) */
+    float *acc = S + LLM__ATT_BC;                      /* (group, hs) */
+    float *mrow = acc + (size_t)group * hs, *lrow = mrow + group;
+    size_t task, lo, hi;
+    llm__split((size_t)a->n * a->NKV, ith, nth, &lo, &hi);
+    for (task = lo; task < hi; task++) {
+        const int t = (int)(task / a->NKV), kh = (int)(task % a->NKV);
+        const float *K = kv->k + (size_t)kh * kv->n_ctx * hs, *V = kv->v + (size_t)kh * kv->n_ctx * hs;
+        const float *q = a->qkv + (size_t)t * QKV + (size_t)kh * group * hs;
+        int g, d;
+        for (g = 0; g < group; g++) { mrow[g] = -INFINITY; lrow[g] = 0; }
+        memset(acc, 0, (size_t)group * hs * sizeof(float));
+        if (!kv->bk) {
+            llm__attend_group(q, group, hs, K, V, kv->pos0 + t + 1, S, mrow, lrow, acc);
+        } else {   /* the shared prompt, then this beam's own suffix */
+            const size_t off = ((size_t)t * a->NKV + kh) * kv->bcap * hs;
+            llm__attend_group(q, group, hs, K, V, kv->pos0, S, mrow, lrow, acc);
+            llm__attend_group(q, group, hs, kv->bk + off, kv->bv + off, kv->bpos + 1, S, mrow, lrow, acc);
+        }
+        for (g = 0; g < group; g++) {
+            float *o = a->out + (size_t)t * C + (size_t)(kh * group + g) * hs;
+            const float inv = 1.0f / lrow[g];
+            for (d = 0; d < hs; d++) o[d] = acc[(size_t)g * hs + d] * inv;
+        }
+    }
+}
+/* out (n, C) from the q of qkv (n, QKV); the k, v of qkv go into the cache first. */
+static void llm__attention_kv(const llm__ctx *x, float *out, const float *qkv, const llm__kv *kv, int n, int NH,
+                              int NKV, int hs) {
+    const int C = NH * hs, kvC = NKV * hs, QKV = C + 2 * kvC;
+    llm__kv_args a;
+    int t, h;
+    for (t = 0; t < n; t++)
+        for (h = 0; h < NKV; h++) {
+            const float *row = qkv + (size_t)t * QKV;
+            float *kd, *vd;
+            if (kv->bk) {
+                const size_t off = (((size_t)t * NKV + h) * kv->bcap + kv->bpos) * hs;
+                kd = kv->bk + off; vd = kv->bv + off;
+            } else {
+                const size_t off = ((size_t)h * kv->n_ctx + kv->pos0 + t) * hs;
+                kd = kv->k + off; vd = kv->v + off;
+            }
+            memcpy(kd, row + C + h * hs, (size_t)hs * sizeof(float));
+            memcpy(vd, row + C + kvC + h * hs, (size_t)hs * sizeof(float));
+        }
+    memset(&a, 0, sizeof a);
+    a.out = out; a.ws = x->ws; a.ws_stride = x->ws_stride; a.qkv = qkv; a.kv = kv;
+    a.n = n; a.NH = NH; a.NKV = NKV; a.hs = hs;
+    llm__parallel(x->pool, llm__kv_task, &a);
+}
+static size_t llm__kv_ws(int NH, int NKV, int hs) { return LLM__ATT_BC + (size_t)(NH / NKV) * (hs + 2); }
 
 /* ---- >>gelu (GPT-2, tanh approximation): y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
    >>swiglu (Llama): inp (N, 2H) = [gate | up], y (N, H) = silu(gate) * up ---- */
@@ -2840,9 +3030,10 @@ static void llm__gelu_fwd_rng(void *c, size_t lo, size_t hi) {
         a->out[i] = 0.5f * x * (1.0f + llm__tanh(LLM__GELU_K * (x + 0.044715f * x * x * x)));
     }
 }
-static void llm__gelu_forward(llm_threadpool *pool, float *out, const float *inp, size_t n) {
+/* out (n) = gelu(inp) */
+static void llm__gelu_forward(const llm__ctx *x, float *out, const float *inp, size_t n) {
     llm__act_args a; a.out = out; a.inp = inp;
-    llm__parallel_for(pool, n, llm__gelu_fwd_rng, &a);
+    llm__parallel_for(x->pool, n, llm__gelu_fwd_rng, &a);
 }
 static void llm__gelu_bwd_rng(void *c, size_t lo, size_t hi) {
     const llm__act_args *a = (const llm__act_args *)c;
@@ -2854,10 +3045,10 @@ static void llm__gelu_bwd_rng(void *c, size_t lo, size_t hi) {
         a->dinp[i] = g * a->dout[i];
     }
 }
-/* dinp = gelu'(inp) * dout (written) */
-static void llm__gelu_backward(llm_threadpool *pool, float *dinp, const float *inp, const float *dout, size_t n) {
+/* dinp (n) = gelu'(inp) * dout (written) */
+static void llm__gelu_backward(const llm__ctx *x, float *dinp, const float *inp, const float *dout, size_t n) {
     llm__act_args a; a.dinp = dinp; a.inp = inp; a.dout = dout;
-    llm__parallel_for(pool, n, llm__gelu_bwd_rng, &a);
+    llm__parallel_for(x->pool, n, llm__gelu_bwd_rng, &a);
 }
 static void llm__swiglu_fwd_rows(void *c, size_t lo, size_t hi) {
     const llm__act_args *a = (const llm__act_args *)c;
@@ -2869,9 +3060,10 @@ static void llm__swiglu_fwd_rows(void *c, size_t lo, size_t hi) {
         for (i = 0; i < H; i++) y[i] = g[i] * llm__sigmoid(g[i]) * u[i];
     }
 }
-static void llm__swiglu_forward(llm_threadpool *pool, float *out, const float *inp, size_t N, int H) {
+/* out (N, H) from inp (N, 2H) */
+static void llm__swiglu_forward(const llm__ctx *x, float *out, const float *inp, size_t N, int H) {
     llm__act_args a; a.out = out; a.inp = inp; a.H = H;
-    llm__parallel_for(pool, N, llm__swiglu_fwd_rows, &a);
+    llm__parallel_for(x->pool, N, llm__swiglu_fwd_rows, &a);
 }
 static void llm__swiglu_bwd_rows(void *c, size_t lo, size_t hi) {
     const llm__act_args *a = (const llm__act_args *)c;
@@ -2888,23 +3080,24 @@ static void llm__swiglu_bwd_rows(void *c, size_t lo, size_t hi) {
     }
 }
 /* dinp (N, 2H) written from dout (N, H) */
-static void llm__swiglu_backward(llm_threadpool *pool, float *dinp, const float *inp, const float *dout, size_t N, int H) {
+static void llm__swiglu_backward(const llm__ctx *x, float *dinp, const float *inp, const float *dout, size_t N,
+                                 int H) {
     llm__act_args a; a.dinp = dinp; a.inp = inp; a.dout = dout; a.H = H;
-    llm__parallel_for(pool, N, llm__swiglu_bwd_rows, &a);
+    llm__parallel_for(x->pool, N, llm__swiglu_bwd_rows, &a);
 }
 
-/* ---- >>residual: out = a + b ---- */
+/* ---- >>residual: out = a + b (out may be a) ---- */
 typedef struct llm__res_args { float *out; const float *a, *b; } llm__res_args;
 static void llm__residual_rng(void *c, size_t lo, size_t hi) {
     const llm__res_args *r = (const llm__res_args *)c;
     size_t i;
     for (i = lo; i < hi; i++) r->out[i] = r->a[i] + r->b[i];
 }
-static void llm__residual_forward(llm_threadpool *pool, float *out, const float *a, const float *b, size_t n) {
+static void llm__residual_forward(const llm__ctx *x, float *out, const float *a, const float *b, size_t n) {
     llm__res_args r; r.out = out; r.a = a; r.b = b;
     /* a decode step adds one row: waking the pool would cost more than the adds */
     if (n < 16384) llm__residual_rng(&r, 0, n);
-    else llm__parallel_for(pool, n, llm__residual_rng, &r);
+    else llm__parallel_for(x->pool, n, llm__residual_rng, &r);
 }
 /* The backward of a residual add is the identity for both inputs: the model code passes the
    same gradient buffer down the residual stream and adds the branch gradients into it. */
@@ -2927,11 +3120,12 @@ static void llm__ce_fwd_rows(void *c, size_t lo, size_t hi) {
         if (a->losses) a->losses[r] = a->lse[r] - x[a->targets[r]];
     }
 }
-static void llm__crossentropy_forward(llm_threadpool *pool, float *losses, float *lse, const float *logits,
+static void llm__crossentropy_forward(const llm__ctx *x, float *losses, float *lse, const float *logits,
                                       const int32_t *targets, size_t N, int V, int ld) {
     llm__ce_args a;
     a.logits = (float *)(uintptr_t)logits; a.losses = losses; a.lse = lse; a.targets = targets; a.V = V; a.ld = ld;
-    llm__parallel_for(pool, N, llm__ce_fwd_rows, &a);
+    a.dloss = 0;
+    llm__parallel_for(x->pool, N, llm__ce_fwd_rows, &a);
 }
 static void llm__ce_bwd_rows(void *c, size_t lo, size_t hi) {
     const llm__ce_args *a = (const llm__ce_args *)c;
@@ -2944,20 +3138,230 @@ static void llm__ce_bwd_rows(void *c, size_t lo, size_t hi) {
         x[a->targets[r]] -= a->dloss;
     }
 }
-static void llm__crossentropy_backward(llm_threadpool *pool, float *logits, const float *lse,
-                                       const int32_t *targets, size_t N, int V, int ld, float dloss) {
+static void llm__crossentropy_backward(const llm__ctx *x, float *logits, const float *lse, const int32_t *targets,
+                                       size_t N, int V, int ld, float dloss) {
     llm__ce_args a;
-    a.logits = logits; a.lse = (float *)(uintptr_t)lse; a.losses = NULL; a.targets = targets; a.V = V; a.ld = ld; a.dloss = dloss;
-    llm__parallel_for(pool, N, llm__ce_bwd_rows, &a);
+    a.logits = logits; a.lse = (float *)(uintptr_t)lse; a.losses = NULL; a.targets = targets; a.V = V; a.ld = ld;
+    a.dloss = dloss;
+    llm__parallel_for(x->pool, N, llm__ce_bwd_rows, &a);
+}
+
+/* ---- >>adamw, with PyTorch's semantics (torch.optim.AdamW), and the gradient norm ----
+     p -= lr * wd * p                     (decoupled weight decay, tensors with decay set)
+     m = b1 m + (1 - b1) g ;  v = b2 v + (1 - b2) g^2
+     p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+   g is the accumulated gradient times grad_scale; the gradient is zeroed as it is used. */
+static void llm__adamw_range(void *c, size_t lo, size_t hi) {
+    const llm__adamw_args *o = (const llm__adamw_args *)c;
+    const float b1 = o->beta1, b2 = o->beta2, eps = o->eps;
+    const float step_size = o->lr / o->bc1, sbc2 = sqrtf(o->bc2);
+    int t;
+    for (t = 0; t < o->n_tensors; t++) {
+        const llm_tensor_info *ti = &o->tensors[t];
+        const size_t a = LLM__MAX(lo, ti->offset), b = LLM__MIN(hi, ti->offset + ti->size);
+        const float decay = ti->decay ? 1.0f - o->lr * o->weight_decay : 1.0f;
+        size_t i;
+        if (a >= b) continue;
+        i = llm__adamw_simd(o, a, b, decay);   /* whole vectors, where the CPU has them */
+        for (; i < b; i++) {
+            float g = o->grads[i] * o->grad_scale, p = o->params[i] * decay;
+            float mi = b1 * o->m[i] + (1.0f - b1) * g;
+            float vi = b2 * o->v[i] + (1.0f - b2) * g * g;
+            o->m[i] = mi; o->v[i] = vi;
+            o->params[i] = p - step_size * mi / (sqrtf(vi) / sbc2 + eps);
+            o->grads[i] = 0.0f;
+        }
+    }
+}
+static void llm__adamw_update(const llm__ctx *x, const llm__adamw_args *a) {
+    llm__parallel_for(x->pool, a->n, llm__adamw_range, (void *)(uintptr_t)a);
+}
+/* sum of v^2, deterministic: fixed chunks summed in double (parts: one per chunk), then in
+   order, whatever the thread count */
+#define LLM__NORM_CHUNK 16384
+typedef struct llm__sumsq_args { const float *v; size_t n; double *parts; } llm__sumsq_args;
+static void llm__sumsq_chunks(void *c, size_t lo, size_t hi) {
+    const llm__sumsq_args *a = (const llm__sumsq_args *)c;
+    size_t k, i;
+    for (k = lo; k < hi; k++) {
+        const size_t s = k * LLM__NORM_CHUNK, e = LLM__MIN(a->n, s + LLM__NORM_CHUNK);
+        double acc[8] = {0};
+        for (i = s; i + 8 <= e; i += 8) {
+            int u;
+            for (u = 0; u < 8; u++) acc[u] += (double)a->v[i + u] * a->v[i + u];
+        }
+        for (; i < e; i++) acc[0] += (double)a->v[i] * a->v[i];
+        a->parts[k] = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    }
+}
+static double llm__sumsq(const llm__ctx *x, const float *v, size_t n, double *parts) {
+    const size_t nchunks = (n + LLM__NORM_CHUNK - 1) / LLM__NORM_CHUNK;
+    llm__sumsq_args a;
+    double sum = 0;
+    size_t k;
+    a.v = v; a.n = n; a.parts = parts;
+    llm__parallel_for(x->pool, nchunks, llm__sumsq_chunks, &a);
+    for (k = 0; k < nchunks; k++) sum += parts[k];
+    return sum;
+}
+
+/* ---- host memory, for the CPU table ---- */
+static void *llm__host_alloc(const llm__ctx *x, size_t bytes) { return llm__calloc(&x->alloc, bytes, 1); }
+static void llm__host_free(const llm__ctx *x, void *p) { llm__dealloc(&x->alloc, p); }
+static void llm__host_copy(const llm__ctx *x, void *dst, const void *src, size_t bytes) {
+    LLM__UNUSED(x);
+    if (bytes && dst != src) memmove(dst, src, bytes);
+}
+static void llm__host_zero(const llm__ctx *x, void *p, size_t bytes) { LLM__UNUSED(x); if (bytes) memset(p, 0, bytes); }
+
+/* The CPU backend: the reference every other backend is measured against. */
+static const llm__ops llm__cpu_ops = {
+    "cpu", 1,
+    llm__host_alloc, llm__host_free, llm__host_copy, llm__host_copy, llm__host_copy, llm__host_zero,
+    llm__embed_forward, llm__embed_backward,
+    llm__norm_forward, llm__norm_backward,
+    llm__matmul_forward, llm__matmul_backward,
+    llm__rope,
+    llm__attention_forward, llm__attention_backward, llm__attention_kv,
+    llm__gelu_forward, llm__gelu_backward, llm__swiglu_forward, llm__swiglu_backward,
+    llm__residual_forward,
+    llm__crossentropy_forward, llm__crossentropy_backward,
+    llm__sumsq, llm__adamw_update
+};
+
+/* A context on the CPU table with ws_floats of workspace per thread (0: none). */
+static llm_status llm__ctx_init(llm__ctx *x, const llm__ops *ops, llm_threadpool *pool, const llm_allocator *al,
+                                size_t ws_floats) {
+    memset(x, 0, sizeof *x);
+    x->ops = ops;
+    x->pool = pool;
+    if (al) x->alloc = *al;
+    x->ws_stride = (ws_floats + 15) & ~(size_t)15;   /* slices stay 64-byte aligned */
+    if (x->ws_stride) {
+        x->ws = (float *)llm__alloc(al, x->ws_stride * (size_t)llm_threadpool_size(pool) * sizeof(float));
+        if (!x->ws) return LLM_ERR_OUT_OF_MEMORY;
+    }
+    return LLM_OK;
+}
+static void llm__ctx_free(llm__ctx *x) {
+    llm__dealloc(&x->alloc, x->ws);
+    x->ws = NULL;
 }
 
 /* =========================================================================================
-   >>forward / >>backward of the whole model
+   >>block: the transformer block, forward and backward, and the whole model around it.
+   Training and sessions run the same llm__block_forward; they differ only in where the
+   activations go (every layer's kept for the backward pass, or one layer's scratch reused)
+   and in what the attention sees (the batch itself, or the KV cache).
    ========================================================================================= */
+
+/* Pointers to one layer's weights, or to their gradients (same layout). NULL where the
+   family has no such tensor (Llama has no biases). */
+typedef struct llm__lw {
+    float *ln1w, *ln1b;         /* (C) (C)          attn_norm */
+    float *qkvw, *qkvb;         /* (QKV, C) (QKV)   attn_qkv, or attn_q|attn_k|attn_v */
+    float *attprojw, *attprojb; /* (C, C) (C)       attn_output */
+    float *ln2w, *ln2b;         /* (C) (C)          ffn_norm */
+    float *fcw, *fcb;           /* (FC, C) (FC)     ffn_up, or ffn_gate|ffn_up (FC = 2H) */
+    float *fcprojw, *fcprojb;   /* (C, H) (C)       ffn_down */
+} llm__lw;
+static void llm__layer_ptrs(const llm_model *m, float *base, int l, llm__lw *w) {
+    const llm__layer_off *o = &m->layers[l];
+    w->ln1w = llm__PW(base, o->ln1w); w->ln1b = llm__PW(base, o->ln1b);
+    w->qkvw = llm__PW(base, o->qkvw); w->qkvb = llm__PW(base, o->qkvb);
+    w->attprojw = llm__PW(base, o->attprojw); w->attprojb = llm__PW(base, o->attprojb);
+    w->ln2w = llm__PW(base, o->ln2w); w->ln2b = llm__PW(base, o->ln2b);
+    w->fcw = llm__PW(base, o->fcw); w->fcb = llm__PW(base, o->fcb);
+    w->fcprojw = llm__PW(base, o->fcprojw); w->fcprojb = llm__PW(base, o->fcprojb);
+}
+
+/* Where one layer reads and writes, N rows of the residual stream. Training points each
+   layer at its own slices (kept for the backward pass); a session points every layer at
+   the same scratch and updates the stream in place (x == res2 == res3, ln1 == ln2 == tmp). */
+typedef struct llm__la {
+    const float *x;                   /* (N, C)   input: the residual stream */
+    float *ln1, *ln1_mean, *ln1_rstd; /* (N, C) (N) (N) */
+    float *qkv;                       /* (N, QKV) q, k after RoPE (Llama) */
+    float *atty;                      /* (N, C)   attention output */
+    float *lse;                       /* (B, NH, T) log-sum-exp of each row (training) */
+    float *res2;                      /* (N, C)   x + attention branch */
+    float *ln2, *ln2_mean, *ln2_rstd; /* (N, C) (N) (N) */
+    float *fch;                       /* (N, FC) */
+    float *fch_act;                   /* (N, H)   after GELU / SwiGLU */
+    float *res3;                      /* (N, C)   output: res2 + MLP branch */
+    float *tmp;                       /* (N, C)   a branch's output before its residual add */
+} llm__la;
+
+/* What the rows are: B sequences of T rows (training, the full forward), or the new rows of
+   a session, whose attention goes through its KV cache. RoPE: row r uses table row
+   r % rope_T of rope_cos/rope_sin. */
+typedef struct llm__rows {
+    size_t N;
+    int B, T;
+    const float *rope_cos, *rope_sin;
+    int rope_T;
+    const llm__kv *kv;   /* NULL: causal attention within each sequence of the batch */
+} llm__rows;
+
+static void llm__block_forward(const llm__ctx *x, const llm_config *c, const llm__lw *w, const llm__la *a,
+                               const llm__rows *r) {
+    const llm__ops *op = x->ops;
+    const int C = c->dim, NH = c->n_head, NKV = c->n_kv_head, hs = C / NH, QKV = C + 2 * NKV * hs;
+    const int H = c->ffn_dim, gpt2 = c->arch == LLM_ARCH_GPT2, FC = gpt2 ? H : 2 * H;
+    const size_t N = r->N;
+    /* attention: x -> norm -> q, k, v -> RoPE (Llama) -> attention -> projection -> + x */
+    op->norm_fwd(x, a->ln1, a->ln1_mean, a->ln1_rstd, a->x, w->ln1w, w->ln1b, N, C, c->norm_eps, !gpt2);
+    op->matmul_fwd(x, a->qkv, a->ln1, w->qkvw, w->qkvb, N, C, QKV);
+    if (!gpt2) op->rope(x, a->qkv, r->rope_cos, r->rope_sin, N, r->rope_T, NH + NKV, QKV, hs, 1);
+    if (r->kv) op->attn_kv(x, a->atty, a->qkv, r->kv, (int)N, NH, NKV, hs);
+    else op->attn_fwd(x, a->atty, a->lse, a->qkv, r->B, r->T, NH, NKV, hs);
+    op->matmul_fwd(x, a->tmp, a->atty, w->attprojw, w->attprojb, N, C, C);
+    op->add(x, a->res2, a->x, a->tmp, N * C);
+    /* MLP: res2 -> norm -> up (and gate) -> GELU / SwiGLU -> down -> + res2 */
+    op->norm_fwd(x, a->ln2, a->ln2_mean, a->ln2_rstd, a->res2, w->ln2w, w->ln2b, N, C, c->norm_eps, !gpt2);
+    op->matmul_fwd(x, a->fch, a->ln2, w->fcw, w->fcb, N, C, FC);
+    if (gpt2) op->gelu_fwd(x, a->fch_act, a->fch, N * H);
+    else op->swiglu_fwd(x, a->fch_act, a->fch, N, H);
+    op->matmul_fwd(x, a->tmp, a->fch_act, w->fcprojw, w->fcprojb, N, H, C);
+    op->add(x, a->res3, a->res2, a->tmp, N * C);
+}
+
+/* Activation gradients the backward pass works in (one layer at a time). */
+typedef struct llm__lg {
+    float *dres;    /* (N, C)   d loss / d residual stream: in d(res3), out d(x) */
+    float *dbuf;    /* (N, C)   a branch's input gradient before it joins dres */
+    float *dqkv;    /* (N, QKV) */
+    float *dfch;    /* (N, FC) */
+    float *dfch_act;/* (N, H) */
+} llm__lg;
+
+/* The block backward: adds the layer's weight gradients into dw and turns g->dres from the
+   gradient of the layer's output into the gradient of its input. */
+static void llm__block_backward(const llm__ctx *x, const llm_config *c, const llm__lw *w, const llm__lw *dw,
+                                const llm__la *a, const llm__rows *r, const llm__lg *g) {
+    const llm__ops *op = x->ops;
+    const int C = c->dim, NH = c->n_head, NKV = c->n_kv_head, hs = C / NH, QKV = C + 2 * NKV * hs;
+    const int H = c->ffn_dim, gpt2 = c->arch == LLM_ARCH_GPT2, FC = gpt2 ? H : 2 * H;
+    const size_t N = r->N;
+    /* MLP branch: dres holds d(loss)/d(res3) */
+    op->matmul_bwd(x, g->dfch_act, dw->fcprojw, dw->fcprojb, g->dres, a->fch_act, w->fcprojw, N, H, C);
+    if (gpt2) op->gelu_bwd(x, g->dfch, a->fch, g->dfch_act, N * H);
+    else op->swiglu_bwd(x, g->dfch, a->fch, g->dfch_act, N, H);
+    op->matmul_bwd(x, g->dbuf, dw->fcw, dw->fcb, g->dfch, a->ln2, w->fcw, N, C, FC);
+    op->norm_bwd(x, g->dres, dw->ln2w, dw->ln2b, g->dbuf, a->res2, w->ln2w, a->ln2_mean, a->ln2_rstd, N, C, !gpt2);
+    /* attention branch: dres now holds d(loss)/d(res2) */
+    op->matmul_bwd(x, g->dbuf, dw->attprojw, dw->attprojb, g->dres, a->atty, w->attprojw, N, C, C);
+    op->attn_bwd(x, g->dqkv, g->dbuf, a->qkv, a->atty, a->lse, r->B, r->T, NH, NKV, hs);
+    if (!gpt2) op->rope(x, g->dqkv, r->rope_cos, r->rope_sin, N, r->rope_T, NH + NKV, QKV, hs, -1);
+    op->matmul_bwd(x, g->dbuf, dw->qkvw, dw->qkvb, g->dqkv, a->ln1, w->qkvw, N, C, QKV);
+    op->norm_bwd(x, g->dres, dw->ln1w, dw->ln1b, g->dbuf, a->x, w->ln1w, a->ln1_mean, a->ln1_rstd, N, C, !gpt2);
+}
+
+/* ---- the whole model on a batch: every layer's activations kept for the backward ---- */
 typedef struct llm__acts {
-    int B, T, nth;
+    int B, T;
     int with_grads;
-    float *mem;                               /* one block holding everything below */
+    float *mem;                               /* one block (backend memory) holding all below */
     float *encoded;                           /* (BT, C) input of layer 0 */
     float *ln1, *ln1_mean, *ln1_rstd;         /* (L, BT, C) (L, BT) (L, BT) */
     float *qkv;                               /* (L, BT, QKV)  q, k after RoPE (Llama) */
@@ -2972,16 +3376,15 @@ typedef struct llm__acts {
     float *logits;                            /* (BT, V)       becomes dlogits in backward */
     float *losses, *ce_lse;                   /* (BT) (BT) */
     float *rope_cos, *rope_sin;               /* (T, hs/2) */
-    float *att_scratch;                       /* (nth, llm__att_scratch) */
     float *tmp;                               /* (BT, C) branch output before the residual add */
     /* activation gradients (only with_grads) */
     float *dres, *dbuf, *dqkv, *dfch, *dfch_act; /* (BT,C) (BT,C) (BT,QKV) (BT,FC) (BT,H) */
 } llm__acts;
 
-/* Carves the activation buffers out of one allocation. logits_ext: caller's logits buffer
-   (NULL = allocate). */
-static llm_status llm__acts_alloc(const llm_model *m, const llm_allocator *al, llm__acts *a, int B, int T,
-                                  int nth, int with_grads, float *logits_ext) {
+/* Carves the activation buffers out of one allocation of backend memory. logits_ext: the
+   caller's logits buffer (NULL = allocate). */
+static llm_status llm__acts_alloc(const llm__ctx *x, const llm_model *m, llm__acts *a, int B, int T, int with_grads,
+                                  float *logits_ext) {
     const llm_config *c = &m->cfg;
     const size_t L = (size_t)c->n_layer, BT = (size_t)B * T, C = (size_t)c->dim, hs = C / (size_t)c->n_head;
     const size_t QKV = C + 2 * (size_t)c->n_kv_head * hs, H = (size_t)c->ffn_dim;
@@ -2989,10 +3392,11 @@ static llm_status llm__acts_alloc(const llm_model *m, const llm_allocator *al, l
     size_t total = 0, pass;
     float *p = NULL;
     memset(a, 0, sizeof *a);
-    a->B = B; a->T = T; a->nth = nth; a->with_grads = with_grads;
+    a->B = B; a->T = T; a->with_grads = with_grads;
     for (pass = 0; pass < 2; pass++) {
         /* pass 0 counts, pass 1 assigns (each buffer rounded up to 16 floats = 64 bytes) */
-#define LLM__A(field, n) do { size_t n_ = ((size_t)(n) + 15) & ~(size_t)15; if (pass) { a->field = p; p += n_; } else total += n_; } while (0)
+#define LLM__A(field, n) do { size_t n_ = ((size_t)(n) + 15) & ~(size_t)15; \
+        if (pass) { a->field = p; p += n_; } else total += n_; } while (0)
         LLM__A(encoded, BT * C);
         LLM__A(ln1, L * BT * C); LLM__A(ln1_mean, L * BT); LLM__A(ln1_rstd, L * BT);
         LLM__A(qkv, L * BT * QKV); LLM__A(atty, L * BT * C); LLM__A(att_lse, L * BT * (size_t)c->n_head);
@@ -3003,7 +3407,6 @@ static llm_status llm__acts_alloc(const llm_model *m, const llm_allocator *al, l
         if (!logits_ext) LLM__A(logits, BT * V);
         LLM__A(losses, BT); LLM__A(ce_lse, BT);
         LLM__A(rope_cos, (size_t)T * hs / 2 + 1); LLM__A(rope_sin, (size_t)T * hs / 2 + 1);
-        LLM__A(att_scratch, (size_t)nth * llm__att_scratch(T, c->n_head, c->n_kv_head, (int)hs));
         LLM__A(tmp, BT * C);
         if (with_grads) {
             LLM__A(dres, BT * C); LLM__A(dbuf, BT * C); LLM__A(dqkv, BT * QKV);
@@ -3011,120 +3414,122 @@ static llm_status llm__acts_alloc(const llm_model *m, const llm_allocator *al, l
         }
 #undef LLM__A
         if (!pass) {
-            p = a->mem = (float *)llm__calloc(al, total, sizeof(float));
+            if (total > SIZE_MAX / sizeof(float)) return LLM_ERR_OUT_OF_MEMORY;
+            p = a->mem = (float *)x->ops->alloc(x, total * sizeof(float));
             if (!p) return LLM_ERR_OUT_OF_MEMORY;
         }
     }
     if (logits_ext) a->logits = logits_ext;
-    if (c->arch == LLM_ARCH_LLAMA) llm__rope_table(a->rope_cos, a->rope_sin, 0, T, (int)hs, c->rope_theta);
+    if (c->arch == LLM_ARCH_LLAMA) {   /* RoPE tables: made on the host, uploaded once */
+        const size_t nr = (size_t)T * hs / 2;
+        float *tab = (float *)llm__alloc(&x->alloc, 2 * nr * sizeof(float) + 1);
+        if (!tab) { x->ops->free(x, a->mem); a->mem = NULL; return LLM_ERR_OUT_OF_MEMORY; }
+        llm__rope_table(tab, tab + nr, 0, T, (int)hs, c->rope_theta);
+        x->ops->upload(x, a->rope_cos, tab, nr * sizeof(float));
+        x->ops->upload(x, a->rope_sin, tab + nr, nr * sizeof(float));
+        llm__dealloc(&x->alloc, tab);
+    }
     return LLM_OK;
 }
-
-/* Forward pass: tokens (B*T) -> a->logits (B*T, V). */
-static void llm__forward(const llm_model *m, llm__acts *a, const int32_t *tokens, llm_threadpool *pool,
-                         const llm_allocator *al) {
+static void llm__acts_layer(const llm_model *m, const llm__acts *a, int l, llm__la *la) {
     const llm_config *c = &m->cfg;
-    const float *P = m->params;
-    const int B = a->B, T = a->T, C = c->dim, NH = c->n_head, NKV = c->n_kv_head, hs = C / NH;
-    const int QKV = C + 2 * NKV * hs, H = c->ffn_dim, gpt2 = c->arch == LLM_ARCH_GPT2, FC = gpt2 ? H : 2 * H;
-    const size_t BT = (size_t)B * T;
+    const size_t BT = (size_t)a->B * a->T, C = (size_t)c->dim, hs = C / (size_t)c->n_head;
+    const size_t QKV = C + 2 * (size_t)c->n_kv_head * hs, H = (size_t)c->ffn_dim;
+    const size_t FC = c->arch == LLM_ARCH_GPT2 ? H : 2 * H, L = (size_t)l;
+    la->x = l == 0 ? a->encoded : a->res3 + (L - 1) * BT * C;
+    la->ln1 = a->ln1 + L * BT * C; la->ln1_mean = a->ln1_mean + L * BT; la->ln1_rstd = a->ln1_rstd + L * BT;
+    la->qkv = a->qkv + L * BT * QKV; la->atty = a->atty + L * BT * C; la->lse = a->att_lse + L * BT * c->n_head;
+    la->res2 = a->res2 + L * BT * C;
+    la->ln2 = a->ln2 + L * BT * C; la->ln2_mean = a->ln2_mean + L * BT; la->ln2_rstd = a->ln2_rstd + L * BT;
+    la->fch = a->fch + L * BT * FC; la->fch_act = a->fch_act + L * BT * H; la->res3 = a->res3 + L * BT * C;
+    la->tmp = a->tmp;
+}
+static void llm__acts_rows(const llm__acts *a, llm__rows *r) {
+    memset(r, 0, sizeof *r);
+    r->N = (size_t)a->B * a->T; r->B = a->B; r->T = a->T;
+    r->rope_cos = a->rope_cos; r->rope_sin = a->rope_sin; r->rope_T = a->T;
+}
+
+/* Forward pass: tokens (B*T, backend memory) -> a->logits (B*T, V), with the parameters at P. */
+static void llm__forward(const llm__ctx *x, const llm_model *m, float *P, llm__acts *a, const int32_t *tokens) {
+    const llm_config *c = &m->cfg;
+    const llm__ops *op = x->ops;
+    const int gpt2 = c->arch == LLM_ARCH_GPT2, C = c->dim;
+    llm__rows r;
     int l;
-    llm__encoder_forward(a->encoded, tokens, P + m->wte, llm__P(P, m->wpe), B, T, C);
+    llm__acts_rows(a, &r);
+    op->embed_fwd(x, a->encoded, tokens, P + m->wte, llm__PW(P, m->wpe), r.N, a->T, 0, C);
     for (l = 0; l < c->n_layer; l++) {
-        const llm__layer_off *w = &m->layers[l];
-        const float *x = l == 0 ? a->encoded : a->res3 + (size_t)(l - 1) * BT * C;
-        float *ln1 = a->ln1 + (size_t)l * BT * C, *qkv = a->qkv + (size_t)l * BT * QKV;
-        float *atty = a->atty + (size_t)l * BT * C, *res2 = a->res2 + (size_t)l * BT * C;
-        float *ln2 = a->ln2 + (size_t)l * BT * C, *fch = a->fch + (size_t)l * BT * FC;
-        float *fch_act = a->fch_act + (size_t)l * BT * H, *res3 = a->res3 + (size_t)l * BT * C;
-        /* attention block: x -> norm -> q,k,v -> (RoPE) -> attention -> projection -> + x */
-        llm__norm_forward(pool, ln1, a->ln1_mean + (size_t)l * BT, a->ln1_rstd + (size_t)l * BT, x,
-                          P + w->ln1w, llm__P(P, w->ln1b), BT, C, c->norm_eps, !gpt2);
-        llm__matmul_forward(pool, al, qkv, ln1, P + w->qkvw, llm__P(P, w->qkvb), BT, C, QKV);
-        if (!gpt2) llm__rope(pool, qkv, a->rope_cos, a->rope_sin, BT, T, NH, NKV, hs, 1);
-        llm__attention_forward(pool, atty, a->att_lse + (size_t)l * BT * NH, qkv, a->att_scratch, B, T, NH, NKV, hs);
-        llm__matmul_forward(pool, al, a->tmp, atty, P + w->attprojw, llm__P(P, w->attprojb), BT, C, C);
-        llm__residual_forward(pool, res2, x, a->tmp, BT * C);
-        /* MLP block: res2 -> norm -> up (and gate) -> GELU / SwiGLU -> down -> + res2 */
-        llm__norm_forward(pool, ln2, a->ln2_mean + (size_t)l * BT, a->ln2_rstd + (size_t)l * BT, res2,
-                          P + w->ln2w, llm__P(P, w->ln2b), BT, C, c->norm_eps, !gpt2);
-        llm__matmul_forward(pool, al, fch, ln2, P + w->fcw, llm__P(P, w->fcb), BT, C, FC);
-        if (gpt2) llm__gelu_forward(pool, fch_act, fch, BT * H);
-        else llm__swiglu_forward(pool, fch_act, fch, BT, H);
-        llm__matmul_forward(pool, al, a->tmp, fch_act, P + w->fcprojw, llm__P(P, w->fcprojb), BT, H, C);
-        llm__residual_forward(pool, res3, res2, a->tmp, BT * C);
+        llm__lw w;
+        llm__la la;
+        llm__layer_ptrs(m, P, l, &w);
+        llm__acts_layer(m, a, l, &la);
+        llm__block_forward(x, c, &w, &la, &r);
     }
-    llm__norm_forward(pool, a->lnf, a->lnf_mean, a->lnf_rstd, a->res3 + (size_t)(c->n_layer - 1) * BT * C,
-                      P + m->lnfw, llm__P(P, m->lnfb), BT, C, c->norm_eps, !gpt2);
+    op->norm_fwd(x, a->lnf, a->lnf_mean, a->lnf_rstd, a->res3 + (size_t)(c->n_layer - 1) * r.N * C, P + m->lnfw,
+                 llm__PW(P, m->lnfb), r.N, C, c->norm_eps, !gpt2);
     /* classifier over the real vocab only: logits (BT, V) = lnf @ head[:V]^T */
-    llm__matmul_forward(pool, al, a->logits, a->lnf, P + m->head, NULL, BT, C, c->vocab_size);
+    op->matmul_fwd(x, a->logits, a->lnf, P + m->head, NULL, r.N, C, c->vocab_size);
 }
 
 /* Backward pass from the cross-entropy loss: adds all parameter gradients into G (same
    layout as the parameters). dloss = d(total loss)/d(each position's loss). */
-static void llm__backward(const llm_model *m, llm__acts *a, float *G, const int32_t *tokens,
-                          const int32_t *targets, float dloss, llm_threadpool *pool, const llm_allocator *al) {
+static void llm__backward(const llm__ctx *x, const llm_model *m, float *P, float *G, llm__acts *a,
+                          const int32_t *tokens, const int32_t *targets, float dloss) {
     const llm_config *c = &m->cfg;
-    const float *P = m->params;
-    const int B = a->B, T = a->T, C = c->dim, NH = c->n_head, NKV = c->n_kv_head, hs = C / NH, V = c->vocab_size;
-    const int QKV = C + 2 * NKV * hs, H = c->ffn_dim, gpt2 = c->arch == LLM_ARCH_GPT2, FC = gpt2 ? H : 2 * H;
-    const size_t BT = (size_t)B * T;
-    float *dres = a->dres;
+    const llm__ops *op = x->ops;
+    const int gpt2 = c->arch == LLM_ARCH_GPT2, C = c->dim, V = c->vocab_size;
+    llm__rows r;
+    llm__lg g;
     int l;
-    llm__crossentropy_backward(pool, a->logits, a->ce_lse, targets, BT, V, V, dloss);
+    llm__acts_rows(a, &r);
+    g.dres = a->dres; g.dbuf = a->dbuf; g.dqkv = a->dqkv; g.dfch = a->dfch; g.dfch_act = a->dfch_act;
+    op->ce_bwd(x, a->logits, a->ce_lse, targets, r.N, V, V, dloss);
     /* classifier: dlnf = dlogits @ head, dhead += dlogits^T lnf (into dwte when tied) */
-    llm__matmul_backward(pool, al, a->dbuf, G + m->head, NULL, a->logits, a->lnf, P + m->head, BT, C, V);
-    memset(dres, 0, BT * C * sizeof(float));
-    llm__norm_backward(pool, dres, G + m->lnfw, llm__PW(G, m->lnfb), a->dbuf, a->res3 + (size_t)(c->n_layer - 1) * BT * C,
-                       P + m->lnfw, a->lnf_mean, a->lnf_rstd, BT, C, !gpt2);
+    op->matmul_bwd(x, g.dbuf, G + m->head, NULL, a->logits, a->lnf, P + m->head, r.N, C, V);
+    op->zero(x, g.dres, r.N * C * sizeof(float));
+    op->norm_bwd(x, g.dres, G + m->lnfw, llm__PW(G, m->lnfb), g.dbuf, a->res3 + (size_t)(c->n_layer - 1) * r.N * C,
+                 P + m->lnfw, a->lnf_mean, a->lnf_rstd, r.N, C, !gpt2);
     for (l = c->n_layer - 1; l >= 0; l--) {
-        const llm__layer_off *w = &m->layers[l];
-        const float *x = l == 0 ? a->encoded : a->res3 + (size_t)(l - 1) * BT * C;
-        const float *ln1 = a->ln1 + (size_t)l * BT * C, *qkv = a->qkv + (size_t)l * BT * QKV;
-        const float *atty = a->atty + (size_t)l * BT * C, *res2 = a->res2 + (size_t)l * BT * C;
-        const float *ln2 = a->ln2 + (size_t)l * BT * C, *fch = a->fch + (size_t)l * BT * FC;
-        const float *fch_act = a->fch_act + (size_t)l * BT * H;
-        /* dres holds d(loss)/d(res3): the MLP branch */
-        llm__matmul_backward(pool, al, a->dfch_act, G + w->fcprojw, llm__PW(G, w->fcprojb), dres, fch_act, P + w->fcprojw, BT, H, C);
-        if (gpt2) llm__gelu_backward(pool, a->dfch, fch, a->dfch_act, BT * H);
-        else llm__swiglu_backward(pool, a->dfch, fch, a->dfch_act, BT, H);
-        llm__matmul_backward(pool, al, a->dbuf, G + w->fcw, llm__PW(G, w->fcb), a->dfch, ln2, P + w->fcw, BT, C, FC);
-        llm__norm_backward(pool, dres, G + w->ln2w, llm__PW(G, w->ln2b), a->dbuf, res2, P + w->ln2w,
-                           a->ln2_mean + (size_t)l * BT, a->ln2_rstd + (size_t)l * BT, BT, C, !gpt2);
-        /* dres now holds d(loss)/d(res2): the attention branch */
-        llm__matmul_backward(pool, al, a->dbuf, G + w->attprojw, llm__PW(G, w->attprojb), dres, atty, P + w->attprojw, BT, C, C);
-        llm__attention_backward(pool, a->dqkv, a->dbuf, qkv, atty, a->att_lse + (size_t)l * BT * NH, a->att_scratch, B, T, NH, NKV, hs);
-        if (!gpt2) llm__rope(pool, a->dqkv, a->rope_cos, a->rope_sin, BT, T, NH, NKV, hs, -1);
-        llm__matmul_backward(pool, al, a->dbuf, G + w->qkvw, llm__PW(G, w->qkvb), a->dqkv, ln1, P + w->qkvw, BT, C, QKV);
-        llm__norm_backward(pool, dres, G + w->ln1w, llm__PW(G, w->ln1b), a->dbuf, x, P + w->ln1w,
-                           a->ln1_mean + (size_t)l * BT, a->ln1_rstd + (size_t)l * BT, BT, C, !gpt2);
+        llm__lw w, dw;
+        llm__la la;
+        llm__layer_ptrs(m, P, l, &w);
+        llm__layer_ptrs(m, G, l, &dw);
+        llm__acts_layer(m, a, l, &la);
+        llm__block_backward(x, c, &w, &dw, &la, &r, &g);
     }
-    llm__encoder_backward(G + m->wte, llm__PW(G, m->wpe), dres, tokens, B, T, C);
+    op->embed_bwd(x, G + m->wte, llm__PW(G, m->wpe), g.dres, tokens, r.N, a->T, C);
 }
 
-static llm_status llm__check_tokens(const llm_model *m, const int32_t *tok, size_t n, char *msg, size_t cap) {
+static llm_status llm__check_tokens(const llm_model *m, const int32_t *tok, size_t n, llm_error *err) {
     size_t i;
     for (i = 0; i < n; i++)
-        if (tok[i] < 0 || tok[i] >= m->cfg.vocab_size) {
-            if (msg) snprintf(msg, cap, "token id %ld at index %lu outside [0, %d)", (long)tok[i], (unsigned long)i, m->cfg.vocab_size);
-            return LLM_ERR_OUT_OF_RANGE;
-        }
+        if (tok[i] < 0 || tok[i] >= m->cfg.vocab_size)
+            return llm__fail(err, LLM_ERR_OUT_OF_RANGE, "token id %ld at index %lu outside [0, %d)", (long)tok[i],
+                             (unsigned long)i, m->cfg.vocab_size);
     return LLM_OK;
 }
 
 LLMDEF llm_status llm_model_forward(const llm_model *m, llm_threadpool *pool, const int32_t *tokens, int B, int T,
                                     float *logits, llm_error *err) {
     llm__acts a;
+    llm__ctx x;
     llm_status st;
-    char msg[128];
     if (!m || !tokens || !logits) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
     if (B <= 0 || T <= 0) return llm__fail(err, LLM_ERR_INVALID_ARG, "B and T must be positive");
-    if (T > m->cfg.max_seq_len) return llm__fail(err, LLM_ERR_CONTEXT_FULL, "T = %d exceeds max_seq_len %d", T, m->cfg.max_seq_len);
-    if ((st = llm__check_tokens(m, tokens, (size_t)B * T, msg, sizeof msg)) != LLM_OK) return llm__fail(err, st, "%s", msg);
-    if (llm__acts_alloc(m, &m->alloc, &a, B, T, llm_threadpool_size(pool), 0, logits) != LLM_OK)
+    if (T > m->cfg.max_seq_len)
+        return llm__fail(err, LLM_ERR_CONTEXT_FULL, "T = %d exceeds max_seq_len %d", T, m->cfg.max_seq_len);
+    if ((int64_t)B * T > (1 << 26)) return llm__fail(err, LLM_ERR_INVALID_ARG, "B * T too large");
+    if ((st = llm__check_tokens(m, tokens, (size_t)B * T, err)) != LLM_OK) return st;
+    if (llm__ctx_init(&x, &llm__cpu_ops, pool, &m->alloc, LLM__MAX(llm__gemm_ws(B * T),
+                      llm__attn_ws(T, m->cfg.n_head, m->cfg.n_kv_head, m->cfg.dim / m->cfg.n_head))) != LLM_OK ||
+        llm__acts_alloc(&x, m, &a, B, T, 0, logits) != LLM_OK) {
+        llm__ctx_free(&x);
         return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for activations (B=%d, T=%d)", B, T);
-    llm__forward(m, &a, tokens, pool, &m->alloc);
-    llm__dealloc(&m->alloc, a.mem);
+    }
+    llm__forward(&x, m, m->params, &a, tokens);
+    x.ops->free(&x, a.mem);
+    llm__ctx_free(&x);
     llm__ok(err);
     return LLM_OK;
 }
@@ -3132,42 +3537,54 @@ LLMDEF llm_status llm_model_forward(const llm_model *m, llm_threadpool *pool, co
 /* =========================================================================================
    >>training: loss, gradient norm and clipping, AdamW, learning-rate schedule
    ========================================================================================= */
-#define LLM__NORM_CHUNK 16384  /* the gradient norm is summed per fixed chunk, then in order */
-
 struct llm_trainer {
     llm_model *model;
     llm_trainer_desc d;
-    llm_allocator alloc;
-    llm_threadpool *pool;
-    float *grads, *m, *v;      /* each model->n_params floats */
-    double *norm_part;         /* one partial sum per chunk */
+    llm__ctx x;                /* backend, pool and workspace */
+    float *params;             /* the parameters being trained: the model's own on the CPU */
+    float *grads, *m, *v;      /* each model->n_params floats (backend memory) */
+    double *norm_part;         /* one partial sum per chunk of the gradient norm */
     llm__acts acts;
+    int32_t *tok;              /* (2, B*T) inputs and targets in backend memory (device backends) */
+    float *losses;             /* (B*T) host copy of the per-position losses */
     int step;                  /* optimizer steps done */
     int n_micro;               /* micro-batches accumulated since the last update */
     double loss_sum;
     llm_rng rng;
-    char last_error[256];
+    llm__diag diag;
 };
 
-static llm_status llm__tr_fail(llm_trainer *tr, llm_status st, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    llm__vfail(tr->last_error, sizeof tr->last_error, st, fmt, ap);
-    va_end(ap);
-    llm__log(tr->d.log_fn, tr->d.log_user_data, 0, "llm.h: %s", tr->last_error);
-    return st;
+static llm_status llm__trainer_alloc(llm_trainer *tr) {
+    const llm__ctx *x = &tr->x;
+    const size_t n = tr->model->n_params, BT = (size_t)tr->d.batch * tr->d.seq_len;
+    if (n > SIZE_MAX / sizeof(float)) return LLM_ERR_OUT_OF_MEMORY;
+    tr->params = x->ops->host_memory ? tr->model->params : (float *)x->ops->alloc(x, n * sizeof(float));
+    tr->grads = (float *)x->ops->alloc(x, n * sizeof(float));
+    tr->m = (float *)x->ops->alloc(x, n * sizeof(float));
+    tr->v = (float *)x->ops->alloc(x, n * sizeof(float));
+    tr->norm_part = (double *)llm__calloc(&x->alloc, n / LLM__NORM_CHUNK + 1, sizeof(double));
+    tr->losses = (float *)llm__calloc(&x->alloc, BT, sizeof(float));
+    if (!x->ops->host_memory) tr->tok = (int32_t *)x->ops->alloc(x, 2 * BT * sizeof(int32_t));
+    if (!tr->params || !tr->grads || !tr->m || !tr->v || !tr->norm_part || !tr->losses ||
+        (!x->ops->host_memory && !tr->tok))
+        return LLM_ERR_OUT_OF_MEMORY;
+    if (!x->ops->host_memory) x->ops->upload(x, tr->params, tr->model->params, n * sizeof(float));
+    return llm__acts_alloc(x, tr->model, &tr->acts, tr->d.batch, tr->d.seq_len, 1, NULL);
 }
 
-LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *desc, llm_trainer **out, llm_error *err) {
+LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *desc, llm_trainer **out,
+                                     llm_error *err) {
     llm_trainer *tr;
     llm_trainer_desc d;
-    const llm_allocator *al;
-    size_t n;
+    const llm_config *c;
+    if (out) *out = NULL;
     if (!model || !desc || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
-    *out = NULL;
     d = *desc;
+    c = &model->cfg;
     if (d.batch <= 0 || d.seq_len <= 0) return llm__fail(err, LLM_ERR_INVALID_ARG, "batch and seq_len must be positive");
-    if (d.seq_len > model->cfg.max_seq_len) return llm__fail(err, LLM_ERR_CONTEXT_FULL, "seq_len %d exceeds the model's max_seq_len %d", d.seq_len, model->cfg.max_seq_len);
+    if (d.seq_len > c->max_seq_len)
+        return llm__fail(err, LLM_ERR_CONTEXT_FULL, "seq_len %d exceeds the model's max_seq_len %d", d.seq_len,
+                         c->max_seq_len);
     if ((int64_t)d.batch * d.seq_len > (1 << 26)) return llm__fail(err, LLM_ERR_INVALID_ARG, "batch * seq_len too large");
     if (d.lr == 0) d.lr = 3e-4f;
     if (d.beta1 == 0) d.beta1 = 0.9f;
@@ -3179,20 +3596,17 @@ LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *d
         return llm__fail(err, LLM_ERR_INVALID_ARG, "invalid optimizer settings");
     if (!d.allocator.alloc_fn) d.allocator = model->alloc;
     if (!d.log_fn) { d.log_fn = model->log_fn; d.log_user_data = model->log_user; }
-    al = &d.allocator;
-    tr = (llm_trainer *)llm__calloc(al, 1, sizeof *tr);
+    tr = (llm_trainer *)llm__calloc(&d.allocator, 1, sizeof *tr);
     if (!tr) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    tr->model = model; tr->d = d; tr->alloc = d.allocator; tr->pool = d.pool;
-    n = model->n_params;
-    tr->grads = (float *)llm__calloc(al, n, sizeof(float));
-    tr->m = (float *)llm__calloc(al, n, sizeof(float));
-    tr->v = (float *)llm__calloc(al, n, sizeof(float));
-    tr->norm_part = (double *)llm__calloc(al, n / LLM__NORM_CHUNK + 1, sizeof(double));
-    if (!tr->grads || !tr->m || !tr->v || !tr->norm_part ||
-        llm__acts_alloc(model, al, &tr->acts, d.batch, d.seq_len, llm_threadpool_size(d.pool), 1, NULL) != LLM_OK) {
+    tr->model = model; tr->d = d;
+    tr->diag.log_fn = d.log_fn; tr->diag.log_user = d.log_user_data;
+    if (llm__ctx_init(&tr->x, &llm__cpu_ops, d.pool, &d.allocator,
+                      LLM__MAX(llm__gemm_ws(INT32_MAX), llm__attn_ws(d.seq_len, c->n_head, c->n_kv_head,
+                                                                     c->dim / c->n_head))) != LLM_OK ||
+        llm__trainer_alloc(tr) != LLM_OK) {
         llm_trainer_free(tr);
         return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the trainer (%llu parameters, B=%d, T=%d)",
-                         (unsigned long long)n, d.batch, d.seq_len);
+                         (unsigned long long)model->n_params, d.batch, d.seq_len);
     }
     llm_rng_seed(&tr->rng, d.seed);
     *out = tr;
@@ -3202,19 +3616,28 @@ LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *d
 
 LLMDEF void llm_trainer_free(llm_trainer *tr) {
     llm_allocator a;
+    const llm__ctx *x;
     if (!tr) return;
-    a = tr->alloc;
-    llm__dealloc(&a, tr->grads); llm__dealloc(&a, tr->m); llm__dealloc(&a, tr->v);
-    llm__dealloc(&a, tr->norm_part); llm__dealloc(&a, tr->acts.mem);
+    a = tr->d.allocator;
+    x = &tr->x;
+    if (x->ops) {
+        if (!x->ops->host_memory) { x->ops->free(x, tr->params); x->ops->free(x, tr->tok); }
+        x->ops->free(x, tr->grads); x->ops->free(x, tr->m); x->ops->free(x, tr->v); x->ops->free(x, tr->acts.mem);
+    }
+    llm__dealloc(&a, tr->norm_part); llm__dealloc(&a, tr->losses);
+    llm__ctx_free(&tr->x);
     llm__dealloc(&a, tr);
 }
 
 /* Linear warmup over warmup_steps, then cosine decay to min_lr_frac * lr at total_steps
    (karpathy/llm.c's schedule), or constant. step is 0-based. */
 LLMDEF float llm_trainer_lr(const llm_trainer *tr, int step) {
-    const llm_trainer_desc *d = &tr->d;
-    const float min_lr = d->lr * d->min_lr_frac;
+    const llm_trainer_desc *d;
+    float min_lr;
     double ratio;
+    if (!tr) return 0;
+    d = &tr->d;
+    min_lr = d->lr * d->min_lr_frac;
     if (step < d->warmup_steps) return d->lr * (float)(step + 1) / (float)d->warmup_steps;
     if (d->schedule == LLM_SCHEDULE_CONSTANT || d->total_steps <= d->warmup_steps) return d->lr;
     if (step >= d->total_steps) return min_lr;
@@ -3222,158 +3645,123 @@ LLMDEF float llm_trainer_lr(const llm_trainer *tr, int step) {
     return min_lr + (float)(0.5 * (1.0 + cos(3.141592653589793 * ratio))) * (d->lr - min_lr);
 }
 
-static llm_status llm__tr_check(llm_trainer *tr, const int32_t *inputs, const int32_t *targets) {
+/* Checks the ids and puts them where the backend reads them; *in, *tg get those pointers. */
+static llm_status llm__tr_tokens(llm_trainer *tr, const int32_t *inputs, const int32_t *targets,
+                                 const int32_t **in, const int32_t **tg) {
     const size_t n = (size_t)tr->d.batch * tr->d.seq_len;
+    const llm__ctx *x = &tr->x;
     llm_status st;
-    if (!inputs || !targets) return llm__tr_fail(tr, LLM_ERR_INVALID_ARG, "NULL tokens");
-    if ((st = llm__check_tokens(tr->model, inputs, n, tr->last_error, sizeof tr->last_error)) != LLM_OK) return st;
-    if ((st = llm__check_tokens(tr->model, targets, n, tr->last_error, sizeof tr->last_error)) != LLM_OK) return st;
+    llm_error e;
+    if (!inputs || !targets) return llm__dfail(&tr->diag, LLM_ERR_INVALID_ARG, "NULL tokens");
+    if ((st = llm__check_tokens(tr->model, inputs, n, &e)) != LLM_OK ||
+        (st = llm__check_tokens(tr->model, targets, n, &e)) != LLM_OK)
+        return llm__dfail(&tr->diag, st, "%s", e.message);
+    if (x->ops->host_memory) { *in = inputs; *tg = targets; return LLM_OK; }
+    x->ops->upload(x, tr->tok, inputs, n * sizeof(int32_t));
+    x->ops->upload(x, tr->tok + n, targets, n * sizeof(int32_t));
+    *in = tr->tok; *tg = tr->tok + n;
     return LLM_OK;
 }
-static float llm__mean_loss(const float *losses, size_t n) {
+/* Forward and loss; the mean loss in *loss. */
+static llm_status llm__tr_forward(llm_trainer *tr, const int32_t *in, const int32_t *tg, float *loss) {
+    const size_t BT = (size_t)tr->d.batch * tr->d.seq_len;
+    const llm__ctx *x = &tr->x;
+    const int V = tr->model->cfg.vocab_size;
     double s = 0;
     size_t i;
-    for (i = 0; i < n; i++) s += losses[i];
-    return (float)(s / (double)n);
+    llm__forward(x, tr->model, tr->params, &tr->acts, in);
+    x->ops->ce_fwd(x, tr->acts.losses, tr->acts.ce_lse, tr->acts.logits, tg, BT, V, V);
+    x->ops->download(x, tr->losses, tr->acts.losses, BT * sizeof(float));
+    for (i = 0; i < BT; i++) s += tr->losses[i];
+    *loss = (float)(s / (double)BT);
+    return isfinite(*loss) ? LLM_OK : llm__dfail(&tr->diag, LLM_ERR_NON_FINITE, "loss is %f", (double)*loss);
 }
 
 LLMDEF llm_status llm_trainer_eval(llm_trainer *tr, const int32_t *inputs, const int32_t *targets, float *loss) {
-    const size_t BT = (size_t)tr->d.batch * tr->d.seq_len;
+    const int32_t *in, *tg;
+    float l = 0;
     llm_status st;
-    if ((st = llm__tr_check(tr, inputs, targets)) != LLM_OK) return st;
-    llm__forward(tr->model, &tr->acts, inputs, tr->pool, &tr->alloc);
-    llm__crossentropy_forward(tr->pool, tr->acts.losses, tr->acts.ce_lse, tr->acts.logits, targets, BT,
-                              tr->model->cfg.vocab_size, tr->model->cfg.vocab_size);
-    *loss = llm__mean_loss(tr->acts.losses, BT);
-    return isfinite(*loss) ? LLM_OK : llm__tr_fail(tr, LLM_ERR_NON_FINITE, "loss is %f", (double)*loss);
+    if (!tr) return LLM_ERR_INVALID_ARG;
+    if ((st = llm__tr_tokens(tr, inputs, targets, &in, &tg)) != LLM_OK) return st;
+    st = llm__tr_forward(tr, in, tg, &l);
+    if (loss) *loss = l;
+    return st;
+}
+
+/* Drops the gradients accumulated since the last update. */
+static void llm__tr_drop(llm_trainer *tr) {
+    tr->x.ops->zero(&tr->x, tr->grads, tr->model->n_params * sizeof(float));
+    tr->n_micro = 0;
+    tr->loss_sum = 0;
 }
 
 LLMDEF llm_status llm_trainer_accumulate(llm_trainer *tr, const int32_t *inputs, const int32_t *targets, float *loss) {
-    const size_t BT = (size_t)tr->d.batch * tr->d.seq_len;
+    const int32_t *in, *tg;
     float l;
     llm_status st;
-    if ((st = llm_trainer_eval(tr, inputs, targets, &l)) != LLM_OK) {
-        if (st == LLM_ERR_NON_FINITE) { /* drop this step's gradients: nothing is applied */
-            memset(tr->grads, 0, tr->model->n_params * sizeof(float));
-            tr->n_micro = 0; tr->loss_sum = 0;
-        }
+    if (!tr) return LLM_ERR_INVALID_ARG;
+    if ((st = llm__tr_tokens(tr, inputs, targets, &in, &tg)) != LLM_OK) return st;
+    if ((st = llm__tr_forward(tr, in, tg, &l)) != LLM_OK) {
+        if (st == LLM_ERR_NON_FINITE) llm__tr_drop(tr);   /* nothing of this step is applied */
         return st;
     }
     /* each micro-batch contributes the gradient of its mean loss; update() averages them */
-    llm__backward(tr->model, &tr->acts, tr->grads, inputs, targets, 1.0f / (float)BT, tr->pool, &tr->alloc);
+    llm__backward(&tr->x, tr->model, tr->params, tr->grads, &tr->acts, in, tg,
+                  1.0f / (float)((size_t)tr->d.batch * tr->d.seq_len));
     tr->n_micro++;
     tr->loss_sum += l;
     if (loss) *loss = l;
     return LLM_OK;
 }
 
-typedef struct llm__opt_args {
-    llm_trainer *tr;
-    float scale;          /* gradient multiplier: 1/n_micro times the clip factor */
-    float lr, bc1, bc2;   /* bias corrections 1 - beta^t */
-} llm__opt_args;
-static void llm__norm_chunks(void *c, size_t lo, size_t hi) {
-    llm_trainer *tr = ((llm__opt_args *)c)->tr;
-    const size_t n = tr->model->n_params;
-    size_t k, i;
-    for (k = lo; k < hi; k++) {
-        const size_t a = k * LLM__NORM_CHUNK, b = LLM__MIN(n, a + LLM__NORM_CHUNK);
-        double acc[8] = {0};
-        for (i = a; i + 8 <= b; i += 8) {
-            int u;
-            for (u = 0; u < 8; u++) acc[u] += (double)tr->grads[i + u] * tr->grads[i + u];
-        }
-        for (; i < b; i++) acc[0] += (double)tr->grads[i] * tr->grads[i];
-        tr->norm_part[k] = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-    }
-}
-/* AdamW with PyTorch's semantics (torch.optim.AdamW):
-     p -= lr * wd * p                     (decoupled weight decay, 2-D tensors only)
-     m = b1 m + (1 - b1) g ;  v = b2 v + (1 - b2) g^2
-     p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)                        */
-static void llm__adamw_range(void *c, size_t lo, size_t hi) {
-    const llm__opt_args *o = (const llm__opt_args *)c;
-    llm_trainer *tr = o->tr;
-    const llm_model *m = tr->model;
-    const float b1 = tr->d.beta1, b2 = tr->d.beta2, eps = tr->d.eps;
-    const float step_size = o->lr / o->bc1, sbc2 = sqrtf(o->bc2);
-    int t;
-    for (t = 0; t < m->n_tensors; t++) {
-        const llm_tensor_info *ti = &m->tensors[t];
-        const size_t a = LLM__MAX(lo, ti->offset), b = LLM__MIN(hi, ti->offset + ti->size);
-        const float decay = ti->decay ? 1.0f - o->lr * tr->d.weight_decay : 1.0f;
-        size_t i = a;
-#if defined(LLM__GEMM_AVX512)   /* 16 at a time: sqrt and divide do not vectorise from C without -fno-math-errno */
-        {
-            const __m512 vs = _mm512_set1_ps(o->scale), vd = _mm512_set1_ps(decay), vb1 = _mm512_set1_ps(b1),
-                         vb1c = _mm512_set1_ps(1.0f - b1), vb2 = _mm512_set1_ps(b2), vb2c = _mm512_set1_ps(1.0f - b2),
-                         vss = _mm512_set1_ps(step_size), vsb = _mm512_set1_ps(sbc2), veps = _mm512_set1_ps(eps);
-            for (; i + 16 <= b; i += 16) {
-                __m512 g = _mm512_mul_ps(_mm512_loadu_ps(tr->grads + i), vs);
-                __m512 p = _mm512_mul_ps(_mm512_loadu_ps(m->params + i), vd);
-                __m512 mi = _mm512_add_ps(_mm512_mul_ps(vb1, _mm512_loadu_ps(tr->m + i)), _mm512_mul_ps(vb1c, g));
-                __m512 vi = _mm512_add_ps(_mm512_mul_ps(vb2, _mm512_loadu_ps(tr->v + i)), _mm512_mul_ps(_mm512_mul_ps(vb2c, g), g));
-                __m512 den = _mm512_add_ps(_mm512_div_ps(_mm512_sqrt_ps(vi), vsb), veps);
-                _mm512_storeu_ps(tr->m + i, mi);
-                _mm512_storeu_ps(tr->v + i, vi);
-                _mm512_storeu_ps(m->params + i, _mm512_sub_ps(p, _mm512_div_ps(_mm512_mul_ps(vss, mi), den)));
-                _mm512_storeu_ps(tr->grads + i, _mm512_setzero_ps());
-            }
-        }
-#endif
-        for (; i < b; i++) {
-            float g = tr->grads[i] * o->scale, p = m->params[i] * decay;
-            float mi = b1 * tr->m[i] + (1.0f - b1) * g;
-            float vi = b2 * tr->v[i] + (1.0f - b2) * g * g;
-            tr->m[i] = mi; tr->v[i] = vi;
-            m->params[i] = p - step_size * mi / (sqrtf(vi) / sbc2 + eps);
-            tr->grads[i] = 0.0f;
-        }
-    }
-}
-
 LLMDEF llm_status llm_trainer_update(llm_trainer *tr, llm_step_result *res) {
-    llm__opt_args o;
-    const size_t n = tr->model->n_params, nchunks = (n + LLM__NORM_CHUNK - 1) / LLM__NORM_CHUNK;
-    double sum = 0, norm;
-    size_t k;
+    const llm__ctx *x;
+    llm__adamw_args o;
+    double norm;
     float loss;
-    if (tr->n_micro == 0) return llm__tr_fail(tr, LLM_ERR_INVALID_ARG, "no gradients accumulated");
-    o.tr = tr;
-    llm__parallel_for(tr->pool, nchunks, llm__norm_chunks, &o);
-    for (k = 0; k < nchunks; k++) sum += tr->norm_part[k];
-    norm = sqrt(sum) / tr->n_micro;   /* the norm of the averaged gradient */
+    if (res) memset(res, 0, sizeof *res);
+    if (!tr) return LLM_ERR_INVALID_ARG;
+    x = &tr->x;
+    if (tr->n_micro == 0) return llm__dfail(&tr->diag, LLM_ERR_INVALID_ARG, "no gradients accumulated");
+    norm = sqrt(x->ops->sumsq(x, tr->grads, tr->model->n_params, tr->norm_part)) / tr->n_micro;
     loss = (float)(tr->loss_sum / tr->n_micro);
     if (!isfinite(norm)) {
-        memset(tr->grads, 0, n * sizeof(float));
-        tr->n_micro = 0; tr->loss_sum = 0;
-        return llm__tr_fail(tr, LLM_ERR_NON_FINITE, "gradient norm is not finite at step %d; update skipped", tr->step + 1);
+        llm__tr_drop(tr);
+        return llm__dfail(&tr->diag, LLM_ERR_NON_FINITE, "gradient norm is not finite at step %d; update skipped",
+                          tr->step + 1);
     }
-    o.scale = 1.0f / (float)tr->n_micro;
-    if (tr->d.grad_clip > 0) {  /* torch.nn.utils.clip_grad_norm_ */
-        double coef = tr->d.grad_clip / (norm + 1e-6);
-        if (coef < 1.0) o.scale *= (float)coef;
-    }
+    memset(&o, 0, sizeof o);
+    o.params = tr->params; o.grads = tr->grads; o.m = tr->m; o.v = tr->v; o.n = tr->model->n_params;
+    o.tensors = tr->model->tensors; o.n_tensors = tr->model->n_tensors;
     o.lr = llm_trainer_lr(tr, tr->step);
+    o.beta1 = tr->d.beta1; o.beta2 = tr->d.beta2; o.eps = tr->d.eps; o.weight_decay = tr->d.weight_decay;
+    o.grad_scale = 1.0f / (float)tr->n_micro;   /* the averaged gradient (norm above is of that) */
+    if (tr->d.grad_clip > 0) {                  /* torch.nn.utils.clip_grad_norm_ */
+        double coef = tr->d.grad_clip / (norm + 1e-6);
+        if (coef < 1.0) o.grad_scale *= (float)coef;
+    }
     o.bc1 = 1.0f - powf(tr->d.beta1, (float)(tr->step + 1));
     o.bc2 = 1.0f - powf(tr->d.beta2, (float)(tr->step + 1));
-    llm__parallel_for(tr->pool, n, llm__adamw_range, &o);
+    x->ops->adamw(x, &o);
     tr->step++;
     tr->n_micro = 0; tr->loss_sum = 0;
     if (res) { res->loss = loss; res->grad_norm = (float)norm; res->lr = o.lr; res->step = tr->step; }
     return LLM_OK;
 }
 
-LLMDEF llm_status llm_trainer_step(llm_trainer *tr, const int32_t *inputs, const int32_t *targets, llm_step_result *res) {
-    llm_status st = llm_trainer_accumulate(tr, inputs, targets, NULL);
+LLMDEF llm_status llm_trainer_step(llm_trainer *tr, const int32_t *inputs, const int32_t *targets,
+                                   llm_step_result *res) {
+    llm_status st;
+    if (res) memset(res, 0, sizeof *res);
+    st = llm_trainer_accumulate(tr, inputs, targets, NULL);
     if (st != LLM_OK) return st;
     return llm_trainer_update(tr, res);
 }
-LLMDEF int llm_trainer_step_count(const llm_trainer *tr) { return tr->step; }
-LLMDEF const float *llm_trainer_grads(const llm_trainer *tr) { return tr->grads; }
-LLMDEF const float *llm_trainer_logits(const llm_trainer *tr) { return tr->acts.logits; }
-LLMDEF llm_rng *llm_trainer_rng(llm_trainer *tr) { return &tr->rng; }
-LLMDEF const char *llm_trainer_last_error(const llm_trainer *tr) { return tr->last_error; }
+LLMDEF int llm_trainer_step_count(const llm_trainer *tr) { return tr ? tr->step : 0; }
+LLMDEF const float *llm_trainer_grads(const llm_trainer *tr) { return tr ? tr->grads : NULL; }
+LLMDEF const float *llm_trainer_logits(const llm_trainer *tr) { return tr ? tr->acts.logits : NULL; }
+LLMDEF llm_rng *llm_trainer_rng(llm_trainer *tr) { return tr ? &tr->rng : NULL; }
+LLMDEF const char *llm_trainer_last_error(const llm_trainer *tr) { return tr ? tr->diag.err.message : "NULL trainer"; }
 
 /* =========================================================================================
    >>inference: KV cache and sessions
@@ -3385,110 +3773,74 @@ LLMDEF const char *llm_trainer_last_error(const llm_trainer *tr) { return tr->la
 struct llm_session {
     const llm_model *model;
     llm_session_desc d;
-    llm_allocator alloc;
-    int n_ctx, n_batch, pos, nth;
-    int32_t *tokens;              /* (n_ctx) history */
+    llm__ctx x;                   /* backend, pool and workspace */
+    const float *params;          /* the weights the backend reads (the model's on the CPU) */
+    int n_ctx, n_batch, pos;
+    int32_t *tokens;              /* (n_ctx) history (host) */
     float *kcache, *vcache;       /* (L, NKV, n_ctx, hs) */
     float *rope_cos, *rope_sin;   /* (n_ctx, hs/2) */
-    float *mem;                   /* scratch block holding: */
-    float *x, *xb, *mean, *rstd;  /* (n_batch, C) (n_batch, C) (n_batch) (n_batch) */
+    float *mem;                   /* one block holding the scratch rows below */
+    float *xs, *xb, *mean, *rstd; /* (n_batch, C) (n_batch, C) (n_batch) (n_batch) */
     float *qkv, *att;             /* (n_batch, QKV) (n_batch, C) */
     float *fch, *fch_act;         /* (n_batch, FC) (n_batch, H) */
-    float *logits;                /* (V) logits of the last token */
-    float *att_scratch;           /* (nth, llm__catt_scratch) */
+    float *logits;                /* (V) logits of the last token (host) */
     int logits_valid;
-    char last_error[256];
+    int pending;                  /* rows in xs of the last forward whose last row's logits
+                                     were not computed yet (see llm__session_finish) */
+    llm__diag diag;
 };
 
-static llm_status llm__s_fail(const llm_session *s, llm_status st, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    llm__vfail(((llm_session *)(uintptr_t)s)->last_error, sizeof s->last_error, st, fmt, ap);
-    va_end(ap);
-    llm__log(s->d.log_fn, s->d.log_user_data, 0, "llm.h: %s", s->last_error);
-    return st;
-}
-
-/* ---- attention over the cache: query rows t = 0..n-1 at positions pos0 + t attend to cache
-   positions 0..pos0+t. One task per (row, kv head) handles the whole query group, with the
-   same online softmax as training, one tile of keys at a time.
-   Beam search adds a second run of keys: every row then is one beam at the same position,
-   reading the shared prompt (cache rows 0..pos0-1) and its own suffix (beam rows 0..k). ---- */
+/* Beam search's suffix caches: (L, beams, NKV, cap, hs) for k and for v. */
 typedef struct llm__beam_kv {
-    float *k, *v;        /* (n_beams, L, NKV, cap, hs) suffix caches */
-    int cap, k_pos;      /* rows per beam; this step's row (the suffix has k_pos + 1 rows) */
+    float *k, *v;
+    int n_beams, cap;   /* beams allocated; rows per beam */
+    int k_pos;          /* this step's row (each suffix then has k_pos + 1 rows) */
 } llm__beam_kv;
-typedef struct llm__catt_args {
-    float *out, *scratch;
-    const float *qkv, *kc, *vc;
-    const llm__beam_kv *beam;  /* NULL: plain causal rows */
-    int layer, n_layer;
-    int n, pos0, n_ctx, NH, NKV, hs;
-    size_t scratch_per;
-} llm__catt_args;
-static size_t llm__catt_scratch(int NH, int NKV, int hs) { return (size_t)(NH / NKV) * (LLM__ATT_BC + hs + 2); }
-/* Online-softmax update of a query group with nkeys keys K, V (rows of hs floats). */
-static void llm__catt_run(const float *qrow, int group, int hs, const float *K, const float *V, int nkeys,
-                          float *S, float *acc, float *mrow, float *lrow) {
-    const float scale = 1.0f / sqrtf((float)hs);
-    int k0, g, j, d;
-    for (k0 = 0; k0 < nkeys; k0 += LLM__ATT_BC) {
-        const int nk = LLM__MIN(LLM__ATT_BC, nkeys - k0);
-        for (g = 0; g < group; g++) {
-            const float *q = qrow + (size_t)g * hs;
-            float *sc = S + (size_t)g * LLM__ATT_BC, mx = mrow[g], corr, sum = 0;
-            float *o = acc + (size_t)g * hs;
-            for (j = 0; j < nk; j++) {
-                sc[j] = llm__dot(q, K + (size_t)(k0 + j) * hs, hs) * scale;
-                if (sc[j] > mx) mx = sc[j];
-            }
-            corr = llm__exp_neg(mrow[g] - mx);
-            for (j = 0; j < nk; j++) { sc[j] = llm__exp_neg(sc[j] - mx); sum += sc[j]; }
-            lrow[g] = lrow[g] * corr + sum;
-            mrow[g] = mx;
-            for (d = 0; d < hs; d++) o[d] *= corr;
-            for (j = 0; j < nk; j++) llm__axpy(o, sc[j], V + (size_t)(k0 + j) * hs, hs);
-        }
+
+static llm_status llm__session_alloc(llm_session *s) {
+    const llm_config *c = &s->model->cfg;
+    const llm__ctx *x = &s->x;
+    const size_t C = (size_t)c->dim, hs = C / (size_t)c->n_head, QKV = C + 2 * (size_t)c->n_kv_head * hs;
+    const size_t H = (size_t)c->ffn_dim, FC = c->arch == LLM_ARCH_GPT2 ? H : 2 * H, NB = (size_t)s->n_batch;
+    const size_t kvsz = (size_t)c->n_layer * c->n_kv_head * (size_t)s->n_ctx * hs, half = hs / 2;
+    size_t total = 0, pass;
+    float *p = NULL;
+    s->tokens = (int32_t *)llm__calloc(&x->alloc, (size_t)s->n_ctx, sizeof(int32_t));
+    s->kcache = (float *)x->ops->alloc(x, kvsz * sizeof(float));
+    s->vcache = (float *)x->ops->alloc(x, kvsz * sizeof(float));
+    s->logits = (float *)llm__calloc(&x->alloc, (size_t)c->vocab_size, sizeof(float));
+    if (!s->tokens || !s->kcache || !s->vcache || !s->logits) return LLM_ERR_OUT_OF_MEMORY;
+    for (pass = 0; pass < 2; pass++) {
+#define LLM__S(field, n) do { size_t n_ = ((size_t)(n) + 15) & ~(size_t)15; \
+        if (pass) { s->field = p; p += n_; } else total += n_; } while (0)
+        LLM__S(rope_cos, (size_t)s->n_ctx * half + 1); LLM__S(rope_sin, (size_t)s->n_ctx * half + 1);
+        LLM__S(xs, NB * C); LLM__S(xb, NB * C); LLM__S(mean, NB); LLM__S(rstd, NB);
+        LLM__S(qkv, NB * QKV); LLM__S(att, NB * C); LLM__S(fch, NB * FC); LLM__S(fch_act, NB * H);
+#undef LLM__S
+        if (!pass) p = s->mem = (float *)x->ops->alloc(x, total * sizeof(float));
+        if (!p) return LLM_ERR_OUT_OF_MEMORY;
     }
-}
-static void llm__catt_task(void *c, int ith, int nth) {
-    const llm__catt_args *a = (const llm__catt_args *)c;
-    const int hs = a->hs, group = a->NH / a->NKV, C = a->NH * hs, QKV = C + 2 * a->NKV * hs;
-    float *S = a->scratch + (size_t)ith * a->scratch_per;    /* (group, BC) */
-    float *acc = S + (size_t)group * LLM__ATT_BC;             /* (group, hs) */
-    float *mrow = acc + (size_t)group * hs, *lrow = mrow + group;
-    size_t task, lo, hi;
-    llm__split((size_t)a->n * a->NKV, ith, nth, &lo, &hi);
-    for (task = lo; task < hi; task++) {
-        const int t = (int)(task / a->NKV), kh = (int)(task % a->NKV);
-        const float *K = a->kc + (size_t)kh * a->n_ctx * hs, *V = a->vc + (size_t)kh * a->n_ctx * hs;
-        const float *q = a->qkv + (size_t)t * QKV + (size_t)kh * group * hs;
-        int g, d;
-        for (g = 0; g < group; g++) { mrow[g] = -INFINITY; lrow[g] = 0; }
-        memset(acc, 0, (size_t)group * hs * sizeof(float));
-        if (!a->beam) {
-            llm__catt_run(q, group, hs, K, V, a->pos0 + t + 1, S, acc, mrow, lrow);
-        } else {   /* the shared prompt, then this beam's own suffix */
-            const size_t off = (((size_t)t * a->n_layer + a->layer) * a->NKV + kh) * a->beam->cap * hs;
-            llm__catt_run(q, group, hs, K, V, a->pos0, S, acc, mrow, lrow);
-            llm__catt_run(q, group, hs, a->beam->k + off, a->beam->v + off, a->beam->k_pos + 1, S, acc, mrow, lrow);
-        }
-        for (g = 0; g < group; g++) {
-            float *o = a->out + (size_t)t * C + (size_t)(kh * group + g) * hs;
-            const float inv = 1.0f / lrow[g];
-            for (d = 0; d < hs; d++) o[d] = acc[(size_t)g * hs + d] * inv;
-        }
+    if (c->arch == LLM_ARCH_LLAMA) {   /* the RoPE table of every position, made once */
+        const size_t nr = (size_t)s->n_ctx * half;
+        float *tab = (float *)llm__alloc(&x->alloc, 2 * nr * sizeof(float) + 1);
+        if (!tab) return LLM_ERR_OUT_OF_MEMORY;
+        llm__rope_table(tab, tab + nr, 0, s->n_ctx, (int)hs, c->rope_theta);
+        x->ops->upload(x, s->rope_cos, tab, nr * sizeof(float));
+        x->ops->upload(x, s->rope_sin, tab + nr, nr * sizeof(float));
+        llm__dealloc(&x->alloc, tab);
     }
+    s->params = s->model->params;
+    return LLM_OK;
 }
 
-LLMDEF llm_status llm_session_create(const llm_model *m, const llm_session_desc *desc, llm_session **out, llm_error *err) {
+LLMDEF llm_status llm_session_create(const llm_model *m, const llm_session_desc *desc, llm_session **out,
+                                     llm_error *err) {
     llm_session *s;
     llm_session_desc d;
     const llm_config *c;
-    size_t C, hs, QKV, H, FC, kvsz, total = 0, pass;
-    float *p = NULL;
+    size_t ws;
+    if (out) *out = NULL;
     if (!m || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
-    *out = NULL;
     c = &m->cfg;
     if (desc) d = *desc; else memset(&d, 0, sizeof d);
     if (d.n_ctx == 0) d.n_ctx = c->max_seq_len;
@@ -3501,31 +3853,14 @@ LLMDEF llm_status llm_session_create(const llm_model *m, const llm_session_desc 
     if (!d.log_fn) { d.log_fn = m->log_fn; d.log_user_data = m->log_user; }
     s = (llm_session *)llm__calloc(&d.allocator, 1, sizeof *s);
     if (!s) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    s->model = m; s->d = d; s->alloc = d.allocator;
-    s->n_ctx = d.n_ctx; s->n_batch = d.n_batch; s->nth = llm_threadpool_size(d.pool);
-    C = (size_t)c->dim; hs = C / (size_t)c->n_head; QKV = C + 2 * (size_t)c->n_kv_head * hs;
-    H = (size_t)c->ffn_dim; FC = c->arch == LLM_ARCH_GPT2 ? H : 2 * H;
-    kvsz = (size_t)c->n_layer * c->n_kv_head * (size_t)s->n_ctx * hs;
-    s->tokens = (int32_t *)llm__calloc(&s->alloc, (size_t)s->n_ctx, sizeof(int32_t));
-    s->kcache = (float *)llm__alloc(&s->alloc, kvsz * sizeof(float));
-    s->vcache = (float *)llm__alloc(&s->alloc, kvsz * sizeof(float));
-    for (pass = 0; pass < 2; pass++) {
-#define LLM__S(field, n) do { size_t n_ = ((size_t)(n) + 15) & ~(size_t)15; if (pass) { s->field = p; p += n_; } else total += n_; } while (0)
-        const size_t NB = (size_t)s->n_batch;
-        LLM__S(rope_cos, (size_t)s->n_ctx * hs / 2 + 1); LLM__S(rope_sin, (size_t)s->n_ctx * hs / 2 + 1);
-        LLM__S(x, NB * C); LLM__S(xb, NB * C); LLM__S(mean, NB); LLM__S(rstd, NB);
-        LLM__S(qkv, NB * QKV); LLM__S(att, NB * C); LLM__S(fch, NB * FC); LLM__S(fch_act, NB * H);
-        LLM__S(logits, (size_t)c->vocab_size);
-        LLM__S(att_scratch, (size_t)s->nth * llm__catt_scratch(c->n_head, c->n_kv_head, (int)hs));
-#undef LLM__S
-        if (!pass) p = s->mem = (float *)llm__calloc(&s->alloc, total, sizeof(float));
-        if (!p) break;
-    }
-    if (!s->tokens || !s->kcache || !s->vcache || !s->mem) {
+    s->model = m; s->d = d;
+    s->n_ctx = d.n_ctx; s->n_batch = d.n_batch;
+    s->diag.log_fn = d.log_fn; s->diag.log_user = d.log_user_data;
+    ws = LLM__MAX(llm__gemm_ws(s->n_batch), llm__kv_ws(c->n_head, c->n_kv_head, c->dim / c->n_head));
+    if (llm__ctx_init(&s->x, &llm__cpu_ops, d.pool, &d.allocator, ws) != LLM_OK || llm__session_alloc(s) != LLM_OK) {
         llm_session_free(s);
         return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for a session (n_ctx %d)", d.n_ctx);
     }
-    if (c->arch == LLM_ARCH_LLAMA) llm__rope_table(s->rope_cos, s->rope_sin, 0, s->n_ctx, (int)hs, c->rope_theta);
     *out = s;
     llm__ok(err);
     return LLM_OK;
@@ -3533,162 +3868,167 @@ LLMDEF llm_status llm_session_create(const llm_model *m, const llm_session_desc 
 
 LLMDEF void llm_session_free(llm_session *s) {
     llm_allocator a;
+    const llm__ctx *x;
     if (!s) return;
-    a = s->alloc;
-    llm__dealloc(&a, s->tokens); llm__dealloc(&a, s->kcache); llm__dealloc(&a, s->vcache); llm__dealloc(&a, s->mem);
+    a = s->d.allocator;
+    x = &s->x;
+    if (x->ops) { x->ops->free(x, s->kcache); x->ops->free(x, s->vcache); x->ops->free(x, s->mem); }
+    llm__dealloc(&a, s->tokens); llm__dealloc(&a, s->logits);
+    llm__ctx_free(&s->x);
     llm__dealloc(&a, s);
 }
 
+#define LLM__LOGITS_NONE 0   /* an early prefill chunk: nobody reads its logits */
+#define LLM__LOGITS_LAST 1   /* the last row's, into s->logits */
+#define LLM__LOGITS_ALL 2    /* every row's, into the caller's buffer (beam: one row per beam) */
+
 /* One forward pass over n <= n_batch tokens at positions pos .. pos+n-1: fills the cache and
-   the logits of the last row (or of every row into all_logits). With beam != NULL the n rows
-   are n beams at the same position pos + k_pos: their k, v go to the beams' suffix caches,
-   the session cache (the prompt) is only read, and the position does not move. */
-static void llm__session_forward(llm_session *s, const int32_t *tok, int n, float *all_logits, const llm__beam_kv *beam) {
+   the logits asked for. With beam != NULL the n rows are n beams at the same position
+   pos + k_pos: their k, v go to the beams' suffix caches, the session cache (the prompt)
+   is only read, and the position does not move. */
+static void llm__session_forward(llm_session *s, const int32_t *tok, int n, int want, float *all_logits,
+                                 const llm__beam_kv *beam) {
     const llm_model *m = s->model;
     const llm_config *c = &m->cfg;
-    const float *P = m->params;
-    const int C = c->dim, NH = c->n_head, NKV = c->n_kv_head, hs = C / NH, kvC = NKV * hs;
-    const int QKV = C + 2 * kvC, H = c->ffn_dim, gpt2 = c->arch == LLM_ARCH_GPT2, FC = gpt2 ? H : 2 * H;
-    const int pos0 = s->pos, rpos = beam ? s->pos + beam->k_pos : s->pos; /* position of row 0 */
-    const llm_allocator *al = &s->alloc;
-    llm_threadpool *pool = s->d.pool;
-    int l, t, h;
-    for (t = 0; t < n; t++) {  /* token (and position) embedding */
-        const float *e = P + m->wte + (size_t)tok[t] * C;
-        float *x = s->x + (size_t)t * C;
-        int i;
-        if (gpt2) { const float *pe = P + m->wpe + (size_t)(rpos + (beam ? 0 : t)) * C; for (i = 0; i < C; i++) x[i] = e[i] + pe[i]; }
-        else memcpy(x, e, (size_t)C * sizeof(float));
-    }
+    const llm__ctx *x = &s->x;
+    const llm__ops *op = x->ops;
+    float *P = (float *)(uintptr_t)s->params;
+    const int C = c->dim, NH = c->n_head, NKV = c->n_kv_head, hs = C / NH, half = hs / 2;
+    const int gpt2 = c->arch == LLM_ARCH_GPT2, rpos = beam ? s->pos + beam->k_pos : s->pos;
+    const size_t N = (size_t)n, layer_kv = (size_t)NKV * s->n_ctx * hs;
+    llm__rows r;
+    llm__la la;
+    llm__kv kv;
+    int l;
+    /* every layer reads x and writes back into it: one layer's scratch serves them all */
+    la.x = s->xs; la.res2 = s->xs; la.res3 = s->xs;
+    la.ln1 = s->xb; la.ln2 = s->xb; la.tmp = s->xb;
+    la.ln1_mean = s->mean; la.ln1_rstd = s->rstd; la.ln2_mean = s->mean; la.ln2_rstd = s->rstd;
+    la.qkv = s->qkv; la.atty = s->att; la.lse = NULL; la.fch = s->fch; la.fch_act = s->fch_act;
+    memset(&r, 0, sizeof r);
+    r.N = N; r.B = 1; r.T = n; r.kv = &kv;
+    r.rope_cos = s->rope_cos + (size_t)rpos * half; r.rope_sin = s->rope_sin + (size_t)rpos * half;
+    r.rope_T = beam ? 1 : n;   /* beams all sit at one position: a table of one row */
+    memset(&kv, 0, sizeof kv);
+    kv.n_ctx = s->n_ctx; kv.pos0 = s->pos;
+    op->embed_fwd(x, s->xs, tok, P + m->wte, llm__PW(P, m->wpe), N, beam ? 1 : n, rpos, C);
     for (l = 0; l < c->n_layer; l++) {
-        const llm__layer_off *w = &m->layers[l];
-        float *kc = s->kcache + (size_t)l * NKV * s->n_ctx * hs, *vc = s->vcache + (size_t)l * NKV * s->n_ctx * hs;
-        llm__catt_args a;
-        llm__norm_forward(pool, s->xb, s->mean, s->rstd, s->x, P + w->ln1w, llm__P(P, w->ln1b), (size_t)n, C, c->norm_eps, !gpt2);
-        llm__matmul_forward(pool, al, s->qkv, s->xb, P + w->qkvw, llm__P(P, w->qkvb), (size_t)n, C, QKV);
-        if (!gpt2)   /* beams all sit at one position: a table of one row (T = 1) */
-            llm__rope(pool, s->qkv, s->rope_cos + (size_t)rpos * (hs / 2), s->rope_sin + (size_t)rpos * (hs / 2),
-                      (size_t)n, beam ? 1 : n, NH, NKV, hs, 1);
-        for (t = 0; t < n; t++)   /* append k and v to the cache (or to each beam's suffix) */
-            for (h = 0; h < NKV; h++) {
-                const float *row = s->qkv + (size_t)t * QKV;
-                float *kd, *vd;
-                if (beam) {
-                    const size_t off = ((((size_t)t * c->n_layer + l) * NKV + h) * beam->cap + beam->k_pos) * hs;
-                    kd = beam->k + off; vd = beam->v + off;
-                } else {
-                    kd = kc + ((size_t)h * s->n_ctx + pos0 + t) * hs; vd = vc + ((size_t)h * s->n_ctx + pos0 + t) * hs;
-                }
-                memcpy(kd, row + C + h * hs, (size_t)hs * sizeof(float));
-                memcpy(vd, row + C + kvC + h * hs, (size_t)hs * sizeof(float));
-            }
-        memset(&a, 0, sizeof a);
-        a.out = s->att; a.scratch = s->att_scratch; a.qkv = s->qkv; a.kc = kc; a.vc = vc;
-        a.beam = beam; a.layer = l; a.n_layer = c->n_layer;
-        a.n = n; a.pos0 = pos0; a.n_ctx = s->n_ctx; a.NH = NH; a.NKV = NKV; a.hs = hs;
-        a.scratch_per = llm__catt_scratch(NH, NKV, hs);
-        llm__parallel(pool, llm__catt_task, &a);
-        llm__matmul_forward(pool, al, s->xb, s->att, P + w->attprojw, llm__P(P, w->attprojb), (size_t)n, C, C);
-        llm__residual_forward(pool, s->x, s->x, s->xb, (size_t)n * C);
-        llm__norm_forward(pool, s->xb, s->mean, s->rstd, s->x, P + w->ln2w, llm__P(P, w->ln2b), (size_t)n, C, c->norm_eps, !gpt2);
-        llm__matmul_forward(pool, al, s->fch, s->xb, P + w->fcw, llm__P(P, w->fcb), (size_t)n, C, FC);
-        if (gpt2) llm__gelu_forward(pool, s->fch_act, s->fch, (size_t)n * H);
-        else llm__swiglu_forward(pool, s->fch_act, s->fch, (size_t)n, H);
-        llm__matmul_forward(pool, al, s->xb, s->fch_act, P + w->fcprojw, llm__P(P, w->fcprojb), (size_t)n, H, C);
-        llm__residual_forward(pool, s->x, s->x, s->xb, (size_t)n * C);
+        llm__lw w;
+        llm__layer_ptrs(m, P, l, &w);
+        kv.k = s->kcache + (size_t)l * layer_kv; kv.v = s->vcache + (size_t)l * layer_kv;
+        if (beam) {
+            const size_t lb = (size_t)l * beam->n_beams * NKV * beam->cap * hs;
+            kv.bk = beam->k + lb; kv.bv = beam->v + lb; kv.bcap = beam->cap; kv.bpos = beam->k_pos;
+        }
+        llm__block_forward(x, c, &w, &la, &r);
     }
-    if (all_logits) {
-        llm__norm_forward(pool, s->xb, s->mean, s->rstd, s->x, P + m->lnfw, llm__P(P, m->lnfb), (size_t)n, C, c->norm_eps, !gpt2);
-        llm__matmul_forward(pool, al, all_logits, s->xb, P + m->head, NULL, (size_t)n, C, c->vocab_size);
-        if (!beam) memcpy(s->logits, all_logits + (size_t)(n - 1) * c->vocab_size, (size_t)c->vocab_size * sizeof(float));
-    } else {   /* only the last row is needed */
-        const float *xl = s->x + (size_t)(n - 1) * C;
-        llm__norm_forward(pool, s->xb, s->mean, s->rstd, xl, P + m->lnfw, llm__P(P, m->lnfb), 1, C, c->norm_eps, !gpt2);
-        llm__matmul_forward(pool, al, s->logits, s->xb, P + m->head, NULL, 1, C, c->vocab_size);
+    if (want == LLM__LOGITS_ALL) {
+        op->norm_fwd(x, s->xb, s->mean, s->rstd, s->xs, P + m->lnfw, llm__PW(P, m->lnfb), N, C, c->norm_eps, !gpt2);
+        op->matmul_fwd(x, all_logits, s->xb, P + m->head, NULL, N, C, c->vocab_size);
+        if (!beam) memcpy(s->logits, all_logits + (N - 1) * c->vocab_size, (size_t)c->vocab_size * sizeof(float));
+    } else if (want == LLM__LOGITS_LAST) {
+        const float *xl = s->xs + (N - 1) * C;
+        op->norm_fwd(x, s->xb, s->mean, s->rstd, xl, P + m->lnfw, llm__PW(P, m->lnfb), 1, C, c->norm_eps, !gpt2);
+        op->matmul_fwd(x, s->logits, s->xb, P + m->head, NULL, 1, C, c->vocab_size);
     }
-    if (beam) return;
-    memcpy(s->tokens + pos0, tok, (size_t)n * sizeof(int32_t));
+    if (beam) { s->pending = 0; return; }
+    if (s->tokens + s->pos != tok) memcpy(s->tokens + s->pos, tok, N * sizeof(int32_t));
     s->pos += n;
-    s->logits_valid = 1;
+    s->logits_valid = want != LLM__LOGITS_NONE;
+    s->pending = want == LLM__LOGITS_NONE ? n : 0;
 }
 
-LLMDEF llm_status llm_session_eval(llm_session *s, const int32_t *tokens, int n, float *all_logits) {
+/* The logits of the last token after a forward that skipped them: the final norm and the
+   classifier on the last row the forward left in xs. */
+static void llm__session_finish(llm_session *s) {
+    const llm_model *m = s->model;
+    const llm_config *c = &m->cfg;
+    const llm__ctx *x = &s->x;
+    float *P = (float *)(uintptr_t)s->params;
+    if (s->logits_valid || !s->pending) return;
+    x->ops->norm_fwd(x, s->xb, s->mean, s->rstd, s->xs + (size_t)(s->pending - 1) * c->dim, P + m->lnfw,
+                     llm__PW(P, m->lnfb), 1, c->dim, c->norm_eps, c->arch != LLM_ARCH_GPT2);
+    x->ops->matmul_fwd(x, s->logits, s->xb, P + m->head, NULL, 1, c->dim, c->vocab_size);
+    s->logits_valid = 1;
+    s->pending = 0;
+}
+
+/* Appends n tokens in chunks of n_batch; `want` is for the last chunk. */
+static llm_status llm__session_eval(llm_session *s, const int32_t *tokens, int n, float *all_logits, int want) {
     const int V = s->model->cfg.vocab_size, start = s->pos;
     int done = 0;
     llm_status st;
-    if (n <= 0 || !tokens) return llm__s_fail(s, LLM_ERR_INVALID_ARG, "eval needs at least one token");
+    llm_error e;
+    if (n <= 0 || !tokens) return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "eval needs at least one token");
     if (n > s->n_ctx - s->pos)
-        return llm__s_fail(s, LLM_ERR_CONTEXT_FULL, "context full: %d tokens at position %d exceed n_ctx %d", n, s->pos, s->n_ctx);
-    if ((st = llm__check_tokens(s->model, tokens, (size_t)n, s->last_error, sizeof s->last_error)) != LLM_OK) return st;
+        return llm__dfail(&s->diag, LLM_ERR_CONTEXT_FULL, "context full: %d tokens at position %d exceed n_ctx %d", n,
+                          s->pos, s->n_ctx);
+    if ((st = llm__check_tokens(s->model, tokens, (size_t)n, &e)) != LLM_OK) return llm__dfail(&s->diag, st, "%s", e.message);
     while (done < n) {
-        const int chunk = LLM__MIN(s->n_batch, n - done);
+        const int chunk = LLM__MIN(s->n_batch, n - done), last = done + chunk == n;
         if (s->d.progress && done > 0 && s->d.progress((float)done / (float)n, s->d.progress_user_data)) {
             s->pos = start;     /* all or nothing */
             s->logits_valid = 0;
-            return llm__s_fail(s, LLM_ERR_CANCELLED, "prefill cancelled after %d of %d tokens", done, n);
+            s->pending = 0;
+            return llm__dfail(&s->diag, LLM_ERR_CANCELLED, "prefill cancelled after %d of %d tokens", done, n);
         }
-        llm__session_forward(s, tokens + done, chunk, all_logits ? all_logits + (size_t)done * V : NULL, NULL);
+        if (all_logits)
+            llm__session_forward(s, tokens + done, chunk, LLM__LOGITS_ALL, all_logits + (size_t)done * V, NULL);
+        else
+            llm__session_forward(s, tokens + done, chunk, last ? want : LLM__LOGITS_NONE, NULL, NULL);
         done += chunk;
     }
     if (s->d.progress) s->d.progress(1.0f, s->d.progress_user_data);
     return LLM_OK;
 }
-LLMDEF const float *llm_session_logits(const llm_session *s) { return s->logits_valid ? s->logits : NULL; }
-LLMDEF int llm_session_pos(const llm_session *s) { return s->pos; }
-LLMDEF int llm_session_n_ctx(const llm_session *s) { return s->n_ctx; }
-LLMDEF const int32_t *llm_session_tokens(const llm_session *s) { return s->tokens; }
-LLMDEF const llm_model *llm_session_model(const llm_session *s) { return s->model; }
-LLMDEF const char *llm_session_last_error(const llm_session *s) { return s->last_error; }
-LLMDEF void llm_session_reset(llm_session *s) { s->pos = 0; s->logits_valid = 0; }
+LLMDEF llm_status llm_session_eval(llm_session *s, const int32_t *tokens, int n, float *all_logits) {
+    if (!s) return LLM_ERR_INVALID_ARG;
+    return llm__session_eval(s, tokens, n, all_logits, LLM__LOGITS_LAST);
+}
+LLMDEF const float *llm_session_logits(const llm_session *s) { return s && s->logits_valid ? s->logits : NULL; }
+LLMDEF int llm_session_pos(const llm_session *s) { return s ? s->pos : 0; }
+LLMDEF int llm_session_n_ctx(const llm_session *s) { return s ? s->n_ctx : 0; }
+LLMDEF const int32_t *llm_session_tokens(const llm_session *s) { return s ? s->tokens : NULL; }
+LLMDEF const llm_model *llm_session_model(const llm_session *s) { return s ? s->model : NULL; }
+LLMDEF const char *llm_session_last_error(const llm_session *s) { return s ? s->diag.err.message : "NULL session"; }
+LLMDEF void llm_session_reset(llm_session *s) { if (s) { s->pos = 0; s->logits_valid = 0; s->pending = 0; } }
 LLMDEF llm_status llm_session_rewind(llm_session *s, int pos) {
-    if (pos < 0 || pos > s->pos) return llm__s_fail(s, LLM_ERR_OUT_OF_RANGE, "rewind to %d outside 0..%d", pos, s->pos);
-    if (pos != s->pos) s->logits_valid = 0;
+    if (!s) return LLM_ERR_INVALID_ARG;
+    if (pos < 0 || pos > s->pos)
+        return llm__dfail(&s->diag, LLM_ERR_OUT_OF_RANGE, "rewind to %d outside 0..%d", pos, s->pos);
+    if (pos != s->pos) { s->logits_valid = 0; s->pending = 0; }
     s->pos = pos;
     return LLM_OK;
 }
 
 LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep) {
-    const llm_config *c = &s->model->cfg;
-    const int hs = c->dim / c->n_head, half = hs / 2;
-    int n_discard, l, h, p, i;
-    const float *cs_d, *sn_d;
-    if (n_keep < 0 || n_keep >= s->pos) return llm__s_fail(s, LLM_ERR_INVALID_ARG, "n_keep %d must be below the position %d", n_keep, s->pos);
+    const llm_config *c;
+    const llm__ctx *x;
+    int n_discard, moved, b, hs;
+    if (!s) return LLM_ERR_INVALID_ARG;
+    c = &s->model->cfg; x = &s->x; hs = c->dim / c->n_head;
+    if (n_keep < 0 || n_keep >= s->pos)
+        return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "n_keep %d must be below the position %d", n_keep, s->pos);
     n_discard = (s->pos - n_keep) / 2;
     if (n_discard == 0) return LLM_OK;
-    memmove(s->tokens + n_keep, s->tokens + n_keep + n_discard, (size_t)(s->pos - n_keep - n_discard) * sizeof(int32_t));
+    moved = s->pos - n_keep - n_discard;
+    s->pending = 0;
+    memmove(s->tokens + n_keep, s->tokens + n_keep + n_discard, (size_t)moved * sizeof(int32_t));
     if (c->arch == LLM_ARCH_GPT2) {   /* learned positions: recompute the kept tokens */
-        int kept = s->pos - n_discard;
+        const int kept = s->pos - n_discard;
         s->pos = 0;
         s->logits_valid = 0;
-        if (kept == 0) return LLM_OK;
-        {
-            int32_t *tmp = (int32_t *)llm__alloc(&s->alloc, (size_t)kept * sizeof(int32_t));
-            llm_status st;
-            if (!tmp) return llm__s_fail(s, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-            memcpy(tmp, s->tokens, (size_t)kept * sizeof(int32_t));
-            st = llm_session_eval(s, tmp, kept, NULL);
-            llm__dealloc(&s->alloc, tmp);
-            return st;
-        }
+        return kept ? llm__session_eval(s, s->tokens, kept, NULL, LLM__LOGITS_LAST) : LLM_OK;
     }
-    /* RoPE: moving a key from position p to p - d is one more rotation by -d * freq: the
-       table row of position d holds cos and sin of d * freq (sin flips sign for -d) */
-    cs_d = s->rope_cos + (size_t)n_discard * half; sn_d = s->rope_sin + (size_t)n_discard * half;
-    for (l = 0; l < c->n_layer; l++)
-        for (h = 0; h < c->n_kv_head; h++) {
-            float *K = s->kcache + ((size_t)l * c->n_kv_head + h) * s->n_ctx * hs;
-            float *V = s->vcache + ((size_t)l * c->n_kv_head + h) * s->n_ctx * hs;
-            for (p = n_keep; p < s->pos - n_discard; p++) {
-                float *k = K + (size_t)p * hs;
-                memcpy(k, K + (size_t)(p + n_discard) * hs, (size_t)hs * sizeof(float));
-                memcpy(V + (size_t)p * hs, V + (size_t)(p + n_discard) * hs, (size_t)hs * sizeof(float));
-                for (i = 0; i < half; i++) {
-                    const float x0 = k[2 * i], x1 = k[2 * i + 1];
-                    k[2 * i] = x0 * cs_d[i] + x1 * sn_d[i];
-                    k[2 * i + 1] = x1 * cs_d[i] - x0 * sn_d[i];
-                }
-            }
-        }
+    /* RoPE is relative: moving a key from position p to p - d is one more rotation by
+       -d * freq, and row d of the table holds the angle d * freq */
+    for (b = 0; b < c->n_layer * c->n_kv_head; b++) {
+        float *K = s->kcache + (size_t)b * s->n_ctx * hs, *V = s->vcache + (size_t)b * s->n_ctx * hs;
+        x->ops->copy(x, K + (size_t)n_keep * hs, K + (size_t)(n_keep + n_discard) * hs, (size_t)moved * hs * 4);
+        x->ops->copy(x, V + (size_t)n_keep * hs, V + (size_t)(n_keep + n_discard) * hs, (size_t)moved * hs * 4);
+        x->ops->rope(x, K + (size_t)n_keep * hs, s->rope_cos + (size_t)n_discard * (hs / 2),
+                     s->rope_sin + (size_t)n_discard * (hs / 2), (size_t)moved, 1, 1, hs, hs, -1);
+    }
     s->pos -= n_discard;
     return LLM_OK;
 }
@@ -3702,94 +4042,125 @@ static size_t llm__session_kv_bytes(const llm_session *s, size_t pos) {
     return pos * 4 + 2 * (size_t)c->n_layer * c->n_kv_head * pos * (size_t)(c->dim / c->n_head) * 4;
 }
 LLMDEF size_t llm_session_state_size(const llm_session *s, const llm_sampler *smp) {
+    if (!s) return 0;
     return LLM__STATE_HDR + llm__session_kv_bytes(s, (size_t)s->pos) + 4 + (smp ? llm_sampler_state_size(smp) : 0);
 }
 LLMDEF llm_status llm_session_save(const llm_session *s, const llm_sampler *smp, void *buf, size_t cap, size_t *size) {
-    const llm_config *c = &s->model->cfg;
-    const size_t hs = (size_t)(c->dim / c->n_head), need = llm_session_state_size(s, smp);
-    const size_t smp_bytes = smp ? llm_sampler_state_size(smp) : 0;
+    const llm_config *c;
+    const llm__ctx *x;
+    size_t hs, need, smp_bytes;
     unsigned char *p = (unsigned char *)buf;
-    int l, h;
+    int b;
+    if (!s) return LLM_ERR_INVALID_ARG;
+    c = &s->model->cfg; x = &s->x;
+    hs = (size_t)(c->dim / c->n_head); need = llm_session_state_size(s, smp);
+    smp_bytes = smp ? llm_sampler_state_size(smp) : 0;
     if (size) *size = need;
-    if (!buf || cap < need) return llm__s_fail(s, LLM_ERR_BUFFER_TOO_SMALL, "state needs %lu bytes", (unsigned long)need);
+    if (!buf || cap < need)
+        return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_BUFFER_TOO_SMALL, "state needs %lu bytes",
+                          (unsigned long)need);
     memcpy(p, "LLMS", 4);
     llm__put_le(p + 4, 1, 4); llm__put_le(p + 8, (uint32_t)c->n_layer, 4); llm__put_le(p + 12, (uint32_t)c->n_kv_head, 4);
-    llm__put_le(p + 16, (uint32_t)hs, 4); llm__put_le(p + 20, (uint32_t)c->vocab_size, 4); llm__put_le(p + 24, (uint32_t)s->pos, 4);
+    llm__put_le(p + 16, (uint32_t)hs, 4); llm__put_le(p + 20, (uint32_t)c->vocab_size, 4);
+    llm__put_le(p + 24, (uint32_t)s->pos, 4);
     p += LLM__STATE_HDR;
     memcpy(p, s->tokens, (size_t)s->pos * 4); p += (size_t)s->pos * 4;
-    for (l = 0; l < c->n_layer; l++)
-        for (h = 0; h < c->n_kv_head; h++) {
-            size_t off = ((size_t)l * c->n_kv_head + h) * s->n_ctx * hs, n = (size_t)s->pos * hs * 4;
-            memcpy(p, s->kcache + off, n); p += n;
-            memcpy(p, s->vcache + off, n); p += n;
-        }
+    for (b = 0; b < c->n_layer * c->n_kv_head; b++) {   /* each (layer, kv head): k rows, v rows */
+        const size_t off = (size_t)b * s->n_ctx * hs, n = (size_t)s->pos * hs * 4;
+        x->ops->download(x, p, s->kcache + off, n); p += n;
+        x->ops->download(x, p, s->vcache + off, n); p += n;
+    }
     llm__put_le(p, (uint32_t)smp_bytes, 4); p += 4;
     if (smp && llm_sampler_save_state(smp, p, smp_bytes, NULL) != LLM_OK)
-        return llm__s_fail(s, LLM_ERR_INVALID_ARG, "cannot save the sampler: %s", llm_sampler_last_error(smp));
+        return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_INVALID_ARG, "cannot save the sampler: %s",
+                          llm_sampler_last_error(smp));
     return LLM_OK;
 }
 LLMDEF llm_status llm_session_load(llm_session *s, llm_sampler *smp, const void *buf, size_t size) {
-    const llm_config *c = &s->model->cfg;
+    const llm_config *c;
+    const llm__ctx *x;
     const unsigned char *p = (const unsigned char *)buf;
-    const size_t hs = (size_t)(c->dim / c->n_head);
-    size_t kvb, smp_bytes;
+    size_t hs, kvb, smp_bytes;
     uint32_t pos;
-    int l, h;
+    int b;
     llm_status st;
-    if (!buf || size < LLM__STATE_HDR + 4 || memcmp(p, "LLMS", 4) != 0) return llm__s_fail(s, LLM_ERR_FORMAT, "not a session state (bad magic or size)");
-    if (llm__rd_u32(p + 4) != 1) return llm__s_fail(s, LLM_ERR_UNSUPPORTED, "session state version %u", llm__rd_u32(p + 4));
+    if (!s) return LLM_ERR_INVALID_ARG;
+    c = &s->model->cfg; x = &s->x; hs = (size_t)(c->dim / c->n_head);
+    if (!buf || size < LLM__STATE_HDR + 4 || memcmp(p, "LLMS", 4) != 0)
+        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "not a session state (bad magic or size)");
+    if (llm__rd_u32(p + 4) != 1)
+        return llm__dfail(&s->diag, LLM_ERR_UNSUPPORTED, "session state version %u", llm__rd_u32(p + 4));
     if (llm__rd_u32(p + 8) != (uint32_t)c->n_layer || llm__rd_u32(p + 12) != (uint32_t)c->n_kv_head ||
         llm__rd_u32(p + 16) != (uint32_t)hs || llm__rd_u32(p + 20) != (uint32_t)c->vocab_size)
-        return llm__s_fail(s, LLM_ERR_FORMAT, "session state is for another model shape");
+        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "session state is for another model shape");
     pos = llm__rd_u32(p + 24);
-    if (pos > (uint32_t)s->n_ctx) return llm__s_fail(s, LLM_ERR_CONTEXT_FULL, "state holds %u positions, this session %d", pos, s->n_ctx);
+    if (pos > (uint32_t)s->n_ctx)
+        return llm__dfail(&s->diag, LLM_ERR_CONTEXT_FULL, "state holds %u positions, this session %d", pos, s->n_ctx);
     kvb = llm__session_kv_bytes(s, pos);
-    if (size < LLM__STATE_HDR + kvb + 4) return llm__s_fail(s, LLM_ERR_FORMAT, "session state truncated (%lu bytes)", (unsigned long)size);
+    if (size < LLM__STATE_HDR + kvb + 4)
+        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "session state truncated (%lu bytes)", (unsigned long)size);
     smp_bytes = llm__rd_u32(p + LLM__STATE_HDR + kvb);
-    if (size != LLM__STATE_HDR + kvb + 4 + smp_bytes) return llm__s_fail(s, LLM_ERR_FORMAT, "session state truncated or padded (%lu bytes)", (unsigned long)size);
+    if (size != LLM__STATE_HDR + kvb + 4 + smp_bytes)
+        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "session state truncated or padded (%lu bytes)", (unsigned long)size);
+    {   /* check the tokens before anything changes */
+        uint32_t i;
+        for (i = 0; i < pos; i++) {
+            uint32_t t = llm__rd_u32(p + LLM__STATE_HDR + 4 * (size_t)i);
+            if (t >= (uint32_t)c->vocab_size)
+                return llm__dfail(&s->diag, LLM_ERR_FORMAT, "session state: token %u at %u outside [0, %d)", t, i,
+                                  c->vocab_size);
+        }
+    }
     if (smp && smp_bytes && (st = llm_sampler_load_state(smp, p + LLM__STATE_HDR + kvb + 4, smp_bytes)) != LLM_OK)
-        return llm__s_fail(s, st, "sampler state: %s", llm_sampler_last_error(smp));
+        return llm__dfail(&s->diag, st, "sampler state: %s", llm_sampler_last_error(smp));
     p += LLM__STATE_HDR;
     s->pos = 0;
     s->logits_valid = 0;
-    memcpy(s->tokens, p, (size_t)pos * 4); p += (size_t)pos * 4;
-    if ((st = llm__check_tokens(s->model, s->tokens, pos, s->last_error, sizeof s->last_error)) != LLM_OK) return st;
-    for (l = 0; l < c->n_layer; l++)
-        for (h = 0; h < c->n_kv_head; h++) {
-            size_t off = ((size_t)l * c->n_kv_head + h) * s->n_ctx * hs, n = (size_t)pos * hs * 4;
-            memcpy(s->kcache + off, p, n); p += n;
-            memcpy(s->vcache + off, p, n); p += n;
-        }
+    s->pending = 0;
+    { uint32_t i; for (i = 0; i < pos; i++) s->tokens[i] = (int32_t)llm__rd_u32(p + 4 * (size_t)i); }
+    p += (size_t)pos * 4;
+    for (b = 0; b < c->n_layer * c->n_kv_head; b++) {
+        const size_t off = (size_t)b * s->n_ctx * hs, n = (size_t)pos * hs * 4;
+        x->ops->upload(x, s->kcache + off, p, n); p += n;
+        x->ops->upload(x, s->vcache + off, p, n); p += n;
+    }
     /* the logits are not stored: one decode step of the last token brings them back (it
        rewrites that token's cache row with the same values) */
     s->pos = (int)pos - 1;
-    if (pos > 0) llm__session_forward(s, s->tokens + pos - 1, 1, NULL, NULL);
+    if (pos > 0) llm__session_forward(s, s->tokens + pos - 1, 1, LLM__LOGITS_LAST, NULL, NULL);
     s->pos = (int)pos;
     return LLM_OK;
 }
 LLMDEF llm_status llm_session_save_file(const llm_session *s, const llm_sampler *smp, const char *path) {
-    size_t n = llm_session_state_size(s, smp);
-    void *buf = llm__alloc(&s->alloc, n);
+    size_t n;
+    void *buf;
     FILE *f;
     llm_status st;
-    if (!buf) return llm__s_fail(s, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    llm__diag *dg;
+    if (!s || !path) return LLM_ERR_INVALID_ARG;
+    dg = (llm__diag *)(uintptr_t)&s->diag;
+    n = llm_session_state_size(s, smp);
+    buf = llm__alloc(&s->x.alloc, n);
+    if (!buf) return llm__dfail(dg, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     st = llm_session_save(s, smp, buf, n, NULL);
     if (st == LLM_OK) {
         f = fopen(path, "wb");
-        if (!f || fwrite(buf, 1, n, f) != n) st = llm__s_fail(s, LLM_ERR_IO, "cannot write '%s'", path);
-        if (f && fclose(f) != 0 && st == LLM_OK) st = llm__s_fail(s, LLM_ERR_IO, "cannot write '%s'", path);
+        if (!f || fwrite(buf, 1, n, f) != n) st = llm__dfail(dg, LLM_ERR_IO, "cannot write '%s'", path);
+        if (f && fclose(f) != 0 && st == LLM_OK) st = llm__dfail(dg, LLM_ERR_IO, "cannot write '%s'", path);
     }
-    llm__dealloc(&s->alloc, buf);
+    llm__dealloc(&s->x.alloc, buf);
     return st;
 }
 LLMDEF llm_status llm_session_load_file(llm_session *s, llm_sampler *smp, const char *path) {
     void *buf;
     size_t n;
     llm_error e;
-    llm_status st = llm_read_file(path, &s->alloc, &buf, &n, &e);
-    if (st != LLM_OK) return llm__s_fail(s, st, "%s", e.message);
+    llm_status st;
+    if (!s || !path) return LLM_ERR_INVALID_ARG;
+    st = llm_read_file(path, &s->x.alloc, &buf, &n, &e);
+    if (st != LLM_OK) return llm__dfail(&s->diag, st, "%s", e.message);
     st = llm_session_load(s, smp, buf, n);
-    llm__dealloc(&s->alloc, buf);
+    llm__dealloc(&s->x.alloc, buf);
     return st;
 }
 
@@ -4205,35 +4576,37 @@ static int32_t llm__sampler_draw_dense(const float *LLM__RESTRICT w, int V, doub
     return fallback;
 }
 
-/* The kept candidates with renormalised probabilities, for tests and tools: ids[] and
-   probs[] (n_vocab entries each) receive the set sampling would draw from, in no particular
-   order. Returns the count, or a negative llm_status. Nothing is accepted, no RNG is used.
-   Greedy samplers return their one token with probability 1. */
-static LLM__MAYBE_UNUSED int llm__sampler_candidates(llm_sampler *s, const float *logits,
-                                                     int32_t *ids, float *probs) {
+LLMDEF llm_status llm_sampler_candidates(llm_sampler *s, const float *logits, int32_t *ids, float *probs,
+                                         int *n_out) {
     float m;
     int32_t am;
     double z = 1;
     int n = 0, i, dense = 0;
-    llm_status st = llm__sampler_prepare(s, logits, &m, &am);
-    if (st != LLM_OK) return (int)st;
+    llm_status st;
+    if (n_out) *n_out = 0;
+    if (!s) return LLM_ERR_INVALID_ARG;
+    if (!logits || !ids || !probs || !n_out)
+        return llm__fail(&s->err, LLM_ERR_INVALID_ARG, "NULL logits, ids, probs or count");
+    if ((st = llm__sampler_prepare(s, logits, &m, &am)) != LLM_OK) return st;
     if (!s->greedy) n = llm__sampler_filter(s, m, &z, &dense);
     if (n == 0) {
         ids[0] = am;
         probs[0] = 1;
-        return 1;
+        *n_out = 1;
+        return LLM_OK;
     }
     if (dense) {
         for (i = 0, n = 0; i < s->n_vocab; i++) {
             if (s->probs[i] > 0) { ids[n] = i; probs[n] = (float)(s->probs[i] / z); n++; }
         }
-        return n;
+    } else {
+        for (i = 0; i < n; i++) {
+            ids[i] = s->cand[i].id;
+            probs[i] = (float)(s->cand[i].w / z);
+        }
     }
-    for (i = 0; i < n; i++) {
-        ids[i] = s->cand[i].id;
-        probs[i] = (float)(s->cand[i].w / z);
-    }
-    return n;
+    *n_out = n;
+    return LLM_OK;
 }
 
 LLMDEF llm_status llm_sampler_sample(llm_sampler *s, const float *logits, int32_t *token) {
@@ -4447,6 +4820,10 @@ struct llm_generator {
     int32_t eos;
     int n_generated, finished;
     double t_prefill, t_decode;
+    /* measured costs (seconds) that size the work of a step to its budget: a prefill token
+       (chunks of several tokens are cheaper per token, so this errs on the safe side), the
+       logits after a prefill, and a decode step (sample, emit, eval one token) */
+    double est_tok, est_logits, est_decode;
     llm_stop_reason stop_reason;
 };
 
@@ -4461,63 +4838,51 @@ LLMDEF void llm_generator_free(llm_generator *g) {
     llm__dealloc(&a, g);
 }
 
-LLMDEF llm_status llm_generator_create(llm_session *s, llm_sampler *smp, const llm_generate_desc *desc,
-                                       llm_generator **out, llm_error *err) {
-    llm_generator *g;
-    const llm_allocator *a;
-    size_t max_stop = 0;
-    int i;
+/* The prompt: ids, or text through the tokenizer. */
+static llm_status llm__gen_prompt(llm_generator *g, const llm_generate_desc *desc, llm_error *err) {
+    const llm_allocator *a = &g->alloc;
     llm_status st;
-    if (!s || !smp || !desc || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
-    *out = NULL;
-    a = &s->alloc;
-    g = (llm_generator *)llm__calloc(a, 1, sizeof *g);
-    if (!g) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    g->s = s; g->smp = smp; g->d = *desc; g->alloc = *a;
-    g->tok = desc->tokenizer ? desc->tokenizer : s->model->tokenizer;
-    g->eos = g->tok ? llm_tokenizer_eos(g->tok) : -1;
-    llm_detok_init(&g->ds);
-#define LLM__GFAIL(st_, ...) do { llm_status st__ = (st_); llm_generator_free(g); return llm__fail(err, st__, __VA_ARGS__); } while (0)
-    if (desc->max_tokens < 0 || desc->n_prompt_ids < 0 || desc->n_stop_tokens < 0 || desc->n_stop_strings < 0)
-        LLM__GFAIL(LLM_ERR_INVALID_ARG, "negative count in the generate desc");
-    /* the prompt: ids, or text through the tokenizer */
     if (desc->prompt_ids && desc->n_prompt_ids > 0) {
         g->n_prompt = desc->n_prompt_ids;
         g->prompt = (int32_t *)llm__alloc(a, (size_t)g->n_prompt * sizeof(int32_t));
-        if (!g->prompt) LLM__GFAIL(LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        if (!g->prompt) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
         memcpy(g->prompt, desc->prompt_ids, (size_t)g->n_prompt * sizeof(int32_t));
     } else if ((desc->prompt && (desc->prompt_len || desc->prompt[0])) || desc->add_bos) {
         const char *text = desc->prompt ? desc->prompt : "";
         size_t len = desc->prompt_len ? desc->prompt_len : strlen(text), n = 0;
         const int flags = desc->add_bos ? LLM_TOKENIZE_ADD_BOS : 0;
-        if (!g->tok) LLM__GFAIL(LLM_ERR_INVALID_ARG, "a text prompt needs a tokenizer (none given, none with the model)");
+        if (!g->tok) return llm__fail(err, LLM_ERR_INVALID_ARG, "a text prompt needs a tokenizer (none given, none with the model)");
         llm_tokenize(g->tok, text, len, flags, NULL, 0, &n);
         g->prompt = (int32_t *)llm__alloc(a, (n + 1) * sizeof(int32_t));
-        if (!g->prompt) LLM__GFAIL(LLM_ERR_OUT_OF_MEMORY, "out of memory");
-        if ((st = llm_tokenize(g->tok, text, len, flags, g->prompt, n, &n)) != LLM_OK) LLM__GFAIL(st, "cannot tokenize the prompt");
+        if (!g->prompt) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        if ((st = llm_tokenize(g->tok, text, len, flags, g->prompt, n, &n)) != LLM_OK)
+            return llm__fail(err, st, "cannot tokenize the prompt");
         g->n_prompt = (int)n;
     }
-    if ((st = llm__check_tokens(s->model, g->prompt, (size_t)g->n_prompt, s->last_error, sizeof s->last_error)) != LLM_OK)
-        LLM__GFAIL(st, "%s", s->last_error);
-    if (g->n_prompt == 0 && !s->logits_valid) LLM__GFAIL(LLM_ERR_INVALID_ARG, "nothing to continue from: empty prompt and no logits in the session");
-    if (g->n_prompt > s->n_ctx - s->pos) LLM__GFAIL(LLM_ERR_CONTEXT_FULL, "prompt of %d tokens does not fit (position %d of %d)", g->n_prompt, s->pos, s->n_ctx);
-    for (i = 0; i < g->n_prompt; i++) llm_sampler_accept(smp, g->prompt[i]);   /* penalties see the prompt */
+    return llm__check_tokens(g->s->model, g->prompt, (size_t)g->n_prompt, err);
+}
+
+/* Copies of the stop tokens and stop strings, and the text buffers sized for them. */
+static llm_status llm__gen_stops(llm_generator *g, const llm_generate_desc *desc, llm_error *err) {
+    const llm_allocator *a = &g->alloc;
+    size_t max_stop = 0;
+    int i;
     if (desc->n_stop_tokens) {
         g->stop_tokens = (int32_t *)llm__alloc(a, (size_t)desc->n_stop_tokens * sizeof(int32_t));
-        if (!g->stop_tokens) LLM__GFAIL(LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        if (!g->stop_tokens) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
         memcpy(g->stop_tokens, desc->stop_tokens, (size_t)desc->n_stop_tokens * sizeof(int32_t));
     }
     g->d.stop_tokens = g->stop_tokens;
     if (desc->n_stop_strings) {
-        if (!g->tok) LLM__GFAIL(LLM_ERR_INVALID_ARG, "stop strings need a tokenizer");
+        if (!g->tok) return llm__fail(err, LLM_ERR_INVALID_ARG, "stop strings need a tokenizer");
         g->stop = (char **)llm__calloc(a, (size_t)desc->n_stop_strings, sizeof(char *));
         g->stop_len = (size_t *)llm__calloc(a, (size_t)desc->n_stop_strings, sizeof(size_t));
-        if (!g->stop || !g->stop_len) LLM__GFAIL(LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        if (!g->stop || !g->stop_len) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
         for (i = 0; i < desc->n_stop_strings; i++) {
             size_t n = desc->stop_strings[i] ? strlen(desc->stop_strings[i]) : 0;
             if (n == 0) continue;   /* an empty stop string would stop at once: ignored */
             g->stop[g->n_stop] = (char *)llm__alloc(a, n + 1);
-            if (!g->stop[g->n_stop]) LLM__GFAIL(LLM_ERR_OUT_OF_MEMORY, "out of memory");
+            if (!g->stop[g->n_stop]) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
             memcpy(g->stop[g->n_stop], desc->stop_strings[i], n + 1);
             g->stop_len[g->n_stop++] = n;
             max_stop = LLM__MAX(max_stop, n);
@@ -4529,8 +4894,34 @@ LLMDEF llm_status llm_generator_create(llm_session *s, llm_sampler *smp, const l
     g->piece = (char *)llm__alloc(a, g->piece_cap);
     g->clean = (char *)llm__alloc(a, 3 * g->piece_cap);
     g->pend = (char *)llm__alloc(a, g->pend_cap);
-    if (!g->piece || !g->clean || !g->pend) LLM__GFAIL(LLM_ERR_OUT_OF_MEMORY, "out of memory");
-#undef LLM__GFAIL
+    if (!g->piece || !g->clean || !g->pend) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    return LLM_OK;
+}
+
+LLMDEF llm_status llm_generator_create(llm_session *s, llm_sampler *smp, const llm_generate_desc *desc,
+                                       llm_generator **out, llm_error *err) {
+    llm_generator *g;
+    llm_status st;
+    int i;
+    if (out) *out = NULL;
+    if (!s || !smp || !desc || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
+    if (desc->max_tokens < 0 || desc->n_prompt_ids < 0 || desc->n_stop_tokens < 0 || desc->n_stop_strings < 0)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "negative count in the generate desc");
+    g = (llm_generator *)llm__calloc(&s->x.alloc, 1, sizeof *g);
+    if (!g) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    g->s = s; g->smp = smp; g->d = *desc; g->alloc = s->x.alloc;
+    g->tok = desc->tokenizer ? desc->tokenizer : s->model->tokenizer;
+    g->eos = g->tok ? llm_tokenizer_eos(g->tok) : -1;
+    llm_detok_init(&g->ds);
+    st = llm__gen_prompt(g, desc, err);
+    if (st == LLM_OK && g->n_prompt == 0 && !s->logits_valid && !s->pending)
+        st = llm__fail(err, LLM_ERR_INVALID_ARG, "nothing to continue from: empty prompt and no logits in the session");
+    if (st == LLM_OK && g->n_prompt > s->n_ctx - s->pos)
+        st = llm__fail(err, LLM_ERR_CONTEXT_FULL, "prompt of %d tokens does not fit (position %d of %d)", g->n_prompt,
+                       s->pos, s->n_ctx);
+    if (st == LLM_OK) st = llm__gen_stops(g, desc, err);
+    if (st != LLM_OK) { llm_generator_free(g); return st; }
+    for (i = 0; i < g->n_prompt; i++) llm_sampler_accept(smp, g->prompt[i]);   /* penalties see the prompt */
     *out = g;
     llm__ok(err);
     return LLM_OK;
@@ -4541,7 +4932,8 @@ static void llm__gen_emit(llm_generator *g, const char *text, size_t len, int32_
     size_t emit, hold = 0;
     int i;
     if (g->pend_len + len > g->pend_cap) {   /* cannot happen with the sizes above; be safe */
-        if (g->d.on_text && g->pend_len && g->d.on_text(g->pend, g->pend_len, token, g->d.user_data)) g->stop_reason = LLM_STOP_CALLBACK;
+        if (g->d.on_text && g->pend_len && g->d.on_text(g->pend, g->pend_len, token, g->d.user_data))
+            g->stop_reason = LLM_STOP_CALLBACK;
         g->pend_len = 0;
         if (len > g->pend_cap) len = g->pend_cap;
     }
@@ -4599,13 +4991,18 @@ static void llm__gen_finish(llm_generator *g, llm_stop_reason why) {
     g->finished = 1;
 }
 
+/* One decode step: sample from the session's logits, emit, and evaluate the new token. */
 static llm_status llm__gen_decode_one(llm_generator *g) {
     llm_session *s = g->s;
     int32_t tok;
     int i;
     llm_status st = llm_sampler_sample(g->smp, llm_session_logits(s), &tok);
-    if (st != LLM_OK) return llm__s_fail(s, st, "sampler: %s", llm_sampler_last_error(g->smp));
-    if (g->d.on_token && g->d.on_token(tok, g->d.user_data)) { g->n_generated++; llm__gen_finish(g, LLM_STOP_CALLBACK); return LLM_OK; }
+    if (st != LLM_OK) return llm__dfail(&s->diag, st, "sampler: %s", llm_sampler_last_error(g->smp));
+    if (g->d.on_token && g->d.on_token(tok, g->d.user_data)) {
+        g->n_generated++;
+        llm__gen_finish(g, LLM_STOP_CALLBACK);
+        return LLM_OK;
+    }
     if (tok == g->eos && !g->d.ignore_eos) { llm__gen_finish(g, LLM_STOP_EOS); return LLM_OK; }
     for (i = 0; i < g->d.n_stop_tokens; i++)
         if (tok == g->stop_tokens[i]) { llm__gen_finish(g, LLM_STOP_TOKEN); return LLM_OK; }
@@ -4617,54 +5014,115 @@ static llm_status llm__gen_decode_one(llm_generator *g) {
     if (g->stop_reason != LLM_STOP_NONE) { llm__gen_finish(g, g->stop_reason); return LLM_OK; }
     if (g->d.max_tokens && g->n_generated >= g->d.max_tokens) { llm__gen_finish(g, LLM_STOP_MAX_TOKENS); return LLM_OK; }
     if (s->pos >= s->n_ctx) { llm__gen_finish(g, LLM_STOP_CONTEXT_FULL); return LLM_OK; }
-    return llm_session_eval(s, &tok, 1, NULL);
+    return llm__session_eval(s, &tok, 1, NULL, LLM__LOGITS_LAST);
+}
+
+/* A cost estimate follows a rise at once and a fall slowly, so a step errs on the short side. */
+static void llm__gen_measure(double *est, double seconds) {
+    *est = seconds > *est ? seconds : 0.9 * *est + 0.1 * seconds;
+}
+
+/* One unit of work that fits into `left` seconds (first: the step has done nothing yet, so
+   one unit runs whatever it costs): a prefill chunk, the logits after the prefill, or a
+   decode step. Returns 0 when nothing fits. */
+static int llm__gen_unit(llm_generator *g, double left, int first, llm_status *st) {
+    llm_session *s = g->s;
+    const double t = llm_time_seconds();
+    if (g->prompt_done < g->n_prompt) {   /* as many prompt tokens as the time allows */
+        int n = LLM__MIN(s->n_batch, g->n_prompt - g->prompt_done);
+        if (g->est_tok > 0 && left < 1e9) {
+            const double fit = left / g->est_tok;
+            if (fit < (double)n) n = (int)fit;
+        } else if (left < 1e9) {
+            n = 1;   /* no measurement yet */
+        }
+        if (n < 1) { if (!first) return 0; n = 1; }
+        *st = llm__session_eval(s, g->prompt + g->prompt_done, n, NULL, LLM__LOGITS_NONE);
+        g->prompt_done += n;
+        llm__gen_measure(&g->est_tok, (llm_time_seconds() - t) / n);
+        g->t_prefill += llm_time_seconds() - t;
+        return 1;
+    }
+    if (!s->logits_valid) {
+        if (!first && g->est_logits > left) return 0;
+        llm__session_finish(s);
+        llm__gen_measure(&g->est_logits, llm_time_seconds() - t);
+        g->t_prefill += llm_time_seconds() - t;
+        return 1;
+    }
+    if (g->d.max_tokens && g->n_generated >= g->d.max_tokens) { llm__gen_finish(g, LLM_STOP_MAX_TOKENS); return 1; }
+    if (!first && g->est_decode > left) return 0;
+    *st = llm__gen_decode_one(g);
+    llm__gen_measure(&g->est_decode, llm_time_seconds() - t);
+    g->t_decode += llm_time_seconds() - t;
+    return 1;
 }
 
 LLMDEF llm_status llm_generator_step(llm_generator *g, double budget, int *done) {
     const double t0 = llm_time_seconds();
     llm_status st = LLM_OK;
-    do {
-        double t = llm_time_seconds();
-        if (g->finished) break;
-        if (g->prompt_done < g->n_prompt) {   /* prefill, one chunk at a time */
-            const int n = LLM__MIN(g->s->n_batch, g->n_prompt - g->prompt_done);
-            st = llm_session_eval(g->s, g->prompt + g->prompt_done, n, NULL);
-            g->prompt_done += n;
-            g->t_prefill += llm_time_seconds() - t;
-        } else {
-            if (g->d.max_tokens && g->n_generated >= g->d.max_tokens) { llm__gen_finish(g, LLM_STOP_MAX_TOKENS); break; }
-            st = llm__gen_decode_one(g);
-            g->t_decode += llm_time_seconds() - t;
-        }
-        if (st != LLM_OK) {
-            if (st == LLM_ERR_CONTEXT_FULL) { llm__gen_finish(g, LLM_STOP_CONTEXT_FULL); st = LLM_OK; }
-            break;
-        }
-    } while (llm_time_seconds() - t0 < budget);
+    int units = 0;
+    if (done) *done = 0;
+    if (!g) return LLM_ERR_INVALID_ARG;
+    while (!g->finished && st == LLM_OK) {
+        const double left = budget - (llm_time_seconds() - t0);
+        if (units > 0 && left <= 0) break;
+        if (!llm__gen_unit(g, left, units == 0, &st)) break;
+        units++;
+    }
+    if (st == LLM_ERR_CONTEXT_FULL) { llm__gen_finish(g, LLM_STOP_CONTEXT_FULL); st = LLM_OK; }
     if (done) *done = g->finished;
     return st;
 }
 
 LLMDEF void llm_generator_stats(const llm_generator *g, llm_generate_stats *st) {
+    if (!st) return;
+    memset(st, 0, sizeof *st);
+    if (!g) return;
     st->n_prompt = g->prompt_done; st->n_generated = g->n_generated;
     st->prefill_seconds = g->t_prefill; st->decode_seconds = g->t_decode;
     st->stop = g->finished ? g->stop_reason : LLM_STOP_NONE;
 }
 
-LLMDEF llm_status llm_generate(llm_session *s, llm_sampler *smp, const llm_generate_desc *d, llm_generate_stats *stats) {
+LLMDEF llm_status llm_generate(llm_session *s, llm_sampler *smp, const llm_generate_desc *d,
+                               llm_generate_stats *stats) {
     llm_generator *g;
     llm_error e;
     int done = 0;
-    llm_status st = llm_generator_create(s, smp, d, &g, &e);
-    if (st != LLM_OK) return llm__s_fail(s, st, "%s", e.message);
+    llm_status st;
+    if (stats) memset(stats, 0, sizeof *stats);
+    if (!s) return LLM_ERR_INVALID_ARG;
+    st = llm_generator_create(s, smp, d, &g, &e);
+    if (st != LLM_OK) return llm__dfail(&s->diag, st, "%s", e.message);
     while (!done && st == LLM_OK) st = llm_generator_step(g, 1e30, &done);
-    if (stats) llm_generator_stats(g, stats);
+    llm_generator_stats(g, stats);
     llm_generator_free(g);
     return st;
 }
 
-/* ---- beam search ---- */
+/* ---- beam search ----
+   W beams advance together: one forward pass evaluates every alive beam's last token (the
+   n rows of llm__session_forward are the beams); each offers its W best continuations; the
+   W best of all those survive, each copying its parent's suffix cache. A beam that ends
+   (EOS, a stop token, max_tokens) moves to the finished list, scored with the length
+   penalty; the search stops when W beams have finished or none is alive. */
 typedef struct llm__beam_cand { float logp; int parent; int32_t tok; } llm__beam_cand;
+typedef struct llm__beams {
+    int W, T;                 /* beams, new tokens at most */
+    float alpha;              /* length penalty */
+    llm__beam_kv kv[2];       /* suffix caches of this step's beams and of the next step's */
+    float *kvmem, *logits;    /* backend memory; logits (W, V) */
+    int32_t *toks, *ntoks;    /* (W, T) tokens of the alive beams (and of the next step's) */
+    float *lp, *nlp;          /* (W) summed log-probabilities */
+    int n_alive;
+    int32_t *fin_toks;        /* (W, T) finished beams */
+    float *fin_score;
+    int *fin_len, n_fin;
+    int32_t *cur;             /* (W) the tokens a step evaluates */
+    llm__beam_cand *cand;     /* (W * W) */
+    void *host;               /* one allocation holding the host arrays */
+} llm__beams;
+
 static int llm__beam_cmp(const void *a, const void *b) {
     const llm__beam_cand *x = (const llm__beam_cand *)a, *y = (const llm__beam_cand *)b;
     if (x->logp != y->logp) return x->logp > y->logp ? -1 : 1;
@@ -4689,120 +5147,152 @@ static int llm__beam_topw(const float *logits, int V, int W, float base, int par
     }
     return n;
 }
+/* Copies `rows` suffix rows of beam sb in src to beam db in dst, for every layer and kv head. */
+static void llm__beam_copy(const llm_session *s, const llm__beam_kv *dst, int db, const llm__beam_kv *src, int sb,
+                           int rows) {
+    const llm_config *c = &s->model->cfg;
+    const llm__ctx *x = &s->x;
+    const size_t hs = (size_t)(c->dim / c->n_head), run = (size_t)src->cap * hs, bytes = (size_t)rows * hs * 4;
+    int l, h;
+    for (l = 0; l < c->n_layer; l++)
+        for (h = 0; h < c->n_kv_head; h++) {
+            const size_t lo = (size_t)l * src->n_beams * c->n_kv_head;
+            x->ops->copy(x, dst->k + (lo + (size_t)db * c->n_kv_head + h) * run,
+                         src->k + (lo + (size_t)sb * c->n_kv_head + h) * run, bytes);
+            x->ops->copy(x, dst->v + (lo + (size_t)db * c->n_kv_head + h) * run,
+                         src->v + (lo + (size_t)sb * c->n_kv_head + h) * run, bytes);
+        }
+}
+static void llm__beams_free(const llm_session *s, llm__beams *b) {
+    s->x.ops->free(&s->x, b->kvmem);
+    s->x.ops->free(&s->x, b->logits);
+    llm__dealloc(&s->x.alloc, b->host);
+}
+static llm_status llm__beams_alloc(llm_session *s, llm__beams *b) {
+    const llm_config *c = &s->model->cfg;
+    const size_t W = (size_t)b->W, T = (size_t)b->T, V = (size_t)c->vocab_size;
+    const size_t per = (size_t)c->n_layer * c->n_kv_head * T * (size_t)(c->dim / c->n_head) * W;
+    size_t host;
+    unsigned char *p;
+    int i;
+    b->kvmem = (float *)s->x.ops->alloc(&s->x, 4 * per * sizeof(float));
+    b->logits = (float *)s->x.ops->alloc(&s->x, W * V * sizeof(float));
+    host = 3 * W * T * sizeof(int32_t) + 3 * W * sizeof(float) + W * sizeof(int) + W * sizeof(int32_t) +
+           W * W * sizeof(llm__beam_cand) + 64;
+    b->host = llm__alloc(&s->x.alloc, host);
+    if (!b->kvmem || !b->logits || !b->host) return LLM_ERR_OUT_OF_MEMORY;
+    p = (unsigned char *)b->host;
+    b->cand = (llm__beam_cand *)p; p += W * W * sizeof(llm__beam_cand);
+    b->toks = (int32_t *)p; p += W * T * sizeof(int32_t);
+    b->ntoks = (int32_t *)p; p += W * T * sizeof(int32_t);
+    b->fin_toks = (int32_t *)p; p += W * T * sizeof(int32_t);
+    b->lp = (float *)p; p += W * sizeof(float);
+    b->nlp = (float *)p; p += W * sizeof(float);
+    b->fin_score = (float *)p; p += W * sizeof(float);
+    b->fin_len = (int *)p; p += W * sizeof(int);
+    b->cur = (int32_t *)p;
+    for (i = 0; i < 2; i++) {
+        b->kv[i].k = b->kvmem + (size_t)(2 * i) * per; b->kv[i].v = b->kv[i].k + per;
+        b->kv[i].n_beams = b->W; b->kv[i].cap = b->T; b->kv[i].k_pos = 0;
+    }
+    return LLM_OK;
+}
+/* Step k, part 1: beams whose token k ends them move to the finished list (the W best). */
+static void llm__beams_retire(llm_session *s, llm__beams *b, const llm_beam_desc *desc, int32_t eos, int k) {
+    int i, j;
+    for (i = 0; i < b->n_alive;) {
+        const int32_t last = b->toks[(size_t)i * b->T + k];
+        int ends = last == eos || k + 1 == b->T, slot, w;
+        float sc;
+        for (j = 0; j < desc->n_stop_tokens; j++) ends |= last == desc->stop_tokens[j];
+        if (!ends) { i++; continue; }
+        sc = b->lp[i] / powf((5.0f + (float)(k + 1)) / 6.0f, b->alpha);
+        slot = b->n_fin < b->W ? b->n_fin++ : -1;
+        if (slot < 0) {   /* full: replace the worst finished beam if this one is better */
+            for (w = 0, j = 1; j < b->W; j++) if (b->fin_score[j] < b->fin_score[w]) w = j;
+            if (b->fin_score[w] < sc) slot = w;
+        }
+        if (slot >= 0) {
+            b->fin_score[slot] = sc; b->fin_len[slot] = k + 1;
+            memcpy(b->fin_toks + (size_t)slot * b->T, b->toks + (size_t)i * b->T, (size_t)(k + 1) * sizeof(int32_t));
+        }
+        /* drop beam i: the last alive beam (and its cache) takes its place */
+        b->n_alive--;
+        if (i != b->n_alive) {
+            memcpy(b->toks + (size_t)i * b->T, b->toks + (size_t)b->n_alive * b->T, (size_t)(k + 1) * sizeof(int32_t));
+            b->lp[i] = b->lp[b->n_alive];
+            llm__beam_copy(s, &b->kv[0], i, &b->kv[0], b->n_alive, k);
+        }
+    }
+}
+/* Step k, part 2: evaluate every alive beam's token k, keep the W best continuations. */
+static void llm__beams_expand(llm_session *s, llm__beams *b, int k) {
+    const int V = s->model->cfg.vocab_size;
+    int i, nc = 0, n_new = 0;
+    for (i = 0; i < b->n_alive; i++) b->cur[i] = b->toks[(size_t)i * b->T + k];
+    b->kv[0].k_pos = k;
+    llm__session_forward(s, b->cur, b->n_alive, LLM__LOGITS_ALL, b->logits, &b->kv[0]);
+    for (i = 0; i < b->n_alive; i++) nc += llm__beam_topw(b->logits + (size_t)i * V, V, b->W, b->lp[i], i, b->cand + nc);
+    qsort(b->cand, (size_t)nc, sizeof *b->cand, llm__beam_cmp);
+    for (i = 0; i < nc && n_new < b->W; i++, n_new++) {   /* each copies its parent's suffix (k + 1 rows) */
+        const int p = b->cand[i].parent;
+        memcpy(b->ntoks + (size_t)n_new * b->T, b->toks + (size_t)p * b->T, (size_t)(k + 1) * sizeof(int32_t));
+        b->ntoks[(size_t)n_new * b->T + k + 1] = b->cand[i].tok;
+        b->nlp[n_new] = b->cand[i].logp;
+        llm__beam_copy(s, &b->kv[1], n_new, &b->kv[0], p, k + 1);
+    }
+    { llm__beam_kv t = b->kv[0]; b->kv[0] = b->kv[1]; b->kv[1] = t; }
+    { int32_t *t = b->toks; b->toks = b->ntoks; b->ntoks = t; }
+    { float *t = b->lp; b->lp = b->nlp; b->nlp = t; }
+    b->n_alive = n_new;
+}
 
 LLMDEF llm_status llm_beam_search(llm_session *s, const int32_t *prompt, int n_prompt, const llm_beam_desc *desc,
                                   int32_t *out, int cap, int *n_out, float *score) {
-    const llm_model *m = s->model;
-    const llm_config *c = &m->cfg;
-    const int V = c->vocab_size, hs = c->dim / c->n_head;
-    int W, T, k, b, i, n_alive, n_fin = 0, best = -1;
-    float alpha, best_score = -INFINITY;
+    llm__beams b;
     int32_t eos;
-    size_t per_beam;
-    llm__beam_kv kv[2];
-    float *kvmem = NULL, *logits = NULL, *alive_lp = NULL, *fin_score = NULL;
-    int32_t *toks = NULL, *ntoks = NULL, *fin_toks = NULL, *cur = NULL;
-    int *fin_len = NULL;
-    llm__beam_cand *cand = NULL;
+    int k, i, best = -1;
+    float best_score = -INFINITY;
     llm_status st;
-    if (!desc || !prompt || n_prompt <= 0 || !out || !n_out) return llm__s_fail(s, LLM_ERR_INVALID_ARG, "beam search needs a prompt, a desc and an output buffer");
-    W = desc->beam_size ? desc->beam_size : 4;
-    T = desc->max_tokens;
-    alpha = desc->length_penalty == 0 ? 0.6f : desc->length_penalty < 0 ? 0.0f : desc->length_penalty;
-    eos = desc->eos_set ? desc->eos : (m->tokenizer ? llm_tokenizer_eos(m->tokenizer) : -1);
-    if (W < 1 || W > 64 || W > s->n_batch) return llm__s_fail(s, LLM_ERR_INVALID_ARG, "beam_size %d outside 1..min(64, n_batch)", W);
-    if (T < 1) return llm__s_fail(s, LLM_ERR_INVALID_ARG, "beam search needs max_tokens >= 1");
-    if (s->pos + n_prompt + T > s->n_ctx) return llm__s_fail(s, LLM_ERR_CONTEXT_FULL, "prompt + max_tokens exceed the context");
+    if (n_out) *n_out = 0;
+    if (!s) return LLM_ERR_INVALID_ARG;
+    if (!desc || !prompt || n_prompt <= 0 || !out || !n_out)
+        return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "beam search needs a prompt, a desc and an output buffer");
+    memset(&b, 0, sizeof b);
+    b.W = desc->beam_size ? desc->beam_size : 4;
+    b.T = desc->max_tokens;
+    b.alpha = desc->length_penalty == 0 ? 0.6f : desc->length_penalty < 0 ? 0.0f : desc->length_penalty;
+    eos = desc->eos_set ? desc->eos : (s->model->tokenizer ? llm_tokenizer_eos(s->model->tokenizer) : -1);
+    if (b.W < 1 || b.W > 64 || b.W > s->n_batch)
+        return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "beam_size %d outside 1..min(64, n_batch)", b.W);
+    if (b.T < 1) return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "beam search needs max_tokens >= 1");
+    if (s->pos + n_prompt + b.T > s->n_ctx)
+        return llm__dfail(&s->diag, LLM_ERR_CONTEXT_FULL, "prompt + max_tokens exceed the context");
     if ((st = llm_session_eval(s, prompt, n_prompt, NULL)) != LLM_OK) return st;
-    per_beam = (size_t)c->n_layer * c->n_kv_head * (size_t)T * hs;
-    kvmem = (float *)llm__alloc(&s->alloc, 4 * (size_t)W * per_beam * sizeof(float));
-    logits = (float *)llm__alloc(&s->alloc, (size_t)W * V * sizeof(float));
-    toks = (int32_t *)llm__alloc(&s->alloc, 2 * (size_t)W * T * sizeof(int32_t));
-    fin_toks = (int32_t *)llm__alloc(&s->alloc, (size_t)W * T * sizeof(int32_t));
-    cur = (int32_t *)llm__alloc(&s->alloc, (size_t)W * sizeof(int32_t));
-    alive_lp = (float *)llm__alloc(&s->alloc, 2 * (size_t)W * sizeof(float));
-    fin_score = (float *)llm__alloc(&s->alloc, (size_t)W * sizeof(float));
-    fin_len = (int *)llm__alloc(&s->alloc, (size_t)W * sizeof(int));
-    cand = (llm__beam_cand *)llm__alloc(&s->alloc, (size_t)W * W * sizeof(llm__beam_cand));
-    if (!kvmem || !logits || !toks || !fin_toks || !cur || !alive_lp || !fin_score || !fin_len || !cand) {
-        st = llm__s_fail(s, LLM_ERR_OUT_OF_MEMORY, "out of memory for %d beams", W);
-        goto done;
-    }
-    ntoks = toks + (size_t)W * T;
-    for (i = 0; i < 2; i++) {
-        kv[i].k = kvmem + (size_t)(2 * i) * W * per_beam; kv[i].v = kv[i].k + (size_t)W * per_beam;
-        kv[i].cap = T; kv[i].k_pos = 0;
+    if (llm__beams_alloc(s, &b) != LLM_OK) {
+        llm__beams_free(s, &b);
+        return llm__dfail(&s->diag, LLM_ERR_OUT_OF_MEMORY, "out of memory for %d beams", b.W);
     }
     /* the first candidates come from the prompt's last logits */
-    n_alive = 0;
-    {
-        int nc = llm__beam_topw(llm_session_logits(s), V, W, 0.0f, 0, cand);
-        for (i = 0; i < nc; i++) { toks[(size_t)i * T] = cand[i].tok; alive_lp[i] = cand[i].logp; }
-        n_alive = nc;
-    }
+    b.n_alive = llm__beam_topw(llm_session_logits(s), s->model->cfg.vocab_size, b.W, 0.0f, 0, b.cand);
+    for (i = 0; i < b.n_alive; i++) { b.toks[(size_t)i * b.T] = b.cand[i].tok; b.lp[i] = b.cand[i].logp; }
     for (k = 0;; k++) {
-        int nc = 0, n_new = 0;
-        /* beams whose last token ends them move to the finished list */
-        for (b = 0; b < n_alive;) {
-            int32_t last = toks[(size_t)b * T + k];
-            int ends = last == eos;
-            for (i = 0; i < desc->n_stop_tokens; i++) ends |= last == desc->stop_tokens[i];
-            if (ends || k + 1 == T) {
-                float sc = alive_lp[b] / powf((5.0f + (float)(k + 1)) / 6.0f, alpha);
-                int slot = n_fin < W ? n_fin++ : -1;
-                if (slot < 0) { int w = 0; for (i = 1; i < W; i++) if (fin_score[i] < fin_score[w]) w = i; if (fin_score[w] < sc) slot = w; }
-                if (slot >= 0) { fin_score[slot] = sc; fin_len[slot] = k + 1; memcpy(fin_toks + (size_t)slot * T, toks + (size_t)b * T, (size_t)(k + 1) * sizeof(int32_t)); }
-                /* drop beam b: move the last alive beam into its place (and its cache) */
-                n_alive--;
-                if (b != n_alive) {
-                    size_t j;
-                    memcpy(toks + (size_t)b * T, toks + (size_t)n_alive * T, (size_t)(k + 1) * sizeof(int32_t));
-                    alive_lp[b] = alive_lp[n_alive];
-                    for (j = 0; j < per_beam / ((size_t)T * hs); j++) {  /* each (layer, kv head) run of rows */
-                        memcpy(kv[0].k + (size_t)b * per_beam + j * T * hs, kv[0].k + (size_t)n_alive * per_beam + j * T * hs, (size_t)k * hs * sizeof(float));
-                        memcpy(kv[0].v + (size_t)b * per_beam + j * T * hs, kv[0].v + (size_t)n_alive * per_beam + j * T * hs, (size_t)k * hs * sizeof(float));
-                    }
-                }
-                continue;
-            }
-            b++;
-        }
-        if (n_alive == 0 || n_fin >= W) break;
-        /* one forward pass over all alive beams: their last tokens at position pos + k */
-        for (b = 0; b < n_alive; b++) cur[b] = toks[(size_t)b * T + k];
-        kv[0].k_pos = k;
-        llm__session_forward(s, cur, n_alive, logits, &kv[0]);
-        for (b = 0; b < n_alive; b++) nc += llm__beam_topw(logits + (size_t)b * V, V, W, alive_lp[b], b, cand + nc);
-        qsort(cand, (size_t)nc, sizeof *cand, llm__beam_cmp);
-        /* the best W continuations; each copies its parent's suffix (k + 1 rows) */
-        for (i = 0; i < nc && n_new < W; i++, n_new++) {
-            const int p = cand[i].parent;
-            size_t j;
-            memcpy(ntoks + (size_t)n_new * T, toks + (size_t)p * T, (size_t)(k + 1) * sizeof(int32_t));
-            ntoks[(size_t)n_new * T + k + 1] = cand[i].tok;
-            alive_lp[W + n_new] = cand[i].logp;
-            for (j = 0; j < per_beam / ((size_t)T * hs); j++) {
-                memcpy(kv[1].k + (size_t)n_new * per_beam + j * T * hs, kv[0].k + (size_t)p * per_beam + j * T * hs, (size_t)(k + 1) * hs * sizeof(float));
-                memcpy(kv[1].v + (size_t)n_new * per_beam + j * T * hs, kv[0].v + (size_t)p * per_beam + j * T * hs, (size_t)(k + 1) * hs * sizeof(float));
-            }
-        }
-        { llm__beam_kv tmp = kv[0]; kv[0] = kv[1]; kv[1] = tmp; }
-        { int32_t *tt = toks; toks = ntoks; ntoks = tt; }
-        memcpy(alive_lp, alive_lp + W, (size_t)n_new * sizeof(float));
-        n_alive = n_new;
+        llm__beams_retire(s, &b, desc, eos, k);
+        if (b.n_alive == 0 || b.n_fin >= b.W) break;
+        llm__beams_expand(s, &b, k);
     }
-    for (i = 0; i < n_fin; i++) if (fin_score[i] > best_score) { best_score = fin_score[i]; best = i; }
-    if (best < 0) { st = llm__s_fail(s, LLM_ERR_INVALID_ARG, "no beam finished"); goto done; }
-    *n_out = fin_len[best];
-    if (score) *score = best_score;
-    if (fin_len[best] > cap) { st = llm__s_fail(s, LLM_ERR_BUFFER_TOO_SMALL, "the best beam has %d tokens", fin_len[best]); goto done; }
-    memcpy(out, fin_toks + (size_t)best * T, (size_t)fin_len[best] * sizeof(int32_t));
-    st = LLM_OK;
-done:
-    if (toks && ntoks && ntoks < toks) toks = ntoks;   /* free the allocation's start */
-    llm__dealloc(&s->alloc, kvmem); llm__dealloc(&s->alloc, logits); llm__dealloc(&s->alloc, toks);
-    llm__dealloc(&s->alloc, fin_toks); llm__dealloc(&s->alloc, cur); llm__dealloc(&s->alloc, alive_lp);
-    llm__dealloc(&s->alloc, fin_score); llm__dealloc(&s->alloc, fin_len); llm__dealloc(&s->alloc, cand);
+    for (i = 0; i < b.n_fin; i++) if (b.fin_score[i] > best_score) { best_score = b.fin_score[i]; best = i; }
+    if (best < 0) {
+        st = llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "no beam finished");
+    } else {
+        *n_out = b.fin_len[best];
+        if (score) *score = best_score;
+        if (b.fin_len[best] > cap)
+            st = llm__dfail(&s->diag, LLM_ERR_BUFFER_TOO_SMALL, "the best beam has %d tokens", b.fin_len[best]);
+        else
+            memcpy(out, b.fin_toks + (size_t)best * b.T, (size_t)b.fin_len[best] * sizeof(int32_t));
+    }
+    llm__beams_free(s, &b);
     return st;
 }
 
@@ -6251,9 +6741,9 @@ LLMDEF llm_status llm_model_save(const llm_model *m, const char *path, llm_error
 LLMDEF llm_status llm_trainer_save(llm_trainer *tr, const char *path, uint64_t data_pos) {
     llm_error e;
     llm_status st;
-    if (tr->n_micro) return llm__tr_fail(tr, LLM_ERR_INVALID_ARG, "save between updates (gradients are pending)");
+    if (tr->n_micro) return llm__dfail(&tr->diag, LLM_ERR_INVALID_ARG, "save between updates (gradients are pending)");
     st = llm__model_save_impl(tr->model, path, tr, data_pos, &e);
-    if (st != LLM_OK) llm__tr_fail(tr, st, "%s", e.message);
+    if (st != LLM_OK) llm__dfail(&tr->diag, st, "%s", e.message);
     return st;
 }
 
@@ -6337,14 +6827,14 @@ LLMDEF llm_status llm_trainer_load_state(llm_trainer *tr, const char *path, uint
     llm_status st;
     uint32_t step;
     uint64_t rs, ri, dp = 0;
-    if ((st = llm__src_open(&src, path, NULL, 0, &e)) != LLM_OK) return llm__tr_fail(tr, st, "%s", e.message);
-    if ((st = llm__gguf_open(&g, &src, &tr->alloc, &e)) != LLM_OK) { llm__src_close(&src); return llm__tr_fail(tr, st, "%s", e.message); }
+    if ((st = llm__src_open(&src, path, NULL, 0, &e)) != LLM_OK) return llm__dfail(&tr->diag, st, "%s", e.message);
+    if ((st = llm__gguf_open(&g, &src, &tr->d.allocator, &e)) != LLM_OK) { llm__src_close(&src); return llm__dfail(&tr->diag, st, "%s", e.message); }
     if (!llm__gguf_get_u32(&g, "llm.train.step", &step) || !llm__gguf_get_u64(&g, "llm.train.rng_state", &rs) ||
         !llm__gguf_get_u64(&g, "llm.train.rng_inc", &ri) || step > 0x7fffffff) {
-        st = llm__tr_fail(tr, LLM_ERR_FORMAT, "'%s' holds no training state (llm.train.* keys)", path);
+        st = llm__dfail(&tr->diag, LLM_ERR_FORMAT, "'%s' holds no training state (llm.train.* keys)", path);
     } else if ((st = llm__gguf_read_tensors(tr->model, &g, "llm.opt.m.", tr->m, &e)) != LLM_OK ||
                (st = llm__gguf_read_tensors(tr->model, &g, "llm.opt.v.", tr->v, &e)) != LLM_OK) {
-        llm__tr_fail(tr, st, "%s", e.message);
+        llm__dfail(&tr->diag, st, "%s", e.message);
     } else {
         llm__gguf_get_u64(&g, "llm.train.data_pos", &dp);
         tr->step = (int)step; tr->rng.state = rs; tr->rng.inc = ri;
@@ -6786,12 +7276,13 @@ typedef struct llm__gemm_args {
     float *C;
     float *buf;        /* per-thread packing buffers; NULL = unpacked fallback */
     size_t buf_stride; /* floats per thread */
+    int mc_max;        /* rows of A one slice packs at once (<= MC, a multiple of MR) */
 } llm__gemm_args;
 
 static void llm__gemm_task(void *ctx, int ith, int nth) {
     const llm__gemm_args *g = (const llm__gemm_args *)ctx;
     const int MR = LLM__GEMM_MR, NR = LLM__GEMM_NR, KC = LLM__GEMM_KC;
-    const int MC = LLM__GEMM_MC, NC = LLM__GEMM_NC;
+    const int NC = LLM__GEMM_NC;
     size_t lo, hi;
     int m0, m1, n0, n1, mcb, ncb, pc, ic, jc, ir, jr;
     float *pa, *pb;
@@ -6821,9 +7312,9 @@ static void llm__gemm_task(void *ctx, int ith, int nth) {
     }
 
     pa = g->buf + (size_t)ith * g->buf_stride;
-    pb = pa + (size_t)MC * KC;
-    /* block sizes: at most MC / NC, as even as possible, multiples of MR / NR */
-    mcb = (m1 - m0 + MC - 1) / MC; mcb = ((m1 - m0 + mcb - 1) / mcb + MR - 1) / MR * MR;
+    pb = pa + (size_t)g->mc_max * KC;
+    /* block sizes: at most mc_max / NC, as even as possible, multiples of MR / NR */
+    mcb = (m1 - m0 + g->mc_max - 1) / g->mc_max; mcb = ((m1 - m0 + mcb - 1) / mcb + MR - 1) / MR * MR;
     ncb = (n1 - n0 + NC - 1) / NC; ncb = ((n1 - n0 + ncb - 1) / ncb + NR - 1) / NR * NR;
     for (pc = 0; pc < g->K; pc += KC) {
         int kc = LLM__MIN(KC, g->K - pc);
@@ -6857,15 +7348,24 @@ static void llm__gemm_task(void *ctx, int ith, int nth) {
     }
 }
 
+/* Floats of one thread's packing buffers for products of at most max_rows rows of C: a
+   block of A (up to MC rows) and a KC x NC panel of B. */
+static size_t llm__gemm_ws(int max_rows) {
+    const size_t MR = LLM__GEMM_MR, rows = (size_t)LLM__MIN(LLM__GEMM_MC, LLM__MAX(max_rows, 1));
+    return (rows + MR - 1) / MR * MR * LLM__GEMM_KC + (size_t)LLM__GEMM_KC * LLM__GEMM_NC + 16;
+}
+
 /* C[M,N] = (accumulate ? C : 0) + A[M,K] * B[K,N]
    A(i,k) = A[i*a_rs + k*a_cs], B(k,j) = B[k*b_rs + j*b_cs], C(i,j) = C[i*ldc + j].
-   alloc: allocator for packing buffers (NULL = default); if the allocation fails, fall back to
-   a slower unpacked path (never fail). Uses all threads of pool (NULL = caller only). */
-static void llm__gemm(llm_threadpool *pool, const llm_allocator *alloc, int M, int N, int K,
+   ws: one slice of ws_stride floats per thread of pool for the packed panels (see
+   llm__gemm_ws); NULL or too small: a slower unpacked loop with the same results' order
+   (it never fails). Uses all threads of pool (NULL = the caller only). */
+static void llm__gemm(llm_threadpool *pool, float *ws, size_t ws_stride, int M, int N, int K,
                       const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
                       const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
                       float *C, ptrdiff_t ldc, int accumulate) {
     const int MR = LLM__GEMM_MR, NR = LLM__GEMM_NR, KC = LLM__GEMM_KC;
+    const size_t b_panel = (size_t)KC * LLM__GEMM_NC + 16;
     llm__gemm_args g;
     int nth = llm_threadpool_size(pool), tn, mt, nt;
     double best = -1.0;
@@ -6894,29 +7394,113 @@ static void llm__gemm(llm_threadpool *pool, const llm_allocator *alloc, int M, i
         cost = rows * cols + 16.0 * (rows * (double)((int)((cols + LLM__GEMM_NC - 1) / LLM__GEMM_NC)) + cols);
         if (best < 0 || cost < best) { best = cost; g.tm = tm; g.tn = tn; }
     }
-    g.buf_stride = (size_t)LLM__GEMM_MC * KC + (size_t)KC * LLM__GEMM_NC + 16;
-    g.buf = (float *)llm__alloc(alloc, g.buf_stride * (size_t)nth * sizeof(float));
+    if (ws && ws_stride >= b_panel + (size_t)MR * KC) {
+        g.buf = ws;
+        g.buf_stride = ws_stride;
+        g.mc_max = (int)LLM__MIN((size_t)LLM__GEMM_MC, (ws_stride - b_panel) / KC / MR * MR);
+    }
     llm__parallel(pool, llm__gemm_task, &g);
-    llm__dealloc(alloc, g.buf);
 }
 
-/* Reference: the plain triple loop with double accumulators (for tests; marked unused so
-   builds without the tests stay warning-free). */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((unused))
+
+LLMDEF size_t llm_gemm_workspace_size(const llm_threadpool *pool) {
+    return llm__gemm_ws(INT32_MAX) * sizeof(float) * (size_t)llm_threadpool_size(pool);
+}
+LLMDEF void llm_gemm(llm_threadpool *pool, void *workspace, int M, int N, int K,
+                     const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                     float *C, ptrdiff_t ldc, int accumulate) {
+    llm__gemm(pool, (float *)workspace, workspace ? llm__gemm_ws(INT32_MAX) : 0, M, N, K, A, a_rs, a_cs, B, b_rs, b_cs,
+              C, ldc, accumulate);
+}
+
+/* ---- >>matvec: out (N, OC) = inp (N, C) @ w (OC, C)^T + bias for N <= LLM__MATVEC_ROWS rows
+   (decoding). Output columns are split over the threads, so the weights stream through
+   memory exactly once. Four dot products of x with four weight rows at once: x is loaded
+   once for all four and eight accumulator chains hide the FMA latency, so the loop is
+   bound by memory bandwidth. ---- */
+#if defined(LLM__GEMM_AVX512)
+static void llm__dot4(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0, const float *LLM__RESTRICT w1,
+                      const float *LLM__RESTRICT w2, const float *LLM__RESTRICT w3, int n, float *out) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16);
+        a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w0 + i), a0); b0 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w0 + i + 16), b0);
+        a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w1 + i), a1); b1 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w1 + i + 16), b1);
+        a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w2 + i), a2); b2 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w2 + i + 16), b2);
+        a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w3 + i), a3); b3 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w3 + i + 16), b3);
+    }
+    if (i + 16 <= n) {
+        const __m512 x0 = _mm512_loadu_ps(x + i);
+        a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w0 + i), a0); a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w1 + i), a1);
+        a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w2 + i), a2); a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w3 + i), a3);
+        i += 16;
+    }
+    out[0] = _mm512_reduce_add_ps(_mm512_add_ps(a0, b0)); out[1] = _mm512_reduce_add_ps(_mm512_add_ps(a1, b1));
+    out[2] = _mm512_reduce_add_ps(_mm512_add_ps(a2, b2)); out[3] = _mm512_reduce_add_ps(_mm512_add_ps(a3, b3));
+    for (; i < n; i++) { out[0] += x[i] * w0[i]; out[1] += x[i] * w1[i]; out[2] += x[i] * w2[i]; out[3] += x[i] * w3[i]; }
+}
+#else
+static void llm__dot4(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0, const float *LLM__RESTRICT w1,
+                      const float *LLM__RESTRICT w2, const float *LLM__RESTRICT w3, int n, float *out) {
+    out[0] = llm__dot(x, w0, n); out[1] = llm__dot(x, w1, n);
+    out[2] = llm__dot(x, w2, n); out[3] = llm__dot(x, w3, n);
+}
 #endif
-static void llm__gemm_ref(llm_threadpool *pool, const llm_allocator *alloc, int M, int N, int K,
-                          const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
-                          const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
-                          float *C, ptrdiff_t ldc, int accumulate) {
-    int i, j, k;
-    LLM__UNUSED(pool); LLM__UNUSED(alloc);
-    for (i = 0; i < M; i++)
-        for (j = 0; j < N; j++) {
-            double s = accumulate ? (double)C[i * ldc + j] : 0.0;
-            for (k = 0; k < K; k++) s += (double)A[i * a_rs + k * a_cs] * (double)B[k * b_rs + j * b_cs];
-            C[i * ldc + j] = (float)s;
+typedef struct llm__mv_args { float *out; const float *inp, *w, *bias; size_t N; int C, OC; } llm__mv_args;
+static void llm__matvec_cols(void *c, size_t lo, size_t hi) {
+    const llm__mv_args *a = (const llm__mv_args *)c;
+    size_t j = lo, r;
+    const size_t C = (size_t)a->C;
+    for (; j + 4 <= hi; j += 4) {
+        const float *w = a->w + j * C;
+        for (r = 0; r < a->N; r++) {
+            float d[4];
+            int u;
+            llm__dot4(a->inp + r * C, w, w + C, w + 2 * C, w + 3 * C, a->C, d);
+            for (u = 0; u < 4; u++) a->out[r * a->OC + j + u] = d[u] + (a->bias ? a->bias[j + u] : 0.0f);
         }
+    }
+    for (; j < hi; j++) {
+        const float *wj = a->w + j * C;
+        for (r = 0; r < a->N; r++)
+            a->out[r * a->OC + j] = llm__dot(a->inp + r * C, wj, a->C) + (a->bias ? a->bias[j] : 0.0f);
+    }
+}
+static void llm__matvec(llm_threadpool *pool, float *out, const float *inp, const float *w, const float *bias,
+                        size_t N, int C, int OC) {
+    llm__mv_args a;
+    a.out = out; a.inp = inp; a.w = w; a.bias = bias; a.N = N; a.C = C; a.OC = OC;
+    llm__parallel_for(pool, (size_t)OC, llm__matvec_cols, &a);
+}
+
+/* ---- >>adamw kernel: whole 16-float vectors of llm__adamw_range's update, [a, b) of the
+   buffer; returns where it stopped (the readable loop does the rest). sqrt and divide do
+   not vectorise from C without -fno-math-errno, hence the intrinsics. ---- */
+static size_t llm__adamw_simd(const llm__adamw_args *o, size_t a, size_t b, float decay) {
+#if defined(LLM__GEMM_AVX512)
+    const float step_size = o->lr / o->bc1, sbc2 = sqrtf(o->bc2);
+    const __m512 vs = _mm512_set1_ps(o->grad_scale), vd = _mm512_set1_ps(decay);
+    const __m512 vb1 = _mm512_set1_ps(o->beta1), vb1c = _mm512_set1_ps(1.0f - o->beta1);
+    const __m512 vb2 = _mm512_set1_ps(o->beta2), vb2c = _mm512_set1_ps(1.0f - o->beta2);
+    const __m512 vss = _mm512_set1_ps(step_size), vsb = _mm512_set1_ps(sbc2), veps = _mm512_set1_ps(o->eps);
+    size_t i = a;
+    for (; i + 16 <= b; i += 16) {
+        __m512 g = _mm512_mul_ps(_mm512_loadu_ps(o->grads + i), vs);
+        __m512 p = _mm512_mul_ps(_mm512_loadu_ps(o->params + i), vd);
+        __m512 mi = _mm512_add_ps(_mm512_mul_ps(vb1, _mm512_loadu_ps(o->m + i)), _mm512_mul_ps(vb1c, g));
+        __m512 vi = _mm512_add_ps(_mm512_mul_ps(vb2, _mm512_loadu_ps(o->v + i)), _mm512_mul_ps(_mm512_mul_ps(vb2c, g), g));
+        __m512 den = _mm512_add_ps(_mm512_div_ps(_mm512_sqrt_ps(vi), vsb), veps);
+        _mm512_storeu_ps(o->m + i, mi);
+        _mm512_storeu_ps(o->v + i, vi);
+        _mm512_storeu_ps(o->params + i, _mm512_sub_ps(p, _mm512_div_ps(_mm512_mul_ps(vss, mi), den)));
+        _mm512_storeu_ps(o->grads + i, _mm512_setzero_ps());
+    }
+    return i;
+#else
+    LLM__UNUSED(o); LLM__UNUSED(b); LLM__UNUSED(decay);
+    return a;
+#endif
 }
 
 /* =========================================================================================

@@ -19,8 +19,8 @@
                          (and the 2-thread peak they are compared against) are unreliable.
      bc_checksum         sum of the kernels' results, printable so nothing is optimised away.
 
-   Include it after llm.h with LLM_IMPLEMENTATION defined (it uses the pool's internal
-   llm__parallel and llm__split). Needs POSIX (getrusage). */
+   Include it after llm.h (it runs its loops on llm_threadpool_run). Needs POSIX
+   (getrusage). */
 #ifndef BENCH_COMMON_H
 #define BENCH_COMMON_H
 
@@ -113,8 +113,8 @@ static double bc_flops_per_iter(void) {
 static void bc_read_task(void *ctx, int ith, int nth) {
     bc_job *j = (bc_job *)ctx;
     size_t lo, hi, i;
-    llm__split(j->n / 64, ith, nth, &lo, &hi); /* whole 256-byte blocks */
-    lo *= 64; hi *= 64;
+    lo = j->n / 64 * (size_t)ith / (size_t)nth * 64; /* whole 256-byte blocks */
+    hi = j->n / 64 * (size_t)(ith + 1) / (size_t)nth * 64;
 #ifdef BC_VEC
     {
         BC_VEC s0 = BC_SET1(0.0f), s1 = s0, s2 = s0, s3 = s0;
@@ -155,7 +155,7 @@ BC_FN double bc_fma_peak(llm_threadpool *pool) {
     j->iters = 20000000;
     for (rep = 0; rep < 5; rep++) {
         double t0 = llm_time_seconds(), dt, v;
-        llm__parallel(pool, bc_fma_task, j);
+        llm_threadpool_run(pool, bc_fma_task, j, 0);
         dt = llm_time_seconds() - t0;
         v = bc_flops_per_iter() * (double)j->iters * nth / dt * 1e-9;
         if (v > best) best = v;
@@ -180,7 +180,7 @@ BC_FN double bc_read_bw(llm_threadpool *pool) {
     j->buf = buf; j->n = bytes / sizeof(float);
     for (rep = 0; rep < 5; rep++) {
         double t0 = llm_time_seconds(), dt, v;
-        llm__parallel(pool, bc_read_task, j);
+        llm_threadpool_run(pool, bc_read_task, j, 0);
         dt = llm_time_seconds() - t0;
         v = (double)bytes / dt * 1e-9;
         if (v > best) best = v;

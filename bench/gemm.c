@@ -1,4 +1,4 @@
-/* bench/gemm.c - GEMM speed of llm__gemm, the one kernel behind every matmul.
+/* bench/gemm.c - GEMM speed of llm_gemm, the one kernel behind every matmul.
 
    Shows, for the GPT-2 124M shapes at BT = 256 rows (C = 768, OC = 2304 / 768 / 3072 and
    the 50304-wide classifier), the three forms the model runs:
@@ -23,25 +23,30 @@ static void fill(float *x, size_t n, unsigned seed) {
 
 typedef struct gm_call {
     llm_threadpool *pool;
+    void *ws;
     int form, BT, C, OC;
     float *inp, *w, *out;
 } gm_call;
 static void gm_run(void *ctx) {
     gm_call *g = (gm_call *)ctx;
     if (g->form == 0)      /* out[BT,OC] = inp[BT,C] . W[OC,C]^T; inp = inp, w = W, out = out */
-        llm__gemm(g->pool, NULL, g->BT, g->OC, g->C, g->inp, g->C, 1, g->w, 1, g->C, g->out, g->OC, 0);
+        llm_gemm(g->pool, g->ws, g->BT, g->OC, g->C, g->inp, g->C, 1, g->w, 1, g->C, g->out, g->OC, 0);
     else if (g->form == 1) /* dinp[BT,C] += dout[BT,OC] . W; out = dout, w = W, inp = dinp */
-        llm__gemm(g->pool, NULL, g->BT, g->C, g->OC, g->out, g->OC, 1, g->w, g->C, 1, g->inp, g->C, 1);
+        llm_gemm(g->pool, g->ws, g->BT, g->C, g->OC, g->out, g->OC, 1, g->w, g->C, 1, g->inp, g->C, 1);
     else                   /* dW[OC,C] += dout^T . inp; out = dout, inp = inp, w = dW */
-        llm__gemm(g->pool, NULL, g->OC, g->C, g->BT, g->out, 1, g->OC, g->inp, g->C, 1, g->w, g->C, 1);
+        llm_gemm(g->pool, g->ws, g->OC, g->C, g->BT, g->out, 1, g->OC, g->inp, g->C, 1, g->w, g->C, 1);
 }
 
 /* Best GFLOP/s over repeated calls for `secs` seconds. form: 0 fwd, 1 dinp, 2 dwt. */
 static double bench_form(llm_threadpool *pool, int form, int BT, int C, int OC,
                          float *inp, float *w, float *out, double secs) {
     gm_call g;
+    double best;
+    g.ws = malloc(llm_gemm_workspace_size(pool));
     g.pool = pool; g.form = form; g.BT = BT; g.C = C; g.OC = OC; g.inp = inp; g.w = w; g.out = out;
-    return 2.0 * BT * C * OC / bc_best_of(gm_run, &g, 3, secs) * 1e-9;
+    best = 2.0 * BT * C * OC / bc_best_of(gm_run, &g, 3, secs) * 1e-9;
+    free(g.ws);
+    return best;
 }
 
 int main(int argc, char **argv) {
@@ -55,8 +60,7 @@ int main(int argc, char **argv) {
     peak1 = bc_fma_peak(NULL);
     peak2 = bc_fma_peak(pool2);
     printf("FMA peak: %.1f GFLOP/s (1 thread), %.1f GFLOP/s (2 threads)\n", peak1, peak2);
-    printf("kernel: MR x NR = %d x %d, KC %d, MC %d, NC %d\n", LLM__GEMM_MR, LLM__GEMM_NR,
-           LLM__GEMM_KC, LLM__GEMM_MC, LLM__GEMM_NC);
+    printf("build: %s\n", llm_build_info());
     printf("%-4s %5s %6s %6s   %8s %5s   %8s %5s\n", "form", "BT", "C", "OC", "1 thr", "%pk", "2 thr", "%pk");
     for (s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         int C = shapes[s][0], OC = shapes[s][1], f;

@@ -70,7 +70,7 @@ static double time_setting(const bs_setting *st, const float *rows, int V, doubl
         int32_t *ids = (int32_t *)malloc((size_t)V * sizeof(int32_t));
         float *pr = (float *)malloc((size_t)V * sizeof(float));
         int r;
-        for (r = 0; r < ROWS; r++) total_set += llm__sampler_candidates(s, rows + (size_t)r * V, ids, pr);
+        for (r = 0; r < ROWS; r++) { int nc = 0; llm_sampler_candidates(s, rows + (size_t)r * V, ids, pr, &nc); total_set += nc; }
         free(ids); free(pr);
     }
     *avg_set = (double)total_set / ROWS;

@@ -150,6 +150,14 @@ static void test_parity_llama(t_ctx *t) { t_parity(t, "llama_tiny.bin"); }
 static void t_fill(float *x, size_t n, llm_rng *r, float scale) { size_t i; for (i = 0; i < n; i++) x[i] = scale * llm_rng_normal(r); }
 static double t_dotd(const float *a, const float *b, size_t n) { double s = 0; size_t i; for (i = 0; i < n; i++) s += (double)a[i] * b[i]; return s; }
 
+/* The ops are checked through the backend table, the seam every backend is measured at:
+   a context on the CPU table with workspace for attention over T keys. */
+static llm__ctx t_cpu(llm_threadpool *pool, int T, int NH, int NKV, int hs) {
+    llm__ctx x;
+    llm__ctx_init(&x, &llm__cpu_ops, pool, NULL, LLM__MAX(llm__gemm_ws(1 << 20), llm__attn_ws(T, NH, NKV, hs)));
+    return x;
+}
+
 typedef struct gc_op {
     void (*fwd)(struct gc_op *op);       /* computes op->out from the inputs */
     float *out, *R;
@@ -176,7 +184,11 @@ static double gc_compare(gc_op *op, float *x, const float *g, size_t n, llm_rng 
 
 /* layernorm / rmsnorm */
 typedef struct gc_norm { gc_op op; float *x, *w, *b, *mean, *rstd; int N, C, rms; } gc_norm;
-static void gc_norm_fwd(gc_op *o) { gc_norm *n = (gc_norm *)o; llm__norm_forward(NULL, o->out, n->mean, n->rstd, n->x, n->w, n->b, (size_t)n->N, n->C, 1e-5f, n->rms); }
+static void gc_norm_fwd(gc_op *o) {
+    gc_norm *n = (gc_norm *)o; llm__ctx x = t_cpu(NULL, 1, 1, 1, 1);
+    x.ops->norm_fwd(&x, o->out, n->mean, n->rstd, n->x, n->w, n->b, (size_t)n->N, n->C, 1e-5f, n->rms);
+    llm__ctx_free(&x);
+}
 static void t_gc_norm(t_ctx *t, int rms) {
     gc_norm n; llm_rng r; float *dx, *dw, *db; double e1, e2, e3 = 0;
     int N = 5, C = 37;
@@ -188,7 +200,8 @@ static void t_gc_norm(t_ctx *t, int rms) {
     dx = (float *)calloc(N * C, 4); dw = (float *)calloc(C, 4); db = (float *)calloc(C, 4);
     t_fill(n.x, N * C, &r, 2); t_fill(n.w, C, &r, 1); if (n.b) t_fill(n.b, C, &r, 1); t_fill(n.op.R, N * C, &r, 1);
     gc_norm_fwd(&n.op);
-    llm__norm_backward(NULL, dx, dw, rms ? NULL : db, n.op.R, n.x, n.w, n.mean, n.rstd, (size_t)N, C, rms);
+    { llm__ctx x = t_cpu(NULL, 1, 1, 1, 1);
+      x.ops->norm_bwd(&x, dx, dw, rms ? NULL : db, n.op.R, n.x, n.w, n.mean, n.rstd, (size_t)N, C, rms); llm__ctx_free(&x); }
     e1 = gc_compare(&n.op, n.x, dx, N * C, &r, 60);
     e2 = gc_compare(&n.op, n.w, dw, C, &r, 30);
     if (!rms) e3 = gc_compare(&n.op, n.b, db, C, &r, 30);
@@ -201,7 +214,11 @@ static void test_gradcheck_rmsnorm(t_ctx *t) { t_gc_norm(t, 1); }
 
 /* matmul with bias */
 typedef struct gc_mm { gc_op op; float *x, *w, *b; int N, C, OC; } gc_mm;
-static void gc_mm_fwd(gc_op *o) { gc_mm *m = (gc_mm *)o; llm__matmul_forward(NULL, NULL, o->out, m->x, m->w, m->b, (size_t)m->N, m->C, m->OC); }
+static void gc_mm_fwd(gc_op *o) {
+    gc_mm *m = (gc_mm *)o; llm__ctx x = t_cpu(NULL, 1, 1, 1, 1);
+    x.ops->matmul_fwd(&x, o->out, m->x, m->w, m->b, (size_t)m->N, m->C, m->OC);
+    llm__ctx_free(&x);
+}
 static void test_gradcheck_matmul(t_ctx *t) {
     gc_mm m; llm_rng r; float *dx, *dw, *db; double e1, e2, e3;
     int N = 7, C = 19, OC = 23;
@@ -212,7 +229,8 @@ static void test_gradcheck_matmul(t_ctx *t) {
     dx = (float *)calloc(N * C, 4); dw = (float *)calloc(OC * C, 4); db = (float *)calloc(OC, 4);
     t_fill(m.x, N * C, &r, 1); t_fill(m.w, OC * C, &r, 1); t_fill(m.b, OC, &r, 1); t_fill(m.op.R, N * OC, &r, 1);
     gc_mm_fwd(&m.op);
-    llm__matmul_backward(NULL, NULL, dx, dw, db, m.op.R, m.x, m.w, (size_t)N, C, OC);
+    { llm__ctx x = t_cpu(NULL, 1, 1, 1, 1);
+      x.ops->matmul_bwd(&x, dx, dw, db, m.op.R, m.x, m.w, (size_t)N, C, OC); llm__ctx_free(&x); }
     e1 = gc_compare(&m.op, m.x, dx, N * C, &r, 40);
     e2 = gc_compare(&m.op, m.w, dw, OC * C, &r, 40);
     e3 = gc_compare(&m.op, m.b, db, OC, &r, 20);
@@ -222,13 +240,14 @@ static void test_gradcheck_matmul(t_ctx *t) {
 }
 
 /* attention (+ RoPE for the Llama variant): T larger than one tile, GQA */
-typedef struct gc_att { gc_op op; float *qkv, *qkv_rot, *lse, *scratch, *cs, *sn; int B, T, NH, NKV, hs, rope; } gc_att;
+typedef struct gc_att { gc_op op; float *qkv, *qkv_rot, *lse, *cs, *sn; llm__ctx x; int B, T, NH, NKV, hs, rope; } gc_att;
 static void gc_att_fwd(gc_op *o) {
     gc_att *a = (gc_att *)o;
-    size_t n = (size_t)a->B * a->T * (a->NH + 2 * a->NKV) * a->hs;
+    const int QKV = (a->NH + 2 * a->NKV) * a->hs;
+    size_t n = (size_t)a->B * a->T * QKV;
     memcpy(a->qkv_rot, a->qkv, n * 4);
-    if (a->rope) llm__rope(NULL, a->qkv_rot, a->cs, a->sn, (size_t)a->B * a->T, a->T, a->NH, a->NKV, a->hs, 1);
-    llm__attention_forward(NULL, o->out, a->lse, a->qkv_rot, a->scratch, a->B, a->T, a->NH, a->NKV, a->hs);
+    if (a->rope) a->x.ops->rope(&a->x, a->qkv_rot, a->cs, a->sn, (size_t)a->B * a->T, a->T, a->NH + a->NKV, QKV, a->hs, 1);
+    a->x.ops->attn_fwd(&a->x, o->out, a->lse, a->qkv_rot, a->B, a->T, a->NH, a->NKV, a->hs);
 }
 static void t_gc_att(t_ctx *t, int NH, int NKV, int rope) {
     gc_att a; llm_rng r; float *dqkv; double e;
@@ -239,15 +258,15 @@ static void t_gc_att(t_ctx *t, int NH, int NKV, int rope) {
     nq = (size_t)B * T * (NH + 2 * NKV) * hs; no = (size_t)B * T * NH * hs; a.op.n_out = no;
     a.qkv = (float *)malloc(nq * 4); a.qkv_rot = (float *)malloc(nq * 4); dqkv = (float *)malloc(nq * 4);
     a.lse = (float *)malloc((size_t)B * NH * T * 4); a.op.out = (float *)malloc(no * 4); a.op.R = (float *)malloc(no * 4);
-    a.scratch = (float *)malloc(llm__att_scratch(T, NH, NKV, hs) * 4);
+    a.x = t_cpu(NULL, T, NH, NKV, hs);
     a.cs = (float *)malloc((size_t)T * hs / 2 * 4); a.sn = (float *)malloc((size_t)T * hs / 2 * 4);
     llm__rope_table(a.cs, a.sn, 0, T, hs, 10000.0f);
     t_fill(a.qkv, nq, &r, 1); t_fill(a.op.R, no, &r, 1);
     gc_att_fwd(&a.op);
-    llm__attention_backward(NULL, dqkv, a.op.R, a.qkv_rot, a.op.out, a.lse, a.scratch, B, T, NH, NKV, hs);
-    if (rope) llm__rope(NULL, dqkv, a.cs, a.sn, (size_t)B * T, T, NH, NKV, hs, -1);
+    a.x.ops->attn_bwd(&a.x, dqkv, a.op.R, a.qkv_rot, a.op.out, a.lse, B, T, NH, NKV, hs);
+    if (rope) a.x.ops->rope(&a.x, dqkv, a.cs, a.sn, (size_t)B * T, T, NH + NKV, (NH + 2 * NKV) * hs, hs, -1);
     e = gc_compare(&a.op, a.qkv, dqkv, nq, &r, 200);
-    free(a.qkv); free(a.qkv_rot); free(dqkv); free(a.lse); free(a.op.out); free(a.op.R); free(a.scratch); free(a.cs); free(a.sn);
+    free(a.qkv); free(a.qkv_rot); free(dqkv); free(a.lse); free(a.op.out); free(a.op.R); llm__ctx_free(&a.x); free(a.cs); free(a.sn);
     T_NOTE(t, "max rel err dq/dk/dv %.1e (B=2 T=75 NH=%d NKV=%d%s)", e, NH, NKV, rope ? " +RoPE" : "");
     T_CHECK(t, e < 1e-2, "failed");
 }
@@ -256,7 +275,12 @@ static void test_gradcheck_attention_gqa_rope(t_ctx *t) { t_gc_att(t, 4, 2, 1); 
 
 /* gelu and swiglu */
 typedef struct gc_act { gc_op op; float *x; int N, H, swiglu; } gc_act;
-static void gc_act_fwd(gc_op *o) { gc_act *a = (gc_act *)o; if (a->swiglu) llm__swiglu_forward(NULL, o->out, a->x, (size_t)a->N, a->H); else llm__gelu_forward(NULL, o->out, a->x, (size_t)a->N * a->H); }
+static void gc_act_fwd(gc_op *o) {
+    gc_act *a = (gc_act *)o; llm__ctx x = t_cpu(NULL, 1, 1, 1, 1);
+    if (a->swiglu) x.ops->swiglu_fwd(&x, o->out, a->x, (size_t)a->N, a->H);
+    else x.ops->gelu_fwd(&x, o->out, a->x, (size_t)a->N * a->H);
+    llm__ctx_free(&x);
+}
 static void t_gc_act(t_ctx *t, int swiglu) {
     gc_act a; llm_rng r; float *dx; double e;
     int N = 4, H = 21;
@@ -268,7 +292,9 @@ static void t_gc_act(t_ctx *t, int swiglu) {
     a.op.out = (float *)malloc(N * H * 4); a.op.R = (float *)malloc(N * H * 4);
     t_fill(a.x, nin, &r, 2); t_fill(a.op.R, N * H, &r, 1);
     gc_act_fwd(&a.op);
-    if (swiglu) llm__swiglu_backward(NULL, dx, a.x, a.op.R, (size_t)N, H); else llm__gelu_backward(NULL, dx, a.x, a.op.R, (size_t)N * H);
+    { llm__ctx x = t_cpu(NULL, 1, 1, 1, 1);
+      if (swiglu) x.ops->swiglu_bwd(&x, dx, a.x, a.op.R, (size_t)N, H); else x.ops->gelu_bwd(&x, dx, a.x, a.op.R, (size_t)N * H);
+      llm__ctx_free(&x); }
     e = gc_compare(&a.op, a.x, dx, nin, &r, 80);
     free(a.x); free(dx); free(a.op.out); free(a.op.R);
     T_NOTE(t, "max rel err %.1e", e);
@@ -279,7 +305,11 @@ static void test_gradcheck_swiglu(t_ctx *t) { t_gc_act(t, 1); }
 
 /* embedding: out = wte[tok] + wpe[t] */
 typedef struct gc_emb { gc_op op; float *wte, *wpe; int32_t *tok; int B, T, C; } gc_emb;
-static void gc_emb_fwd(gc_op *o) { gc_emb *e = (gc_emb *)o; llm__encoder_forward(o->out, e->tok, e->wte, e->wpe, e->B, e->T, e->C); }
+static void gc_emb_fwd(gc_op *o) {
+    gc_emb *e = (gc_emb *)o; llm__ctx x = t_cpu(NULL, 1, 1, 1, 1);
+    x.ops->embed_fwd(&x, o->out, e->tok, e->wte, e->wpe, (size_t)e->B * e->T, e->T, 0, e->C);
+    llm__ctx_free(&x);
+}
 static void test_gradcheck_embedding(t_ctx *t) {
     gc_emb e; llm_rng r; float *dwte, *dwpe; double e1, e2;
     int B = 2, T = 5, C = 6, V = 4, i;
@@ -291,7 +321,8 @@ static void test_gradcheck_embedding(t_ctx *t) {
     for (i = 0; i < B * T; i++) e.tok[i] = (int32_t)(llm_rng_u32(&r) % V);
     t_fill(e.wte, V * C, &r, 1); t_fill(e.wpe, T * C, &r, 1); t_fill(e.op.R, B * T * C, &r, 1);
     gc_emb_fwd(&e.op);
-    llm__encoder_backward(dwte, dwpe, e.op.R, e.tok, B, T, C);
+    { llm__ctx x = t_cpu(NULL, 1, 1, 1, 1);
+      x.ops->embed_bwd(&x, dwte, dwpe, e.op.R, e.tok, (size_t)B * T, T, C); llm__ctx_free(&x); }
     e1 = gc_compare(&e.op, e.wte, dwte, V * C, &r, 24);
     e2 = gc_compare(&e.op, e.wpe, dwpe, T * C, &r, 24);
     free(e.wte); free(e.wpe); free(e.tok); free(e.op.out); free(e.op.R); free(dwte); free(dwpe);
@@ -301,7 +332,11 @@ static void test_gradcheck_embedding(t_ctx *t) {
 
 /* softmax cross-entropy: out = per-row losses (only V of the ld columns count) */
 typedef struct gc_ce { gc_op op; float *logits, *lse; int32_t *tgt; int N, V, ld; } gc_ce;
-static void gc_ce_fwd(gc_op *o) { gc_ce *c = (gc_ce *)o; llm__crossentropy_forward(NULL, o->out, c->lse, c->logits, c->tgt, (size_t)c->N, c->V, c->ld); }
+static void gc_ce_fwd(gc_op *o) {
+    gc_ce *c = (gc_ce *)o; llm__ctx x = t_cpu(NULL, 1, 1, 1, 1);
+    x.ops->ce_fwd(&x, o->out, c->lse, c->logits, c->tgt, (size_t)c->N, c->V, c->ld);
+    llm__ctx_free(&x);
+}
 static void test_gradcheck_crossentropy(t_ctx *t) {
     gc_ce c; llm_rng r; float *d; double e;
     int N = 6, V = 11, ld = 13, i, j;
@@ -315,7 +350,7 @@ static void test_gradcheck_crossentropy(t_ctx *t) {
     /* the backward takes one dloss for all rows: check with R = 1 */
     for (i = 0; i < N; i++) c.op.R[i] = 1.0f;
     memcpy(d, c.logits, N * ld * 4);
-    llm__crossentropy_backward(NULL, d, c.lse, c.tgt, (size_t)N, V, ld, 1.0f);
+    { llm__ctx x = t_cpu(NULL, 1, 1, 1, 1); x.ops->ce_bwd(&x, d, c.lse, c.tgt, (size_t)N, V, ld, 1.0f); llm__ctx_free(&x); }
     for (i = 0; i < N; i++) for (j = V; j < ld; j++) d[i * ld + j] = 0; /* padded columns untouched */
     e = gc_compare(&c.op, c.logits, d, N * ld, &r, 60);
     free(c.logits); free(d); free(c.lse); free(c.tgt); free(c.op.out); free(c.op.R);
@@ -328,7 +363,6 @@ static void test_attention_matches_naive(t_ctx *t) {
     int B = 2, T = 131, NH = 4, NKV = 2, hs = 16, QKV = (NH + 2 * NKV) * hs, b, h, i, j, d;
     size_t nq = (size_t)B * T * QKV, no = (size_t)B * T * NH * hs;
     float *qkv = (float *)malloc(nq * 4), *out = (float *)malloc(no * 4), *lse = (float *)malloc((size_t)B * NH * T * 4);
-    float *scratch = (float *)malloc(2 * llm__att_scratch(T, NH, NKV, hs) * 4);
     double *ref = (double *)malloc(no * 8), *p = (double *)malloc((size_t)T * 8), e;
     llm_rng r;
     llm_threadpool *pool;
@@ -350,10 +384,10 @@ static void test_attention_matches_naive(t_ctx *t) {
         }
     }
     llm_threadpool_create(2, NULL, &pool, NULL);
-    llm__attention_forward(pool, out, lse, qkv, scratch, B, T, NH, NKV, hs);
+    { llm__ctx x = t_cpu(pool, T, NH, NKV, hs); x.ops->attn_fwd(&x, out, lse, qkv, B, T, NH, NKV, hs); llm__ctx_free(&x); }
     llm_threadpool_free(pool);
     e = t_rel_err(out, ref, no);
-    free(qkv); free(out); free(lse); free(scratch); free(ref); free(p);
+    free(qkv); free(out); free(lse); free(ref); free(p);
     T_NOTE(t, "rel err vs naive %.1e (T=131, 3 key tiles)", e);
     T_CHECK(t, e < 1e-5, "failed");
 }

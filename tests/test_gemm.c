@@ -1,8 +1,7 @@
-/* tests/test_gemm.c - llm__gemm (the one GEMM behind every matmul) against the plain triple
-   loop llm__gemm_ref: the three matmul forms of the model on many shapes (1, primes, edge
+/* tests/test_gemm.c - llm_gemm (the one GEMM behind every matmul) against a plain triple
+   loop in double: the three matmul forms of the model on many shapes (1, primes, edge
    tiles, 172, 50257-wide), accumulate on/off, odd strides and ldc, 1 vs 2 vs 3 threads
-   bit-identical, repeated calls bit-identical, and the unpacked fallback when the packing
-   buffer cannot be allocated. */
+   bit-identical, repeated calls bit-identical, and the unpacked path without a workspace. */
 
 typedef struct tg_shape { int M, N, K; } tg_shape;
 
@@ -55,8 +54,21 @@ static int tg_make(tg_prob *p, int form, int M, int N, int K, uint64_t seed) {
 }
 static void tg_free(tg_prob *p) { free(p->A); free(p->B); }
 
-static void tg_run(const tg_prob *p, llm_threadpool *pool, const llm_allocator *al, float *C, int acc) {
-    llm__gemm(pool, al, p->M, p->N, p->K, p->A, p->a_rs, p->a_cs, p->B, p->b_rs, p->b_cs, C, p->ldc, acc);
+/* with_ws: a workspace of llm_gemm_workspace_size() (the packed path), else none */
+static void tg_run(const tg_prob *p, llm_threadpool *pool, int with_ws, float *C, int acc) {
+    void *ws = with_ws ? malloc(llm_gemm_workspace_size(pool)) : NULL;
+    llm_gemm(pool, ws, p->M, p->N, p->K, p->A, p->a_rs, p->a_cs, p->B, p->b_rs, p->b_cs, C, p->ldc, acc);
+    free(ws);
+}
+/* The reference: the plain triple loop with double accumulators. */
+static void tg_ref(const tg_prob *p, float *C, int acc) {
+    int i, j, k;
+    for (i = 0; i < p->M; i++)
+        for (j = 0; j < p->N; j++) {
+            double s = acc ? (double)C[i * p->ldc + j] : 0.0;
+            for (k = 0; k < p->K; k++) s += (double)p->A[i * p->a_rs + k * p->a_cs] * (double)p->B[k * p->b_rs + j * p->b_cs];
+            C[i * p->ldc + j] = (float)s;
+        }
 }
 
 /* Normwise relative error of C (valid M x N part) against the reference. */
@@ -75,8 +87,8 @@ static double tg_err(const tg_prob *p, const float *C, const float *R) {
     return md / (mb > 1e-30 ? mb : 1e-30);
 }
 
-/* Checks every shape in every form, accumulate 0 and 1, with `pool` and allocator `al`. */
-static void tg_check_all(t_ctx *t, llm_threadpool *pool, const llm_allocator *al, int shape_stride) {
+/* Checks every shape in every form, accumulate 0 and 1, with `pool`, with or without a workspace. */
+static void tg_check_all(t_ctx *t, llm_threadpool *pool, int with_ws, int shape_stride) {
     size_t s;
     int form, acc;
     double worst = 0;
@@ -96,8 +108,8 @@ static void tg_check_all(t_ctx *t, llm_threadpool *pool, const llm_allocator *al
                 int bad = 0;
                 tg_fill(C, p.nc, 7 + s); /* garbage when acc = 0, the addend when acc = 1 */
                 memcpy(R, C, p.nc * sizeof(float));
-                tg_run(&p, pool, al, C, acc);
-                llm__gemm_ref(NULL, NULL, p.M, p.N, p.K, p.A, p.a_rs, p.a_cs, p.B, p.b_rs, p.b_cs, R, p.ldc, acc);
+                tg_run(&p, pool, with_ws, C, acc);
+                tg_ref(&p, R, acc);
                 e = tg_err(&p, C, R);
                 for (i = 0; i < p.nc; i++) /* the ldc padding must be untouched */
                     if ((int)(i % (size_t)p.ldc) >= p.N && C[i] != R[i]) bad = 1;
@@ -116,21 +128,17 @@ static void tg_check_all(t_ctx *t, llm_threadpool *pool, const llm_allocator *al
 static void test_gemm_forms(t_ctx *t) {
     llm_threadpool *pool;
     if (llm_threadpool_create(2, NULL, &pool, NULL) != LLM_OK) T_FAIL(t, "pool");
-    tg_check_all(t, pool, NULL, 1);
+    tg_check_all(t, pool, 1, 1);
     llm_threadpool_free(pool);
 }
 
-static void test_gemm_single_thread(t_ctx *t) { tg_check_all(t, NULL, NULL, 1); }
+static void test_gemm_single_thread(t_ctx *t) { tg_check_all(t, NULL, 1, 1); }
 
-/* An allocator that always fails: llm__gemm must take the unpacked path and stay correct. */
-static void *tg_null_alloc(size_t size, void *user) { (void)size; (void)user; return NULL; }
-static void tg_null_free(void *p, void *user) { (void)p; (void)user; }
-static void test_gemm_no_memory(t_ctx *t) {
-    llm_allocator al;
+/* No workspace: the unpacked path must stay correct. */
+static void test_gemm_no_workspace(t_ctx *t) {
     llm_threadpool *pool;
-    al.alloc_fn = tg_null_alloc; al.free_fn = tg_null_free; al.user_data = NULL;
     if (llm_threadpool_create(2, NULL, &pool, NULL) != LLM_OK) T_FAIL(t, "pool");
-    tg_check_all(t, pool, &al, 2);
+    tg_check_all(t, pool, 0, 2);
     llm_threadpool_free(pool);
 }
 
@@ -154,8 +162,8 @@ static void test_gemm_deterministic(t_ctx *t) {
             for (np = 0; ok && np < 4; np++) {
                 float *C = np == 0 ? C0 : C1;
                 tg_fill(C, p.nc, 9);
-                tg_run(&p, pools[np % 3], NULL, C, 1);
-                tg_run(&p, pools[np % 3], NULL, C, 1); /* twice: accumulate onto its own result */
+                tg_run(&p, pools[np % 3], 1, C, 1);
+                tg_run(&p, pools[np % 3], 1, C, 1); /* twice: accumulate onto its own result */
                 if (np && memcmp(C0, C1, p.nc * sizeof(float)) != 0) ok = -1;
             }
             free(C0); free(C1); tg_free(&p);
@@ -172,14 +180,14 @@ static void test_gemm_deterministic(t_ctx *t) {
 /* Degenerate sizes: K = 0 zeroes C (or leaves it when accumulating); M or N = 0 is a no-op. */
 static void test_gemm_degenerate(t_ctx *t) {
     float A[4] = {1, 2, 3, 4}, B[4] = {1, 2, 3, 4}, C[4] = {5, 6, 7, 8};
-    llm__gemm(NULL, NULL, 2, 2, 0, A, 2, 1, B, 2, 1, C, 2, 1);
+    llm_gemm(NULL, NULL, 2, 2, 0, A, 2, 1, B, 2, 1, C, 2, 1);
     T_CHECK(t, C[0] == 5 && C[3] == 8, "K=0 accumulate changed C");
-    llm__gemm(NULL, NULL, 0, 2, 2, A, 2, 1, B, 2, 1, C, 2, 0);
-    llm__gemm(NULL, NULL, 2, 0, 2, A, 2, 1, B, 2, 1, C, 2, 0);
+    llm_gemm(NULL, NULL, 0, 2, 2, A, 2, 1, B, 2, 1, C, 2, 0);
+    llm_gemm(NULL, NULL, 2, 0, 2, A, 2, 1, B, 2, 1, C, 2, 0);
     T_CHECK(t, C[0] == 5 && C[3] == 8, "M=0 or N=0 changed C");
-    llm__gemm(NULL, NULL, 2, 2, 0, A, 2, 1, B, 2, 1, C, 2, 0);
+    llm_gemm(NULL, NULL, 2, 2, 0, A, 2, 1, B, 2, 1, C, 2, 0);
     T_CHECK(t, C[0] == 0 && C[1] == 0 && C[2] == 0 && C[3] == 0, "K=0 did not zero C");
-    llm__gemm(NULL, NULL, 2, 2, 2, A, 2, 1, B, 2, 1, C, 2, 0); /* [1 2;3 4]^2 = [7 10;15 22] */
+    llm_gemm(NULL, NULL, 2, 2, 2, A, 2, 1, B, 2, 1, C, 2, 0); /* [1 2;3 4]^2 = [7 10;15 22] */
     T_CHECK(t, C[0] == 7 && C[1] == 10 && C[2] == 15 && C[3] == 22, "2x2 product wrong: %g %g %g %g",
             C[0], C[1], C[2], C[3]);
 }
@@ -187,7 +195,7 @@ static void test_gemm_degenerate(t_ctx *t) {
 static const t_case gemm_tests[] = {
     {"gemm_forms_vs_ref", test_gemm_forms},
     {"gemm_single_thread_vs_ref", test_gemm_single_thread},
-    {"gemm_no_memory_fallback", test_gemm_no_memory},
+    {"gemm_no_workspace_fallback", test_gemm_no_workspace},
     {"gemm_deterministic_threads", test_gemm_deterministic},
     {"gemm_degenerate_sizes", test_gemm_degenerate},
 };

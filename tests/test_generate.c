@@ -177,7 +177,8 @@ static void test_generate_stream_and_stops(t_ctx *t) {
     gd.max_tokens = 0; out.stop_after = 2;
     llm_generate(s, smp, &gd, &st);
     T_CHECK(t, st.stop == LLM_STOP_CALLBACK && out.pieces == 2, "callback stop: %d pieces, stop %d", out.pieces, st.stop);
-    /* 5: the per-frame helper: a zero budget does one unit of work per call */
+    /* 5: the per-frame helper: a zero budget does one unit of work per call (the prefill
+       chunk, the logits after it, then one decode step per call) */
     {
         llm_generator *g;
         int done = 0, calls = 0;
@@ -186,7 +187,7 @@ static void test_generate_stream_and_stops(t_ctx *t) {
         while (!done && calls < 100) { llm_generator_step(g, 0.0, &done); calls++; }
         llm_generator_stats(g, &st);
         llm_generator_free(g);
-        T_CHECK(t, strcmp(out.text, msg + 1) == 0 && calls == 1 + (n - 1) + 1, "stepwise: '%s' in %d calls", out.text, calls);
+        T_CHECK(t, strcmp(out.text, msg + 1) == 0 && calls == 1 + 1 + (n - 1) + 1, "stepwise: '%s' in %d calls", out.text, calls);
     }
     /* 6: a text prompt goes through the tokenizer */
     llm_session_reset(s); memset(&out, 0, sizeof out);

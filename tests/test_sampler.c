@@ -32,12 +32,19 @@ static int ts_by_rank(const void *a, const void *b) {
     return (x->id > y->id) - (x->id < y->id);
 }
 
+/* llm_sampler_candidates as one number: the count, or the (negative) status. */
+static int ts_ncand(llm_sampler *s, const float *logits, int32_t *ids, float *pr) {
+    int n = 0;
+    llm_status st = llm_sampler_candidates(s, logits, ids, pr, &n);
+    return st == LLM_OK ? n : (int)st;
+}
+
 /* The candidate set of the sampler, sorted by id. Returns the count (or a status). */
 static int ts_cands(llm_sampler *s, const float *logits, ts_pair *out) {
     int V = s->n_vocab, n, i;
     int32_t *ids = (int32_t *)malloc((size_t)V * sizeof(int32_t));
     float *pr = (float *)malloc((size_t)V * sizeof(float));
-    n = llm__sampler_candidates(s, logits, ids, pr);
+    n = ts_ncand(s, logits, ids, pr);
     for (i = 0; i < n; i++) { out[i].id = ids[i]; out[i].p = pr[i]; }
     if (n > 0) qsort(out, (size_t)n, sizeof *out, ts_by_id);
     free(ids); free(pr);
@@ -307,7 +314,7 @@ static void test_sampler_penalties(t_ctx *t) {
         for (i = 0; i < 6; i++) T_CHECK(t, llm_sampler_accept(s, win[i]) == LLM_OK, "accept");
         for (i = 0; i < 2; i++) { /* twice: the counts must be clean after a call */
             int k;
-            T_CHECK(t, llm__sampler_candidates(s, l, ids, pr) == 5, "candidates");
+            T_CHECK(t, ts_ncand(s, l, ids, pr) == 5, "candidates");
             for (k = 0; k < 5; k++)
                 T_CHECK(t, fabsf(s->work[k] - cases[ci].want[k]) < 1e-6f, "case %d token %d: %g want %g",
                         (int)ci, k, s->work[k], cases[ci].want[k]);
@@ -316,7 +323,7 @@ static void test_sampler_penalties(t_ctx *t) {
         T_CHECK(t, l[0] == 2.0f && l[3] == 3.0f, "logits modified");
         /* reset empties the window */
         llm_sampler_reset(s);
-        T_CHECK(t, llm__sampler_candidates(s, l, ids, pr) == 5, "candidates");
+        T_CHECK(t, ts_ncand(s, l, ids, pr) == 5, "candidates");
         for (i = 0; i < 5; i++) T_CHECK(t, s->work[i] == l[i], "penalty after reset on %d", i);
         llm_sampler_free(s);
     }
@@ -352,7 +359,7 @@ static void test_sampler_logit_bias(t_ctx *t) {
     T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_OK, "create");
     bias[0].bias = 100; /* copied at create: no effect */
     T_CHECK(t, llm_sampler_sample(s, l, &tok) == LLM_OK && tok == 2, "greedy with bias: %d", (int)tok);
-    T_CHECK(t, llm__sampler_candidates(s, l, ids, pr) == 1, "greedy candidates");
+    T_CHECK(t, ts_ncand(s, l, ids, pr) == 1, "greedy candidates");
     T_CHECK(t, s->work[2] == 2.25f && s->work[3] == -INFINITY && s->work[0] == 2.0f, "biased logits");
     llm_sampler_free(s);
     /* sampling never draws a banned token */
