@@ -109,7 +109,7 @@
 #include <stdint.h>
 
 #define LLM_VERSION_MAJOR 0
-#define LLM_VERSION_MINOR 1
+#define LLM_VERSION_MINOR 2
 #define LLM_VERSION_PATCH 0
 
 #ifdef LLM_STATIC
@@ -129,7 +129,7 @@ extern "C" {
 /* >>status ------------------------------------------------------------------------------ */
 typedef enum llm_status {
     LLM_OK = 0,
-    LLM_ERR_INVALID_ARG = -1,     /* a bad argument or configuration */
+    LLM_ERR_INVALID_ARG = -1,     /* a bad argument or configuration (a NULL object too) */
     LLM_ERR_OUT_OF_MEMORY = -2,   /* an allocation failed */
     LLM_ERR_IO = -3,              /* open/read/write failed */
     LLM_ERR_FORMAT = -4,          /* a file is truncated, corrupted or has the wrong magic */
@@ -146,12 +146,20 @@ LLMDEF const char *llm_status_string(llm_status s);
 /* What this build is: version, backend and the CPU kernels compiled in, for bug reports and
    benchmark logs. */
 LLMDEF const char *llm_build_info(void);
+/* The backend trainers and sessions run on: "cpu" (llm_cuda.h: "cuda:<device name>"). */
+LLMDEF const char *llm_backend_name(void);
 
-/* Detail for create/load calls (optional: pass NULL). */
+/* The message of a failed call, for calls that have no object of yours to keep it in (the
+   create and load calls, and calls on the shared read-only model and tokenizer). Optional:
+   pass NULL. Objects you own (trainer, session, sampler, generator) keep theirs instead:
+   llm_trainer_last_error() and so on. */
 typedef struct llm_error {
     llm_status status;
     char message[256];
 } llm_error;
+
+/* "no token": a tokenizer without BOS or EOS, text that belongs to no single token */
+#define LLM_TOKEN_NONE (-1)
 
 /* >>alloc ------------------------------------------------------------------------------- */
 /* Run-time allocator hooks. All zero = LLM_MALLOC/LLM_FREE (default malloc/free).
@@ -161,6 +169,7 @@ typedef struct llm_allocator {
     void (*free_fn)(void *ptr, void *user_data);
     void *user_data;
 } llm_allocator;
+LLMDEF void llm_free(const llm_allocator *allocator, void *ptr); /* frees what llm.h returned */
 
 /* Log callback: silent unless set. level: 0 error, 1 warning, 2 info, 3 debug. */
 typedef void (*llm_log_fn)(int level, const char *message, void *user_data);
@@ -182,27 +191,28 @@ LLMDEF int llm_threadpool_size(const llm_threadpool *pool); /* 1 for NULL */
 LLMDEF void llm_threadpool_run(llm_threadpool *pool, void (*fn)(void *ctx, int part, int n_parts), void *ctx,
                                int n_parts);
 
-/* >>gemm: the matrix multiply behind every matmul, for benchmarks and your own code.
-   C[M,N] = (accumulate ? C : 0) + A[M,K] B[K,N], where A(i,k) = A[i*a_rs + k*a_cs],
-   B(k,j) = B[k*b_rs + j*b_cs] and C(i,j) = C[i*ldc + j]: any transposition is a choice of
-   strides. workspace: llm_gemm_workspace_size(pool) bytes (64-byte aligned for best speed)
-   for the packed panels, or NULL for a slower loop that needs none. Results are
-   bit-identical for any thread count. */
-LLMDEF size_t llm_gemm_workspace_size(const llm_threadpool *pool);
-LLMDEF void llm_gemm(llm_threadpool *pool, void *workspace, int M, int N, int K,
-                     const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
-                     float *C, ptrdiff_t ldc, int accumulate);
+/* >>timer and >>rng --------------------------------------------------------------------- */
+LLMDEF double llm_time_seconds(void); /* a monotonic wall clock, in seconds */
 
-/* >>timer ------------------------------------------------------------------------------- */
-LLMDEF double llm_time_seconds(void); /* monotonic clock */
-
-/* >>rng --------------------------------------------------------------------------------- */
-/* A small, seedable generator (PCG32-style) kept inside objects; never global. */
+/* A small, seedable generator (PCG32) kept inside objects; never global. */
 typedef struct llm_rng { uint64_t state, inc; } llm_rng;
 LLMDEF void llm_rng_seed(llm_rng *rng, uint64_t seed);
 LLMDEF uint32_t llm_rng_u32(llm_rng *rng);
 LLMDEF float llm_rng_float(llm_rng *rng);   /* uniform in [0, 1) */
 LLMDEF float llm_rng_normal(llm_rng *rng);  /* standard normal (Box-Muller) */
+
+/* >>files ------------------------------------------------------------------------------- */
+/* Reads a whole file into memory (allocator's memory, NUL-terminated for convenience; free
+   with llm_free). */
+LLMDEF llm_status llm_read_file(const char *path, const llm_allocator *allocator,
+                                void **data, size_t *size, llm_error *err);
+
+/* SAVE AND LOAD, one convention for every object with state:
+     llm_X_save(x, path, ...)              llm_X_load(path or x, ...)       a file
+     llm_X_save_mem(x, buf, cap, &size)    llm_X_load_mem(data, size, ...)  a buffer
+   A _save_mem call with buf NULL and cap 0 asks for the size: it returns LLM_OK with the
+   bytes needed in *size; a smaller buffer gives LLM_ERR_BUFFER_TOO_SMALL and the size.
+   Loads check every count and offset against the data before allocating. */
 
 /* >>tokenizer --------------------------------------------------------------------------- */
 /* Two tokenizer families behind one type:
@@ -218,33 +228,31 @@ LLMDEF float llm_rng_normal(llm_rng *rng);  /* standard normal (Box-Muller) */
 typedef struct llm_tokenizer llm_tokenizer;
 
 typedef enum llm_tokenizer_type {
-    LLM_TOKENIZER_BPE = 0,
-    LLM_TOKENIZER_SPM = 1
+    LLM_TOKENIZER_NONE = 0,
+    LLM_TOKENIZER_BPE = 1,
+    LLM_TOKENIZER_SPM = 2
 } llm_tokenizer_type;
 
 /* Pre-split patterns of the byte-level family. */
 typedef enum llm_pattern {
-    LLM_PATTERN_GPT2 = 0, /* 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ */
-    LLM_PATTERN_GPT4 = 1  /* cl100k: (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
-                             ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ */
+    LLM_PATTERN_DEFAULT = 0, /* LLM_PATTERN_GPT2 */
+    LLM_PATTERN_GPT2 = 1,    /* 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ */
+    LLM_PATTERN_GPT4 = 2     /* cl100k: (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
+                                 ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ */
 } llm_pattern;
 
-/* Loading a tokenizer. The format is detected from the content.
+/* Loading a tokenizer. The format is detected from the content: a GPT-2 directory
+   (encoder.json + vocab.bpe inside), GPT-2's encoder.json (then the desc names vocab.bpe),
+   a SentencePiece tokenizer.model, a llama2.c tokenizer.bin, or a native tokenizer (a GGUF
+   holding tokenizer.ggml.* metadata: a tokenizer file or any llm.h checkpoint).
    field          default / meaning
-   path           a GPT-2 directory (encoder.json + vocab.bpe inside), GPT-2 encoder.json
-                  (then path2 = vocab.bpe), a SentencePiece tokenizer.model, a llama2.c
-                  tokenizer.bin, or a native tokenizer (GGUF holding only tokenizer.ggml.*
-                  metadata, or any llm.h GGUF checkpoint that embeds one)
-   path2          vocab.bpe when path is encoder.json
-   data, size     the first file from memory (used when path is NULL); copied as needed
-   data2, size2   the second file from memory (vocab.bpe)
+   path2          vocab.bpe, when the file is encoder.json (llm_tokenizer_load)
+   data2, size2   the same from memory (llm_tokenizer_load_mem)
    allocator      malloc/free
-   log_fn         silent */
+   log_fn         silent
+   The desc may be NULL. */
 typedef struct llm_tokenizer_desc {
-    const char *path;
     const char *path2;
-    const void *data;
-    size_t size;
     const void *data2;
     size_t size2;
     llm_allocator allocator;
@@ -252,16 +260,24 @@ typedef struct llm_tokenizer_desc {
     void *log_user_data;
 } llm_tokenizer_desc;
 
-LLMDEF llm_status llm_tokenizer_load(const llm_tokenizer_desc *desc, llm_tokenizer **out,
+LLMDEF llm_status llm_tokenizer_load(const char *path, const llm_tokenizer_desc *desc, llm_tokenizer **out,
                                      llm_error *err);
+LLMDEF llm_status llm_tokenizer_load_mem(const void *data, size_t size, const llm_tokenizer_desc *desc,
+                                         llm_tokenizer **out, llm_error *err);
+/* Saves the native tokenizer file: a GGUF with only tokenizer.ggml.* metadata (llama.cpp's
+   keys, so llama.cpp reads it too) plus llm.tokenizer.* keys. */
+LLMDEF llm_status llm_tokenizer_save(const llm_tokenizer *tok, const char *path, llm_error *err);
+LLMDEF llm_status llm_tokenizer_save_mem(const llm_tokenizer *tok, void *buf, size_t cap, size_t *size,
+                                         llm_error *err);
 LLMDEF void llm_tokenizer_free(llm_tokenizer *tok);
 LLMDEF llm_tokenizer_type llm_tokenizer_kind(const llm_tokenizer *tok);
 LLMDEF int32_t llm_tokenizer_vocab_size(const llm_tokenizer *tok);
-LLMDEF int32_t llm_tokenizer_bos(const llm_tokenizer *tok); /* -1 when there is none */
-LLMDEF int32_t llm_tokenizer_eos(const llm_tokenizer *tok); /* -1 when there is none */
+LLMDEF int32_t llm_tokenizer_bos(const llm_tokenizer *tok); /* LLM_TOKEN_NONE when there is none */
+LLMDEF int32_t llm_tokenizer_eos(const llm_tokenizer *tok); /* LLM_TOKEN_NONE when there is none */
 /* Longest llm_token_piece in bytes (sizes llm_detok_push's output buffer). */
 LLMDEF size_t llm_tokenizer_max_piece(const llm_tokenizer *tok);
-/* The id of a token given its exact piece bytes (as llm_token_piece returns them), or -1. */
+/* The id of a token given its exact piece bytes (as llm_token_piece returns them), or
+   LLM_TOKEN_NONE. */
 LLMDEF int32_t llm_tokenizer_find(const llm_tokenizer *tok, const char *piece, size_t len);
 
 /* llm_tokenize flags */
@@ -270,9 +286,9 @@ LLMDEF int32_t llm_tokenizer_find(const llm_tokenizer *tok, const char *piece, s
 #define LLM_TOKENIZE_ALLOW_SPECIAL 4  /* match special tokens (<|endoftext|>, <s>, </s>...)
                                          written in the text; without it they are plain text */
 
-/* Encodes len bytes of text into ids[0..cap). *n_ids gets the number of ids. When cap is
-   too small it returns LLM_ERR_BUFFER_TOO_SMALL, *n_ids is the count needed and ids holds
-   the first cap of them. (ids may be NULL with cap 0 to ask for the count.)
+/* Encodes len bytes of text into ids[0..cap). *n_ids gets the number of ids. ids NULL with
+   cap 0 asks for the count (LLM_OK); a smaller cap gives LLM_ERR_BUFFER_TOO_SMALL, the
+   count needed in *n_ids and the first cap ids in ids.
    Invalid UTF-8: every byte that does not start a valid UTF-8 sequence (strict: no
    overlongs, surrogates or code points above U+10FFFF) is one character of its own. The
    byte-level family treats it as punctuation (neither letter, number nor space) and encodes
@@ -321,11 +337,12 @@ LLMDEF llm_status llm_detok_push(const llm_tokenizer *tok, llm_detok_state *stat
 LLMDEF llm_status llm_detok_flush(const llm_tokenizer *tok, llm_detok_state *state, char *out,
                                   size_t cap, size_t *n_out);
 
-/* Training a byte-level BPE vocabulary.
+/* Training a byte-level BPE vocabulary (>>bpe_train).
    field              default / meaning
    text, size         required: the training corpus (any bytes)
    vocab_size         required: 256 byte tokens + merges + 1 (<|endoftext|>, the last id);
-                      >= 257. Training stops early when no pair is left to merge.
+                      >= 257. Training stops early when no pair is left to merge. 256 gives
+                      the plain byte tokenizer (no merges, no EOS): a byte-level model's.
    pattern            LLM_PATTERN_GPT2 (pre-split pattern; saved with the tokenizer)
    progress           none; called with the fraction of merges done; non-zero cancels
                       (LLM_ERR_CANCELLED)
@@ -346,20 +363,17 @@ typedef struct llm_bpe_train_desc {
 
 LLMDEF llm_status llm_tokenizer_train(const llm_bpe_train_desc *desc, llm_tokenizer **out,
                                       llm_error *err);
-/* Saves the native tokenizer file: a GGUF with only tokenizer.ggml.* metadata (llama.cpp's
-   keys, so llama.cpp reads it too) plus llm.tokenizer.pattern. */
-LLMDEF llm_status llm_tokenizer_save(const llm_tokenizer *tok, const char *path, llm_error *err);
-
 
 /* >>model ------------------------------------------------------------------------------- */
 typedef enum llm_arch {
-    LLM_ARCH_GPT2 = 0,   /* LayerNorm, GELU(tanh), learned positions, biases, tied head */
-    LLM_ARCH_LLAMA = 1   /* RMSNorm, SwiGLU, RoPE, grouped-query attention, no biases */
+    LLM_ARCH_NONE = 0,   /* not set: llm_model_create refuses it */
+    LLM_ARCH_GPT2 = 1,   /* LayerNorm, GELU(tanh), learned positions, biases, tied head */
+    LLM_ARCH_LLAMA = 2   /* RMSNorm, SwiGLU, RoPE, grouped-query attention, no biases */
 } llm_arch;
 
 /* Model hyper-parameters. Zero fields take the defaults in the table.
    field              default
-   arch               LLM_ARCH_GPT2
+   arch               required: LLM_ARCH_GPT2 or LLM_ARCH_LLAMA
    n_layer, n_head    required (> 0)
    n_kv_head          n_head (must divide n_head; GPT-2 requires n_kv_head == n_head)
    dim                required; a multiple of n_head
@@ -371,7 +385,6 @@ typedef enum llm_arch {
    rope_theta         10000 (Llama)
    untied_head        0: the classifier shares token_embd (Llama may set 1; GPT-2 is tied) */
 typedef struct llm_config {
-    llm_arch arch;
     int n_layer;
     int n_head;
     int n_kv_head;
@@ -383,6 +396,7 @@ typedef struct llm_config {
     float norm_eps;
     float rope_theta;
     int untied_head;
+    llm_arch arch;
 } llm_config;
 
 /* One entry of the tensor table: every parameter lives at params + offset. */
@@ -395,20 +409,16 @@ typedef struct llm_tensor_info {
     int decay;            /* 1 when AdamW applies weight decay (2-D tensors) */
 } llm_tensor_info;
 
-/* Model creation/loading.
+/* Creating and loading models.
    field        default / meaning
    config       the shape of a new model (llm_model_create)
    seed         init seed for a new model (0 is a valid seed)
-   path         file to load (llm_model_load): native GGUF, llm.c GPT-2 or llama2.c
-   data, size   the same from memory (used when path is NULL); the bytes are copied
    allocator    malloc/free
-   log_fn       silent */
+   log_fn       silent
+   The desc may be NULL for the load calls. */
 typedef struct llm_model_desc {
     llm_config config;
     uint64_t seed;
-    const char *path;
-    const void *data;
-    size_t size;
     llm_allocator allocator;
     llm_log_fn log_fn;
     void *log_user_data;
@@ -417,7 +427,16 @@ typedef struct llm_model_desc {
 typedef struct llm_model llm_model;
 
 LLMDEF llm_status llm_model_create(const llm_model_desc *desc, llm_model **out, llm_error *err);
-LLMDEF llm_status llm_model_load(const llm_model_desc *desc, llm_model **out, llm_error *err);
+/* Loads a model; the format is detected from the content: GGUF (llm.h checkpoints and
+   llama.cpp F32 files), karpathy/llm.c GPT-2 checkpoints (magic 20240326, fp32), llama2.c
+   checkpoints (legacy format, validated against the file size). A tokenizer stored in a
+   GGUF comes with it (llm_model_tokenizer). _mem copies what it needs from data. */
+LLMDEF llm_status llm_model_load(const char *path, const llm_model_desc *desc, llm_model **out, llm_error *err);
+LLMDEF llm_status llm_model_load_mem(const void *data, size_t size, const llm_model_desc *desc, llm_model **out,
+                                     llm_error *err);
+/* Saves the model (config + weights, and the tokenizer when one is attached) as GGUF. */
+LLMDEF llm_status llm_model_save(const llm_model *model, const char *path, llm_error *err);
+LLMDEF llm_status llm_model_save_mem(const llm_model *model, void *buf, size_t cap, size_t *size, llm_error *err);
 LLMDEF void llm_model_free(llm_model *model);
 LLMDEF const llm_config *llm_model_config(const llm_model *model);
 LLMDEF size_t llm_model_num_params(const llm_model *model);  /* floats, padded rows included */
@@ -425,24 +444,27 @@ LLMDEF int llm_model_num_tensors(const llm_model *model);
 LLMDEF const llm_tensor_info *llm_model_tensor(const llm_model *model, int i);
 LLMDEF float *llm_model_params(llm_model *model);            /* the parameter buffer */
 LLMDEF const float *llm_model_params_const(const llm_model *model);
-/* Fills a config with defaults and validates it (n_head divides dim, ...). */
+/* Fills a config with defaults and validates it (arch set, n_head divides dim, ...). */
 LLMDEF llm_status llm_config_resolve(llm_config *config, llm_error *err);
 /* Full forward pass without a trainer: logits[B*T*vocab_size] (real vocab only) for
    tokens[B*T]. Allocates its own activations; uses pool when given. */
 LLMDEF llm_status llm_model_forward(const llm_model *model, llm_threadpool *pool,
                                     const int32_t *tokens, int B, int T, float *logits,
                                     llm_error *err);
-/* The tokenizer stored with the model (a GGUF checkpoint that embeds one), or NULL. */
+/* The model's tokenizer (one stored in its GGUF file, or set), or NULL. */
 LLMDEF const llm_tokenizer *llm_model_tokenizer(const llm_model *model);
-/* Attaches a tokenizer to the model; the model owns it from then on (it is freed with the
-   model, and a previously attached one is freed now). NULL detaches. It is saved with the
-   model (llm_model_save, llm_trainer_save). */
-LLMDEF void llm_model_set_tokenizer(llm_model *model, llm_tokenizer *tok);
-/* Saves the model (config + weights, and the tokenizer when one is attached) as GGUF. */
-LLMDEF llm_status llm_model_save(const llm_model *model, const char *path, llm_error *err);
+/* Gives the model its own copy of tok (NULL: none). The vocabulary sizes must match
+   (LLM_ERR_INVALID_ARG otherwise). The caller keeps tok and frees it when it likes; the
+   model frees its copy with itself. The tokenizer is saved with the model. Call it before
+   sessions or generators use the model. */
+LLMDEF llm_status llm_model_set_tokenizer(llm_model *model, const llm_tokenizer *tok, llm_error *err);
 
 /* >>training ---------------------------------------------------------------------------- */
-typedef enum llm_schedule { LLM_SCHEDULE_COSINE = 0, LLM_SCHEDULE_CONSTANT = 1 } llm_schedule;
+typedef enum llm_schedule {
+    LLM_SCHEDULE_DEFAULT = 0,   /* LLM_SCHEDULE_COSINE */
+    LLM_SCHEDULE_COSINE = 1,
+    LLM_SCHEDULE_CONSTANT = 2
+} llm_schedule;
 
 /* field          default   meaning
    batch, seq_len required  B and T of every micro-batch (T <= max_seq_len)
@@ -513,26 +535,23 @@ LLMDEF const float *llm_trainer_grads(const llm_trainer *tr); /* same layout as 
 LLMDEF const float *llm_trainer_logits(const llm_trainer *tr);
 LLMDEF llm_rng *llm_trainer_rng(llm_trainer *tr);
 LLMDEF const char *llm_trainer_last_error(const llm_trainer *tr);
-/* Checkpoint with optimizer state (m, v), step, RNG and a caller data position. */
+/* A training checkpoint: the model (config, weights, tokenizer) as GGUF plus the optimizer
+   state (m, v), the step, the RNG and data_pos, a number of yours (where the data reader
+   is). Save between updates. */
 LLMDEF llm_status llm_trainer_save(llm_trainer *tr, const char *path, uint64_t data_pos);
-/* Restores optimizer state, step and RNG from a checkpoint written by llm_trainer_save.
-   The model itself must have been loaded from the same file. */
-LLMDEF llm_status llm_trainer_load_state(llm_trainer *tr, const char *path,
-                                         uint64_t *data_pos);
+LLMDEF llm_status llm_trainer_save_mem(llm_trainer *tr, void *buf, size_t cap, size_t *size, uint64_t data_pos);
+/* Restores a checkpoint into a trainer whose model has the checkpoint's shape: weights,
+   optimizer state, step and RNG, so training continues bit-identically; *data_pos (may be
+   NULL) gets the saved position. On error the trainer and its model are unchanged. */
+LLMDEF llm_status llm_trainer_load(llm_trainer *tr, const char *path, uint64_t *data_pos);
+LLMDEF llm_status llm_trainer_load_mem(llm_trainer *tr, const void *data, size_t size, uint64_t *data_pos);
 
-/* >>data -------------------------------------------------------------------------------- */
-/* llm.c token shard (header of 256 int32: magic 20240520, version 1, count; then uint16 ids). */
-LLMDEF llm_status llm_load_token_shard(const char *path, const llm_allocator *allocator,
+/* >>data: karpathy/llm.c token shards (header of 256 int32: magic 20240520, version 1,
+   count; then uint16 ids). *tokens is allocator memory: free it with llm_free. */
+LLMDEF llm_status llm_token_shard_load(const char *path, const llm_allocator *allocator,
                                        int32_t **tokens, size_t *count, llm_error *err);
-LLMDEF llm_status llm_parse_token_shard(const void *data, size_t size,
-                                        const llm_allocator *allocator,
-                                        int32_t **tokens, size_t *count, llm_error *err);
-LLMDEF void llm_free(const llm_allocator *allocator, void *ptr); /* frees what llm.h returned */
-
-/* >>files ------------------------------------------------------------------------------- */
-/* Reads a whole file into memory (allocator's memory; free with llm_free). */
-LLMDEF llm_status llm_read_file(const char *path, const llm_allocator *allocator,
-                                void **data, size_t *size, llm_error *err);
+LLMDEF llm_status llm_token_shard_load_mem(const void *data, size_t size, const llm_allocator *allocator,
+                                           int32_t **tokens, size_t *count, llm_error *err);
 
 /* >>inference: KV-cache sessions ----------------------------------------------------------- */
 /* A session holds one conversation over a shared, read-only model: the KV cache, the
@@ -543,7 +562,8 @@ LLMDEF llm_status llm_read_file(const char *path, const llm_allocator *allocator
    pool         NULL            thread pool (NULL = the calling thread)
    progress     NULL            called between prefill chunks; non-zero cancels the call
                                 (LLM_ERR_CANCELLED, the session is left as before the call)
-   allocator, log_fn            as in llm_model_desc (zero = the model's) */
+   allocator, log_fn            as in llm_model_desc (zero = the model's)
+   The desc may be NULL. */
 typedef struct llm_session_desc {
     int n_ctx;
     int n_batch;
@@ -556,6 +576,7 @@ typedef struct llm_session_desc {
 } llm_session_desc;
 
 typedef struct llm_session llm_session;
+typedef struct llm_sampler llm_sampler;
 
 LLMDEF llm_status llm_session_create(const llm_model *model, const llm_session_desc *desc,
                                      llm_session **out, llm_error *err);
@@ -580,15 +601,13 @@ LLMDEF llm_status llm_session_rewind(llm_session *s, int pos);
 LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep);
 /* Save/restore: position, tokens and the used part of the cache, plus, when smp is not
    NULL, the sampler's RNG and penalty window (so a restored conversation continues with the
-   same tokens). Load recomputes the last token's logits (one decode step). The buffer form reports the needed size in *size (LLM_ERR_BUFFER_TOO_SMALL
-   when cap is too small; buf may be NULL to ask). Load checks everything against the
-   model's shape and the buffer size. */
-typedef struct llm_sampler llm_sampler;
-LLMDEF size_t llm_session_state_size(const llm_session *s, const llm_sampler *smp);
-LLMDEF llm_status llm_session_save(const llm_session *s, const llm_sampler *smp, void *buf, size_t cap, size_t *size);
-LLMDEF llm_status llm_session_load(llm_session *s, llm_sampler *smp, const void *buf, size_t size);
-LLMDEF llm_status llm_session_save_file(const llm_session *s, const llm_sampler *smp, const char *path);
-LLMDEF llm_status llm_session_load_file(llm_session *s, llm_sampler *smp, const char *path);
+   same tokens). Load checks everything against the model's shape and the data's size, then
+   recomputes the last token's logits (one decode step). */
+LLMDEF llm_status llm_session_save(const llm_session *s, const llm_sampler *smp, const char *path);
+LLMDEF llm_status llm_session_save_mem(const llm_session *s, const llm_sampler *smp, void *buf, size_t cap,
+                                       size_t *size);
+LLMDEF llm_status llm_session_load(llm_session *s, llm_sampler *smp, const char *path);
+LLMDEF llm_status llm_session_load_mem(llm_session *s, llm_sampler *smp, const void *data, size_t size);
 LLMDEF const char *llm_session_last_error(const llm_session *s);
 
 /* >>sampler ------------------------------------------------------------------------------ */
@@ -603,9 +622,9 @@ LLMDEF const char *llm_session_last_error(const llm_session *s);
    calls -> the same tokens.
 
    field              default   meaning
-   n_vocab            required  logits per row (the real vocab, not the padded one)
+   vocab_size         0         logits per row: 0 = the model's (llm_sampler_create's model)
    temperature        0         0 = greedy; > 0 divides the logits (< 1 sharpens)
-   top_k              0 (off)   keep the k most likely tokens (k >= n_vocab = off)
+   top_k              0 (off)   keep the k most likely tokens (k >= vocab_size = off)
    top_p              0 (off)   nucleus: keep the smallest set of most likely tokens whose
                                 probability sums to >= top_p (0 or >= 1 = off)
    min_p              0 (off)   keep tokens with p >= min_p * p_max (> 1 keeps the argmax)
@@ -629,7 +648,7 @@ typedef struct llm_logit_bias {
 } llm_logit_bias;
 
 typedef struct llm_sampler_desc {
-    int n_vocab;
+    int vocab_size;
     float temperature;
     int top_k;
     float top_p;
@@ -644,36 +663,36 @@ typedef struct llm_sampler_desc {
     llm_allocator allocator;
 } llm_sampler_desc;
 
-
-
-/* Validates the desc (LLM_ERR_INVALID_ARG for negative or NaN parameters, n_vocab <= 0,
-   LLM_ERR_OUT_OF_RANGE for a bias token outside [0, n_vocab)) and preallocates everything
-   sampling needs: llm_sampler_sample never allocates. */
-LLMDEF llm_status llm_sampler_create(const llm_sampler_desc *desc, llm_sampler **out,
+/* Validates the desc (LLM_ERR_INVALID_ARG for negative or NaN parameters, no vocab_size and
+   no model, a vocab_size other than the model's; LLM_ERR_OUT_OF_RANGE for a bias token
+   outside the vocabulary) and preallocates everything sampling needs: llm_sampler_sample
+   never allocates. model may be NULL when desc->vocab_size is set; desc may be NULL
+   (greedy, the model's vocabulary). */
+LLMDEF llm_status llm_sampler_create(const llm_model *model, const llm_sampler_desc *desc, llm_sampler **out,
                                      llm_error *err);
 LLMDEF void llm_sampler_free(llm_sampler *s);
-/* Draws one token from logits (n_vocab floats, not modified) and accepts it into the
+LLMDEF int llm_sampler_vocab_size(const llm_sampler *s);
+/* Draws one token from logits (vocab_size floats, not modified) and accepts it into the
    window. On error *token is left alone and the RNG does not advance. */
 LLMDEF llm_status llm_sampler_sample(llm_sampler *s, const float *logits, int32_t *token);
 /* The set a draw would pick from, with renormalised probabilities (for tools, UIs and
-   tests): ids[] and probs[] (n_vocab entries each) receive *n kept tokens, in no particular
-   order. Nothing is accepted and the RNG does not move. A greedy sampler gives its one token
-   with probability 1. */
+   tests): ids[] and probs[] (vocab_size entries each) receive *n kept tokens, in no
+   particular order. Nothing is accepted and the RNG does not move. A greedy sampler gives
+   its one token with probability 1. */
 LLMDEF llm_status llm_sampler_candidates(llm_sampler *s, const float *logits, int32_t *ids, float *probs, int *n);
 /* Adds a token to the penalty window without sampling (e.g. the prompt).
-   LLM_ERR_OUT_OF_RANGE for a token outside [0, n_vocab). */
+   LLM_ERR_OUT_OF_RANGE for a token outside [0, vocab_size). */
 LLMDEF llm_status llm_sampler_accept(llm_sampler *s, int32_t token);
 /* Empties the window; the RNG keeps its place. */
 LLMDEF void llm_sampler_reset(llm_sampler *s);
-/* Save/restore the RNG and the window (for session save/restore). state_size is the size
-   save needs now (it grows with the window); save reports the size used (or needed, with
-   LLM_ERR_BUFFER_TOO_SMALL) in *size when size is not NULL. load checks the bytes (magic,
-   version, n_vocab, token ids) and leaves the sampler untouched on error (LLM_ERR_FORMAT).
-   A window longer than this sampler's penalty_last_n keeps its most recent tokens. */
-LLMDEF size_t llm_sampler_state_size(const llm_sampler *s);
-LLMDEF llm_status llm_sampler_save_state(const llm_sampler *s, void *buf, size_t cap,
-                                         size_t *size);
-LLMDEF llm_status llm_sampler_load_state(llm_sampler *s, const void *buf, size_t size);
+/* Save/restore the RNG and the window (session saves include them). Load checks the bytes
+   (magic, version, vocab_size, token ids) and leaves the sampler untouched on error
+   (LLM_ERR_FORMAT). A window longer than this sampler's penalty_last_n keeps its most
+   recent tokens. */
+LLMDEF llm_status llm_sampler_save(const llm_sampler *s, const char *path);
+LLMDEF llm_status llm_sampler_save_mem(const llm_sampler *s, void *buf, size_t cap, size_t *size);
+LLMDEF llm_status llm_sampler_load(llm_sampler *s, const char *path);
+LLMDEF llm_status llm_sampler_load_mem(llm_sampler *s, const void *data, size_t size);
 LLMDEF const char *llm_sampler_last_error(const llm_sampler *s);
 
 /* >>generate: prompt -> tokens -> streamed text ------------------------------------------ */
@@ -683,13 +702,15 @@ typedef enum llm_stop_reason {
     LLM_STOP_TOKEN = 2,       /* one of stop_tokens */
     LLM_STOP_STRING = 3,      /* one of stop_strings (not emitted) */
     LLM_STOP_MAX_TOKENS = 4,  /* max_tokens generated */
-    LLM_STOP_CONTEXT_FULL = 5,/* the session is full */
-    LLM_STOP_CALLBACK = 6     /* on_text returned non-zero */
+    LLM_STOP_CONTEXT_FULL = 5,/* the session is full (and context_shift is off) */
+    LLM_STOP_CALLBACK = 6,    /* on_text or on_token returned non-zero */
+    LLM_STOP_ERROR = 7        /* a call failed (see the session's or generator's last error) */
 } llm_stop_reason;
+LLMDEF const char *llm_stop_reason_string(llm_stop_reason r);   /* "eos", "max tokens", ... */
 
 /* Receives text that is final: complete UTF-8 characters, never part of a stop string.
-   token is the id whose text completed this piece (-1 for text flushed at the end).
-   Return non-zero to stop generating. */
+   token is the id whose text completed this piece (LLM_TOKEN_NONE for text flushed at the
+   end). Return non-zero to stop generating. */
 typedef int (*llm_text_fn)(const char *text, size_t len, int32_t token, void *user_data);
 
 /* field           default   meaning
@@ -704,6 +725,9 @@ typedef int (*llm_text_fn)(const char *text, size_t len, int32_t token, void *us
                              one is held back until it is decided, and the stop string
                              itself is never emitted
    ignore_eos      0         1: do not stop at the tokenizer's EOS
+   context_shift   0         1: when the session is full, drop the oldest half of what
+                             follows the first n_keep tokens (llm_session_shift) and go on
+   n_keep          0         tokens kept at the start on a context shift (a system prompt)
    tokenizer       model's   turns text into ids and ids into text (NULL and no tokenizer
                              with the model: ids only, on_token still reports them)
    on_text         NULL      streamed text (see llm_text_fn)
@@ -723,6 +747,8 @@ typedef struct llm_generate_desc {
     const char *const *stop_strings;
     int n_stop_strings;
     int ignore_eos;
+    int context_shift;
+    int n_keep;
     const llm_tokenizer *tokenizer;
     llm_text_fn on_text;
     int (*on_token)(int32_t token, void *user_data);
@@ -732,34 +758,41 @@ typedef struct llm_generate_desc {
 typedef struct llm_generate_stats {
     int n_prompt;             /* prompt tokens evaluated */
     int n_generated;          /* tokens generated */
+    int n_shifts;             /* context shifts */
     double prefill_seconds, decode_seconds;
     llm_stop_reason stop;
 } llm_generate_stats;
 
 /* A generation in progress that does a bounded amount of work per call, for a game loop:
-   each llm_generator_step() runs prefill chunks and decode steps until budget_seconds have
-   passed (at least one chunk or one token per call), then returns. */
+   each llm_generator_step() runs units of work (a prefill chunk sized to the time left,
+   the logits after the prompt, a decode step) while their measured cost fits into
+   budget_seconds, at least one unit per call; so a step overruns its budget by at most
+   about one unit's misestimate. The sampler's vocabulary must be the model's. */
 typedef struct llm_generator llm_generator;
 LLMDEF llm_status llm_generator_create(llm_session *session, llm_sampler *sampler,
                                        const llm_generate_desc *desc, llm_generator **out,
                                        llm_error *err);
 /* *done (may be NULL) becomes 1 when generation has stopped (see llm_generator_stats). */
 LLMDEF llm_status llm_generator_step(llm_generator *g, double budget_seconds, int *done);
+/* Fills stats (zeroed for a NULL generator). */
 LLMDEF void llm_generator_stats(const llm_generator *g, llm_generate_stats *stats);
+LLMDEF const char *llm_generator_last_error(const llm_generator *g);
 LLMDEF void llm_generator_free(llm_generator *g);
-/* The whole generation in one call (create, step until done, free). */
+/* The whole generation in one call (create, step until done, free). stats (may be NULL) is
+   filled, zeroed first, also when the call fails; errors go to llm_session_last_error. */
 LLMDEF llm_status llm_generate(llm_session *session, llm_sampler *sampler,
                                const llm_generate_desc *desc, llm_generate_stats *stats);
 
 /* Beam search: the beam_size most likely continuations are kept at every step (scored by
    their summed log-probability divided by the GNMT length penalty ((5 + len) / 6)^alpha);
-   a beam ends at EOS or a stop token. The prompt's KV cache is shared by all beams; each
-   beam keeps only its own suffix, so reselecting beams copies suffixes, never the prompt.
+   a beam ends at the tokenizer's EOS or a stop token. The prompt's KV cache is shared by
+   all beams; each beam keeps only its own suffix, so reselecting beams copies suffixes,
+   never the prompt.
    field           default   meaning
-   beam_size       4         beams kept (1..64)
+   beam_size       4         beams kept (1..64, at most the session's n_batch)
    length_penalty  0.6       alpha (GPT-3 / GNMT); negative = 0 (no length normalisation)
    max_tokens      required  new tokens at most (the session must have room for them)
-   eos             the model tokenizer's EOS, else -1 (none)
+   ignore_eos      0         1: the model tokenizer's EOS does not end a beam
    stop_tokens     none      further ids that end a beam
    The prompt (n_prompt ids, at least 1) is appended to the session and stays there; the
    best continuation (ending token included) goes to out[0..*n_out), its score to *score. */
@@ -767,8 +800,7 @@ typedef struct llm_beam_desc {
     int beam_size;
     float length_penalty;
     int max_tokens;
-    int32_t eos;
-    int eos_set;              /* 1: use eos as given (-1 = none) instead of the default */
+    int ignore_eos;
     const int32_t *stop_tokens;
     int n_stop_tokens;
 } llm_beam_desc;
@@ -776,7 +808,16 @@ LLMDEF llm_status llm_beam_search(llm_session *session, const int32_t *prompt, i
                                   const llm_beam_desc *desc, int32_t *out, int cap, int *n_out,
                                   float *score);
 
-/* @@INFERENCE_API@@ */
+/* >>gemm: the matrix multiply behind every matmul, for benchmarks and your own code.
+   C[M,N] = (accumulate ? C : 0) + A[M,K] B[K,N], where A(i,k) = A[i*a_rs + k*a_cs],
+   B(k,j) = B[k*b_rs + j*b_cs] and C(i,j) = C[i*ldc + j]: any transposition is a choice of
+   strides. workspace: llm_gemm_workspace_size(pool) bytes (64-byte aligned for best speed)
+   for the packed panels, or NULL for a slower loop that needs none. Results are
+   bit-identical for any thread count. */
+LLMDEF size_t llm_gemm_workspace_size(const llm_threadpool *pool);
+LLMDEF void llm_gemm(llm_threadpool *pool, void *workspace, int M, int N, int K,
+                     const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                     float *C, ptrdiff_t ldc, int accumulate);
 
 #ifdef __cplusplus
 }
@@ -880,6 +921,7 @@ static void llm__matvec(llm_threadpool *pool, float *out, const float *inp, cons
 struct llm__adamw_args;
 static size_t llm__adamw_simd(const struct llm__adamw_args *o, size_t a, size_t b, float decay);
 static int llm__cp_class(uint32_t cp);
+static size_t llm__sampler_state_size(const llm_sampler *s);
 
 /* =========================================================================================
    >>platform: status strings, errors, allocation, files, threads, rng, timer
@@ -902,6 +944,21 @@ LLMDEF const char *llm_status_string(llm_status s) {
     }
     return "unknown status";
 }
+
+LLMDEF const char *llm_stop_reason_string(llm_stop_reason r) {
+    switch (r) {
+    case LLM_STOP_NONE: return "running";
+    case LLM_STOP_EOS: return "end of sequence";
+    case LLM_STOP_TOKEN: return "stop token";
+    case LLM_STOP_STRING: return "stop string";
+    case LLM_STOP_MAX_TOKENS: return "max tokens";
+    case LLM_STOP_CONTEXT_FULL: return "context full";
+    case LLM_STOP_CALLBACK: return "stopped by the callback";
+    case LLM_STOP_ERROR: return "error";
+    }
+    return "unknown stop reason";
+}
+LLMDEF const char *llm_backend_name(void) { return "cpu"; }
 
 LLMDEF const char *llm_build_info(void) {
 #define LLM__STR2(x) #x
@@ -1073,6 +1130,24 @@ LLMDEF llm_status llm_read_file(const char *path, const llm_allocator *allocator
     ((char *)buf)[s.size] = 0; /* convenient for text */
     *data = buf; *size = (size_t)s.size;
     llm__ok(err);
+    return LLM_OK;
+}
+
+/* Writes n bytes to path (via path.tmp and a rename, so a crash never leaves half a file
+   under the name). */
+static llm_status llm__write_file(const char *path, const void *data, size_t n, llm_error *err) {
+    size_t pl = strlen(path);
+    char tmp[4096 + 8];
+    FILE *f;
+    int bad;
+    if (pl > 4096) return llm__fail(err, LLM_ERR_INVALID_ARG, "path too long");
+    memcpy(tmp, path, pl); memcpy(tmp + pl, ".tmp", 5);
+    f = fopen(tmp, "wb");
+    if (!f) return llm__fail(err, LLM_ERR_IO, "cannot create '%s'", tmp);
+    bad = n && fwrite(data, 1, n, f) != n;
+    if (fclose(f) != 0) bad = 1;
+    if (!bad && rename(tmp, path) != 0) { remove(path); bad = rename(tmp, path) != 0; }
+    if (bad) { remove(tmp); return llm__fail(err, LLM_ERR_IO, "cannot write '%s'", path); }
     return LLM_OK;
 }
 
@@ -2238,6 +2313,9 @@ struct llm_model {
 
 LLMDEF llm_status llm_config_resolve(llm_config *c, llm_error *err) {
     int hs;
+    if (!c) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL config");
+    if (c->arch == LLM_ARCH_NONE)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "config.arch is not set (LLM_ARCH_GPT2 or LLM_ARCH_LLAMA)");
     if (c->arch != LLM_ARCH_GPT2 && c->arch != LLM_ARCH_LLAMA)
         return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown architecture %d", (int)c->arch);
     if (c->n_layer <= 0 || c->n_layer > 1024) return llm__fail(err, LLM_ERR_INVALID_ARG, "n_layer %d out of range (1..1024)", c->n_layer);
@@ -4041,11 +4119,11 @@ static size_t llm__session_kv_bytes(const llm_session *s, size_t pos) {
     const llm_config *c = &s->model->cfg;
     return pos * 4 + 2 * (size_t)c->n_layer * c->n_kv_head * pos * (size_t)(c->dim / c->n_head) * 4;
 }
-LLMDEF size_t llm_session_state_size(const llm_session *s, const llm_sampler *smp) {
-    if (!s) return 0;
-    return LLM__STATE_HDR + llm__session_kv_bytes(s, (size_t)s->pos) + 4 + (smp ? llm_sampler_state_size(smp) : 0);
+static size_t llm__session_state_size(const llm_session *s, const llm_sampler *smp) {
+    return LLM__STATE_HDR + llm__session_kv_bytes(s, (size_t)s->pos) + 4 + (smp ? llm__sampler_state_size(smp) : 0);
 }
-LLMDEF llm_status llm_session_save(const llm_session *s, const llm_sampler *smp, void *buf, size_t cap, size_t *size) {
+LLMDEF llm_status llm_session_save_mem(const llm_session *s, const llm_sampler *smp, void *buf, size_t cap,
+                                       size_t *size) {
     const llm_config *c;
     const llm__ctx *x;
     size_t hs, need, smp_bytes;
@@ -4053,9 +4131,10 @@ LLMDEF llm_status llm_session_save(const llm_session *s, const llm_sampler *smp,
     int b;
     if (!s) return LLM_ERR_INVALID_ARG;
     c = &s->model->cfg; x = &s->x;
-    hs = (size_t)(c->dim / c->n_head); need = llm_session_state_size(s, smp);
-    smp_bytes = smp ? llm_sampler_state_size(smp) : 0;
+    hs = (size_t)(c->dim / c->n_head); need = llm__session_state_size(s, smp);
+    smp_bytes = smp ? llm__sampler_state_size(smp) : 0;
     if (size) *size = need;
+    if (!buf && cap == 0) return LLM_OK;   /* a size query */
     if (!buf || cap < need)
         return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_BUFFER_TOO_SMALL, "state needs %lu bytes",
                           (unsigned long)need);
@@ -4071,12 +4150,12 @@ LLMDEF llm_status llm_session_save(const llm_session *s, const llm_sampler *smp,
         x->ops->download(x, p, s->vcache + off, n); p += n;
     }
     llm__put_le(p, (uint32_t)smp_bytes, 4); p += 4;
-    if (smp && llm_sampler_save_state(smp, p, smp_bytes, NULL) != LLM_OK)
+    if (smp && llm_sampler_save_mem(smp, p, smp_bytes, NULL) != LLM_OK)
         return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_INVALID_ARG, "cannot save the sampler: %s",
                           llm_sampler_last_error(smp));
     return LLM_OK;
 }
-LLMDEF llm_status llm_session_load(llm_session *s, llm_sampler *smp, const void *buf, size_t size) {
+LLMDEF llm_status llm_session_load_mem(llm_session *s, llm_sampler *smp, const void *buf, size_t size) {
     const llm_config *c;
     const llm__ctx *x;
     const unsigned char *p = (const unsigned char *)buf;
@@ -4111,7 +4190,7 @@ LLMDEF llm_status llm_session_load(llm_session *s, llm_sampler *smp, const void 
                                   c->vocab_size);
         }
     }
-    if (smp && smp_bytes && (st = llm_sampler_load_state(smp, p + LLM__STATE_HDR + kvb + 4, smp_bytes)) != LLM_OK)
+    if (smp && smp_bytes && (st = llm_sampler_load_mem(smp, p + LLM__STATE_HDR + kvb + 4, smp_bytes)) != LLM_OK)
         return llm__dfail(&s->diag, st, "sampler state: %s", llm_sampler_last_error(smp));
     p += LLM__STATE_HDR;
     s->pos = 0;
@@ -4131,27 +4210,23 @@ LLMDEF llm_status llm_session_load(llm_session *s, llm_sampler *smp, const void 
     s->pos = (int)pos;
     return LLM_OK;
 }
-LLMDEF llm_status llm_session_save_file(const llm_session *s, const llm_sampler *smp, const char *path) {
+LLMDEF llm_status llm_session_save(const llm_session *s, const llm_sampler *smp, const char *path) {
     size_t n;
     void *buf;
-    FILE *f;
     llm_status st;
+    llm_error e;
     llm__diag *dg;
     if (!s || !path) return LLM_ERR_INVALID_ARG;
     dg = (llm__diag *)(uintptr_t)&s->diag;
-    n = llm_session_state_size(s, smp);
+    n = llm__session_state_size(s, smp);
     buf = llm__alloc(&s->x.alloc, n);
     if (!buf) return llm__dfail(dg, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    st = llm_session_save(s, smp, buf, n, NULL);
-    if (st == LLM_OK) {
-        f = fopen(path, "wb");
-        if (!f || fwrite(buf, 1, n, f) != n) st = llm__dfail(dg, LLM_ERR_IO, "cannot write '%s'", path);
-        if (f && fclose(f) != 0 && st == LLM_OK) st = llm__dfail(dg, LLM_ERR_IO, "cannot write '%s'", path);
-    }
+    st = llm_session_save_mem(s, smp, buf, n, NULL);
+    if (st == LLM_OK && (st = llm__write_file(path, buf, n, &e)) != LLM_OK) llm__dfail(dg, st, "%s", e.message);
     llm__dealloc(&s->x.alloc, buf);
     return st;
 }
-LLMDEF llm_status llm_session_load_file(llm_session *s, llm_sampler *smp, const char *path) {
+LLMDEF llm_status llm_session_load(llm_session *s, llm_sampler *smp, const char *path) {
     void *buf;
     size_t n;
     llm_error e;
@@ -4159,7 +4234,7 @@ LLMDEF llm_status llm_session_load_file(llm_session *s, llm_sampler *smp, const 
     if (!s || !path) return LLM_ERR_INVALID_ARG;
     st = llm_read_file(path, &s->x.alloc, &buf, &n, &e);
     if (st != LLM_OK) return llm__dfail(&s->diag, st, "%s", e.message);
-    st = llm_session_load(s, smp, buf, n);
+    st = llm_session_load_mem(s, smp, buf, n);
     llm__dealloc(&s->x.alloc, buf);
     return st;
 }
@@ -4208,7 +4283,7 @@ LLMDEF llm_status llm_session_load_file(llm_session *s, llm_sampler *smp, const 
    The kept set is not sorted: the draw only needs the weights, and walking them in any
    fixed order gives the right distribution. Everything is deterministic: the same seed,
    logits and calls give the same tokens (the RNG advances only when a token is drawn,
-   not for greedy). All scratch (n_vocab logits, weights, candidates and counts) is
+   not for greedy). All scratch (vocab_size logits, weights, candidates and counts) is
    allocated at create, so sampling never allocates. Cost per token at V = 50257 on one
    core (bench/sampler.c): greedy ~15 us, top-k 40 ~40 us, top-p 0.9 on an LLM-like
    distribution ~80 us, the flat worst case ~600 us; a full qsort would take ~6000 us.
@@ -4224,11 +4299,11 @@ typedef struct llm__scand {
 
 struct llm_sampler {
     llm_allocator alloc;
-    int n_vocab;
-    int n_pad;                 /* n_vocab rounded up to 16 (the scratch arrays' length) */
+    int vocab_size;
+    int n_pad;                 /* vocab_size rounded up to 16 (the scratch arrays' length) */
     int greedy;                /* temperature 0 (or so small that 1/T overflows) */
     float inv_temp;            /* 1 / temperature */
-    int top_k;                 /* 0 = off (also when >= n_vocab) */
+    int top_k;                 /* 0 = off (also when >= vocab_size) */
     float top_p;               /* 0 = off (also when >= 1) */
     float min_p;               /* 0 = off */
     float repeat_penalty;      /* 0 = off (also 1) */
@@ -4240,11 +4315,11 @@ struct llm_sampler {
     int32_t *window;           /* ring buffer of the last win_cap tokens; while it is not full
                                   the tokens sit in window[0, win_len) and win_head == win_len */
     int win_cap, win_len, win_head;
-    int32_t *counts;           /* n_vocab occurrence counts; all zero between calls */
+    int32_t *counts;           /* vocab_size occurrence counts; all zero between calls */
     float *work;               /* n_pad logits after penalties and bias (padding: -inf) */
     float *probs;              /* n_pad weights exp((logit - max) / T) */
-    llm__scand *cand;           /* n_vocab candidates */
-    llm_error err;             /* the last error (message for llm_sampler_last_error) */
+    llm__scand *cand;           /* vocab_size candidates */
+    llm__diag diag;            /* the last error (llm_sampler_last_error) */
 };
 
 /* a ranks before b: a higher logit, or the same logit and a lower id. A strict total order,
@@ -4359,7 +4434,7 @@ static double llm__sampler_u01(llm_rng *r) {
 }
 
 
-/* The vocabulary loops below run over n_pad = n_vocab rounded up to 16, in blocks of 16
+/* The vocabulary loops below run over n_pad = vocab_size rounded up to 16, in blocks of 16
    with a constant trip count: compilers vectorise those even at -O2 (no remainder loop).
    The padding holds -inf logits, hence zero weights, so it never changes a result. */
 
@@ -4421,7 +4496,7 @@ static void llm__sampler_push(llm_sampler *s, int32_t token) {
    returns the argmax (the first one among equals) in *argmax and the max logit in *max. */
 static llm_status llm__sampler_prepare(llm_sampler *s, const float *logits, float *max,
                                        int32_t *argmax) {
-    const int V = s->n_vocab;
+    const int V = s->vocab_size;
     float *LLM__RESTRICT w = s->work;
     float m;
     int i, bad = 0;
@@ -4438,7 +4513,7 @@ static llm_status llm__sampler_prepare(llm_sampler *s, const float *logits, floa
     }
     if (bad) {
         for (i = 0; i < V && logits[i] <= FLT_MAX; i++) {}
-        return llm__fail(&s->err, LLM_ERR_NON_FINITE, "logit %d is %s", i,
+        return llm__dfail(&s->diag, LLM_ERR_NON_FINITE, "logit %d is %s", i,
                          logits[i] != logits[i] ? "NaN" : "+inf");
     }
     if (s->penalties && s->win_len) {
@@ -4462,8 +4537,8 @@ static llm_status llm__sampler_prepare(llm_sampler *s, const float *logits, floa
     for (i = 0; i < s->n_bias; i++) w[s->bias[i].token] += s->bias[i].bias;
     /* the max (and the check again: a penalty or a bias can overflow to +inf) */
     m = llm__sampler_max(w, s->n_pad, &am);
-    if (!(m <= FLT_MAX)) return llm__fail(&s->err, LLM_ERR_NON_FINITE, "logit %d is +inf after penalties and bias", (int)am);
-    if (m == -INFINITY) return llm__fail(&s->err, LLM_ERR_INVALID_ARG, "every token is banned (all logits are -inf)");
+    if (!(m <= FLT_MAX)) return llm__dfail(&s->diag, LLM_ERR_NON_FINITE, "logit %d is +inf after penalties and bias", (int)am);
+    if (m == -INFINITY) return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "every token is banned (all logits are -inf)");
     *max = m;
     *argmax = am;
     return LLM_OK;
@@ -4474,7 +4549,7 @@ static llm_status llm__sampler_prepare(llm_sampler *s, const float *logits, floa
    all (*dense set) the candidates are the whole vocabulary: weights in s->probs[0, V) by id,
    and n = V. */
 static int llm__sampler_filter(llm_sampler *s, float m, double *total, int *dense) {
-    const int V = s->n_vocab, n_pad = s->n_pad;
+    const int V = s->vocab_size, n_pad = s->n_pad;
     const float *LLM__RESTRICT l = s->work;
     float *LLM__RESTRICT w = s->probs;
     llm__scand *LLM__RESTRICT c = s->cand;
@@ -4586,7 +4661,7 @@ LLMDEF llm_status llm_sampler_candidates(llm_sampler *s, const float *logits, in
     if (n_out) *n_out = 0;
     if (!s) return LLM_ERR_INVALID_ARG;
     if (!logits || !ids || !probs || !n_out)
-        return llm__fail(&s->err, LLM_ERR_INVALID_ARG, "NULL logits, ids, probs or count");
+        return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "NULL logits, ids, probs or count");
     if ((st = llm__sampler_prepare(s, logits, &m, &am)) != LLM_OK) return st;
     if (!s->greedy) n = llm__sampler_filter(s, m, &z, &dense);
     if (n == 0) {
@@ -4596,7 +4671,7 @@ LLMDEF llm_status llm_sampler_candidates(llm_sampler *s, const float *logits, in
         return LLM_OK;
     }
     if (dense) {
-        for (i = 0, n = 0; i < s->n_vocab; i++) {
+        for (i = 0, n = 0; i < s->vocab_size; i++) {
             if (s->probs[i] > 0) { ids[n] = i; probs[n] = (float)(s->probs[i] / z); n++; }
         }
     } else {
@@ -4614,7 +4689,7 @@ LLMDEF llm_status llm_sampler_sample(llm_sampler *s, const float *logits, int32_
     int32_t am = 0, tok;
     llm_status st;
     if (!s) return LLM_ERR_INVALID_ARG;
-    if (!logits || !token) return llm__fail(&s->err, LLM_ERR_INVALID_ARG, "NULL logits or token");
+    if (!logits || !token) return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "NULL logits or token");
     st = llm__sampler_prepare(s, logits, &m, &am);
     if (st != LLM_OK) return st;
     tok = am;
@@ -4623,20 +4698,20 @@ LLMDEF llm_status llm_sampler_sample(llm_sampler *s, const float *logits, int32_
         int dense, n = llm__sampler_filter(s, m, &z, &dense);
         if (n > 0) { /* n == 0: nothing survived, the argmax */
             double target = llm__sampler_u01(&s->rng) * z;
-            tok = dense ? llm__sampler_draw_dense(s->probs, s->n_vocab, target, am)
+            tok = dense ? llm__sampler_draw_dense(s->probs, s->vocab_size, target, am)
                         : llm__sampler_draw(s->cand, n, target);
         }
     }
     llm__sampler_push(s, tok);
     *token = tok;
-    llm__ok(&s->err);
+    llm__ok(&s->diag.err);
     return LLM_OK;
 }
 
 LLMDEF llm_status llm_sampler_accept(llm_sampler *s, int32_t token) {
     if (!s) return LLM_ERR_INVALID_ARG;
-    if (token < 0 || token >= s->n_vocab)
-        return llm__fail(&s->err, LLM_ERR_OUT_OF_RANGE, "token %ld outside [0, %d)", (long)token, s->n_vocab);
+    if (token < 0 || token >= s->vocab_size)
+        return llm__dfail(&s->diag, LLM_ERR_OUT_OF_RANGE, "token %ld outside [0, %d)", (long)token, s->vocab_size);
     llm__sampler_push(s, token);
     return LLM_OK;
 }
@@ -4660,55 +4735,65 @@ LLMDEF void llm_sampler_free(llm_sampler *s) {
     llm__dealloc(&a, s);
 }
 
-LLMDEF llm_status llm_sampler_create(const llm_sampler_desc *desc, llm_sampler **out,
+LLMDEF llm_status llm_sampler_create(const llm_model *model, const llm_sampler_desc *desc, llm_sampler **out,
                                      llm_error *err) {
     llm_sampler *s;
+    llm_sampler_desc d;
     const llm_allocator *a;
     size_t V;
     int i;
-    if (!desc || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL desc or out");
-    *out = NULL;
-    if (desc->n_vocab <= 0 || desc->n_vocab > (1 << 24))
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "n_vocab %d out of range (1..16M)", desc->n_vocab);
+    if (out) *out = NULL;
+    if (!out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL out");
+    if (desc) d = *desc; else memset(&d, 0, sizeof d);
+    if (d.vocab_size == 0) {
+        if (!model) return llm__fail(err, LLM_ERR_INVALID_ARG, "a sampler needs a model or a vocab_size");
+        d.vocab_size = model->cfg.vocab_size;
+    }
+    if (model && d.vocab_size != model->cfg.vocab_size)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d differs from the model's %d (0 takes the model's)",
+                         d.vocab_size, model->cfg.vocab_size);
+    if (d.vocab_size < 0 || d.vocab_size > (1 << 24))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d out of range (1..16M)", d.vocab_size);
     /* !(x >= 0) also catches NaN */
-    if (!(desc->temperature >= 0) || !(desc->temperature <= FLT_MAX))
+    if (!(d.temperature >= 0) || !(d.temperature <= FLT_MAX))
         return llm__fail(err, LLM_ERR_INVALID_ARG, "temperature must be finite and >= 0");
-    if (desc->top_k < 0) return llm__fail(err, LLM_ERR_INVALID_ARG, "top_k %d < 0", desc->top_k);
-    if (!(desc->top_p >= 0)) return llm__fail(err, LLM_ERR_INVALID_ARG, "top_p must be >= 0");
-    if (!(desc->min_p >= 0)) return llm__fail(err, LLM_ERR_INVALID_ARG, "min_p must be >= 0");
-    if (!(desc->repeat_penalty >= 0) || !(desc->repeat_penalty <= FLT_MAX))
+    if (d.top_k < 0) return llm__fail(err, LLM_ERR_INVALID_ARG, "top_k %d < 0", d.top_k);
+    if (!(d.top_p >= 0)) return llm__fail(err, LLM_ERR_INVALID_ARG, "top_p must be >= 0");
+    if (!(d.min_p >= 0)) return llm__fail(err, LLM_ERR_INVALID_ARG, "min_p must be >= 0");
+    if (!(d.repeat_penalty >= 0) || !(d.repeat_penalty <= FLT_MAX))
         return llm__fail(err, LLM_ERR_INVALID_ARG, "repeat_penalty must be finite and >= 0");
-    if (!(fabsf(desc->presence_penalty) <= FLT_MAX) || !(fabsf(desc->frequency_penalty) <= FLT_MAX))
+    if (!(fabsf(d.presence_penalty) <= FLT_MAX) || !(fabsf(d.frequency_penalty) <= FLT_MAX))
         return llm__fail(err, LLM_ERR_INVALID_ARG, "presence/frequency penalties must be finite");
-    if (desc->penalty_last_n < 0 || desc->penalty_last_n > (1 << 20))
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "penalty_last_n %d out of range (0..1M)", desc->penalty_last_n);
-    if (desc->n_logit_bias < 0 || (desc->n_logit_bias > 0 && !desc->logit_bias))
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "n_logit_bias %d with no logit_bias array", desc->n_logit_bias);
-    for (i = 0; i < desc->n_logit_bias; i++) {
-        const llm_logit_bias *b = &desc->logit_bias[i];
-        if (b->token < 0 || b->token >= desc->n_vocab)
-            return llm__fail(err, LLM_ERR_OUT_OF_RANGE, "logit_bias[%d]: token %ld outside [0, %d)", i, (long)b->token, desc->n_vocab);
+    if (d.penalty_last_n < 0 || d.penalty_last_n > (1 << 20))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "penalty_last_n %d out of range (0..1M)", d.penalty_last_n);
+    if (d.n_logit_bias < 0 || (d.n_logit_bias > 0 && !d.logit_bias))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "n_logit_bias %d with no logit_bias array", d.n_logit_bias);
+    for (i = 0; i < d.n_logit_bias; i++) {
+        const llm_logit_bias *b = &d.logit_bias[i];
+        if (b->token < 0 || b->token >= d.vocab_size)
+            return llm__fail(err, LLM_ERR_OUT_OF_RANGE, "logit_bias[%d]: token %ld outside [0, %d)", i, (long)b->token,
+                             d.vocab_size);
         if (!(b->bias <= FLT_MAX)) /* NaN or +inf; -inf bans the token */
             return llm__fail(err, LLM_ERR_INVALID_ARG, "logit_bias[%d]: bias must be a number below +inf", i);
     }
-    a = &desc->allocator;
+    a = &d.allocator;
     s = (llm_sampler *)llm__calloc(a, 1, sizeof *s);
     if (!s) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    s->alloc = desc->allocator;
-    s->n_vocab = desc->n_vocab;
-    s->inv_temp = desc->temperature > 0 ? 1.0f / desc->temperature : 0;
-    s->greedy = !(desc->temperature > 0) || !(s->inv_temp <= FLT_MAX);
-    s->top_k = desc->top_k;
-    s->top_p = desc->top_p;
-    s->min_p = desc->min_p;
-    s->repeat_penalty = desc->repeat_penalty == 1.0f ? 0.0f : desc->repeat_penalty;
-    s->presence_penalty = desc->presence_penalty;
-    s->frequency_penalty = desc->frequency_penalty;
+    s->alloc = d.allocator;
+    s->vocab_size = d.vocab_size;
+    s->inv_temp = d.temperature > 0 ? 1.0f / d.temperature : 0;
+    s->greedy = !(d.temperature > 0) || !(s->inv_temp <= FLT_MAX);
+    s->top_k = d.top_k;
+    s->top_p = d.top_p;
+    s->min_p = d.min_p;
+    s->repeat_penalty = d.repeat_penalty == 1.0f ? 0.0f : d.repeat_penalty;
+    s->presence_penalty = d.presence_penalty;
+    s->frequency_penalty = d.frequency_penalty;
     s->penalties = s->repeat_penalty != 0 || s->presence_penalty != 0 || s->frequency_penalty != 0;
-    s->n_bias = desc->n_logit_bias;
-    s->win_cap = desc->penalty_last_n ? desc->penalty_last_n : 64;
-    llm_rng_seed(&s->rng, desc->seed);
-    V = (size_t)desc->n_vocab;
+    s->n_bias = d.n_logit_bias;
+    s->win_cap = d.penalty_last_n ? d.penalty_last_n : 64;
+    llm_rng_seed(&s->rng, d.seed);
+    V = (size_t)d.vocab_size;
     s->window = (int32_t *)llm__calloc(a, (size_t)s->win_cap, sizeof(int32_t));
     s->counts = (int32_t *)llm__calloc(a, V, sizeof(int32_t));
     s->n_pad = (int)((V + 15) / 16 * 16);
@@ -4718,36 +4803,40 @@ LLMDEF llm_status llm_sampler_create(const llm_sampler_desc *desc, llm_sampler *
     if (s->n_bias) s->bias = (llm_logit_bias *)llm__calloc(a, (size_t)s->n_bias, sizeof(llm_logit_bias));
     if (!s->window || !s->counts || !s->work || !s->probs || !s->cand || (s->n_bias && !s->bias)) {
         llm_sampler_free(s);
-        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for a %d-token sampler", desc->n_vocab);
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for a %d-token sampler", d.vocab_size);
     }
-    if (s->n_bias) memcpy(s->bias, desc->logit_bias, (size_t)s->n_bias * sizeof(llm_logit_bias));
-    for (i = desc->n_vocab; i < s->n_pad; i++) s->work[i] = -INFINITY; /* never overwritten */
+    if (s->n_bias) memcpy(s->bias, d.logit_bias, (size_t)s->n_bias * sizeof(llm_logit_bias));
+    for (i = d.vocab_size; i < s->n_pad; i++) s->work[i] = -INFINITY; /* never overwritten */
     *out = s;
     llm__ok(err);
     return LLM_OK;
 }
+LLMDEF int llm_sampler_vocab_size(const llm_sampler *s) { return s ? s->vocab_size : 0; }
 
 /* State bytes, little-endian:
-     0  "LSMP"   4  u32 version (1)   8  u32 n_vocab   12  u32 window length n
+     0  "LSMP"   4  u32 version (1)   8  u32 vocab_size   12  u32 window length n
      16 u64 rng.state   24 u64 rng.inc   32  n x u32 tokens, oldest first */
 #define LLM__SAMPLER_STATE_HDR 32
 
-LLMDEF size_t llm_sampler_state_size(const llm_sampler *s) {
-    return s ? LLM__SAMPLER_STATE_HDR + 4 * (size_t)s->win_len : 0;
+static size_t llm__sampler_state_size(const llm_sampler *s) {
+    return LLM__SAMPLER_STATE_HDR + 4 * (size_t)s->win_len;
 }
 
-LLMDEF llm_status llm_sampler_save_state(const llm_sampler *s, void *buf, size_t cap,
-                                         size_t *size) {
+LLMDEF llm_status llm_sampler_save_mem(const llm_sampler *s, void *buf, size_t cap, size_t *size) {
     unsigned char *p = (unsigned char *)buf;
     size_t need;
     int i, start;
+    if (size) *size = 0;
     if (!s) return LLM_ERR_INVALID_ARG;
-    need = llm_sampler_state_size(s);
+    need = llm__sampler_state_size(s);
     if (size) *size = need;
-    if (cap < need || !buf) return LLM_ERR_BUFFER_TOO_SMALL;
+    if (!buf && cap == 0) return LLM_OK;   /* a size query */
+    if (!buf || cap < need)
+        return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_BUFFER_TOO_SMALL, "sampler state needs %lu bytes",
+                          (unsigned long)need);
     memcpy(p, "LSMP", 4);
     llm__put_le(p + 4, 1, 4);
-    llm__put_le(p + 8, (uint64_t)s->n_vocab, 4);
+    llm__put_le(p + 8, (uint64_t)s->vocab_size, 4);
     llm__put_le(p + 12, (uint64_t)s->win_len, 4);
     llm__put_le(p + 16, s->rng.state, 8);
     llm__put_le(p + 24, s->rng.inc, 8);
@@ -4760,25 +4849,30 @@ LLMDEF llm_status llm_sampler_save_state(const llm_sampler *s, void *buf, size_t
     return LLM_OK;
 }
 
-LLMDEF llm_status llm_sampler_load_state(llm_sampler *s, const void *buf, size_t size) {
+LLMDEF llm_status llm_sampler_load_mem(llm_sampler *s, const void *buf, size_t size) {
     const unsigned char *p = (const unsigned char *)buf;
-    uint64_t version, n_vocab, n, i, skip;
+    uint64_t version, vocab, n, i, skip;
     if (!s) return LLM_ERR_INVALID_ARG;
     if (!buf || size < LLM__SAMPLER_STATE_HDR || memcmp(p, "LSMP", 4) != 0)
-        return llm__fail(&s->err, LLM_ERR_FORMAT, "not a sampler state (%lu bytes, bad magic or too short)", (unsigned long)size);
+        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "not a sampler state (%lu bytes, bad magic or too short)",
+                          (unsigned long)size);
     version = (uint64_t)llm__rd_u32(p + 4);
-    n_vocab = (uint64_t)llm__rd_u32(p + 8);
+    vocab = (uint64_t)llm__rd_u32(p + 8);
     n = (uint64_t)llm__rd_u32(p + 12);
-    if (version != 1) return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state version %lu (expected 1)", (unsigned long)version);
-    if (n_vocab != (uint64_t)s->n_vocab)
-        return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state for n_vocab %lu, this sampler has %d", (unsigned long)n_vocab, s->n_vocab);
+    if (version != 1)
+        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "sampler state version %lu (expected 1)", (unsigned long)version);
+    if (vocab != (uint64_t)s->vocab_size)
+        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "sampler state for vocab_size %lu, this sampler has %d",
+                          (unsigned long)vocab, s->vocab_size);
     if (n > (size - LLM__SAMPLER_STATE_HDR) / 4)
-        return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state holds %lu tokens but only %lu bytes", (unsigned long)n, (unsigned long)size);
-    if ((llm__rd_u64(p + 24) & 1) == 0) return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state: bad RNG increment");
+        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "sampler state holds %lu tokens but only %lu bytes", (unsigned long)n,
+                          (unsigned long)size);
+    if ((llm__rd_u64(p + 24) & 1) == 0) return llm__dfail(&s->diag, LLM_ERR_FORMAT, "sampler state: bad RNG increment");
     for (i = 0; i < n; i++) {
         uint64_t t = (uint64_t)llm__rd_u32(p + LLM__SAMPLER_STATE_HDR + 4 * i);
-        if (t >= (uint64_t)s->n_vocab)
-            return llm__fail(&s->err, LLM_ERR_FORMAT, "sampler state: token %lu outside [0, %d)", (unsigned long)t, s->n_vocab);
+        if (t >= (uint64_t)s->vocab_size)
+            return llm__dfail(&s->diag, LLM_ERR_FORMAT, "sampler state: token %lu outside [0, %d)", (unsigned long)t,
+                              s->vocab_size);
     }
     /* all checked: now change the sampler (keeping the newest win_cap tokens) */
     s->rng.state = llm__rd_u64(p + 16);
@@ -4787,12 +4881,38 @@ LLMDEF llm_status llm_sampler_load_state(llm_sampler *s, const void *buf, size_t
     s->win_len = 0;
     s->win_head = 0;
     for (i = skip; i < n; i++) llm__sampler_push(s, (int32_t)(uint64_t)llm__rd_u32(p + LLM__SAMPLER_STATE_HDR + 4 * i));
-    llm__ok(&s->err);
+    llm__ok(&s->diag.err);
     return LLM_OK;
+}
+LLMDEF llm_status llm_sampler_save(const llm_sampler *s, const char *path) {
+    unsigned char *buf;
+    size_t n;
+    llm_status st;
+    llm_error e;
+    if (!s || !path) return LLM_ERR_INVALID_ARG;
+    n = llm__sampler_state_size(s);
+    buf = (unsigned char *)llm__alloc(&s->alloc, n);
+    if (!buf) return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    st = llm_sampler_save_mem(s, buf, n, NULL);
+    if (st == LLM_OK && (st = llm__write_file(path, buf, n, &e)) != LLM_OK)
+        llm__dfail((llm__diag *)(uintptr_t)&s->diag, st, "%s", e.message);
+    llm__dealloc(&s->alloc, buf);
+    return st;
+}
+LLMDEF llm_status llm_sampler_load(llm_sampler *s, const char *path) {
+    void *buf;
+    size_t n;
+    llm_error e;
+    llm_status st;
+    if (!s || !path) return LLM_ERR_INVALID_ARG;
+    if ((st = llm_read_file(path, &s->alloc, &buf, &n, &e)) != LLM_OK) return llm__dfail(&s->diag, st, "%s", e.message);
+    st = llm_sampler_load_mem(s, buf, n);
+    llm__dealloc(&s->alloc, buf);
+    return st;
 }
 
 LLMDEF const char *llm_sampler_last_error(const llm_sampler *s) {
-    return s ? s->err.message : "NULL sampler";
+    return s ? s->diag.err.message : "NULL sampler";
 }
 
 /* =========================================================================================
@@ -4824,7 +4944,9 @@ struct llm_generator {
        (chunks of several tokens are cheaper per token, so this errs on the safe side), the
        logits after a prefill, and a decode step (sample, emit, eval one token) */
     double est_tok, est_logits, est_decode;
+    int n_shifts;
     llm_stop_reason stop_reason;
+    llm__diag diag;
 };
 
 LLMDEF void llm_generator_free(llm_generator *g) {
@@ -4905,11 +5027,19 @@ LLMDEF llm_status llm_generator_create(llm_session *s, llm_sampler *smp, const l
     int i;
     if (out) *out = NULL;
     if (!s || !smp || !desc || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
-    if (desc->max_tokens < 0 || desc->n_prompt_ids < 0 || desc->n_stop_tokens < 0 || desc->n_stop_strings < 0)
+    if (desc->max_tokens < 0 || desc->n_prompt_ids < 0 || desc->n_stop_tokens < 0 || desc->n_stop_strings < 0 ||
+        desc->n_keep < 0)
         return llm__fail(err, LLM_ERR_INVALID_ARG, "negative count in the generate desc");
+    if ((desc->n_prompt_ids && !desc->prompt_ids) || (desc->n_stop_tokens && !desc->stop_tokens) ||
+        (desc->n_stop_strings && !desc->stop_strings))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "a count without its array in the generate desc");
+    if (smp->vocab_size != s->model->cfg.vocab_size)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "the sampler's vocab_size %d is not the model's %d", smp->vocab_size,
+                         s->model->cfg.vocab_size);
     g = (llm_generator *)llm__calloc(&s->x.alloc, 1, sizeof *g);
     if (!g) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     g->s = s; g->smp = smp; g->d = *desc; g->alloc = s->x.alloc;
+    g->diag.log_fn = s->diag.log_fn; g->diag.log_user = s->diag.log_user;
     g->tok = desc->tokenizer ? desc->tokenizer : s->model->tokenizer;
     g->eos = g->tok ? llm_tokenizer_eos(g->tok) : -1;
     llm_detok_init(&g->ds);
@@ -4997,7 +5127,7 @@ static llm_status llm__gen_decode_one(llm_generator *g) {
     int32_t tok;
     int i;
     llm_status st = llm_sampler_sample(g->smp, llm_session_logits(s), &tok);
-    if (st != LLM_OK) return llm__dfail(&s->diag, st, "sampler: %s", llm_sampler_last_error(g->smp));
+    if (st != LLM_OK) return llm__dfail(&g->diag, st, "sampler: %s", llm_sampler_last_error(g->smp));
     if (g->d.on_token && g->d.on_token(tok, g->d.user_data)) {
         g->n_generated++;
         llm__gen_finish(g, LLM_STOP_CALLBACK);
@@ -5013,8 +5143,15 @@ static llm_status llm__gen_decode_one(llm_generator *g) {
     }
     if (g->stop_reason != LLM_STOP_NONE) { llm__gen_finish(g, g->stop_reason); return LLM_OK; }
     if (g->d.max_tokens && g->n_generated >= g->d.max_tokens) { llm__gen_finish(g, LLM_STOP_MAX_TOKENS); return LLM_OK; }
-    if (s->pos >= s->n_ctx) { llm__gen_finish(g, LLM_STOP_CONTEXT_FULL); return LLM_OK; }
-    return llm__session_eval(s, &tok, 1, NULL, LLM__LOGITS_LAST);
+    if (s->pos >= s->n_ctx) {
+        if (!g->d.context_shift || g->d.n_keep >= s->pos - 1) { llm__gen_finish(g, LLM_STOP_CONTEXT_FULL); return LLM_OK; }
+        if ((st = llm_session_shift(s, g->d.n_keep)) != LLM_OK)
+            return llm__dfail(&g->diag, st, "context shift: %s", llm_session_last_error(s));
+        g->n_shifts++;
+    }
+    if ((st = llm__session_eval(s, &tok, 1, NULL, LLM__LOGITS_LAST)) != LLM_OK)
+        llm__dfail(&g->diag, st, "%s", llm_session_last_error(s));
+    return st;
 }
 
 /* A cost estimate follows a rise at once and a fall slowly, so a step errs on the short side. */
@@ -5037,7 +5174,10 @@ static int llm__gen_unit(llm_generator *g, double left, int first, llm_status *s
             n = 1;   /* no measurement yet */
         }
         if (n < 1) { if (!first) return 0; n = 1; }
-        *st = llm__session_eval(s, g->prompt + g->prompt_done, n, NULL, LLM__LOGITS_NONE);
+        if ((*st = llm__session_eval(s, g->prompt + g->prompt_done, n, NULL, LLM__LOGITS_NONE)) != LLM_OK) {
+            llm__dfail(&g->diag, *st, "%s", llm_session_last_error(s));
+            return 1;
+        }
         g->prompt_done += n;
         llm__gen_measure(&g->est_tok, (llm_time_seconds() - t) / n);
         g->t_prefill += llm_time_seconds() - t;
@@ -5071,15 +5211,17 @@ LLMDEF llm_status llm_generator_step(llm_generator *g, double budget, int *done)
         units++;
     }
     if (st == LLM_ERR_CONTEXT_FULL) { llm__gen_finish(g, LLM_STOP_CONTEXT_FULL); st = LLM_OK; }
+    else if (st != LLM_OK) { g->stop_reason = LLM_STOP_ERROR; g->finished = 1; }
     if (done) *done = g->finished;
     return st;
 }
+LLMDEF const char *llm_generator_last_error(const llm_generator *g) { return g ? g->diag.err.message : "NULL generator"; }
 
 LLMDEF void llm_generator_stats(const llm_generator *g, llm_generate_stats *st) {
     if (!st) return;
     memset(st, 0, sizeof *st);
     if (!g) return;
-    st->n_prompt = g->prompt_done; st->n_generated = g->n_generated;
+    st->n_prompt = g->prompt_done; st->n_generated = g->n_generated; st->n_shifts = g->n_shifts;
     st->prefill_seconds = g->t_prefill; st->decode_seconds = g->t_decode;
     st->stop = g->finished ? g->stop_reason : LLM_STOP_NONE;
 }
@@ -5095,6 +5237,7 @@ LLMDEF llm_status llm_generate(llm_session *s, llm_sampler *smp, const llm_gener
     st = llm_generator_create(s, smp, d, &g, &e);
     if (st != LLM_OK) return llm__dfail(&s->diag, st, "%s", e.message);
     while (!done && st == LLM_OK) st = llm_generator_step(g, 1e30, &done);
+    if (st != LLM_OK) llm__dfail(&s->diag, st, "%s", g->diag.err.message);
     llm_generator_stats(g, stats);
     llm_generator_free(g);
     return st;
@@ -5262,7 +5405,7 @@ LLMDEF llm_status llm_beam_search(llm_session *s, const int32_t *prompt, int n_p
     b.W = desc->beam_size ? desc->beam_size : 4;
     b.T = desc->max_tokens;
     b.alpha = desc->length_penalty == 0 ? 0.6f : desc->length_penalty < 0 ? 0.0f : desc->length_penalty;
-    eos = desc->eos_set ? desc->eos : (s->model->tokenizer ? llm_tokenizer_eos(s->model->tokenizer) : -1);
+    eos = desc->ignore_eos || !s->model->tokenizer ? LLM_TOKEN_NONE : llm_tokenizer_eos(s->model->tokenizer);
     if (b.W < 1 || b.W > 64 || b.W > s->n_batch)
         return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "beam_size %d outside 1..min(64, n_batch)", b.W);
     if (b.T < 1) return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "beam search needs max_tokens >= 1");
@@ -5462,175 +5605,193 @@ static int32_t llm__bt_token(llm__bt *b, const unsigned char *s, size_t n, int a
     return (int32_t)b->ntok++;
 }
 
-LLMDEF llm_status llm_tokenizer_train(const llm_bpe_train_desc *d, llm_tokenizer **out, llm_error *err) {
-    llm__bt b;
-    const unsigned char *s;
-    size_t i, n, total_sym = 0, target;
-    llm_tokenizer *t = NULL;
-    llm_status st = LLM_OK;
-    uint32_t stamp = 0;
-    if (out) *out = NULL;
-    if (!d || !out || (!d->text && d->size)) return llm__fail(err, LLM_ERR_INVALID_ARG, "no desc, out or text");
-    if (d->vocab_size < 257 || d->vocab_size > (1 << 24))
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d: need 257..16777216", d->vocab_size);
-    if (d->pattern != LLM_PATTERN_GPT2 && d->pattern != LLM_PATTERN_GPT4)
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown pattern %d", (int)d->pattern);
-    memset(&b, 0, sizeof b);
-    b.al = &d->allocator;
-    s = (const unsigned char *)d->text;
-    n = d->size;
-    target = (size_t)d->vocab_size - 1;            /* the last id is <|endoftext|> */
-    /* 1. distinct words and their counts */
-    b.wtab_cap = 1024;
-    b.wtab = (uint32_t *)llm__calloc(b.al, b.wtab_cap, sizeof(uint32_t));
-    if (!b.wtab) b.oom = 1;
-    for (i = 0; i < n && !b.oom;) {
-        size_t e = llm__split_next(d->pattern, s, n, i), mask = b.wtab_cap - 1, h;
-        uint32_t hv = llm__hash_bytes(s + i, e - i);
-        h = hv & mask;
-        while (b.wtab[h]) {
-            size_t w = b.wtab[h] - 1;
-            if (b.wlen[w] == e - i && memcmp(s + b.wstart[w], s + i, e - i) == 0) break;
+/* Step 1: the distinct words of the corpus and their counts; returns the number of bytes
+   (symbols) in the distinct words. */
+static size_t llm__bt_words(llm__bt *b, llm_pattern pattern, const unsigned char *s, size_t n) {
+    size_t i, total_sym = 0;
+    b->wtab_cap = 1024;
+    b->wtab = (uint32_t *)llm__calloc(b->al, b->wtab_cap, sizeof(uint32_t));
+    if (!b->wtab) b->oom = 1;
+    for (i = 0; i < n && !b->oom;) {
+        size_t e = llm__split_next(pattern, s, n, i), mask = b->wtab_cap - 1, h;
+        h = llm__hash_bytes(s + i, e - i) & mask;
+        while (b->wtab[h]) {
+            size_t w = b->wtab[h] - 1;
+            if (b->wlen[w] == e - i && memcmp(s + b->wstart[w], s + i, e - i) == 0) break;
             h = (h + 1) & mask;
         }
-        if (b.wtab[h]) b.wcount[b.wtab[h] - 1]++;
-        else {
-            LLM__BT_GROW(&b, wstart, wcap, b.nw + 1, size_t);
-            LLM__BT_GROW(&b, wlen, wcap, b.nw + 1, uint32_t);
-            LLM__BT_GROW(&b, wcount, wcap, b.nw + 1, uint64_t);
-            if (b.oom) break;
-            b.wcap = llm__next_cap(b.wcap, b.nw + 1);
-            b.wstart[b.nw] = i; b.wlen[b.nw] = (uint32_t)(e - i); b.wcount[b.nw] = 1;
-            b.wtab[h] = (uint32_t)++b.nw;
+        if (b->wtab[h]) {
+            b->wcount[b->wtab[h] - 1]++;
+        } else {
+            LLM__BT_GROW(b, wstart, wcap, b->nw + 1, size_t);
+            LLM__BT_GROW(b, wlen, wcap, b->nw + 1, uint32_t);
+            LLM__BT_GROW(b, wcount, wcap, b->nw + 1, uint64_t);
+            if (b->oom) break;
+            b->wcap = llm__next_cap(b->wcap, b->nw + 1);
+            b->wstart[b->nw] = i; b->wlen[b->nw] = (uint32_t)(e - i); b->wcount[b->nw] = 1;
+            b->wtab[h] = (uint32_t)++b->nw;
             total_sym += e - i;
-            if (b.nw * 2 >= b.wtab_cap) { /* rehash */
-                size_t nc = b.wtab_cap * 2, w;
-                uint32_t *nt = (uint32_t *)llm__calloc(b.al, nc, sizeof(uint32_t));
-                if (!nt) { b.oom = 1; break; }
-                for (w = 0; w < b.nw; w++) {
-                    size_t hh = llm__hash_bytes(s + b.wstart[w], b.wlen[w]) & (nc - 1);
+            if (b->nw * 2 >= b->wtab_cap) { /* rehash */
+                size_t nc = b->wtab_cap * 2, w;
+                uint32_t *nt = (uint32_t *)llm__calloc(b->al, nc, sizeof(uint32_t));
+                if (!nt) { b->oom = 1; break; }
+                for (w = 0; w < b->nw; w++) {
+                    size_t hh = llm__hash_bytes(s + b->wstart[w], b->wlen[w]) & (nc - 1);
                     while (nt[hh]) hh = (hh + 1) & (nc - 1);
                     nt[hh] = (uint32_t)w + 1;
                 }
-                llm__dealloc(b.al, b.wtab);
-                b.wtab = nt; b.wtab_cap = nc;
+                llm__dealloc(b->al, b->wtab);
+                b->wtab = nt; b->wtab_cap = nc;
             }
         }
         i = e;
     }
-    /* 2. symbols, tokens (the 256 bytes), pair counts */
-    b.sym = (int32_t *)llm__alloc(b.al, (total_sym + 1) * sizeof(int32_t));
-    b.soff = (size_t *)llm__alloc(b.al, (b.nw + 1) * sizeof(size_t));
-    b.wstamp = (uint32_t *)llm__calloc(b.al, b.nw + 1, sizeof(uint32_t));
-    b.toff = (uint32_t *)llm__calloc(b.al, target + 2, sizeof(uint32_t));
-    b.ttab_cap = llm__pow2_at_least(target * 2 + 2);
-    b.ttab = (int32_t *)llm__calloc(b.al, b.ttab_cap, sizeof(int32_t));
-    if (!b.sym || !b.soff || !b.wstamp || !b.toff || !b.ttab) b.oom = 1;
-    if (b.oom) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-    for (i = 0; i < 256; i++) { unsigned char c = (unsigned char)i; llm__bt_token(&b, &c, 1, 1); }
-    {
-        size_t at = 0, w;
-        for (w = 0; w < b.nw; w++) {
-            uint32_t k;
-            b.soff[w] = at;
-            for (k = 0; k < b.wlen[w]; k++) b.sym[at + k] = s[b.wstart[w] + k];
-            for (k = 0; k + 1 < b.wlen[w]; k++)
-                llm__bt_change(&b, b.sym[at + k], b.sym[at + k + 1], (int64_t)b.wcount[w], (uint32_t)w, 1);
-            at += b.wlen[w];
-        }
-        for (i = 0; i < b.nchanged; i++) {
-            size_t p = b.changed[i];
-            llm__bt_push(&b, b.pcount[p], (int32_t)(b.pkey[p] >> 32), (int32_t)(uint32_t)b.pkey[p]);
-        }
+    return total_sym;
+}
+/* Step 2: every word as byte symbols, the 256 byte tokens, and the count of every pair. */
+static void llm__bt_pairs(llm__bt *b, const unsigned char *s, size_t total_sym, size_t target) {
+    size_t i, at = 0, w;
+    b->sym = (int32_t *)llm__alloc(b->al, (total_sym + 1) * sizeof(int32_t));
+    b->soff = (size_t *)llm__alloc(b->al, (b->nw + 1) * sizeof(size_t));
+    b->wstamp = (uint32_t *)llm__calloc(b->al, b->nw + 1, sizeof(uint32_t));
+    b->toff = (uint32_t *)llm__calloc(b->al, target + 2, sizeof(uint32_t));
+    b->ttab_cap = llm__pow2_at_least(target * 2 + 2);
+    b->ttab = (int32_t *)llm__calloc(b->al, b->ttab_cap, sizeof(int32_t));
+    if (!b->sym || !b->soff || !b->wstamp || !b->toff || !b->ttab) { b->oom = 1; return; }
+    for (i = 0; i < 256; i++) { unsigned char c = (unsigned char)i; llm__bt_token(b, &c, 1, 1); }
+    for (w = 0; w < b->nw; w++) {
+        uint32_t k;
+        b->soff[w] = at;
+        for (k = 0; k < b->wlen[w]; k++) b->sym[at + k] = s[b->wstart[w] + k];
+        for (k = 0; k + 1 < b->wlen[w]; k++)
+            llm__bt_change(b, b->sym[at + k], b->sym[at + k + 1], (int64_t)b->wcount[w], (uint32_t)w, 1);
+        at += b->wlen[w];
     }
-    /* 3. merge */
+    for (i = 0; i < b->nchanged; i++) {
+        size_t p = b->changed[i];
+        llm__bt_push(b, b->pcount[p], (int32_t)(b->pkey[p] >> 32), (int32_t)(uint32_t)b->pkey[p]);
+    }
+}
+/* Step 3, one merge: the pair (x, y) at slot p becomes a new token z in every word that holds
+   it, and the counts of the pairs around each occurrence move to the new neighbours. */
+static void llm__bt_merge(llm__bt *b, size_t p, int32_t x, int32_t y, uint32_t stamp) {
+    const size_t la = b->toff[x + 1] - b->toff[x], lb = b->toff[y + 1] - b->toff[y];
+    unsigned char *cat = (unsigned char *)llm__alloc(b->al, la + lb);
+    uint32_t node;
+    size_t i;
+    int32_t z;
+    if (!cat) { b->oom = 1; return; }
+    memcpy(cat, b->tbytes + b->toff[x], la);
+    memcpy(cat + la, b->tbytes + b->toff[y], lb);
+    z = llm__bt_token(b, cat, la + lb, 1);
+    llm__dealloc(b->al, cat);
+    LLM__BT_GROW(b, merges, mcap, 3 * (b->nm + 1), int32_t);
+    if (z < 0 || b->oom) { b->oom = 1; return; }
+    b->mcap = llm__next_cap(b->mcap, 3 * (b->nm + 1));
+    b->merges[3 * b->nm] = x; b->merges[3 * b->nm + 1] = y; b->merges[3 * b->nm + 2] = z;
+    b->nm++;
+    b->nchanged = 0;
+    for (node = b->phead[p]; node != UINT32_MAX && !b->oom; node = b->onext[node]) {
+        uint32_t w = b->oword[node], L, r, o;
+        int32_t *sy;
+        int64_t c;
+        if (b->wstamp[w] == stamp) continue;   /* a word listed twice */
+        b->wstamp[w] = stamp;
+        sy = b->sym + b->soff[w]; L = b->wlen[w]; c = (int64_t)b->wcount[w];
+        for (r = 0, o = 0; r < L;) {
+            if (r + 1 < L && sy[r] == x && sy[r + 1] == y) {
+                if (o > 0) { llm__bt_change(b, sy[o - 1], x, -c, w, stamp); llm__bt_change(b, sy[o - 1], z, c, w, stamp); }
+                if (r + 2 < L) { llm__bt_change(b, y, sy[r + 2], -c, w, stamp); llm__bt_change(b, z, sy[r + 2], c, w, stamp); }
+                sy[o++] = z; r += 2;
+            } else {
+                sy[o++] = sy[r++];
+            }
+        }
+        b->wlen[w] = o;
+    }
+    p = llm__bt_pair(b, x, y, 0);
+    if (p != SIZE_MAX) b->pcount[p] = 0;
+    for (i = 0; i < b->nchanged; i++) {
+        size_t q = b->changed[i];
+        if (b->pcount[q] > 0) llm__bt_push(b, b->pcount[q], (int32_t)(b->pkey[q] >> 32), (int32_t)(uint32_t)b->pkey[q]);
+    }
+}
+/* Step 4: the tokenizer: the bytes, the merged tokens, then <|endoftext|> (unless eos is 0). */
+static llm_status llm__bt_build(llm__bt *b, llm_pattern pattern, int eos, llm_tokenizer **out, llm_error *err) {
+    llm_tokenizer *t;
+    int32_t *pairs, *res;
+    size_t i;
+    llm_status st;
+    if ((st = llm__tok_new(b->al, LLM_TOKENIZER_BPE, b->ntok + (eos ? 1 : 0), b->tb_n + 13, &t, err)) != LLM_OK) return st;
+    memcpy(t->text, b->tbytes, b->tb_n);
+    memcpy(t->off, b->toff, (b->ntok + 1) * sizeof(uint32_t));
+    for (i = 0; i < b->ntok; i++) t->type[i] = LLM__TT_NORMAL;
+    if (eos) {
+        memcpy(t->text + b->tb_n, "<|endoftext|>", 13);
+        t->off[b->ntok + 1] = (uint32_t)(b->tb_n + 13);
+        t->type[b->ntok] = LLM__TT_CONTROL;
+        t->bos = t->eos = (int32_t)b->ntok;
+    }
+    t->pattern = pattern;
+    pairs = (int32_t *)llm__alloc(b->al, (2 * b->nm + 1) * sizeof(int32_t));
+    res = (int32_t *)llm__alloc(b->al, (b->nm + 1) * sizeof(int32_t));
+    if (!pairs || !res) st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    if (st == LLM_OK) st = llm__tok_finish(t, err);
+    if (st == LLM_OK) {
+        for (i = 0; i < b->nm; i++) {
+            pairs[2 * i] = b->merges[3 * i]; pairs[2 * i + 1] = b->merges[3 * i + 1]; res[i] = b->merges[3 * i + 2];
+        }
+        st = llm__tok_set_merges(t, pairs, res, b->nm, err);
+    }
+    llm__dealloc(b->al, pairs); llm__dealloc(b->al, res);
+    if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
+    *out = t;
+    return LLM_OK;
+}
+
+LLMDEF llm_status llm_tokenizer_train(const llm_bpe_train_desc *d, llm_tokenizer **out, llm_error *err) {
+    llm__bt b;
+    const unsigned char *s;
+    size_t target, total_sym;
+    llm_pattern pattern;
+    llm_status st = LLM_OK;
+    uint32_t stamp = 1;
+    if (out) *out = NULL;
+    if (!d || !out || (!d->text && d->size)) return llm__fail(err, LLM_ERR_INVALID_ARG, "no desc, out or text");
+    if (d->vocab_size < 256 || d->vocab_size > (1 << 24))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d: need 256..16777216", d->vocab_size);
+    pattern = d->pattern == LLM_PATTERN_DEFAULT ? LLM_PATTERN_GPT2 : d->pattern;
+    if (pattern != LLM_PATTERN_GPT2 && pattern != LLM_PATTERN_GPT4)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown pattern %d", (int)d->pattern);
+    memset(&b, 0, sizeof b);
+    b.al = &d->allocator;
+    s = (const unsigned char *)d->text;
+    /* the last id is <|endoftext|>; 256 means bytes only */
+    target = d->vocab_size == 256 ? 256 : (size_t)d->vocab_size - 1;
+    total_sym = llm__bt_words(&b, pattern, s, d->size);
+    if (!b.oom) llm__bt_pairs(&b, s, total_sym, target);
     while (b.ntok < target && b.nh && !b.oom) {
         llm__bt_heap top = llm__bt_pop(&b);
-        size_t p = llm__bt_pair(&b, top.a, top.b, 0), la, lb;
-        int32_t z;
-        uint32_t node;
-        unsigned char *cat;
+        size_t p = llm__bt_pair(&b, top.a, top.b, 0);
         if (p == SIZE_MAX || b.pcount[p] <= 0) continue;
-        if (b.pcount[p] != top.count) { llm__bt_push(&b, b.pcount[p], top.a, top.b); continue; }
-        /* the new token: left bytes + right bytes */
-        la = b.toff[top.a + 1] - b.toff[top.a];
-        lb = b.toff[top.b + 1] - b.toff[top.b];
-        cat = (unsigned char *)llm__alloc(b.al, la + lb);
-        if (!cat) { b.oom = 1; break; }
-        memcpy(cat, b.tbytes + b.toff[top.a], la);
-        memcpy(cat + la, b.tbytes + b.toff[top.b], lb);
-        z = llm__bt_token(&b, cat, la + lb, 1);
-        llm__dealloc(b.al, cat);
-        if (z < 0) break;
-        LLM__BT_GROW(&b, merges, mcap, 3 * (b.nm + 1), int32_t);
-        if (b.oom) break;
-        b.mcap = llm__next_cap(b.mcap, 3 * (b.nm + 1));
-        b.merges[3 * b.nm] = top.a; b.merges[3 * b.nm + 1] = top.b; b.merges[3 * b.nm + 2] = z;
-        b.nm++;
-        stamp++;
-        b.nchanged = 0;
-        /* rewrite the words that hold the pair */
-        for (node = b.phead[p]; node != UINT32_MAX && !b.oom; node = b.onext[node]) {
-            uint32_t w = b.oword[node], L, r, o;
-            int32_t *y;
-            int64_t c;
-            if (b.wstamp[w] == stamp) continue;
-            b.wstamp[w] = stamp;
-            y = b.sym + b.soff[w]; L = b.wlen[w]; c = (int64_t)b.wcount[w];
-            for (r = 0, o = 0; r < L;) {
-                if (r + 1 < L && y[r] == top.a && y[r + 1] == top.b) {
-                    if (o > 0) { llm__bt_change(&b, y[o - 1], top.a, -c, w, stamp); llm__bt_change(&b, y[o - 1], z, c, w, stamp); }
-                    if (r + 2 < L) { llm__bt_change(&b, top.b, y[r + 2], -c, w, stamp); llm__bt_change(&b, z, y[r + 2], c, w, stamp); }
-                    y[o++] = z; r += 2;
-                } else y[o++] = y[r++];
-            }
-            b.wlen[w] = o;
-        }
-        p = llm__bt_pair(&b, top.a, top.b, 0);
-        if (p != SIZE_MAX) b.pcount[p] = 0;
-        for (i = 0; i < b.nchanged; i++) {
-            size_t q = b.changed[i];
-            if (b.pcount[q] > 0) llm__bt_push(&b, b.pcount[q], (int32_t)(b.pkey[q] >> 32), (int32_t)(uint32_t)b.pkey[q]);
-        }
+        if (b.pcount[p] != top.count) { llm__bt_push(&b, b.pcount[p], top.a, top.b); continue; }   /* stale entry */
+        llm__bt_merge(&b, p, top.a, top.b, ++stamp);
         if (d->progress && (b.nm % 16) == 0 &&
             d->progress((float)(b.ntok - 256) / (float)(target - 256 > 0 ? target - 256 : 1), d->progress_user_data)) {
             st = llm__fail(err, LLM_ERR_CANCELLED, "training cancelled after %u merges", (unsigned)b.nm);
-            goto done;
+            break;
         }
     }
-    if (b.oom) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-    if (d->progress && d->progress(1.0f, d->progress_user_data)) {
+    if (st == LLM_OK && b.oom) st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    if (st == LLM_OK && d->progress && d->progress(1.0f, d->progress_user_data))
         st = llm__fail(err, LLM_ERR_CANCELLED, "training cancelled");
-        goto done;
-    }
-    /* 4. the tokenizer: bytes, merged tokens, <|endoftext|> */
-    if ((st = llm__tok_new(b.al, LLM_TOKENIZER_BPE, b.ntok + 1, b.tb_n + 13, &t, err)) != LLM_OK) goto done;
-    memcpy(t->text, b.tbytes, b.tb_n);
-    memcpy(t->off, b.toff, (b.ntok + 1) * sizeof(uint32_t));
-    memcpy(t->text + b.tb_n, "<|endoftext|>", 13);
-    t->off[b.ntok + 1] = (uint32_t)(b.tb_n + 13);
-    for (i = 0; i < b.ntok; i++) t->type[i] = LLM__TT_NORMAL;
-    t->type[b.ntok] = LLM__TT_CONTROL;
-    t->bos = t->eos = (int32_t)b.ntok;
-    t->pattern = d->pattern;
-    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
-    {
-        int32_t *pairs = (int32_t *)llm__alloc(b.al, (2 * b.nm + 1) * sizeof(int32_t));
-        int32_t *res = (int32_t *)llm__alloc(b.al, (b.nm + 1) * sizeof(int32_t));
-        if (!pairs || !res) { llm__dealloc(b.al, pairs); llm__dealloc(b.al, res);
-            st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-        for (i = 0; i < b.nm; i++) { pairs[2 * i] = b.merges[3 * i]; pairs[2 * i + 1] = b.merges[3 * i + 1]; res[i] = b.merges[3 * i + 2]; }
-        st = llm__tok_set_merges(t, pairs, res, b.nm, err);
-        llm__dealloc(b.al, pairs); llm__dealloc(b.al, res);
-    }
-    llm__log(d->log_fn, d->log_user_data, 2, "BPE training: %u words, %u merges, %d tokens",
-             (unsigned)b.nw, (unsigned)b.nm, (int)t->n);
-done:
+    if (st == LLM_OK) st = llm__bt_build(&b, pattern, d->vocab_size > 256, out, err);
+    if (st == LLM_OK)
+        llm__log(d->log_fn, d->log_user_data, 2, "BPE training: %u words, %u merges, %d tokens", (unsigned)b.nw,
+                 (unsigned)b.nm, (int)(*out)->n);
     llm__bt_free(&b);
-    if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
-    *out = t;
-    llm__ok(err);
-    return LLM_OK;
+    if (st == LLM_OK) llm__ok(err);
+    return st;
 }
 
 /* =========================================================================================
@@ -5750,61 +5911,127 @@ static void llm__gguf_w_tensor(llm__gguf_w *w, const char *name, int n_dims, con
     w->t[w->n_t].data = data;
     w->n_t++;
 }
-static size_t llm__gguf_tensor_bytes(const llm__gguf_wt *t) { return (size_t)(t->shape[0] * (t->n_dims > 1 ? t->shape[1] : 1)) * 4; }
-static llm_status llm__fwrite_le_f32(FILE *f, const float *p, size_t n) {
-    if (llm__host_is_le()) return fwrite(p, 4, n, f) == n ? LLM_OK : LLM_ERR_IO;
-    { size_t i; for (i = 0; i < n; i++) { unsigned char b[4];
-        llm__put_le(b, llm__f32_bits(p[i]), 4);
-        if (fwrite(b, 1, 4, f) != 4) return LLM_ERR_IO; } }
-    return LLM_OK;
+static size_t llm__gguf_tensor_bytes(const llm__gguf_wt *t) {
+    return (size_t)(t->shape[0] * (t->n_dims > 1 ? t->shape[1] : 1)) * 4;
 }
-/* Writes the file: header, key/values, tensor infos, aligned data. Written to path.tmp
-   first and renamed, so a crash never leaves a half-written checkpoint under the name. */
-static llm_status llm__gguf_w_write(llm__gguf_w *w, const char *path, llm_error *err) {
-    llm__gguf_w hdr;
-    FILE *f;
-    size_t i, pathlen = strlen(path);
-    uint64_t off = 0;
-    char *tmp;
-    llm_status st = LLM_OK;
+static size_t llm__gguf_pad(size_t n) { return (LLM__GGUF_ALIGN - n % LLM__GGUF_ALIGN) % LLM__GGUF_ALIGN; }
+
+/* Where a writer's bytes go: a FILE, or a memory buffer of cap bytes. */
+typedef struct llm__sink { FILE *f; unsigned char *buf; size_t cap, pos; int fail; } llm__sink;
+static void llm__sink_put(llm__sink *k, const void *p, size_t n) {
+    if (k->fail || !n) return;
+    if (k->f) { if (fwrite(p, 1, n, k->f) != n) k->fail = 1; return; }
+    if (n > k->cap - k->pos) { k->fail = 1; return; }
+    memcpy(k->buf + k->pos, p, n);
+    k->pos += n;
+}
+/* n floats, little-endian whatever the host */
+static void llm__sink_f32(llm__sink *k, const float *p, size_t n) {
+    size_t i;
+    if (llm__host_is_le()) { llm__sink_put(k, p, n * 4); return; }
+    for (i = 0; i < n; i++) {
+        unsigned char b[4];
+        llm__put_le(b, llm__f32_bits(p[i]), 4);
+        llm__sink_put(k, b, 4);
+    }
+}
+/* The header: magic, counts, key/values, tensor infos, padding to the data. */
+static void llm__gguf_w_header(llm__gguf_w *w, llm__gguf_w *hdr) {
     static const unsigned char zeros[LLM__GGUF_ALIGN] = {0};
-    if (w->oom) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory building '%s'", path);
-    memset(&hdr, 0, sizeof hdr);
-    hdr.alloc = w->alloc;
-    llm__gguf_w_bytes(&hdr, "GGUF", 4);
-    llm__gguf_w_le(&hdr, 3, 4);
-    llm__gguf_w_le(&hdr, w->n_t, 8);
-    llm__gguf_w_le(&hdr, w->n_kv, 8);
-    llm__gguf_w_bytes(&hdr, w->kv, w->kv_len);
+    uint64_t off = 0;
+    size_t i;
+    memset(hdr, 0, sizeof *hdr);
+    hdr->alloc = w->alloc;
+    llm__gguf_w_bytes(hdr, "GGUF", 4);
+    llm__gguf_w_le(hdr, 3, 4);
+    llm__gguf_w_le(hdr, w->n_t, 8);
+    llm__gguf_w_le(hdr, w->n_kv, 8);
+    llm__gguf_w_bytes(hdr, w->kv, w->kv_len);
     for (i = 0; i < w->n_t; i++) {
         const llm__gguf_wt *t = &w->t[i];
         const char *name = w->names + (size_t)(uintptr_t)t->name;
         int d;
-        llm__gguf_w_string(&hdr, name, strlen(name));
-        llm__gguf_w_le(&hdr, (uint64_t)t->n_dims, 4);
-        for (d = t->n_dims - 1; d >= 0; d--) llm__gguf_w_le(&hdr, (uint64_t)t->shape[d], 8); /* fastest first */
-        llm__gguf_w_le(&hdr, LLM__GGUF_TYPE_F32, 4);
-        llm__gguf_w_le(&hdr, off, 8);
-        off += (llm__gguf_tensor_bytes(t) + LLM__GGUF_ALIGN - 1) / LLM__GGUF_ALIGN * LLM__GGUF_ALIGN;
+        llm__gguf_w_string(hdr, name, strlen(name));
+        llm__gguf_w_le(hdr, (uint64_t)t->n_dims, 4);
+        for (d = t->n_dims - 1; d >= 0; d--) llm__gguf_w_le(hdr, (uint64_t)t->shape[d], 8); /* fastest first */
+        llm__gguf_w_le(hdr, LLM__GGUF_TYPE_F32, 4);
+        llm__gguf_w_le(hdr, off, 8);
+        off += llm__gguf_tensor_bytes(t) + llm__gguf_pad(llm__gguf_tensor_bytes(t));
     }
-    if (hdr.kv_len % LLM__GGUF_ALIGN) llm__gguf_w_bytes(&hdr, zeros, LLM__GGUF_ALIGN - hdr.kv_len % LLM__GGUF_ALIGN);
+    llm__gguf_w_bytes(hdr, zeros, llm__gguf_pad(hdr->kv_len));
+}
+/* Bytes of the whole file, given its header. */
+static size_t llm__gguf_w_size(const llm__gguf_w *w, const llm__gguf_w *hdr) {
+    size_t i, n = hdr->kv_len;
+    for (i = 0; i < w->n_t; i++) n += llm__gguf_tensor_bytes(&w->t[i]) + llm__gguf_pad(llm__gguf_tensor_bytes(&w->t[i]));
+    return n;
+}
+static void llm__gguf_w_emit(const llm__gguf_w *w, const llm__gguf_w *hdr, llm__sink *k) {
+    static const unsigned char zeros[LLM__GGUF_ALIGN] = {0};
+    size_t i;
+    llm__sink_put(k, hdr->kv, hdr->kv_len);
+    for (i = 0; i < w->n_t; i++) {
+        const size_t nb = llm__gguf_tensor_bytes(&w->t[i]);
+        llm__sink_f32(k, w->t[i].data, nb / 4);
+        llm__sink_put(k, zeros, llm__gguf_pad(nb));
+    }
+}
+/* Writes the file to path.tmp first and renames it, so a crash never leaves a half-written
+   checkpoint under the name. */
+static llm_status llm__gguf_w_write(llm__gguf_w *w, const char *path, llm_error *err) {
+    llm__gguf_w hdr;
+    llm__sink k;
+    size_t pathlen = strlen(path);
+    char *tmp;
+    llm_status st = LLM_OK;
+    if (w->oom) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory building '%s'", path);
+    llm__gguf_w_header(w, &hdr);
     tmp = (char *)llm__alloc(&w->alloc, pathlen + 5);
-    if (hdr.oom || !tmp) { llm__dealloc(&w->alloc, hdr.kv); llm__dealloc(&w->alloc, tmp);
-        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory writing '%s'", path); }
-    memcpy(tmp, path, pathlen); memcpy(tmp + pathlen, ".tmp", 5);
-    f = fopen(tmp, "wb");
-    if (!f) st = llm__fail(err, LLM_ERR_IO, "cannot create '%s'", tmp);
-    if (st == LLM_OK && fwrite(hdr.kv, 1, hdr.kv_len, f) != hdr.kv_len) st = LLM_ERR_IO;
-    for (i = 0; st == LLM_OK && i < w->n_t; i++) {
-        size_t nb = llm__gguf_tensor_bytes(&w->t[i]);
-        st = llm__fwrite_le_f32(f, w->t[i].data, nb / 4);
-        if (st == LLM_OK && nb % LLM__GGUF_ALIGN && fwrite(zeros, 1, LLM__GGUF_ALIGN - nb % LLM__GGUF_ALIGN, f) != LLM__GGUF_ALIGN - nb % LLM__GGUF_ALIGN) st = LLM_ERR_IO;
+    if (hdr.oom || !tmp) {
+        llm__dealloc(&w->alloc, hdr.kv); llm__dealloc(&w->alloc, tmp);
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory writing '%s'", path);
     }
-    if (f && fclose(f) != 0 && st == LLM_OK) st = LLM_ERR_IO;
-    if (st == LLM_OK && rename(tmp, path) != 0) { remove(path); if (rename(tmp, path) != 0) st = LLM_ERR_IO; }
-    if (st != LLM_OK) { remove(tmp); if (!err || err->status == LLM_OK) llm__fail(err, st, "cannot write '%s'", path); }
+    memcpy(tmp, path, pathlen); memcpy(tmp + pathlen, ".tmp", 5);
+    memset(&k, 0, sizeof k);
+    k.f = fopen(tmp, "wb");
+    if (!k.f) st = llm__fail(err, LLM_ERR_IO, "cannot create '%s'", tmp);
+    else {
+        llm__gguf_w_emit(w, &hdr, &k);
+        if (fclose(k.f) != 0) k.fail = 1;
+        if (k.fail) st = llm__fail(err, LLM_ERR_IO, "cannot write '%s'", tmp);
+    }
+    if (st == LLM_OK && rename(tmp, path) != 0) {
+        remove(path);
+        if (rename(tmp, path) != 0) st = llm__fail(err, LLM_ERR_IO, "cannot rename '%s' to '%s'", tmp, path);
+    }
+    if (st != LLM_OK) remove(tmp);
     llm__dealloc(&w->alloc, hdr.kv);
     llm__dealloc(&w->alloc, tmp);
+    return st;
+}
+/* The same into buf (cap bytes); *size gets the bytes needed. buf NULL with cap 0 asks for
+   the size (LLM_OK). */
+static llm_status llm__gguf_w_write_mem(llm__gguf_w *w, void *buf, size_t cap, size_t *size, llm_error *err) {
+    llm__gguf_w hdr;
+    llm__sink k;
+    size_t need;
+    llm_status st = LLM_OK;
+    if (w->oom) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory building the file");
+    llm__gguf_w_header(w, &hdr);
+    if (hdr.oom) { llm__dealloc(&w->alloc, hdr.kv); return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
+    need = llm__gguf_w_size(w, &hdr);
+    if (size) *size = need;
+    if (!buf && cap == 0) {
+        /* a size query */
+    } else if (!buf || cap < need) {
+        st = llm__fail(err, LLM_ERR_BUFFER_TOO_SMALL, "the file needs %llu bytes, the buffer has %llu",
+                       (unsigned long long)need, (unsigned long long)cap);
+    } else {
+        memset(&k, 0, sizeof k);
+        k.buf = (unsigned char *)buf; k.cap = cap;
+        llm__gguf_w_emit(w, &hdr, &k);
+    }
+    llm__dealloc(&w->alloc, hdr.kv);
     return st;
 }
 
@@ -6573,87 +6800,134 @@ done:
     return LLM_OK;
 }
 
+/* A GGUF writer holding the tokenizer's metadata (the native tokenizer file). */
+static llm_status llm__tokenizer_writer(const llm_tokenizer *t, llm__gguf_w **w, llm_error *err) {
+    llm_status st;
+    if (llm__gguf_w_create(&t->alloc, w) != LLM_OK) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    llm__gguf_w_str(*w, "general.type", "tokenizer", 9);
+    if ((st = llm__tokenizer_to_gguf(t, *w)) != LLM_OK) {
+        llm__gguf_w_free(*w);
+        *w = NULL;
+        return llm__fail(err, st, "out of memory saving the tokenizer");
+    }
+    return LLM_OK;
+}
 LLMDEF llm_status llm_tokenizer_save(const llm_tokenizer *t, const char *path, llm_error *err) {
     llm__gguf_w *w;
     llm_status st;
     if (!t || !path) return llm__fail(err, LLM_ERR_INVALID_ARG, "no tokenizer or path");
-    if (llm__gguf_w_create(&t->alloc, &w) != LLM_OK) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    llm__gguf_w_str(w, "general.type", "tokenizer", 9);
-    st = llm__tokenizer_to_gguf(t, w);
-    if (st == LLM_OK) st = llm__gguf_w_write(w, path, err);
-    else llm__fail(err, st, "out of memory saving the tokenizer");
+    if ((st = llm__tokenizer_writer(t, &w, err)) != LLM_OK) return st;
+    st = llm__gguf_w_write(w, path, err);
+    llm__gguf_w_free(w);
+    if (st == LLM_OK) llm__ok(err);
+    return st;
+}
+LLMDEF llm_status llm_tokenizer_save_mem(const llm_tokenizer *t, void *buf, size_t cap, size_t *size, llm_error *err) {
+    llm__gguf_w *w;
+    llm_status st;
+    if (size) *size = 0;
+    if (!t) return llm__fail(err, LLM_ERR_INVALID_ARG, "no tokenizer");
+    if ((st = llm__tokenizer_writer(t, &w, err)) != LLM_OK) return st;
+    st = llm__gguf_w_write_mem(w, buf, cap, size, err);
     llm__gguf_w_free(w);
     if (st == LLM_OK) llm__ok(err);
     return st;
 }
 
 /* ---- llm_tokenizer_load: detects the format ---------------------------------------------------- */
-LLMDEF llm_status llm_tokenizer_load(const llm_tokenizer_desc *d, llm_tokenizer **out, llm_error *err) {
-    const llm_allocator *a;
-    void *f1 = NULL, *f2 = NULL;
-    const unsigned char *p, *p2 = NULL;
-    size_t n, n2 = 0, i;
-    llm_status st = LLM_OK;
-    char *dir = NULL;
-    if (out) *out = NULL;
-    if (!d || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "no desc or out");
-    a = &d->allocator;
-    if (d->path) {
-        /* a directory holding encoder.json + vocab.bpe? */
-        size_t pl = strlen(d->path);
-        FILE *fp;
-        dir = (char *)llm__alloc(a, pl + 16);
-        if (!dir) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-        memcpy(dir, d->path, pl); memcpy(dir + pl, "/encoder.json", 14);
-        fp = fopen(dir, "rb");
-        if (fp) {
-            fclose(fp);
-            if ((st = llm_read_file(dir, a, &f1, &n, err)) != LLM_OK) goto done;
-            memcpy(dir + pl, "/vocab.bpe", 11);
-            if ((st = llm_read_file(dir, a, &f2, &n2, err)) != LLM_OK) goto done;
-            st = llm__load_tok_gpt2(a, (const unsigned char *)f1, n, (const unsigned char *)f2, n2, out, err);
-            goto done;
-        }
-        if ((st = llm_read_file(d->path, a, &f1, &n, err)) != LLM_OK) goto done;
-        p = (const unsigned char *)f1;
-    } else {
-        if (!d->data) return llm__fail(err, LLM_ERR_INVALID_ARG, "no path and no data");
-        p = (const unsigned char *)d->data; n = d->size;
-    }
+/* p (n bytes): the first file; p2 (n2): the second (vocab.bpe), when there is one. */
+static llm_status llm__tokenizer_parse(const unsigned char *p, size_t n, const unsigned char *p2, size_t n2,
+                                       const llm_tokenizer_desc *d, llm_tokenizer **out, llm_error *err) {
+    const llm_allocator *a = &d->allocator;
+    size_t i;
+    llm_status st;
     if (n >= 4 && memcmp(p, "GGUF", 4) == 0) {
         llm__src src;
         llm__gguf g;
         memset(&src, 0, sizeof src);
         src.mem = p; src.size = n;
-        if ((st = llm__gguf_open(&g, &src, a, err)) != LLM_OK) goto done;
+        if ((st = llm__gguf_open(&g, &src, a, err)) != LLM_OK) return st;
         st = llm__tokenizer_from_gguf(&g, a, out, err);
         llm__gguf_close(&g);
-        goto done;
+        return st;
     }
     i = llm__skip_ws(p, n, 0);
     if (i < n && p[i] == '{') {                      /* GPT-2 encoder.json (+ vocab.bpe) */
-        if (d->path2) {
-            if ((st = llm_read_file(d->path2, a, &f2, &n2, err)) != LLM_OK) goto done;
-            p2 = (const unsigned char *)f2;
-        } else if (d->data2) { p2 = (const unsigned char *)d->data2; n2 = d->size2; }
-        else { st = llm__fail(err, LLM_ERR_INVALID_ARG, "encoder.json needs vocab.bpe (path2 or data2)"); goto done; }
-        st = llm__load_tok_gpt2(a, p, n, p2, n2, out, err);
-        goto done;
+        if (!p2) return llm__fail(err, LLM_ERR_INVALID_ARG, "encoder.json needs vocab.bpe (path2 or data2 in the desc)");
+        return llm__load_tok_gpt2(a, p, n, p2, n2, out, err);
     }
     if (n > 0 && p[0] == 0x0A) {                     /* protobuf field 1: SentencePiece .model */
         st = llm__load_tok_spm(a, p, n, d->log_fn, d->log_user_data, out, err);
-        if (st == LLM_OK || st == LLM_ERR_UNSUPPORTED || st == LLM_ERR_OUT_OF_MEMORY) goto done;
-        if (llm__load_tok_bin(a, p, n, out, NULL) == LLM_OK) { st = LLM_OK; goto done; }
-        goto done;                                   /* report the .model error */
+        if (st == LLM_OK || st == LLM_ERR_UNSUPPORTED || st == LLM_ERR_OUT_OF_MEMORY) return st;
+        if (llm__load_tok_bin(a, p, n, out, NULL) == LLM_OK) { llm__ok(err); return LLM_OK; }
+        return st;                                   /* report the .model error */
     }
-    st = llm__load_tok_bin(a, p, n, out, err);
-done:
-    llm__dealloc(a, f1); llm__dealloc(a, f2); llm__dealloc(a, dir);
-    if (st == LLM_OK) {
-        llm__ok(err);
-        llm__log(d->log_fn, d->log_user_data, 2, "tokenizer: %s, %d tokens",
-                 (*out)->kind == LLM_TOKENIZER_BPE ? "byte-level BPE" : "SentencePiece BPE", (int)(*out)->n);
+    return llm__load_tok_bin(a, p, n, out, err);
+}
+static void llm__tokenizer_loaded(const llm_tokenizer_desc *d, const llm_tokenizer *t, llm_error *err) {
+    llm__ok(err);
+    llm__log(d->log_fn, d->log_user_data, 2, "tokenizer: %s, %d tokens",
+             t->kind == LLM_TOKENIZER_BPE ? "byte-level BPE" : "SentencePiece BPE", (int)t->n);
+}
+
+LLMDEF llm_status llm_tokenizer_load(const char *path, const llm_tokenizer_desc *desc, llm_tokenizer **out,
+                                     llm_error *err) {
+    llm_tokenizer_desc d;
+    void *f1 = NULL, *f2 = NULL;
+    size_t n = 0, n2 = 0, pl;
+    llm_status st;
+    char *dir;
+    FILE *fp;
+    if (out) *out = NULL;
+    if (!path || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "no path or out");
+    if (desc) d = *desc; else memset(&d, 0, sizeof d);
+    /* a directory holding encoder.json + vocab.bpe? */
+    pl = strlen(path);
+    dir = (char *)llm__alloc(&d.allocator, pl + 16);
+    if (!dir) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    memcpy(dir, path, pl); memcpy(dir + pl, "/encoder.json", 14);
+    fp = fopen(dir, "rb");
+    if (fp) {
+        fclose(fp);
+        st = llm_read_file(dir, &d.allocator, &f1, &n, err);
+        memcpy(dir + pl, "/vocab.bpe", 11);
+        if (st == LLM_OK) st = llm_read_file(dir, &d.allocator, &f2, &n2, err);
+    } else {
+        st = llm_read_file(path, &d.allocator, &f1, &n, err);
+        if (st == LLM_OK && d.path2) st = llm_read_file(d.path2, &d.allocator, &f2, &n2, err);
     }
+    if (st == LLM_OK)
+        st = llm__tokenizer_parse((const unsigned char *)f1, n, (const unsigned char *)f2, n2, &d, out, err);
+    llm__dealloc(&d.allocator, f1); llm__dealloc(&d.allocator, f2); llm__dealloc(&d.allocator, dir);
+    if (st == LLM_OK) llm__tokenizer_loaded(&d, *out, err);
+    return st;
+}
+LLMDEF llm_status llm_tokenizer_load_mem(const void *data, size_t size, const llm_tokenizer_desc *desc,
+                                         llm_tokenizer **out, llm_error *err) {
+    llm_tokenizer_desc d;
+    llm_status st;
+    if (out) *out = NULL;
+    if (!data || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "no data or out");
+    if (desc) d = *desc; else memset(&d, 0, sizeof d);
+    st = llm__tokenizer_parse((const unsigned char *)data, size, (const unsigned char *)d.data2, d.size2, &d, out, err);
+    if (st == LLM_OK) llm__tokenizer_loaded(&d, *out, err);
+    return st;
+}
+/* A deep copy with allocator a, through the native file format (one code path, tested by
+   every save/load round trip). */
+static llm_status llm__tokenizer_clone(const llm_tokenizer *t, const llm_allocator *a, llm_tokenizer **out,
+                                       llm_error *err) {
+    llm_tokenizer_desc d;
+    size_t n = 0;
+    void *buf;
+    llm_status st;
+    if ((st = llm_tokenizer_save_mem(t, NULL, 0, &n, err)) != LLM_OK) return st;
+    if (!(buf = llm__alloc(a, n))) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory copying a tokenizer");
+    st = llm_tokenizer_save_mem(t, buf, n, &n, err);
+    memset(&d, 0, sizeof d);
+    if (a) d.allocator = *a;
+    if (st == LLM_OK) st = llm_tokenizer_load_mem(buf, n, &d, out, err);
+    llm__dealloc(a, buf);
     return st;
 }
 
@@ -6661,10 +6935,19 @@ done:
    >>formats: GGUF models and checkpoints, karpathy/llm.c and llama2.c imports, token shards
    ========================================================================================= */
 static void llm__tokenizer_release(llm_model *m) { llm_tokenizer_free(m->tokenizer); m->tokenizer = NULL; }
-LLMDEF const llm_tokenizer *llm_model_tokenizer(const llm_model *m) { return m->tokenizer; }
-LLMDEF void llm_model_set_tokenizer(llm_model *m, llm_tokenizer *tok) {
-    if (m->tokenizer != tok) llm__tokenizer_release(m);
-    m->tokenizer = tok;
+LLMDEF const llm_tokenizer *llm_model_tokenizer(const llm_model *m) { return m ? m->tokenizer : NULL; }
+LLMDEF llm_status llm_model_set_tokenizer(llm_model *m, const llm_tokenizer *tok, llm_error *err) {
+    llm_tokenizer *copy = NULL;
+    llm_status st;
+    if (!m) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL model");
+    if (tok && tok->n != m->cfg.vocab_size)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "the tokenizer has %d tokens, the model's vocabulary %d", (int)tok->n,
+                         m->cfg.vocab_size);
+    if (tok && (st = llm__tokenizer_clone(tok, &m->alloc, &copy, err)) != LLM_OK) return st;
+    llm__tokenizer_release(m);
+    m->tokenizer = copy;
+    llm__ok(err);
+    return LLM_OK;
 }
 
 static const char *llm__arch_name(llm_arch a) { return a == LLM_ARCH_GPT2 ? "gpt2" : "llama"; }
@@ -6711,44 +6994,103 @@ static void llm__model_gguf_tensors(const llm_model *m, llm__gguf_w *w, const ch
         llm__gguf_w_tensor(w, nm, t->n_dims, shape, base + t->offset);
     }
 }
-static llm_status llm__model_save_impl(const llm_model *m, const char *path, const llm_trainer *tr,
-                                       uint64_t data_pos, llm_error *err) {
+/* Host copies of a trainer's state where the backend keeps it elsewhere (device memory):
+   the model's parameters are brought up to date, m and v downloaded into *m, *v (freed by
+   llm__trainer_host_done). On the CPU these are the trainer's own buffers. */
+static llm_status llm__trainer_host(llm_trainer *tr, float **m, float **v) {
+    const llm__ctx *x = &tr->x;
+    const size_t bytes = tr->model->n_params * sizeof(float);
+    *m = tr->m; *v = tr->v;
+    if (x->ops->host_memory) return LLM_OK;
+    x->ops->download(x, tr->model->params, tr->params, bytes);
+    *m = (float *)llm__alloc(&x->alloc, bytes);
+    *v = (float *)llm__alloc(&x->alloc, bytes);
+    if (!*m || !*v) { llm__dealloc(&x->alloc, *m); llm__dealloc(&x->alloc, *v); return LLM_ERR_OUT_OF_MEMORY; }
+    x->ops->download(x, *m, tr->m, bytes);
+    x->ops->download(x, *v, tr->v, bytes);
+    return LLM_OK;
+}
+static void llm__trainer_host_done(llm_trainer *tr, float *m, float *v) {
+    if (tr->x.ops->host_memory) return;
+    llm__dealloc(&tr->x.alloc, m);
+    llm__dealloc(&tr->x.alloc, v);
+}
+
+/* A GGUF writer holding the model, and the training state (m, v: host copies) when tr is
+   given. */
+static llm_status llm__model_writer(const llm_model *mdl, const llm_trainer *tr, const float *m, const float *v,
+                                    uint64_t data_pos, llm__gguf_w **out, llm_error *err) {
     llm__gguf_w *w;
     llm_status st;
-    if (llm__gguf_w_create(&m->alloc, &w) != LLM_OK) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    llm__model_gguf_kvs(m, w);
-    if (m->tokenizer && (st = llm__tokenizer_to_gguf(m->tokenizer, w)) != LLM_OK) {
+    *out = NULL;
+    if (llm__gguf_w_create(&mdl->alloc, &w) != LLM_OK) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    llm__model_gguf_kvs(mdl, w);
+    if (mdl->tokenizer && (st = llm__tokenizer_to_gguf(mdl->tokenizer, w)) != LLM_OK) {
         llm__gguf_w_free(w);
         return llm__fail(err, st, "cannot store the tokenizer");
     }
-    llm__model_gguf_tensors(m, w, "", m->params);
+    llm__model_gguf_tensors(mdl, w, "", mdl->params);
     if (tr) {
         llm__gguf_w_u32(w, "llm.train.step", (uint32_t)tr->step);
         llm__gguf_w_u64(w, "llm.train.rng_state", tr->rng.state);
         llm__gguf_w_u64(w, "llm.train.rng_inc", tr->rng.inc);
         llm__gguf_w_u64(w, "llm.train.data_pos", data_pos);
-        llm__model_gguf_tensors(m, w, "llm.opt.m.", tr->m);
-        llm__model_gguf_tensors(m, w, "llm.opt.v.", tr->v);
+        llm__model_gguf_tensors(mdl, w, "llm.opt.m.", m);
+        llm__model_gguf_tensors(mdl, w, "llm.opt.v.", v);
     }
-    st = llm__gguf_w_write(w, path, err);
-    llm__gguf_w_free(w);
-    return st;
+    *out = w;
+    return LLM_OK;
 }
 LLMDEF llm_status llm_model_save(const llm_model *m, const char *path, llm_error *err) {
-    if (!m || !path) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
-    return llm__model_save_impl(m, path, NULL, 0, err);
-}
-LLMDEF llm_status llm_trainer_save(llm_trainer *tr, const char *path, uint64_t data_pos) {
-    llm_error e;
+    llm__gguf_w *w;
     llm_status st;
-    if (tr->n_micro) return llm__dfail(&tr->diag, LLM_ERR_INVALID_ARG, "save between updates (gradients are pending)");
-    st = llm__model_save_impl(tr->model, path, tr, data_pos, &e);
-    if (st != LLM_OK) llm__dfail(&tr->diag, st, "%s", e.message);
+    if (!m || !path) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
+    if ((st = llm__model_writer(m, NULL, NULL, NULL, 0, &w, err)) != LLM_OK) return st;
+    st = llm__gguf_w_write(w, path, err);
+    llm__gguf_w_free(w);
+    if (st == LLM_OK) llm__ok(err);
     return st;
 }
+LLMDEF llm_status llm_model_save_mem(const llm_model *m, void *buf, size_t cap, size_t *size, llm_error *err) {
+    llm__gguf_w *w;
+    llm_status st;
+    if (size) *size = 0;
+    if (!m) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL model");
+    if ((st = llm__model_writer(m, NULL, NULL, NULL, 0, &w, err)) != LLM_OK) return st;
+    st = llm__gguf_w_write_mem(w, buf, cap, size, err);
+    llm__gguf_w_free(w);
+    if (st == LLM_OK) llm__ok(err);
+    return st;
+}
+/* path != NULL: to a file; else into buf. */
+static llm_status llm__trainer_save(llm_trainer *tr, const char *path, void *buf, size_t cap, size_t *size,
+                                    uint64_t data_pos) {
+    llm__gguf_w *w = NULL;
+    llm_error e;
+    llm_status st;
+    float *m, *v;
+    if (tr->n_micro) return llm__dfail(&tr->diag, LLM_ERR_INVALID_ARG, "save between updates (gradients are pending)");
+    if (llm__trainer_host(tr, &m, &v) != LLM_OK) return llm__dfail(&tr->diag, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    st = llm__model_writer(tr->model, tr, m, v, data_pos, &w, &e);
+    if (st == LLM_OK) st = path ? llm__gguf_w_write(w, path, &e) : llm__gguf_w_write_mem(w, buf, cap, size, &e);
+    llm__gguf_w_free(w);
+    llm__trainer_host_done(tr, m, v);
+    return st == LLM_OK ? LLM_OK : llm__dfail(&tr->diag, st, "%s", e.message);
+}
+LLMDEF llm_status llm_trainer_save(llm_trainer *tr, const char *path, uint64_t data_pos) {
+    if (!tr || !path) return LLM_ERR_INVALID_ARG;
+    return llm__trainer_save(tr, path, NULL, 0, NULL, data_pos);
+}
+LLMDEF llm_status llm_trainer_save_mem(llm_trainer *tr, void *buf, size_t cap, size_t *size, uint64_t data_pos) {
+    if (size) *size = 0;
+    if (!tr) return LLM_ERR_INVALID_ARG;
+    return llm__trainer_save(tr, NULL, buf, cap, size, data_pos);
+}
 
-/* Reads the tensors named prefix + table name into base. */
-static llm_status llm__gguf_read_tensors(const llm_model *m, llm__gguf *g, const char *prefix, float *base, llm_error *err) {
+/* Finds the tensors named prefix + table name and checks their shapes and types; with base
+   != NULL also reads them into base. */
+static llm_status llm__gguf_read_tensors(const llm_model *m, llm__gguf *g, const char *prefix, float *base,
+                                         llm_error *err) {
     int i;
     char nm[96];
     for (i = 0; i < m->n_tensors; i++) {
@@ -6759,36 +7101,35 @@ static llm_status llm__gguf_read_tensors(const llm_model *m, llm__gguf *g, const
         snprintf(nm, sizeof nm, "%s%s", prefix, t->name);
         gt = llm__gguf_tensor_find(g, nm);
         if (!gt) return llm__fail(err, LLM_ERR_FORMAT, "GGUF: tensor '%s' missing", nm);
-        if (gt->nelem != (uint64_t)(rows * t->shape[1]) || gt->shape[gt->n_dims - 1] != (t->n_dims == 2 ? t->shape[1] : t->shape[0]))
+        if (gt->nelem != (uint64_t)(rows * t->shape[1]) ||
+            gt->shape[gt->n_dims - 1] != (t->n_dims == 2 ? t->shape[1] : t->shape[0]))
             return llm__fail(err, LLM_ERR_FORMAT, "GGUF: tensor '%s' has %llu elements, expected %lld x %lld", nm,
                              (unsigned long long)gt->nelem, (long long)rows, (long long)t->shape[1]);
-        if (gt->type != LLM__GGUF_TYPE_F32) return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: tensor '%s' has type %u (only F32 is supported)", nm, gt->type);
-        if ((st = llm__src_read_f32(g->src, gt->offset, base + t->offset, (size_t)gt->nelem, err)) != LLM_OK) return st;
+        if (gt->type != LLM__GGUF_TYPE_F32)
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: tensor '%s' has type %u (only F32 is supported)", nm,
+                             gt->type);
+        if (base && (st = llm__src_read_f32(g->src, gt->offset, base + t->offset, (size_t)gt->nelem, err)) != LLM_OK)
+            return st;
     }
     return LLM_OK;
 }
 
-static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_model **out, llm_error *err) {
-    llm__gguf g;
-    llm_config c;
-    llm_status st;
-    const char *an; size_t anl;
+/* The model config a GGUF describes (llama.cpp's keys, plus llm.* for what they lack). */
+static llm_status llm__gguf_config(const llm__gguf *g, llm_config *c, llm_error *err) {
+    const char *an;
+    size_t anl;
     uint32_t u;
     char k[96], arch[16];
-    llm_model *m = NULL;
-    if ((st = llm__gguf_open(&g, src, &d->allocator, err)) != LLM_OK) return st;
-    memset(&c, 0, sizeof c);
-    if (!llm__gguf_get_str(&g, "general.architecture", &an, &anl) || anl >= sizeof arch) {
-        llm__gguf_close(&g);
+    memset(c, 0, sizeof *c);
+    if (!llm__gguf_get_str(g, "general.architecture", &an, &anl) || anl >= sizeof arch)
         return llm__fail(err, LLM_ERR_FORMAT, "GGUF: general.architecture missing (a tokenizer-only file?)");
-    }
     memcpy(arch, an, anl); arch[anl] = 0;
-    if (strcmp(arch, "gpt2") == 0) c.arch = LLM_ARCH_GPT2;
-    else if (strcmp(arch, "llama") == 0) c.arch = LLM_ARCH_LLAMA;
-    else { llm__gguf_close(&g); return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: architecture '%s' not supported", arch); }
+    if (strcmp(arch, "gpt2") == 0) c->arch = LLM_ARCH_GPT2;
+    else if (strcmp(arch, "llama") == 0) c->arch = LLM_ARCH_LLAMA;
+    else return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: architecture '%s' not supported", arch);
 #define LLM__GETU(suffix, field, required) do { snprintf(k, sizeof k, "%s.%s", arch, suffix); \
-        if (llm__gguf_get_u32(&g, k, &u) && u <= 0x7fffffff) c.field = (int)u; \
-        else if (required) { llm__gguf_close(&g); return llm__fail(err, LLM_ERR_FORMAT, "GGUF: key %s missing or invalid", k); } } while (0)
+        if (llm__gguf_get_u32(g, k, &u) && u <= 0x7fffffff) c->field = (int)u; \
+        else if (required) return llm__fail(err, LLM_ERR_FORMAT, "GGUF: key %s missing or invalid", k); } while (0)
     LLM__GETU("context_length", max_seq_len, 1);
     LLM__GETU("embedding_length", dim, 1);
     LLM__GETU("block_count", n_layer, 1);
@@ -6797,20 +7138,34 @@ static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_mod
     LLM__GETU("attention.head_count_kv", n_kv_head, 0);
 #undef LLM__GETU
     snprintf(k, sizeof k, "%s.vocab_size", arch);
-    if (llm__gguf_get_u32(&g, k, &u) && u <= 0x7fffffff) c.vocab_size = (int)u;
+    if (llm__gguf_get_u32(g, k, &u) && u <= 0x7fffffff) c->vocab_size = (int)u;
     else {  /* llama.cpp files may leave it out: take it from token_embd */
-        const llm__gguf_tensor *te = llm__gguf_tensor_find(&g, "token_embd.weight");
-        if (te && te->n_dims == 2 && te->shape[0] <= 0x7fffffff) c.vocab_size = (int)te->shape[0];
+        const llm__gguf_tensor *te = llm__gguf_tensor_find(g, "token_embd.weight");
+        if (te && te->n_dims == 2 && te->shape[0] <= 0x7fffffff) c->vocab_size = (int)te->shape[0];
     }
-    snprintf(k, sizeof k, c.arch == LLM_ARCH_GPT2 ? "%s.attention.layer_norm_epsilon" : "%s.attention.layer_norm_rms_epsilon", arch);
-    llm__gguf_get_f32(&g, k, &c.norm_eps);
+    snprintf(k, sizeof k, c->arch == LLM_ARCH_GPT2 ? "%s.attention.layer_norm_epsilon" :
+                                                     "%s.attention.layer_norm_rms_epsilon", arch);
+    llm__gguf_get_f32(g, k, &c->norm_eps);
     snprintf(k, sizeof k, "%s.rope.freq_base", arch);
-    llm__gguf_get_f32(&g, k, &c.rope_theta);
-    if (llm__gguf_get_u32(&g, "llm.padded_vocab_size", &u) && u <= 0x7fffffff) c.padded_vocab_size = (int)u;
-    if (llm__gguf_get_u32(&g, "llm.untied_head", &u)) c.untied_head = u != 0;
-    else c.untied_head = llm__gguf_tensor_find(&g, "output.weight") != NULL;
+    llm__gguf_get_f32(g, k, &c->rope_theta);
+    if (llm__gguf_get_u32(g, "llm.padded_vocab_size", &u) && u <= 0x7fffffff) c->padded_vocab_size = (int)u;
+    if (llm__gguf_get_u32(g, "llm.untied_head", &u)) c->untied_head = u != 0;
+    else c->untied_head = llm__gguf_tensor_find(g, "output.weight") != NULL;
+    return LLM_OK;
+}
+
+static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_model **out, llm_error *err) {
+    llm__gguf g;
+    llm_config c;
+    llm_status st;
+    llm_model *m = NULL;
+    if ((st = llm__gguf_open(&g, src, &d->allocator, err)) != LLM_OK) return st;
+    if ((st = llm__gguf_config(&g, &c, err)) != LLM_OK) { llm__gguf_close(&g); return st; }
     if ((st = llm_config_resolve(&c, err)) != LLM_OK) { llm__gguf_close(&g); return st == LLM_ERR_INVALID_ARG ? LLM_ERR_FORMAT : st; }
-    if ((st = llm__model_alloc(&c, &d->allocator, d->log_fn, d->log_user_data, &m, err)) != LLM_OK) { llm__gguf_close(&g); return st; }
+    if ((st = llm__model_alloc(&c, &d->allocator, d->log_fn, d->log_user_data, &m, err)) != LLM_OK) {
+        llm__gguf_close(&g);
+        return st;
+    }
     st = llm__gguf_read_tensors(m, &g, "", m->params, err);
     if (st == LLM_OK && llm__gguf_find(&g, "tokenizer.ggml.model"))   /* an embedded tokenizer */
         st = llm__tokenizer_from_gguf(&g, &d->allocator, &m->tokenizer, err);
@@ -6820,31 +7175,86 @@ static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_mod
     return LLM_OK;
 }
 
-LLMDEF llm_status llm_trainer_load_state(llm_trainer *tr, const char *path, uint64_t *data_pos) {
-    llm__src src;
+/* The training state of a checkpoint, checked against the trainer's model (keys, shape,
+   every tensor's name, shape and type) before anything is read. */
+typedef struct llm__ckpt { uint32_t step; uint64_t rng_state, rng_inc, data_pos; } llm__ckpt;
+static llm_status llm__trainer_check(const llm_trainer *tr, const llm__gguf *g, llm__ckpt *k, llm_error *e) {
+    const llm_config *mc = &tr->model->cfg;
+    llm_config c;
+    llm_status st;
+    k->data_pos = 0;
+    if (!llm__gguf_get_u32(g, "llm.train.step", &k->step) || !llm__gguf_get_u64(g, "llm.train.rng_state", &k->rng_state) ||
+        !llm__gguf_get_u64(g, "llm.train.rng_inc", &k->rng_inc) || k->step > 0x7fffffff || !(k->rng_inc & 1))
+        return llm__fail(e, LLM_ERR_FORMAT, "no training state (llm.train.* keys) in this checkpoint");
+    llm__gguf_get_u64(g, "llm.train.data_pos", &k->data_pos);
+    if ((st = llm__gguf_config(g, &c, e)) != LLM_OK || (st = llm_config_resolve(&c, e)) != LLM_OK) return st;
+    if (c.arch != mc->arch || c.n_layer != mc->n_layer || c.n_head != mc->n_head || c.dim != mc->dim ||
+        c.n_kv_head != mc->n_kv_head || c.ffn_dim != mc->ffn_dim || c.vocab_size != mc->vocab_size ||
+        c.padded_vocab_size != mc->padded_vocab_size || c.max_seq_len != mc->max_seq_len ||
+        c.untied_head != mc->untied_head)
+        return llm__fail(e, LLM_ERR_INVALID_ARG, "the checkpoint's model has another shape than the trainer's");
+    if ((st = llm__gguf_read_tensors(tr->model, (llm__gguf *)(uintptr_t)g, "", NULL, e)) != LLM_OK ||
+        (st = llm__gguf_read_tensors(tr->model, (llm__gguf *)(uintptr_t)g, "llm.opt.m.", NULL, e)) != LLM_OK ||
+        (st = llm__gguf_read_tensors(tr->model, (llm__gguf *)(uintptr_t)g, "llm.opt.v.", NULL, e)) != LLM_OK)
+        return st;
+    return LLM_OK;
+}
+/* Reads weights, m and v of a checked checkpoint into the trainer. */
+static llm_status llm__trainer_apply(llm_trainer *tr, llm__gguf *g, const llm__ckpt *k, llm_error *e) {
+    const llm__ctx *x = &tr->x;
+    const size_t bytes = tr->model->n_params * sizeof(float);
+    float *m = tr->m, *v = tr->v;
+    llm_status st;
+    if (!x->ops->host_memory) {   /* read on the host, then upload */
+        m = (float *)llm__alloc(&x->alloc, bytes);
+        v = (float *)llm__alloc(&x->alloc, bytes);
+        if (!m || !v) { llm__dealloc(&x->alloc, m); llm__dealloc(&x->alloc, v); return llm__fail(e, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
+    }
+    if ((st = llm__gguf_read_tensors(tr->model, g, "", tr->model->params, e)) == LLM_OK &&
+        (st = llm__gguf_read_tensors(tr->model, g, "llm.opt.m.", m, e)) == LLM_OK &&
+        (st = llm__gguf_read_tensors(tr->model, g, "llm.opt.v.", v, e)) == LLM_OK && !x->ops->host_memory) {
+        x->ops->upload(x, tr->params, tr->model->params, bytes);
+        x->ops->upload(x, tr->m, m, bytes);
+        x->ops->upload(x, tr->v, v, bytes);
+    }
+    if (!x->ops->host_memory) { llm__dealloc(&x->alloc, m); llm__dealloc(&x->alloc, v); }
+    if (st != LLM_OK) return st;
+    tr->step = (int)k->step;
+    tr->rng.state = k->rng_state;
+    tr->rng.inc = k->rng_inc;
+    llm__tr_drop(tr);
+    return LLM_OK;
+}
+static llm_status llm__trainer_load(llm_trainer *tr, llm__src *src, uint64_t *data_pos) {
     llm__gguf g;
+    llm__ckpt k;
     llm_error e;
     llm_status st;
-    uint32_t step;
-    uint64_t rs, ri, dp = 0;
-    if ((st = llm__src_open(&src, path, NULL, 0, &e)) != LLM_OK) return llm__dfail(&tr->diag, st, "%s", e.message);
-    if ((st = llm__gguf_open(&g, &src, &tr->d.allocator, &e)) != LLM_OK) { llm__src_close(&src); return llm__dfail(&tr->diag, st, "%s", e.message); }
-    if (!llm__gguf_get_u32(&g, "llm.train.step", &step) || !llm__gguf_get_u64(&g, "llm.train.rng_state", &rs) ||
-        !llm__gguf_get_u64(&g, "llm.train.rng_inc", &ri) || step > 0x7fffffff) {
-        st = llm__dfail(&tr->diag, LLM_ERR_FORMAT, "'%s' holds no training state (llm.train.* keys)", path);
-    } else if ((st = llm__gguf_read_tensors(tr->model, &g, "llm.opt.m.", tr->m, &e)) != LLM_OK ||
-               (st = llm__gguf_read_tensors(tr->model, &g, "llm.opt.v.", tr->v, &e)) != LLM_OK) {
-        llm__dfail(&tr->diag, st, "%s", e.message);
-    } else {
-        llm__gguf_get_u64(&g, "llm.train.data_pos", &dp);
-        tr->step = (int)step; tr->rng.state = rs; tr->rng.inc = ri;
-        tr->n_micro = 0; tr->loss_sum = 0;
-        memset(tr->grads, 0, tr->model->n_params * sizeof(float));
-        if (data_pos) *data_pos = dp;
-    }
+    if ((st = llm__gguf_open(&g, src, &tr->d.allocator, &e)) != LLM_OK) return llm__dfail(&tr->diag, st, "%s", e.message);
+    st = llm__trainer_check(tr, &g, &k, &e);
+    if (st == LLM_OK) st = llm__trainer_apply(tr, &g, &k, &e);
     llm__gguf_close(&g);
+    if (st != LLM_OK) return llm__dfail(&tr->diag, st, "%s", e.message);
+    if (data_pos) *data_pos = k.data_pos;
+    return LLM_OK;
+}
+LLMDEF llm_status llm_trainer_load(llm_trainer *tr, const char *path, uint64_t *data_pos) {
+    llm__src src;
+    llm_error e;
+    llm_status st;
+    if (!tr || !path) return LLM_ERR_INVALID_ARG;
+    if ((st = llm__src_open(&src, path, NULL, 0, &e)) != LLM_OK) return llm__dfail(&tr->diag, st, "%s", e.message);
+    st = llm__trainer_load(tr, &src, data_pos);
     llm__src_close(&src);
     return st;
+}
+LLMDEF llm_status llm_trainer_load_mem(llm_trainer *tr, const void *data, size_t size, uint64_t *data_pos) {
+    llm__src src;
+    llm_error e;
+    llm_status st;
+    if (!tr || !data) return LLM_ERR_INVALID_ARG;
+    if ((st = llm__src_open(&src, NULL, data, size, &e)) != LLM_OK) return llm__dfail(&tr->diag, st, "%s", e.message);
+    return llm__trainer_load(tr, &src, data_pos);
 }
 
 /* karpathy/llm.c GPT-2 checkpoint: int32 header[256] = {20240326, 3 (fp32), maxT, V, L, NH,
@@ -6959,46 +7369,64 @@ static llm_status llm__load_llama2c(llm__src *src, const unsigned char *hdr, con
     return LLM_OK;
 }
 
-LLMDEF llm_status llm_model_load(const llm_model_desc *d, llm_model **out, llm_error *err) {
-    llm__src src;
+static llm_status llm__model_load(llm__src *src, const llm_model_desc *desc, llm_model **out, llm_error *err) {
+    llm_model_desc d;
     unsigned char hdr[32];
     llm_status st;
-    if (!d || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
-    *out = NULL;
-    if ((st = llm__src_open(&src, d->path, d->data, d->size, err)) != LLM_OK) return st;
+    if (desc) d = *desc; else memset(&d, 0, sizeof d);
     memset(hdr, 0, sizeof hdr);
-    if (src.size < 28) { llm__src_close(&src); return llm__fail(err, LLM_ERR_FORMAT, "file too small (%llu bytes) to be a model", (unsigned long long)src.size); }
-    st = llm__src_read(&src, 0, hdr, (size_t)LLM__MIN(src.size, 32), err);
+    if (src->size < 28)
+        return llm__fail(err, LLM_ERR_FORMAT, "file too small (%llu bytes) to be a model", (unsigned long long)src->size);
+    if ((st = llm__src_read(src, 0, hdr, (size_t)LLM__MIN(src->size, 32), err)) != LLM_OK) return st;
+    if (memcmp(hdr, "GGUF", 4) == 0) st = llm__load_gguf(src, &d, out, err);
+    else if (llm__rd_u32(hdr) == 20240326u) {
+        if (src->size < 1024) st = llm__fail(err, LLM_ERR_FORMAT, "llm.c checkpoint truncated in its 1024-byte header");
+        else st = llm__load_llmc(src, hdr, &d, out, err);
+    } else st = llm__load_llama2c(src, hdr, &d, out, err);
     if (st == LLM_OK) {
-        if (memcmp(hdr, "GGUF", 4) == 0) st = llm__load_gguf(&src, d, out, err);
-        else if (llm__rd_u32(hdr) == 20240326u) {
-            if (src.size < 1024) st = llm__fail(err, LLM_ERR_FORMAT, "llm.c checkpoint truncated in its 1024-byte header");
-            else st = llm__load_llmc(&src, hdr, d, out, err);
-        } else st = llm__load_llama2c(&src, hdr, d, out, err);
-    }
-    llm__src_close(&src);
-    if (st == LLM_OK) {
-        llm__log(d->log_fn, d->log_user_data, 2, "llm.h: loaded %s model, %d layers, dim %d, vocab %d",
+        llm__log(d.log_fn, d.log_user_data, 2, "llm.h: loaded %s model, %d layers, dim %d, vocab %d",
                  llm__arch_name((*out)->cfg.arch), (*out)->cfg.n_layer, (*out)->cfg.dim, (*out)->cfg.vocab_size);
         llm__ok(err);
     }
     return st;
 }
+LLMDEF llm_status llm_model_load(const char *path, const llm_model_desc *desc, llm_model **out, llm_error *err) {
+    llm__src src;
+    llm_status st;
+    if (out) *out = NULL;
+    if (!path || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL path or out");
+    if ((st = llm__src_open(&src, path, NULL, 0, err)) != LLM_OK) return st;
+    st = llm__model_load(&src, desc, out, err);
+    llm__src_close(&src);
+    return st;
+}
+LLMDEF llm_status llm_model_load_mem(const void *data, size_t size, const llm_model_desc *desc, llm_model **out,
+                                     llm_error *err) {
+    llm__src src;
+    llm_status st;
+    if (out) *out = NULL;
+    if (!data || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL data or out");
+    if ((st = llm__src_open(&src, NULL, data, size, err)) != LLM_OK) return st;
+    return llm__model_load(&src, desc, out, err);
+}
 
 /* llm.c token shard: int32 header[256] = {20240520, 1, count, ...}, then count uint16 ids. */
-LLMDEF llm_status llm_parse_token_shard(const void *data, size_t size, const llm_allocator *al, int32_t **tokens,
-                                        size_t *count, llm_error *err) {
+LLMDEF llm_status llm_token_shard_load_mem(const void *data, size_t size, const llm_allocator *al, int32_t **tokens,
+                                           size_t *count, llm_error *err) {
     const unsigned char *p = (const unsigned char *)data;
     uint32_t magic, version;
     uint64_t n, i;
     int32_t *t;
+    if (!tokens || !count) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL tokens or count");
     *tokens = NULL; *count = 0;
-    if (!data || size < 1024) return llm__fail(err, LLM_ERR_FORMAT, "token shard truncated: %llu bytes, header needs 1024", (unsigned long long)size);
+    if (!data || size < 1024)
+        return llm__fail(err, LLM_ERR_FORMAT, "token shard truncated: %llu bytes, header needs 1024", (unsigned long long)size);
     magic = llm__rd_u32(p); version = llm__rd_u32(p + 4); n = llm__rd_u32(p + 8);
     if (magic != 20240520u) return llm__fail(err, LLM_ERR_FORMAT, "not an llm.c token shard (magic %u, expected 20240520)", magic);
     if (version != 1) return llm__fail(err, LLM_ERR_UNSUPPORTED, "token shard version %u (only 1 is supported)", version);
-    if (n > (size - 1024) / 2) return llm__fail(err, LLM_ERR_FORMAT, "token shard truncated: header says %llu tokens, file holds %llu",
-                                                 (unsigned long long)n, (unsigned long long)((size - 1024) / 2));
+    if (n > (size - 1024) / 2)
+        return llm__fail(err, LLM_ERR_FORMAT, "token shard truncated: header says %llu tokens, file holds %llu",
+                         (unsigned long long)n, (unsigned long long)((size - 1024) / 2));
     if (n == 0) return llm__fail(err, LLM_ERR_FORMAT, "token shard holds no tokens");
     t = (int32_t *)llm__alloc(al, (size_t)n * sizeof(int32_t));
     if (!t) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for %llu tokens", (unsigned long long)n);
@@ -7007,12 +7435,15 @@ LLMDEF llm_status llm_parse_token_shard(const void *data, size_t size, const llm
     llm__ok(err);
     return LLM_OK;
 }
-LLMDEF llm_status llm_load_token_shard(const char *path, const llm_allocator *al, int32_t **tokens, size_t *count, llm_error *err) {
+LLMDEF llm_status llm_token_shard_load(const char *path, const llm_allocator *al, int32_t **tokens, size_t *count,
+                                       llm_error *err) {
     void *data;
     size_t size;
-    llm_status st = llm_read_file(path, al, &data, &size, err);
-    if (st != LLM_OK) { *tokens = NULL; *count = 0; return st; }
-    st = llm_parse_token_shard(data, size, al, tokens, count, err);
+    llm_status st;
+    if (!tokens || !count || !path) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL path, tokens or count");
+    *tokens = NULL; *count = 0;
+    if ((st = llm_read_file(path, al, &data, &size, err)) != LLM_OK) return st;
+    st = llm_token_shard_load_mem(data, size, al, tokens, count, err);
     llm__dealloc(al, data);
     return st;
 }
@@ -7722,7 +8153,6 @@ static int llm__cp_class(uint32_t cp) {
     return LLM__CL_OTHER;
 }
 
-/* @@IMPL@@ */
 
 #endif /* LLM_IMPLEMENTATION_DONE */
 #endif /* LLM_IMPLEMENTATION */

@@ -110,12 +110,9 @@ int main(int argc, char **argv) {
     printf("llm.h decode benchmark (fp32). Read bandwidth measured: %.1f / %.1f GB/s for 1 / 2 threads\n", bw[0], bw[1]);
     bc_warn_if_busy(bc_fma_peak(NULL), bc_fma_peak(pools[1]), "FMA peak");
     if (path) {
-        llm_model_desc md;
         llm_model *m;
         llm_error err;
-        memset(&md, 0, sizeof md);
-        md.path = path;
-        if (llm_model_load(&md, &m, &err) != LLM_OK) { printf("%s: %s\n", path, err.message); return 1; }
+        if (llm_model_load(path, NULL, &m, &err) != LLM_OK) { printf("%s: %s\n", path, err.message); return 1; }
         printf("%s: %zu parameters, dim %d, %d layers, vocab %d, seq %d\n", path, llm_model_num_params(m),
                llm_model_config(m)->dim, llm_model_config(m)->n_layer, llm_model_config(m)->vocab_size, llm_model_config(m)->max_seq_len);
         for (t = 0; t < 2; t++) bench_model("model", m, pools[t], bw[t], n_gen);

@@ -52,11 +52,11 @@ static double time_setting(const bs_setting *st, const float *rows, int V, doubl
     long n = 0, total_set = 0;
     int32_t tok;
     memset(&d, 0, sizeof d);
-    d.n_vocab = V; d.temperature = st->temperature; d.top_k = st->top_k; d.top_p = st->top_p;
+    d.vocab_size = V; d.temperature = st->temperature; d.top_k = st->top_k; d.top_p = st->top_p;
     d.min_p = st->min_p; d.repeat_penalty = st->rep; d.presence_penalty = st->pres;
     d.frequency_penalty = st->freq; d.seed = 1;
     *avg_set = 0;
-    if (llm_sampler_create(&d, &s, &err) != LLM_OK) { printf("create: %s\n", err.message); return 0; }
+    if (llm_sampler_create(NULL, &d, &s, &err) != LLM_OK) { printf("create: %s\n", err.message); return 0; }
     for (n = 0; n < 64; n++) llm_sampler_accept(s, (int32_t)(n * 7919 % V)); /* a full window */
     n = 0;
     t0 = llm_time_seconds();

@@ -33,8 +33,8 @@ static void bench_encode(const char *name, const char *rel, const char *text, si
     double best = 1e30, bestd = 1e30;
     int r;
     memset(&d, 0, sizeof d);
-    if (!(d.path = data_path(p, sizeof p, rel))) { printf("%-26s skipped (%s not found)\n", name, rel); return; }
-    if (llm_tokenizer_load(&d, &tok, &err) != LLM_OK) { printf("%-26s load failed: %s\n", name, err.message); return; }
+    if (!data_path(p, sizeof p, rel)) { printf("%-26s skipped (%s not found)\n", name, rel); return; }
+    if (llm_tokenizer_load(p, &d, &tok, &err) != LLM_OK) { printf("%-26s load failed: %s\n", name, err.message); return; }
     ids = (int32_t *)malloc((size + 16) * sizeof(int32_t));
     dec = (char *)malloc(size * 2 + 64);
     for (r = 0; r < 5; r++) {

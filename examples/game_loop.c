@@ -35,6 +35,7 @@ int main(int argc, char **argv) {
     int frames = 400, i, frame, done = 0;
     llm_model *model = NULL;
     llm_model_desc md;
+    llm_tokenizer *tok = NULL;
     llm_session *s = NULL;
     llm_sampler *smp = NULL;
     llm_sampler_desc sd;
@@ -56,29 +57,30 @@ int main(int argc, char **argv) {
     if (budget_ms <= 0 || frames <= 0) { fprintf(stderr, "game_loop: budget and frames must be positive\n"); return 2; }
     memset(&md, 0, sizeof md);
     if (model_path) {
-        md.path = model_path;
-        if (llm_model_load(&md, &model, &err) != LLM_OK) { fprintf(stderr, "game_loop: %s\n", err.message); return 1; }
+        if (llm_model_load(model_path, NULL, &model, &err) != LLM_OK) { fprintf(stderr, "game_loop: %s\n", err.message); return 1; }
     } else {   /* a small random model over bytes, with a byte tokenizer (256 bytes + EOS) */
         llm_bpe_train_desc bd;
-        llm_tokenizer *tok;
         memset(&bd, 0, sizeof bd); bd.text = prompt; bd.size = strlen(prompt); bd.vocab_size = 257;
         md.config.arch = LLM_ARCH_LLAMA; md.config.n_layer = 4; md.config.n_head = 8; md.config.n_kv_head = 4;
         md.config.dim = 256; md.config.vocab_size = 257; md.config.max_seq_len = 512; md.seed = 7;
-        if (llm_model_create(&md, &model, &err) != LLM_OK || llm_tokenizer_train(&bd, &tok, &err) != LLM_OK) {
-            fprintf(stderr, "game_loop: %s\n", err.message); return 1;
+        if (llm_model_create(&md, &model, &err) != LLM_OK || llm_tokenizer_train(&bd, &tok, &err) != LLM_OK ||
+            llm_model_set_tokenizer(model, tok, &err) != LLM_OK) {
+            fprintf(stderr, "game_loop: %s\n", err.message);
+            goto out;
         }
-        llm_model_set_tokenizer(model, tok);
+        llm_tokenizer_free(tok);   /* the model keeps its own copy */
+        tok = NULL;
     }
     if (tok_path) {
-        llm_tokenizer_desc td; llm_tokenizer *tok;
-        memset(&td, 0, sizeof td); td.path = tok_path;
-        if (llm_tokenizer_load(&td, &tok, &err) != LLM_OK) { fprintf(stderr, "game_loop: %s\n", err.message); goto out; }
-        llm_model_set_tokenizer(model, tok);
+        if (llm_tokenizer_load(tok_path, NULL, &tok, &err) != LLM_OK || llm_model_set_tokenizer(model, tok, &err) != LLM_OK) {
+            fprintf(stderr, "game_loop: %s\n", err.message);
+            goto out;
+        }
     }
     if (llm_session_create(model, NULL, &s, &err) != LLM_OK) { fprintf(stderr, "game_loop: %s\n", err.message); goto out; }
     memset(&sd, 0, sizeof sd);
-    sd.n_vocab = llm_model_config(model)->vocab_size; sd.temperature = 0.8f; sd.top_k = 40; sd.seed = 1;
-    if (llm_sampler_create(&sd, &smp, &err) != LLM_OK) { fprintf(stderr, "game_loop: %s\n", err.message); goto out; }
+    sd.temperature = 0.8f; sd.top_k = 40; sd.seed = 1;
+    if (llm_sampler_create(model, &sd, &smp, &err) != LLM_OK) { fprintf(stderr, "game_loop: %s\n", err.message); goto out; }
     memset(&gd, 0, sizeof gd); memset(&line, 0, sizeof line);
     if (llm_model_tokenizer(model)) { gd.prompt = prompt; }
     else { gd.prompt_ids = &start; gd.n_prompt_ids = 1; }
@@ -90,7 +92,10 @@ int main(int argc, char **argv) {
     for (frame = 0; frame < frames && !done; frame++) {
         double t0 = llm_time_seconds(), ms;
         /* ... the game updates physics, AI, audio here ... */
-        if (llm_generator_step(g, budget_ms / 1000.0, &done) != LLM_OK) { fprintf(stderr, "game_loop: %s\n", llm_session_last_error(s)); break; }
+        if (llm_generator_step(g, budget_ms / 1000.0, &done) != LLM_OK) {
+            fprintf(stderr, "game_loop: %s\n", llm_generator_last_error(g));
+            break;
+        }
         ms = (llm_time_seconds() - t0) * 1000.0;
         printf("frame %3d | npc %5.2f ms | +%-3d bytes | %s\n", frame, ms, (int)(line.len - line.shown),
                line.len > line.shown ? "speaking" : (done ? "done" : "thinking"));
@@ -99,12 +104,13 @@ int main(int argc, char **argv) {
     }
     llm_generator_stats(g, &st);
     printf("NPC: %s%s\n", gd.prompt ? gd.prompt : "", line.text);
-    printf("%d frames, %d prompt tokens, %d generated, stop reason %d, %.1f tok/s while decoding\n", frame, st.n_prompt,
-           st.n_generated, (int)st.stop, st.decode_seconds > 0 ? st.n_generated / st.decode_seconds : 0.0);
+    printf("%d frames, %d prompt tokens, %d generated, stopped: %s, %.1f tok/s while decoding\n", frame, st.n_prompt,
+           st.n_generated, llm_stop_reason_string(st.stop), st.decode_seconds > 0 ? st.n_generated / st.decode_seconds : 0.0);
 out:
     llm_generator_free(g);
     llm_sampler_free(smp);
     llm_session_free(s);
     llm_model_free(model);
+    llm_tokenizer_free(tok);
     return 0;
 }

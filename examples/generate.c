@@ -8,11 +8,15 @@
    Build: cc -O3 -march=native -o generate examples/generate.c -lm -lpthread
    Usage: generate MODEL [-z TOKENIZER] [-i PROMPT] [-n NEW_TOKENS] [-t TEMP] [-p TOP_P] [-k TOP_K]
                    [-s SEED] [--min-p X] [--repeat-penalty X] [--beam N] [--stop STR]...
-                   [--threads N] [--prompt-ids "ID ID ..."] [--ids]
+                   [--threads N] [--prompt-ids "ID ID ..."] [--ids] [--no-shift]
+   MODEL: a native GGUF (./train saves demo.gguf), an llm.c GPT-2 checkpoint or a llama2.c one.
    With no prompt a Llama model starts from BOS (id 1) and a GPT-2 model from <|endoftext|>
    (50256, or the last id for smaller vocabularies). Like llama2.c's run.c, a Llama model
-   also stops when it produces BOS (id 1). --ids prints only the generated ids on one line.
-   The last line on stderr is the timing: decode tok/s, then prefill tok/s. */
+   also stops when it produces BOS (id 1). A byte-level model (256 tokens) takes -i text
+   as its bytes. When -n asks for more than the context holds, the context shifts (the oldest
+   half is dropped) so generation goes on; --no-shift stops at the end instead. --ids prints
+   only the generated ids on one line. The last line on stderr is the timing: decode tok/s,
+   then prefill tok/s. */
 #define LLM_IMPLEMENTATION
 #include "../llm.h"
 
@@ -24,7 +28,7 @@ static int usage(void) {
     fprintf(stderr,
         "usage: generate MODEL [-z TOKENIZER] [-i PROMPT] [-n NEW_TOKENS] [-t TEMP] [-p TOP_P] [-k TOP_K]\n"
         "                [-s SEED] [--min-p X] [--repeat-penalty X] [--beam N] [--stop STR]...\n"
-        "                [--threads N] [--prompt-ids \"ID ID ...\"] [--ids]\n");
+        "                [--threads N] [--prompt-ids \"ID ID ...\"] [--ids] [--no-shift]\n");
     return 2;
 }
 
@@ -55,9 +59,8 @@ int main(int argc, char **argv) {
     const char *model_path = NULL, *tok_path = NULL, *prompt = NULL, *prompt_ids_str = NULL;
     const char *stops[16];
     double temp = 1.0, top_p = 0.9, min_p = 0, rep = 1.0, v;
-    int n_new = 256, top_k = 0, beam = 0, threads = 0, ids_only = 0, n_stops = 0, i, rc = 1;
+    int n_new = 256, top_k = 0, beam = 0, threads = 0, ids_only = 0, n_stops = 0, i, rc = 1, shift = 1;
     uint64_t seed = 42;
-    llm_model_desc md;
     llm_model *model = NULL;
     llm_tokenizer *tok = NULL;
     const llm_tokenizer *tk;
@@ -79,6 +82,7 @@ int main(int argc, char **argv) {
                                             "--beam", "--stop", "--threads", "--prompt-ids"};
         size_t kk;
         if (!strcmp(a, "--ids")) { ids_only = 1; continue; }
+        if (!strcmp(a, "--no-shift")) { shift = 0; continue; }
         for (kk = 0; kk < sizeof known / sizeof known[0] && strcmp(a, known[kk]); kk++) {}
         if (kk == sizeof known / sizeof known[0]) { fprintf(stderr, "generate: unknown option '%s'\n", a); return usage(); }
         if (!val) { fprintf(stderr, "generate: %s needs a value\n", a); return usage(); }
@@ -104,17 +108,26 @@ int main(int argc, char **argv) {
     }
     if (!model_path) return usage();
 
-    memset(&md, 0, sizeof md);
-    md.path = model_path;
-    if (llm_model_load(&md, &model, &err) != LLM_OK) { fprintf(stderr, "generate: %s: %s\n", model_path, err.message); return 1; }
+    if (llm_model_load(model_path, NULL, &model, &err) != LLM_OK) {
+        fprintf(stderr, "generate: %s: %s\n", model_path, err.message);
+        return 1;
+    }
     c = llm_model_config(model);
     if (tok_path) {
-        llm_tokenizer_desc td;
-        memset(&td, 0, sizeof td); td.path = tok_path;
-        if (llm_tokenizer_load(&td, &tok, &err) != LLM_OK) { fprintf(stderr, "generate: %s: %s\n", tok_path, err.message); goto done; }
-        if (llm_tokenizer_vocab_size(tok) > c->vocab_size) { fprintf(stderr, "generate: the tokenizer has %d tokens, the model %d\n", llm_tokenizer_vocab_size(tok), c->vocab_size); goto done; }
-        llm_model_set_tokenizer(model, tok);
-        tok = NULL;
+        if (llm_tokenizer_load(tok_path, NULL, &tok, &err) != LLM_OK ||
+            llm_model_set_tokenizer(model, tok, &err) != LLM_OK) {
+            fprintf(stderr, "generate: %s: %s\n", tok_path, err.message);
+            goto done;
+        }
+    } else if (!llm_model_tokenizer(model) && c->vocab_size == 256) {
+        /* a byte-level model without a stored tokenizer: its tokens are bytes */
+        llm_bpe_train_desc bd;
+        memset(&bd, 0, sizeof bd);
+        bd.vocab_size = 256;
+        if (llm_tokenizer_train(&bd, &tok, &err) != LLM_OK || llm_model_set_tokenizer(model, tok, &err) != LLM_OK) {
+            fprintf(stderr, "generate: %s\n", err.message);
+            goto done;
+        }
     }
     tk = llm_model_tokenizer(model);
     /* the prompt: ids, text, or the start token */
@@ -151,7 +164,17 @@ int main(int argc, char **argv) {
     sd.pool = pool;
     if (llm_session_create(model, &sd, &s, &err) != LLM_OK) { fprintf(stderr, "generate: %s\n", err.message); goto done; }
     if (n_pids >= llm_session_n_ctx(s)) { fprintf(stderr, "generate: the prompt (%d tokens) fills the context (%d)\n", n_pids, llm_session_n_ctx(s)); goto done; }
-    if (n_new > llm_session_n_ctx(s) - n_pids) n_new = llm_session_n_ctx(s) - n_pids;
+    if (n_new > llm_session_n_ctx(s) - n_pids) {
+        if (beam || !shift) {
+            fprintf(stderr, "generate: the context holds %d tokens: %d new after the %d of the prompt%s\n",
+                    llm_session_n_ctx(s), llm_session_n_ctx(s) - n_pids, n_pids,
+                    beam ? " (beam search does not shift)" : " (without --no-shift the context shifts)");
+            n_new = llm_session_n_ctx(s) - n_pids;
+        } else {
+            fprintf(stderr, "generate: the context holds %d tokens; past that its oldest half is dropped "
+                            "(--no-shift stops there instead)\n", llm_session_n_ctx(s));
+        }
+    }
 
     if (beam) {
         llm_beam_desc bd;
@@ -182,15 +205,16 @@ int main(int argc, char **argv) {
     }
 
     memset(&spd, 0, sizeof spd);
-    spd.n_vocab = c->vocab_size; spd.temperature = (float)temp; spd.top_p = (float)top_p; spd.top_k = top_k;
+    spd.temperature = (float)temp; spd.top_p = (float)top_p; spd.top_k = top_k;
     spd.min_p = (float)min_p; spd.repeat_penalty = (float)rep; spd.seed = seed;
-    if (llm_sampler_create(&spd, &smp, &err) != LLM_OK) { fprintf(stderr, "generate: %s\n", err.message); goto done; }
+    if (llm_sampler_create(model, &spd, &smp, &err) != LLM_OK) { fprintf(stderr, "generate: %s\n", err.message); goto done; }
     {
         llm_generate_desc gd;
         llm_generate_stats st;
         ids_out io;
         memset(&gd, 0, sizeof gd); memset(&io, 0, sizeof io);
-        gd.prompt_ids = pids; gd.n_prompt_ids = n_pids; gd.max_tokens = n_new;
+        gd.prompt_ids = pids; gd.n_prompt_ids = n_pids; gd.max_tokens = n_new; gd.context_shift = shift;
+        gd.n_keep = (tk ? pids[0] == llm_tokenizer_bos(tk) : c->arch == LLM_ARCH_LLAMA && pids[0] == 1) ? 1 : 0; /* BOS */
         gd.stop_strings = stops; gd.n_stop_strings = tk ? n_stops : 0;
         if (c->arch == LLM_ARCH_LLAMA) { gd.stop_tokens = &stop_bos; gd.n_stop_tokens = 1; }
         if (ids_only || !tk) { gd.on_token = on_token; gd.user_data = &io; }
@@ -202,6 +226,8 @@ int main(int argc, char **argv) {
         if (llm_generate(s, smp, &gd, &st) != LLM_OK) { fprintf(stderr, "\ngenerate: %s\n", llm_session_last_error(s)); goto done; }
         printf("\n");
         fflush(stdout);
+        if (st.n_shifts) fprintf(stderr, "context shifted %d time%s\n", st.n_shifts, st.n_shifts > 1 ? "s" : "");
+        if (st.stop == LLM_STOP_CONTEXT_FULL) fprintf(stderr, "stopped: the context is full\n");
         fprintf(stderr, "decode: %.1f tok/s (%d tokens, %.1f ms/token) | prefill: %.1f tok/s (%d tokens)\n",
                 st.decode_seconds > 0 ? st.n_generated / st.decode_seconds : 0.0, st.n_generated,
                 st.n_generated ? 1000 * st.decode_seconds / st.n_generated : 0.0,

@@ -76,10 +76,7 @@ int main(int argc, char **argv) {
     }
     if (!tokpath || (!encode == !decode)) return usage();
     {
-        llm_tokenizer_desc d;
-        memset(&d, 0, sizeof d);
-        d.path = tokpath;
-        if (llm_tokenizer_load(&d, &tok, &err) != LLM_OK) { fprintf(stderr, "tokenize: %s: %s\n", tokpath, err.message); return 1; }
+        if (llm_tokenizer_load(tokpath, NULL, &tok, &err) != LLM_OK) { fprintf(stderr, "tokenize: %s: %s\n", tokpath, err.message); return 1; }
     }
     if (encode) {
         void *text;

@@ -11,7 +11,6 @@
 #include "test_gemm.c"
 #include "test_sampler.c"
 #include "test_generate.c"
-/* @@TEST_INCLUDES@@ */
 
 typedef struct t_suite { const t_case *cases; size_t n; } t_suite;
 #define T_SUITE(arr) { arr, sizeof(arr) / sizeof(arr[0]) }
@@ -22,7 +21,6 @@ static const t_suite t_suites[] = {
     T_SUITE(gemm_tests),
     T_SUITE(sampler_tests),
     T_SUITE(generate_tests),
-    /* @@TEST_SUITES@@ */
 };
 
 int main(int argc, char **argv) {

@@ -29,7 +29,7 @@ static int fx_load(fixture *f, const char *name) {
     memcpy(h, p + off, sizeof h); off += sizeof h;
     memcpy(o, p + off, sizeof o); off += sizeof o;
     memcpy(w, p + off, sizeof w); off += sizeof w;
-    f->cfg.arch = (llm_arch)h[0]; f->cfg.n_layer = h[1]; f->cfg.n_head = h[2]; f->cfg.n_kv_head = h[3];
+    f->cfg.arch = (llm_arch)(h[0] + 1); /* the fixture stores 0 = GPT-2, 1 = Llama */ f->cfg.n_layer = h[1]; f->cfg.n_head = h[2]; f->cfg.n_kv_head = h[3];
     f->cfg.dim = h[4]; f->cfg.ffn_dim = h[5]; f->cfg.vocab_size = h[6]; f->cfg.padded_vocab_size = h[7];
     f->cfg.max_seq_len = h[8]; f->cfg.untied_head = h[9]; f->B = h[10]; f->T = h[11];
     f->lr = o[0]; f->wd = o[1]; f->clip = o[2]; f->b1 = o[3]; f->b2 = o[4]; f->eps = o[5]; f->min_frac = o[6];
@@ -440,16 +440,18 @@ static void test_gradcheck_model_gpt2(t_ctx *t) { t_gc_model(t, LLM_ARCH_GPT2); 
 static void test_gradcheck_model_llama(t_ctx *t) { t_gc_model(t, LLM_ARCH_LLAMA); }
 
 /* ---- training runs, checkpoints, resume, threads ---- */
-static llm_model *t_small_model(llm_arch arch, uint64_t seed) {
+static llm_model *t_small_model_v(llm_arch arch, uint64_t seed, int vocab) {
     llm_model_desc d;
     llm_model *m;
     memset(&d, 0, sizeof d);
     d.config.arch = arch; d.config.n_layer = 2; d.config.n_head = 4; d.config.n_kv_head = arch == LLM_ARCH_LLAMA ? 2 : 4;
-    d.config.dim = 32; d.config.vocab_size = 50; d.config.padded_vocab_size = 64; d.config.max_seq_len = 32;
+    d.config.dim = 32; d.config.vocab_size = vocab; d.config.padded_vocab_size = (vocab + 15) / 16 * 16;
+    d.config.max_seq_len = 32;
     d.config.untied_head = arch == LLM_ARCH_LLAMA;
     d.seed = seed;
     return llm_model_create(&d, &m, NULL) == LLM_OK ? m : NULL;
 }
+static llm_model *t_small_model(llm_arch arch, uint64_t seed) { return t_small_model_v(arch, seed, 50); }
 static llm_trainer *t_small_trainer(llm_model *m, llm_threadpool *pool) {
     llm_trainer_desc td;
     llm_trainer *tr;
@@ -491,21 +493,18 @@ static void test_training_reduces_loss(t_ctx *t) {
 static void test_checkpoint_roundtrip(t_ctx *t) {
     const char *path = "tests/tmp_ckpt.gguf";
     int arch;
-    for (arch = 0; arch < 2; arch++) {
+    for (arch = LLM_ARCH_GPT2; arch <= LLM_ARCH_LLAMA; arch++) {
         llm_model *m = t_small_model((llm_arch)arch, 3), *m2;
-        llm_model_desc d;
         llm_error e;
         T_CHECK(t, llm_model_save(m, path, &e) == LLM_OK, "save: %s", e.message);
-        memset(&d, 0, sizeof d); d.path = path;
-        T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_OK, "load: %s", e.message);
+        T_CHECK(t, llm_model_load(path, NULL, &m2, &e) == LLM_OK, "load: %s", e.message);
         T_CHECK(t, memcmp(llm_model_config(m), llm_model_config(m2), sizeof(llm_config)) == 0, "config differs");
         T_CHECK(t, llm_model_num_params(m) == llm_model_num_params(m2) &&
                    memcmp(llm_model_params(m), llm_model_params(m2), llm_model_num_params(m) * 4) == 0, "params differ");
         {   /* the same from memory */
             void *buf; size_t n; llm_model *m3;
             llm_read_file(path, NULL, &buf, &n, NULL);
-            memset(&d, 0, sizeof d); d.data = buf; d.size = n;
-            T_CHECK(t, llm_model_load(&d, &m3, &e) == LLM_OK, "load from memory: %s", e.message);
+            T_CHECK(t, llm_model_load_mem(buf, n, NULL, &m3, &e) == LLM_OK, "load from memory: %s", e.message);
             T_CHECK(t, memcmp(llm_model_params(m), llm_model_params(m3), llm_model_num_params(m) * 4) == 0, "params differ (memory)");
             llm_model_free(m3); llm_free(NULL, buf);
         }
@@ -519,27 +518,32 @@ static void test_checkpoint_with_tokenizer(t_ctx *t) {
     const char *text = "the cat sat on the mat; the dog sat on the log. the cat and the dog.";
     llm_bpe_train_desc bd;
     llm_tokenizer *tok;
-    llm_model *m = t_small_model(LLM_ARCH_GPT2, 3), *m2;
-    llm_model_desc d;
+    llm_model *m, *m2;
     llm_error e;
     int32_t a[128], b[128];
     size_t na, nb;
     memset(&bd, 0, sizeof bd);
     bd.text = text; bd.size = strlen(text); bd.vocab_size = 280;
     T_CHECK(t, llm_tokenizer_train(&bd, &tok, &e) == LLM_OK, "train: %s", e.message);
+    m = t_small_model_v(LLM_ARCH_GPT2, 3, llm_tokenizer_vocab_size(tok));
+    {   /* a vocabulary that does not match is refused */
+        llm_model *other = t_small_model(LLM_ARCH_GPT2, 3);
+        T_CHECK(t, llm_model_set_tokenizer(other, tok, &e) == LLM_ERR_INVALID_ARG && strstr(e.message, "tokens"),
+                "mismatched tokenizer accepted");
+        llm_model_free(other);
+    }
     llm_tokenize(tok, text, strlen(text), 0, a, 128, &na);
-    llm_model_set_tokenizer(m, tok);
+    T_CHECK(t, llm_model_set_tokenizer(m, tok, &e) == LLM_OK, "set tokenizer: %s", e.message);
+    llm_tokenizer_free(tok);   /* the model keeps its own copy */
     T_CHECK(t, llm_model_save(m, path, &e) == LLM_OK, "save: %s", e.message);
-    memset(&d, 0, sizeof d); d.path = path;
-    T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_OK, "load: %s", e.message);
+    T_CHECK(t, llm_model_load(path, NULL, &m2, &e) == LLM_OK, "load: %s", e.message);
     T_CHECK(t, llm_model_tokenizer(m2) != NULL, "tokenizer not restored");
     llm_tokenize(llm_model_tokenizer(m2), text, strlen(text), 0, b, 128, &nb);
     T_CHECK(t, na == nb && memcmp(a, b, na * 4) == 0, "encodings differ after the round trip");
     T_CHECK(t, memcmp(llm_model_params(m), llm_model_params(m2), llm_model_num_params(m) * 4) == 0, "params differ");
     {   /* the same file opens as a tokenizer on its own */
-        llm_tokenizer_desc td; llm_tokenizer *t3;
-        memset(&td, 0, sizeof td); td.path = path;
-        T_CHECK(t, llm_tokenizer_load(&td, &t3, &e) == LLM_OK, "tokenizer from checkpoint: %s", e.message);
+        llm_tokenizer *t3;
+        T_CHECK(t, llm_tokenizer_load(path, NULL, &t3, &e) == LLM_OK, "tokenizer from checkpoint: %s", e.message);
         llm_tokenizer_free(t3);
     }
     llm_model_free(m); llm_model_free(m2);
@@ -552,7 +556,6 @@ static void test_resume_bit_identical(t_ctx *t) {
     llm_threadpool *pool;
     llm_model *a, *b;
     llm_trainer *ta, *tb;
-    llm_model_desc d;
     float la[8], lb[8];
     uint64_t pos = 0;
     int s;
@@ -567,10 +570,9 @@ static void test_resume_bit_identical(t_ctx *t) {
     {
         llm_rng saved = *llm_trainer_rng(tb);
         llm_trainer_free(tb); llm_model_free(b);
-        memset(&d, 0, sizeof d); d.path = path;
-        T_CHECK(t, llm_model_load(&d, &b, NULL) == LLM_OK, "load");
+        T_CHECK(t, llm_model_load(path, NULL, &b, NULL) == LLM_OK, "load");
         tb = t_small_trainer(b, pool);
-        T_CHECK(t, llm_trainer_load_state(tb, path, &pos) == LLM_OK, "load state: %s", llm_trainer_last_error(tb));
+        T_CHECK(t, llm_trainer_load(tb, path, &pos) == LLM_OK, "load state: %s", llm_trainer_last_error(tb));
         T_CHECK(t, pos == 1234 && llm_trainer_step_count(tb) == 4, "data position / step not restored");
         T_CHECK(t, memcmp(&saved, llm_trainer_rng(tb), sizeof saved) == 0, "rng not restored");
     }
@@ -680,7 +682,6 @@ static void test_import_llmc(t_ctx *t) {
     const char *path = "tests/tmp_llmc.bin";
     llm_model *m = t_small_model(LLM_ARCH_GPT2, 5), *m2;
     const llm_config *c = llm_model_config(m);
-    llm_model_desc d;
     llm_error e;
     FILE *f = fopen(path, "wb");
     int i, k, l;
@@ -701,8 +702,7 @@ static void test_import_llmc(t_ctx *t) {
     }
     for (i = llm_model_num_tensors(m) - 2; i < llm_model_num_tensors(m); i++) t_putf(f, llm_model_params(m) + llm_model_tensor(m, i)->offset, llm_model_tensor(m, i)->size);
     fclose(f);
-    memset(&d, 0, sizeof d); d.path = path;
-    T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_OK, "load: %s", e.message);
+    T_CHECK(t, llm_model_load(path, NULL, &m2, &e) == LLM_OK, "load: %s", e.message);
     T_CHECK(t, llm_model_config(m2)->padded_vocab_size == 64 && llm_model_config(m2)->vocab_size == 50, "vocab");
     T_CHECK(t, memcmp(llm_model_params(m), llm_model_params(m2), llm_model_num_params(m) * 4) == 0, "params differ");
     llm_model_free(m2);
@@ -710,12 +710,11 @@ static void test_import_llmc(t_ctx *t) {
     {
         void *buf; size_t n;
         llm_read_file(path, NULL, &buf, &n, NULL);
-        memset(&d, 0, sizeof d); d.data = buf; d.size = n - 4;
-        T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_ERR_FORMAT, "truncated llm.c file accepted");
-        ((int32_t *)buf)[4] = 1 << 30; d.size = n; /* absurd layer count */
-        T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_ERR_FORMAT, "absurd llm.c header accepted");
+        T_CHECK(t, llm_model_load_mem(buf, n - 4, NULL, &m2, &e) == LLM_ERR_FORMAT, "truncated llm.c file accepted");
+        ((int32_t *)buf)[4] = 1 << 30; /* absurd layer count */
+        T_CHECK(t, llm_model_load_mem(buf, n, NULL, &m2, &e) == LLM_ERR_FORMAT, "absurd llm.c header accepted");
         ((int32_t *)buf)[4] = 2; ((int32_t *)buf)[1] = 5;  /* bf16 version */
-        T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_ERR_UNSUPPORTED, "version 5 not refused");
+        T_CHECK(t, llm_model_load_mem(buf, n, NULL, &m2, &e) == LLM_ERR_UNSUPPORTED, "version 5 not refused");
         llm_free(NULL, buf);
     }
     llm_model_free(m);
@@ -757,8 +756,7 @@ static void test_import_llama2c(t_ctx *t) {
         if (!shared) t_putf(f, P + llm_model_tensor(m, llm_model_num_tensors(m) - 1)->offset, V * C);
         fclose(f);
         (void)c; (void)kvC; (void)H;
-        memset(&d, 0, sizeof d); d.path = path;
-        T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_OK, "load: %s", e.message);
+        T_CHECK(t, llm_model_load(path, NULL, &m2, &e) == LLM_OK, "load: %s", e.message);
         T_CHECK(t, llm_model_config(m2)->untied_head == !shared && llm_model_config(m2)->n_kv_head == 2, "config");
         T_CHECK(t, memcmp(P, llm_model_params(m2), llm_model_num_params(m) * 4) == 0, "params differ (shared=%d)", shared);
         llm_model_free(m2); llm_model_free(m);
@@ -768,15 +766,13 @@ static void test_import_llama2c(t_ctx *t) {
 
 static void test_stories260k_loads(t_ctx *t) {
     const char *path = t_data_path("stories260K/stories260K.bin");
-    llm_model_desc d;
     llm_model *m;
     llm_error e;
     int32_t tok[4] = {1, 2, 3, 4};
     float *logits;
     int i, ok = 1;
     if (!path) T_SKIP(t, "LLM_TEST_DATA/stories260K not found");
-    memset(&d, 0, sizeof d); d.path = path;
-    T_CHECK(t, llm_model_load(&d, &m, &e) == LLM_OK, "load: %s", e.message);
+    T_CHECK(t, llm_model_load(path, NULL, &m, &e) == LLM_OK, "load: %s", e.message);
     T_CHECK(t, llm_model_config(m)->dim == 64 && llm_model_config(m)->ffn_dim == 172 && llm_model_config(m)->n_kv_head == 4 &&
                llm_model_config(m)->vocab_size == 512, "config");
     logits = (float *)malloc(4 * 512 * 4);
@@ -789,7 +785,6 @@ static void test_stories260k_loads(t_ctx *t) {
 static void test_bad_files(t_ctx *t) {
     const char *path = "tests/tmp_bad.gguf";
     llm_model *m = t_small_model(LLM_ARCH_LLAMA, 1), *m2;
-    llm_model_desc d;
     llm_error e;
     unsigned char *buf;
     size_t n, cut;
@@ -797,16 +792,15 @@ static void test_bad_files(t_ctx *t) {
     llm_rng r;
     llm_model_save(m, path, NULL);
     llm_read_file(path, NULL, (void **)&buf, &n, NULL);
-    memset(&d, 0, sizeof d);
     /* every truncation point refused with a status, never a crash */
     for (cut = 0; cut < n; cut += (cut < 4096 ? 7 : 4099)) {
-        d.data = buf; d.size = cut; tried++;
-        if (llm_model_load(&d, &m2, &e) != LLM_OK) refused++; else llm_model_free(m2);
+        tried++;
+        if (llm_model_load_mem(buf, cut, NULL, &m2, &e) != LLM_OK) refused++; else llm_model_free(m2);
     }
     T_CHECK(t, refused == tried, "%d of %d truncations accepted", tried - refused, tried);
     /* wrong magic */
-    buf[0] = 'X'; d.size = n;
-    T_CHECK(t, llm_model_load(&d, &m2, &e) != LLM_OK, "bad magic accepted");
+    buf[0] = 'X';
+    T_CHECK(t, llm_model_load_mem(buf, n, NULL, &m2, &e) != LLM_OK, "bad magic accepted");
     buf[0] = 'G';
     /* random corruption of the header bytes: load may succeed or fail but must not crash */
     llm_rng_seed(&r, 77);
@@ -815,8 +809,7 @@ static void test_bad_files(t_ctx *t) {
         int k;
         memcpy(c, buf, n);
         for (k = 0; k < 4; k++) c[llm_rng_u32(&r) % 2048] ^= (unsigned char)(1u << (llm_rng_u32(&r) % 8));
-        d.data = c; d.size = n;
-        if (llm_model_load(&d, &m2, &e) == LLM_OK) llm_model_free(m2);
+        if (llm_model_load_mem(c, n, NULL, &m2, &e) == LLM_OK) llm_model_free(m2);
         free(c);
     }
     /* llama2.c headers: absurd sizes, negative counts, a file shorter than its header says */
@@ -824,23 +817,21 @@ static void test_bad_files(t_ctx *t) {
         int32_t h[7 + 64];
         memset(h, 0, sizeof h);
         h[0] = 64; h[1] = 172; h[2] = 5; h[3] = 8; h[4] = 4; h[5] = 512; h[6] = 512;   /* stories260K's */
-        d.path = NULL; d.data = h; d.size = sizeof h;
-        T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_ERR_FORMAT, "truncated llama2.c file accepted");
+        T_CHECK(t, llm_model_load_mem(h, sizeof h, NULL, &m2, &e) == LLM_ERR_FORMAT, "truncated llama2.c file accepted");
         h[0] = 1 << 30;
-        T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_ERR_FORMAT, "absurd llama2.c dim accepted");
+        T_CHECK(t, llm_model_load_mem(h, sizeof h, NULL, &m2, &e) == LLM_ERR_FORMAT, "absurd llama2.c dim accepted");
         h[0] = 64; h[2] = -3;
-        T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_ERR_FORMAT, "negative layer count accepted");
+        T_CHECK(t, llm_model_load_mem(h, sizeof h, NULL, &m2, &e) == LLM_ERR_FORMAT, "negative layer count accepted");
         h[2] = 5; h[4] = 3;  /* kv heads do not divide heads */
-        T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_ERR_FORMAT, "bad kv heads accepted");
+        T_CHECK(t, llm_model_load_mem(h, sizeof h, NULL, &m2, &e) == LLM_ERR_FORMAT, "bad kv heads accepted");
     }
     /* missing file */
-    memset(&d, 0, sizeof d); d.path = "tests/does_not_exist.bin";
-    T_CHECK(t, llm_model_load(&d, &m2, &e) == LLM_ERR_IO, "missing file");
+    T_CHECK(t, llm_model_load("tests/does_not_exist.bin", NULL, &m2, &e) == LLM_ERR_IO, "missing file");
     llm_free(NULL, buf); llm_model_free(m); remove(path);
     /* absurd configs */
     {
         llm_model_desc cd; memset(&cd, 0, sizeof cd);
-        cd.config.n_layer = 2; cd.config.n_head = 3; cd.config.dim = 16; cd.config.vocab_size = 10; cd.config.max_seq_len = 8;
+        cd.config.arch = LLM_ARCH_GPT2; cd.config.n_layer = 2; cd.config.n_head = 3; cd.config.dim = 16; cd.config.vocab_size = 10; cd.config.max_seq_len = 8;
         T_CHECK(t, llm_model_create(&cd, &m2, &e) == LLM_ERR_INVALID_ARG, "dim not multiple of heads accepted");
         cd.config.n_head = 4; cd.config.n_layer = 1 << 30;
         T_CHECK(t, llm_model_create(&cd, &m2, &e) == LLM_ERR_INVALID_ARG, "absurd layers accepted");
@@ -858,16 +849,16 @@ static void test_token_shards(t_ctx *t) {
     size_t size;
     memset(hdr, 0, sizeof hdr); hdr[0] = 20240520; hdr[1] = 1; hdr[2] = 5;
     f = fopen(path, "wb"); fwrite(hdr, 4, 256, f); fwrite(ids, 2, 5, f); fclose(f);
-    T_CHECK(t, llm_load_token_shard(path, NULL, &tok, &n, &e) == LLM_OK, "%s", e.message);
+    T_CHECK(t, llm_token_shard_load(path, NULL, &tok, &n, &e) == LLM_OK, "%s", e.message);
     T_CHECK(t, n == 5 && tok[1] == 50256 && tok[3] == 65535, "values");
     llm_free(NULL, tok);
     llm_read_file(path, NULL, &buf, &size, NULL);
-    T_CHECK(t, llm_parse_token_shard(buf, size - 1, NULL, &tok, &n, &e) == LLM_ERR_FORMAT, "truncated shard accepted");
-    T_CHECK(t, llm_parse_token_shard(buf, 100, NULL, &tok, &n, &e) == LLM_ERR_FORMAT, "short header accepted");
+    T_CHECK(t, llm_token_shard_load_mem(buf, size - 1, NULL, &tok, &n, &e) == LLM_ERR_FORMAT, "truncated shard accepted");
+    T_CHECK(t, llm_token_shard_load_mem(buf, 100, NULL, &tok, &n, &e) == LLM_ERR_FORMAT, "short header accepted");
     ((int32_t *)buf)[2] = 0x7fffffff;
-    T_CHECK(t, llm_parse_token_shard(buf, size, NULL, &tok, &n, &e) == LLM_ERR_FORMAT, "absurd count accepted");
+    T_CHECK(t, llm_token_shard_load_mem(buf, size, NULL, &tok, &n, &e) == LLM_ERR_FORMAT, "absurd count accepted");
     ((int32_t *)buf)[0] = 1;
-    T_CHECK(t, llm_parse_token_shard(buf, size, NULL, &tok, &n, &e) == LLM_ERR_FORMAT, "bad magic accepted");
+    T_CHECK(t, llm_token_shard_load_mem(buf, size, NULL, &tok, &n, &e) == LLM_ERR_FORMAT, "bad magic accepted");
     llm_free(NULL, buf);
     remove(path);
 }

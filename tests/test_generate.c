@@ -37,7 +37,7 @@ static void test_beam_search_known_answer(t_ctx *t) {
     llm_model *m;
     llm_session *s;
     llm_beam_desc bd;
-    int32_t prompt = S, out[8], g1, g2;
+    int32_t prompt = S, out[8], g1, g2, eos = EOS;
     int n = 0, i;
     float score;
     for (i = 0; i < V * V; i++) lp[i] = -30.0f;
@@ -55,7 +55,7 @@ static void test_beam_search_known_answer(t_ctx *t) {
     T_CHECK(t, g1 == A && g2 == Cc, "greedy path is %d %d, expected A C", g1, g2);
     llm_session_reset(s);
     memset(&bd, 0, sizeof bd);
-    bd.beam_size = 2; bd.max_tokens = 5; bd.eos = EOS; bd.eos_set = 1;
+    bd.beam_size = 2; bd.max_tokens = 5; bd.stop_tokens = &eos; bd.n_stop_tokens = 1;
     T_CHECK(t, llm_beam_search(s, &prompt, 1, &bd, out, 8, &n, &score) == LLM_OK, "beam: %s", llm_session_last_error(s));
     T_CHECK(t, n == 3 && out[0] == B && out[1] == F && out[2] == EOS, "beam answer %d tokens: %d %d %d", n, out[0], out[1], n > 2 ? out[2] : -1);
     T_CHECK(t, fabsf(score - logf(.36f) / powf(8.0f / 6.0f, 0.6f)) < 1e-4f, "score %f", score);
@@ -80,7 +80,7 @@ static void test_beam_search_scores_consistent(t_ctx *t) {
     int n, i, j;
     llm_session_create(m, NULL, &s, NULL);
     memset(&bd, 0, sizeof bd);
-    bd.beam_size = 4; bd.max_tokens = 6; bd.eos = -1; bd.eos_set = 1; bd.length_penalty = -1;
+    bd.beam_size = 4; bd.max_tokens = 6; bd.ignore_eos = 1; bd.length_penalty = -1;
     T_CHECK(t, llm_beam_search(s, prompt, 5, &bd, out, 16, &n, &score) == LLM_OK, "beam");
     T_CHECK(t, n == 6, "length %d", n);
     memcpy(seq, prompt, sizeof prompt); memcpy(seq + 5, out, (size_t)n * 4);
@@ -143,9 +143,10 @@ static void test_generate_stream_and_stops(t_ctx *t) {
     memset(&bd, 0, sizeof bd); bd.text = msg; bd.size = (size_t)n; bd.vocab_size = 257;
     T_CHECK(t, llm_tokenizer_train(&bd, &tok, NULL) == LLM_OK, "tokenizer");
     T_CHECK(t, llm_tokenizer_eos(tok) == 256, "eos id %d", llm_tokenizer_eos(tok));
-    llm_model_set_tokenizer(m, tok);
-    memset(&sd, 0, sizeof sd); sd.n_vocab = V;
-    llm_sampler_create(&sd, &smp, NULL);
+    T_CHECK(t, llm_model_set_tokenizer(m, tok, NULL) == LLM_OK, "set tokenizer");
+    llm_tokenizer_free(tok);
+    memset(&sd, 0, sizeof sd);
+    llm_sampler_create(m, &sd, &smp, NULL);
     llm_session_create(m, NULL, &s, NULL);
     /* 1: no stops: the whole message, UTF-8 complete pieces, ends at EOS */
     memset(&gd, 0, sizeof gd); memset(&out, 0, sizeof out);

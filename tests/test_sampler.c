@@ -9,8 +9,8 @@ static llm_sampler *ts_make(int V, float temp, int k, float p, float min_p, uint
     llm_sampler_desc d;
     llm_sampler *s = NULL;
     memset(&d, 0, sizeof d);
-    d.n_vocab = V; d.temperature = temp; d.top_k = k; d.top_p = p; d.min_p = min_p; d.seed = seed;
-    if (llm_sampler_create(&d, &s, NULL) != LLM_OK) return NULL;
+    d.vocab_size = V; d.temperature = temp; d.top_k = k; d.top_p = p; d.min_p = min_p; d.seed = seed;
+    if (llm_sampler_create(NULL, &d, &s, NULL) != LLM_OK) return NULL;
     return s;
 }
 
@@ -41,7 +41,7 @@ static int ts_ncand(llm_sampler *s, const float *logits, int32_t *ids, float *pr
 
 /* The candidate set of the sampler, sorted by id. Returns the count (or a status). */
 static int ts_cands(llm_sampler *s, const float *logits, ts_pair *out) {
-    int V = s->n_vocab, n, i;
+    int V = s->vocab_size, n, i;
     int32_t *ids = (int32_t *)malloc((size_t)V * sizeof(int32_t));
     float *pr = (float *)malloc((size_t)V * sizeof(float));
     n = ts_ncand(s, logits, ids, pr);
@@ -96,13 +96,13 @@ static void test_sampler_greedy(t_ctx *t) {
     int32_t tok = -1;
     int i;
     T_CHECK(t, s != NULL, "create");
-    T_CHECK(t, llm_sampler_save_state(s, st0, sizeof st0, NULL) == LLM_OK, "save");
+    T_CHECK(t, llm_sampler_save_mem(s, st0, sizeof st0, NULL) == LLM_OK, "save");
     for (i = 0; i < 3; i++) {
         T_CHECK(t, llm_sampler_sample(s, l, &tok) == LLM_OK, "sample");
         T_CHECK(t, tok == 1, "greedy picked %d, want 1 (first of the tied maxima)", (int)tok);
     }
     /* greedy leaves the RNG where it was (only the window changed) */
-    T_CHECK(t, llm_sampler_save_state(s, st1, sizeof st1, NULL) == LLM_OK, "save");
+    T_CHECK(t, llm_sampler_save_mem(s, st1, sizeof st1, NULL) == LLM_OK, "save");
     T_CHECK(t, memcmp(st0 + 16, st1 + 16, 16) == 0, "greedy advanced the RNG");
     llm_sampler_free(s);
     /* a greedy candidate set is the argmax with probability 1 */
@@ -307,10 +307,10 @@ static void test_sampler_penalties(t_ctx *t) {
         int32_t ids[5];
         float pr[5];
         memset(&d, 0, sizeof d);
-        d.n_vocab = 5; d.temperature = 1.0f; d.repeat_penalty = cases[ci].rep;
+        d.vocab_size = 5; d.temperature = 1.0f; d.repeat_penalty = cases[ci].rep;
         d.presence_penalty = cases[ci].pres; d.frequency_penalty = cases[ci].freq;
         d.penalty_last_n = cases[ci].last_n;
-        T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_OK, "create");
+        T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_OK, "create");
         for (i = 0; i < 6; i++) T_CHECK(t, llm_sampler_accept(s, win[i]) == LLM_OK, "accept");
         for (i = 0; i < 2; i++) { /* twice: the counts must be clean after a call */
             int k;
@@ -334,8 +334,8 @@ static void test_sampler_penalties(t_ctx *t) {
         llm_sampler *s;
         int32_t tok;
         memset(&d, 0, sizeof d);
-        d.n_vocab = 5; d.repeat_penalty = 2.0f;
-        T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_OK, "create");
+        d.vocab_size = 5; d.repeat_penalty = 2.0f;
+        T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_OK, "create");
         llm_sampler_accept(s, 3);
         T_CHECK(t, llm_sampler_sample(s, l, &tok) == LLM_OK && tok == 0, "greedy + penalty: %d", (int)tok);
         T_CHECK(t, llm_sampler_sample(s, l, &tok) == LLM_OK && tok == 3, "second pick: %d", (int)tok);
@@ -355,8 +355,8 @@ static void test_sampler_logit_bias(t_ctx *t) {
     bias[0].token = 2; bias[0].bias = 1.5f;
     bias[1].token = 3; bias[1].bias = -INFINITY; /* banned */
     bias[2].token = 2; bias[2].bias = 0.25f;     /* repeated entries add up */
-    d.n_vocab = 5; d.logit_bias = bias; d.n_logit_bias = 3;
-    T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_OK, "create");
+    d.vocab_size = 5; d.logit_bias = bias; d.n_logit_bias = 3;
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_OK, "create");
     bias[0].bias = 100; /* copied at create: no effect */
     T_CHECK(t, llm_sampler_sample(s, l, &tok) == LLM_OK && tok == 2, "greedy with bias: %d", (int)tok);
     T_CHECK(t, ts_ncand(s, l, ids, pr) == 1, "greedy candidates");
@@ -364,7 +364,7 @@ static void test_sampler_logit_bias(t_ctx *t) {
     llm_sampler_free(s);
     /* sampling never draws a banned token */
     d.temperature = 5.0f; d.seed = 3;
-    T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_OK, "create");
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_OK, "create");
     {
         int i, seen3 = 0;
         for (i = 0; i < 2000; i++) { llm_sampler_sample(s, l, &tok); seen3 += tok == 3; }
@@ -469,41 +469,41 @@ static void test_sampler_state(t_ctx *t) {
     llm_rng_seed(&rng, 77);
     for (i = 0; i < V * N; i++) l[i] = 2.0f * llm_rng_normal(&rng);
     memset(&d, 0, sizeof d);
-    d.n_vocab = V; d.temperature = 1.0f; d.top_k = 50; d.repeat_penalty = 1.3f;
+    d.vocab_size = V; d.temperature = 1.0f; d.top_k = 50; d.repeat_penalty = 1.3f;
     d.frequency_penalty = 0.2f; d.penalty_last_n = 16; d.seed = 99;
-    T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_OK, "create");
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_OK, "create");
     d.seed = 1; /* the restored state must override the seed */
-    T_CHECK(t, llm_sampler_create(&d, &r, NULL) == LLM_OK, "create");
+    T_CHECK(t, llm_sampler_create(NULL, &d, &r, NULL) == LLM_OK, "create");
     for (i = 0; i < 40; i++) llm_sampler_sample(s, l + (size_t)i * V, &a[0]);
-    need = llm_sampler_state_size(s);
+    T_CHECK(t, llm_sampler_save_mem(s, NULL, 0, &need) == LLM_OK, "size query");
     T_CHECK(t, need == 32 + 4 * 16, "state size %lu", (unsigned long)need);
     buf = (unsigned char *)malloc(need);
-    T_CHECK(t, llm_sampler_save_state(s, buf, need - 1, &used) == LLM_ERR_BUFFER_TOO_SMALL && used == need, "small buffer");
-    T_CHECK(t, llm_sampler_save_state(s, buf, need, &used) == LLM_OK && used == need, "save");
+    T_CHECK(t, llm_sampler_save_mem(s, buf, need - 1, &used) == LLM_ERR_BUFFER_TOO_SMALL && used == need, "small buffer");
+    T_CHECK(t, llm_sampler_save_mem(s, buf, need, &used) == LLM_OK && used == need, "save");
     for (i = 0; i < N; i++) llm_sampler_sample(s, l + (size_t)i * V, &a[i]);
     /* bad states are refused and change nothing */
     buf[0] ^= 1;
-    T_CHECK(t, llm_sampler_load_state(r, buf, need) == LLM_ERR_FORMAT, "bad magic accepted");
+    T_CHECK(t, llm_sampler_load_mem(r, buf, need) == LLM_ERR_FORMAT, "bad magic accepted");
     buf[0] ^= 1;
-    T_CHECK(t, llm_sampler_load_state(r, buf, need - 4) == LLM_ERR_FORMAT, "truncated state accepted");
+    T_CHECK(t, llm_sampler_load_mem(r, buf, need - 4) == LLM_ERR_FORMAT, "truncated state accepted");
     buf[need - 1] = 0x7f; /* last token id far out of range */
-    T_CHECK(t, llm_sampler_load_state(r, buf, need) == LLM_ERR_FORMAT, "bad token accepted");
+    T_CHECK(t, llm_sampler_load_mem(r, buf, need) == LLM_ERR_FORMAT, "bad token accepted");
     T_CHECK(t, r->win_len == 0, "a refused state changed the window");
     {
         llm_sampler *o = ts_make(V + 1, 1.0f, 0, 0, 0, 0);
-        T_CHECK(t, llm_sampler_load_state(o, buf, need) == LLM_ERR_FORMAT, "state for another n_vocab accepted");
+        T_CHECK(t, llm_sampler_load_mem(o, buf, need) == LLM_ERR_FORMAT, "state for another vocab_size accepted");
         llm_sampler_free(o);
     }
-    llm_sampler_save_state(s, buf, 0, NULL); /* harmless: too small */
+    T_CHECK(t, llm_sampler_save_mem(s, buf, 0, NULL) == LLM_ERR_BUFFER_TOO_SMALL, "a zero-byte buffer"); /* harmless */
     free(buf);
     /* redo: the saved state from a fresh run */
     llm_sampler_free(s);
     d.seed = 99;
-    T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_OK, "create");
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_OK, "create");
     for (i = 0; i < 40; i++) llm_sampler_sample(s, l + (size_t)i * V, &b[0]);
     buf = (unsigned char *)malloc(need);
-    llm_sampler_save_state(s, buf, need, NULL);
-    T_CHECK(t, llm_sampler_load_state(r, buf, need) == LLM_OK, "load: %s", llm_sampler_last_error(r));
+    llm_sampler_save_mem(s, buf, need, NULL);
+    T_CHECK(t, llm_sampler_load_mem(r, buf, need) == LLM_OK, "load: %s", llm_sampler_last_error(r));
     free(buf);
     for (i = 0; i < N; i++) llm_sampler_sample(r, l + (size_t)i * V, &b[i]);
     for (j = 0; j < N && a[j] == b[j]; j++) {}
@@ -515,14 +515,14 @@ static void test_sampler_state(t_ctx *t) {
         llm_sampler *big = ts_make(10, 1.0f, 0, 0, 0, 0), *small;
         unsigned char st[64 * 4 + 32];
         memset(&d, 0, sizeof d);
-        d.n_vocab = 10; d.penalty_last_n = 3;
-        llm_sampler_create(&d, &small, NULL);
+        d.vocab_size = 10; d.penalty_last_n = 3;
+        llm_sampler_create(NULL, &d, &small, NULL);
         for (i = 0; i < 7; i++) llm_sampler_accept(big, i);
-        T_CHECK(t, llm_sampler_save_state(big, st, sizeof st, NULL) == LLM_OK, "save");
-        T_CHECK(t, llm_sampler_load_state(small, st, sizeof st) == LLM_OK, "load into a shorter window");
+        T_CHECK(t, llm_sampler_save_mem(big, st, sizeof st, NULL) == LLM_OK, "save");
+        T_CHECK(t, llm_sampler_load_mem(small, st, sizeof st) == LLM_OK, "load into a shorter window");
         T_CHECK(t, small->win_len == 3 && small->window[0] == 4 && small->window[2] == 6, "kept window %d", small->win_len);
         llm_sampler_accept(small, 7); /* the ring wraps and evicts 4 */
-        T_CHECK(t, llm_sampler_save_state(small, st, sizeof st, NULL) == LLM_OK && st[32] == 5 && st[40] == 7, "ring order");
+        T_CHECK(t, llm_sampler_save_mem(small, st, sizeof st, NULL) == LLM_OK && st[32] == 5 && st[40] == 7, "ring order");
         llm_sampler_free(big); llm_sampler_free(small);
     }
 }
@@ -536,31 +536,31 @@ static void test_sampler_bad_inputs(t_ctx *t) {
     float l[4] = { 1, 2, 3, 4 };
     int32_t tok = -5;
     memset(&d, 0, sizeof d);
-    T_CHECK(t, llm_sampler_create(&d, &s, &err) == LLM_ERR_INVALID_ARG && !s, "n_vocab 0 accepted");
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, &err) == LLM_ERR_INVALID_ARG && !s, "vocab_size 0 accepted");
     T_CHECK(t, err.status == LLM_ERR_INVALID_ARG && err.message[0], "no error message");
-    d.n_vocab = -3;
-    T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_ERR_INVALID_ARG, "n_vocab < 0 accepted");
-    d.n_vocab = 4; d.temperature = NAN;
-    T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_ERR_INVALID_ARG, "NaN temperature accepted");
+    d.vocab_size = -3;
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_ERR_INVALID_ARG, "vocab_size < 0 accepted");
+    d.vocab_size = 4; d.temperature = NAN;
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_ERR_INVALID_ARG, "NaN temperature accepted");
     d.temperature = -1;
-    T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_ERR_INVALID_ARG, "negative temperature accepted");
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_ERR_INVALID_ARG, "negative temperature accepted");
     d.temperature = 1; d.top_k = -1;
-    T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_ERR_INVALID_ARG, "top_k < 0 accepted");
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_ERR_INVALID_ARG, "top_k < 0 accepted");
     d.top_k = 0; d.top_p = NAN;
-    T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_ERR_INVALID_ARG, "NaN top_p accepted");
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_ERR_INVALID_ARG, "NaN top_p accepted");
     d.top_p = 0; d.penalty_last_n = -1;
-    T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_ERR_INVALID_ARG, "penalty_last_n < 0 accepted");
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_ERR_INVALID_ARG, "penalty_last_n < 0 accepted");
     d.penalty_last_n = 0; d.logit_bias = &b; d.n_logit_bias = 1; b.token = 4; b.bias = 1;
-    T_CHECK(t, llm_sampler_create(&d, &s, &err) == LLM_ERR_OUT_OF_RANGE, "bias token 4 of 4 accepted");
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, &err) == LLM_ERR_OUT_OF_RANGE, "bias token 4 of 4 accepted");
     b.token = -1;
-    T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_ERR_OUT_OF_RANGE, "bias token -1 accepted");
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_ERR_OUT_OF_RANGE, "bias token -1 accepted");
     b.token = 1; b.bias = NAN;
-    T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_ERR_INVALID_ARG, "NaN bias accepted");
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_ERR_INVALID_ARG, "NaN bias accepted");
     b.bias = 1; d.logit_bias = NULL;
-    T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_ERR_INVALID_ARG, "NULL bias array accepted");
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_ERR_INVALID_ARG, "NULL bias array accepted");
     d.n_logit_bias = 0;
-    T_CHECK(t, llm_sampler_create(NULL, &s, NULL) == LLM_ERR_INVALID_ARG, "NULL desc accepted");
-    T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_OK, "create");
+    T_CHECK(t, llm_sampler_create(NULL, NULL, &s, NULL) == LLM_ERR_INVALID_ARG, "NULL desc and no model accepted");
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_OK, "create");
     /* NaN / +inf logits: an error, the token untouched, the sampler still usable */
     l[2] = NAN;
     T_CHECK(t, llm_sampler_sample(s, l, &tok) == LLM_ERR_NON_FINITE && tok == -5, "NaN logit");
@@ -575,14 +575,14 @@ static void test_sampler_bad_inputs(t_ctx *t) {
     T_CHECK(t, llm_sampler_sample(s, l, NULL) == LLM_ERR_INVALID_ARG, "NULL token");
     T_CHECK(t, llm_sampler_accept(s, 4) == LLM_ERR_OUT_OF_RANGE, "accept 4 of 4");
     T_CHECK(t, llm_sampler_accept(s, -1) == LLM_ERR_OUT_OF_RANGE, "accept -1");
-    T_CHECK(t, llm_sampler_load_state(s, NULL, 0) == LLM_ERR_FORMAT, "NULL state");
+    T_CHECK(t, llm_sampler_load_mem(s, NULL, 0) == LLM_ERR_FORMAT, "NULL state");
     T_CHECK(t, llm_sampler_sample(NULL, l, &tok) == LLM_ERR_INVALID_ARG, "NULL sampler");
     llm_sampler_free(s);
     llm_sampler_free(NULL);
     llm_sampler_reset(NULL);
     /* a bias that overflows to +inf */
     b.token = 0; b.bias = FLT_MAX; d.logit_bias = &b; d.n_logit_bias = 1;
-    T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_OK, "create");
+    T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_OK, "create");
     l[0] = FLT_MAX;
     T_CHECK(t, llm_sampler_sample(s, l, &tok) == LLM_ERR_NON_FINITE, "overflowing bias");
     llm_sampler_free(s);
@@ -605,10 +605,10 @@ static void test_sampler_no_alloc(t_ctx *t) {
     for (mode = 0; mode < 4; mode++) {
         int32_t tok;
         memset(&d, 0, sizeof d);
-        d.n_vocab = 3000; d.temperature = mode ? 0.8f : 0; d.top_k = mode == 1 ? 40 : 0;
+        d.vocab_size = 3000; d.temperature = mode ? 0.8f : 0; d.top_k = mode == 1 ? 40 : 0;
         d.top_p = mode == 2 ? 0.9f : 0; d.min_p = mode == 3 ? 0.05f : 0; d.repeat_penalty = 1.1f;
         d.allocator.alloc_fn = ts_alloc_fn; d.allocator.free_fn = ts_free_fn; d.allocator.user_data = &st;
-        T_CHECK(t, llm_sampler_create(&d, &s, NULL) == LLM_OK, "create");
+        T_CHECK(t, llm_sampler_create(NULL, &d, &s, NULL) == LLM_OK, "create");
         after_create = st.allocs;
         for (i = 0; i < 50; i++) T_CHECK(t, llm_sampler_sample(s, l, &tok) == LLM_OK, "sample");
         T_CHECK(t, st.allocs == after_create, "sampling allocated");

@@ -61,9 +61,8 @@ static llm_tokenizer *tk_load(const char *rel, const char *rel2) {
     if (!q) return NULL;
     snprintf(p1, sizeof p1, "%s", q);
     memset(&d, 0, sizeof d);
-    d.path = p1;
     if (rel2) { q = t_data_path(rel2); if (!q) return NULL; snprintf(p2, sizeof p2, "%s", q); d.path2 = p2; }
-    if (llm_tokenizer_load(&d, &t, NULL) != LLM_OK) return NULL;
+    if (llm_tokenizer_load(p1, &d, &t, NULL) != LLM_OK) return NULL;
     return t;
 }
 static llm_tokenizer *tk_gpt2(void) { return tk_load("gpt2/encoder.json", "gpt2/vocab.bpe"); }
@@ -415,14 +414,11 @@ static void test_tok_native_roundtrip(t_ctx *t) {
     a = (int32_t *)malloc((C.size + 16) * 4 * sizeof(int32_t));
     b = (int32_t *)malloc((C.size + 16) * 4 * sizeof(int32_t));
     for (k = 0; k < 3; k++) {
-        llm_tokenizer_desc ld;
         llm_tokenizer *back = NULL;
         llm_error err;
         if (!src[k]) continue;
         if (llm_tokenizer_save(src[k], path, &err) != LLM_OK) { T_NOTE(t, "save: %s", err.message); t->failed = 1; break; }
-        memset(&ld, 0, sizeof ld);
-        ld.path = path;
-        if (llm_tokenizer_load(&ld, &back, &err) != LLM_OK) { T_NOTE(t, "load: %s", err.message); t->failed = 1; break; }
+        if (llm_tokenizer_load(path, NULL, &back, &err) != LLM_OK) { T_NOTE(t, "load: %s", err.message); t->failed = 1; break; }
         if (llm_tokenizer_vocab_size(back) != llm_tokenizer_vocab_size(src[k]) || llm_tokenizer_kind(back) != llm_tokenizer_kind(src[k]) ||
             llm_tokenizer_bos(back) != llm_tokenizer_bos(src[k]) || llm_tokenizer_eos(back) != llm_tokenizer_eos(src[k])) {
             T_NOTE(t, "tokenizer %d: header differs", k); t->failed = 1;
@@ -464,11 +460,11 @@ static void test_tok_bad_files(t_ctx *t) {
             unsigned char *copy = (unsigned char *)malloc(size + 1);
             memcpy(copy, data, size);
             memset(&d, 0, sizeof d);
-            d.data = copy; d.size = size; d.data2 = bpe; d.size2 = bsize;
+            d.data2 = bpe; d.size2 = bsize;
             cut = size;
-            if (trial < 20) { cut = (size_t)(llm_rng_u32(&rng) % size); d.size = cut; }        /* truncation */
-            else { int m; for (m = 0; m < 1 + trial % 8; m++) copy[llm_rng_u32(&rng) % LLM__MIN(size, 4096)] = (unsigned char)llm_rng_u32(&rng); }
-            st = llm_tokenizer_load(&d, &tok, &err);
+            if (trial < 20) cut = (size_t)(llm_rng_u32(&rng) % size);        /* truncation */
+            else { int m; for (m = 0; m < 1 + trial % 8; m++) copy[llm_rng_u32(&rng) % (size < 4096 ? size : 4096)] = (unsigned char)llm_rng_u32(&rng); }
+            st = llm_tokenizer_load_mem(copy, cut, &d, &tok, &err);
             if (st == LLM_OK) { /* a corruption may still be a valid file: it must work */
                 int32_t ids[64]; size_t n;
                 llm_tokenize(tok, "hello world", 11, 0, ids, 64, &n);
@@ -484,17 +480,11 @@ static void test_tok_bad_files(t_ctx *t) {
     {   /* absurd length in a protobuf piece, and garbage */
         static const unsigned char pb[] = { 0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x0A, 0x01, 'a' };
         static const unsigned char bin[] = { 8, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F, 'x' };
-        llm_tokenizer_desc d;
         llm_tokenizer *tok = NULL;
-        memset(&d, 0, sizeof d);
-        d.data = pb; d.size = sizeof pb;
-        T_CHECK(t, llm_tokenizer_load(&d, &tok, NULL) == LLM_ERR_FORMAT, "bad protobuf");
-        d.data = bin; d.size = sizeof bin;
-        T_CHECK(t, llm_tokenizer_load(&d, &tok, NULL) == LLM_ERR_FORMAT, "bad tokenizer.bin");
-        d.data = "{\"a\": 0"; d.size = 7;
-        T_CHECK(t, llm_tokenizer_load(&d, &tok, NULL) != LLM_OK, "bad json");
-        d.data = "GGUF\3\0\0\0"; d.size = 8;
-        T_CHECK(t, llm_tokenizer_load(&d, &tok, NULL) == LLM_ERR_FORMAT, "bad gguf");
+        T_CHECK(t, llm_tokenizer_load_mem(pb, sizeof pb, NULL, &tok, NULL) == LLM_ERR_FORMAT, "bad protobuf");
+        T_CHECK(t, llm_tokenizer_load_mem(bin, sizeof bin, NULL, &tok, NULL) == LLM_ERR_FORMAT, "bad tokenizer.bin");
+        T_CHECK(t, llm_tokenizer_load_mem("{\"a\": 0", 7, NULL, &tok, NULL) != LLM_OK, "bad json");
+        T_CHECK(t, llm_tokenizer_load_mem("GGUF\3\0\0\0", 8, NULL, &tok, NULL) == LLM_ERR_FORMAT, "bad gguf");
     }
     if (!found) T_SKIP(t, "no tokenizer files found");
 }
