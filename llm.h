@@ -815,9 +815,9 @@ LLMDEF llm_status llm_beam_search(llm_session *session, const int32_t *prompt, i
    for the packed panels, or NULL for a slower loop that needs none. Results are
    bit-identical for any thread count. */
 LLMDEF size_t llm_gemm_workspace_size(const llm_threadpool *pool);
-LLMDEF void llm_gemm(llm_threadpool *pool, void *workspace, int M, int N, int K,
-                     const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
-                     float *C, ptrdiff_t ldc, int accumulate);
+LLMDEF llm_status llm_gemm(llm_threadpool *pool, void *workspace, int M, int N, int K,
+                           const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const float *B, ptrdiff_t b_rs,
+                           ptrdiff_t b_cs, float *C, ptrdiff_t ldc, int accumulate);
 
 #ifdef __cplusplus
 }
@@ -841,6 +841,14 @@ LLMDEF void llm_gemm(llm_threadpool *pool, void *workspace, int M, int N, int K,
 #include <math.h>
 #include <float.h>
 #include <time.h>
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+#elif defined(__APPLE__)
+#include <mach/mach_time.h>
+#endif
 #ifndef LLM_NO_THREADS
 #include <pthread.h>
 #include <unistd.h>
@@ -1118,7 +1126,9 @@ LLMDEF llm_status llm_read_file(const char *path, const llm_allocator *allocator
     llm__src s;
     llm_status st;
     void *buf;
-    *data = NULL; *size = 0;
+    if (data) *data = NULL;
+    if (size) *size = 0;
+    if (!path || !data || !size) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL path, data or size");
     if ((st = llm__src_open(&s, path, NULL, 0, err)) != LLM_OK) return st;
     if (s.size > (uint64_t)(SIZE_MAX / 2)) { llm__src_close(&s);
         return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "file too large"); }
@@ -1268,6 +1278,7 @@ static void *llm__worker_main(void *arg) {
 LLMDEF llm_status llm_threadpool_create(int n_threads, const llm_allocator *allocator,
                                         llm_threadpool **out, llm_error *err) {
     llm_threadpool *p;
+    if (!out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL out");
     *out = NULL;
     if (n_threads <= 0) {
 #if !defined(LLM_NO_THREADS) && defined(_SC_NPROCESSORS_ONLN)
@@ -1377,19 +1388,45 @@ static void llm__split(size_t n, int ith, int nth, size_t *lo, size_t *hi) {
     *hi = *lo + chunk + (i < rem ? 1 : 0);
 }
 
-/* >>timer */
+/* >>timer: a monotonic wall clock on every platform. A strict -std=c99 build on glibc hides
+   clock_gettime and CLOCK_MONOTONIC (the headers were read before any feature macro of
+   ours could count), and clock() would then measure CPU time, not time: sleeping threads
+   and frame budgets would look free. So the call is declared here when the header did
+   not: the Linux ABI's timespec is two longs, and CLOCK_MONOTONIC is 1. */
+#if defined(_WIN32)
 LLMDEF double llm_time_seconds(void) {
-#if defined(CLOCK_MONOTONIC)
+    LARGE_INTEGER f, c;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&c);
+    return (double)c.QuadPart / (double)f.QuadPart;
+}
+#elif defined(__APPLE__)
+LLMDEF double llm_time_seconds(void) {
+    mach_timebase_info_data_t tb;
+    mach_timebase_info(&tb);
+    return (double)mach_absolute_time() * (double)tb.numer / (double)tb.denom * 1e-9;
+}
+#elif defined(CLOCK_MONOTONIC)
+LLMDEF double llm_time_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-#else
-    return (double)clock() / CLOCKS_PER_SEC;
-#endif
 }
+#elif defined(__linux__)
+struct llm__timespec { long tv_sec, tv_nsec; };
+extern int clock_gettime(int clock_id, struct llm__timespec *ts);
+LLMDEF double llm_time_seconds(void) {
+    struct llm__timespec ts;
+    clock_gettime(1 /* CLOCK_MONOTONIC */, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+#else
+#error "llm.h: no monotonic clock known for this platform (add one to llm_time_seconds)"
+#endif
 
 /* >>rng: PCG32 (O'Neill), 64-bit state, 32-bit output. */
 LLMDEF void llm_rng_seed(llm_rng *r, uint64_t seed) {
+    if (!r) return;
     r->state = 0;
     r->inc = (seed << 1u) | 1u;
     llm_rng_u32(r);
@@ -1397,8 +1434,10 @@ LLMDEF void llm_rng_seed(llm_rng *r, uint64_t seed) {
     llm_rng_u32(r);
 }
 LLMDEF uint32_t llm_rng_u32(llm_rng *r) {
-    uint64_t old = r->state;
+    uint64_t old;
     uint32_t xorshifted, rot;
+    if (!r) return 0;
+    old = r->state;
     r->state = old * 6364136223846793005ULL + r->inc;
     xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
     rot = (uint32_t)(old >> 59u);
@@ -1406,8 +1445,10 @@ LLMDEF uint32_t llm_rng_u32(llm_rng *r) {
 }
 LLMDEF float llm_rng_float(llm_rng *r) { return (float)(llm_rng_u32(r) >> 8) * (1.0f / 16777216.0f); }
 LLMDEF float llm_rng_normal(llm_rng *r) {
-    double u1 = ((double)llm_rng_u32(r) + 1.0) * (1.0 / 4294967296.0); /* (0, 1] */
-    double u2 = (double)llm_rng_u32(r) * (1.0 / 4294967296.0);
+    double u1, u2;
+    if (!r) return 0;
+    u1 = ((double)llm_rng_u32(r) + 1.0) * (1.0 / 4294967296.0); /* (0, 1] */
+    u2 = (double)llm_rng_u32(r) * (1.0 / 4294967296.0);
     return (float)(sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2));
 }
 
@@ -2127,10 +2168,11 @@ LLMDEF llm_status llm_tokenize(const llm_tokenizer *t, const char *text, size_t 
     llm__work_free(&w);
     if (w.oom) return LLM_ERR_OUT_OF_MEMORY;
     *n_ids = w.n;
-    return w.n > cap || (!ids && w.n) ? LLM_ERR_BUFFER_TOO_SMALL : LLM_OK;
+    if (!ids && cap == 0) return LLM_OK;   /* a size query */
+    return w.n > cap || !ids ? LLM_ERR_BUFFER_TOO_SMALL : LLM_OK;
 }
 
-LLMDEF llm_tokenizer_type llm_tokenizer_kind(const llm_tokenizer *t) { return t->kind; }
+LLMDEF llm_tokenizer_type llm_tokenizer_kind(const llm_tokenizer *t) { return t ? t->kind : LLM_TOKENIZER_NONE; }
 LLMDEF int32_t llm_tokenizer_vocab_size(const llm_tokenizer *t) { return t ? t->n : 0; }
 LLMDEF int32_t llm_tokenizer_bos(const llm_tokenizer *t) { return t ? t->bos : -1; }
 LLMDEF int32_t llm_tokenizer_eos(const llm_tokenizer *t) { return t ? t->eos : -1; }
@@ -2227,7 +2269,7 @@ static llm_status llm__detok_one(const llm_tokenizer *t, llm_detok_state *st, in
     return LLM_OK;
 }
 
-LLMDEF void llm_detok_init(llm_detok_state *st) { memset(st, 0, sizeof *st); }
+LLMDEF void llm_detok_init(llm_detok_state *st) { if (st) memset(st, 0, sizeof *st); }
 
 LLMDEF llm_status llm_detok_push(const llm_tokenizer *t, llm_detok_state *st, int32_t id, char *out,
                                  size_t cap, size_t *n_out) {
@@ -2275,6 +2317,7 @@ LLMDEF llm_status llm_detokenize(const llm_tokenizer *t, const int32_t *ids, siz
     }
     llm__detok_end(t, &st, &o);
     *n_out = o.n;
+    if (!out && cap == 0) return LLM_OK;   /* a size query */
     return o.n > cap ? LLM_ERR_BUFFER_TOO_SMALL : LLM_OK;
 }
 
@@ -2484,14 +2527,14 @@ LLMDEF void llm_model_free(llm_model *m) {
     llm__dealloc(&a, m->layers);
     llm__dealloc(&a, m);
 }
-LLMDEF const llm_config *llm_model_config(const llm_model *m) { return &m->cfg; }
-LLMDEF size_t llm_model_num_params(const llm_model *m) { return m->n_params; }
-LLMDEF int llm_model_num_tensors(const llm_model *m) { return m->n_tensors; }
+LLMDEF const llm_config *llm_model_config(const llm_model *m) { return m ? &m->cfg : NULL; }
+LLMDEF size_t llm_model_num_params(const llm_model *m) { return m ? m->n_params : 0; }
+LLMDEF int llm_model_num_tensors(const llm_model *m) { return m ? m->n_tensors : 0; }
 LLMDEF const llm_tensor_info *llm_model_tensor(const llm_model *m, int i) {
-    return (i >= 0 && i < m->n_tensors) ? &m->tensors[i] : NULL;
+    return (m && i >= 0 && i < m->n_tensors) ? &m->tensors[i] : NULL;
 }
-LLMDEF float *llm_model_params(llm_model *m) { return m->params; }
-LLMDEF const float *llm_model_params_const(const llm_model *m) { return m->params; }
+LLMDEF float *llm_model_params(llm_model *m) { return m ? m->params : NULL; }
+LLMDEF const float *llm_model_params_const(const llm_model *m) { return m ? m->params : NULL; }
 static float *llm__PW(float *base, size_t off) { return off == LLM__NONE ? NULL : base + off; }
 
 
@@ -4135,7 +4178,8 @@ LLMDEF llm_status llm_session_save_mem(const llm_session *s, const llm_sampler *
     smp_bytes = smp ? llm__sampler_state_size(smp) : 0;
     if (size) *size = need;
     if (!buf && cap == 0) return LLM_OK;   /* a size query */
-    if (!buf || cap < need)
+    if (!buf) return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_INVALID_ARG, "NULL buffer");
+    if (cap < need)
         return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_BUFFER_TOO_SMALL, "state needs %lu bytes",
                           (unsigned long)need);
     memcpy(p, "LLMS", 4);
@@ -4831,7 +4875,8 @@ LLMDEF llm_status llm_sampler_save_mem(const llm_sampler *s, void *buf, size_t c
     need = llm__sampler_state_size(s);
     if (size) *size = need;
     if (!buf && cap == 0) return LLM_OK;   /* a size query */
-    if (!buf || cap < need)
+    if (!buf) return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_INVALID_ARG, "NULL buffer");
+    if (cap < need)
         return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_BUFFER_TOO_SMALL, "sampler state needs %lu bytes",
                           (unsigned long)need);
     memcpy(p, "LSMP", 4);
@@ -5161,7 +5206,8 @@ static void llm__gen_measure(double *est, double seconds) {
 
 /* One unit of work that fits into `left` seconds (first: the step has done nothing yet, so
    one unit runs whatever it costs): a prefill chunk, the logits after the prefill, or a
-   decode step. Returns 0 when nothing fits. */
+   decode step. A unit never measured yet runs only first in a step. Returns 0 when nothing
+   fits. */
 static int llm__gen_unit(llm_generator *g, double left, int first, llm_status *st) {
     llm_session *s = g->s;
     const double t = llm_time_seconds();
@@ -5171,7 +5217,7 @@ static int llm__gen_unit(llm_generator *g, double left, int first, llm_status *s
             const double fit = left / g->est_tok;
             if (fit < (double)n) n = (int)fit;
         } else if (left < 1e9) {
-            n = 1;   /* no measurement yet */
+            n = first ? 1 : 0;   /* no measurement yet */
         }
         if (n < 1) { if (!first) return 0; n = 1; }
         if ((*st = llm__session_eval(s, g->prompt + g->prompt_done, n, NULL, LLM__LOGITS_NONE)) != LLM_OK) {
@@ -5184,14 +5230,14 @@ static int llm__gen_unit(llm_generator *g, double left, int first, llm_status *s
         return 1;
     }
     if (!s->logits_valid) {
-        if (!first && g->est_logits > left) return 0;
+        if (!first && (g->est_logits == 0 || g->est_logits > left)) return 0;
         llm__session_finish(s);
         llm__gen_measure(&g->est_logits, llm_time_seconds() - t);
         g->t_prefill += llm_time_seconds() - t;
         return 1;
     }
     if (g->d.max_tokens && g->n_generated >= g->d.max_tokens) { llm__gen_finish(g, LLM_STOP_MAX_TOKENS); return 1; }
-    if (!first && g->est_decode > left) return 0;
+    if (!first && (g->est_decode == 0 || g->est_decode > left)) return 0;
     *st = llm__gen_decode_one(g);
     llm__gen_measure(&g->est_decode, llm_time_seconds() - t);
     g->t_decode += llm_time_seconds() - t;
@@ -6023,7 +6069,9 @@ static llm_status llm__gguf_w_write_mem(llm__gguf_w *w, void *buf, size_t cap, s
     if (size) *size = need;
     if (!buf && cap == 0) {
         /* a size query */
-    } else if (!buf || cap < need) {
+    } else if (!buf) {
+        st = llm__fail(err, LLM_ERR_INVALID_ARG, "NULL buffer of %llu bytes", (unsigned long long)cap);
+    } else if (cap < need) {
         st = llm__fail(err, LLM_ERR_BUFFER_TOO_SMALL, "the file needs %llu bytes, the buffer has %llu",
                        (unsigned long long)need, (unsigned long long)cap);
     } else {
@@ -7837,11 +7885,15 @@ static void llm__gemm(llm_threadpool *pool, float *ws, size_t ws_stride, int M, 
 LLMDEF size_t llm_gemm_workspace_size(const llm_threadpool *pool) {
     return llm__gemm_ws(INT32_MAX) * sizeof(float) * (size_t)llm_threadpool_size(pool);
 }
-LLMDEF void llm_gemm(llm_threadpool *pool, void *workspace, int M, int N, int K,
-                     const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
-                     float *C, ptrdiff_t ldc, int accumulate) {
+LLMDEF llm_status llm_gemm(llm_threadpool *pool, void *workspace, int M, int N, int K,
+                           const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const float *B, ptrdiff_t b_rs,
+                           ptrdiff_t b_cs, float *C, ptrdiff_t ldc, int accumulate) {
+    if (M < 0 || N < 0 || K < 0) return LLM_ERR_INVALID_ARG;
+    if (M == 0 || N == 0) return LLM_OK;
+    if (!C || (K > 0 && (!A || !B))) return LLM_ERR_INVALID_ARG;
     llm__gemm(pool, (float *)workspace, workspace ? llm__gemm_ws(INT32_MAX) : 0, M, N, K, A, a_rs, a_cs, B, b_rs, b_cs,
               C, ldc, accumulate);
+    return LLM_OK;
 }
 
 /* ---- >>matvec: out (N, OC) = inp (N, C) @ w (OC, C)^T + bias for N <= LLM__MATVEC_ROWS rows
@@ -7850,6 +7902,18 @@ LLMDEF void llm_gemm(llm_threadpool *pool, void *workspace, int M, int N, int K,
    once for all four and eight accumulator chains hide the FMA latency, so the loop is
    bound by memory bandwidth. ---- */
 #if defined(LLM__GEMM_AVX512)
+/* The sum of a vector's 16 lanes, in _mm512_reduce_add_ps's order; written out because GCC's
+   own version (and _mm512_sqrt_ps below) start from an "undefined" vector that g++ -Wall
+   reports as maybe-uninitialized. */
+static float llm__hsum512(__m512 v) {
+    const __m256 lo = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd((__mmask8)0xF, _mm512_castps_pd(v), 0));
+    const __m256 hi = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd((__mmask8)0xF, _mm512_castps_pd(v), 1));
+    const __m256 s8 = _mm256_add_ps(hi, lo);
+    __m128 s4 = _mm_add_ps(_mm256_extractf128_ps(s8, 1), _mm256_castps256_ps128(s8));
+    s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+    s4 = _mm_add_ss(s4, _mm_shuffle_ps(s4, s4, 1));
+    return _mm_cvtss_f32(s4);
+}
 static void llm__dot4(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0, const float *LLM__RESTRICT w1,
                       const float *LLM__RESTRICT w2, const float *LLM__RESTRICT w3, int n, float *out) {
     __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
@@ -7867,8 +7931,8 @@ static void llm__dot4(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w
         a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w2 + i), a2); a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w3 + i), a3);
         i += 16;
     }
-    out[0] = _mm512_reduce_add_ps(_mm512_add_ps(a0, b0)); out[1] = _mm512_reduce_add_ps(_mm512_add_ps(a1, b1));
-    out[2] = _mm512_reduce_add_ps(_mm512_add_ps(a2, b2)); out[3] = _mm512_reduce_add_ps(_mm512_add_ps(a3, b3));
+    out[0] = llm__hsum512(_mm512_add_ps(a0, b0)); out[1] = llm__hsum512(_mm512_add_ps(a1, b1));
+    out[2] = llm__hsum512(_mm512_add_ps(a2, b2)); out[3] = llm__hsum512(_mm512_add_ps(a3, b3));
     for (; i < n; i++) { out[0] += x[i] * w0[i]; out[1] += x[i] * w1[i]; out[2] += x[i] * w2[i]; out[3] += x[i] * w3[i]; }
 }
 #else
@@ -7921,7 +7985,7 @@ static size_t llm__adamw_simd(const llm__adamw_args *o, size_t a, size_t b, floa
         __m512 p = _mm512_mul_ps(_mm512_loadu_ps(o->params + i), vd);
         __m512 mi = _mm512_add_ps(_mm512_mul_ps(vb1, _mm512_loadu_ps(o->m + i)), _mm512_mul_ps(vb1c, g));
         __m512 vi = _mm512_add_ps(_mm512_mul_ps(vb2, _mm512_loadu_ps(o->v + i)), _mm512_mul_ps(_mm512_mul_ps(vb2c, g), g));
-        __m512 den = _mm512_add_ps(_mm512_div_ps(_mm512_sqrt_ps(vi), vsb), veps);
+        __m512 den = _mm512_add_ps(_mm512_div_ps(_mm512_maskz_sqrt_ps((__mmask16)0xFFFF, vi), vsb), veps);
         _mm512_storeu_ps(o->m + i, mi);
         _mm512_storeu_ps(o->v + i, vi);
         _mm512_storeu_ps(o->params + i, _mm512_sub_ps(p, _mm512_div_ps(_mm512_mul_ps(vss, mi), den)));

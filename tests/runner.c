@@ -11,6 +11,7 @@
 #include "test_gemm.c"
 #include "test_sampler.c"
 #include "test_generate.c"
+#include "test_api.c"
 
 typedef struct t_suite { const t_case *cases; size_t n; } t_suite;
 #define T_SUITE(arr) { arr, sizeof(arr) / sizeof(arr[0]) }
@@ -21,6 +22,7 @@ static const t_suite t_suites[] = {
     T_SUITE(gemm_tests),
     T_SUITE(sampler_tests),
     T_SUITE(generate_tests),
+    T_SUITE(api_tests),
 };
 
 int main(int argc, char **argv) {

@@ -302,9 +302,9 @@ static void test_tok_gpt2_special(t_ctx *t) {
     T_CHECK(t, n > 3, "without: %u ids", (unsigned)n);
     T_CHECK(t, llm_detokenize(tok, ids, n, out, sizeof out, &k) == LLM_OK && k == 15 && memcmp(out, "a<|endoftext|>b", 15) == 0, "decode");
     /* buffer protocol: count only, then too small */
-    T_CHECK(t, llm_tokenize(tok, "hello world", 11, 0, NULL, 0, &n) == LLM_ERR_BUFFER_TOO_SMALL && n == 2, "count only: %u", (unsigned)n);
+    T_CHECK(t, llm_tokenize(tok, "hello world", 11, 0, NULL, 0, &n) == LLM_OK && n == 2, "count only: %u", (unsigned)n);
     T_CHECK(t, llm_detokenize(tok, ids, 3, out, 1, &k) == LLM_ERR_BUFFER_TOO_SMALL && k >= 2, "decode too small");
-    T_CHECK(t, llm_detokenize(tok, ids, 1, NULL, 0, &k) == LLM_ERR_BUFFER_TOO_SMALL, "decode count");
+    T_CHECK(t, llm_detokenize(tok, ids, 1, NULL, 0, &k) == LLM_OK && k == 1, "decode count");
     ids[0] = 50257;
     T_CHECK(t, llm_detokenize(tok, ids, 1, out, sizeof out, &k) == LLM_ERR_OUT_OF_RANGE, "bad id");
     llm_tokenizer_free(tok);
