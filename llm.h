@@ -1,4 +1,4 @@
-/* llm.h - v0.1.0 - train and run GPT-style language models in one C header.
+/* llm.h - v0.2.0 - train and run GPT-style language models in one C header.
 
    Do this:
        #define LLM_IMPLEMENTATION
@@ -9,7 +9,7 @@
        #include "llm.h"
 
    and build with one command:
-       cc -O3 -march=native prog.c -lm -lpthread
+       cc -O2 prog.c -lm -lpthread          (add -march=native for this machine's vector units)
 
    WHAT IT IS
        A tokenizer-to-sampler GPT toolkit: tokenizers (GPT-2 byte-level BPE and Llama
@@ -17,7 +17,26 @@
        and Llama) with forward *and* backward passes, AdamW training, KV-cache sessions,
        samplers, beam search, streaming generation, checkpoints (GGUF as the native format)
        and importers for karpathy/llm.c and karpathy/llama2.c files. Everything is plain C99
-       that also compiles as C++11; the only dependencies are libc, libm and pthreads.
+       that also compiles as C++11; the only dependencies are libc, libm and threads.
+
+   CONTENTS (search for the tags; the implementation follows the data)
+       >>status >>alloc >>threads ... >>beam    the public API (declarations), in this order
+       >>platform    errors, allocation, files, the thread pool, the clock, the RNG
+       >>tokenizer   pre-split, the BPE merge loop, encode, decode (streaming)
+       >>model       config, tensor table, initialisation
+       >>backend     the seam: the table of ops the model logic calls (CPU: the next section)
+       >>ops         each forward above its backward: >>embedding >>layernorm >>matmul >>rope
+                     >>attention >>gelu >>swiglu >>residual >>crossentropy >>adamw
+       >>block       the transformer block, and the whole model's forward and backward
+       >>training    the trainer: loss, gradient norm, clipping, AdamW, schedule
+       >>inference   KV-cache sessions: prefill, decode, rewind, shift, save/load
+       >>sampler     penalties, bias, temperature, top-k, top-p, min-p, draw
+       >>generate    streaming generation, stop strings, frame budgets; beam search
+       >>bpe_train   learning a byte-level BPE vocabulary
+       >>formats     GGUF, tokenizer files, checkpoints, llm.c and llama2.c imports, shards
+       >>kernels     the fast variants behind the ops: >>gemm (packed, register-blocked),
+                     >>matvec, the AdamW vectors; the sampler's heaps and selection
+       >>appendix    Unicode tables for the pre-split
 
    OPTIONS (#define before including the implementation)
        LLM_STATIC          all public functions get `static` linkage
@@ -25,80 +44,138 @@
                            internal invariants, never input
        LLM_MALLOC(sz)      compile-time allocator (define both or neither);
        LLM_FREE(p)         run-time allocators go in the desc structs (llm_allocator)
-       LLM_NO_THREADS      build without pthreads (everything runs on the calling thread)
-       LLM_NO_SIMD         use the portable scalar GEMM micro-kernel only
+       LLM_NO_THREADS      build without threads (everything runs on the calling thread)
+       LLM_NO_SIMD         use the portable scalar kernels only
 
    STEP BY STEP: TRAINING
-       1. Describe or load a model:
-              llm_model_desc md = {0};
-              md.config.arch = LLM_ARCH_GPT2; md.config.n_layer = 4; ... md.seed = 1;
-              llm_model *model; llm_error err;
-              if (llm_model_create(&md, &model, &err) != LLM_OK) puts(err.message);
-          or  md.path = "gpt2_124M.bin";  llm_model_load(&md, &model, &err);
-       2. Make a trainer for a batch shape (it owns grads, AdamW state, activations):
-              llm_trainer_desc td = {0}; td.batch = 4; td.seq_len = 64; td.lr = 3e-4f;
-              llm_trainer *tr; llm_trainer_create(model, &td, &tr, &err);
-       3. Feed B*T inputs and the B*T targets (the same tokens shifted by one) and step:
-              llm_step_result res;
-              llm_trainer_step(tr, inputs, targets, &res);    // forward, backward, AdamW
-          or, with gradient accumulation over micro-batches:
-              llm_trainer_accumulate(tr, in, tg, &loss); ... llm_trainer_update(tr, &res);
-       4. Save: llm_trainer_save(tr, "ckpt.gguf", data_pos) keeps the optimizer state, step,
-          RNG and your data position; load the model from that file and call
-          llm_trainer_load_state() to continue bit-identically.
-       5. llm_trainer_free(tr); llm_model_free(model);
+       Describe or load a model, make a trainer for a batch shape (it owns the gradients, the
+       AdamW state and the activations), feed B*T inputs and the B*T targets (the same tokens
+       shifted by one), save a checkpoint that resumes bit-identically:
+
+   ---- example: training ----
+      llm_model_desc md;
+      llm_trainer_desc td;
+      llm_model *model;
+      llm_trainer *tr;
+      llm_error err;
+      llm_step_result res;
+      int32_t inputs[4 * 64] = {0}, targets[4 * 64] = {0};   // fill from your data
+      memset(&md, 0, sizeof md);
+      md.config.arch = LLM_ARCH_LLAMA; md.config.n_layer = 4; md.config.n_head = 4;
+      md.config.dim = 128; md.config.vocab_size = 256; md.config.max_seq_len = 64; md.seed = 1;
+      if (llm_model_create(&md, &model, &err) != LLM_OK) { puts(err.message); return 1; }
+      // or: llm_model_load("model.gguf", NULL, &model, &err)
+      memset(&td, 0, sizeof td);
+      td.batch = 4; td.seq_len = 64; td.lr = 1e-3f; td.total_steps = 1000;
+      if (llm_trainer_create(model, &td, &tr, &err) != LLM_OK) { puts(err.message); return 1; }
+      if (llm_trainer_step(tr, inputs, targets, &res) != LLM_OK) puts(llm_trainer_last_error(tr));
+      printf("loss %.3f\n", res.loss);
+      llm_trainer_save(tr, "run.gguf", 0);   // llm_trainer_load(tr, "run.gguf", &pos) resumes
+      llm_trainer_free(tr);
+      llm_model_free(model);
+   ---- end ----
+       Gradient accumulation: llm_trainer_accumulate() per micro-batch, then
+       llm_trainer_update(). llm_model_forward() runs the model without a trainer.
 
    STEP BY STEP: GENERATION
-       1. Load a model (and a tokenizer, unless the checkpoint embeds one):
-              md.path = "model.gguf"; llm_model_load(&md, &model, &err);
-       2. One session per conversation (KV cache; many sessions may share one model):
-              llm_session_desc sd = {0}; sd.pool = pool;
-              llm_session *s; llm_session_create(model, &sd, &s, &err);
-       3. A sampler (zero desc = greedy):
-              llm_sampler_desc spd = {0}; spd.n_vocab = cfg->vocab_size;
-              spd.temperature = 0.8f; spd.top_p = 0.95f; spd.seed = 1;
-              llm_sampler *smp; llm_sampler_create(&spd, &smp, &err);
-       4. Generate, streaming UTF-8-complete text through a callback:
-              llm_generate_desc gd = {0}; gd.prompt = "Once upon a time"; gd.max_tokens = 200;
-              gd.on_text = my_print; gd.stop_strings = stops; gd.n_stop_strings = 1;
-              llm_generate(s, smp, &gd, &stats);
-          or call llm_generator_step(g, 0.004, &done) once per frame (a 4 ms budget), or
-          drive it yourself: llm_session_eval(s, ids, n, NULL) then
-          llm_sampler_sample(smp, llm_session_logits(s), &id), or llm_beam_search().
-       The full forward pass without a cache: llm_model_forward(model, pool, tokens, B, T,
-       logits) fills logits[B*T*V].
+       Load a model (a GGUF from llm.h carries its tokenizer; llm_model_set_tokenizer gives one
+       to a model that has none), make a session per conversation (a KV cache; many sessions
+       may share one model on many threads) and a sampler, and stream text:
+
+   ---- example: generation ----
+      llm_model *model;
+      llm_session *s;
+      llm_sampler *smp;
+      llm_sampler_desc sd;
+      llm_generate_desc gd;
+      llm_generate_stats stats;
+      llm_error err;
+      if (llm_model_load("demo.gguf", NULL, &model, &err) != LLM_OK) { puts(err.message); return 1; }
+      llm_session_create(model, NULL, &s, &err);            // NULL desc: the defaults
+      memset(&sd, 0, sizeof sd);
+      sd.temperature = 0.8f; sd.top_p = 0.95f; sd.seed = 1;  // vocab_size 0: the model's
+      llm_sampler_create(model, &sd, &smp, &err);
+      memset(&gd, 0, sizeof gd);
+      gd.prompt = "Once upon a time"; gd.max_tokens = 200;
+      gd.on_text = print_piece;   // int print_piece(const char *text, size_t len, int32_t tok, void *u)
+      if (llm_generate(s, smp, &gd, &stats) != LLM_OK) puts(llm_session_last_error(s));
+      printf("\n%d tokens, stopped: %s\n", stats.n_generated, llm_stop_reason_string(stats.stop));
+      llm_sampler_free(smp);
+      llm_session_free(s);
+      llm_model_free(model);
+   ---- end ----
+       The callback only ever receives complete UTF-8 characters, never part of a stop string.
+       In a game loop, llm_generator_create() then llm_generator_step(g, 0.004, &done) once
+       per frame does about 4 ms of work. Lower level: llm_session_eval(s, ids, n, NULL), then
+       llm_sampler_sample(smp, llm_session_logits(s), &id); or llm_beam_search().
 
    STEP BY STEP: TOKENIZERS
-       llm_tokenizer_desc td = {0}; td.path = "gpt2/";   (or tokenizer.model, tokenizer.bin,
-       a native .gguf); llm_tokenizer_load(&td, &tok, &err);
-       llm_tokenize(tok, text, len, 0, ids, cap, &n);    exact to OpenAI's / sentencepiece's
-       llm_detok_push(tok, &state, id, buf, cap, &n);    streaming, never splits a character
-       llm_tokenizer_train(&bd, &tok, &err);             byte-level BPE from your text
+   ---- example: tokenizers ----
+      llm_tokenizer *tok;
+      llm_error err;
+      int32_t ids[64];
+      size_t n;
+      char text[256];
+      if (llm_tokenizer_load("gpt2/", NULL, &tok, &err) != LLM_OK) { puts(err.message); return 1; }
+      // also tokenizer.model, tokenizer.bin, a .gguf; or llm_tokenizer_train() on your text
+      llm_tokenize(tok, "Hello world", 11, 0, NULL, 0, &n);          // how many ids?
+      llm_tokenize(tok, "Hello world", 11, 0, ids, 64, &n);          // exact to the reference
+      llm_detokenize(tok, ids, n, text, sizeof text, &n);            // or llm_detok_push
+      llm_tokenizer_free(tok);
+   ---- end ----
+
+   SAVE AND LOAD
+       Every object with state has llm_X_save / llm_X_load (a file) and llm_X_save_mem /
+       llm_X_load_mem (a buffer): model, tokenizer, trainer, session, sampler. A _save_mem with
+       a NULL buffer and capacity 0 asks for the size. Files are GGUF (model, tokenizer,
+       training checkpoints, readable by llama.cpp) or small tagged blobs (session, sampler).
+       Every load checks every count and offset against the data before it allocates.
 
    THREADS
-       llm_threadpool_create(n) makes a pool of persistent pthreads; pass it in the descs
+       llm_threadpool_create(n) makes a pool of persistent threads; pass it in the descs
        (NULL = run on the calling thread). A model and a tokenizer are read-only after they
        are created or loaded and may be shared by any number of threads and sessions. A
        trainer, a session, a sampler and a generator are used by one thread at a time.
-       Several callers may share one pool (their jobs take turns). Results are bit-identical for a given thread count; the kernels split
-       work over output elements, so most results are identical across thread counts too.
+       Several callers may share one pool (their jobs take turns). Results are bit-identical
+       for a given thread count; the kernels split work over output elements, so most results
+       are identical across thread counts too.
 
    MEMORY
        Every allocation goes through the llm_allocator in the desc (or LLM_MALLOC/LLM_FREE).
        A model is one parameter buffer plus a tensor table; a trainer adds gradients, AdamW
-       m and v (3x the parameters) and activations for its (B, T). Attention memory is O(T)
-       per head: attention runs in tiles with an online softmax (FlashAttention).
+       m and v (3x the parameters), activations for its (B, T) and a workspace per thread;
+       a session its KV cache and one layer's scratch. Nothing allocates per token or per step.
+       Attention memory is O(T) per head: attention runs in tiles with an online softmax.
 
    ERRORS
        Every fallible call returns llm_status (LLM_OK = 0, errors negative);
-       llm_status_string() names it. Create/load calls fill an optional llm_error with a
-       message (file offsets, expected vs found). Objects keep their last error:
-       llm_trainer_last_error(). The library never prints, exits or aborts; install a log
-       callback (log_fn in the descs) to hear from it.
+       llm_status_string() names it. The message: calls that create or load an object, and
+       calls on the shared read-only objects (model, tokenizer), fill the llm_error you pass
+       (or NULL); objects you own keep their last error: llm_trainer_last_error(),
+       llm_session_last_error(), llm_sampler_last_error(), llm_generator_last_error().
+       A NULL object or pointer gives LLM_ERR_INVALID_ARG; llm_X_free(NULL) does nothing.
+       The library never prints, exits or aborts; set log_fn in a desc to hear from it.
+
+   BACKENDS
+       The CPU path is always compiled and is the reference. llm_cuda.h (see its top) makes
+       trainers and sessions run on an NVIDIA GPU when the implementation is compiled by
+       nvcc with LLM_CUDA defined; llm_backend_name() says which runs.
 
    WHAT llm.h DOES NOT DO
-       No quantisation, no mixed precision on the CPU (fp32 everywhere), no multi-node
+       No quantisation (yet), no mixed precision on the CPU (fp32 everywhere), no multi-node
        training, no regex library, no network access.
+
+   CHANGES
+       0.2.0  one API convention: _save/_load and _save_mem/_load_mem for every object with
+              state (llm_model_load(path, desc, ...), llm_tokenizer_load(path, desc, ...),
+              llm_trainer_load replaces llm_trainer_load_state, llm_token_shard_load*);
+              enums reserve 0 (LLM_ARCH_NONE is refused; LLM_ARCH_GPT2 = 1); LLM_TOKEN_NONE;
+              llm_sampler_create(model, desc, ...) with vocab_size (0 = the model's);
+              llm_model_set_tokenizer copies and checks; llm_stop_reason_string; context
+              shift in llm_generate; size queries return LLM_OK; NULL checks everywhere; a
+              monotonic wall clock everywhere; frame budgets kept; llm_gemm,
+              llm_threadpool_run, llm_sampler_candidates, llm_build_info, llm_backend_name.
+       0.1.0  the first release.
 
    LICENSE: see the end of the file (MIT or public domain, your choice).
 */
@@ -1302,7 +1379,8 @@ LLMDEF llm_status llm_threadpool_create(int n_threads, const llm_allocator *allo
         pthread_mutex_init(&p->mu, NULL);
         pthread_mutex_init(&p->dispatch, NULL);
         pthread_cond_init(&p->cv_work, NULL);
-        p->threads = (pthread_t *)llm__calloc(allocator, (size_t)n_threads, sizeof(pthread_t) + sizeof(llm__worker_arg));
+        p->threads =
+            (pthread_t *)llm__calloc(allocator, (size_t)n_threads, sizeof(pthread_t) + sizeof(llm__worker_arg));
         if (!p->threads) { llm_threadpool_free(p); return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
         args = (llm__worker_arg *)(p->threads + n_threads);
         for (i = 1; i < n_threads; i++) {
@@ -1587,8 +1665,8 @@ static int llm__utf8_incomplete(const unsigned char *s, size_t n) {
 #define LLM__CL_SPACE 3
 
 /* ASCII classes (the same generator's last line): \t \n \v \f \r and space are spaces. */
-static const char llm__ascii_cls[129] =
-    "00000000033333000000000000000000300000000000000022222222220000000111111111111111111111111110000001111111111111111111111111100000";
+static const char llm__ascii_cls[129] = "000000000333330000000000000000003000000000000000222222222200000001111111111111"
+                                        "11111111111110000001111111111111111111111111100000";
 
 /* Class and byte length of the character at s[i]. An invalid byte is one character of
    class "other" (what a lone surrogate from Python's surrogateescape is). */
@@ -2361,27 +2439,38 @@ LLMDEF llm_status llm_config_resolve(llm_config *c, llm_error *err) {
         return llm__fail(err, LLM_ERR_INVALID_ARG, "config.arch is not set (LLM_ARCH_GPT2 or LLM_ARCH_LLAMA)");
     if (c->arch != LLM_ARCH_GPT2 && c->arch != LLM_ARCH_LLAMA)
         return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown architecture %d", (int)c->arch);
-    if (c->n_layer <= 0 || c->n_layer > 1024) return llm__fail(err, LLM_ERR_INVALID_ARG, "n_layer %d out of range (1..1024)", c->n_layer);
-    if (c->n_head <= 0 || c->n_head > 1024) return llm__fail(err, LLM_ERR_INVALID_ARG, "n_head %d out of range (1..1024)", c->n_head);
-    if (c->dim <= 0 || c->dim > 65536) return llm__fail(err, LLM_ERR_INVALID_ARG, "dim %d out of range (1..65536)", c->dim);
-    if (c->dim % c->n_head) return llm__fail(err, LLM_ERR_INVALID_ARG, "dim %d is not a multiple of n_head %d", c->dim, c->n_head);
+    if (c->n_layer <= 0 || c->n_layer > 1024)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "n_layer %d out of range (1..1024)", c->n_layer);
+    if (c->n_head <= 0 || c->n_head > 1024)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "n_head %d out of range (1..1024)", c->n_head);
+    if (c->dim <= 0 || c->dim > 65536)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "dim %d out of range (1..65536)", c->dim);
+    if (c->dim % c->n_head)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "dim %d is not a multiple of n_head %d", c->dim, c->n_head);
     hs = c->dim / c->n_head;
-    if (c->arch == LLM_ARCH_LLAMA && hs % 2) return llm__fail(err, LLM_ERR_INVALID_ARG, "RoPE needs an even head size (got %d)", hs);
+    if (c->arch == LLM_ARCH_LLAMA && hs % 2)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "RoPE needs an even head size (got %d)", hs);
     if (c->n_kv_head == 0) c->n_kv_head = c->n_head;
     if (c->n_kv_head < 0 || c->n_kv_head > c->n_head || c->n_head % c->n_kv_head)
         return llm__fail(err, LLM_ERR_INVALID_ARG, "n_kv_head %d must divide n_head %d", c->n_kv_head, c->n_head);
     if (c->arch == LLM_ARCH_GPT2 && c->n_kv_head != c->n_head)
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "GPT-2 has no grouped-query attention (n_kv_head must equal n_head)");
+        return llm__fail(err, LLM_ERR_INVALID_ARG,
+                         "GPT-2 has no grouped-query attention (n_kv_head must equal n_head)");
     if (c->ffn_dim == 0) c->ffn_dim = c->arch == LLM_ARCH_GPT2 ? 4 * c->dim : (8 * c->dim / 3 + 31) / 32 * 32;
-    if (c->ffn_dim < 0 || c->ffn_dim > 1 << 20) return llm__fail(err, LLM_ERR_INVALID_ARG, "ffn_dim %d out of range", c->ffn_dim);
-    if (c->vocab_size <= 0 || c->vocab_size > 1 << 24) return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d out of range (1..16M)", c->vocab_size);
+    if (c->ffn_dim < 0 || c->ffn_dim > 1 << 20)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "ffn_dim %d out of range", c->ffn_dim);
+    if (c->vocab_size <= 0 || c->vocab_size > 1 << 24)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d out of range (1..16M)", c->vocab_size);
     if (c->padded_vocab_size == 0) c->padded_vocab_size = c->vocab_size;
     if (c->padded_vocab_size < c->vocab_size || c->padded_vocab_size > 1 << 24)
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "padded_vocab_size %d smaller than vocab_size %d", c->padded_vocab_size, c->vocab_size);
-    if (c->max_seq_len <= 0 || c->max_seq_len > 1 << 20) return llm__fail(err, LLM_ERR_INVALID_ARG, "max_seq_len %d out of range (1..1M)", c->max_seq_len);
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "padded_vocab_size %d smaller than vocab_size %d",
+                         c->padded_vocab_size, c->vocab_size);
+    if (c->max_seq_len <= 0 || c->max_seq_len > 1 << 20)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "max_seq_len %d out of range (1..1M)", c->max_seq_len);
     if (c->norm_eps == 0) c->norm_eps = 1e-5f;
     if (c->rope_theta == 0) c->rope_theta = 10000.0f;
-    if (!(c->norm_eps > 0) || !(c->rope_theta > 0)) return llm__fail(err, LLM_ERR_INVALID_ARG, "norm_eps and rope_theta must be positive");
+    if (!(c->norm_eps > 0) || !(c->rope_theta > 0))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "norm_eps and rope_theta must be positive");
     if (c->arch == LLM_ARCH_GPT2) c->untied_head = 0;
     return LLM_OK;
 }
@@ -2463,8 +2552,13 @@ static llm_status llm__model_alloc(const llm_config *cfg, const llm_allocator *a
     m->log_fn = log_fn; m->log_user = log_user;
     /* size check in 64-bit before anything big is allocated */
     est = (uint64_t)cfg->padded_vocab_size * (uint64_t)cfg->dim * 2 + (uint64_t)cfg->max_seq_len * (uint64_t)cfg->dim +
-          (uint64_t)cfg->n_layer * ((uint64_t)cfg->dim * (uint64_t)cfg->dim * 4 + 3 * (uint64_t)cfg->dim * (uint64_t)cfg->ffn_dim + 16 * (uint64_t)cfg->dim);
-    if (est > (uint64_t)(SIZE_MAX / 8)) { llm__dealloc(a, m); return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "model too large (%llu parameters)", (unsigned long long)est); }
+        (uint64_t)cfg->n_layer *
+            ((uint64_t)cfg->dim * (uint64_t)cfg->dim * 4 + 3 * (uint64_t)cfg->dim * (uint64_t)cfg->ffn_dim +
+             16 * (uint64_t)cfg->dim);
+    if (est > (uint64_t)(SIZE_MAX / 8)) {
+        llm__dealloc(a, m);
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "model too large (%llu parameters)", (unsigned long long)est);
+    }
     m->layers = (llm__layer_off *)llm__calloc(a, (size_t)cfg->n_layer, sizeof(llm__layer_off));
     n = llm__layout(m, NULL, &total);
     m->tensors = (llm_tensor_info *)llm__calloc(a, (size_t)n, sizeof(llm_tensor_info));
@@ -3226,7 +3320,12 @@ static void llm__residual_forward(const llm__ctx *x, float *out, const float *a,
 /* ---- >>crossentropy: softmax over the real vocab V only (padded columns never count).
    logits (N, V) row stride ld; losses (N) = logsumexp - logit[target]; lse (N) saved.
    The backward overwrites logits with dlogits = (softmax - onehot) * dloss. ---- */
-typedef struct llm__ce_args { float *logits, *losses, *lse; const int32_t *targets; int V, ld; float dloss; } llm__ce_args;
+typedef struct llm__ce_args {
+    float *logits, *losses, *lse;
+    const int32_t *targets;
+    int V, ld;
+    float dloss;
+} llm__ce_args;
 static void llm__ce_fwd_rows(void *c, size_t lo, size_t hi) {
     const llm__ce_args *a = (const llm__ce_args *)c;
     size_t r;
@@ -3702,11 +3801,13 @@ LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *d
     if (!model || !desc || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
     d = *desc;
     c = &model->cfg;
-    if (d.batch <= 0 || d.seq_len <= 0) return llm__fail(err, LLM_ERR_INVALID_ARG, "batch and seq_len must be positive");
+    if (d.batch <= 0 || d.seq_len <= 0)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "batch and seq_len must be positive");
     if (d.seq_len > c->max_seq_len)
         return llm__fail(err, LLM_ERR_CONTEXT_FULL, "seq_len %d exceeds the model's max_seq_len %d", d.seq_len,
                          c->max_seq_len);
-    if ((int64_t)d.batch * d.seq_len > (1 << 26)) return llm__fail(err, LLM_ERR_INVALID_ARG, "batch * seq_len too large");
+    if ((int64_t)d.batch * d.seq_len > (1 << 26))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "batch * seq_len too large");
     if (d.lr == 0) d.lr = 3e-4f;
     if (d.beta1 == 0) d.beta1 = 0.9f;
     if (d.beta2 == 0) d.beta2 = 0.95f;
@@ -4084,7 +4185,8 @@ static llm_status llm__session_eval(llm_session *s, const int32_t *tokens, int n
     if (n > s->n_ctx - s->pos)
         return llm__dfail(&s->diag, LLM_ERR_CONTEXT_FULL, "context full: %d tokens at position %d exceed n_ctx %d", n,
                           s->pos, s->n_ctx);
-    if ((st = llm__check_tokens(s->model, tokens, (size_t)n, &e)) != LLM_OK) return llm__dfail(&s->diag, st, "%s", e.message);
+    if ((st = llm__check_tokens(s->model, tokens, (size_t)n, &e)) != LLM_OK)
+        return llm__dfail(&s->diag, st, "%s", e.message);
     while (done < n) {
         const int chunk = LLM__MIN(s->n_batch, n - done), last = done + chunk == n;
         if (s->d.progress && done > 0 && s->d.progress((float)done / (float)n, s->d.progress_user_data)) {
@@ -4183,7 +4285,9 @@ LLMDEF llm_status llm_session_save_mem(const llm_session *s, const llm_sampler *
         return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_BUFFER_TOO_SMALL, "state needs %lu bytes",
                           (unsigned long)need);
     memcpy(p, "LLMS", 4);
-    llm__put_le(p + 4, 1, 4); llm__put_le(p + 8, (uint32_t)c->n_layer, 4); llm__put_le(p + 12, (uint32_t)c->n_kv_head, 4);
+    llm__put_le(p + 4, 1, 4);
+    llm__put_le(p + 8, (uint32_t)c->n_layer, 4);
+    llm__put_le(p + 12, (uint32_t)c->n_kv_head, 4);
     llm__put_le(p + 16, (uint32_t)hs, 4); llm__put_le(p + 20, (uint32_t)c->vocab_size, 4);
     llm__put_le(p + 24, (uint32_t)s->pos, 4);
     p += LLM__STATE_HDR;
@@ -4224,7 +4328,8 @@ LLMDEF llm_status llm_session_load_mem(llm_session *s, llm_sampler *smp, const v
         return llm__dfail(&s->diag, LLM_ERR_FORMAT, "session state truncated (%lu bytes)", (unsigned long)size);
     smp_bytes = llm__rd_u32(p + LLM__STATE_HDR + kvb);
     if (size != LLM__STATE_HDR + kvb + 4 + smp_bytes)
-        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "session state truncated or padded (%lu bytes)", (unsigned long)size);
+        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "session state truncated or padded (%lu bytes)",
+                          (unsigned long)size);
     {   /* check the tokens before anything changes */
         uint32_t i;
         for (i = 0; i < pos; i++) {
@@ -4581,7 +4686,8 @@ static llm_status llm__sampler_prepare(llm_sampler *s, const float *logits, floa
     for (i = 0; i < s->n_bias; i++) w[s->bias[i].token] += s->bias[i].bias;
     /* the max (and the check again: a penalty or a bias can overflow to +inf) */
     m = llm__sampler_max(w, s->n_pad, &am);
-    if (!(m <= FLT_MAX)) return llm__dfail(&s->diag, LLM_ERR_NON_FINITE, "logit %d is +inf after penalties and bias", (int)am);
+    if (!(m <= FLT_MAX))
+        return llm__dfail(&s->diag, LLM_ERR_NON_FINITE, "logit %d is +inf after penalties and bias", (int)am);
     if (m == -INFINITY) return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "every token is banned (all logits are -inf)");
     *max = m;
     *argmax = am;
@@ -4910,8 +5016,8 @@ LLMDEF llm_status llm_sampler_load_mem(llm_sampler *s, const void *buf, size_t s
         return llm__dfail(&s->diag, LLM_ERR_FORMAT, "sampler state for vocab_size %lu, this sampler has %d",
                           (unsigned long)vocab, s->vocab_size);
     if (n > (size - LLM__SAMPLER_STATE_HDR) / 4)
-        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "sampler state holds %lu tokens but only %lu bytes", (unsigned long)n,
-                          (unsigned long)size);
+        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "sampler state holds %lu tokens but only %lu bytes",
+                          (unsigned long)n, (unsigned long)size);
     if ((llm__rd_u64(p + 24) & 1) == 0) return llm__dfail(&s->diag, LLM_ERR_FORMAT, "sampler state: bad RNG increment");
     for (i = 0; i < n; i++) {
         uint64_t t = (uint64_t)llm__rd_u32(p + LLM__SAMPLER_STATE_HDR + 4 * i);
@@ -5018,7 +5124,9 @@ static llm_status llm__gen_prompt(llm_generator *g, const llm_generate_desc *des
         const char *text = desc->prompt ? desc->prompt : "";
         size_t len = desc->prompt_len ? desc->prompt_len : strlen(text), n = 0;
         const int flags = desc->add_bos ? LLM_TOKENIZE_ADD_BOS : 0;
-        if (!g->tok) return llm__fail(err, LLM_ERR_INVALID_ARG, "a text prompt needs a tokenizer (none given, none with the model)");
+        if (!g->tok)
+            return llm__fail(err, LLM_ERR_INVALID_ARG,
+                             "a text prompt needs a tokenizer (none given, none with the model)");
         llm_tokenize(g->tok, text, len, flags, NULL, 0, &n);
         g->prompt = (int32_t *)llm__alloc(a, (n + 1) * sizeof(int32_t));
         if (!g->prompt) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
@@ -5187,9 +5295,15 @@ static llm_status llm__gen_decode_one(llm_generator *g) {
         if (llm_detok_push(g->tok, &g->ds, tok, g->piece, g->piece_cap, &n) == LLM_OK && n) llm__gen_text(g, n, tok, 0);
     }
     if (g->stop_reason != LLM_STOP_NONE) { llm__gen_finish(g, g->stop_reason); return LLM_OK; }
-    if (g->d.max_tokens && g->n_generated >= g->d.max_tokens) { llm__gen_finish(g, LLM_STOP_MAX_TOKENS); return LLM_OK; }
+    if (g->d.max_tokens && g->n_generated >= g->d.max_tokens) {
+        llm__gen_finish(g, LLM_STOP_MAX_TOKENS);
+        return LLM_OK;
+    }
     if (s->pos >= s->n_ctx) {
-        if (!g->d.context_shift || g->d.n_keep >= s->pos - 1) { llm__gen_finish(g, LLM_STOP_CONTEXT_FULL); return LLM_OK; }
+        if (!g->d.context_shift || g->d.n_keep >= s->pos - 1) {
+            llm__gen_finish(g, LLM_STOP_CONTEXT_FULL);
+            return LLM_OK;
+        }
         if ((st = llm_session_shift(s, g->d.n_keep)) != LLM_OK)
             return llm__dfail(&g->diag, st, "context shift: %s", llm_session_last_error(s));
         g->n_shifts++;
@@ -5261,7 +5375,9 @@ LLMDEF llm_status llm_generator_step(llm_generator *g, double budget, int *done)
     if (done) *done = g->finished;
     return st;
 }
-LLMDEF const char *llm_generator_last_error(const llm_generator *g) { return g ? g->diag.err.message : "NULL generator"; }
+LLMDEF const char *llm_generator_last_error(const llm_generator *g) {
+    return g ? g->diag.err.message : "NULL generator";
+}
 
 LLMDEF void llm_generator_stats(const llm_generator *g, llm_generate_stats *st) {
     if (!st) return;
@@ -5421,7 +5537,8 @@ static void llm__beams_expand(llm_session *s, llm__beams *b, int k) {
     for (i = 0; i < b->n_alive; i++) b->cur[i] = b->toks[(size_t)i * b->T + k];
     b->kv[0].k_pos = k;
     llm__session_forward(s, b->cur, b->n_alive, LLM__LOGITS_ALL, b->logits, &b->kv[0]);
-    for (i = 0; i < b->n_alive; i++) nc += llm__beam_topw(b->logits + (size_t)i * V, V, b->W, b->lp[i], i, b->cand + nc);
+    for (i = 0; i < b->n_alive; i++)
+        nc += llm__beam_topw(b->logits + (size_t)i * V, V, b->W, b->lp[i], i, b->cand + nc);
     qsort(b->cand, (size_t)nc, sizeof *b->cand, llm__beam_cmp);
     for (i = 0; i < nc && n_new < b->W; i++, n_new++) {   /* each copies its parent's suffix (k + 1 rows) */
         const int p = b->cand[i].parent;
@@ -5538,9 +5655,13 @@ static size_t llm__next_cap(size_t cap, size_t need) { /* llm__tgrow's rule */
     return nc;
 }
 /* Grows one of several arrays that share a capacity field (updated after the last one). */
-#define LLM__BT_GROW(b, ptr, cap_field, need, type) do { \
-    size_t llm__c = (b)->cap_field; type *llm__p = (type *)llm__tgrow((b)->al, (b)->ptr, &llm__c, (need), sizeof(type)); \
-    if (!llm__p) (b)->oom = 1; else (b)->ptr = llm__p; } while (0)
+#define LLM__BT_GROW(b, ptr, cap_field, need, type) \
+    do { \
+        size_t llm__c = (b)->cap_field; \
+        type *llm__p = (type *)llm__tgrow((b)->al, (b)->ptr, &llm__c, (need), sizeof(type)); \
+        if (!llm__p) (b)->oom = 1; \
+        else (b)->ptr = llm__p; \
+    } while (0)
 
 static int llm__bt_heap_before(const llm__bt_heap *x, const llm__bt_heap *y) {
     if (x->count != y->count) return x->count > y->count;
@@ -5746,8 +5867,14 @@ static void llm__bt_merge(llm__bt *b, size_t p, int32_t x, int32_t y, uint32_t s
         sy = b->sym + b->soff[w]; L = b->wlen[w]; c = (int64_t)b->wcount[w];
         for (r = 0, o = 0; r < L;) {
             if (r + 1 < L && sy[r] == x && sy[r + 1] == y) {
-                if (o > 0) { llm__bt_change(b, sy[o - 1], x, -c, w, stamp); llm__bt_change(b, sy[o - 1], z, c, w, stamp); }
-                if (r + 2 < L) { llm__bt_change(b, y, sy[r + 2], -c, w, stamp); llm__bt_change(b, z, sy[r + 2], c, w, stamp); }
+                if (o > 0) {
+                    llm__bt_change(b, sy[o - 1], x, -c, w, stamp);
+                    llm__bt_change(b, sy[o - 1], z, c, w, stamp);
+                }
+                if (r + 2 < L) {
+                    llm__bt_change(b, y, sy[r + 2], -c, w, stamp);
+                    llm__bt_change(b, z, sy[r + 2], c, w, stamp);
+                }
                 sy[o++] = z; r += 2;
             } else {
                 sy[o++] = sy[r++];
@@ -5768,7 +5895,8 @@ static llm_status llm__bt_build(llm__bt *b, llm_pattern pattern, int eos, llm_to
     int32_t *pairs, *res;
     size_t i;
     llm_status st;
-    if ((st = llm__tok_new(b->al, LLM_TOKENIZER_BPE, b->ntok + (eos ? 1 : 0), b->tb_n + 13, &t, err)) != LLM_OK) return st;
+    if ((st = llm__tok_new(b->al, LLM_TOKENIZER_BPE, b->ntok + (eos ? 1 : 0), b->tb_n + 13, &t, err)) != LLM_OK)
+        return st;
     memcpy(t->text, b->tbytes, b->tb_n);
     memcpy(t->off, b->toff, (b->ntok + 1) * sizeof(uint32_t));
     for (i = 0; i < b->ntok; i++) t->type[i] = LLM__TT_NORMAL;
@@ -5919,13 +6047,32 @@ static void llm__gguf_w_key(llm__gguf_w *w, const char *key, uint32_t type) {
     w->n_kv++;
 }
 static uint32_t llm__f32_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-LLM__MAYBE_UNUSED static void llm__gguf_w_u32(llm__gguf_w *w, const char *key, uint32_t v) { llm__gguf_w_key(w, key, LLM__GGUF_U32); llm__gguf_w_le(w, v, 4); }
-LLM__MAYBE_UNUSED static void llm__gguf_w_i32(llm__gguf_w *w, const char *key, int32_t v) { llm__gguf_w_key(w, key, LLM__GGUF_I32); llm__gguf_w_le(w, (uint32_t)v, 4); }
-LLM__MAYBE_UNUSED static void llm__gguf_w_u64(llm__gguf_w *w, const char *key, uint64_t v) { llm__gguf_w_key(w, key, LLM__GGUF_U64); llm__gguf_w_le(w, v, 8); }
-LLM__MAYBE_UNUSED static void llm__gguf_w_f32(llm__gguf_w *w, const char *key, float v) { llm__gguf_w_key(w, key, LLM__GGUF_F32); llm__gguf_w_le(w, llm__f32_bits(v), 4); }
-LLM__MAYBE_UNUSED static void llm__gguf_w_bool(llm__gguf_w *w, const char *key, int v) { llm__gguf_w_key(w, key, LLM__GGUF_BOOL); llm__gguf_w_le(w, v ? 1u : 0u, 1); }
-LLM__MAYBE_UNUSED static void llm__gguf_w_str(llm__gguf_w *w, const char *key, const char *s, size_t len) { llm__gguf_w_key(w, key, LLM__GGUF_STR); llm__gguf_w_string(w, s, len); }
-LLM__MAYBE_UNUSED static void llm__gguf_w_arr_str(llm__gguf_w *w, const char *key, const char *const *strs, const uint32_t *lens, size_t n) {
+LLM__MAYBE_UNUSED static void llm__gguf_w_u32(llm__gguf_w *w, const char *key, uint32_t v) {
+    llm__gguf_w_key(w, key, LLM__GGUF_U32);
+    llm__gguf_w_le(w, v, 4);
+}
+LLM__MAYBE_UNUSED static void llm__gguf_w_i32(llm__gguf_w *w, const char *key, int32_t v) {
+    llm__gguf_w_key(w, key, LLM__GGUF_I32);
+    llm__gguf_w_le(w, (uint32_t)v, 4);
+}
+LLM__MAYBE_UNUSED static void llm__gguf_w_u64(llm__gguf_w *w, const char *key, uint64_t v) {
+    llm__gguf_w_key(w, key, LLM__GGUF_U64);
+    llm__gguf_w_le(w, v, 8);
+}
+LLM__MAYBE_UNUSED static void llm__gguf_w_f32(llm__gguf_w *w, const char *key, float v) {
+    llm__gguf_w_key(w, key, LLM__GGUF_F32);
+    llm__gguf_w_le(w, llm__f32_bits(v), 4);
+}
+LLM__MAYBE_UNUSED static void llm__gguf_w_bool(llm__gguf_w *w, const char *key, int v) {
+    llm__gguf_w_key(w, key, LLM__GGUF_BOOL);
+    llm__gguf_w_le(w, v ? 1u : 0u, 1);
+}
+LLM__MAYBE_UNUSED static void llm__gguf_w_str(llm__gguf_w *w, const char *key, const char *s, size_t len) {
+    llm__gguf_w_key(w, key, LLM__GGUF_STR);
+    llm__gguf_w_string(w, s, len);
+}
+LLM__MAYBE_UNUSED static void llm__gguf_w_arr_str(llm__gguf_w *w, const char *key, const char *const *strs,
+                                                  const uint32_t *lens, size_t n) {
     size_t i;
     llm__gguf_w_key(w, key, LLM__GGUF_ARR); llm__gguf_w_le(w, LLM__GGUF_STR, 4); llm__gguf_w_le(w, n, 8);
     for (i = 0; i < n; i++) llm__gguf_w_string(w, strs[i], lens ? lens[i] : strlen(strs[i]));
@@ -6009,7 +6156,8 @@ static void llm__gguf_w_header(llm__gguf_w *w, llm__gguf_w *hdr) {
 /* Bytes of the whole file, given its header. */
 static size_t llm__gguf_w_size(const llm__gguf_w *w, const llm__gguf_w *hdr) {
     size_t i, n = hdr->kv_len;
-    for (i = 0; i < w->n_t; i++) n += llm__gguf_tensor_bytes(&w->t[i]) + llm__gguf_pad(llm__gguf_tensor_bytes(&w->t[i]));
+    for (i = 0; i < w->n_t; i++)
+        n += llm__gguf_tensor_bytes(&w->t[i]) + llm__gguf_pad(llm__gguf_tensor_bytes(&w->t[i]));
     return n;
 }
 static void llm__gguf_w_emit(const llm__gguf_w *w, const llm__gguf_w *hdr, llm__sink *k) {
@@ -6112,6 +6260,7 @@ typedef struct llm__gguf {
 static llm_status llm__gguf_need(llm__gguf *g, uint64_t need, llm_error *err) {
     void *buf;
     size_t want;
+    llm_status st;
     if (need <= g->meta_len) return LLM_OK;
     if (need > g->src->size)
         return llm__fail(err, LLM_ERR_FORMAT, "GGUF truncated: header needs %llu bytes, file has %llu",
@@ -6120,23 +6269,32 @@ static llm_status llm__gguf_need(llm__gguf *g, uint64_t need, llm_error *err) {
     if (!(buf = llm__tgrow(&g->alloc, g->meta, &g->meta_cap, want, 1)))
         return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading GGUF header");
     g->meta = (unsigned char *)buf;
-    if (llm__src_read(g->src, g->meta_len, g->meta + g->meta_len, want - g->meta_len, err) != LLM_OK) return LLM_ERR_FORMAT;
+    if ((st = llm__src_read(g->src, g->meta_len, g->meta + g->meta_len, want - g->meta_len, err)) != LLM_OK) return st;
     g->meta_len = want;
     return LLM_OK;
 }
 static llm_status llm__gguf_u64_at(llm__gguf *g, size_t *pos, uint64_t *v, llm_error *err) {
-    if (llm__gguf_need(g, (uint64_t)*pos + 8, err) != LLM_OK) return LLM_ERR_FORMAT;
-    *v = llm__rd_u64(g->meta + *pos); *pos += 8; return LLM_OK;
+    llm_status st = llm__gguf_need(g, (uint64_t)*pos + 8, err);
+    if (st != LLM_OK) return st;
+    *v = llm__rd_u64(g->meta + *pos);
+    *pos += 8;
+    return LLM_OK;
 }
 static llm_status llm__gguf_u32_at(llm__gguf *g, size_t *pos, uint32_t *v, llm_error *err) {
-    if (llm__gguf_need(g, (uint64_t)*pos + 4, err) != LLM_OK) return LLM_ERR_FORMAT;
-    *v = llm__rd_u32(g->meta + *pos); *pos += 4; return LLM_OK;
+    llm_status st = llm__gguf_need(g, (uint64_t)*pos + 4, err);
+    if (st != LLM_OK) return st;
+    *v = llm__rd_u32(g->meta + *pos);
+    *pos += 4;
+    return LLM_OK;
 }
 static llm_status llm__gguf_str_at(llm__gguf *g, size_t *pos, llm_error *err) {
     uint64_t len;
-    if (llm__gguf_u64_at(g, pos, &len, err) != LLM_OK) return LLM_ERR_FORMAT;
-    if (len > g->src->size - *pos) return llm__fail(err, LLM_ERR_FORMAT, "GGUF string length %llu beyond the end of the file", (unsigned long long)len);
-    if (llm__gguf_need(g, (uint64_t)*pos + len, err) != LLM_OK) return LLM_ERR_FORMAT;
+    llm_status st;
+    if ((st = llm__gguf_u64_at(g, pos, &len, err)) != LLM_OK) return st;
+    if (len > g->src->size - *pos)
+        return llm__fail(err, LLM_ERR_FORMAT, "GGUF string length %llu beyond the end of the file",
+                         (unsigned long long)len);
+    if ((st = llm__gguf_need(g, (uint64_t)*pos + len, err)) != LLM_OK) return st;
     *pos += (size_t)len;
     return LLM_OK;
 }
@@ -6145,128 +6303,171 @@ static void llm__gguf_close(llm__gguf *g) {
     llm__dealloc(&g->alloc, g->t); llm__dealloc(&g->alloc, g->str_offs);
     memset(g, 0, sizeof *g);
 }
-static llm_status llm__gguf_open(llm__gguf *g, llm__src *src, const llm_allocator *a, llm_error *err) {
-    size_t pos = 0, i, n_str = 0, str_used = 0;
-    uint32_t version;
-    uint64_t n_t, n_kv, data_off;
+/* One key/value at *pos: validated, its offsets remembered (pointers come later, since meta
+   may move while it grows). *n_str counts the strings of string arrays. */
+static llm_status llm__gguf_read_kv(llm__gguf *g, llm__gguf_kv *kv, size_t *pos, size_t *n_str, llm_error *err) {
+    const uint64_t size = g->src->size;
+    const size_t kstart = *pos;
     llm_status st;
-    memset(g, 0, sizeof *g);
-    if (a) g->alloc = *a;
-    g->src = src;
-    if (llm__gguf_need(g, 24, err) != LLM_OK) goto fail;
-    if (memcmp(g->meta, "GGUF", 4) != 0) { llm__fail(err, LLM_ERR_FORMAT, "not a GGUF file (bad magic)"); goto fail; }
-    version = llm__rd_u32(g->meta + 4);
-    if (version < 2 || version > 3) { llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF version %u not supported (2 or 3)", version); goto fail; }
-    n_t = llm__rd_u64(g->meta + 8); n_kv = llm__rd_u64(g->meta + 16);
-    pos = 24;
-    /* every kv takes at least 12 bytes and every tensor info at least 24 */
-    if (n_kv > src->size / 12 || n_t > src->size / 24) { llm__fail(err, LLM_ERR_FORMAT, "GGUF counts (%llu tensors, %llu keys) exceed the file size", (unsigned long long)n_t, (unsigned long long)n_kv); goto fail; }
-    g->kv = (llm__gguf_kv *)llm__calloc(a, (size_t)n_kv + 1, sizeof *g->kv);
-    g->t = (llm__gguf_tensor *)llm__calloc(a, (size_t)n_t + 1, sizeof *g->t);
-    if (!g->kv || !g->t) { llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto fail; }
-    /* pass 1 over key/values: validate and remember offsets (pointers are set after, since
-       meta may move while it grows) */
-    for (i = 0; i < n_kv; i++) {
-        llm__gguf_kv *kv = &g->kv[i];
-        size_t kstart = pos;
-        if (llm__gguf_str_at(g, &pos, err) != LLM_OK) goto fail;
-        kv->key = (const char *)(uintptr_t)(kstart + 8); kv->klen = pos - kstart - 8;
-        if (llm__gguf_u32_at(g, &pos, &kv->type, err) != LLM_OK) goto fail;
-        kv->n = 1;
-        if (kv->type == LLM__GGUF_ARR) {
-            uint64_t n, j;
-            if (llm__gguf_u32_at(g, &pos, &kv->elem_type, err) != LLM_OK) goto fail;
-            if (llm__gguf_u64_at(g, &pos, &n, err) != LLM_OK) goto fail;
-            kv->n = n;
-            kv->off = pos;
-            if (kv->elem_type == LLM__GGUF_STR) {
-                if (n > (src->size - pos) / 8) { llm__fail(err, LLM_ERR_FORMAT, "GGUF array of %llu strings beyond the end of the file", (unsigned long long)n); goto fail; }
-                for (j = 0; j < n; j++) if (llm__gguf_str_at(g, &pos, err) != LLM_OK) goto fail;
-                n_str += (size_t)n;
-            } else {
-                size_t es = llm__gguf_scalar_size(kv->elem_type);
-                if (!es) { llm__fail(err, LLM_ERR_FORMAT, "GGUF array of unknown type %u", kv->elem_type); goto fail; }
-                if (n > (src->size - pos) / es) { llm__fail(err, LLM_ERR_FORMAT, "GGUF array of %llu elements beyond the end of the file", (unsigned long long)n); goto fail; }
-                if (llm__gguf_need(g, (uint64_t)pos + n * es, err) != LLM_OK) goto fail;
-                pos += (size_t)(n * es);
-            }
-        } else if (kv->type == LLM__GGUF_STR) {
-            kv->off = pos;
-            if (llm__gguf_str_at(g, &pos, err) != LLM_OK) goto fail;
-        } else {
-            size_t es = llm__gguf_scalar_size(kv->type);
-            if (!es) { llm__fail(err, LLM_ERR_FORMAT, "GGUF key with unknown type %u", kv->type); goto fail; }
-            kv->off = pos;
-            if (llm__gguf_need(g, (uint64_t)pos + es, err) != LLM_OK) goto fail;
-            pos += es;
+    size_t es;
+    if ((st = llm__gguf_str_at(g, pos, err)) != LLM_OK) return st;
+    kv->key = (const char *)(uintptr_t)(kstart + 8);
+    kv->klen = *pos - kstart - 8;
+    if ((st = llm__gguf_u32_at(g, pos, &kv->type, err)) != LLM_OK) return st;
+    kv->n = 1;
+    if (kv->type == LLM__GGUF_STR) {
+        kv->off = *pos;
+        return llm__gguf_str_at(g, pos, err);
+    }
+    if (kv->type != LLM__GGUF_ARR) {
+        if (!(es = llm__gguf_scalar_size(kv->type)))
+            return llm__fail(err, LLM_ERR_FORMAT, "GGUF key %u bytes in: unknown type %u", (unsigned)kstart, kv->type);
+        kv->off = *pos;
+        if ((st = llm__gguf_need(g, (uint64_t)*pos + es, err)) != LLM_OK) return st;
+        *pos += es;
+        return LLM_OK;
+    }
+    if ((st = llm__gguf_u32_at(g, pos, &kv->elem_type, err)) != LLM_OK ||
+        (st = llm__gguf_u64_at(g, pos, &kv->n, err)) != LLM_OK)
+        return st;
+    kv->off = *pos;
+    if (kv->elem_type == LLM__GGUF_STR) {
+        uint64_t j;
+        if (kv->n > (size - *pos) / 8)
+            return llm__fail(err, LLM_ERR_FORMAT, "GGUF array of %llu strings beyond the end of the file",
+                             (unsigned long long)kv->n);
+        for (j = 0; j < kv->n; j++)
+            if ((st = llm__gguf_str_at(g, pos, err)) != LLM_OK) return st;
+        *n_str += (size_t)kv->n;
+        return LLM_OK;
+    }
+    if (!(es = llm__gguf_scalar_size(kv->elem_type)))
+        return llm__fail(err, LLM_ERR_FORMAT, "GGUF array of unknown type %u", kv->elem_type);
+    if (kv->n > (size - *pos) / es)
+        return llm__fail(err, LLM_ERR_FORMAT, "GGUF array of %llu elements beyond the end of the file",
+                         (unsigned long long)kv->n);
+    if ((st = llm__gguf_need(g, (uint64_t)*pos + kv->n * es, err)) != LLM_OK) return st;
+    *pos += (size_t)(kv->n * es);
+    return LLM_OK;
+}
+/* One tensor info at *pos: name, dims (each checked against the file size), type, offset. */
+static llm_status llm__gguf_read_tensor(llm__gguf *g, llm__gguf_tensor *t, size_t i, size_t *pos, llm_error *err) {
+    const uint64_t size = g->src->size;
+    const size_t nstart = *pos;
+    uint64_t ne[4];
+    uint32_t nd;
+    int d;
+    llm_status st;
+    if ((st = llm__gguf_str_at(g, pos, err)) != LLM_OK) return st;
+    t->name = (const char *)(uintptr_t)(nstart + 8);
+    t->nlen = *pos - nstart - 8;
+    if ((st = llm__gguf_u32_at(g, pos, &nd, err)) != LLM_OK) return st;
+    if (nd < 1 || nd > 4) return llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u has %u dims", (unsigned)i, nd);
+    t->n_dims = (int)nd;
+    t->nelem = 1;
+    for (d = 0; d < (int)nd; d++) {
+        if ((st = llm__gguf_u64_at(g, pos, &ne[d], err)) != LLM_OK) return st;
+        if (ne[d] == 0 || ne[d] > size || t->nelem > size / ne[d])
+            return llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u: absurd dimension %llu", (unsigned)i,
+                             (unsigned long long)ne[d]);
+        t->nelem *= ne[d];
+    }
+    for (d = 0; d < (int)nd; d++) t->shape[d] = (int64_t)ne[nd - 1 - d];
+    if ((st = llm__gguf_u32_at(g, pos, &t->type, err)) != LLM_OK) return st;
+    return llm__gguf_u64_at(g, pos, &t->offset, err);
+}
+/* The data starts at the header's end rounded up to the alignment (general.alignment or 32);
+   every tensor's data must lie inside the file. Offsets become absolute. */
+static llm_status llm__gguf_place(llm__gguf *g, size_t header_end, llm_error *err) {
+    const uint64_t size = g->src->size;
+    uint64_t al = LLM__GGUF_ALIGN;
+    size_t k;
+    for (k = 0; k < g->n_kv; k++) {
+        const char *key = (const char *)g->meta + (size_t)(uintptr_t)g->kv[k].key;
+        if (g->kv[k].klen == 17 && memcmp(key, "general.alignment", 17) == 0 && g->kv[k].type == LLM__GGUF_U32) {
+            al = llm__rd_u32(g->meta + g->kv[k].off);
+            if (al == 0 || (al & (al - 1)))
+                return llm__fail(err, LLM_ERR_FORMAT, "GGUF alignment %u is not a power of two", (unsigned)al);
         }
     }
-    g->n_kv = (size_t)n_kv;
-    for (i = 0; i < n_t; i++) {
-        llm__gguf_tensor *t = &g->t[i];
-        size_t nstart = pos;
-        uint32_t nd; int d;
-        uint64_t ne[4], off;
-        if (llm__gguf_str_at(g, &pos, err) != LLM_OK) goto fail;
-        t->name = (const char *)(uintptr_t)(nstart + 8); t->nlen = pos - nstart - 8;
-        if (llm__gguf_u32_at(g, &pos, &nd, err) != LLM_OK) goto fail;
-        if (nd < 1 || nd > 4) { llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u has %u dims", (unsigned)i, nd); goto fail; }
-        t->n_dims = (int)nd; t->nelem = 1;
-        for (d = 0; d < (int)nd; d++) {
-            if (llm__gguf_u64_at(g, &pos, &ne[d], err) != LLM_OK) goto fail;
-            if (ne[d] == 0 || ne[d] > src->size || t->nelem > src->size / ne[d]) { llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u: absurd dimension %llu", (unsigned)i, (unsigned long long)ne[d]); goto fail; }
-            t->nelem *= ne[d];
-        }
-        for (d = 0; d < (int)nd; d++) t->shape[d] = (int64_t)ne[nd - 1 - d];
-        if (llm__gguf_u32_at(g, &pos, &t->type, err) != LLM_OK) goto fail;
-        if (llm__gguf_u64_at(g, &pos, &off, err) != LLM_OK) goto fail;
-        t->offset = off;
+    g->data_start = ((uint64_t)header_end + al - 1) / al * al;
+    for (k = 0; k < g->n_t; k++) {
+        llm__gguf_tensor *t = &g->t[k];
+        const uint64_t esz = t->type == LLM__GGUF_TYPE_F32 ? 4 : t->type == LLM__GGUF_TYPE_F16 ? 2 : 0;
+        if (t->offset > size || g->data_start > size - t->offset ||
+            (esz && t->nelem > (size - g->data_start - t->offset) / esz))
+            return llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u data (offset %llu) beyond the end of the file",
+                             (unsigned)k, (unsigned long long)t->offset);
+        t->offset += g->data_start;
     }
-    g->n_t = (size_t)n_t;
-    data_off = ((uint64_t)pos + LLM__GGUF_ALIGN - 1) / LLM__GGUF_ALIGN * LLM__GGUF_ALIGN;
-    {   /* general.alignment may change the alignment */
-        size_t k;
-        for (k = 0; k < g->n_kv; k++) {
-            const char *key = (const char *)g->meta + (size_t)(uintptr_t)g->kv[k].key;
-            if (g->kv[k].klen == 17 && memcmp(key, "general.alignment", 17) == 0 && g->kv[k].type == LLM__GGUF_U32) {
-                uint32_t al = llm__rd_u32(g->meta + g->kv[k].off);
-                if (al == 0 || (al & (al - 1))) { llm__fail(err, LLM_ERR_FORMAT, "GGUF alignment %u is not a power of two", al); goto fail; }
-                data_off = ((uint64_t)pos + al - 1) / al * al;
-            }
-        }
-    }
-    g->data_start = data_off;
-    for (i = 0; i < g->n_t; i++) {
-        llm__gguf_tensor *t = &g->t[i];
-        uint64_t esz = t->type == LLM__GGUF_TYPE_F32 ? 4 : t->type == LLM__GGUF_TYPE_F16 ? 2 : 0;
-        if (t->offset > src->size || data_off > src->size - t->offset ||
-            (esz && t->nelem > (src->size - data_off - t->offset) / esz)) {
-            llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u data (offset %llu) beyond the end of the file", (unsigned)i, (unsigned long long)t->offset);
-            goto fail;
-        }
-        t->offset += data_off;
-    }
-    /* pass 2: turn offsets into pointers, index string arrays */
-    g->str_offs = (size_t *)llm__calloc(a, n_str + 1, sizeof(size_t));
-    if (!g->str_offs) { llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto fail; }
+    return LLM_OK;
+}
+/* Offsets into meta become pointers; string arrays get an index of their strings. */
+static llm_status llm__gguf_index(llm__gguf *g, size_t n_str, llm_error *err) {
+    size_t i, used = 0;
+    g->str_offs = (size_t *)llm__calloc(&g->alloc, n_str + 1, sizeof(size_t));
+    if (!g->str_offs) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     for (i = 0; i < g->n_kv; i++) {
         llm__gguf_kv *kv = &g->kv[i];
         kv->key = (const char *)g->meta + (size_t)(uintptr_t)kv->key;
         if (kv->type == LLM__GGUF_ARR && kv->elem_type == LLM__GGUF_STR) {
-            size_t p = kv->off; uint64_t j;
-            kv->str_off = g->str_offs + str_used;
-            for (j = 0; j < kv->n; j++) { kv->str_off[j] = p; p += 8 + (size_t)llm__rd_u64(g->meta + p); }
-            str_used += (size_t)kv->n;
+            size_t p = kv->off;
+            uint64_t j;
+            kv->str_off = g->str_offs + used;
+            for (j = 0; j < kv->n; j++) {
+                kv->str_off[j] = p;
+                p += 8 + (size_t)llm__rd_u64(g->meta + p);
+            }
+            used += (size_t)kv->n;
         }
     }
     for (i = 0; i < g->n_t; i++) g->t[i].name = (const char *)g->meta + (size_t)(uintptr_t)g->t[i].name;
+    return LLM_OK;
+}
+/* Parses the header, key/values and tensor infos of a GGUF source; data is read on demand. */
+static llm_status llm__gguf_open(llm__gguf *g, llm__src *src, const llm_allocator *a, llm_error *err) {
+    size_t pos = 24, i, n_str = 0;
+    uint32_t version;
+    uint64_t n_t, n_kv;
+    llm_status st;
+    memset(g, 0, sizeof *g);
+    if (a) g->alloc = *a;
+    g->src = src;
+    if ((st = llm__gguf_need(g, 24, err)) != LLM_OK) goto fail;
+    if (memcmp(g->meta, "GGUF", 4) != 0) {
+        st = llm__fail(err, LLM_ERR_FORMAT, "not a GGUF file (bad magic)");
+        goto fail;
+    }
+    version = llm__rd_u32(g->meta + 4);
+    n_t = llm__rd_u64(g->meta + 8);
+    n_kv = llm__rd_u64(g->meta + 16);
+    if (version < 2 || version > 3) {
+        st = llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF version %u not supported (2 or 3)", version);
+        goto fail;
+    }
+    /* every kv takes at least 12 bytes and every tensor info at least 24 */
+    if (n_kv > src->size / 12 || n_t > src->size / 24) {
+        st = llm__fail(err, LLM_ERR_FORMAT, "GGUF counts (%llu tensors, %llu keys) exceed the file size",
+                       (unsigned long long)n_t, (unsigned long long)n_kv);
+        goto fail;
+    }
+    g->kv = (llm__gguf_kv *)llm__calloc(a, (size_t)n_kv + 1, sizeof *g->kv);
+    g->t = (llm__gguf_tensor *)llm__calloc(a, (size_t)n_t + 1, sizeof *g->t);
+    if (!g->kv || !g->t) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto fail; }
+    for (i = 0; i < n_kv; i++)
+        if ((st = llm__gguf_read_kv(g, &g->kv[i], &pos, &n_str, err)) != LLM_OK) goto fail;
+    g->n_kv = (size_t)n_kv;
+    for (i = 0; i < n_t; i++)
+        if ((st = llm__gguf_read_tensor(g, &g->t[i], i, &pos, err)) != LLM_OK) goto fail;
+    g->n_t = (size_t)n_t;
+    if ((st = llm__gguf_place(g, pos, err)) != LLM_OK || (st = llm__gguf_index(g, n_str, err)) != LLM_OK) goto fail;
     llm__ok(err);
     return LLM_OK;
 fail:
-    st = err ? err->status : LLM_ERR_FORMAT;
     llm__gguf_close(g);
-    return st == LLM_OK ? LLM_ERR_FORMAT : st;
+    return st;
 }
+
 static const llm__gguf_kv *llm__gguf_find(const llm__gguf *g, const char *key) {
     size_t i, kl = strlen(key);
     for (i = 0; i < g->n_kv; i++)
@@ -6300,7 +6501,13 @@ LLM__MAYBE_UNUSED static int llm__gguf_get_f32(const llm__gguf *g, const char *k
     const llm__gguf_kv *kv = llm__gguf_find(g, key);
     if (!kv) return 0;
     if (kv->type == LLM__GGUF_F32) { uint32_t u = llm__rd_u32(g->meta + kv->off); memcpy(v, &u, 4); return 1; }
-    if (kv->type == LLM__GGUF_F64) { uint64_t u = llm__rd_u64(g->meta + kv->off); double d; memcpy(&d, &u, 8); *v = (float)d; return 1; }
+    if (kv->type == LLM__GGUF_F64) {
+        uint64_t u = llm__rd_u64(g->meta + kv->off);
+        double d;
+        memcpy(&d, &u, 8);
+        *v = (float)d;
+        return 1;
+    }
     return 0;
 }
 LLM__MAYBE_UNUSED static int llm__gguf_get_bool(const llm__gguf *g, const char *key, int *v) {
@@ -6317,14 +6524,16 @@ LLM__MAYBE_UNUSED static int llm__gguf_get_str(const llm__gguf *g, const char *k
     return 1;
 }
 /* Numeric array: raw little-endian elements (possibly unaligned: read with memcpy). */
-LLM__MAYBE_UNUSED static int llm__gguf_get_arr(const llm__gguf *g, const char *key, int *elem_type, size_t *n, const void **raw) {
+LLM__MAYBE_UNUSED static int llm__gguf_get_arr(const llm__gguf *g, const char *key, int *elem_type, size_t *n,
+                                               const void **raw) {
     const llm__gguf_kv *kv = llm__gguf_find(g, key);
     if (!kv || kv->type != LLM__GGUF_ARR || kv->elem_type == LLM__GGUF_STR) return 0;
     *elem_type = (int)kv->elem_type; *n = (size_t)kv->n; *raw = g->meta + kv->off;
     return 1;
 }
 /* The i-th string of a string array, or 0 when absent / out of range. */
-LLM__MAYBE_UNUSED static int llm__gguf_get_arr_str(const llm__gguf *g, const char *key, size_t i, const char **s, size_t *len) {
+LLM__MAYBE_UNUSED static int llm__gguf_get_arr_str(const llm__gguf *g, const char *key, size_t i, const char **s,
+                                                   size_t *len) {
     const llm__gguf_kv *kv = llm__gguf_find(g, key);
     if (!kv || kv->type != LLM__GGUF_ARR || kv->elem_type != LLM__GGUF_STR || i >= kv->n) return 0;
     *len = (size_t)llm__rd_u64(g->meta + kv->str_off[i]);
@@ -6365,7 +6574,10 @@ static size_t llm__gpt2_unmap(const unsigned char *s, size_t n, const int16_t *u
 }
 
 static int llm__hexval(int c) {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    return c >= '0' && c <= '9' ? c - '0'
+        : c >= 'a' && c <= 'f'  ? c - 'a' + 10
+        : c >= 'A' && c <= 'F'  ? c - 'A' + 10
+                                : -1;
 }
 
 /* Parses the JSON string at s[*pos] (the opening quote) into raw token bytes (out needs as
@@ -6390,7 +6602,10 @@ static size_t llm__json_token(const unsigned char *s, size_t n, size_t *pos, con
                 int d, j;
                 if (i + 6 > n) return (size_t)-1;
                 cp = 0;
-                for (j = 2; j < 6; j++) { if ((d = llm__hexval(s[i + j])) < 0) return (size_t)-1; cp = cp * 16 + (uint32_t)d; }
+                for (j = 2; j < 6; j++) {
+                    if ((d = llm__hexval(s[i + j])) < 0) return (size_t)-1;
+                    cp = cp * 16 + (uint32_t)d;
+                }
                 i += 6; /* (surrogate pairs cannot name one of the 324 mapped characters) */
                 break;
             }
@@ -6438,26 +6653,48 @@ static llm_status llm__load_tok_gpt2(const llm_allocator *a, const unsigned char
     while (i < jn && js[i] != '}') {
         size_t l, id = 0, digits = 0;
         if (js[i] != '"' || (l = llm__json_token(js, jn, &i, u2b, raw + rawn)) == (size_t)-1) {
-            st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: bad token string at byte %llu", (unsigned long long)i); goto done; }
+            st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: bad token string at byte %llu", (unsigned long long)i);
+            goto done;
+        }
         i = llm__skip_ws(js, jn, i);
-        if (i >= jn || js[i] != ':') { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected ':' at byte %llu", (unsigned long long)i); goto done; }
+        if (i >= jn || js[i] != ':') {
+            st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected ':' at byte %llu", (unsigned long long)i);
+            goto done;
+        }
         i = llm__skip_ws(js, jn, i + 1);
-        while (i < jn && js[i] >= '0' && js[i] <= '9' && digits < 10) { id = id * 10 + (size_t)(js[i] - '0'); i++; digits++; }
-        if (!digits || id > 0x7FFFFFF0u) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: bad id at byte %llu", (unsigned long long)i); goto done; }
+        while (i < jn && js[i] >= '0' && js[i] <= '9' && digits < 10) {
+            id = id * 10 + (size_t)(js[i] - '0');
+            i++;
+            digits++;
+        }
+        if (!digits || id > 0x7FFFFFF0u) {
+            st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: bad id at byte %llu", (unsigned long long)i);
+            goto done;
+        }
         toff[cnt] = (uint32_t)rawn; tlen[cnt] = (uint32_t)l; byid[cnt] = (int32_t)id;
         rawn += l; cnt++;
         if (id > maxid) maxid = id;
         i = llm__skip_ws(js, jn, i);
         if (i < jn && js[i] == ',') i = llm__skip_ws(js, jn, i + 1);
-        else if (i >= jn || js[i] != '}') { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected ',' or '}' at byte %llu", (unsigned long long)i); goto done; }
+        else if (i >= jn || js[i] != '}') {
+            st =
+                llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected ',' or '}' at byte %llu", (unsigned long long)i);
+            goto done;
+        }
     }
     if (i >= jn || cnt == 0) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: truncated or empty"); goto done; }
     n = maxid + 1;
-    if (n != cnt) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: ids are not 0..%llu", (unsigned long long)(cnt - 1)); goto done; }
+    if (n != cnt) {
+        st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: ids are not 0..%llu", (unsigned long long)(cnt - 1));
+        goto done;
+    }
     if ((st = llm__tok_new(a, LLM_TOKENIZER_BPE, n, rawn, &t, err)) != LLM_OK) goto done;
     for (i = 0; i < n; i++) t->off[i] = UINT32_MAX;
     for (i = 0; i < cnt; i++) {
-        if (t->off[byid[i]] != UINT32_MAX) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: id %d twice", (int)byid[i]); goto done; }
+        if (t->off[byid[i]] != UINT32_MAX) {
+            st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: id %d twice", (int)byid[i]);
+            goto done;
+        }
         t->off[byid[i]] = (uint32_t)i; /* temporarily: the entry */
     }
     {   /* lay the tokens out in id order */
@@ -6571,7 +6808,8 @@ static llm_status llm__load_tok_spm(const llm_allocator *a, const unsigned char 
         for (pos = 0; pos < n;) {
             if (!llm__pb_field(p, n, &pos, &f, &wire, &v, &vs, &ve)) {
                 llm_tokenizer_free(t);
-                return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: bad protobuf at byte %llu", (unsigned long long)pos);
+                return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: bad protobuf at byte %llu",
+                                 (unsigned long long)pos);
             }
             if (f == 1 && wire == 2) {               /* a piece */
                 size_t q = vs, ps = 0, pe = 0;
@@ -6606,10 +6844,12 @@ static llm_status llm__load_tok_spm(const llm_allocator *a, const unsigned char 
                 size_t s2, e2;
                 while (q < ve) {
                     if (!llm__pb_field(p, ve, &q, &sf, &sw, &sv, &s2, &e2))
-                        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: bad %s spec", f == 2 ? "trainer" : "normalizer");
+                        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: bad %s spec",
+                                         f == 2 ? "trainer" : "normalizer");
                     if (sw != 0) {
                         if (f == 3 && sf == 2 && e2 > s2)
-                            llm__log(log_fn, log_ud, 1, "tokenizer.model: normalization rules (precompiled_charsmap) are ignored");
+                            llm__log(log_fn, log_ud, 1,
+                                     "tokenizer.model: normalization rules (precompiled_charsmap) are ignored");
                         continue;
                     }
                     if (f == 2) {
@@ -6628,9 +6868,11 @@ static llm_status llm__load_tok_spm(const llm_allocator *a, const unsigned char 
         }
         if (pass == 0) {
             if (cnt == 0) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: no pieces");
-            if (have_spec != 3) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: truncated (no trainer or normalizer spec)");
+            if (have_spec != 3)
+                return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.model: truncated (no trainer or normalizer spec)");
             if (model_type != 2)
-                return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.model: model type %d (only BPE = 2 is supported)", (int)model_type);
+                return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.model: model type %d (only BPE = 2 is supported)",
+                                 (int)model_type);
             if ((st = llm__tok_new(a, LLM_TOKENIZER_SPM, cnt, bytes, &t, err)) != LLM_OK) return st;
         } else t->off[cnt] = (uint32_t)at;
     }
@@ -6657,10 +6899,13 @@ static llm_status llm__load_tok_bin(const llm_allocator *a, const unsigned char 
     *out = NULL;
     if (n < 4) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: truncated header");
     maxlen = (int32_t)llm__rd_u32(p);
-    if (maxlen <= 0 || maxlen > (1 << 20)) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: bad max_token_length %d", (int)maxlen);
+    if (maxlen <= 0 || maxlen > (1 << 20))
+        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: bad max_token_length %d", (int)maxlen);
     for (pos = 4; pos < n; cnt++) {
         uint32_t len;
-        if (n - pos < 8) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: token %llu truncated at byte %llu", (unsigned long long)cnt, (unsigned long long)pos);
+        if (n - pos < 8)
+            return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: token %llu truncated at byte %llu",
+                             (unsigned long long)cnt, (unsigned long long)pos);
         len = llm__rd_u32(p + pos + 4);
         if (len > (uint32_t)maxlen || len > n - pos - 8)
             return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: token %llu has length %u (max %d, %llu bytes left)",
@@ -6746,7 +6991,9 @@ static llm_status llm__tokenizer_to_gguf(const llm_tokenizer *t, llm__gguf_w *w)
     llm__gguf_w_arr_str(w, "tokenizer.ggml.tokens", (const char *const *)strs, lens, (size_t)t->n);
     if (!bpe) llm__gguf_w_arr_f32(w, "tokenizer.ggml.scores", t->score, (size_t)t->n);
     llm__gguf_w_arr_i32(w, "tokenizer.ggml.token_type", types, (size_t)t->n);
-    if (bpe) llm__gguf_w_arr_str(w, "tokenizer.ggml.merges", (const char *const *)(strs + t->n), lens + t->n, (size_t)t->n_merges);
+    if (bpe)
+        llm__gguf_w_arr_str(w, "tokenizer.ggml.merges", (const char *const *)(strs + t->n), lens + t->n,
+                            (size_t)t->n_merges);
     if (t->bos >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.bos_token_id", (uint32_t)t->bos);
     if (t->eos >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.eos_token_id", (uint32_t)t->eos);
     if (t->unk >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.unknown_token_id", (uint32_t)t->unk);
@@ -6778,8 +7025,11 @@ static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocat
         return llm__fail(err, LLM_ERR_FORMAT, "GGUF: no tokenizer (tokenizer.ggml.model missing)");
     if (mlen == 4 && memcmp(model, "gpt2", 4) == 0) bpe = 1;
     else if (mlen == 5 && memcmp(model, "llama", 5) == 0) bpe = 0;
-    else return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: tokenizer model '%.*s' not supported", (int)LLM__MIN(mlen, 32), model);
-    if (!llm__gguf_get_arr(g, "tokenizer.ggml.tokens", &et, &n, &raw) && !llm__gguf_get_arr_str(g, "tokenizer.ggml.tokens", 0, &s, &sl))
+    else
+        return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: tokenizer model '%.*s' not supported",
+                         (int)LLM__MIN(mlen, 32), model);
+    if (!llm__gguf_get_arr(g, "tokenizer.ggml.tokens", &et, &n, &raw) &&
+        !llm__gguf_get_arr_str(g, "tokenizer.ggml.tokens", 0, &s, &sl))
         return llm__fail(err, LLM_ERR_FORMAT, "GGUF: tokenizer.ggml.tokens missing");
     for (n = 0; llm__gguf_get_arr_str(g, "tokenizer.ggml.tokens", n, &s, &sl); n++) bytes += sl;
     if ((st = llm__tok_new(a, bpe ? LLM_TOKENIZER_BPE : LLM_TOKENIZER_SPM, n, bytes, &t, err)) != LLM_OK) return st;
@@ -6787,7 +7037,8 @@ static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocat
         int32_t tt = 0;
         const unsigned char *types = NULL, *scores = NULL;
         size_t nt = 0;
-        if (llm__gguf_get_arr(g, "tokenizer.ggml.token_type", &et, &nt, &raw) && (et == LLM__GGUF_I32 || et == LLM__GGUF_U32) && nt == n)
+        if (llm__gguf_get_arr(g, "tokenizer.ggml.token_type", &et, &nt, &raw) &&
+            (et == LLM__GGUF_I32 || et == LLM__GGUF_U32) && nt == n)
             types = (const unsigned char *)raw;
         if (llm__gguf_get_arr(g, "tokenizer.ggml.scores", &et, &nt, &raw) && et == LLM__GGUF_F32 && nt == n)
             scores = (const unsigned char *)raw;
@@ -6799,7 +7050,11 @@ static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocat
             t->off[i] = (uint32_t)at;
             if (bpe && t->type[i] != LLM__TT_CONTROL && t->type[i] != LLM__TT_USER) {
                 size_t k = llm__gpt2_unmap((const unsigned char *)s, sl, u2b, (unsigned char *)t->text + at);
-                if (k == (size_t)-1) { st = llm__fail(err, LLM_ERR_FORMAT, "GGUF: token %llu is not in GPT-2's byte alphabet", (unsigned long long)i); goto done; }
+                if (k == (size_t)-1) {
+                    st = llm__fail(err, LLM_ERR_FORMAT, "GGUF: token %llu is not in GPT-2's byte alphabet",
+                                   (unsigned long long)i);
+                    goto done;
+                }
                 at += k;
             } else { memcpy(t->text + at, s, sl); at += sl; }
         }
@@ -6836,7 +7091,10 @@ static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocat
                 ia = llm__tok_lookup(t, buf, la);
                 ib = llm__tok_lookup(t, buf + la, lb);
             }
-            if (ia < 0 || ib < 0) { st = llm__fail(err, LLM_ERR_FORMAT, "GGUF: bad merge %llu", (unsigned long long)i); goto done; }
+            if (ia < 0 || ib < 0) {
+                st = llm__fail(err, LLM_ERR_FORMAT, "GGUF: bad merge %llu", (unsigned long long)i);
+                goto done;
+            }
             pairs[2 * i] = ia; pairs[2 * i + 1] = ib;
         }
         if ((st = llm__tok_set_merges(t, pairs, NULL, nm, err)) != LLM_OK) goto done;
@@ -6901,7 +7159,8 @@ static llm_status llm__tokenizer_parse(const unsigned char *p, size_t n, const u
     }
     i = llm__skip_ws(p, n, 0);
     if (i < n && p[i] == '{') {                      /* GPT-2 encoder.json (+ vocab.bpe) */
-        if (!p2) return llm__fail(err, LLM_ERR_INVALID_ARG, "encoder.json needs vocab.bpe (path2 or data2 in the desc)");
+        if (!p2)
+            return llm__fail(err, LLM_ERR_INVALID_ARG, "encoder.json needs vocab.bpe (path2 or data2 in the desc)");
         return llm__load_tok_gpt2(a, p, n, p2, n2, out, err);
     }
     if (n > 0 && p[0] == 0x0A) {                     /* protobuf field 1: SentencePiece .model */
@@ -6989,8 +7248,8 @@ LLMDEF llm_status llm_model_set_tokenizer(llm_model *m, const llm_tokenizer *tok
     llm_status st;
     if (!m) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL model");
     if (tok && tok->n != m->cfg.vocab_size)
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "the tokenizer has %d tokens, the model's vocabulary %d", (int)tok->n,
-                         m->cfg.vocab_size);
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "the tokenizer has %d tokens, the model's vocabulary %d",
+                         (int)tok->n, m->cfg.vocab_size);
     if (tok && (st = llm__tokenizer_clone(tok, &m->alloc, &copy, err)) != LLM_OK) return st;
     llm__tokenizer_release(m);
     m->tokenizer = copy;
@@ -7209,7 +7468,10 @@ static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_mod
     llm_model *m = NULL;
     if ((st = llm__gguf_open(&g, src, &d->allocator, err)) != LLM_OK) return st;
     if ((st = llm__gguf_config(&g, &c, err)) != LLM_OK) { llm__gguf_close(&g); return st; }
-    if ((st = llm_config_resolve(&c, err)) != LLM_OK) { llm__gguf_close(&g); return st == LLM_ERR_INVALID_ARG ? LLM_ERR_FORMAT : st; }
+    if ((st = llm_config_resolve(&c, err)) != LLM_OK) {
+        llm__gguf_close(&g);
+        return st == LLM_ERR_INVALID_ARG ? LLM_ERR_FORMAT : st;
+    }
     if ((st = llm__model_alloc(&c, &d->allocator, d->log_fn, d->log_user_data, &m, err)) != LLM_OK) {
         llm__gguf_close(&g);
         return st;
@@ -7231,7 +7493,8 @@ static llm_status llm__trainer_check(const llm_trainer *tr, const llm__gguf *g, 
     llm_config c;
     llm_status st;
     k->data_pos = 0;
-    if (!llm__gguf_get_u32(g, "llm.train.step", &k->step) || !llm__gguf_get_u64(g, "llm.train.rng_state", &k->rng_state) ||
+    if (!llm__gguf_get_u32(g, "llm.train.step", &k->step) ||
+        !llm__gguf_get_u64(g, "llm.train.rng_state", &k->rng_state) ||
         !llm__gguf_get_u64(g, "llm.train.rng_inc", &k->rng_inc) || k->step > 0x7fffffff || !(k->rng_inc & 1))
         return llm__fail(e, LLM_ERR_FORMAT, "no training state (llm.train.* keys) in this checkpoint");
     llm__gguf_get_u64(g, "llm.train.data_pos", &k->data_pos);
@@ -7256,7 +7519,11 @@ static llm_status llm__trainer_apply(llm_trainer *tr, llm__gguf *g, const llm__c
     if (!x->ops->host_memory) {   /* read on the host, then upload */
         m = (float *)llm__alloc(&x->alloc, bytes);
         v = (float *)llm__alloc(&x->alloc, bytes);
-        if (!m || !v) { llm__dealloc(&x->alloc, m); llm__dealloc(&x->alloc, v); return llm__fail(e, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
+        if (!m || !v) {
+            llm__dealloc(&x->alloc, m);
+            llm__dealloc(&x->alloc, v);
+            return llm__fail(e, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        }
     }
     if ((st = llm__gguf_read_tensors(tr->model, g, "", tr->model->params, e)) == LLM_OK &&
         (st = llm__gguf_read_tensors(tr->model, g, "llm.opt.m.", m, e)) == LLM_OK &&
@@ -7278,7 +7545,8 @@ static llm_status llm__trainer_load(llm_trainer *tr, llm__src *src, uint64_t *da
     llm__ckpt k;
     llm_error e;
     llm_status st;
-    if ((st = llm__gguf_open(&g, src, &tr->d.allocator, &e)) != LLM_OK) return llm__dfail(&tr->diag, st, "%s", e.message);
+    if ((st = llm__gguf_open(&g, src, &tr->d.allocator, &e)) != LLM_OK)
+        return llm__dfail(&tr->diag, st, "%s", e.message);
     st = llm__trainer_check(tr, &g, &k, &e);
     if (st == LLM_OK) st = llm__trainer_apply(tr, &g, &k, &e);
     llm__gguf_close(&g);
@@ -7310,7 +7578,8 @@ LLMDEF llm_status llm_trainer_load_mem(llm_trainer *tr, const void *data, size_t
    wte (Vp,C) wpe (maxT,C) ln1w (L,C) ln1b (L,C) qkvw (L,3C,C) qkvb (L,3C) attprojw (L,C,C)
    attprojb (L,C) ln2w (L,C) ln2b (L,C) fcw (L,4C,C) fcb (L,4C) fcprojw (L,C,4C) fcprojb (L,C)
    lnfw (C) lnfb (C). */
-static llm_status llm__load_llmc(llm__src *src, const unsigned char *hdr, const llm_model_desc *d, llm_model **out, llm_error *err) {
+static llm_status llm__load_llmc(llm__src *src, const unsigned char *hdr, const llm_model_desc *d, llm_model **out,
+                                 llm_error *err) {
     int32_t h[8];
     llm_config c;
     llm_model *m = NULL;
@@ -7318,19 +7587,29 @@ static llm_status llm__load_llmc(llm__src *src, const unsigned char *hdr, const 
     uint64_t off = 1024, need;
     int i, l;
     for (i = 0; i < 8; i++) h[i] = (int32_t)llm__rd_u32(hdr + 4 * i);
-    if (h[1] != 3) return llm__fail(err, LLM_ERR_UNSUPPORTED, "llm.c checkpoint version %d (only 3 = fp32 is supported)", (int)h[1]);
+    if (h[1] != 3)
+        return llm__fail(err, LLM_ERR_UNSUPPORTED, "llm.c checkpoint version %d (only 3 = fp32 is supported)",
+                         (int)h[1]);
     memset(&c, 0, sizeof c);
     c.arch = LLM_ARCH_GPT2;
-    c.max_seq_len = h[2]; c.vocab_size = h[3]; c.n_layer = h[4]; c.n_head = h[5]; c.dim = h[6]; c.padded_vocab_size = h[7];
-    if (c.max_seq_len <= 0 || c.vocab_size <= 0 || c.n_layer <= 0 || c.n_head <= 0 || c.dim <= 0 || c.padded_vocab_size <= 0)
-        return llm__fail(err, LLM_ERR_FORMAT, "llm.c checkpoint: invalid header (maxT %d, V %d, L %d, NH %d, C %d, Vp %d)",
-                         h[2], h[3], h[4], h[5], h[6], h[7]);
+    c.max_seq_len = h[2];
+    c.vocab_size = h[3];
+    c.n_layer = h[4];
+    c.n_head = h[5];
+    c.dim = h[6];
+    c.padded_vocab_size = h[7];
+    if (c.max_seq_len <= 0 || c.vocab_size <= 0 || c.n_layer <= 0 || c.n_head <= 0 || c.dim <= 0 ||
+        c.padded_vocab_size <= 0)
+        return llm__fail(err, LLM_ERR_FORMAT,
+                         "llm.c checkpoint: invalid header (maxT %d, V %d, L %d, NH %d, C %d, Vp %d)", h[2], h[3], h[4],
+                         h[5], h[6], h[7]);
     if ((st = llm_config_resolve(&c, err)) != LLM_OK) return LLM_ERR_FORMAT;
     {   /* the file must hold exactly the parameters the header promises */
         uint64_t C = (uint64_t)c.dim, L = (uint64_t)c.n_layer;
         need = (uint64_t)c.padded_vocab_size * C + (uint64_t)c.max_seq_len * C + L * (12 * C * C + 13 * C) + 2 * C;
         if (need > (src->size - 1024) / 4)
-            return llm__fail(err, LLM_ERR_FORMAT, "llm.c checkpoint truncated: header needs %llu bytes of parameters, file has %llu",
+            return llm__fail(err, LLM_ERR_FORMAT,
+                             "llm.c checkpoint truncated: header needs %llu bytes of parameters, file has %llu",
                              (unsigned long long)(need * 4), (unsigned long long)(src->size - 1024));
     }
     if ((st = llm__model_alloc(&c, &d->allocator, d->log_fn, d->log_user_data, &m, err)) != LLM_OK) return st;
@@ -7373,7 +7652,8 @@ static llm_status llm__load_llmc(llm__src *src, const unsigned char *hdr, const 
    rms_att (L,C), wq (L,C,C), wk (L,kvC,C), wv (L,kvC,C), wo (L,C,C), rms_ffn (L,C),
    w1 (L,H,C), w2 (L,C,H), w3 (L,H,C), rms_final (C), freq_cis_real and _imag
    (maxT, hs/2 each: skipped, RoPE is recomputed), then wcls (V,C) when unshared. */
-static llm_status llm__load_llama2c(llm__src *src, const unsigned char *hdr, const llm_model_desc *d, llm_model **out, llm_error *err) {
+static llm_status llm__load_llama2c(llm__src *src, const unsigned char *hdr, const llm_model_desc *d, llm_model **out,
+                                    llm_error *err) {
     int32_t h[7];
     llm_config c;
     llm_model *m = NULL;
@@ -7388,16 +7668,22 @@ static llm_status llm__load_llama2c(llm__src *src, const unsigned char *hdr, con
     c.vocab_size = h[5] < 0 ? -h[5] : h[5]; c.max_seq_len = h[6];
     c.untied_head = !shared;
     if (h[0] <= 0 || h[1] <= 0 || h[2] <= 0 || h[3] <= 0 || h[4] <= 0 || h[5] == 0 || h[5] == INT32_MIN || h[6] <= 0)
-        return llm__fail(err, LLM_ERR_FORMAT, "not a recognised model file (no GGUF / llm.c magic, and not a valid llama2.c header)");
+        return llm__fail(err, LLM_ERR_FORMAT,
+                         "not a recognised model file (no GGUF / llm.c magic, and not a valid llama2.c header)");
     if ((st = llm_config_resolve(&c, err)) != LLM_OK) return LLM_ERR_FORMAT;
     C = (uint64_t)c.dim; L = (uint64_t)c.n_layer; H = (uint64_t)c.ffn_dim; V = (uint64_t)c.vocab_size;
     hs = C / (uint64_t)c.n_head; kvC = (uint64_t)c.n_kv_head * hs;
-    need = V * C + L * (2 * C + 2 * C * C + 2 * C * kvC + 3 * C * H) + C + (uint64_t)c.max_seq_len * hs + (shared ? 0 : V * C);
+    need = V * C + L * (2 * C + 2 * C * C + 2 * C * kvC + 3 * C * H) + C + (uint64_t)c.max_seq_len * hs +
+        (shared ? 0 : V * C);
     if (need > (src->size - 28) / 4)
         return llm__fail(err, LLM_ERR_FORMAT, "llama2.c checkpoint truncated: header needs %llu bytes, file has %llu",
                          (unsigned long long)(need * 4 + 28), (unsigned long long)src->size);
     if ((st = llm__model_alloc(&c, &d->allocator, d->log_fn, d->log_user_data, &m, err)) != LLM_OK) return st;
-#define LLM__RD(dst, n) do { if (st == LLM_OK) st = llm__src_read_f32(src, off, m->params + (dst), (size_t)(n), err); off += (uint64_t)(n) * 4; } while (0)
+#define LLM__RD(dst, n) \
+    do { \
+        if (st == LLM_OK) st = llm__src_read_f32(src, off, m->params + (dst), (size_t)(n), err); \
+        off += (uint64_t)(n)*4; \
+    } while (0)
     LLM__RD(m->wte, V * C);
     for (l = 0; l < c.n_layer; l++) LLM__RD(m->layers[l].ln1w, C);
     for (l = 0; l < c.n_layer; l++) LLM__RD(m->layers[l].qkvw, C * C);               /* wq */
@@ -7424,7 +7710,8 @@ static llm_status llm__model_load(llm__src *src, const llm_model_desc *desc, llm
     if (desc) d = *desc; else memset(&d, 0, sizeof d);
     memset(hdr, 0, sizeof hdr);
     if (src->size < 28)
-        return llm__fail(err, LLM_ERR_FORMAT, "file too small (%llu bytes) to be a model", (unsigned long long)src->size);
+        return llm__fail(err, LLM_ERR_FORMAT, "file too small (%llu bytes) to be a model",
+                         (unsigned long long)src->size);
     if ((st = llm__src_read(src, 0, hdr, (size_t)LLM__MIN(src->size, 32), err)) != LLM_OK) return st;
     if (memcmp(hdr, "GGUF", 4) == 0) st = llm__load_gguf(src, &d, out, err);
     else if (llm__rd_u32(hdr) == 20240326u) {
@@ -7468,10 +7755,13 @@ LLMDEF llm_status llm_token_shard_load_mem(const void *data, size_t size, const 
     if (!tokens || !count) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL tokens or count");
     *tokens = NULL; *count = 0;
     if (!data || size < 1024)
-        return llm__fail(err, LLM_ERR_FORMAT, "token shard truncated: %llu bytes, header needs 1024", (unsigned long long)size);
+        return llm__fail(err, LLM_ERR_FORMAT, "token shard truncated: %llu bytes, header needs 1024",
+                         (unsigned long long)size);
     magic = llm__rd_u32(p); version = llm__rd_u32(p + 4); n = llm__rd_u32(p + 8);
-    if (magic != 20240520u) return llm__fail(err, LLM_ERR_FORMAT, "not an llm.c token shard (magic %u, expected 20240520)", magic);
-    if (version != 1) return llm__fail(err, LLM_ERR_UNSUPPORTED, "token shard version %u (only 1 is supported)", version);
+    if (magic != 20240520u)
+        return llm__fail(err, LLM_ERR_FORMAT, "not an llm.c token shard (magic %u, expected 20240520)", magic);
+    if (version != 1)
+        return llm__fail(err, LLM_ERR_UNSUPPORTED, "token shard version %u (only 1 is supported)", version);
     if (n > (size - 1024) / 2)
         return llm__fail(err, LLM_ERR_FORMAT, "token shard truncated: header says %llu tokens, file holds %llu",
                          (unsigned long long)n, (unsigned long long)((size - 1024) / 2));
@@ -7920,10 +8210,14 @@ static void llm__dot4(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w
     int i = 0;
     for (; i + 32 <= n; i += 32) {
         const __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16);
-        a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w0 + i), a0); b0 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w0 + i + 16), b0);
-        a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w1 + i), a1); b1 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w1 + i + 16), b1);
-        a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w2 + i), a2); b2 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w2 + i + 16), b2);
-        a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w3 + i), a3); b3 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w3 + i + 16), b3);
+        a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w0 + i), a0);
+        b0 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w0 + i + 16), b0);
+        a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w1 + i), a1);
+        b1 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w1 + i + 16), b1);
+        a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w2 + i), a2);
+        b2 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w2 + i + 16), b2);
+        a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w3 + i), a3);
+        b3 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w3 + i + 16), b3);
     }
     if (i + 16 <= n) {
         const __m512 x0 = _mm512_loadu_ps(x + i);
@@ -7933,7 +8227,12 @@ static void llm__dot4(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w
     }
     out[0] = llm__hsum512(_mm512_add_ps(a0, b0)); out[1] = llm__hsum512(_mm512_add_ps(a1, b1));
     out[2] = llm__hsum512(_mm512_add_ps(a2, b2)); out[3] = llm__hsum512(_mm512_add_ps(a3, b3));
-    for (; i < n; i++) { out[0] += x[i] * w0[i]; out[1] += x[i] * w1[i]; out[2] += x[i] * w2[i]; out[3] += x[i] * w3[i]; }
+    for (; i < n; i++) {
+        out[0] += x[i] * w0[i];
+        out[1] += x[i] * w1[i];
+        out[2] += x[i] * w2[i];
+        out[3] += x[i] * w3[i];
+    }
 }
 #else
 static void llm__dot4(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0, const float *LLM__RESTRICT w1,
@@ -7984,7 +8283,8 @@ static size_t llm__adamw_simd(const llm__adamw_args *o, size_t a, size_t b, floa
         __m512 g = _mm512_mul_ps(_mm512_loadu_ps(o->grads + i), vs);
         __m512 p = _mm512_mul_ps(_mm512_loadu_ps(o->params + i), vd);
         __m512 mi = _mm512_add_ps(_mm512_mul_ps(vb1, _mm512_loadu_ps(o->m + i)), _mm512_mul_ps(vb1c, g));
-        __m512 vi = _mm512_add_ps(_mm512_mul_ps(vb2, _mm512_loadu_ps(o->v + i)), _mm512_mul_ps(_mm512_mul_ps(vb2c, g), g));
+        __m512 vi =
+            _mm512_add_ps(_mm512_mul_ps(vb2, _mm512_loadu_ps(o->v + i)), _mm512_mul_ps(_mm512_mul_ps(vb2c, g), g));
         __m512 den = _mm512_add_ps(_mm512_div_ps(_mm512_maskz_sqrt_ps((__mmask16)0xFFFF, vi), vsb), veps);
         _mm512_storeu_ps(o->m + i, mi);
         _mm512_storeu_ps(o->v + i, vi);

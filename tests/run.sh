@@ -2,9 +2,12 @@
 # tests/run.sh - the whole test suite (what .ci/run and the README run).
 #   1. the test runner built with -O2 -march=native and run;
 #   2. the same runner built with -fsanitize=address,undefined and run;
-#   3. the same runner compiled as C++ (g++ -x c++) and run;
+#   3. the same runner compiled as C++ (g++ -x c++ -march=native) and run;
 #   4. compile-only checks: gcc and clang -std=c99 -Wall -Wextra -pedantic -Werror, C++,
-#      LLM_STATIC, compile-time LLM_MALLOC/LLM_FREE, the examples, llm_cuda.h with nvcc.
+#      LLM_STATIC, compile-time LLM_MALLOC/LLM_FREE, the examples (C and C++), llm_cuda.h
+#      with nvcc, every example of the README and of llm.h's top comment (C99 and C++11),
+#      and no line of llm.h over 120 characters;
+#   5. the example programs end to end.
 # Prints one line per test and, last, "N passed, N failed, N skipped"; exits 1 on failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -40,11 +43,11 @@ echo "== build"
 check build_runner_O2 $CC -std=c99 -O2 -march=native $W -o "$OUT/runner" tests/runner.c -lm -lpthread
 check build_runner_asan_ubsan $CC -std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer $W \
       -o "$OUT/runner_asan" tests/runner.c -lm -lpthread
-check build_runner_cxx g++ -x c++ -std=c++11 -O2 $W -o "$OUT/runner_cxx" tests/runner.c -lm -lpthread
+check build_runner_cxx g++ -x c++ -std=c++11 -O2 -march=native $W -o "$OUT/runner_cxx" tests/runner.c -lm -lpthread
 
 [ -x "$OUT/runner" ] && runner "runner (-O2 -march=native)" "$OUT/runner"
 [ -x "$OUT/runner_asan" ] && ASAN_OPTIONS=detect_leaks=1 runner "runner (ASan+UBSan)" "$OUT/runner_asan"
-[ -x "$OUT/runner_cxx" ] && runner "runner (C++)" "$OUT/runner_cxx"
+[ -x "$OUT/runner_cxx" ] && runner "runner (C++, -march=native)" "$OUT/runner_cxx"
 # ThreadSanitizer: several sessions over one model on several threads, the pool, training
 check build_runner_tsan $CC -std=c99 -O1 -g -fsanitize=thread $W -o "$OUT/runner_tsan" tests/runner.c -lm -lpthread
 [ -x "$OUT/runner_tsan" ] && TSAN_OPTIONS="halt_on_error=1" runner "runner (TSan: threads)" "$OUT/runner_tsan" thread
@@ -64,7 +67,10 @@ rm -f tests/.compile_min.c
 for ex in examples/*.c; do
     n=$(basename "$ex" .c)
     check "example_$n" $CC -O2 -march=native $W -o "$OUT/ex_$n" "$ex" -lm -lpthread
+    check "example_${n}_cxx_native" g++ -x c++ -std=c++11 -O2 -march=native $W -c -o "$OUT/exx_$n.o" "$ex"
 done
+check doc_examples_c99_and_cxx11 bash tests/doc_examples.sh "$OUT/doc"
+check llm_h_lines_within_120 bash -c "! awk 'length > 120 { print FILENAME \":\" FNR \": \" length; bad = 1 } END { exit !bad }' llm.h"
 for b in bench/*.c; do
     [ -e "$b" ] || continue
     n=$(basename "$b" .c)
