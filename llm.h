@@ -4471,109 +4471,14 @@ struct llm_sampler {
     llm__diag diag;            /* the last error (llm_sampler_last_error) */
 };
 
-/* a ranks before b: a higher logit, or the same logit and a lower id. A strict total order,
-   so every cut (top-k, the nucleus) is the same whichever way the tokens are visited. */
-LLM__INLINE int llm__sc_before(const llm__scand *a, const llm__scand *b) {
-    return a->logit > b->logit || (a->logit == b->logit && a->id < b->id);
-}
-
-/* A binary heap with the *worst* candidate at the root (every parent ranks after its
-   children): top-k's "is this token better than the worst one kept?" is then one compare. */
-static void llm__sc_sift_down(llm__scand *h, int n, int i) {
-    llm__scand x = h[i];
-    for (;;) {
-        int c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && llm__sc_before(&h[c], &h[c + 1])) c++; /* the worse child */
-        if (llm__sc_before(&h[c], &x)) break;                   /* x is worse: stays */
-        h[i] = h[c];
-        i = c;
-    }
-    h[i] = x;
-}
-static void llm__sc_sift_up(llm__scand *h, int i) {
-    llm__scand x = h[i];
-    while (i > 0) {
-        int p = (i - 1) / 2;
-        if (llm__sc_before(&x, &h[p])) break; /* x is better than its parent: heap holds */
-        h[i] = h[p];
-        i = p;
-    }
-    h[i] = x;
-}
-/* Heapsort, best first: build the worst-at-root heap, then move the root to the end. */
-static void llm__sc_sort(llm__scand *a, int n) {
-    int i;
-    for (i = n / 2 - 1; i >= 0; i--) llm__sc_sift_down(a, n, i);
-    for (i = n - 1; i > 0; i--) {
-        llm__scand t = a[0];
-        a[0] = a[i];
-        a[i] = t;
-        llm__sc_sift_down(a, i, 0);
-    }
-}
-LLM__INLINE void llm__sc_swap(llm__scand *a, llm__scand *b) {
-    llm__scand t = *a;
-    *a = *b;
-    *b = t;
-}
-
-/* top-k: the k best tokens of l[0, V) into h[0, n), n <= k (banned -inf tokens are
-   skipped). Ids arrive in increasing order, so a tie with the root never displaces it. */
-static int llm__sampler_top_k(const float *LLM__RESTRICT l, int V, int k, llm__scand *LLM__RESTRICT h) {
-    int n = 0, i;
-    for (i = 0; i < V; i++) {
-        float v = l[i];
-        if (n < k) {
-            if (v == -INFINITY) continue;
-            h[n].logit = v; h[n].w = 0; h[n].id = i;
-            llm__sc_sift_up(h, n++);
-        } else if (v > h[0].logit) {
-            h[0].logit = v; h[0].id = i;
-            llm__sc_sift_down(h, n, 0);
-        }
-    }
-    return n;
-}
-
-/* The nucleus of a[0, n): reorders a so that a[0, c) are the c best candidates, with c the
-   smallest count whose weights sum to >= need, and returns c (n if even all of them fall
-   short, which only rounding can cause). a[0, c) is left unsorted.
-   Quickselect on mass: everything in a[0, lo) is known to be in, the cut lies in [lo, hi]. */
-static int llm__sampler_nucleus(llm__scand *a, int n, double need) {
-    int lo = 0, hi = n, budget = 8, i, j;
-    for (i = n; i > 1; i >>= 1) budget += 2; /* about 2 log2(n) + 8 partitions, then sort */
-    while (hi - lo > 16 && budget-- > 0) {
-        int mid = lo + (hi - lo) / 2;
-        double mass = 0;
-        llm__scand piv;
-        /* median of three as the pivot, parked at hi - 1 */
-        if (llm__sc_before(&a[mid], &a[lo])) llm__sc_swap(&a[mid], &a[lo]);
-        if (llm__sc_before(&a[hi - 1], &a[lo])) llm__sc_swap(&a[hi - 1], &a[lo]);
-        if (llm__sc_before(&a[hi - 1], &a[mid])) llm__sc_swap(&a[hi - 1], &a[mid]);
-        llm__sc_swap(&a[mid], &a[hi - 1]);
-        piv = a[hi - 1];
-        /* Lomuto partition: a[lo, i) rank before the pivot, a[i, j) after it */
-        for (i = lo, j = lo; j < hi - 1; j++) {
-            if (llm__sc_before(&a[j], &piv)) {
-                mass += a[j].w;
-                llm__sc_swap(&a[i], &a[j]);
-                i++;
-            }
-        }
-        llm__sc_swap(&a[i], &a[hi - 1]); /* the pivot lands at a[i] */
-        if (mass >= need) hi = i;                          /* the cut is above the pivot */
-        else if (mass + a[i].w >= need) return i + 1;      /* the pivot completes it */
-        else { need -= mass + a[i].w; lo = i + 1; }        /* all of a[lo, i] are in */
-    }
-    /* a small range (or bad luck with pivots): sort it and walk it */
-    llm__sc_sort(a + lo, hi - lo);
-    for (; lo < hi; lo++) {
-        need -= a[lo].w;
-        if (need <= 0) return lo + 1;
-    }
-    return hi;
-}
+/* The sampler's fast loops live in >>kernels: the worst-at-root heap of top-k, the
+   quickselect on mass of the nucleus, the vectorised weights, max and dense draw. */
+static int llm__sampler_top_k(const float *LLM__RESTRICT l, int V, int k, llm__scand *LLM__RESTRICT h);
+static int llm__sampler_nucleus(llm__scand *a, int n, double need);
+static double llm__sampler_weights(const float *LLM__RESTRICT l, float *LLM__RESTRICT w, int n_pad, float m,
+                                   float inv_t);
+static float llm__sampler_max(const float *LLM__RESTRICT w, int n_pad, int32_t *argmax);
+static int32_t llm__sampler_draw_dense(const float *LLM__RESTRICT w, int V, double target, int32_t fallback);
 
 /* A uniform double in [0, 1) from 53 random bits (two PCG outputs), fine-grained enough
    for 50K-token distributions where some probabilities are below 2^-24. */
@@ -4582,58 +4487,6 @@ static double llm__sampler_u01(llm_rng *r) {
     return ((double)hi * 67108864.0 + (double)lo) * (1.0 / 9007199254740992.0);
 }
 
-
-/* The vocabulary loops below run over n_pad = vocab_size rounded up to 16, in blocks of 16
-   with a constant trip count: compilers vectorise those even at -O2 (no remainder loop).
-   The padding holds -inf logits, hence zero weights, so it never changes a result. */
-
-/* w[i] = exp((l[i] - m) / T) for the whole (padded) vocabulary; returns Z = sum of w.
-   Eight partial sums in a fixed order: deterministic, and vectorised too. */
-static double llm__sampler_weights(const float *LLM__RESTRICT l, float *LLM__RESTRICT w,
-                                   int n_pad, float m, float inv_t) {
-    double z8[8] = { 0, 0, 0, 0, 0, 0, 0, 0 }, z = 0;
-    int i, j;
-    for (i = 0; i < n_pad; i += 16)
-        for (j = 0; j < 16; j++) w[i + j] = llm__exp_neg((l[i + j] - m) * inv_t);
-    for (i = 0; i < n_pad; i += 8)
-        for (j = 0; j < 8; j++) z8[j] += (double)w[i + j];
-    for (j = 0; j < 8; j++) z += z8[j];
-    return z;
-}
-
-/* A float's bits as an unsigned key with the same order (the radix-sort trick: flip all
-   bits of a negative, only the sign bit of a positive), so the max is an integer max, which
-   vectorises; a `?:` on floats would not. -inf has the smallest key of all numbers. */
-LLM__INLINE uint32_t llm__sampler_key(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    return u ^ ((0u - (u >> 31)) | 0x80000000u);
-}
-
-/* The max of w[0, n_pad) and the first index holding it: sixteen running maxima of the
-   keys, then a search for the first equal element, a block of 16 at a time. No NaN here. */
-static float llm__sampler_max(const float *LLM__RESTRICT w, int n_pad, int32_t *argmax) {
-    uint32_t k16[16], k = 0;
-    float m;
-    int i, j;
-    for (j = 0; j < 16; j++) k16[j] = 0;
-    for (i = 0; i < n_pad; i += 16)
-        for (j = 0; j < 16; j++) {
-            uint32_t x = llm__sampler_key(w[i + j]);
-            k16[j] = x > k16[j] ? x : k16[j];
-        }
-    for (j = 0; j < 16; j++) k = k16[j] > k ? k16[j] : k;
-    k ^= (k >> 31) ? 0x80000000u : 0xffffffffu; /* back to the float's bits */
-    memcpy(&m, &k, 4);
-    for (i = 0; i < n_pad; i += 16) {
-        int hit = 0;
-        for (j = 0; j < 16; j++) hit |= w[i + j] == m;
-        if (hit) break;
-    }
-    while (i < n_pad && w[i] != m) i++;
-    *argmax = i < n_pad ? i : 0;
-    return m;
-}
 
 static void llm__sampler_push(llm_sampler *s, int32_t token) {
     s->window[s->win_head] = token;
@@ -4776,31 +4629,6 @@ static int32_t llm__sampler_draw(const llm__scand *c, int n, double target) {
     }
     return c[last].id; /* rounding left acc a hair below target */
 }
-/* The same over the whole vocabulary (w by id), skipping blocks of 64 whose sum keeps the
-   running total at or below target (the block sums are vectorised; the walk inside one
-   block is not). fallback: a token with positive weight (the argmax). */
-static int32_t llm__sampler_draw_dense(const float *LLM__RESTRICT w, int V, double target,
-                                       int32_t fallback) {
-    double acc = 0;
-    int i = 0, j, k;
-    for (; i + 64 <= V; i += 64) {
-        float b8[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
-        double b;
-        for (k = 0; k < 64; k += 8)
-            for (j = 0; j < 8; j++) b8[j] += w[i + k + j];
-        b = (double)((b8[0] + b8[1]) + (b8[2] + b8[3])) + (double)((b8[4] + b8[5]) + (b8[6] + b8[7]));
-        if (acc + b > target) break;
-        acc += b;
-    }
-    for (; i < V; i++) {
-        if (w[i] <= 0) continue;
-        acc += w[i];
-        fallback = i;
-        if (acc > target) return i;
-    }
-    return fallback;
-}
-
 LLMDEF llm_status llm_sampler_candidates(llm_sampler *s, const float *logits, int32_t *ids, float *probs,
                                          int *n_out) {
     float m;
@@ -8184,6 +8012,189 @@ LLMDEF llm_status llm_gemm(llm_threadpool *pool, void *workspace, int M, int N, 
     llm__gemm(pool, (float *)workspace, workspace ? llm__gemm_ws(INT32_MAX) : 0, M, N, K, A, a_rs, a_cs, B, b_rs, b_cs,
               C, ldc, accumulate);
     return LLM_OK;
+}
+
+/* ---- >>sampler kernels: the heaps, the selection and the vectorised loops of >>sampler ---- */
+/* a ranks before b: a higher logit, or the same logit and a lower id. A strict total order,
+   so every cut (top-k, the nucleus) is the same whichever way the tokens are visited. */
+LLM__INLINE int llm__sc_before(const llm__scand *a, const llm__scand *b) {
+    return a->logit > b->logit || (a->logit == b->logit && a->id < b->id);
+}
+
+/* A binary heap with the *worst* candidate at the root (every parent ranks after its
+   children): top-k's "is this token better than the worst one kept?" is then one compare. */
+static void llm__sc_sift_down(llm__scand *h, int n, int i) {
+    llm__scand x = h[i];
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && llm__sc_before(&h[c], &h[c + 1])) c++; /* the worse child */
+        if (llm__sc_before(&h[c], &x)) break;                   /* x is worse: stays */
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = x;
+}
+static void llm__sc_sift_up(llm__scand *h, int i) {
+    llm__scand x = h[i];
+    while (i > 0) {
+        int p = (i - 1) / 2;
+        if (llm__sc_before(&x, &h[p])) break; /* x is better than its parent: heap holds */
+        h[i] = h[p];
+        i = p;
+    }
+    h[i] = x;
+}
+/* Heapsort, best first: build the worst-at-root heap, then move the root to the end. */
+static void llm__sc_sort(llm__scand *a, int n) {
+    int i;
+    for (i = n / 2 - 1; i >= 0; i--) llm__sc_sift_down(a, n, i);
+    for (i = n - 1; i > 0; i--) {
+        llm__scand t = a[0];
+        a[0] = a[i];
+        a[i] = t;
+        llm__sc_sift_down(a, i, 0);
+    }
+}
+LLM__INLINE void llm__sc_swap(llm__scand *a, llm__scand *b) {
+    llm__scand t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* top-k: the k best tokens of l[0, V) into h[0, n), n <= k (banned -inf tokens are
+   skipped). Ids arrive in increasing order, so a tie with the root never displaces it. */
+static int llm__sampler_top_k(const float *LLM__RESTRICT l, int V, int k, llm__scand *LLM__RESTRICT h) {
+    int n = 0, i;
+    for (i = 0; i < V; i++) {
+        float v = l[i];
+        if (n < k) {
+            if (v == -INFINITY) continue;
+            h[n].logit = v; h[n].w = 0; h[n].id = i;
+            llm__sc_sift_up(h, n++);
+        } else if (v > h[0].logit) {
+            h[0].logit = v; h[0].id = i;
+            llm__sc_sift_down(h, n, 0);
+        }
+    }
+    return n;
+}
+
+/* The nucleus of a[0, n): reorders a so that a[0, c) are the c best candidates, with c the
+   smallest count whose weights sum to >= need, and returns c (n if even all of them fall
+   short, which only rounding can cause). a[0, c) is left unsorted.
+   Quickselect on mass: everything in a[0, lo) is known to be in, the cut lies in [lo, hi]. */
+static int llm__sampler_nucleus(llm__scand *a, int n, double need) {
+    int lo = 0, hi = n, budget = 8, i, j;
+    for (i = n; i > 1; i >>= 1) budget += 2; /* about 2 log2(n) + 8 partitions, then sort */
+    while (hi - lo > 16 && budget-- > 0) {
+        int mid = lo + (hi - lo) / 2;
+        double mass = 0;
+        llm__scand piv;
+        /* median of three as the pivot, parked at hi - 1 */
+        if (llm__sc_before(&a[mid], &a[lo])) llm__sc_swap(&a[mid], &a[lo]);
+        if (llm__sc_before(&a[hi - 1], &a[lo])) llm__sc_swap(&a[hi - 1], &a[lo]);
+        if (llm__sc_before(&a[hi - 1], &a[mid])) llm__sc_swap(&a[hi - 1], &a[mid]);
+        llm__sc_swap(&a[mid], &a[hi - 1]);
+        piv = a[hi - 1];
+        /* Lomuto partition: a[lo, i) rank before the pivot, a[i, j) after it */
+        for (i = lo, j = lo; j < hi - 1; j++) {
+            if (llm__sc_before(&a[j], &piv)) {
+                mass += a[j].w;
+                llm__sc_swap(&a[i], &a[j]);
+                i++;
+            }
+        }
+        llm__sc_swap(&a[i], &a[hi - 1]); /* the pivot lands at a[i] */
+        if (mass >= need) hi = i;                          /* the cut is above the pivot */
+        else if (mass + a[i].w >= need) return i + 1;      /* the pivot completes it */
+        else { need -= mass + a[i].w; lo = i + 1; }        /* all of a[lo, i] are in */
+    }
+    /* a small range (or bad luck with pivots): sort it and walk it */
+    llm__sc_sort(a + lo, hi - lo);
+    for (; lo < hi; lo++) {
+        need -= a[lo].w;
+        if (need <= 0) return lo + 1;
+    }
+    return hi;
+}
+
+
+/* The vocabulary loops below run over n_pad = vocab_size rounded up to 16, in blocks of 16
+   with a constant trip count: compilers vectorise those even at -O2 (no remainder loop).
+   The padding holds -inf logits, hence zero weights, so it never changes a result. */
+
+/* w[i] = exp((l[i] - m) / T) for the whole (padded) vocabulary; returns Z = sum of w.
+   Eight partial sums in a fixed order: deterministic, and vectorised too. */
+static double llm__sampler_weights(const float *LLM__RESTRICT l, float *LLM__RESTRICT w,
+                                   int n_pad, float m, float inv_t) {
+    double z8[8] = { 0, 0, 0, 0, 0, 0, 0, 0 }, z = 0;
+    int i, j;
+    for (i = 0; i < n_pad; i += 16)
+        for (j = 0; j < 16; j++) w[i + j] = llm__exp_neg((l[i + j] - m) * inv_t);
+    for (i = 0; i < n_pad; i += 8)
+        for (j = 0; j < 8; j++) z8[j] += (double)w[i + j];
+    for (j = 0; j < 8; j++) z += z8[j];
+    return z;
+}
+
+/* A float's bits as an unsigned key with the same order (the radix-sort trick: flip all
+   bits of a negative, only the sign bit of a positive), so the max is an integer max, which
+   vectorises; a `?:` on floats would not. -inf has the smallest key of all numbers. */
+LLM__INLINE uint32_t llm__sampler_key(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u ^ ((0u - (u >> 31)) | 0x80000000u);
+}
+
+/* The max of w[0, n_pad) and the first index holding it: sixteen running maxima of the
+   keys, then a search for the first equal element, a block of 16 at a time. No NaN here. */
+static float llm__sampler_max(const float *LLM__RESTRICT w, int n_pad, int32_t *argmax) {
+    uint32_t k16[16], k = 0;
+    float m;
+    int i, j;
+    for (j = 0; j < 16; j++) k16[j] = 0;
+    for (i = 0; i < n_pad; i += 16)
+        for (j = 0; j < 16; j++) {
+            uint32_t x = llm__sampler_key(w[i + j]);
+            k16[j] = x > k16[j] ? x : k16[j];
+        }
+    for (j = 0; j < 16; j++) k = k16[j] > k ? k16[j] : k;
+    k ^= (k >> 31) ? 0x80000000u : 0xffffffffu; /* back to the float's bits */
+    memcpy(&m, &k, 4);
+    for (i = 0; i < n_pad; i += 16) {
+        int hit = 0;
+        for (j = 0; j < 16; j++) hit |= w[i + j] == m;
+        if (hit) break;
+    }
+    while (i < n_pad && w[i] != m) i++;
+    *argmax = i < n_pad ? i : 0;
+    return m;
+}
+
+/* The same over the whole vocabulary (w by id), skipping blocks of 64 whose sum keeps the
+   running total at or below target (the block sums are vectorised; the walk inside one
+   block is not). fallback: a token with positive weight (the argmax). */
+static int32_t llm__sampler_draw_dense(const float *LLM__RESTRICT w, int V, double target,
+                                       int32_t fallback) {
+    double acc = 0;
+    int i = 0, j, k;
+    for (; i + 64 <= V; i += 64) {
+        float b8[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+        double b;
+        for (k = 0; k < 64; k += 8)
+            for (j = 0; j < 8; j++) b8[j] += w[i + k + j];
+        b = (double)((b8[0] + b8[1]) + (b8[2] + b8[3])) + (double)((b8[4] + b8[5]) + (b8[6] + b8[7]));
+        if (acc + b > target) break;
+        acc += b;
+    }
+    for (; i < V; i++) {
+        if (w[i] <= 0) continue;
+        acc += w[i];
+        fallback = i;
+        if (acc > target) return i;
+    }
+    return fallback;
 }
 
 /* ---- >>matvec: out (N, OC) = inp (N, C) @ w (OC, C)^T + bias for N <= LLM__MATVEC_ROWS rows
