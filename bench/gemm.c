@@ -42,10 +42,12 @@ static double bench_form(llm_threadpool *pool, int form, int BT, int C, int OC,
                          float *inp, float *w, float *out, double secs) {
     gm_call g;
     double best;
-    g.ws = malloc(llm_gemm_workspace_size(pool));
+    /* the workspace 64-byte aligned, as llm.h's own trainers and sessions have it */
+    unsigned char *raw = (unsigned char *)malloc(llm_gemm_workspace_size(pool) + 64);
+    g.ws = raw + (64 - (uintptr_t)raw % 64) % 64;
     g.pool = pool; g.form = form; g.BT = BT; g.C = C; g.OC = OC; g.inp = inp; g.w = w; g.out = out;
     best = 2.0 * BT * C * OC / bc_best_of(gm_run, &g, 3, secs) * 1e-9;
-    free(g.ws);
+    free(raw);
     return best;
 }
 
