@@ -1007,6 +1007,12 @@ struct llm__adamw_args;
 static size_t llm__adamw_simd(const struct llm__adamw_args *o, size_t a, size_t b, float decay);
 static int llm__cp_class(uint32_t cp);
 static size_t llm__sampler_state_size(const llm_sampler *s);
+static llm_status llm__tokenizer_clone(const llm_tokenizer *t, const llm_allocator *a, llm_tokenizer **out,
+                                       llm_error *err);
+static llm_status llm__trainer_save(llm_trainer *tr, const char *path, void *buf, size_t cap, size_t *size,
+                                    uint64_t data_pos);
+struct llm__src;
+static llm_status llm__trainer_load(llm_trainer *tr, struct llm__src *src, uint64_t *data_pos);
 
 /* =========================================================================================
    >>platform: status strings, errors, allocation, files, threads, rng, timer
@@ -2610,12 +2616,11 @@ LLMDEF llm_status llm_model_create(const llm_model_desc *d, llm_model **out, llm
     return LLM_OK;
 }
 
-static void llm__tokenizer_release(llm_model *m);
 LLMDEF void llm_model_free(llm_model *m) {
     llm_allocator a;
     if (!m) return;
     a = m->alloc;
-    llm__tokenizer_release(m);
+    llm_tokenizer_free(m->tokenizer);
     llm__dealloc(&a, m->params);
     llm__dealloc(&a, m->tensors);
     llm__dealloc(&a, m->layers);
@@ -2629,6 +2634,23 @@ LLMDEF const llm_tensor_info *llm_model_tensor(const llm_model *m, int i) {
 }
 LLMDEF float *llm_model_params(llm_model *m) { return m ? m->params : NULL; }
 LLMDEF const float *llm_model_params_const(const llm_model *m) { return m ? m->params : NULL; }
+
+/* The model's tokenizer: its own copy, made by llm__tokenizer_clone (>>formats). */
+LLMDEF const llm_tokenizer *llm_model_tokenizer(const llm_model *m) { return m ? m->tokenizer : NULL; }
+LLMDEF llm_status llm_model_set_tokenizer(llm_model *m, const llm_tokenizer *tok, llm_error *err) {
+    llm_tokenizer *copy = NULL;
+    llm_status st;
+    if (!m) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL model");
+    if (tok && tok->n != m->cfg.vocab_size)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "the tokenizer has %d tokens, the model's vocabulary %d",
+                         (int)tok->n, m->cfg.vocab_size);
+    if (tok && (st = llm__tokenizer_clone(tok, &m->alloc, &copy, err)) != LLM_OK) return st;
+    llm_tokenizer_free(m->tokenizer);
+    m->tokenizer = copy;
+    llm__ok(err);
+    return LLM_OK;
+}
+
 static float *llm__PW(float *base, size_t off) { return off == LLM__NONE ? NULL : base + off; }
 
 
@@ -3979,6 +4001,36 @@ LLMDEF llm_status llm_trainer_step(llm_trainer *tr, const int32_t *inputs, const
     if (st != LLM_OK) return st;
     return llm_trainer_update(tr, res);
 }
+/* Checkpoints: the model and the optimizer state as one GGUF (written and read in >>formats). */
+LLMDEF llm_status llm_trainer_save(llm_trainer *tr, const char *path, uint64_t data_pos) {
+    if (!tr || !path) return LLM_ERR_INVALID_ARG;
+    return llm__trainer_save(tr, path, NULL, 0, NULL, data_pos);
+}
+LLMDEF llm_status llm_trainer_save_mem(llm_trainer *tr, void *buf, size_t cap, size_t *size, uint64_t data_pos) {
+    if (size) *size = 0;
+    if (!tr) return LLM_ERR_INVALID_ARG;
+    return llm__trainer_save(tr, NULL, buf, cap, size, data_pos);
+}
+
+LLMDEF llm_status llm_trainer_load(llm_trainer *tr, const char *path, uint64_t *data_pos) {
+    llm__src src;
+    llm_error e;
+    llm_status st;
+    if (!tr || !path) return LLM_ERR_INVALID_ARG;
+    if ((st = llm__src_open(&src, path, NULL, 0, &e)) != LLM_OK) return llm__dfail(&tr->diag, st, "%s", e.message);
+    st = llm__trainer_load(tr, &src, data_pos);
+    llm__src_close(&src);
+    return st;
+}
+LLMDEF llm_status llm_trainer_load_mem(llm_trainer *tr, const void *data, size_t size, uint64_t *data_pos) {
+    llm__src src;
+    llm_error e;
+    llm_status st;
+    if (!tr || !data) return LLM_ERR_INVALID_ARG;
+    if ((st = llm__src_open(&src, NULL, data, size, &e)) != LLM_OK) return llm__dfail(&tr->diag, st, "%s", e.message);
+    return llm__trainer_load(tr, &src, data_pos);
+}
+
 LLMDEF int llm_trainer_step_count(const llm_trainer *tr) { return tr ? tr->step : 0; }
 LLMDEF const float *llm_trainer_grads(const llm_trainer *tr) { return tr ? tr->grads : NULL; }
 LLMDEF const float *llm_trainer_logits(const llm_trainer *tr) { return tr ? tr->acts.logits : NULL; }
@@ -7069,22 +7121,6 @@ static llm_status llm__tokenizer_clone(const llm_tokenizer *t, const llm_allocat
 /* =========================================================================================
    >>formats: GGUF models and checkpoints, karpathy/llm.c and llama2.c imports, token shards
    ========================================================================================= */
-static void llm__tokenizer_release(llm_model *m) { llm_tokenizer_free(m->tokenizer); m->tokenizer = NULL; }
-LLMDEF const llm_tokenizer *llm_model_tokenizer(const llm_model *m) { return m ? m->tokenizer : NULL; }
-LLMDEF llm_status llm_model_set_tokenizer(llm_model *m, const llm_tokenizer *tok, llm_error *err) {
-    llm_tokenizer *copy = NULL;
-    llm_status st;
-    if (!m) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL model");
-    if (tok && tok->n != m->cfg.vocab_size)
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "the tokenizer has %d tokens, the model's vocabulary %d",
-                         (int)tok->n, m->cfg.vocab_size);
-    if (tok && (st = llm__tokenizer_clone(tok, &m->alloc, &copy, err)) != LLM_OK) return st;
-    llm__tokenizer_release(m);
-    m->tokenizer = copy;
-    llm__ok(err);
-    return LLM_OK;
-}
-
 static const char *llm__arch_name(llm_arch a) { return a == LLM_ARCH_GPT2 ? "gpt2" : "llama"; }
 
 /* The config as llama.cpp's keys (so the file opens there), plus llm.* for what it lacks. */
@@ -7212,16 +7248,6 @@ static llm_status llm__trainer_save(llm_trainer *tr, const char *path, void *buf
     llm__trainer_host_done(tr, m, v);
     return st == LLM_OK ? LLM_OK : llm__dfail(&tr->diag, st, "%s", e.message);
 }
-LLMDEF llm_status llm_trainer_save(llm_trainer *tr, const char *path, uint64_t data_pos) {
-    if (!tr || !path) return LLM_ERR_INVALID_ARG;
-    return llm__trainer_save(tr, path, NULL, 0, NULL, data_pos);
-}
-LLMDEF llm_status llm_trainer_save_mem(llm_trainer *tr, void *buf, size_t cap, size_t *size, uint64_t data_pos) {
-    if (size) *size = 0;
-    if (!tr) return LLM_ERR_INVALID_ARG;
-    return llm__trainer_save(tr, NULL, buf, cap, size, data_pos);
-}
-
 /* Finds the tensors named prefix + table name and checks their shapes and types; with base
    != NULL also reads them into base. */
 static llm_status llm__gguf_read_tensors(const llm_model *m, llm__gguf *g, const char *prefix, float *base,
@@ -7382,25 +7408,6 @@ static llm_status llm__trainer_load(llm_trainer *tr, llm__src *src, uint64_t *da
     if (data_pos) *data_pos = k.data_pos;
     return LLM_OK;
 }
-LLMDEF llm_status llm_trainer_load(llm_trainer *tr, const char *path, uint64_t *data_pos) {
-    llm__src src;
-    llm_error e;
-    llm_status st;
-    if (!tr || !path) return LLM_ERR_INVALID_ARG;
-    if ((st = llm__src_open(&src, path, NULL, 0, &e)) != LLM_OK) return llm__dfail(&tr->diag, st, "%s", e.message);
-    st = llm__trainer_load(tr, &src, data_pos);
-    llm__src_close(&src);
-    return st;
-}
-LLMDEF llm_status llm_trainer_load_mem(llm_trainer *tr, const void *data, size_t size, uint64_t *data_pos) {
-    llm__src src;
-    llm_error e;
-    llm_status st;
-    if (!tr || !data) return LLM_ERR_INVALID_ARG;
-    if ((st = llm__src_open(&src, NULL, data, size, &e)) != LLM_OK) return llm__dfail(&tr->diag, st, "%s", e.message);
-    return llm__trainer_load(tr, &src, data_pos);
-}
-
 /* karpathy/llm.c GPT-2 checkpoint: int32 header[256] = {20240326, 3 (fp32), maxT, V, L, NH,
    C, Vp, ...}, then all parameters as fp32, each kind for all layers together:
    wte (Vp,C) wpe (maxT,C) ln1w (L,C) ln1b (L,C) qkvw (L,3C,C) qkvb (L,3C) attprojw (L,C,C)

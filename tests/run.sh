@@ -96,6 +96,20 @@ if [ -x "$OUT/ex_train" ]; then
         ./ex_train ${T/--steps 6/--steps 3} --save half.gguf > /dev/null &&
         ./ex_train ${T/--steps 6/--steps 6} --resume half.gguf | grep '^step' | cut -d'|' -f1-4 > resumed.txt &&
         test \$(wc -l < full.txt) = 6 && tail -n 3 full.txt | diff - resumed.txt"
+    # train -> save -> generate from text: with a trained BPE tokenizer, and byte-level (the
+    # byte tokenizer goes into the checkpoint); validation loss lines; the ETA; --seconds
+    S="--data llm.h --layers 1 --heads 2 --dim 32 --seq 32 --batch 2 --threads 2 --sample-len 8"
+    check train_then_generate_text bash -c "cd '$OUT' && cp '$PWD/llm.h' . &&
+        ./ex_train $S --vocab-size 300 --steps 10 --sample-every 5 --val-every 5 --save bpe.gguf > bpe.log &&
+        grep -q '^step 10/10 | val loss [0-9]' bpe.log && grep -q '| eta 0 s' bpe.log && grep -q -- '--- sample ---' bpe.log &&
+        ./ex_generate bpe.gguf -i 'static ' -n 12 -t 0 > out.txt 2>/dev/null && grep -q '^static ' out.txt &&
+        ./ex_train $S --steps 4 --save bytes.gguf > bytes.log && grep -q 'a byte-level model' bytes.log &&
+        ./ex_generate bytes.gguf -i 'int ' -n 5 -t 0 > out2.txt 2>/dev/null && test \$(head -c 4 out2.txt) = int &&
+        ./ex_generate bytes.gguf -i 'x' -n 100 -t 0.5 2>err.txt >/dev/null && grep -q 'oldest half is dropped' err.txt &&
+        grep -q 'context shifted' err.txt &&
+        ./ex_generate bytes.gguf -i 'x' -n 100 --no-shift 2>err2.txt >/dev/null && grep -q 'context holds 32 tokens' err2.txt &&
+        t0=\$(date +%s) && ./ex_train $S --vocab-size 300 --seconds 4 > secs.log && t1=\$(date +%s) &&
+        grep -q 'steps fit into about 4 s' secs.log && test \$((t1 - t0)) -le 12"
     check train_example_bad_flags bash -c "cd '$OUT' && ! ./ex_train --bogus 2>/dev/null && ! ./ex_train --data /nonexistent 2>/dev/null && ! ./ex_train --data llm.h --batch x 2>/dev/null"
 fi
 if [ -x "$OUT/ex_tokenize" ]; then
