@@ -619,7 +619,8 @@ LLMDEF llm_status llm_trainer_save(llm_trainer *tr, const char *path, uint64_t d
 LLMDEF llm_status llm_trainer_save_mem(llm_trainer *tr, void *buf, size_t cap, size_t *size, uint64_t data_pos);
 /* Restores a checkpoint into a trainer whose model has the checkpoint's shape: weights,
    optimizer state, step and RNG, so training continues bit-identically; *data_pos (may be
-   NULL) gets the saved position. On error the trainer and its model are unchanged. */
+   NULL) gets the saved position. Keys, shape and every tensor are checked before anything
+   is read: a checkpoint that fails them changes nothing. */
 LLMDEF llm_status llm_trainer_load(llm_trainer *tr, const char *path, uint64_t *data_pos);
 LLMDEF llm_status llm_trainer_load_mem(llm_trainer *tr, const void *data, size_t size, uint64_t *data_pos);
 
@@ -6509,124 +6510,140 @@ static size_t llm__skip_ws(const unsigned char *s, size_t n, size_t i) {
     return i;
 }
 
-static llm_status llm__load_tok_gpt2(const llm_allocator *a, const unsigned char *js, size_t jn,
-                                 const unsigned char *bpe, size_t bn, llm_tokenizer **out, llm_error *err) {
-    uint32_t b2u[256];
-    int16_t u2b[324];
-    unsigned char *raw = NULL, *buf = NULL;
-    uint32_t *toff = NULL, *tlen = NULL;
-    int32_t *byid = NULL, *pairs = NULL, eot;
-    size_t cnt = 0, rawn = 0, i, n, maxid = 0, nm = 0, line;
-    llm_tokenizer *t = NULL;
-    llm_status st = LLM_OK;
-    *out = NULL;
-    llm__gpt2_byte_map(b2u, u2b);
-    /* 1. encoder.json: {"token": id, ...} */
-    raw = (unsigned char *)llm__alloc(a, jn + 1);
-    toff = (uint32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(uint32_t)); /* an entry takes >= 6 bytes */
-    tlen = (uint32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(uint32_t));
-    byid = (int32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(int32_t));
-    if (!raw || !toff || !tlen || !byid) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+/* encoder.json's entries as read: token bytes back to back, and each entry's place and id. */
+typedef struct llm__json_vocab {
+    unsigned char *raw;
+    uint32_t *toff, *tlen;
+    int32_t *byid;
+    size_t cnt, rawn, maxid;
+} llm__json_vocab;
+static void llm__json_vocab_free(const llm_allocator *a, llm__json_vocab *v) {
+    llm__dealloc(a, v->raw); llm__dealloc(a, v->toff); llm__dealloc(a, v->tlen); llm__dealloc(a, v->byid);
+}
+/* Step 1: encoder.json, {"token": id, ...} with tokens in GPT-2's byte alphabet. */
+static llm_status llm__gpt2_encoder(const llm_allocator *a, const unsigned char *js, size_t jn, const int16_t *u2b,
+                                    llm__json_vocab *v, llm_error *err) {
+    size_t i;
+    memset(v, 0, sizeof *v);
+    v->raw = (unsigned char *)llm__alloc(a, jn + 1);
+    v->toff = (uint32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(uint32_t)); /* an entry takes >= 6 bytes */
+    v->tlen = (uint32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(uint32_t));
+    v->byid = (int32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(int32_t));
+    if (!v->raw || !v->toff || !v->tlen || !v->byid) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     i = llm__skip_ws(js, jn, 0);
-    if (i >= jn || js[i] != '{') { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected '{'"); goto done; }
+    if (i >= jn || js[i] != '{') return llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected '{'");
     i = llm__skip_ws(js, jn, i + 1);
     while (i < jn && js[i] != '}') {
         size_t l, id = 0, digits = 0;
-        if (js[i] != '"' || (l = llm__json_token(js, jn, &i, u2b, raw + rawn)) == (size_t)-1) {
-            st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: bad token string at byte %llu", (unsigned long long)i);
-            goto done;
-        }
+        if (js[i] != '"' || (l = llm__json_token(js, jn, &i, u2b, v->raw + v->rawn)) == (size_t)-1)
+            return llm__fail(err, LLM_ERR_FORMAT, "encoder.json: bad token string at byte %llu", (unsigned long long)i);
         i = llm__skip_ws(js, jn, i);
-        if (i >= jn || js[i] != ':') {
-            st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected ':' at byte %llu", (unsigned long long)i);
-            goto done;
-        }
+        if (i >= jn || js[i] != ':')
+            return llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected ':' at byte %llu", (unsigned long long)i);
         i = llm__skip_ws(js, jn, i + 1);
-        while (i < jn && js[i] >= '0' && js[i] <= '9' && digits < 10) {
+        for (; i < jn && js[i] >= '0' && js[i] <= '9' && digits < 10; i++, digits++)
             id = id * 10 + (size_t)(js[i] - '0');
-            i++;
-            digits++;
-        }
-        if (!digits || id > 0x7FFFFFF0u) {
-            st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: bad id at byte %llu", (unsigned long long)i);
-            goto done;
-        }
-        toff[cnt] = (uint32_t)rawn; tlen[cnt] = (uint32_t)l; byid[cnt] = (int32_t)id;
-        rawn += l; cnt++;
-        if (id > maxid) maxid = id;
+        if (!digits || id > 0x7FFFFFF0u)
+            return llm__fail(err, LLM_ERR_FORMAT, "encoder.json: bad id at byte %llu", (unsigned long long)i);
+        v->toff[v->cnt] = (uint32_t)v->rawn; v->tlen[v->cnt] = (uint32_t)l; v->byid[v->cnt] = (int32_t)id;
+        v->rawn += l;
+        v->cnt++;
+        if (id > v->maxid) v->maxid = id;
         i = llm__skip_ws(js, jn, i);
         if (i < jn && js[i] == ',') i = llm__skip_ws(js, jn, i + 1);
-        else if (i >= jn || js[i] != '}') {
-            st =
-                llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected ',' or '}' at byte %llu", (unsigned long long)i);
-            goto done;
+        else if (i >= jn || js[i] != '}')
+            return llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected ',' or '}' at byte %llu",
+                             (unsigned long long)i);
+    }
+    if (i >= jn || v->cnt == 0) return llm__fail(err, LLM_ERR_FORMAT, "encoder.json: truncated or empty");
+    if (v->maxid + 1 != v->cnt)
+        return llm__fail(err, LLM_ERR_FORMAT, "encoder.json: ids are not 0..%llu", (unsigned long long)(v->cnt - 1));
+    return LLM_OK;
+}
+/* The tokenizer's vocabulary from encoder.json's entries, laid out in id order. */
+static llm_status llm__gpt2_vocab(const llm_allocator *a, const llm__json_vocab *v, llm_tokenizer **out,
+                                  llm_error *err) {
+    const size_t n = v->cnt;
+    llm_tokenizer *t;
+    uint32_t *ent;
+    size_t i, at = 0;
+    llm_status st;
+    if ((st = llm__tok_new(a, LLM_TOKENIZER_BPE, n, v->rawn, &t, err)) != LLM_OK) return st;
+    ent = (uint32_t *)llm__alloc(a, n * sizeof(uint32_t));
+    if (!ent) { llm_tokenizer_free(t); return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
+    for (i = 0; i < n; i++) ent[i] = UINT32_MAX;
+    for (i = 0; i < n; i++) {
+        if (ent[v->byid[i]] != UINT32_MAX) {
+            llm__dealloc(a, ent);
+            llm_tokenizer_free(t);
+            return llm__fail(err, LLM_ERR_FORMAT, "encoder.json: id %d twice", (int)v->byid[i]);
         }
+        ent[v->byid[i]] = (uint32_t)i;
     }
-    if (i >= jn || cnt == 0) { st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: truncated or empty"); goto done; }
-    n = maxid + 1;
-    if (n != cnt) {
-        st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: ids are not 0..%llu", (unsigned long long)(cnt - 1));
-        goto done;
+    for (i = 0; i < n; i++) {
+        t->off[i] = (uint32_t)at;
+        memcpy(t->text + at, v->raw + v->toff[ent[i]], v->tlen[ent[i]]);
+        at += v->tlen[ent[i]];
+        t->type[i] = LLM__TT_NORMAL;
     }
-    if ((st = llm__tok_new(a, LLM_TOKENIZER_BPE, n, rawn, &t, err)) != LLM_OK) goto done;
-    for (i = 0; i < n; i++) t->off[i] = UINT32_MAX;
-    for (i = 0; i < cnt; i++) {
-        if (t->off[byid[i]] != UINT32_MAX) {
-            st = llm__fail(err, LLM_ERR_FORMAT, "encoder.json: id %d twice", (int)byid[i]);
-            goto done;
-        }
-        t->off[byid[i]] = (uint32_t)i; /* temporarily: the entry */
-    }
-    {   /* lay the tokens out in id order */
-        size_t at = 0;
-        uint32_t *ent = (uint32_t *)llm__alloc(a, n * sizeof(uint32_t));
-        if (!ent) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-        memcpy(ent, t->off, n * sizeof(uint32_t));
-        for (i = 0; i < n; i++) {
-            t->off[i] = (uint32_t)at;
-            memcpy(t->text + at, raw + toff[ent[i]], tlen[ent[i]]);
-            at += tlen[ent[i]];
-            t->type[i] = LLM__TT_NORMAL;
-        }
-        t->off[n] = (uint32_t)at;
-        llm__dealloc(a, ent);
-    }
+    t->off[n] = (uint32_t)at;
+    llm__dealloc(a, ent);
     t->pattern = LLM_PATTERN_GPT2;
-    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
-    /* 2. vocab.bpe: "#version: 0.2" then one merge "left right" per line, best first */
-    buf = (unsigned char *)llm__alloc(a, bn + 1);
-    pairs = (int32_t *)llm__alloc(a, (bn / 2 + 1) * sizeof(int32_t));
-    if (!buf || !pairs) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-    for (i = 0, line = 0; i < bn; line++) {
-        size_t e = i, sp, la, lb;
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) { llm_tokenizer_free(t); return st; }
+    *out = t;
+    return LLM_OK;
+}
+/* Step 2: vocab.bpe, "#version: 0.2" then one merge "left right" per line, best first; the
+   tokens past the merges (GPT-2's <|endoftext|>) become special. */
+static llm_status llm__gpt2_merges(const llm_allocator *a, llm_tokenizer *t, const unsigned char *bpe, size_t bn,
+                                   const int16_t *u2b, llm_error *err) {
+    unsigned char *buf = (unsigned char *)llm__alloc(a, bn + 1);
+    int32_t *pairs = (int32_t *)llm__alloc(a, (bn / 2 + 1) * sizeof(int32_t));
+    size_t i, nm = 0, line;
+    llm_status st = LLM_OK;
+    if (!buf || !pairs) st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    for (i = 0, line = 0; st == LLM_OK && i < bn; line++) {
+        size_t e = i, n, sp, la, lb;
         int32_t ia, ib;
         while (e < bn && bpe[e] != '\n') e++;
         n = e;
         if (n > i && bpe[n - 1] == '\r') n--;
         if (n > i && !(line == 0 && bpe[i] == '#')) {
             for (sp = i; sp < n && bpe[sp] != ' '; sp++) {}
-            if (sp >= n || sp == i || sp + 1 >= n ||
-                (la = llm__gpt2_unmap(bpe + i, sp - i, u2b, buf)) == (size_t)-1 ||
+            if (sp >= n || sp == i || sp + 1 >= n || (la = llm__gpt2_unmap(bpe + i, sp - i, u2b, buf)) == (size_t)-1 ||
                 (lb = llm__gpt2_unmap(bpe + sp + 1, n - sp - 1, u2b, buf + la)) == (size_t)-1 ||
                 (ia = llm__tok_lookup(t, buf, la)) < 0 || (ib = llm__tok_lookup(t, buf + la, lb)) < 0) {
                 st = llm__fail(err, LLM_ERR_FORMAT, "vocab.bpe line %llu: bad merge", (unsigned long long)line + 1);
-                goto done;
+                break;
             }
-            pairs[2 * nm] = ia; pairs[2 * nm + 1] = ib; nm++;
+            pairs[2 * nm] = ia; pairs[2 * nm + 1] = ib;
+            nm++;
         }
         i = e + 1;
     }
-    if ((st = llm__tok_set_merges(t, pairs, NULL, nm, err)) != LLM_OK) goto done;
-    /* tokens past the merges (GPT-2: <|endoftext|>) are special */
+    if (st == LLM_OK) st = llm__tok_set_merges(t, pairs, NULL, nm, err);
+    llm__dealloc(a, buf); llm__dealloc(a, pairs);
+    if (st != LLM_OK) return st;
     for (i = 256 + nm; i < (size_t)t->n; i++) t->type[i] = LLM__TT_CONTROL;
     llm__dealloc(a, t->tab); t->tab = NULL;
     llm__dealloc(a, t->special); t->special = NULL;
-    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
-    eot = llm__tok_lookup(t, (const unsigned char *)"<|endoftext|>", 13);
-    t->bos = t->eos = eot;
-done:
-    llm__dealloc(a, raw); llm__dealloc(a, toff); llm__dealloc(a, tlen); llm__dealloc(a, byid);
-    llm__dealloc(a, buf); llm__dealloc(a, pairs);
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) return st;
+    t->bos = t->eos = llm__tok_lookup(t, (const unsigned char *)"<|endoftext|>", 13);
+    return LLM_OK;
+}
+static llm_status llm__load_tok_gpt2(const llm_allocator *a, const unsigned char *js, size_t jn,
+                                     const unsigned char *bpe, size_t bn, llm_tokenizer **out, llm_error *err) {
+    uint32_t b2u[256];
+    int16_t u2b[324];
+    llm__json_vocab v;
+    llm_tokenizer *t = NULL;
+    llm_status st;
+    *out = NULL;
+    llm__gpt2_byte_map(b2u, u2b);
+    st = llm__gpt2_encoder(a, js, jn, u2b, &v, err);
+    if (st == LLM_OK) st = llm__gpt2_vocab(a, &v, &t, err);
+    llm__json_vocab_free(a, &v);
+    if (st == LLM_OK) st = llm__gpt2_merges(a, t, bpe, bn, u2b, err);
     if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
     *out = t;
     return LLM_OK;
