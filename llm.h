@@ -37,6 +37,7 @@
        >>kernels     the fast variants behind the ops: >>gemm (packed, register-blocked),
                      >>matvec, the AdamW vectors; the sampler's heaps and selection
        >>appendix    Unicode tables for the pre-split
+       >>cuda        llm_cuda.h, included here when LLM_CUDA is defined (the GPU backend)
 
    OPTIONS (#define before including the implementation)
        LLM_STATIC          all public functions get `static` linkage
@@ -46,6 +47,7 @@
        LLM_FREE(p)         run-time allocators go in the desc structs (llm_allocator)
        LLM_NO_THREADS      build without threads (everything runs on the calling thread)
        LLM_NO_SIMD         use the portable scalar kernels only
+       LLM_CUDA            the GPU backend of llm_cuda.h (compile the file with nvcc -x cu)
 
    STEP BY STEP: TRAINING
        Describe or load a model, make a trainer for a batch shape (it owns the gradients, the
@@ -157,9 +159,14 @@
        The library never prints, exits or aborts; set log_fn in a desc to hear from it.
 
    BACKENDS
-       The CPU path is always compiled and is the reference. llm_cuda.h (see its top) makes
-       trainers and sessions run on an NVIDIA GPU when the implementation is compiled by
-       nvcc with LLM_CUDA defined; llm_backend_name() says which runs.
+       The CPU path is always compiled and is the reference. With LLM_CUDA defined and the
+       file compiled by nvcc (nvcc -O3 -arch=sm_90 -DLLM_CUDA -x cu prog.c -lcublas),
+       trainers and sessions run on an NVIDIA GPU with no change to the program (llm_cuda.h,
+       see its top: flash attention, bf16 matmuls with fp32 master weights). The backend and
+       precision fields of the trainer and session descs choose (AUTO: the GPU when one can
+       be used, else the CPU and the log says why); llm_backend_name(),
+       llm_trainer_backend() and llm_session_backend() say where work runs. A GPU trainer
+       trains its own copy of the weights: llm_trainer_sync() brings them into the model.
 
    WHAT llm.h DOES NOT DO
        No quantisation (yet), no mixed precision on the CPU (fp32 everywhere), no multi-node
@@ -174,7 +181,10 @@
               llm_model_set_tokenizer copies and checks; llm_stop_reason_string; context
               shift in llm_generate; size queries return LLM_OK; NULL checks everywhere; a
               monotonic wall clock everywhere; frame budgets kept; llm_gemm,
-              llm_threadpool_run, llm_sampler_candidates, llm_build_info, llm_backend_name.
+              llm_threadpool_run, llm_sampler_candidates, llm_build_info, llm_backend_name;
+              the CUDA backend (llm_cuda.h): llm_backend and llm_precision in the trainer
+              and session descs, LLM_ERR_CUDA, llm_trainer_sync, llm_trainer_backend,
+              llm_session_backend.
        0.1.0  the first release.
 
    LICENSE: see the end of the file (MIT or public domain, your choice).
@@ -216,14 +226,17 @@ typedef enum llm_status {
     LLM_ERR_CONTEXT_FULL = -8,    /* a sequence longer than the model/session allows */
     LLM_ERR_BUFFER_TOO_SMALL = -9,/* the caller's buffer is too small; needed size reported */
     LLM_ERR_THREAD = -10,         /* a thread could not be created */
-    LLM_ERR_OUT_OF_RANGE = -11    /* a token id or position outside its range */
+    LLM_ERR_OUT_OF_RANGE = -11,   /* a token id or position outside its range */
+    LLM_ERR_CUDA = -12            /* no usable GPU, or a CUDA call failed (CUDA's message);
+                                     an object whose GPU work failed stays failed */
 } llm_status;
 
 LLMDEF const char *llm_status_string(llm_status s);
 /* What this build is: version, backend and the CPU kernels compiled in, for bug reports and
    benchmark logs. */
 LLMDEF const char *llm_build_info(void);
-/* The backend trainers and sessions run on: "cpu" (llm_cuda.h: "cuda:<device name>"). */
+/* The backend new trainers and sessions run on by default: "cpu", or "cuda:<device name>"
+   when llm_cuda.h is compiled in and a GPU can be used. */
 LLMDEF const char *llm_backend_name(void);
 
 /* The message of a failed call, for calls that have no object of yours to keep it in (the
@@ -537,6 +550,24 @@ LLMDEF const llm_tokenizer *llm_model_tokenizer(const llm_model *model);
 LLMDEF llm_status llm_model_set_tokenizer(llm_model *model, const llm_tokenizer *tok, llm_error *err);
 
 /* >>training ---------------------------------------------------------------------------- */
+/* Precision on a GPU backend (the CPU computes in fp32 whatever is asked):
+   DEFAULT = BF16 on a GPU: bf16 inputs to the matmuls and attention, fp32 accumulation, fp32
+   master weights and optimizer state; FP32 = fp32 everywhere (for parity checks). */
+typedef enum llm_precision {
+    LLM_PRECISION_DEFAULT = 0,
+    LLM_PRECISION_FP32 = 1,
+    LLM_PRECISION_BF16 = 2
+} llm_precision;
+
+/* Where a trainer or session runs. AUTO: the GPU when llm_cuda.h is compiled in and a GPU can
+   be used, else the CPU (the log hears why); CUDA: the GPU or LLM_ERR_CUDA (a build without
+   llm_cuda.h: LLM_ERR_UNSUPPORTED); CPU: the CPU. */
+typedef enum llm_backend {
+    LLM_BACKEND_AUTO = 0,
+    LLM_BACKEND_CPU = 1,
+    LLM_BACKEND_CUDA = 2
+} llm_backend;
+
 typedef enum llm_schedule {
     LLM_SCHEDULE_DEFAULT = 0,   /* LLM_SCHEDULE_COSINE */
     LLM_SCHEDULE_COSINE = 1,
@@ -556,6 +587,8 @@ typedef enum llm_schedule {
    min_lr_frac    0         cosine decays to min_lr_frac * lr
    seed           0         the trainer's RNG (kept in checkpoints)
    pool           NULL      thread pool (NULL = calling thread)
+   backend        auto      see llm_backend
+   precision      default   see llm_precision (a GPU backend only)
    allocator, log_fn        as in llm_model_desc (zero = the model's) */
 typedef struct llm_trainer_desc {
     int batch;
@@ -570,6 +603,8 @@ typedef struct llm_trainer_desc {
     float min_lr_frac;
     uint64_t seed;
     llm_threadpool *pool;
+    llm_backend backend;
+    llm_precision precision;
     llm_allocator allocator;
     llm_log_fn log_fn;
     void *log_user_data;
@@ -584,8 +619,9 @@ typedef struct llm_step_result {
 
 typedef struct llm_trainer llm_trainer;
 
-/* The trainer updates the model's parameters in place; the model must not be used by
-   other threads while a trainer steps it. */
+/* The trainer updates the model's parameters in place on the CPU; on a GPU it trains its
+   own copy, which llm_trainer_sync (and every save) brings back into the model. The model
+   must not be used by other threads while a trainer steps it. */
 LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *desc,
                                      llm_trainer **out, llm_error *err);
 LLMDEF void llm_trainer_free(llm_trainer *tr);
@@ -606,10 +642,16 @@ LLMDEF llm_status llm_trainer_eval(llm_trainer *tr, const int32_t *inputs,
                                    const int32_t *targets, float *loss);
 LLMDEF float llm_trainer_lr(const llm_trainer *tr, int step); /* the schedule at a step */
 LLMDEF int llm_trainer_step_count(const llm_trainer *tr);
-LLMDEF const float *llm_trainer_grads(const llm_trainer *tr); /* same layout as params */
-/* (B*T, vocab_size) logits of the last llm_trainer_eval(); after accumulate/step the same
-   buffer holds their gradient (the backward pass reuses it). */
+/* The gradients (same layout as the parameters), and the (B*T, vocab_size) logits of the last
+   llm_trainer_eval() (after accumulate/step the same buffer holds their gradient): host
+   memory on the CPU backend, NULL on a GPU. */
+LLMDEF const float *llm_trainer_grads(const llm_trainer *tr);
 LLMDEF const float *llm_trainer_logits(const llm_trainer *tr);
+/* Brings the trained parameters into the model (a GPU trainer trains a copy); a no-op on
+   the CPU. Do it before sessions or llm_model_save use the model. */
+LLMDEF llm_status llm_trainer_sync(llm_trainer *tr);
+/* Where it runs: "cpu" or "cuda:<device name>". */
+LLMDEF const char *llm_trainer_backend(const llm_trainer *tr);
 LLMDEF llm_rng *llm_trainer_rng(llm_trainer *tr);
 LLMDEF const char *llm_trainer_last_error(const llm_trainer *tr);
 /* A training checkpoint: the model (config, weights, tokenizer) as GGUF plus the optimizer
@@ -640,14 +682,19 @@ LLMDEF llm_status llm_token_shard_load_mem(const void *data, size_t size, const 
    pool         NULL            thread pool (NULL = the calling thread)
    progress     NULL            called between prefill chunks; non-zero cancels the call
                                 (LLM_ERR_CANCELLED, the session is left as before the call)
+   backend      auto            see llm_backend
+   precision    default         see llm_precision (a GPU backend only)
    allocator, log_fn            as in llm_model_desc (zero = the model's)
-   The desc may be NULL. */
+   The desc may be NULL. On a GPU backend a session holds its own copy of the weights and
+   its KV cache in GPU memory. */
 typedef struct llm_session_desc {
     int n_ctx;
     int n_batch;
     llm_threadpool *pool;
     llm_progress_fn progress;
     void *progress_user_data;
+    llm_backend backend;
+    llm_precision precision;
     llm_allocator allocator;
     llm_log_fn log_fn;
     void *log_user_data;
@@ -666,6 +713,7 @@ LLMDEF void llm_session_free(llm_session *s);
 LLMDEF llm_status llm_session_eval(llm_session *s, const int32_t *tokens, int n, float *all_logits);
 LLMDEF const float *llm_session_logits(const llm_session *s);
 LLMDEF int llm_session_pos(const llm_session *s);
+LLMDEF const char *llm_session_backend(const llm_session *s);   /* as llm_trainer_backend */
 LLMDEF int llm_session_n_ctx(const llm_session *s);
 LLMDEF const int32_t *llm_session_tokens(const llm_session *s);  /* the pos tokens so far */
 LLMDEF const llm_model *llm_session_model(const llm_session *s);
@@ -1005,6 +1053,16 @@ static void llm__gemm(llm_threadpool *pool, float *ws, size_t ws_stride, int M, 
 static void llm__matvec(llm_threadpool *pool, float *out, const float *inp, const float *w, const float *bias,
                         size_t N, int C, int OC);
 struct llm__adamw_args;
+struct llm__ops;
+#if defined(LLM_CUDA)
+/* llm_cuda.h (included at the end of the implementation): its table, or NULL when no GPU can
+   be used (then *why says why). */
+static const struct llm__ops *llm__cuda_ops(const char **why);
+static const char *llm__cuda_name(void);   /* "cuda:<device name>" */
+#define LLM__BACKENDS "cuda+cpu"
+#else
+#define LLM__BACKENDS "cpu"
+#endif
 static size_t llm__adamw_simd(const struct llm__adamw_args *o, size_t a, size_t b, float decay);
 static int llm__cp_class(uint32_t cp);
 static size_t llm__sampler_state_size(const llm_sampler *s);
@@ -1033,6 +1091,7 @@ LLMDEF const char *llm_status_string(llm_status s) {
     case LLM_ERR_BUFFER_TOO_SMALL: return "buffer too small";
     case LLM_ERR_THREAD: return "thread error";
     case LLM_ERR_OUT_OF_RANGE: return "out of range";
+    case LLM_ERR_CUDA: return "CUDA error";
     }
     return "unknown status";
 }
@@ -1050,13 +1109,19 @@ LLMDEF const char *llm_stop_reason_string(llm_stop_reason r) {
     }
     return "unknown stop reason";
 }
-LLMDEF const char *llm_backend_name(void) { return "cpu"; }
+LLMDEF const char *llm_backend_name(void) {
+#if defined(LLM_CUDA)
+    const char *why;
+    if (llm__cuda_ops(&why)) return llm__cuda_name();
+#endif
+    return "cpu";
+}
 
 LLMDEF const char *llm_build_info(void) {
 #define LLM__STR2(x) #x
 #define LLM__STR(x) LLM__STR2(x)
     return "llm.h " LLM__STR(LLM_VERSION_MAJOR) "." LLM__STR(LLM_VERSION_MINOR) "." LLM__STR(LLM_VERSION_PATCH)
-           " | backend cpu | gemm " LLM__GEMM_NAME " " LLM__STR(LLM__GEMM_MR) "x" LLM__STR(LLM__GEMM_NR)
+           " | backend " LLM__BACKENDS " | gemm " LLM__GEMM_NAME " " LLM__STR(LLM__GEMM_MR) "x" LLM__STR(LLM__GEMM_NR)
            " kc " LLM__STR(LLM__GEMM_KC) " mc " LLM__STR(LLM__GEMM_MC) " nc " LLM__STR(LLM__GEMM_NC);
 #undef LLM__STR
 #undef LLM__STR2
@@ -2490,13 +2555,14 @@ static int llm__layout(llm_model *m, llm_tensor_info *table, size_t *total) {
     size_t off = 0;
     const int64_t C = c->dim, hs = c->dim / c->n_head, kvC = (int64_t)c->n_kv_head * hs, H = c->ffn_dim;
     const int gpt2 = c->arch == LLM_ARCH_GPT2;
-#define LLM__T(dst, nm, r, cols, nd, dec) do { \
+/* LLM__TN adds a tensor, LLM__T also keeps its offset in dst */
+#define LLM__TN(nm, r, cols, nd, dec) do { \
         if (table) { llm_tensor_info *ti = &table[n]; snprintf(ti->name, sizeof ti->name, "%s", nm); \
             ti->n_dims = nd; ti->shape[0] = (r); ti->shape[1] = (cols); ti->offset = off; \
             ti->size = (size_t)((r) * (cols)); ti->decay = dec; } \
-        dst = off; off += (size_t)((r) * (cols)); n++; } while (0)
+        off += (size_t)((r) * (cols)); n++; } while (0)
+#define LLM__T(dst, nm, r, cols, nd, dec) do { dst = off; LLM__TN(nm, r, cols, nd, dec); } while (0)
     char nm[48];
-    size_t dummy;
     LLM__T(m->wte, "token_embd.weight", (int64_t)c->padded_vocab_size, C, 2, 1);
     m->wpe = LLM__NONE;
     if (gpt2) LLM__T(m->wpe, "position_embd.weight", (int64_t)c->max_seq_len, C, 2, 1);
@@ -2522,13 +2588,13 @@ static int llm__layout(llm_model *m, llm_tensor_info *table, size_t *total) {
         } else {
             /* q, k, v back to back form one (C + 2kvC, C) matrix: one GEMM computes all three */
             LLM__T(lo->qkvw, LLM__N("attn_q.weight"), C, C, 2, 1);
-            LLM__T(dummy, LLM__N("attn_k.weight"), kvC, C, 2, 1);
-            LLM__T(dummy, LLM__N("attn_v.weight"), kvC, C, 2, 1);
+            LLM__TN(LLM__N("attn_k.weight"), kvC, C, 2, 1);
+            LLM__TN(LLM__N("attn_v.weight"), kvC, C, 2, 1);
             LLM__T(lo->attprojw, LLM__N("attn_output.weight"), C, C, 2, 1);
             LLM__T(lo->ln2w, LLM__N("ffn_norm.weight"), C, 1, 1, 0);
             /* gate (w1) and up (w3) back to back: one (2H, C) GEMM */
             LLM__T(lo->fcw, LLM__N("ffn_gate.weight"), H, C, 2, 1);
-            LLM__T(dummy, LLM__N("ffn_up.weight"), H, C, 2, 1);
+            LLM__TN(LLM__N("ffn_up.weight"), H, C, 2, 1);
             LLM__T(lo->fcprojw, LLM__N("ffn_down.weight"), C, H, 2, 1);
         }
 #undef LLM__N
@@ -2539,7 +2605,7 @@ static int llm__layout(llm_model *m, llm_tensor_info *table, size_t *total) {
     m->head = m->wte;
     if (c->untied_head) LLM__T(m->head, "output.weight", (int64_t)c->padded_vocab_size, C, 2, 1);
 #undef LLM__T
-    (void)dummy;
+#undef LLM__TN
     *total = off;
     return n;
 }
@@ -2693,10 +2759,27 @@ typedef struct llm__adamw_args {
     float bc1, bc2;                   /* bias corrections 1 - beta^t */
 } llm__adamw_args;
 
+/* What a trainer or session tells its backend when it makes its context. */
+typedef struct llm__ctx_info {
+    int bf16;               /* 1: bf16 matmul and attention inputs (fp32 accumulation) */
+    size_t max_rows;        /* rows of the largest activation matrix an op will see */
+    size_t max_cols;        /* its widest row (the vocabulary, for the logits) */
+    int n_head, n_kv_head, head_dim;   /* the attention's shape */
+} llm__ctx_info;
+
 typedef struct llm__ops {
     const char *name;
     int host_memory;   /* 1: buffers are host memory (a trainer updates the model in place) */
-    /* memory: alloc returns zeroed memory; copy is within the backend's memory */
+    /* the context's backend state: made (x->dev) and released; NULL on the CPU */
+    llm_status (*init)(llm__ctx *x, const llm__ctx_info *info);
+    void (*fini)(llm__ctx *x);
+    /* where the parameters are (fp32, n floats): a backend may keep a bf16 copy for its matmuls */
+    llm_status (*set_params)(const llm__ctx *x, const float *params, size_t n);
+    /* the first error the backend met since init, with its message (ops queue their work and
+       keep the first failure; a context that failed stays failed); NULL on the CPU */
+    llm_status (*check)(const llm__ctx *x, char *msg, size_t cap);
+    /* memory: alloc returns zeroed memory; copy is within the backend's memory (the ranges may
+       overlap, as with memmove); upload and download are done when they return */
     void *(*alloc)(const llm__ctx *x, size_t bytes);
     void (*free)(const llm__ctx *x, void *p);
     void (*upload)(const llm__ctx *x, void *dst, const void *src, size_t bytes);
@@ -2729,12 +2812,17 @@ typedef struct llm__ops {
     void (*swiglu_fwd)(const llm__ctx *x, float *out, const float *inp, size_t N, int H);
     void (*swiglu_bwd)(const llm__ctx *x, float *dinp, const float *inp, const float *dout, size_t N, int H);
     void (*add)(const llm__ctx *x, float *out, const float *a, const float *b, size_t n);
+    void (*add_norm)(const llm__ctx *x, float *res, float *out, float *mean, float *rstd, const float *a,
+                     const float *b, const float *w, const float *bias, size_t N, int C, float eps, int rms);
     void (*ce_fwd)(const llm__ctx *x, float *losses, float *lse, const float *logits, const int32_t *targets,
                    size_t N, int V, int ld);
     void (*ce_bwd)(const llm__ctx *x, float *logits, const float *lse, const int32_t *targets, size_t N, int V,
                    int ld, float dloss);
+    void (*ce_fused)(const llm__ctx *x, float *losses, float *lse, float *logits, const int32_t *targets,
+                     size_t N, int V, int ld, float dloss);
     double (*sumsq)(const llm__ctx *x, const float *v, size_t n, double *parts);
     void (*adamw)(const llm__ctx *x, const llm__adamw_args *a);
+    int32_t (*argmax)(const llm__ctx *x, const float *v, int n);
 } llm__ops;
 
 struct llm__ctx {
@@ -2743,7 +2831,8 @@ struct llm__ctx {
     llm_allocator alloc;
     float *ws;            /* nth x ws_stride floats of scratch: slice i belongs to part i */
     size_t ws_stride;
-    void *dev;            /* backend state (llm_cuda.h: stream and library handles) */
+    void *dev;            /* backend state (llm_cuda.h: stream, library handles, scratch) */
+    char name[80];        /* "cpu", "cuda:<device name>" */
 };
 
 /* Floats of per-thread workspace that a GEMM of at most max_rows output rows packs into
@@ -3338,7 +3427,15 @@ static void llm__residual_forward(const llm__ctx *x, float *out, const float *a,
     else llm__parallel_for(x->pool, n, llm__residual_rng, &r);
 }
 /* The backward of a residual add is the identity for both inputs: the model code passes the
-   same gradient buffer down the residual stream and adds the branch gradients into it. */
+   same gradient buffer down the residual stream and adds the branch gradients into it.
+   res = a + b, then out = norm(res): the add in front of a norm, fused on backends where
+   one pass over the rows saves a read (res may be a). */
+static void llm__add_norm_forward(const llm__ctx *x, float *res, float *out, float *mean, float *rstd, const float *a,
+                                  const float *b, const float *w, const float *bias, size_t N, int C, float eps,
+                                  int rms) {
+    llm__residual_forward(x, res, a, b, N * (size_t)C);
+    llm__norm_forward(x, out, mean, rstd, res, w, bias, N, C, eps, rms);
+}
 
 /* ---- >>crossentropy: softmax over the real vocab V only (padded columns never count).
    logits (N, V) row stride ld; losses (N) = logsumexp - logit[target]; lse (N) saved.
@@ -3387,6 +3484,12 @@ static void llm__crossentropy_backward(const llm__ctx *x, float *logits, const f
     a.logits = logits; a.lse = (float *)(uintptr_t)lse; a.losses = NULL; a.targets = targets; a.V = V; a.ld = ld;
     a.dloss = dloss;
     llm__parallel_for(x->pool, N, llm__ce_bwd_rows, &a);
+}
+/* Both at once, for training: the losses, then the logits overwritten by their gradient. */
+static void llm__crossentropy_fused(const llm__ctx *x, float *losses, float *lse, float *logits,
+                                    const int32_t *targets, size_t N, int V, int ld, float dloss) {
+    llm__crossentropy_forward(x, losses, lse, logits, targets, N, V, ld);
+    llm__crossentropy_backward(x, logits, lse, targets, N, V, ld, dloss);
 }
 
 /* ---- >>adamw, with PyTorch's semantics (torch.optim.AdamW), and the gradient norm ----
@@ -3448,6 +3551,18 @@ static double llm__sumsq(const llm__ctx *x, const float *v, size_t n, double *pa
     return sum;
 }
 
+/* ---- the index of the largest of n values (the first among equals), or -1 when one is NaN
+   or +Inf (the sampler then reports it): greedy decoding ---- */
+static int32_t llm__argmax(const llm__ctx *x, const float *v, int n) {
+    int i, best = 0;
+    LLM__UNUSED(x);
+    for (i = 0; i < n; i++) {
+        if (v[i] != v[i] || v[i] == INFINITY) return -1;
+        if (v[i] > v[best]) best = i;
+    }
+    return best;
+}
+
 /* ---- host memory, for the CPU table ---- */
 static void *llm__host_alloc(const llm__ctx *x, size_t bytes) { return llm__calloc(&x->alloc, bytes, 1); }
 static void llm__host_free(const llm__ctx *x, void *p) { llm__dealloc(&x->alloc, p); }
@@ -3460,6 +3575,7 @@ static void llm__host_zero(const llm__ctx *x, void *p, size_t bytes) { LLM__UNUS
 /* The CPU backend: the reference every other backend is measured against. */
 static const llm__ops llm__cpu_ops = {
     "cpu", 1,
+    NULL, NULL, NULL, NULL,
     llm__host_alloc, llm__host_free, llm__host_copy, llm__host_copy, llm__host_copy, llm__host_zero,
     llm__embed_forward, llm__embed_backward,
     llm__norm_forward, llm__norm_backward,
@@ -3467,26 +3583,63 @@ static const llm__ops llm__cpu_ops = {
     llm__rope,
     llm__attention_forward, llm__attention_backward, llm__attention_kv,
     llm__gelu_forward, llm__gelu_backward, llm__swiglu_forward, llm__swiglu_backward,
-    llm__residual_forward,
-    llm__crossentropy_forward, llm__crossentropy_backward,
-    llm__sumsq, llm__adamw_update
+    llm__residual_forward, llm__add_norm_forward,
+    llm__crossentropy_forward, llm__crossentropy_backward, llm__crossentropy_fused,
+    llm__sumsq, llm__adamw_update, llm__argmax
 };
 
-/* A context on the CPU table with ws_floats of workspace per thread (0: none). */
+/* The table a trainer or session asked for (see llm_backend): AUTO takes the GPU's when
+   llm_cuda.h is compiled in and a GPU can be used, else the CPU's, and the log hears why. */
+static llm_status llm__pick_ops(llm_backend b, llm_log_fn log_fn, void *log_user, const llm__ops **out,
+                                llm_error *err) {
+#if defined(LLM_CUDA)
+    const char *why = NULL;
+    const llm__ops *o = b == LLM_BACKEND_CPU ? NULL : llm__cuda_ops(&why);
+    *out = o ? o : &llm__cpu_ops;
+    if (o || b == LLM_BACKEND_CPU) return LLM_OK;
+    if (b == LLM_BACKEND_CUDA) return llm__fail(err, LLM_ERR_CUDA, "no usable GPU: %s", why ? why : "unknown");
+    llm__log(log_fn, log_user, 1, "llm.h: no usable GPU (%s): running on the CPU", why ? why : "unknown");
+#else
+    LLM__UNUSED(log_fn); LLM__UNUSED(log_user);
+    *out = &llm__cpu_ops;
+    if (b == LLM_BACKEND_CUDA)
+        return llm__fail(err, LLM_ERR_UNSUPPORTED, "this build has no CUDA backend (compile with nvcc -DLLM_CUDA)");
+#endif
+    return LLM_OK;
+}
+
+/* A context on a backend table with ws_floats of CPU workspace per thread (0: none); info
+   (may be NULL) tells the backend the precision and the largest activation it will see. */
 static llm_status llm__ctx_init(llm__ctx *x, const llm__ops *ops, llm_threadpool *pool, const llm_allocator *al,
-                                size_t ws_floats) {
+                                size_t ws_floats, const llm__ctx_info *info) {
     memset(x, 0, sizeof *x);
     x->ops = ops;
     x->pool = pool;
     if (al) x->alloc = *al;
+    snprintf(x->name, sizeof x->name, "%s", ops->name);
     x->ws_stride = (ws_floats + 15) & ~(size_t)15;   /* slices stay 64-byte aligned */
-    if (x->ws_stride) {
+    if (x->ws_stride && ops->host_memory) {
         x->ws = (float *)llm__alloc(al, x->ws_stride * (size_t)llm_threadpool_size(pool) * sizeof(float));
         if (!x->ws) return LLM_ERR_OUT_OF_MEMORY;
     }
+    if (ops->init) {
+        llm__ctx_info none;
+        memset(&none, 0, sizeof none);
+        return ops->init(x, info ? info : &none);
+    }
     return LLM_OK;
 }
+/* The backend's first error, as the object's error (LLM_OK when there is none). */
+static llm_status llm__ctx_check(const llm__ctx *x, llm__diag *d) {
+    char msg[200];
+    llm_status st;
+    if (!x->ops || !x->ops->check) return LLM_OK;
+    msg[0] = 0;
+    if ((st = x->ops->check(x, msg, sizeof msg)) == LLM_OK) return LLM_OK;
+    return llm__dfail(d, st, "%s: %s", x->name, msg);
+}
 static void llm__ctx_free(llm__ctx *x) {
+    if (x->ops && x->ops->fini) x->ops->fini(x);
     llm__dealloc(&x->alloc, x->ws);
     x->ws = NULL;
 }
@@ -3559,9 +3712,9 @@ static void llm__block_forward(const llm__ctx *x, const llm_config *c, const llm
     if (r->kv) op->attn_kv(x, a->atty, a->qkv, r->kv, (int)N, NH, NKV, hs);
     else op->attn_fwd(x, a->atty, a->lse, a->qkv, r->B, r->T, NH, NKV, hs);
     op->matmul_fwd(x, a->tmp, a->atty, w->attprojw, w->attprojb, N, C, C);
-    op->add(x, a->res2, a->x, a->tmp, N * C);
-    /* MLP: res2 -> norm -> up (and gate) -> GELU / SwiGLU -> down -> + res2 */
-    op->norm_fwd(x, a->ln2, a->ln2_mean, a->ln2_rstd, a->res2, w->ln2w, w->ln2b, N, C, c->norm_eps, !gpt2);
+    /* MLP: res2 = x + attention, then norm -> up (and gate) -> GELU / SwiGLU -> down -> + res2 */
+    op->add_norm(x, a->res2, a->ln2, a->ln2_mean, a->ln2_rstd, a->x, a->tmp, w->ln2w, w->ln2b, N, C, c->norm_eps,
+                 !gpt2);
     op->matmul_fwd(x, a->fch, a->ln2, w->fcw, w->fcb, N, C, FC);
     if (gpt2) op->gelu_fwd(x, a->fch_act, a->fch, N * H);
     else op->swiglu_fwd(x, a->fch_act, a->fch, N, H);
@@ -3715,10 +3868,10 @@ static void llm__forward(const llm__ctx *x, const llm_model *m, float *P, llm__a
     op->matmul_fwd(x, a->logits, a->lnf, P + m->head, NULL, r.N, C, c->vocab_size);
 }
 
-/* Backward pass from the cross-entropy loss: adds all parameter gradients into G (same
-   layout as the parameters). dloss = d(total loss)/d(each position's loss). */
+/* Backward pass from the logits' gradient (in a->logits, as llm__crossentropy_fused leaves
+   it): adds all parameter gradients into G (same layout as the parameters). */
 static void llm__backward(const llm__ctx *x, const llm_model *m, float *P, float *G, llm__acts *a,
-                          const int32_t *tokens, const int32_t *targets, float dloss) {
+                          const int32_t *tokens) {
     const llm_config *c = &m->cfg;
     const llm__ops *op = x->ops;
     const int gpt2 = c->arch == LLM_ARCH_GPT2, C = c->dim, V = c->vocab_size;
@@ -3727,7 +3880,6 @@ static void llm__backward(const llm__ctx *x, const llm_model *m, float *P, float
     int l;
     llm__acts_rows(a, &r);
     g.dres = a->dres; g.dbuf = a->dbuf; g.dqkv = a->dqkv; g.dfch = a->dfch; g.dfch_act = a->dfch_act;
-    op->ce_bwd(x, a->logits, a->ce_lse, targets, r.N, V, V, dloss);
     /* classifier: dlnf = dlogits @ head, dhead += dlogits^T lnf (into dwte when tied) */
     op->matmul_bwd(x, g.dbuf, G + m->head, NULL, a->logits, a->lnf, P + m->head, r.N, C, V);
     op->zero(x, g.dres, r.N * C * sizeof(float));
@@ -3765,7 +3917,7 @@ LLMDEF llm_status llm_model_forward(const llm_model *m, llm_threadpool *pool, co
     if ((int64_t)B * T > (1 << 26)) return llm__fail(err, LLM_ERR_INVALID_ARG, "B * T too large");
     if ((st = llm__check_tokens(m, tokens, (size_t)B * T, err)) != LLM_OK) return st;
     if (llm__ctx_init(&x, &llm__cpu_ops, pool, &m->alloc, LLM__MAX(llm__gemm_ws(B * T),
-                      llm__attn_ws(T, m->cfg.n_head, m->cfg.n_kv_head, m->cfg.dim / m->cfg.n_head))) != LLM_OK ||
+                      llm__attn_ws(T, m->cfg.n_head, m->cfg.n_kv_head, m->cfg.dim / m->cfg.n_head)), NULL) != LLM_OK ||
         llm__acts_alloc(&x, m, &a, B, T, 0, logits) != LLM_OK) {
         llm__ctx_free(&x);
         return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for activations (B=%d, T=%d)", B, T);
@@ -3812,6 +3964,7 @@ static llm_status llm__trainer_alloc(llm_trainer *tr) {
         (!x->ops->host_memory && !tr->tok))
         return LLM_ERR_OUT_OF_MEMORY;
     if (!x->ops->host_memory) x->ops->upload(x, tr->params, tr->model->params, n * sizeof(float));
+    if (x->ops->set_params && x->ops->set_params(x, tr->params, n) != LLM_OK) return LLM_ERR_OUT_OF_MEMORY;
     return llm__acts_alloc(x, tr->model, &tr->acts, tr->d.batch, tr->d.seq_len, 1, NULL);
 }
 
@@ -3819,6 +3972,9 @@ LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *d
                                      llm_error *err) {
     llm_trainer *tr;
     llm_trainer_desc d;
+    llm__ctx_info info;
+    llm_status st;
+    const llm__ops *ops;
     const llm_config *c;
     if (out) *out = NULL;
     if (!model || !desc || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
@@ -3839,19 +3995,30 @@ LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *d
         !(d.weight_decay >= 0) || !(d.grad_clip >= 0) || d.warmup_steps < 0 || d.total_steps < 0 ||
         !(d.min_lr_frac >= 0 && d.min_lr_frac <= 1))
         return llm__fail(err, LLM_ERR_INVALID_ARG, "invalid optimizer settings");
+    if ((unsigned)d.precision > LLM_PRECISION_BF16 || (unsigned)d.backend > LLM_BACKEND_CUDA)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown precision or backend");
     if (!d.allocator.alloc_fn) d.allocator = model->alloc;
     if (!d.log_fn) { d.log_fn = model->log_fn; d.log_user_data = model->log_user; }
+    if ((st = llm__pick_ops(d.backend, d.log_fn, d.log_user_data, &ops, err)) != LLM_OK) return st;
     tr = (llm_trainer *)llm__calloc(&d.allocator, 1, sizeof *tr);
     if (!tr) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     tr->model = model; tr->d = d;
     tr->diag.log_fn = d.log_fn; tr->diag.log_user = d.log_user_data;
-    if (llm__ctx_init(&tr->x, &llm__cpu_ops, d.pool, &d.allocator,
-                      LLM__MAX(llm__gemm_ws(INT32_MAX), llm__attn_ws(d.seq_len, c->n_head, c->n_kv_head,
-                                                                     c->dim / c->n_head))) != LLM_OK ||
-        llm__trainer_alloc(tr) != LLM_OK) {
+    memset(&info, 0, sizeof info);
+    info.bf16 = d.precision != LLM_PRECISION_FP32;
+    info.max_rows = (size_t)d.batch * d.seq_len;
+    info.max_cols = (size_t)LLM__MAX(LLM__MAX(c->padded_vocab_size, 2 * c->ffn_dim), 3 * c->dim);
+    info.n_head = c->n_head; info.n_kv_head = c->n_kv_head; info.head_dim = c->dim / c->n_head;
+    st = llm__ctx_init(&tr->x, ops, d.pool, &d.allocator,
+                       LLM__MAX(llm__gemm_ws(INT32_MAX), llm__attn_ws(d.seq_len, c->n_head, c->n_kv_head,
+                                                                      c->dim / c->n_head)), &info);
+    if (st == LLM_OK) st = llm__trainer_alloc(tr);
+    if (st != LLM_OK || llm__ctx_check(&tr->x, &tr->diag) != LLM_OK) {
+        if (tr->diag.err.status != LLM_OK) st = llm__fail(err, tr->diag.err.status, "%s", tr->diag.err.message);
+        else st = llm__fail(err, st, "out of memory for the trainer (%llu parameters, B=%d, T=%d)",
+                            (unsigned long long)model->n_params, d.batch, d.seq_len);
         llm_trainer_free(tr);
-        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the trainer (%llu parameters, B=%d, T=%d)",
-                         (unsigned long long)model->n_params, d.batch, d.seq_len);
+        return st;
     }
     llm_rng_seed(&tr->rng, d.seed);
     *out = tr;
@@ -3907,16 +4074,22 @@ static llm_status llm__tr_tokens(llm_trainer *tr, const int32_t *inputs, const i
     *in = tr->tok; *tg = tr->tok + n;
     return LLM_OK;
 }
-/* Forward and loss; the mean loss in *loss. */
-static llm_status llm__tr_forward(llm_trainer *tr, const int32_t *in, const int32_t *tg, float *loss) {
+/* Forward and loss; the mean loss in *loss. grads: also turn the logits into their gradient
+   (the loss of the micro-batch is the mean over its B*T positions). */
+static llm_status llm__tr_forward(llm_trainer *tr, const int32_t *in, const int32_t *tg, int grads, float *loss) {
     const size_t BT = (size_t)tr->d.batch * tr->d.seq_len;
     const llm__ctx *x = &tr->x;
     const int V = tr->model->cfg.vocab_size;
     double s = 0;
     size_t i;
+    llm_status st;
     llm__forward(x, tr->model, tr->params, &tr->acts, in);
-    x->ops->ce_fwd(x, tr->acts.losses, tr->acts.ce_lse, tr->acts.logits, tg, BT, V, V);
+    if (grads)
+        x->ops->ce_fused(x, tr->acts.losses, tr->acts.ce_lse, tr->acts.logits, tg, BT, V, V, 1.0f / (float)BT);
+    else
+        x->ops->ce_fwd(x, tr->acts.losses, tr->acts.ce_lse, tr->acts.logits, tg, BT, V, V);
     x->ops->download(x, tr->losses, tr->acts.losses, BT * sizeof(float));
+    if ((st = llm__ctx_check(x, &tr->diag)) != LLM_OK) return st;
     for (i = 0; i < BT; i++) s += tr->losses[i];
     *loss = (float)(s / (double)BT);
     return isfinite(*loss) ? LLM_OK : llm__dfail(&tr->diag, LLM_ERR_NON_FINITE, "loss is %f", (double)*loss);
@@ -3928,7 +4101,7 @@ LLMDEF llm_status llm_trainer_eval(llm_trainer *tr, const int32_t *inputs, const
     llm_status st;
     if (!tr) return LLM_ERR_INVALID_ARG;
     if ((st = llm__tr_tokens(tr, inputs, targets, &in, &tg)) != LLM_OK) return st;
-    st = llm__tr_forward(tr, in, tg, &l);
+    st = llm__tr_forward(tr, in, tg, 0, &l);
     if (loss) *loss = l;
     return st;
 }
@@ -3946,13 +4119,12 @@ LLMDEF llm_status llm_trainer_accumulate(llm_trainer *tr, const int32_t *inputs,
     llm_status st;
     if (!tr) return LLM_ERR_INVALID_ARG;
     if ((st = llm__tr_tokens(tr, inputs, targets, &in, &tg)) != LLM_OK) return st;
-    if ((st = llm__tr_forward(tr, in, tg, &l)) != LLM_OK) {
+    if ((st = llm__tr_forward(tr, in, tg, 1, &l)) != LLM_OK) {
         if (st == LLM_ERR_NON_FINITE) llm__tr_drop(tr);   /* nothing of this step is applied */
         return st;
     }
     /* each micro-batch contributes the gradient of its mean loss; update() averages them */
-    llm__backward(&tr->x, tr->model, tr->params, tr->grads, &tr->acts, in, tg,
-                  1.0f / (float)((size_t)tr->d.batch * tr->d.seq_len));
+    llm__backward(&tr->x, tr->model, tr->params, tr->grads, &tr->acts, in);
     tr->n_micro++;
     tr->loss_sum += l;
     if (loss) *loss = l;
@@ -3964,11 +4136,13 @@ LLMDEF llm_status llm_trainer_update(llm_trainer *tr, llm_step_result *res) {
     llm__adamw_args o;
     double norm;
     float loss;
+    llm_status st;
     if (res) memset(res, 0, sizeof *res);
     if (!tr) return LLM_ERR_INVALID_ARG;
     x = &tr->x;
     if (tr->n_micro == 0) return llm__dfail(&tr->diag, LLM_ERR_INVALID_ARG, "no gradients accumulated");
     norm = sqrt(x->ops->sumsq(x, tr->grads, tr->model->n_params, tr->norm_part)) / tr->n_micro;
+    if ((st = llm__ctx_check(x, &tr->diag)) != LLM_OK) return st;
     loss = (float)(tr->loss_sum / tr->n_micro);
     if (!isfinite(norm)) {
         llm__tr_drop(tr);
@@ -3988,6 +4162,7 @@ LLMDEF llm_status llm_trainer_update(llm_trainer *tr, llm_step_result *res) {
     o.bc1 = 1.0f - powf(tr->d.beta1, (float)(tr->step + 1));
     o.bc2 = 1.0f - powf(tr->d.beta2, (float)(tr->step + 1));
     x->ops->adamw(x, &o);
+    if ((st = llm__ctx_check(x, &tr->diag)) != LLM_OK) return st;
     tr->step++;
     tr->n_micro = 0; tr->loss_sum = 0;
     if (res) { res->loss = loss; res->grad_norm = (float)norm; res->lr = o.lr; res->step = tr->step; }
@@ -4033,8 +4208,19 @@ LLMDEF llm_status llm_trainer_load_mem(llm_trainer *tr, const void *data, size_t
 }
 
 LLMDEF int llm_trainer_step_count(const llm_trainer *tr) { return tr ? tr->step : 0; }
-LLMDEF const float *llm_trainer_grads(const llm_trainer *tr) { return tr ? tr->grads : NULL; }
-LLMDEF const float *llm_trainer_logits(const llm_trainer *tr) { return tr ? tr->acts.logits : NULL; }
+LLMDEF const float *llm_trainer_grads(const llm_trainer *tr) {
+    return tr && tr->x.ops->host_memory ? tr->grads : NULL;
+}
+LLMDEF const float *llm_trainer_logits(const llm_trainer *tr) {
+    return tr && tr->x.ops->host_memory ? tr->acts.logits : NULL;
+}
+LLMDEF llm_status llm_trainer_sync(llm_trainer *tr) {
+    if (!tr) return LLM_ERR_INVALID_ARG;
+    if (!tr->x.ops->host_memory)
+        tr->x.ops->download(&tr->x, tr->model->params, tr->params, tr->model->n_params * sizeof(float));
+    return llm__ctx_check(&tr->x, &tr->diag);
+}
+LLMDEF const char *llm_trainer_backend(const llm_trainer *tr) { return tr ? tr->x.name : "NULL trainer"; }
 LLMDEF llm_rng *llm_trainer_rng(llm_trainer *tr) { return tr ? &tr->rng : NULL; }
 LLMDEF const char *llm_trainer_last_error(const llm_trainer *tr) { return tr ? tr->diag.err.message : "NULL trainer"; }
 
@@ -4059,6 +4245,10 @@ struct llm_session {
     float *qkv, *att;             /* (n_batch, QKV) (n_batch, C) */
     float *fch, *fch_act;         /* (n_batch, FC) (n_batch, H) */
     float *logits;                /* (V) logits of the last token (host) */
+    int32_t *dtok;                /* (n_batch) the tokens of a forward (GPU: device memory) */
+    float *dlogits;               /* (n_batch, V) logits as the backend computes them (GPU) */
+    float *dparams;               /* the session's own copy of the weights (GPU) */
+    int logits_stale;             /* the host logits wait for a download (GPU) */
     int logits_valid;
     int pending;                  /* rows in xs of the last forward whose last row's logits
                                      were not computed yet (see llm__session_finish) */
@@ -4105,6 +4295,17 @@ static llm_status llm__session_alloc(llm_session *s) {
         llm__dealloc(&x->alloc, tab);
     }
     s->params = s->model->params;
+    if (!x->ops->host_memory) {   /* a GPU: the weights, and room for tokens and logits there */
+        const size_t np = s->model->n_params;
+        s->dparams = (float *)x->ops->alloc(x, np * sizeof(float));
+        s->dtok = (int32_t *)x->ops->alloc(x, NB * sizeof(int32_t));
+        s->dlogits = (float *)x->ops->alloc(x, NB * (size_t)c->vocab_size * sizeof(float));
+        if (!s->dparams || !s->dtok || !s->dlogits) return LLM_ERR_OUT_OF_MEMORY;
+        x->ops->upload(x, s->dparams, s->model->params, np * sizeof(float));
+        s->params = s->dparams;
+    }
+    if (x->ops->set_params && x->ops->set_params(x, s->params, s->model->n_params) != LLM_OK)
+        return LLM_ERR_OUT_OF_MEMORY;
     return LLM_OK;
 }
 
@@ -4113,6 +4314,9 @@ LLMDEF llm_status llm_session_create(const llm_model *m, const llm_session_desc 
     llm_session *s;
     llm_session_desc d;
     const llm_config *c;
+    llm__ctx_info info;
+    llm_status st;
+    const llm__ops *ops;
     size_t ws;
     if (out) *out = NULL;
     if (!m || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
@@ -4123,18 +4327,30 @@ LLMDEF llm_status llm_session_create(const llm_model *m, const llm_session_desc 
         return llm__fail(err, LLM_ERR_INVALID_ARG, "n_ctx %d outside 1..max_seq_len (%d)", d.n_ctx, c->max_seq_len);
     if (d.n_batch == 0) d.n_batch = 64;
     if (d.n_batch < 0) return llm__fail(err, LLM_ERR_INVALID_ARG, "negative n_batch");
+    if ((unsigned)d.precision > LLM_PRECISION_BF16 || (unsigned)d.backend > LLM_BACKEND_CUDA)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown precision or backend");
     d.n_batch = LLM__MIN(d.n_batch, d.n_ctx);
     if (!d.allocator.alloc_fn) d.allocator = m->alloc;
     if (!d.log_fn) { d.log_fn = m->log_fn; d.log_user_data = m->log_user; }
+    if ((st = llm__pick_ops(d.backend, d.log_fn, d.log_user_data, &ops, err)) != LLM_OK) return st;
     s = (llm_session *)llm__calloc(&d.allocator, 1, sizeof *s);
     if (!s) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     s->model = m; s->d = d;
     s->n_ctx = d.n_ctx; s->n_batch = d.n_batch;
     s->diag.log_fn = d.log_fn; s->diag.log_user = d.log_user_data;
     ws = LLM__MAX(llm__gemm_ws(s->n_batch), llm__kv_ws(c->n_head, c->n_kv_head, c->dim / c->n_head));
-    if (llm__ctx_init(&s->x, &llm__cpu_ops, d.pool, &d.allocator, ws) != LLM_OK || llm__session_alloc(s) != LLM_OK) {
+    memset(&info, 0, sizeof info);
+    info.bf16 = d.precision != LLM_PRECISION_FP32;
+    info.max_rows = (size_t)s->n_batch;
+    info.max_cols = (size_t)LLM__MAX(LLM__MAX(c->padded_vocab_size, 2 * c->ffn_dim), 3 * c->dim);
+    info.n_head = c->n_head; info.n_kv_head = c->n_kv_head; info.head_dim = c->dim / c->n_head;
+    st = llm__ctx_init(&s->x, ops, d.pool, &d.allocator, ws, &info);
+    if (st == LLM_OK) st = llm__session_alloc(s);
+    if (st != LLM_OK || llm__ctx_check(&s->x, &s->diag) != LLM_OK) {
+        if (s->diag.err.status != LLM_OK) st = llm__fail(err, s->diag.err.status, "%s", s->diag.err.message);
+        else st = llm__fail(err, st, "out of memory for a session (n_ctx %d)", d.n_ctx);
         llm_session_free(s);
-        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for a session (n_ctx %d)", d.n_ctx);
+        return st;
     }
     *out = s;
     llm__ok(err);
@@ -4147,7 +4363,10 @@ LLMDEF void llm_session_free(llm_session *s) {
     if (!s) return;
     a = s->d.allocator;
     x = &s->x;
-    if (x->ops) { x->ops->free(x, s->kcache); x->ops->free(x, s->vcache); x->ops->free(x, s->mem); }
+    if (x->ops) {
+        x->ops->free(x, s->kcache); x->ops->free(x, s->vcache); x->ops->free(x, s->mem);
+        x->ops->free(x, s->dparams); x->ops->free(x, s->dtok); x->ops->free(x, s->dlogits);
+    }
     llm__dealloc(&a, s->tokens); llm__dealloc(&a, s->logits);
     llm__ctx_free(&s->x);
     llm__dealloc(&a, s);
@@ -4161,6 +4380,20 @@ LLMDEF void llm_session_free(llm_session *s) {
    the logits asked for. With beam != NULL the n rows are n beams at the same position
    pos + k_pos: their k, v go to the beams' suffix caches, the session cache (the prompt)
    is only read, and the position does not move. */
+/* The final norm and the classifier on one row of the residual stream: the logits of the
+   last token (on a GPU they stay there until llm_session_logits or the argmax wants them). */
+static void llm__session_head(llm_session *s, const float *row) {
+    const llm_model *m = s->model;
+    const llm_config *c = &m->cfg;
+    const llm__ctx *x = &s->x;
+    float *P = (float *)(uintptr_t)s->params;
+    x->ops->norm_fwd(x, s->xb, s->mean, s->rstd, row, P + m->lnfw, llm__PW(P, m->lnfb), 1, c->dim, c->norm_eps,
+                     c->arch != LLM_ARCH_GPT2);
+    x->ops->matmul_fwd(x, x->ops->host_memory ? s->logits : s->dlogits, s->xb, P + m->head, NULL, 1, c->dim,
+                       c->vocab_size);
+    s->logits_stale = !x->ops->host_memory;
+}
+
 static void llm__session_forward(llm_session *s, const int32_t *tok, int n, int want, float *all_logits,
                                  const llm__beam_kv *beam) {
     const llm_model *m = s->model;
@@ -4169,12 +4402,17 @@ static void llm__session_forward(llm_session *s, const int32_t *tok, int n, int 
     const llm__ops *op = x->ops;
     float *P = (float *)(uintptr_t)s->params;
     const int C = c->dim, NH = c->n_head, NKV = c->n_kv_head, hs = C / NH, half = hs / 2;
-    const int gpt2 = c->arch == LLM_ARCH_GPT2, rpos = beam ? s->pos + beam->k_pos : s->pos;
+    const int gpt2 = c->arch == LLM_ARCH_GPT2, rpos = beam ? s->pos + beam->k_pos : s->pos, V = c->vocab_size;
     const size_t N = (size_t)n, layer_kv = (size_t)NKV * s->n_ctx * hs;
+    const int32_t *dtok = tok;
     llm__rows r;
     llm__la la;
     llm__kv kv;
     int l;
+    if (!op->host_memory) {   /* the tokens where the backend reads them */
+        op->upload(x, s->dtok, tok, N * sizeof(int32_t));
+        dtok = s->dtok;
+    }
     /* every layer reads x and writes back into it: one layer's scratch serves them all */
     la.x = s->xs; la.res2 = s->xs; la.res3 = s->xs;
     la.ln1 = s->xb; la.ln2 = s->xb; la.tmp = s->xb;
@@ -4186,7 +4424,7 @@ static void llm__session_forward(llm_session *s, const int32_t *tok, int n, int 
     r.rope_T = beam ? 1 : n;   /* beams all sit at one position: a table of one row */
     memset(&kv, 0, sizeof kv);
     kv.n_ctx = s->n_ctx; kv.pos0 = s->pos;
-    op->embed_fwd(x, s->xs, tok, P + m->wte, llm__PW(P, m->wpe), N, beam ? 1 : n, rpos, C);
+    op->embed_fwd(x, s->xs, dtok, P + m->wte, llm__PW(P, m->wpe), N, beam ? 1 : n, rpos, C);
     for (l = 0; l < c->n_layer; l++) {
         llm__lw w;
         llm__layer_ptrs(m, P, l, &w);
@@ -4197,14 +4435,15 @@ static void llm__session_forward(llm_session *s, const int32_t *tok, int n, int 
         }
         llm__block_forward(x, c, &w, &la, &r);
     }
-    if (want == LLM__LOGITS_ALL) {
+    if (want == LLM__LOGITS_ALL) {   /* into the caller's host buffer */
+        float *dst = op->host_memory ? all_logits : s->dlogits;
         op->norm_fwd(x, s->xb, s->mean, s->rstd, s->xs, P + m->lnfw, llm__PW(P, m->lnfb), N, C, c->norm_eps, !gpt2);
-        op->matmul_fwd(x, all_logits, s->xb, P + m->head, NULL, N, C, c->vocab_size);
-        if (!beam) memcpy(s->logits, all_logits + (N - 1) * c->vocab_size, (size_t)c->vocab_size * sizeof(float));
+        op->matmul_fwd(x, dst, s->xb, P + m->head, NULL, N, C, V);
+        if (!op->host_memory) op->download(x, all_logits, s->dlogits, N * (size_t)V * sizeof(float));
+        if (!beam) memcpy(s->logits, all_logits + (N - 1) * V, (size_t)V * sizeof(float));
+        s->logits_stale = 0;
     } else if (want == LLM__LOGITS_LAST) {
-        const float *xl = s->xs + (N - 1) * C;
-        op->norm_fwd(x, s->xb, s->mean, s->rstd, xl, P + m->lnfw, llm__PW(P, m->lnfb), 1, C, c->norm_eps, !gpt2);
-        op->matmul_fwd(x, s->logits, s->xb, P + m->head, NULL, 1, C, c->vocab_size);
+        llm__session_head(s, s->xs + (N - 1) * C);
     }
     if (beam) { s->pending = 0; return; }
     if (s->tokens + s->pos != tok) memcpy(s->tokens + s->pos, tok, N * sizeof(int32_t));
@@ -4216,14 +4455,8 @@ static void llm__session_forward(llm_session *s, const int32_t *tok, int n, int 
 /* The logits of the last token after a forward that skipped them: the final norm and the
    classifier on the last row the forward left in xs. */
 static void llm__session_finish(llm_session *s) {
-    const llm_model *m = s->model;
-    const llm_config *c = &m->cfg;
-    const llm__ctx *x = &s->x;
-    float *P = (float *)(uintptr_t)s->params;
     if (s->logits_valid || !s->pending) return;
-    x->ops->norm_fwd(x, s->xb, s->mean, s->rstd, s->xs + (size_t)(s->pending - 1) * c->dim, P + m->lnfw,
-                     llm__PW(P, m->lnfb), 1, c->dim, c->norm_eps, c->arch != LLM_ARCH_GPT2);
-    x->ops->matmul_fwd(x, s->logits, s->xb, P + m->head, NULL, 1, c->dim, c->vocab_size);
+    llm__session_head(s, s->xs + (size_t)(s->pending - 1) * s->model->cfg.dim);
     s->logits_valid = 1;
     s->pending = 0;
 }
@@ -4255,14 +4488,29 @@ static llm_status llm__session_eval(llm_session *s, const int32_t *tokens, int n
         done += chunk;
     }
     if (s->d.progress) s->d.progress(1.0f, s->d.progress_user_data);
-    return LLM_OK;
+    return llm__ctx_check(&s->x, &s->diag);
 }
 LLMDEF llm_status llm_session_eval(llm_session *s, const int32_t *tokens, int n, float *all_logits) {
     if (!s) return LLM_ERR_INVALID_ARG;
     return llm__session_eval(s, tokens, n, all_logits, LLM__LOGITS_LAST);
 }
-LLMDEF const float *llm_session_logits(const llm_session *s) { return s && s->logits_valid ? s->logits : NULL; }
+LLMDEF const float *llm_session_logits(const llm_session *s) {
+    if (!s || !s->logits_valid) return NULL;
+    if (s->logits_stale) {   /* a GPU session: the logits come over now */
+        llm_session *w = (llm_session *)(uintptr_t)s;
+        w->x.ops->download(&w->x, w->logits, w->dlogits, (size_t)s->model->cfg.vocab_size * sizeof(float));
+        w->logits_stale = 0;
+    }
+    return s->logits;
+}
+/* The argmax of the last token's logits, where they are (a GPU sends back one id). */
+static int32_t llm__session_argmax(const llm_session *s) {
+    const llm__ctx *x = &s->x;
+    if (s->logits_stale) return x->ops->argmax(x, s->dlogits, s->model->cfg.vocab_size);
+    return llm__argmax(x, s->logits, s->model->cfg.vocab_size);
+}
 LLMDEF int llm_session_pos(const llm_session *s) { return s ? s->pos : 0; }
+LLMDEF const char *llm_session_backend(const llm_session *s) { return s ? s->x.name : "NULL session"; }
 LLMDEF int llm_session_n_ctx(const llm_session *s) { return s ? s->n_ctx : 0; }
 LLMDEF const int32_t *llm_session_tokens(const llm_session *s) { return s ? s->tokens : NULL; }
 LLMDEF const llm_model *llm_session_model(const llm_session *s) { return s ? s->model : NULL; }
@@ -5160,7 +5408,14 @@ static llm_status llm__gen_decode_one(llm_generator *g) {
     llm_session *s = g->s;
     int32_t tok;
     int i;
-    llm_status st = llm_sampler_sample(g->smp, llm_session_logits(s), &tok);
+    llm_status st;
+    tok = -1;
+    if (s->logits_stale && g->smp->greedy && !g->smp->penalties && !g->smp->n_bias)
+        tok = llm__session_argmax(s);   /* a GPU session: one id comes back, not the logits */
+    if (tok >= 0) st = llm_sampler_accept(g->smp, tok);
+    else st = llm_sampler_sample(g->smp, llm_session_logits(s), &tok);   /* (also what reports a NaN) */
+    if (st != LLM_OK && llm__ctx_check(&s->x, &s->diag) != LLM_OK)   /* the GPU failed: say that */
+        return llm__dfail(&g->diag, s->diag.err.status, "%s", s->diag.err.message);
     if (st != LLM_OK) return llm__dfail(&g->diag, st, "sampler: %s", llm_sampler_last_error(g->smp));
     if (g->d.on_token && g->d.on_token(tok, g->d.user_data)) {
         g->n_generated++;
@@ -5297,7 +5552,8 @@ typedef struct llm__beams {
     int W, T;                 /* beams, new tokens at most */
     float alpha;              /* length penalty */
     llm__beam_kv kv[2];       /* suffix caches of this step's beams and of the next step's */
-    float *kvmem, *logits;    /* backend memory; logits (W, V) */
+    float *kvmem;             /* the suffix caches (backend memory) */
+    float *logits;            /* (W, V) host memory */
     int32_t *toks, *ntoks;    /* (W, T) tokens of the alive beams (and of the next step's) */
     float *lp, *nlp;          /* (W) summed log-probabilities */
     int n_alive;
@@ -5351,7 +5607,7 @@ static void llm__beam_copy(const llm_session *s, const llm__beam_kv *dst, int db
 }
 static void llm__beams_free(const llm_session *s, llm__beams *b) {
     s->x.ops->free(&s->x, b->kvmem);
-    s->x.ops->free(&s->x, b->logits);
+    llm__dealloc(&s->x.alloc, b->logits);
     llm__dealloc(&s->x.alloc, b->host);
 }
 static llm_status llm__beams_alloc(llm_session *s, llm__beams *b) {
@@ -5362,7 +5618,7 @@ static llm_status llm__beams_alloc(llm_session *s, llm__beams *b) {
     unsigned char *p;
     int i;
     b->kvmem = (float *)s->x.ops->alloc(&s->x, 4 * per * sizeof(float));
-    b->logits = (float *)s->x.ops->alloc(&s->x, W * V * sizeof(float));
+    b->logits = (float *)llm__alloc(&s->x.alloc, W * V * sizeof(float));
     host = 3 * W * T * sizeof(int32_t) + 3 * W * sizeof(float) + W * sizeof(int) + W * sizeof(int32_t) +
            W * W * sizeof(llm__beam_cand) + 64;
     b->host = llm__alloc(&s->x.alloc, host);
@@ -7402,6 +7658,7 @@ static llm_status llm__trainer_apply(llm_trainer *tr, llm__gguf *g, const llm__c
         x->ops->upload(x, tr->params, tr->model->params, bytes);
         x->ops->upload(x, tr->m, m, bytes);
         x->ops->upload(x, tr->v, v, bytes);
+        if (x->ops->set_params) st = x->ops->set_params(x, tr->params, tr->model->n_params);
     }
     if (!x->ops->host_memory) { llm__dealloc(&x->alloc, m); llm__dealloc(&x->alloc, v); }
     if (st != LLM_OK) return st;
@@ -8552,6 +8809,13 @@ static int llm__cp_class(uint32_t cp) {
     return LLM__CL_OTHER;
 }
 
+/* >>cuda: the GPU backend lives in its own header, pulled in here when LLM_CUDA is defined */
+#if defined(LLM_CUDA)
+#if !defined(__CUDACC__)
+#error "llm.h: LLM_CUDA needs nvcc: nvcc -O3 -arch=sm_90 -DLLM_CUDA -x cu prog.c -lcublas (or leave LLM_CUDA out)"
+#endif
+#include "llm_cuda.h"
+#endif
 
 #endif /* LLM_IMPLEMENTATION_DONE */
 #endif /* LLM_IMPLEMENTATION */

@@ -6,6 +6,8 @@
    callback that only ever receives complete UTF-8 characters.
 
    Build: cc -O3 -march=native -o generate examples/generate.c -lm -lpthread
+   GPU:   nvcc -O3 -arch=sm_90 -DLLM_CUDA -x cu -o generate examples/generate.c -lcublas
+          (the same source; without a usable GPU at run time it says why and uses the CPU)
    Usage: generate MODEL [-z TOKENIZER] [-i PROMPT] [-n NEW_TOKENS] [-t TEMP] [-p TOP_P] [-k TOP_K]
                    [-s SEED] [--min-p X] [--repeat-penalty X] [--beam N] [--stop STR]...
                    [--threads N] [--prompt-ids "ID ID ..."] [--ids] [--no-shift]
@@ -16,13 +18,19 @@
    as its bytes. When -n asks for more than the context holds, the context shifts (the oldest
    half is dropped) so generation goes on; --no-shift stops at the end instead. --ids prints
    only the generated ids on one line. The last line on stderr is the timing: decode tok/s,
-   then prefill tok/s. */
+   then prefill tok/s, and where it ran. */
 #define LLM_IMPLEMENTATION
 #include "../llm.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* warnings and errors from the library (e.g. why no GPU is used) go to stderr */
+static void on_log(int level, const char *msg, void *u) {
+    (void)u;
+    if (level <= 1) fprintf(stderr, "%s\n", msg);
+}
 
 static int usage(void) {
     fprintf(stderr,
@@ -161,7 +169,7 @@ int main(int argc, char **argv) {
     }
     if (llm_threadpool_create(threads, NULL, &pool, &err) != LLM_OK) { fprintf(stderr, "generate: %s\n", err.message); goto done; }
     memset(&sd, 0, sizeof sd);
-    sd.pool = pool;
+    sd.pool = pool; sd.log_fn = on_log;
     if (llm_session_create(model, &sd, &s, &err) != LLM_OK) { fprintf(stderr, "generate: %s\n", err.message); goto done; }
     if (n_pids >= llm_session_n_ctx(s)) { fprintf(stderr, "generate: the prompt (%d tokens) fills the context (%d)\n", n_pids, llm_session_n_ctx(s)); goto done; }
     if (n_new > llm_session_n_ctx(s) - n_pids) {
@@ -228,10 +236,10 @@ int main(int argc, char **argv) {
         fflush(stdout);
         if (st.n_shifts) fprintf(stderr, "context shifted %d time%s\n", st.n_shifts, st.n_shifts > 1 ? "s" : "");
         if (st.stop == LLM_STOP_CONTEXT_FULL) fprintf(stderr, "stopped: the context is full\n");
-        fprintf(stderr, "decode: %.1f tok/s (%d tokens, %.1f ms/token) | prefill: %.1f tok/s (%d tokens)\n",
+        fprintf(stderr, "decode: %.1f tok/s (%d tokens, %.1f ms/token) | prefill: %.1f tok/s (%d tokens) | %s\n",
                 st.decode_seconds > 0 ? st.n_generated / st.decode_seconds : 0.0, st.n_generated,
                 st.n_generated ? 1000 * st.decode_seconds / st.n_generated : 0.0,
-                st.prefill_seconds > 0 ? st.n_prompt / st.prefill_seconds : 0.0, st.n_prompt);
+                st.prefill_seconds > 0 ? st.n_prompt / st.prefill_seconds : 0.0, st.n_prompt, llm_session_backend(s));
     }
     rc = 0;
 done:

@@ -1,4 +1,4 @@
-/* examples/train.c - trains a GPT-2 or Llama model on the CPU with llm.h.
+/* examples/train.c - trains a GPT-2 or Llama model with llm.h, on the CPU or an NVIDIA GPU.
 
    Shows: creating a model from flags or loading one (native GGUF, karpathy/llm.c GPT-2,
    llama2.c), training a BPE tokenizer on the data (--vocab-size) or using one (--tokenizer),
@@ -7,6 +7,8 @@
    sampling from the model as it learns with a session, a sampler and llm_generate.
 
    Build:  cc -O3 -march=native -o train examples/train.c -lm -lpthread
+   GPU:    nvcc -O3 -arch=sm_90 -DLLM_CUDA -x cu -o train examples/train.c -lcublas
+           (the same source; without a usable GPU at run time it says why and uses the CPU)
    Run:    ./train                      (the demo: a small model learns llm.h's own text in
                                          about a minute, then is saved as demo.gguf)
            ./generate demo.gguf -i "static "
@@ -23,6 +25,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* warnings and errors from the library (e.g. why no GPU is used) go to stderr */
+static void on_log(int level, const char *msg, void *u) {
+    (void)u;
+    if (level <= 1) fprintf(stderr, "%s\n", msg);
+}
 
 typedef struct opts {
     const char *data, *tokens, *init, *resume, *save, *tokenizer;
@@ -321,7 +329,7 @@ int main(int argc, char **argv) {
     memset(&td, 0, sizeof td);
     td.batch = o.batch; td.seq_len = o.seq; td.lr = o.lr; td.weight_decay = o.wd; td.grad_clip = o.clip;
     td.warmup_steps = o.warmup; td.total_steps = o.steps; td.schedule = o.schedule; td.min_lr_frac = o.min_lr_frac;
-    td.seed = o.seed; td.pool = pool;
+    td.seed = o.seed; td.pool = pool; td.log_fn = on_log;
     in = (int32_t *)malloc((size_t)o.batch * o.seq * sizeof(int32_t));
     tg = (int32_t *)malloc((size_t)o.batch * o.seq * sizeof(int32_t));
     if (!in || !tg) { fprintf(stderr, "train: out of memory\n"); goto done; }
@@ -354,9 +362,10 @@ int main(int argc, char **argv) {
         if (pos >= n_train) pos = 0;
         printf("resumed %s at step %d\n", o.resume, llm_trainer_step_count(tr));
     }
-    printf("model: %s, %d layers, %d heads (%d kv), dim %d, ffn %d, vocab %d, ctx %d, %.2fM parameters | %d threads\n",
+    printf("model: %s, %d layers, %d heads (%d kv), dim %d, ffn %d, vocab %d, ctx %d, %.2fM parameters | %s, %d threads\n",
            c->arch == LLM_ARCH_GPT2 ? "gpt2" : "llama", c->n_layer, c->n_head, c->n_kv_head, c->dim, c->ffn_dim,
-           c->vocab_size, c->max_seq_len, llm_model_num_params(model) / 1e6, llm_threadpool_size(pool));
+           c->vocab_size, c->max_seq_len, llm_model_num_params(model) / 1e6, llm_trainer_backend(tr),
+           llm_threadpool_size(pool));
     printf("data: %lu training tokens, %lu validation tokens\n", (unsigned long)n_train, (unsigned long)(n_data - n_train));
     fflush(stdout);
     first = llm_trainer_step_count(tr);
@@ -390,13 +399,13 @@ int main(int argc, char **argv) {
         if (o.save && o.save_every > 0 && (step + 1) % o.save_every == 0 && step + 1 < o.steps) {
             if (llm_trainer_save(tr, o.save, pos) != LLM_OK) { fprintf(stderr, "train: %s\n", llm_trainer_last_error(tr)); goto done; }
         }
-        if (o.sample_every > 0 && (step + 1) % o.sample_every == 0)
+        if (o.sample_every > 0 && (step + 1) % o.sample_every == 0 && llm_trainer_sync(tr) == LLM_OK)
             sample(model, pool, data + n_train < data + n_data ? data + n_train : data, 8, o.sample_len, o.seed + step);
     }
     if (n_train < n_data && o.val_every == 0)
         printf("val loss %.6f\n", val_loss(tr, data + n_train, n_data - n_train, o.batch, o.seq, in, tg));
     if (o.save) {
-        llm_status st = demo ? llm_model_save(model, o.save, &err) : llm_trainer_save(tr, o.save, pos);
+        llm_status st = demo ? (llm_trainer_sync(tr), llm_model_save(model, o.save, &err)) : llm_trainer_save(tr, o.save, pos);
         if (st != LLM_OK) { fprintf(stderr, "train: %s\n", demo ? err.message : llm_trainer_last_error(tr)); goto done; }
         printf("saved %s (%s) after %.0f s\n", o.save, demo ? "model and tokenizer" : "checkpoint with the tokenizer and optimizer state",
                llm_time_seconds() - t_start);

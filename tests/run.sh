@@ -4,10 +4,14 @@
 #   2. the same runner built with -fsanitize=address,undefined and run;
 #   3. the same runner compiled as C++ (g++ -x c++ -march=native) and run;
 #   4. compile-only checks: gcc and clang -std=c99 -Wall -Wextra -pedantic -Werror, C++,
-#      LLM_STATIC, compile-time LLM_MALLOC/LLM_FREE, the examples (C and C++), llm_cuda.h
-#      with nvcc, every example of the README and of llm.h's top comment (C99 and C++11),
-#      and no line of llm.h over 120 characters;
-#   5. the example programs end to end.
+#      LLM_STATIC, compile-time LLM_MALLOC/LLM_FREE, the examples (C and C++), every example
+#      of the README and of llm.h's top comment (C99 and C++11), no line of llm.h or
+#      llm_cuda.h over 120 characters;
+#   5. the CUDA backend (nvcc): the examples, tests/cuda_check.c and bench/cuda.c for sm_80
+#      and sm_90 with every warning an error (ptxas spills included); the flash kernels'
+#      PTX holds tensor-core mma; cuda_check runs (SKIP without a GPU); a CUDA build without
+#      a usable GPU falls back to the CPU and says why;
+#   6. the example programs end to end.
 # Prints one line per test and, last, "N passed, N failed, N skipped"; exits 1 on failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -70,20 +74,41 @@ for ex in examples/*.c; do
     check "example_${n}_cxx_native" g++ -x c++ -std=c++11 -O2 -march=native $W -c -o "$OUT/exx_$n.o" "$ex"
 done
 check doc_examples_c99_and_cxx11 bash tests/doc_examples.sh "$OUT/doc"
-check llm_h_lines_within_120 bash -c "! awk 'length > 120 { print FILENAME \":\" FNR \": \" length; bad = 1 } END { exit !bad }' llm.h"
+check llm_h_lines_within_120 bash -c "! awk 'length > 120 { print FILENAME \":\" FNR \": \" length; bad = 1 } END { exit !bad }' llm.h llm_cuda.h"
 for b in bench/*.c; do
     [ -e "$b" ] || continue
     n=$(basename "$b" .c)
+    [ "$n" = cuda ] && continue   # nvcc's, below
     check "bench_$n" $CC -O2 -march=native $W -o "$OUT/bench_$n" "$b" -lm -lpthread
 done
+
+echo "== CUDA backend (nvcc)"
 NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
 if [ -x "$NVCC" ]; then
-    printf '#include "../llm.h"\n#include "../llm_cuda.h"\nint main(void) { return 0; }\n' > tests/.compile_cuda.cu
-    check compile_llm_cuda_nvcc_sm80_sm90 "$NVCC" -std=c++14 -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
-          -c -o "$OUT/cuda.o" tests/.compile_cuda.cu
-    rm -f tests/.compile_cuda.cu
+    NV="-O3 -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 -DLLM_CUDA -x cu
+        -Werror all-warnings -Xcompiler -Wall,-Wextra,-Werror -Xptxas -warn-spills,-warn-lmem-usage,-Werror"
+    check cuda_example_train_sm80_sm90 "$NVCC" $NV -o "$OUT/train_gpu" examples/train.c -lcublas
+    check cuda_example_generate_sm80_sm90 "$NVCC" $NV -o "$OUT/generate_gpu" examples/generate.c -lcublas
+    check cuda_check_build_sm80_sm90 "$NVCC" $NV -o "$OUT/cuda_check" tests/cuda_check.c -lcublas
+    check cuda_bench_build_sm80_sm90 "$NVCC" $NV -o "$OUT/bench_cuda" bench/cuda.c -lcublas
+    # every flash kernel (forward, dK/dV, dQ for head dims 64 and 128) is made of mma.sync m16n8k16
+    # and ldmatrix, for both architectures
+    check cuda_flash_kernels_use_tensor_cores bash -c "for a in 80 90; do
+        '$NVCC' -O3 -arch=sm_\$a -DLLM_CUDA -x cu -ptx -o '$OUT'/k\$a.ptx examples/train.c &&
+        awk '/^\\.(visible )?\\.entry/ { f = \$NF } /mma\\.sync\\.aligned\\.m16n8k16\\.row\\.col\\.f32\\.bf16/ { m[f]++ }
+             /ldmatrix\\.sync/ { l[f]++ }
+             END { for (k in m) if (k ~ /flash/ && l[k] > 0) n++; print n \" flash kernels with mma and ldmatrix\"; exit n != 6 }' '$OUT'/k\$a.ptx || exit 1
+        done"
+    [ -x "$OUT/cuda_check" ] && runner "cuda_check (GPU tests; SKIP without a GPU)" "$OUT/cuda_check"
+    if [ -x "$OUT/train_gpu" ]; then
+        # without a usable GPU a CUDA build trains on the CPU and says why; with one, on the GPU
+        check cuda_build_falls_back_or_runs bash -c "cd '$OUT' && cp '$PWD/llm.h' . &&
+            ./train_gpu --data llm.h --layers 1 --heads 2 --dim 64 --seq 16 --batch 2 --steps 2 > gpu_t.out 2> gpu_t.err &&
+            grep -q '^step 2/2' gpu_t.out &&
+            { { grep -q 'no usable GPU' gpu_t.err && grep -q '| cpu, ' gpu_t.out; } || grep -q '| cuda:' gpu_t.out; }"
+    fi
 else
-    echo "SKIP compile_llm_cuda_nvcc                      (no nvcc)"; skip=$((skip+1))
+    echo "SKIP cuda_backend                              (no nvcc)"; skip=$((skip+1))
 fi
 
 echo "== examples"

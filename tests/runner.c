@@ -3,6 +3,7 @@
    Prints one line per test, then "N passed, N failed, N skipped"; exits 1 on failure. */
 #define LLM_IMPLEMENTATION
 #include "../llm.h"
+#include "../llm_cuda.h"   /* its flash algorithm in plain C (the kernels need nvcc) */
 #include "test.h"
 
 #include "test_core.c"
@@ -12,6 +13,7 @@
 #include "test_sampler.c"
 #include "test_generate.c"
 #include "test_api.c"
+#include "test_cuda_emu.c"
 
 typedef struct t_suite { const t_case *cases; size_t n; } t_suite;
 #define T_SUITE(arr) { arr, sizeof(arr) / sizeof(arr[0]) }
@@ -23,6 +25,7 @@ static const t_suite t_suites[] = {
     T_SUITE(sampler_tests),
     T_SUITE(generate_tests),
     T_SUITE(api_tests),
+    T_SUITE(cuda_emu_tests),
 };
 
 int main(int argc, char **argv) {

@@ -154,7 +154,7 @@ static double t_dotd(const float *a, const float *b, size_t n) { double s = 0; s
    a context on the CPU table with workspace for attention over T keys. */
 static llm__ctx t_cpu(llm_threadpool *pool, int T, int NH, int NKV, int hs) {
     llm__ctx x;
-    llm__ctx_init(&x, &llm__cpu_ops, pool, NULL, LLM__MAX(llm__gemm_ws(1 << 20), llm__attn_ws(T, NH, NKV, hs)));
+    llm__ctx_init(&x, &llm__cpu_ops, pool, NULL, LLM__MAX(llm__gemm_ws(1 << 20), llm__attn_ws(T, NH, NKV, hs)), NULL);
     return x;
 }
 
