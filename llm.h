@@ -275,6 +275,10 @@ LLMDEF llm_status llm_threadpool_create(int n_threads, const llm_allocator *allo
                                         llm_threadpool **out, llm_error *err);
 LLMDEF void llm_threadpool_free(llm_threadpool *pool);
 LLMDEF int llm_threadpool_size(const llm_threadpool *pool); /* 1 for NULL */
+/* Which CPU kernels the pool's work uses and why: what the CPU has and, where two variants
+   are close, a measurement of both made when the pool was created (a few ms). NULL pool:
+   the choice from the CPU's features alone. */
+LLMDEF const char *llm_threadpool_kernels(const llm_threadpool *pool);
 /* Runs fn(ctx, part, n_parts) for part = 0 .. n_parts-1 on the pool's threads (the caller
    included) and returns when every part is done. n_parts <= 0: one part per thread. Parts
    are handed to whichever thread is free, so fn must not depend on which thread runs it. */
@@ -1013,23 +1017,34 @@ typedef char llm__check_size[(sizeof(size_t) >= 4) ? 1 : -1];
 #define LLM__INLINE static inline
 #endif
 
-#if defined(__AVX512F__) && !defined(LLM_NO_SIMD)
+/* The CPU kernels compiled in. On x86-64 (gcc, clang, MSVC) the AVX2+FMA and AVX-512
+   variants are always compiled, whatever -march says (gcc and clang through target
+   attributes), and one is chosen at run time from what the CPU has (>>kernels,
+   llm__kernels_choose); on aarch64 the NEON variant; elsewhere, or with LLM_NO_SIMD, the
+   portable C kernels, which are also the fallback everywhere. */
+#if !defined(LLM_NO_SIMD) && (defined(__x86_64__) || defined(_M_X64)) && \
+    (defined(__GNUC__) || defined(__clang__) || defined(_MSC_VER))
+#define LLM__X86 1
 #include <immintrin.h>
-#define LLM__GEMM_AVX512 1
-#define LLM__GEMM_NAME "avx512"
-#define LLM__GEMM_MR 8
-#define LLM__GEMM_NR 48
-#elif defined(__AVX2__) && defined(__FMA__) && !defined(LLM_NO_SIMD)
-#include <immintrin.h>
-#define LLM__GEMM_AVX2 1
-#define LLM__GEMM_NAME "avx2"
-#define LLM__GEMM_MR 6
-#define LLM__GEMM_NR 16
+#if defined(__GNUC__) || defined(__clang__)
+#include <cpuid.h>
+#define LLM__TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define LLM__TARGET_AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
 #else
-#define LLM__GEMM_NAME "portable"
-#define LLM__GEMM_MR 4
-#define LLM__GEMM_NR 16
+#include <intrin.h>
+#define LLM__TARGET_AVX2
+#define LLM__TARGET_AVX512
 #endif
+#define LLM__KERNEL_LIST "portable avx2 avx512"
+#elif !defined(LLM_NO_SIMD) && defined(__aarch64__) && defined(__ARM_NEON)
+#define LLM__NEON 1
+#include <arm_neon.h>
+#define LLM__KERNEL_LIST "portable neon"
+#else
+#define LLM__KERNEL_LIST "portable"
+#endif
+#define LLM__GEMM_MR_MAX 8    /* the largest micro-kernel tile (AVX-512: 8 x 48) */
+#define LLM__GEMM_NR_MAX 48
 #if defined(__GNUC__) || defined(__clang__)
 #define LLM__PREFETCH(p) __builtin_prefetch((p), 0, 3)
 #else
@@ -1039,20 +1054,36 @@ typedef char llm__check_size[(sizeof(size_t) >= 4) ? 1 : -1];
 #define LLM__GEMM_KC 256  /* k slice: MR x KC of A in L1                       */
 #endif
 #ifndef LLM__GEMM_MC
-#define LLM__GEMM_MC 480  /* rows of A packed at once (multiple of 8, 6 and 4)  */
+#define LLM__GEMM_MC 480  /* rows of A packed at once (multiple of every MR)     */
 #endif
 #ifndef LLM__GEMM_NC
 #define LLM__GEMM_NC 480  /* columns of B packed at once: KC x NC in L2         */
 #endif
 
-/* Defined further down, in >>kernels and the >>appendix (the readable code comes first). */
-static void llm__gemm(llm_threadpool *pool, float *ws, size_t ws_stride, int M, int N, int K,
-                      const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
-                      const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
-                      float *C, ptrdiff_t ldc, int accumulate);
-static void llm__matvec(llm_threadpool *pool, float *out, const float *inp, const float *w, const float *bias,
-                        size_t N, int C, int OC);
+/* The kernel variants in use: chosen once per thread pool (and per trainer or session
+   without one) in >>kernels. GEMM variants give bit-identical results (each element is
+   one FMA chain in k order); so do the matvec variants (16 or 32 partial sums in the same
+   order) and the AdamW ones; so the choice changes speed only. */
 struct llm__adamw_args;
+typedef struct llm__kernels {
+    const char *gemm_name;   /* "portable", "avx2", "avx512", "neon" */
+    int mr, nr;              /* its micro-kernel tile */
+    void (*gemm)(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc, int beta);
+    int (*pack_t)(float *pd, int w, int nv, int kc, const float *ps, ptrdiff_t rs);
+    const char *dot_name;
+    void (*dot4)(const float *x, const float *w0, const float *w1, const float *w2, const float *w3, int n,
+                 float *out);
+    size_t (*adamw)(const struct llm__adamw_args *o, size_t a, size_t b, float decay);
+    char why[160];           /* how it was chosen */
+} llm__kernels;
+static void llm__kernels_choose(llm__kernels *k, const llm_allocator *al, int calibrate);
+
+/* Defined further down, in >>kernels and the >>appendix (the readable code comes first). */
+static void llm__gemm(const llm__kernels *kern, llm_threadpool *pool, float *ws, size_t ws_stride, int M, int N,
+                      int K, const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const float *B, ptrdiff_t b_rs,
+                      ptrdiff_t b_cs, float *C, ptrdiff_t ldc, int accumulate);
+static void llm__matvec(const llm__kernels *kern, llm_threadpool *pool, float *out, const float *inp, const float *w,
+                        const float *bias, size_t N, int C, int OC);
 struct llm__ops;
 #if defined(LLM_CUDA)
 /* llm_cuda.h (included at the end of the implementation): its table, or NULL when no GPU can
@@ -1063,7 +1094,6 @@ static const char *llm__cuda_name(void);   /* "cuda:<device name>" */
 #else
 #define LLM__BACKENDS "cpu"
 #endif
-static size_t llm__adamw_simd(const struct llm__adamw_args *o, size_t a, size_t b, float decay);
 static int llm__cp_class(uint32_t cp);
 static size_t llm__sampler_state_size(const llm_sampler *s);
 static llm_status llm__tokenizer_clone(const llm_tokenizer *t, const llm_allocator *a, llm_tokenizer **out,
@@ -1121,8 +1151,9 @@ LLMDEF const char *llm_build_info(void) {
 #define LLM__STR2(x) #x
 #define LLM__STR(x) LLM__STR2(x)
     return "llm.h " LLM__STR(LLM_VERSION_MAJOR) "." LLM__STR(LLM_VERSION_MINOR) "." LLM__STR(LLM_VERSION_PATCH)
-           " | backend " LLM__BACKENDS " | gemm " LLM__GEMM_NAME " " LLM__STR(LLM__GEMM_MR) "x" LLM__STR(LLM__GEMM_NR)
-           " kc " LLM__STR(LLM__GEMM_KC) " mc " LLM__STR(LLM__GEMM_MC) " nc " LLM__STR(LLM__GEMM_NC);
+           " | backend " LLM__BACKENDS " | cpu kernels " LLM__KERNEL_LIST " (chosen at run time: see "
+           "llm_threadpool_kernels) | gemm kc " LLM__STR(LLM__GEMM_KC) " mc " LLM__STR(LLM__GEMM_MC) " nc "
+           LLM__STR(LLM__GEMM_NC);
 #undef LLM__STR
 #undef LLM__STR2
 }
@@ -1364,6 +1395,7 @@ typedef void (*llm__task_fn)(void *ctx, int ith, int nth);
 struct llm_threadpool {
     int n;                      /* threads including the caller */
     llm_allocator alloc;
+    llm__kernels kern;          /* the CPU kernels its work uses (chosen at create) */
 #ifndef LLM_NO_THREADS
     pthread_t *threads;
     int started;                /* workers successfully started */
@@ -1442,6 +1474,7 @@ LLMDEF llm_status llm_threadpool_create(int n_threads, const llm_allocator *allo
     if (!p) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     if (allocator) p->alloc = *allocator;
     p->n = n_threads;
+    llm__kernels_choose(&p->kern, allocator, 1);
 #ifdef LLM_NO_THREADS
     p->n = 1;
 #else
@@ -1493,6 +1526,9 @@ LLMDEF void llm_threadpool_free(llm_threadpool *p) {
 }
 
 LLMDEF int llm_threadpool_size(const llm_threadpool *p) { return p ? p->n : 1; }
+LLMDEF const char *llm_threadpool_kernels(const llm_threadpool *p) {
+    return p ? p->kern.why : "chosen from the CPU's features (a pool also measures close variants)";
+}
 
 /* Runs fn(ctx, part, parts) for part = 0..parts-1 over the pool (parts <= 0: pool size). */
 static void llm__parallel_parts(llm_threadpool *p, llm__task_fn fn, void *ctx, int parts) {
@@ -2757,6 +2793,7 @@ typedef struct llm__adamw_args {
     float lr, beta1, beta2, eps, weight_decay;
     float grad_scale;                 /* gradient multiplier: 1 / micro-batches x clip factor */
     float bc1, bc2;                   /* bias corrections 1 - beta^t */
+    const llm__kernels *kern;         /* (set by the CPU op: its vector loop) */
 } llm__adamw_args;
 
 /* What a trainer or session tells its backend when it makes its context. */
@@ -2828,6 +2865,7 @@ typedef struct llm__ops {
 struct llm__ctx {
     const llm__ops *ops;
     llm_threadpool *pool;
+    llm__kernels kern;    /* the CPU kernels (the pool's, or chosen for this context) */
     llm_allocator alloc;
     float *ws;            /* nth x ws_stride floats of scratch: slice i belongs to part i */
     size_t ws_stride;
@@ -3040,7 +3078,7 @@ static void llm__bias_rows(void *c, size_t lo, size_t hi) {
 static void llm__matmul_forward(const llm__ctx *x, float *out, const float *inp, const float *w, const float *bias,
                                 size_t N, int C, int OC) {
     if (N <= LLM__MATVEC_ROWS) {
-        llm__matvec(x->pool, out, inp, w, bias, N, C, OC);
+        llm__matvec(&x->kern, x->pool, out, inp, w, bias, N, C, OC);
         return;
     }
     if (bias) {
@@ -3048,7 +3086,7 @@ static void llm__matmul_forward(const llm__ctx *x, float *out, const float *inp,
         llm__parallel_for(x->pool, N, llm__bias_rows, &a);
     }
     /* out (N, OC) (+)= inp (N, C) . w^T: A = inp, B(k, j) = w[j*C + k] */
-    llm__gemm(x->pool, x->ws, x->ws_stride, (int)N, OC, C, inp, C, 1, w, 1, C, out, OC, bias != NULL);
+    llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, (int)N, OC, C, inp, C, 1, w, 1, C, out, OC, bias != NULL);
 }
 static void llm__bias_grad_cols(void *c, size_t lo, size_t hi) {
     const llm__bias_args *a = (const llm__bias_args *)c;
@@ -3061,8 +3099,8 @@ static void llm__bias_grad_cols(void *c, size_t lo, size_t hi) {
 /* dinp (N, C) = dout @ w (written, not added); dw (OC, C) += dout^T @ inp; dbias += colsum */
 static void llm__matmul_backward(const llm__ctx *x, float *dinp, float *dw, float *dbias, const float *dout,
                                  const float *inp, const float *w, size_t N, int C, int OC) {
-    if (dinp) llm__gemm(x->pool, x->ws, x->ws_stride, (int)N, C, OC, dout, OC, 1, w, C, 1, dinp, C, 0);
-    llm__gemm(x->pool, x->ws, x->ws_stride, OC, C, (int)N, dout, 1, OC, inp, C, 1, dw, C, 1);
+    if (dinp) llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, (int)N, C, OC, dout, OC, 1, w, C, 1, dinp, C, 0);
+    llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, OC, C, (int)N, dout, 1, OC, inp, C, 1, dw, C, 1);
     if (dbias) {
         llm__bias_args a; a.dbias = dbias; a.dout = dout; a.N = N; a.OC = OC;
         llm__parallel_for(x->pool, (size_t)OC, llm__bias_grad_cols, &a);
@@ -3508,7 +3546,7 @@ static void llm__adamw_range(void *c, size_t lo, size_t hi) {
         const float decay = ti->decay ? 1.0f - o->lr * o->weight_decay : 1.0f;
         size_t i;
         if (a >= b) continue;
-        i = llm__adamw_simd(o, a, b, decay);   /* whole vectors, where the CPU has them */
+        i = o->kern->adamw(o, a, b, decay);   /* whole vectors, where the CPU has them */
         for (; i < b; i++) {
             float g = o->grads[i] * o->grad_scale, p = o->params[i] * decay;
             float mi = b1 * o->m[i] + (1.0f - b1) * g;
@@ -3520,7 +3558,9 @@ static void llm__adamw_range(void *c, size_t lo, size_t hi) {
     }
 }
 static void llm__adamw_update(const llm__ctx *x, const llm__adamw_args *a) {
-    llm__parallel_for(x->pool, a->n, llm__adamw_range, (void *)(uintptr_t)a);
+    llm__adamw_args o = *a;
+    o.kern = &x->kern;
+    llm__parallel_for(x->pool, a->n, llm__adamw_range, &o);
 }
 /* sum of v^2, deterministic: fixed chunks summed in double (parts: one per chunk), then in
    order, whatever the thread count */
@@ -3616,6 +3656,8 @@ static llm_status llm__ctx_init(llm__ctx *x, const llm__ops *ops, llm_threadpool
     x->ops = ops;
     x->pool = pool;
     if (al) x->alloc = *al;
+    if (pool) x->kern = pool->kern;
+    else llm__kernels_choose(&x->kern, al, ops->host_memory);   /* measures close variants (ms) */
     snprintf(x->name, sizeof x->name, "%s", ops->name);
     x->ws_stride = (ws_floats + 15) & ~(size_t)15;   /* slices stay 64-byte aligned */
     if (x->ws_stride && ops->host_memory) {
@@ -4215,7 +4257,9 @@ LLMDEF const float *llm_trainer_logits(const llm_trainer *tr) {
     return tr && tr->x.ops->host_memory ? tr->acts.logits : NULL;
 }
 LLMDEF llm_status llm_trainer_sync(llm_trainer *tr) {
+    llm_status st;
     if (!tr) return LLM_ERR_INVALID_ARG;
+    if ((st = llm__ctx_check(&tr->x, &tr->diag)) != LLM_OK) return st;   /* the model keeps its weights */
     if (!tr->x.ops->host_memory)
         tr->x.ops->download(&tr->x, tr->model->params, tr->params, tr->model->n_params * sizeof(float));
     return llm__ctx_check(&tr->x, &tr->diag);
@@ -4585,6 +4629,7 @@ LLMDEF llm_status llm_session_save_mem(const llm_session *s, const llm_sampler *
     if (cap < need)
         return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_BUFFER_TOO_SMALL, "state needs %lu bytes",
                           (unsigned long)need);
+    if (llm__ctx_check(x, (llm__diag *)(uintptr_t)&s->diag) != LLM_OK) return s->diag.err.status;
     memcpy(p, "LLMS", 4);
     llm__put_le(p + 4, 1, 4);
     llm__put_le(p + 8, (uint32_t)c->n_layer, 4);
@@ -4598,6 +4643,7 @@ LLMDEF llm_status llm_session_save_mem(const llm_session *s, const llm_sampler *
         x->ops->download(x, p, s->kcache + off, n); p += n;
         x->ops->download(x, p, s->vcache + off, n); p += n;
     }
+    if (llm__ctx_check(x, (llm__diag *)(uintptr_t)&s->diag) != LLM_OK) return s->diag.err.status;
     llm__put_le(p, (uint32_t)smp_bytes, 4); p += 4;
     if (smp && llm_sampler_save_mem(smp, p, smp_bytes, NULL) != LLM_OK)
         return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_INVALID_ARG, "cannot save the sampler: %s",
@@ -5725,6 +5771,10 @@ LLMDEF llm_status llm_beam_search(llm_session *s, const int32_t *prompt, int n_p
         llm__beams_expand(s, &b, k);
     }
     for (i = 0; i < b.n_fin; i++) if (b.fin_score[i] > best_score) { best_score = b.fin_score[i]; best = i; }
+    if ((st = llm__ctx_check(&s->x, &s->diag)) != LLM_OK) {   /* the backend failed on the way */
+        llm__beams_free(s, &b);
+        return st;
+    }
     if (best < 0) {
         st = llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "no beam finished");
     } else {
@@ -7446,12 +7496,17 @@ static llm_status llm__trainer_host(llm_trainer *tr, float **m, float **v) {
     const size_t bytes = tr->model->n_params * sizeof(float);
     *m = tr->m; *v = tr->v;
     if (x->ops->host_memory) return LLM_OK;
+    if (llm__ctx_check(x, &tr->diag) != LLM_OK) return tr->diag.err.status;   /* nothing of a failed GPU is saved */
     x->ops->download(x, tr->model->params, tr->params, bytes);
     *m = (float *)llm__alloc(&x->alloc, bytes);
     *v = (float *)llm__alloc(&x->alloc, bytes);
     if (!*m || !*v) { llm__dealloc(&x->alloc, *m); llm__dealloc(&x->alloc, *v); return LLM_ERR_OUT_OF_MEMORY; }
     x->ops->download(x, *m, tr->m, bytes);
     x->ops->download(x, *v, tr->v, bytes);
+    if (llm__ctx_check(x, &tr->diag) != LLM_OK) {
+        llm__dealloc(&x->alloc, *m); llm__dealloc(&x->alloc, *v);
+        return tr->diag.err.status;
+    }
     return LLM_OK;
 }
 static void llm__trainer_host_done(llm_trainer *tr, float *m, float *v) {
@@ -7514,7 +7569,8 @@ static llm_status llm__trainer_save(llm_trainer *tr, const char *path, void *buf
     llm_status st;
     float *m, *v;
     if (tr->n_micro) return llm__dfail(&tr->diag, LLM_ERR_INVALID_ARG, "save between updates (gradients are pending)");
-    if (llm__trainer_host(tr, &m, &v) != LLM_OK) return llm__dfail(&tr->diag, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    if ((st = llm__trainer_host(tr, &m, &v)) != LLM_OK)
+        return st == LLM_ERR_OUT_OF_MEMORY ? llm__dfail(&tr->diag, st, "out of memory") : st;
     st = llm__model_writer(tr->model, tr, m, v, data_pos, &w, &e);
     if (st == LLM_OK) st = path ? llm__gguf_w_write(w, path, &e) : llm__gguf_w_write_mem(w, buf, cap, size, &e);
     llm__gguf_w_free(w);
@@ -7943,16 +7999,40 @@ LLMDEF llm_status llm_token_shard_load(const char *path, const llm_allocator *al
       order inside a slice, FMA by FMA), so the result is bit-identical for any number of
       threads and any call.
 
-   The AVX-512 kernel is the fast path; an AVX2+FMA kernel (6 x 16) and a portable C kernel
-   (4 x 16, written so compilers vectorise it) give the same structure elsewhere.
-   LLM_NO_SIMD forces the portable kernel. */
+   Variants: AVX-512 (8 x 48), AVX2+FMA (6 x 16), NEON (8 x 12) and a portable C kernel
+   (4 x 16, written so compilers vectorise it), chosen at run time (llm__kernels_choose,
+   at the end of this section). LLM_NO_SIMD keeps the portable kernel only. */
 
 
 /* ---- micro-kernels: C[MR x NR] (row stride ldc) = (beta ? C : 0) + sum_k a[k][.] b[k][.]
-   a: packed kc x MR (a[k*MR + i]); b: packed kc x NR (b[k*NR + j]). */
-#if defined(LLM__GEMM_AVX512)
-static void llm__gemm_kernel(int kc, const float *LLM__RESTRICT a, const float *LLM__RESTRICT b,
-                             float *LLM__RESTRICT c, ptrdiff_t ldc, int beta) {
+   a: packed kc x MR (a[k*MR + i]); b: packed kc x NR (b[k*NR + j]). Every variant does, for
+   each C element, one multiply-add per k in k order (one FMA with FMA hardware), so the
+   AVX2, AVX-512 and NEON kernels give the same bits. */
+
+/* Portable kernel (4 x 16): the tile lives in a local array; with -O2/-O3 the j loop
+   becomes vector code (16 SSE or 8 AVX registers). */
+static void llm__gemm_kernel_portable(int kc, const float *LLM__RESTRICT a, const float *LLM__RESTRICT b,
+                                      float *LLM__RESTRICT c, ptrdiff_t ldc, int beta) {
+    float acc[4][16];
+    int i, j, k;
+    for (i = 0; i < 4; i++)
+        for (j = 0; j < 16; j++) acc[i][j] = beta ? c[i * ldc + j] : 0.0f;
+    for (k = 0; k < kc; k++) {
+        for (i = 0; i < 4; i++) {
+            float av = a[i];
+            for (j = 0; j < 16; j++) acc[i][j] += av * b[j];
+        }
+        a += 4; b += 16;
+    }
+    for (i = 0; i < 4; i++)
+        for (j = 0; j < 16; j++) c[i * ldc + j] = acc[i][j];
+}
+
+#if defined(LLM__X86)
+/* AVX-512 (8 x 48): 24 zmm accumulators */
+static LLM__TARGET_AVX512 void llm__gemm_kernel_avx512(int kc, const float *LLM__RESTRICT a,
+                                                       const float *LLM__RESTRICT b, float *LLM__RESTRICT c,
+                                                       ptrdiff_t ldc, int beta) {
     __m512 c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
     __m512 c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
     __m512 b0, b1, b2, av;
@@ -7981,14 +8061,15 @@ static void llm__gemm_kernel(int kc, const float *LLM__RESTRICT a, const float *
     }
     LLM__K_ST(0) LLM__K_ST(1) LLM__K_ST(2) LLM__K_ST(3)
     LLM__K_ST(4) LLM__K_ST(5) LLM__K_ST(6) LLM__K_ST(7)
+    _mm256_zeroupper();
 #undef LLM__K_LD
 #undef LLM__K_ZR
 #undef LLM__K_FMA
 #undef LLM__K_ST
 }
-#elif defined(LLM__GEMM_AVX2)
-static void llm__gemm_kernel(int kc, const float *LLM__RESTRICT a, const float *LLM__RESTRICT b,
-                             float *LLM__RESTRICT c, ptrdiff_t ldc, int beta) {
+/* AVX2 + FMA (6 x 16): 12 ymm accumulators */
+static LLM__TARGET_AVX2 void llm__gemm_kernel_avx2(int kc, const float *LLM__RESTRICT a, const float *LLM__RESTRICT b,
+                                                   float *LLM__RESTRICT c, ptrdiff_t ldc, int beta) {
     __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, b0, b1, av;
     int k;
 #define LLM__K_LD(i) c##i##0 = _mm256_loadu_ps(c + (i) * ldc); c##i##1 = _mm256_loadu_ps(c + (i) * ldc + 8);
@@ -8007,40 +8088,47 @@ static void llm__gemm_kernel(int kc, const float *LLM__RESTRICT a, const float *
         a += 6; b += 16;
     }
     LLM__K_ST(0) LLM__K_ST(1) LLM__K_ST(2) LLM__K_ST(3) LLM__K_ST(4) LLM__K_ST(5)
+    _mm256_zeroupper();
 #undef LLM__K_LD
 #undef LLM__K_ZR
 #undef LLM__K_FMA
 #undef LLM__K_ST
 }
-#else
-/* Portable kernel: the tile lives in a local array; with -O2/-O3 the j loop becomes
-   vector code (4 x 16 floats = 16 SSE or 8 AVX registers). */
-static void llm__gemm_kernel(int kc, const float *LLM__RESTRICT a, const float *LLM__RESTRICT b,
-                             float *LLM__RESTRICT c, ptrdiff_t ldc, int beta) {
-    float acc[LLM__GEMM_MR][LLM__GEMM_NR];
+#endif
+
+#if defined(LLM__NEON)
+/* NEON (8 x 12): 24 q-register accumulators, vfmaq_laneq_f32 broadcasts A from registers */
+static void llm__gemm_kernel_neon(int kc, const float *LLM__RESTRICT a, const float *LLM__RESTRICT b,
+                                  float *LLM__RESTRICT c, ptrdiff_t ldc, int beta) {
+    float32x4_t acc[8][3];
     int i, j, k;
-    for (i = 0; i < LLM__GEMM_MR; i++)
-        for (j = 0; j < LLM__GEMM_NR; j++) acc[i][j] = beta ? c[i * ldc + j] : 0.0f;
+    for (i = 0; i < 8; i++)
+        for (j = 0; j < 3; j++) acc[i][j] = beta ? vld1q_f32(c + i * ldc + 4 * j) : vdupq_n_f32(0.0f);
     for (k = 0; k < kc; k++) {
-        for (i = 0; i < LLM__GEMM_MR; i++) {
-            float av = a[i];
-            for (j = 0; j < LLM__GEMM_NR; j++) acc[i][j] += av * b[j];
-        }
-        a += LLM__GEMM_MR; b += LLM__GEMM_NR;
+        const float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8);
+        const float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
+#define LLM__K_FMA(i, av, l) acc[i][0] = vfmaq_laneq_f32(acc[i][0], b0, av, l); \
+        acc[i][1] = vfmaq_laneq_f32(acc[i][1], b1, av, l); acc[i][2] = vfmaq_laneq_f32(acc[i][2], b2, av, l);
+        LLM__K_FMA(0, a0, 0) LLM__K_FMA(1, a0, 1) LLM__K_FMA(2, a0, 2) LLM__K_FMA(3, a0, 3)
+        LLM__K_FMA(4, a1, 0) LLM__K_FMA(5, a1, 1) LLM__K_FMA(6, a1, 2) LLM__K_FMA(7, a1, 3)
+#undef LLM__K_FMA
+        a += 8; b += 12;
     }
-    for (i = 0; i < LLM__GEMM_MR; i++)
-        for (j = 0; j < LLM__GEMM_NR; j++) c[i * ldc + j] = acc[i][j];
+    for (i = 0; i < 8; i++)
+        for (j = 0; j < 3; j++) vst1q_f32(c + i * ldc + 4 * j, acc[i][j]);
 }
 #endif
 
 /* ---- packing. n rows of X(r, k) = src[r*rs + k*ks], k < kc, become ceil(n/w) micro-panels
    of kc x w, one after the other: panel p holds dst[p*w*kc + k*w + r] = X(p*w + r, k), and
-   zeros for rows past n. Three cases by stride: r contiguous (a plain
-   copy per k), k contiguous (a transpose), anything else (element by element). */
-#if defined(LLM__GEMM_AVX512)
-/* In-register transpose of a 16 x 16 block: r[i] holds row i; afterwards r[j] holds column j.
-   (The all-ones-mask forms of the intrinsics are the plain instructions; they avoid g++
-   warnings about the "undefined" pass-through operand of the unmasked forms.) */
+   zeros for rows past n. Three cases by stride: r contiguous (a plain copy per k), k
+   contiguous (a transpose: the kernel variant's pack_t does whole blocks in registers),
+   anything else (element by element). */
+#if defined(LLM__X86)
+/* AVX-512: 16 x 16 blocks, transposed in registers: r[i] holds row i; afterwards r[j]
+   holds column j. (The all-ones-mask forms of the intrinsics are the plain instructions;
+   they avoid g++ warnings about the "undefined" pass-through operand of the unmasked forms.)
+   Returns the k up to which the panel is done. */
 #define LLM__ULO(a, b) _mm512_mask_unpacklo_ps(a, (__mmask16)0xFFFF, a, b)
 #define LLM__UHI(a, b) _mm512_mask_unpackhi_ps(a, (__mmask16)0xFFFF, a, b)
 #define LLM__ULO2(a, b) _mm512_castpd_ps(_mm512_mask_unpacklo_pd(_mm512_castps_pd(a), (__mmask8)0xFF, \
@@ -8048,7 +8136,7 @@ static void llm__gemm_kernel(int kc, const float *LLM__RESTRICT a, const float *
 #define LLM__UHI2(a, b) _mm512_castpd_ps(_mm512_mask_unpackhi_pd(_mm512_castps_pd(a), (__mmask8)0xFF, \
                                                                  _mm512_castps_pd(a), _mm512_castps_pd(b)))
 #define LLM__SH4(a, b, imm) _mm512_mask_shuffle_f32x4(a, (__mmask16)0xFFFF, a, b, imm)
-static void llm__tr16(__m512 r[16]) {
+static LLM__TARGET_AVX512 void llm__tr16(__m512 r[16]) {
     __m512 t[16], u[16];
     int i;
     for (i = 0; i < 16; i += 2) {
@@ -8078,9 +8166,55 @@ static void llm__tr16(__m512 r[16]) {
 #undef LLM__ULO2
 #undef LLM__UHI2
 #undef LLM__SH4
+static LLM__TARGET_AVX512 int llm__pack_t_avx512(float *pd, int w, int nv, int kc, const float *ps, ptrdiff_t rs) {
+    int r0, r, k0 = 0;
+    if (w % 8 || kc < 16) return 0;
+    for (r0 = 0; r0 < w; r0 += 16) {
+        int gw = LLM__MIN(16, w - r0), gv = LLM__MAX(0, LLM__MIN(gw, nv - r0));
+        __mmask16 m = (__mmask16)((1u << gw) - 1u);
+        for (k0 = 0; k0 + 16 <= kc; k0 += 16) {
+            __m512 x[16];
+            if (k0 + 80 <= kc) for (r = 0; r < gv; r++) LLM__PREFETCH(ps + (r0 + r) * rs + k0 + 64);
+            for (r = 0; r < 16; r++) x[r] = r < gv ? _mm512_loadu_ps(ps + (r0 + r) * rs + k0) : _mm512_setzero_ps();
+            llm__tr16(x);
+            for (r = 0; r < 16; r++) _mm512_mask_storeu_ps(pd + (ptrdiff_t)(k0 + r) * w + r0, m, x[r]);
+        }
+    }
+    _mm256_zeroupper();
+    return k0;
+}
+/* AVX2: 8 x 8 blocks (w a multiple of 8: the B panels; A's 6-row panels take the scalar
+   loop) */
+static LLM__TARGET_AVX2 int llm__pack_t_avx2(float *pd, int w, int nv, int kc, const float *ps, ptrdiff_t rs) {
+    int r0, r, k0 = 0;
+    if (w % 8 || kc < 8) return 0;
+    for (r0 = 0; r0 < w; r0 += 8) {
+        const int gv = LLM__MAX(0, LLM__MIN(8, nv - r0));
+        for (k0 = 0; k0 + 8 <= kc; k0 += 8) {
+            __m256 x[8], t[8], u[8];
+            for (r = 0; r < 8; r++) x[r] = r < gv ? _mm256_loadu_ps(ps + (r0 + r) * rs + k0) : _mm256_setzero_ps();
+            for (r = 0; r < 8; r += 2) {   /* pairs of rows interleaved: r0[0] r1[0] r0[1] r1[1] | [4] [5] */
+                t[r] = _mm256_unpacklo_ps(x[r], x[r + 1]);
+                t[r + 1] = _mm256_unpackhi_ps(x[r], x[r + 1]);
+            }
+            for (r = 0; r < 8; r += 4) {   /* four rows: column c in lane 0, column c + 4 in lane 1 */
+                u[r] = _mm256_shuffle_ps(t[r], t[r + 2], 0x44);
+                u[r + 1] = _mm256_shuffle_ps(t[r], t[r + 2], 0xEE);
+                u[r + 2] = _mm256_shuffle_ps(t[r + 1], t[r + 3], 0x44);
+                u[r + 3] = _mm256_shuffle_ps(t[r + 1], t[r + 3], 0xEE);
+            }
+            for (r = 0; r < 4; r++) {      /* rows 0-3 and 4-7 of column r, and of column r + 4 */
+                _mm256_storeu_ps(pd + (ptrdiff_t)(k0 + r) * w + r0, _mm256_permute2f128_ps(u[r], u[4 + r], 0x20));
+                _mm256_storeu_ps(pd + (ptrdiff_t)(k0 + r + 4) * w + r0, _mm256_permute2f128_ps(u[r], u[4 + r], 0x31));
+            }
+        }
+    }
+    _mm256_zeroupper();
+    return k0;
+}
 #endif
 
-static void llm__gemm_pack(float *LLM__RESTRICT dst, int w, int n, int kc,
+static void llm__gemm_pack(const llm__kernels *kern, float *LLM__RESTRICT dst, int w, int n, int kc,
                            const float *LLM__RESTRICT src, ptrdiff_t rs, ptrdiff_t ks) {
     int r, k, p;
     if (rs == 1) {
@@ -8112,25 +8246,8 @@ static void llm__gemm_pack(float *LLM__RESTRICT dst, int w, int n, int kc,
         float *pd = dst + (ptrdiff_t)p * kc;
         const float *ps = src + p * rs;
         int nv = LLM__MIN(w, n - p), k0 = 0;
-        if (ks == 1) {
-#if defined(LLM__GEMM_AVX512)
-            /* k contiguous: transpose 16 x 16 blocks in registers */
-            if (w % 8 == 0 && kc >= 16) {
-                int r0;
-                for (r0 = 0; r0 < w; r0 += 16) {
-                    int gw = LLM__MIN(16, w - r0), gv = LLM__MAX(0, LLM__MIN(gw, nv - r0));
-                    __mmask16 m = (__mmask16)((1u << gw) - 1u);
-                    for (k0 = 0; k0 + 16 <= kc; k0 += 16) {
-                        __m512 x[16];
-                        if (k0 + 80 <= kc) for (r = 0; r < gv; r++) LLM__PREFETCH(ps + (r0 + r) * rs + k0 + 64);
-                        for (r = 0; r < 16; r++)
-                            x[r] = r < gv ? _mm512_loadu_ps(ps + (r0 + r) * rs + k0) : _mm512_setzero_ps();
-                        llm__tr16(x);
-                        for (r = 0; r < 16; r++) _mm512_mask_storeu_ps(pd + (ptrdiff_t)(k0 + r) * w + r0, m, x[r]);
-                    }
-                }
-            }
-#endif
+        if (ks == 1) {   /* k contiguous: whole blocks by the variant, then the rest */
+            if (kern->pack_t) k0 = kern->pack_t(pd, w, nv, kc, ps, rs);
             for (; k0 < kc; k0++) {
                 float *d = pd + (ptrdiff_t)k0 * w;
                 for (r = 0; r < nv; r++) d[r] = ps[r * rs + k0];
@@ -8148,6 +8265,7 @@ static void llm__gemm_pack(float *LLM__RESTRICT dst, int w, int n, int kc,
 
 /* ---- the threaded driver */
 typedef struct llm__gemm_args {
+    const llm__kernels *kern;
     int M, N, K, tm, tn, accumulate;
     const float *A, *B;
     ptrdiff_t a_rs, a_cs, b_rs, b_cs, ldc;
@@ -8159,12 +8277,12 @@ typedef struct llm__gemm_args {
 
 static void llm__gemm_task(void *ctx, int ith, int nth) {
     const llm__gemm_args *g = (const llm__gemm_args *)ctx;
-    const int MR = LLM__GEMM_MR, NR = LLM__GEMM_NR, KC = LLM__GEMM_KC;
-    const int NC = LLM__GEMM_NC;
+    const int MR = g->kern->mr, NR = g->kern->nr, KC = LLM__GEMM_KC;
+    const int NC = LLM__GEMM_NC / NR * NR;
     size_t lo, hi;
     int m0, m1, n0, n1, mcb, ncb, pc, ic, jc, ir, jr;
     float *pa, *pb;
-    float tile[LLM__GEMM_MR * LLM__GEMM_NR];
+    float tile[LLM__GEMM_MR_MAX * LLM__GEMM_NR_MAX];
     if (ith >= g->tm * g->tn) return; /* (never: the grid is made for nth threads) */
     LLM__UNUSED(nth);
     /* this thread's rectangle of C, cut on MR / NR tile boundaries */
@@ -8199,24 +8317,24 @@ static void llm__gemm_task(void *ctx, int ith, int nth) {
         int beta = g->accumulate || pc > 0;
         for (ic = m0; ic < m1; ic += mcb) {
             int mc = LLM__MIN(mcb, m1 - ic);
-            llm__gemm_pack(pa, MR, mc, kc, g->A + ic * g->a_rs + pc * g->a_cs, g->a_rs, g->a_cs);
+            llm__gemm_pack(g->kern, pa, MR, mc, kc, g->A + ic * g->a_rs + pc * g->a_cs, g->a_rs, g->a_cs);
             for (jc = n0; jc < n1; jc += ncb) {
                 int nc = LLM__MIN(ncb, n1 - jc);
-                llm__gemm_pack(pb, NR, nc, kc, g->B + pc * g->b_rs + jc * g->b_cs, g->b_cs, g->b_rs);
+                llm__gemm_pack(g->kern, pb, NR, nc, kc, g->B + pc * g->b_rs + jc * g->b_cs, g->b_cs, g->b_rs);
                 for (ir = 0; ir < mc; ir += MR) {
                     int mr = LLM__MIN(MR, mc - ir);
                     for (jr = 0; jr < nc; jr += NR) {
                         int nr = LLM__MIN(NR, nc - jr), i, j;
                         float *c = g->C + (ic + ir) * g->ldc + jc + jr;
                         if (mr == MR && nr == NR) {
-                            llm__gemm_kernel(kc, pa + (size_t)ir * kc, pb + (size_t)jr * kc, c, g->ldc, beta);
+                            g->kern->gemm(kc, pa + (size_t)ir * kc, pb + (size_t)jr * kc, c, g->ldc, beta);
                             continue;
                         }
                         /* edge tile: run the full kernel on a scratch tile, copy back the valid part */
                         for (i = 0; i < MR; i++)
                             for (j = 0; j < NR; j++)
                                 tile[i * NR + j] = (beta && i < mr && j < nr) ? c[i * g->ldc + j] : 0.0f;
-                        llm__gemm_kernel(kc, pa + (size_t)ir * kc, pb + (size_t)jr * kc, tile, NR, 1);
+                        g->kern->gemm(kc, pa + (size_t)ir * kc, pb + (size_t)jr * kc, tile, NR, 1);
                         for (i = 0; i < mr; i++)
                             for (j = 0; j < nr; j++) c[i * g->ldc + j] = tile[i * NR + j];
                     }
@@ -8227,9 +8345,9 @@ static void llm__gemm_task(void *ctx, int ith, int nth) {
 }
 
 /* Floats of one thread's packing buffers for products of at most max_rows rows of C: a
-   block of A (up to MC rows) and a KC x NC panel of B. */
+   block of A (up to MC rows) and a KC x NC panel of B (for the largest tile of any variant). */
 static size_t llm__gemm_ws(int max_rows) {
-    const size_t MR = LLM__GEMM_MR, rows = (size_t)LLM__MIN(LLM__GEMM_MC, LLM__MAX(max_rows, 1));
+    const size_t MR = LLM__GEMM_MR_MAX, rows = (size_t)LLM__MIN(LLM__GEMM_MC, LLM__MAX(max_rows, 1));
     return (rows + MR - 1) / MR * MR * LLM__GEMM_KC + (size_t)LLM__GEMM_KC * LLM__GEMM_NC + 16;
 }
 
@@ -8238,11 +8356,10 @@ static size_t llm__gemm_ws(int max_rows) {
    ws: one slice of ws_stride floats per thread of pool for the packed panels (see
    llm__gemm_ws); NULL or too small: a slower unpacked loop with the same results' order
    (it never fails). Uses all threads of pool (NULL = the caller only). */
-static void llm__gemm(llm_threadpool *pool, float *ws, size_t ws_stride, int M, int N, int K,
-                      const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
-                      const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
-                      float *C, ptrdiff_t ldc, int accumulate) {
-    const int MR = LLM__GEMM_MR, NR = LLM__GEMM_NR, KC = LLM__GEMM_KC;
+static void llm__gemm(const llm__kernels *kern, llm_threadpool *pool, float *ws, size_t ws_stride, int M, int N,
+                      int K, const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const float *B, ptrdiff_t b_rs,
+                      ptrdiff_t b_cs, float *C, ptrdiff_t ldc, int accumulate) {
+    const int MR = kern->mr, NR = kern->nr, KC = LLM__GEMM_KC, NC = LLM__GEMM_NC / NR * NR;
     const size_t b_panel = (size_t)KC * LLM__GEMM_NC + 16;
     llm__gemm_args g;
     int nth = llm_threadpool_size(pool), tn, mt, nt;
@@ -8255,6 +8372,7 @@ static void llm__gemm(llm_threadpool *pool, float *ws, size_t ws_stride, int M, 
         return;
     }
     memset(&g, 0, sizeof g);
+    g.kern = kern;
     g.M = M; g.N = N; g.K = K; g.accumulate = accumulate;
     g.A = A; g.a_rs = a_rs; g.a_cs = a_cs; g.B = B; g.b_rs = b_rs; g.b_cs = b_cs;
     g.C = C; g.ldc = ldc;
@@ -8269,7 +8387,7 @@ static void llm__gemm(llm_threadpool *pool, float *ws, size_t ws_stride, int M, 
         if (tm * tn != nth) continue;
         rows = (double)((mt + tm - 1) / tm) * MR;
         cols = (double)((nt + tn - 1) / tn) * NR;
-        cost = rows * cols + 16.0 * (rows * (double)((int)((cols + LLM__GEMM_NC - 1) / LLM__GEMM_NC)) + cols);
+        cost = rows * cols + 16.0 * (rows * (double)((int)((cols + NC - 1) / NC)) + cols);
         if (best < 0 || cost < best) { best = cost; g.tm = tm; g.tn = tn; }
     }
     if (ws && ws_stride >= b_panel + (size_t)MR * KC) {
@@ -8287,11 +8405,14 @@ LLMDEF size_t llm_gemm_workspace_size(const llm_threadpool *pool) {
 LLMDEF llm_status llm_gemm(llm_threadpool *pool, void *workspace, int M, int N, int K,
                            const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const float *B, ptrdiff_t b_rs,
                            ptrdiff_t b_cs, float *C, ptrdiff_t ldc, int accumulate) {
+    llm__kernels k;
     if (M < 0 || N < 0 || K < 0) return LLM_ERR_INVALID_ARG;
     if (M == 0 || N == 0) return LLM_OK;
     if (!C || (K > 0 && (!A || !B))) return LLM_ERR_INVALID_ARG;
-    llm__gemm(pool, (float *)workspace, workspace ? llm__gemm_ws(INT32_MAX) : 0, M, N, K, A, a_rs, a_cs, B, b_rs, b_cs,
-              C, ldc, accumulate);
+    if (pool) k = pool->kern;
+    else llm__kernels_choose(&k, NULL, 0);
+    llm__gemm(&k, pool, (float *)workspace, workspace ? llm__gemm_ws(INT32_MAX) : 0, M, N, K, A, a_rs, a_cs, B, b_rs,
+              b_cs, C, ldc, accumulate);
     return LLM_OK;
 }
 
@@ -8480,24 +8601,47 @@ static int32_t llm__sampler_draw_dense(const float *LLM__RESTRICT w, int V, doub
 
 /* ---- >>matvec: out (N, OC) = inp (N, C) @ w (OC, C)^T + bias for N <= LLM__MATVEC_ROWS rows
    (decoding). Output columns are split over the threads, so the weights stream through
-   memory exactly once. Four dot products of x with four weight rows at once: x is loaded
-   once for all four and eight accumulator chains hide the FMA latency, so the loop is
-   bound by memory bandwidth. ---- */
-#if defined(LLM__GEMM_AVX512)
-/* The sum of a vector's 16 lanes, in _mm512_reduce_add_ps's order; written out because GCC's
-   own version (and _mm512_sqrt_ps below) start from an "undefined" vector that g++ -Wall
-   reports as maybe-uninitialized. */
-static float llm__hsum512(__m512 v) {
-    const __m256 lo = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd((__mmask8)0xF, _mm512_castps_pd(v), 0));
-    const __m256 hi = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd((__mmask8)0xF, _mm512_castps_pd(v), 1));
-    const __m256 s8 = _mm256_add_ps(hi, lo);
+   memory exactly once. dot4: four dot products of x with four weight rows at once; x is
+   loaded once for all four, and several accumulator chains hide the FMA latency, so the
+   loop is bound by memory bandwidth.
+   The SIMD variants all compute the same sum: 32 partial sums (element i goes to partial
+   i mod 32, the tail padded with zeros), then q[j] = p[j] + p[j + 16], then the 16 q's
+   halved pairwise in the same order (AVX-512: two zmm of 16; AVX2: four ymm of 8; NEON:
+   eight q registers of 4). ---- */
+static void llm__dot4_portable(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0,
+                               const float *LLM__RESTRICT w1, const float *LLM__RESTRICT w2,
+                               const float *LLM__RESTRICT w3, int n, float *out) {
+    out[0] = llm__dot(x, w0, n); out[1] = llm__dot(x, w1, n);
+    out[2] = llm__dot(x, w2, n); out[3] = llm__dot(x, w3, n);
+}
+/* the end of the common sum: 16 values q[0..15], halved pairwise (8 + 8, 4 + 4, 2 + 2, 1 + 1) */
+LLM__MAYBE_UNUSED static float llm__sum16(const float *q) {
+    float s8[8], s4[4], s2[2];
+    int i;
+    for (i = 0; i < 8; i++) s8[i] = q[8 + i] + q[i];
+    for (i = 0; i < 4; i++) s4[i] = s8[4 + i] + s8[i];
+    s2[0] = s4[2] + s4[0]; s2[1] = s4[3] + s4[1];
+    return s2[1] + s2[0];
+}
+#if defined(LLM__X86)
+/* llm__sum16's halvings from s8 = q[8..15] + q[0..7] on, in registers. The SIMD functions
+   end with vzeroupper and call no plain-SSE code: in a build without -mavx, SSE code that
+   runs while the upper halves of the vector registers are dirty pays a penalty on every
+   instruction on many Intel CPUs. */
+static LLM__TARGET_AVX2 float llm__hsum8(__m256 s8) {
     __m128 s4 = _mm_add_ps(_mm256_extractf128_ps(s8, 1), _mm256_castps256_ps128(s8));
     s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
     s4 = _mm_add_ss(s4, _mm_shuffle_ps(s4, s4, 1));
     return _mm_cvtss_f32(s4);
 }
-static void llm__dot4(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0, const float *LLM__RESTRICT w1,
-                      const float *LLM__RESTRICT w2, const float *LLM__RESTRICT w3, int n, float *out) {
+static LLM__TARGET_AVX512 float llm__hsum16(__m512 q) {
+    const __m256 lo = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd((__mmask8)0xF, _mm512_castps_pd(q), 0));
+    const __m256 hi = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd((__mmask8)0xF, _mm512_castps_pd(q), 1));
+    return llm__hsum8(_mm256_add_ps(hi, lo));
+}
+static LLM__TARGET_AVX512 void llm__dot4_avx512(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0,
+                                                const float *LLM__RESTRICT w1, const float *LLM__RESTRICT w2,
+                                                const float *LLM__RESTRICT w3, int n, float *out) {
     __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
     int i = 0;
     for (; i + 32 <= n; i += 32) {
@@ -8511,29 +8655,117 @@ static void llm__dot4(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w
         a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w3 + i), a3);
         b3 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w3 + i + 16), b3);
     }
-    if (i + 16 <= n) {
-        const __m512 x0 = _mm512_loadu_ps(x + i);
-        a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w0 + i), a0); a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w1 + i), a1);
-        a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w2 + i), a2); a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w3 + i), a3);
-        i += 16;
+    if (i < n) {   /* the tail, zero-padded: 16 into a, the rest into b */
+        const int r = n - i;
+        const __mmask16 ma = (__mmask16)(r >= 16 ? 0xFFFFu : (1u << r) - 1u);
+        const __mmask16 mb = (__mmask16)(r <= 16 ? 0u : (1u << (r - 16)) - 1u);
+        const __m512 x0 = _mm512_maskz_loadu_ps(ma, x + i), x1 = _mm512_maskz_loadu_ps(mb, x + i + 16);
+        a0 = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(ma, w0 + i), a0);
+        a1 = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(ma, w1 + i), a1);
+        a2 = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(ma, w2 + i), a2);
+        a3 = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(ma, w3 + i), a3);
+        b0 = _mm512_fmadd_ps(x1, _mm512_maskz_loadu_ps(mb, w0 + i + 16), b0);
+        b1 = _mm512_fmadd_ps(x1, _mm512_maskz_loadu_ps(mb, w1 + i + 16), b1);
+        b2 = _mm512_fmadd_ps(x1, _mm512_maskz_loadu_ps(mb, w2 + i + 16), b2);
+        b3 = _mm512_fmadd_ps(x1, _mm512_maskz_loadu_ps(mb, w3 + i + 16), b3);
     }
-    out[0] = llm__hsum512(_mm512_add_ps(a0, b0)); out[1] = llm__hsum512(_mm512_add_ps(a1, b1));
-    out[2] = llm__hsum512(_mm512_add_ps(a2, b2)); out[3] = llm__hsum512(_mm512_add_ps(a3, b3));
-    for (; i < n; i++) {
-        out[0] += x[i] * w0[i];
-        out[1] += x[i] * w1[i];
-        out[2] += x[i] * w2[i];
-        out[3] += x[i] * w3[i];
-    }
+    out[0] = llm__hsum16(_mm512_add_ps(a0, b0)); out[1] = llm__hsum16(_mm512_add_ps(a1, b1));
+    out[2] = llm__hsum16(_mm512_add_ps(a2, b2)); out[3] = llm__hsum16(_mm512_add_ps(a3, b3));
+    _mm256_zeroupper();
 }
-#else
-static void llm__dot4(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0, const float *LLM__RESTRICT w1,
-                      const float *LLM__RESTRICT w2, const float *LLM__RESTRICT w3, int n, float *out) {
-    out[0] = llm__dot(x, w0, n); out[1] = llm__dot(x, w1, n);
-    out[2] = llm__dot(x, w2, n); out[3] = llm__dot(x, w3, n);
+/* AVX2: two rows at a time (4 ymm of partials each: 16 registers hold no more) */
+static LLM__TARGET_AVX2 void llm__dot2_avx2(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0,
+                                            const float *LLM__RESTRICT w1, int n, float *out) {
+    __m256 p0 = _mm256_setzero_ps(), p1 = p0, p2 = p0, p3 = p0, r0 = p0, r1 = p0, r2 = p0, r3 = p0;
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const __m256 x0 = _mm256_loadu_ps(x + i), x1 = _mm256_loadu_ps(x + i + 8);
+        const __m256 x2 = _mm256_loadu_ps(x + i + 16), x3 = _mm256_loadu_ps(x + i + 24);
+        p0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(w0 + i), p0);
+        p1 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(w0 + i + 8), p1);
+        p2 = _mm256_fmadd_ps(x2, _mm256_loadu_ps(w0 + i + 16), p2);
+        p3 = _mm256_fmadd_ps(x3, _mm256_loadu_ps(w0 + i + 24), p3);
+        r0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(w1 + i), r0);
+        r1 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(w1 + i + 8), r1);
+        r2 = _mm256_fmadd_ps(x2, _mm256_loadu_ps(w1 + i + 16), r2);
+        r3 = _mm256_fmadd_ps(x3, _mm256_loadu_ps(w1 + i + 24), r3);
+    }
+    if (i < n) {   /* the tail, zero-padded, 8 per register */
+        __m256i m[4];
+        int j;
+        for (j = 0; j < 4; j++) {
+            const int r = LLM__MAX(0, LLM__MIN(8, n - i - 8 * j));
+            const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+            m[j] = _mm256_cmpgt_epi32(_mm256_set1_epi32(r), lane);
+        }
+        {
+            const __m256 x0 = _mm256_maskload_ps(x + i, m[0]), x1 = _mm256_maskload_ps(x + i + 8, m[1]);
+            const __m256 x2 = _mm256_maskload_ps(x + i + 16, m[2]), x3 = _mm256_maskload_ps(x + i + 24, m[3]);
+            p0 = _mm256_fmadd_ps(x0, _mm256_maskload_ps(w0 + i, m[0]), p0);
+            p1 = _mm256_fmadd_ps(x1, _mm256_maskload_ps(w0 + i + 8, m[1]), p1);
+            p2 = _mm256_fmadd_ps(x2, _mm256_maskload_ps(w0 + i + 16, m[2]), p2);
+            p3 = _mm256_fmadd_ps(x3, _mm256_maskload_ps(w0 + i + 24, m[3]), p3);
+            r0 = _mm256_fmadd_ps(x0, _mm256_maskload_ps(w1 + i, m[0]), r0);
+            r1 = _mm256_fmadd_ps(x1, _mm256_maskload_ps(w1 + i + 8, m[1]), r1);
+            r2 = _mm256_fmadd_ps(x2, _mm256_maskload_ps(w1 + i + 16, m[2]), r2);
+            r3 = _mm256_fmadd_ps(x3, _mm256_maskload_ps(w1 + i + 24, m[3]), r3);
+        }
+    }
+    /* q = p[0..15] + p[16..31]: q[0..7] = p0 + p2, q[8..15] = p1 + p3; then s8 = q[8..] + q[0..] */
+    out[0] = llm__hsum8(_mm256_add_ps(_mm256_add_ps(p1, p3), _mm256_add_ps(p0, p2)));
+    out[1] = llm__hsum8(_mm256_add_ps(_mm256_add_ps(r1, r3), _mm256_add_ps(r0, r2)));
+}
+static LLM__TARGET_AVX2 void llm__dot4_avx2(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0,
+                                            const float *LLM__RESTRICT w1, const float *LLM__RESTRICT w2,
+                                            const float *LLM__RESTRICT w3, int n, float *out) {
+    llm__dot2_avx2(x, w0, w1, n, out);
+    llm__dot2_avx2(x, w2, w3, n, out + 2);
+    _mm256_zeroupper();
 }
 #endif
-typedef struct llm__mv_args { float *out; const float *inp, *w, *bias; size_t N; int C, OC; } llm__mv_args;
+#if defined(LLM__NEON)
+/* NEON: two rows at a time, 8 q registers of 4 partials each */
+static void llm__dot2_neon(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0, const float *LLM__RESTRICT w1,
+                           int n, float *out) {
+    float32x4_t p[8], r[8];
+    float q[16], xt[32], t0[32], t1[32];
+    int i = 0, j;
+    for (j = 0; j < 8; j++) { p[j] = vdupq_n_f32(0.0f); r[j] = p[j]; }
+    for (; i + 32 <= n; i += 32)
+        for (j = 0; j < 8; j++) {
+            const float32x4_t xv = vld1q_f32(x + i + 4 * j);
+            p[j] = vfmaq_f32(p[j], xv, vld1q_f32(w0 + i + 4 * j));
+            r[j] = vfmaq_f32(r[j], xv, vld1q_f32(w1 + i + 4 * j));
+        }
+    if (i < n) {   /* the tail, zero-padded */
+        for (j = 0; j < 32; j++) {
+            const int in = i + j < n;
+            xt[j] = in ? x[i + j] : 0.0f; t0[j] = in ? w0[i + j] : 0.0f; t1[j] = in ? w1[i + j] : 0.0f;
+        }
+        for (j = 0; j < 8; j++) {
+            const float32x4_t xv = vld1q_f32(xt + 4 * j);
+            p[j] = vfmaq_f32(p[j], xv, vld1q_f32(t0 + 4 * j));
+            r[j] = vfmaq_f32(r[j], xv, vld1q_f32(t1 + 4 * j));
+        }
+    }
+    for (j = 0; j < 4; j++) vst1q_f32(q + 4 * j, vaddq_f32(p[j], p[j + 4]));
+    out[0] = llm__sum16(q);
+    for (j = 0; j < 4; j++) vst1q_f32(q + 4 * j, vaddq_f32(r[j], r[j + 4]));
+    out[1] = llm__sum16(q);
+}
+static void llm__dot4_neon(const float *LLM__RESTRICT x, const float *LLM__RESTRICT w0, const float *LLM__RESTRICT w1,
+                           const float *LLM__RESTRICT w2, const float *LLM__RESTRICT w3, int n, float *out) {
+    llm__dot2_neon(x, w0, w1, n, out);
+    llm__dot2_neon(x, w2, w3, n, out + 2);
+}
+#endif
+typedef struct llm__mv_args {
+    const llm__kernels *kern;
+    float *out;
+    const float *inp, *w, *bias;
+    size_t N;
+    int C, OC;
+} llm__mv_args;
 static void llm__matvec_cols(void *c, size_t lo, size_t hi) {
     const llm__mv_args *a = (const llm__mv_args *)c;
     size_t j = lo, r;
@@ -8543,28 +8775,36 @@ static void llm__matvec_cols(void *c, size_t lo, size_t hi) {
         for (r = 0; r < a->N; r++) {
             float d[4];
             int u;
-            llm__dot4(a->inp + r * C, w, w + C, w + 2 * C, w + 3 * C, a->C, d);
+            a->kern->dot4(a->inp + r * C, w, w + C, w + 2 * C, w + 3 * C, a->C, d);
             for (u = 0; u < 4; u++) a->out[r * a->OC + j + u] = d[u] + (a->bias ? a->bias[j + u] : 0.0f);
         }
     }
-    for (; j < hi; j++) {
+    for (; j < hi; j++) {   /* the last columns: the same sums (the first three rows repeated) */
         const float *wj = a->w + j * C;
-        for (r = 0; r < a->N; r++)
-            a->out[r * a->OC + j] = llm__dot(a->inp + r * C, wj, a->C) + (a->bias ? a->bias[j] : 0.0f);
+        for (r = 0; r < a->N; r++) {
+            float d[4];
+            a->kern->dot4(a->inp + r * C, wj, wj, wj, wj, a->C, d);
+            a->out[r * a->OC + j] = d[0] + (a->bias ? a->bias[j] : 0.0f);
+        }
     }
 }
-static void llm__matvec(llm_threadpool *pool, float *out, const float *inp, const float *w, const float *bias,
-                        size_t N, int C, int OC) {
+static void llm__matvec(const llm__kernels *kern, llm_threadpool *pool, float *out, const float *inp, const float *w,
+                        const float *bias, size_t N, int C, int OC) {
     llm__mv_args a;
-    a.out = out; a.inp = inp; a.w = w; a.bias = bias; a.N = N; a.C = C; a.OC = OC;
+    a.kern = kern; a.out = out; a.inp = inp; a.w = w; a.bias = bias; a.N = N; a.C = C; a.OC = OC;
     llm__parallel_for(pool, (size_t)OC, llm__matvec_cols, &a);
 }
 
-/* ---- >>adamw kernel: whole 16-float vectors of llm__adamw_range's update, [a, b) of the
-   buffer; returns where it stopped (the readable loop does the rest). sqrt and divide do
+/* ---- >>adamw kernel: whole 16-float blocks of llm__adamw_range's update, [a, b) of the
+   buffer, with the same operations in the same order; returns where it stopped (the
+   readable loop does the rest: the same elements for every variant). sqrt and divide do
    not vectorise from C without -fno-math-errno, hence the intrinsics. ---- */
-static size_t llm__adamw_simd(const llm__adamw_args *o, size_t a, size_t b, float decay) {
-#if defined(LLM__GEMM_AVX512)
+static size_t llm__adamw_portable(const llm__adamw_args *o, size_t a, size_t b, float decay) {
+    LLM__UNUSED(o); LLM__UNUSED(b); LLM__UNUSED(decay);
+    return a;
+}
+#if defined(LLM__X86)
+static LLM__TARGET_AVX512 size_t llm__adamw_avx512(const llm__adamw_args *o, size_t a, size_t b, float decay) {
     const float step_size = o->lr / o->bc1, sbc2 = sqrtf(o->bc2);
     const __m512 vs = _mm512_set1_ps(o->grad_scale), vd = _mm512_set1_ps(decay);
     const __m512 vb1 = _mm512_set1_ps(o->beta1), vb1c = _mm512_set1_ps(1.0f - o->beta1);
@@ -8583,11 +8823,191 @@ static size_t llm__adamw_simd(const llm__adamw_args *o, size_t a, size_t b, floa
         _mm512_storeu_ps(o->params + i, _mm512_sub_ps(p, _mm512_div_ps(_mm512_mul_ps(vss, mi), den)));
         _mm512_storeu_ps(o->grads + i, _mm512_setzero_ps());
     }
+    _mm256_zeroupper();
     return i;
-#else
-    LLM__UNUSED(o); LLM__UNUSED(b); LLM__UNUSED(decay);
-    return a;
+}
+static LLM__TARGET_AVX2 size_t llm__adamw_avx2(const llm__adamw_args *o, size_t a, size_t b, float decay) {
+    const float step_size = o->lr / o->bc1, sbc2 = sqrtf(o->bc2);
+    const __m256 vs = _mm256_set1_ps(o->grad_scale), vd = _mm256_set1_ps(decay);
+    const __m256 vb1 = _mm256_set1_ps(o->beta1), vb1c = _mm256_set1_ps(1.0f - o->beta1);
+    const __m256 vb2 = _mm256_set1_ps(o->beta2), vb2c = _mm256_set1_ps(1.0f - o->beta2);
+    const __m256 vss = _mm256_set1_ps(step_size), vsb = _mm256_set1_ps(sbc2), veps = _mm256_set1_ps(o->eps);
+    size_t i = a, h;
+    for (; i + 16 <= b; i += 16)
+        for (h = i; h < i + 16; h += 8) {
+            __m256 g = _mm256_mul_ps(_mm256_loadu_ps(o->grads + h), vs);
+            __m256 p = _mm256_mul_ps(_mm256_loadu_ps(o->params + h), vd);
+            __m256 mi = _mm256_add_ps(_mm256_mul_ps(vb1, _mm256_loadu_ps(o->m + h)), _mm256_mul_ps(vb1c, g));
+            __m256 vi = _mm256_add_ps(_mm256_mul_ps(vb2, _mm256_loadu_ps(o->v + h)),
+                                      _mm256_mul_ps(_mm256_mul_ps(vb2c, g), g));
+            __m256 den = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), vsb), veps);
+            _mm256_storeu_ps(o->m + h, mi);
+            _mm256_storeu_ps(o->v + h, vi);
+            _mm256_storeu_ps(o->params + h, _mm256_sub_ps(p, _mm256_div_ps(_mm256_mul_ps(vss, mi), den)));
+            _mm256_storeu_ps(o->grads + h, _mm256_setzero_ps());
+        }
+    _mm256_zeroupper();
+    return i;
+}
 #endif
+#if defined(LLM__NEON)
+static size_t llm__adamw_neon(const llm__adamw_args *o, size_t a, size_t b, float decay) {
+    const float step_size = o->lr / o->bc1, sbc2 = sqrtf(o->bc2);
+    const float32x4_t vs = vdupq_n_f32(o->grad_scale), vd = vdupq_n_f32(decay);
+    const float32x4_t vb1 = vdupq_n_f32(o->beta1), vb1c = vdupq_n_f32(1.0f - o->beta1);
+    const float32x4_t vb2 = vdupq_n_f32(o->beta2), vb2c = vdupq_n_f32(1.0f - o->beta2);
+    const float32x4_t vss = vdupq_n_f32(step_size), vsb = vdupq_n_f32(sbc2), veps = vdupq_n_f32(o->eps);
+    size_t i = a, h;
+    for (; i + 16 <= b; i += 16)
+        for (h = i; h < i + 16; h += 4) {
+            float32x4_t g = vmulq_f32(vld1q_f32(o->grads + h), vs);
+            float32x4_t p = vmulq_f32(vld1q_f32(o->params + h), vd);
+            float32x4_t mi = vaddq_f32(vmulq_f32(vb1, vld1q_f32(o->m + h)), vmulq_f32(vb1c, g));
+            float32x4_t vi = vaddq_f32(vmulq_f32(vb2, vld1q_f32(o->v + h)), vmulq_f32(vmulq_f32(vb2c, g), g));
+            float32x4_t den = vaddq_f32(vdivq_f32(vsqrtq_f32(vi), vsb), veps);
+            vst1q_f32(o->m + h, mi);
+            vst1q_f32(o->v + h, vi);
+            vst1q_f32(o->params + h, vsubq_f32(p, vdivq_f32(vmulq_f32(vss, mi), den)));
+            vst1q_f32(o->grads + h, vdupq_n_f32(0.0f));
+        }
+    return i;
+}
+#endif
+
+/* ---- choosing the kernels: what the CPU has, then a measurement where two are close ---- */
+enum { LLM__K_PORTABLE = 0, LLM__K_AVX2 = 1, LLM__K_AVX512 = 2, LLM__K_NEON = 3 };
+/* the variants this CPU can run, as a bit set of 1 << LLM__K_* */
+static unsigned llm__cpu_variants(void) {
+    unsigned v = 1u << LLM__K_PORTABLE;
+#if defined(LLM__X86)
+    unsigned r1[4] = {0, 0, 0, 0}, r7[4] = {0, 0, 0, 0};
+    unsigned long long xcr0 = 0;
+#if defined(_MSC_VER) && !defined(__clang__)
+    int i1[4], i7[4], i;
+    __cpuid(i1, 1);
+    __cpuidex(i7, 7, 0);
+    for (i = 0; i < 4; i++) { r1[i] = (unsigned)i1[i]; r7[i] = (unsigned)i7[i]; }
+    if (r1[2] & (1u << 27)) xcr0 = _xgetbv(0);
+#else
+    unsigned lo = 0, hi = 0;
+    __cpuid(1, r1[0], r1[1], r1[2], r1[3]);
+    if (__get_cpuid_max(0, NULL) >= 7) __cpuid_count(7, 0, r7[0], r7[1], r7[2], r7[3]);
+    if (r1[2] & (1u << 27)) {   /* OSXSAVE: the OS saves the vector registers it reports in XCR0 */
+        __asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        xcr0 = ((unsigned long long)hi << 32) | lo;
+    }
+#endif
+    /* AVX2 (leaf 7 ebx 5) + FMA (leaf 1 ecx 12), with the OS saving ymm (XCR0 bits 1, 2) */
+    if ((r7[1] & (1u << 5)) && (r1[2] & (1u << 12)) && (xcr0 & 6) == 6) v |= 1u << LLM__K_AVX2;
+    /* AVX-512 F, DQ, BW, VL (leaf 7 ebx 16, 17, 30, 31), the OS saving zmm (XCR0 bits 5-7) */
+    if ((v & (1u << LLM__K_AVX2)) && (r7[1] & (1u << 16)) && (r7[1] & (1u << 17)) && (r7[1] & (1u << 30)) &&
+        (r7[1] & (1u << 31)) && (xcr0 & 0xE6) == 0xE6)
+        v |= 1u << LLM__K_AVX512;
+#elif defined(LLM__NEON)
+    v |= 1u << LLM__K_NEON;
+#endif
+    return v;
+}
+/* the variant's kernels (which must be in the build and on the CPU) */
+static void llm__kernels_set(llm__kernels *k, int variant) {
+    k->gemm_name = "portable"; k->mr = 4; k->nr = 16; k->gemm = llm__gemm_kernel_portable; k->pack_t = NULL;
+    k->dot_name = "portable"; k->dot4 = llm__dot4_portable; k->adamw = llm__adamw_portable;
+#if defined(LLM__X86)
+    if (variant == LLM__K_AVX2) {
+        k->gemm_name = "avx2"; k->mr = 6; k->nr = 16; k->gemm = llm__gemm_kernel_avx2; k->pack_t = llm__pack_t_avx2;
+        k->dot_name = "avx2"; k->dot4 = llm__dot4_avx2; k->adamw = llm__adamw_avx2;
+    } else if (variant == LLM__K_AVX512) {
+        k->gemm_name = "avx512"; k->mr = 8; k->nr = 48; k->gemm = llm__gemm_kernel_avx512;
+        k->pack_t = llm__pack_t_avx512;
+        k->dot_name = "avx512"; k->dot4 = llm__dot4_avx512; k->adamw = llm__adamw_avx512;
+    }
+#elif defined(LLM__NEON)
+    if (variant == LLM__K_NEON) {
+        k->gemm_name = "neon"; k->mr = 8; k->nr = 12; k->gemm = llm__gemm_kernel_neon;
+        k->dot_name = "neon"; k->dot4 = llm__dot4_neon; k->adamw = llm__adamw_neon;
+    }
+#endif
+    (void)variant;
+}
+#if defined(LLM__X86)
+/* Seconds for the micro-kernel (kc = 256, from L1) and for dot4 over 2 MB of rows (from the
+   caches): the best of a few repetitions. */
+static double llm__time_gemm(const llm__kernels *k, float *buf) {
+    float *a = buf, *b = a + 8 * 256, *c = b + 48 * 256;
+    double best = 1e30;
+    int rep, i;
+    for (rep = 0; rep < 5; rep++) {
+        double t0 = llm_time_seconds(), t;
+        for (i = 0; i < 64; i++) k->gemm(256, a, b, c, k->nr, 1);
+        t = (llm_time_seconds() - t0) / ((double)k->mr * k->nr);   /* per C element */
+        if (t < best) best = t;
+    }
+    return best;
+}
+static double llm__time_dot(const llm__kernels *k, const float *w, int rows, int n) {
+    double best = 1e30;
+    float out[4];
+    int rep, r;
+    for (rep = 0; rep < 5; rep++) {
+        double t0 = llm_time_seconds(), t;
+        for (r = 0; r + 4 <= rows; r += 4) {
+            const float *w0 = w + (size_t)r * n;
+            k->dot4(w, w0, w0 + n, w0 + 2 * (size_t)n, w0 + 3 * (size_t)n, n, out);
+        }
+        t = llm_time_seconds() - t0;
+        if (t < best) best = t;
+    }
+    return best;
+}
+#endif
+/* Fills k with the fastest variants this build and CPU have. x86 CPUs with AVX-512 also have
+   AVX2, and AVX-512 is not faster on every one of them (some split 512-bit operations in
+   two, or slow down with them); with calibrate set, both are timed (a few ms) and the GEMM
+   and the matvec each take the faster (their results are the same bits either way). */
+static void llm__kernels_choose(llm__kernels *k, const llm_allocator *al, int calibrate) {
+    const unsigned v = llm__cpu_variants();
+    memset(k, 0, sizeof *k);
+    llm__kernels_set(k, LLM__K_PORTABLE);
+    snprintf(k->why, sizeof k->why, "portable (no SIMD variant for this CPU or build)");
+#if defined(LLM__X86)
+    if (v & (1u << LLM__K_AVX2)) {
+        llm__kernels_set(k, LLM__K_AVX2);
+        snprintf(k->why, sizeof k->why, "avx2 (the CPU has AVX2+FMA, not AVX-512)");
+    }
+    if (v & (1u << LLM__K_AVX512)) {
+        llm__kernels a2, a5;
+        const int rows = 128, n = 4096;   /* 2 MB of matvec rows */
+        float *buf = calibrate ? (float *)llm__alloc(al, ((size_t)rows * n + 64 * 256) * sizeof(float)) : NULL;
+        llm__kernels_set(k, LLM__K_AVX512);
+        snprintf(k->why, sizeof k->why, "avx512 (the CPU has AVX-512%s)", calibrate ? "; no memory to time" : "");
+        if (buf) {
+            double g2, g5, d2, d5;
+            size_t i;
+            for (i = 0; i < (size_t)rows * n + 64 * 256; i++) buf[i] = (float)(i % 7) * 0.25f - 0.5f;
+            llm__kernels_set(&a2, LLM__K_AVX2); llm__kernels_set(&a5, LLM__K_AVX512);
+            llm__time_dot(&a5, buf, rows, n);   /* warm the caches and the clocks */
+            g2 = llm__time_gemm(&a2, buf); g5 = llm__time_gemm(&a5, buf);
+            d2 = llm__time_dot(&a2, buf, rows, n); d5 = llm__time_dot(&a5, buf, rows, n);
+            if (g2 < g5) {
+                k->gemm_name = a2.gemm_name; k->mr = a2.mr; k->nr = a2.nr; k->gemm = a2.gemm; k->pack_t = a2.pack_t;
+                k->adamw = a2.adamw;
+            }
+            if (d2 < d5) { k->dot_name = a2.dot_name; k->dot4 = a2.dot4; }
+            snprintf(k->why, sizeof k->why,
+                     "gemm %s, matvec %s: the CPU has AVX-512 and AVX2; measured avx512 vs avx2: gemm %.0f vs %.0f "
+                     "GFLOP/s, matvec %.1f vs %.1f GB/s",
+                     k->gemm_name, k->dot_name, 2.0 * 256 * 64 / g5 * 1e-9, 2.0 * 256 * 64 / g2 * 1e-9,
+                     (double)rows * n * 4 / d5 * 1e-9, (double)rows * n * 4 / d2 * 1e-9);
+            llm__dealloc(al, buf);
+        }
+    }
+#elif defined(LLM__NEON)
+    if (v & (1u << LLM__K_NEON)) {
+        llm__kernels_set(k, LLM__K_NEON);
+        snprintf(k->why, sizeof k->why, "neon (aarch64)");
+    }
+#endif
+    LLM__UNUSED(al); LLM__UNUSED(calibrate); LLM__UNUSED(v);
 }
 
 /* =========================================================================================

@@ -249,6 +249,7 @@ static void llm__cu_fail(llm__cu *d, llm_status st, const char *what, const char
 static int llm__cu_ok(llm__cu *d, cudaError_t e, const char *what) {
     if (e == cudaSuccess) return 1;
     llm__cu_fail(d, LLM_ERR_CUDA, what, cudaGetErrorString(e));
+    (void)cudaGetLastError();   /* recorded here: the next context on this thread starts clean */
     return 0;
 }
 static int llm__cu_blas_ok(llm__cu *d, cublasStatus_t e, const char *what) {
@@ -271,6 +272,8 @@ static unsigned llm__cu_grid(size_t n, int threads) {
     size_t g = (n + (size_t)threads - 1) / (size_t)threads;
     return (unsigned)(g < 1 ? 1 : g > 65535u * 32u ? 65535u * 32u : g);   /* grid-stride loops do the rest */
 }
+/* blocks of 4 warps for one warp per row (no cap: those kernels have no grid-stride loop) */
+static unsigned llm__cu_rows4(size_t rows) { return (unsigned)((rows + 3) / 4 > 0 ? (rows + 3) / 4 : 1); }
 #define LLM__CU_FOR(i, n) for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < (n); \
                                i += (size_t)gridDim.x * blockDim.x)
 
@@ -376,7 +379,7 @@ static void llm__cu_embed_fwd(const llm__ctx *x, float *out, const int32_t *tok,
    token utok[u]), summed in that order by one thread per column */
 __global__ void llm__k_embed_bwd_wte(float *dwte, const float *dout, const int32_t *ord, const int32_t *seg,
                                      const int32_t *utok, int C) {
-    const int u = blockIdx.y, c = blockIdx.x * blockDim.x + threadIdx.x;
+    const int u = blockIdx.x, c = blockIdx.y * blockDim.x + threadIdx.x;   /* (tokens on x: no 65535 limit) */
     float s = 0;
     if (c >= C) return;
     for (int k = seg[u]; k < seg[u + 1]; k++) s += dout[(size_t)ord[k] * C + c];
@@ -428,7 +431,7 @@ static void llm__cu_embed_bwd(const llm__ctx *x, float *dwte, float *dwpe, const
         !llm__cu_ok(d, cudaStreamSynchronize(d->stream), "embed_bwd"))
         return;
     if (U > 0) {
-        dim3 grid((unsigned)((C + 127) / 128), (unsigned)U);
+        dim3 grid((unsigned)U, (unsigned)((C + 127) / 128));
         llm__k_embed_bwd_wte<<<grid, 128, 0, d->stream>>>(dwte, dout, d->di, d->di + N, d->di + 2 * N + 1, C);
         llm__cu_launched(d, "embed_bwd");
     }
@@ -496,7 +499,7 @@ __global__ void llm__k_norm_bwd_rows(float *dinp, const float *dout, const float
 __global__ void llm__k_cols_part(float *p0, float *p1, const float *dout, const float *inp, const float *mean,
                                  const float *rstd, int N, int C, int mode, int rms) {
     __shared__ float sh[2][8][33];
-    const int c = blockIdx.x * 32 + threadIdx.x, ty = threadIdx.y, chunk = blockIdx.y;
+    const int c = blockIdx.y * 32 + threadIdx.x, ty = threadIdx.y, chunk = blockIdx.x;
     const int r0 = chunk * LLM__CU_ROWS_PER_CHUNK, r1 = min(N, r0 + LLM__CU_ROWS_PER_CHUNK);
     float s0 = 0, s1 = 0;
     if (c < C)
@@ -527,7 +530,7 @@ static void llm__cu_colsum(llm__cu *d, float *dst0, float *dst1, const float *do
                            const float *rstd, size_t N, int C, int mode, int rms) {
     const int nch = (int)((N + LLM__CU_ROWS_PER_CHUNK - 1) / LLM__CU_ROWS_PER_CHUNK);
     float *p0 = d->red, *p1 = d->red + (size_t)nch * C;
-    dim3 grid((unsigned)((C + 31) / 32), (unsigned)nch), block(32, 8);
+    dim3 grid((unsigned)nch, (unsigned)((C + 31) / 32)), block(32, 8);   /* chunks on x: no 65535 limit */
     if (2 * (size_t)nch * C > d->red_n) {
         llm__cu_fail(d, LLM_ERR_INVALID_ARG, "column sum", "larger than the context's");
         return;
@@ -659,7 +662,7 @@ __device__ void llm__cu_row_lse(const float *xr, int V, float *lse_out) {
     for (int i = threadIdx.x; i < V; i += blockDim.x) {
         const float v = xr[i];
         if (v > m) { s = s * expf(m - v) + 1.0f; m = v; }
-        else s += expf(v - m);
+        else if (v != -INFINITY) s += expf(v - m);   /* (-inf adds nothing, and -inf - -inf is NaN) */
     }
     for (int o = 16; o > 0; o >>= 1) {   /* merge (m, s) pairs across the warp */
         const float m2 = __shfl_xor_sync(0xffffffffu, m, o), s2 = __shfl_xor_sync(0xffffffffu, s, o);
@@ -808,18 +811,14 @@ static void llm__cu_adamw(const llm__ctx *x, const llm__adamw_args *a) {
 __global__ void llm__k_argmax(int32_t *out, const float *v, int n) {
     __shared__ float sv[1024];
     __shared__ int si[1024];
-    __shared__ int bad;
     float best = -INFINITY;
-    int bi = 0x7fffffff, nf = 0;
-    if (threadIdx.x == 0) bad = 0;
-    __syncthreads();
+    int bi = 0x7fffffff, nf = 0, bad;
     for (int i = threadIdx.x; i < n; i += blockDim.x) {
         if (v[i] > best) { best = v[i]; bi = i; }
         if (v[i] != v[i] || v[i] == INFINITY) nf = 1;
     }
-    if (nf) bad = 1;
     sv[threadIdx.x] = best; si[threadIdx.x] = bi;
-    __syncthreads();
+    bad = __syncthreads_or(nf);   /* (also the barrier before the tree) */
     for (int w = blockDim.x / 2; w > 0; w >>= 1) {
         if ((int)threadIdx.x < w) {
             const float b2 = sv[threadIdx.x + w];
@@ -1451,7 +1450,7 @@ static void llm__cu_attn_fwd(const llm__ctx *x, float *out, float *lse, const fl
         if (hs == 64) llm__k_flash_fwd<64><<<grid, 128, llm__cu_fwd_smem<64>(), d->stream>>>(out, lse, qkv, T, NH, NKV);
         else llm__k_flash_fwd<128><<<grid, 128, llm__cu_fwd_smem<128>(), d->stream>>>(out, lse, qkv, T, NH, NKV);
     } else {
-        llm__k_att_fwd_simple<<<llm__cu_grid((size_t)B * NH * T, 4), 128, 0, d->stream>>>(out, lse, qkv, B, T, NH, NKV,
+        llm__k_att_fwd_simple<<<llm__cu_rows4((size_t)B * NH * T), 128, 0, d->stream>>>(out, lse, qkv, B, T, NH, NKV,
                                                                                           hs);
     }
     llm__cu_launched(d, "attention forward");
@@ -1465,7 +1464,7 @@ static void llm__cu_attn_bwd_with(const llm__ctx *x, float *dqkv, const float *d
         llm__cu_fail(d, LLM_ERR_INVALID_ARG, "attention backward", "larger than the context's");
         return;
     }
-    llm__k_att_rowdot<<<llm__cu_grid(rows, 4), 128, 0, d->stream>>>(d->att, dout, o, B, T, NH, hs);
+    llm__k_att_rowdot<<<llm__cu_rows4(rows), 128, 0, d->stream>>>(d->att, dout, o, B, T, NH, hs);
     if (flash && llm__cu_flash_ok(d, qkv, dout, dqkv, B, NH, hs)) {
         const dim3 gkv((unsigned)((T + LLM__FA_BN - 1) / LLM__FA_BN), (unsigned)(B * NKV));
         const dim3 gq((unsigned)((T + LLM__FA_BM - 1) / LLM__FA_BM), (unsigned)(B * NH));
@@ -1481,9 +1480,9 @@ static void llm__cu_attn_bwd_with(const llm__ctx *x, float *dqkv, const float *d
                 <<<gq, 128, llm__cu_bq_smem<128>(), d->stream>>>(dqkv, dout, qkv, lse, d->att, T, NH, NKV);
         }
     } else {
-        llm__k_att_dq_simple<<<llm__cu_grid(rows, 4), 128, 0, d->stream>>>(dqkv, dout, qkv, lse, d->att, B, T, NH, NKV,
+        llm__k_att_dq_simple<<<llm__cu_rows4(rows), 128, 0, d->stream>>>(dqkv, dout, qkv, lse, d->att, B, T, NH, NKV,
                                                                            hs);
-        llm__k_att_dkv_simple<<<llm__cu_grid((size_t)B * NKV * T, 4), 128, 0, d->stream>>>(dqkv, dout, qkv, lse, d->att,
+        llm__k_att_dkv_simple<<<llm__cu_rows4((size_t)B * NKV * T), 128, 0, d->stream>>>(dqkv, dout, qkv, lse, d->att,
                                                                                            B, T, NH, NKV, hs);
     }
     llm__cu_launched(d, "attention backward");
@@ -1496,7 +1495,7 @@ static void llm__cu_ref_attn_fwd(const llm__ctx *x, float *out, float *lse, cons
                                  int NKV, int hs) {
     llm__cu *d = llm__cu_live(x);
     if (!d) return;
-    llm__k_att_fwd_simple<<<llm__cu_grid((size_t)B * NH * T, 4), 128, 0, d->stream>>>(out, lse, qkv, B, T, NH, NKV, hs);
+    llm__k_att_fwd_simple<<<llm__cu_rows4((size_t)B * NH * T), 128, 0, d->stream>>>(out, lse, qkv, B, T, NH, NKV, hs);
     llm__cu_launched(d, "ref attention forward");
 }
 static void llm__cu_ref_attn_bwd(const llm__ctx *x, float *dqkv, const float *dout, const float *qkv, const float *o,
@@ -1537,7 +1536,7 @@ __device__ __forceinline__ const float *llm__cu_key(const llm__cu_kvargs &a, con
 }
 __global__ void llm__k_kv_attend(float *out, float *part, const float *qkv, llm__cu_kvargs a, int per, int nsplit) {
     extern __shared__ __align__(16) unsigned char llm__cu_smem[];
-    const int s = blockIdx.x, kh = blockIdx.y, t = blockIdx.z, hs = a.hs, HP = hs + 1, G = a.NH / a.NKV;
+    const int s = blockIdx.z, kh = blockIdx.y, t = blockIdx.x, hs = a.hs, HP = hs + 1, G = a.NH / a.NKV;
     const int W = blockDim.x >> 5, warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const int C = a.NH * hs, QKV = C + 2 * a.NKV * hs;
     const int LA = a.bk ? a.pos0 : a.pos0 + t + 1, LB = a.bk ? a.bpos + 1 : 0;
@@ -1659,7 +1658,7 @@ static void llm__cu_attn_kv_with(const llm__ctx *x, float *out, const float *qkv
     a.K = kv->k; a.V = kv->v; a.bk = kv->bk; a.bv = kv->bv;
     a.NH = NH; a.NKV = NKV; a.hs = hs; a.n_ctx = kv->n_ctx; a.pos0 = kv->pos0; a.bcap = kv->bcap; a.bpos = kv->bpos;
     if (simple) {
-        llm__k_kv_attend_simple<<<llm__cu_grid((size_t)n * NH, 4), 128, 0, d->stream>>>(out, qkv, a, n);
+        llm__k_kv_attend_simple<<<llm__cu_rows4((size_t)n * NH), 128, 0, d->stream>>>(out, qkv, a, n);
         llm__cu_launched(d, "ref decode attention");
         return;
     }
@@ -1670,7 +1669,7 @@ static void llm__cu_attn_kv_with(const llm__ctx *x, float *out, const float *qkv
     W = LLM__MIN(LLM__MAX(G, 4), 16);
     if ((size_t)n * NH * nsplit * (hs + 2) > d->att_n) { nsplit = 1; per = (L + 31) / 32 * 32; }
     {
-        const dim3 grid((unsigned)nsplit, (unsigned)NKV, (unsigned)n);
+        const dim3 grid((unsigned)n, (unsigned)NKV, (unsigned)nsplit);   /* rows on x: no 65535 limit */
         llm__k_kv_attend<<<grid, 32 * W, llm__cu_kv_smem(NH, NKV, hs), d->stream>>>(out, d->att, qkv, a, per, nsplit);
         if (nsplit > 1) llm__k_kv_combine<<<(unsigned)(n * NH), 128, 0, d->stream>>>(out, d->att, hs, nsplit);
     }
@@ -1767,7 +1766,6 @@ static void llm__cu_ref_add_norm(const llm__ctx *x, float *res, float *out, floa
                                  int rms) {
     llm__cu *d = llm__cu_live(x);
     if (!d) return;
-    if (out == b) { llm__cu_fail(d, LLM_ERR_INVALID_ARG, "ref add_norm", "out may not be b"); return; }
     if (res != a) llm__cu_copy(x, res, a, N * C * sizeof(float));
     llm__k_ref_norm_fwd<<<llm__cu_grid(N, 64), 64, 0, d->stream>>>(out, mean, rstd, res, w, bias, N, C, eps, rms, b);
     llm__cu_launched(d, "ref add_norm");
@@ -1847,13 +1845,13 @@ __global__ void llm__k_ref_argmax(int32_t *out, const float *v, int n) {
 }
 static int32_t llm__cu_ref_argmax(const llm__ctx *x, const float *v, int n) {
     llm__cu *d = llm__cu_live(x);
-    int32_t r = 0;
-    if (!d || n <= 0) return 0;
+    int32_t r = -1;
+    if (!d || n <= 0) return -1;
     llm__k_ref_argmax<<<1, 1, 0, d->stream>>>(d->di, v, n);
     llm__cu_launched(d, "ref argmax");
     if (llm__cu_ok(d, cudaMemcpyAsync(&r, d->di, sizeof r, cudaMemcpyDeviceToHost, d->stream), "ref argmax"))
         llm__cu_ok(d, cudaStreamSynchronize(d->stream), "ref argmax");
-    return r;
+    return d->err == LLM_OK ? r : -1;
 }
 
 /* =========================================================================================

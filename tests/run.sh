@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh - the whole test suite (what .ci/run and the README run).
-#   1. the test runner built with -O2 -march=native and run;
+#   1. the test runner built with -O2 -march=native and run, and the portable x86-64 builds
+#      (plain -O2: SSE2 baseline, kernels chosen at run time; -march=x86-64-v3) run too;
 #   2. the same runner built with -fsanitize=address,undefined and run;
 #   3. the same runner compiled as C++ (g++ -x c++ -march=native) and run;
 #   4. compile-only checks: gcc and clang -std=c99 -Wall -Wextra -pedantic -Werror, C++,
@@ -48,10 +49,16 @@ check build_runner_O2 $CC -std=c99 -O2 -march=native $W -o "$OUT/runner" tests/r
 check build_runner_asan_ubsan $CC -std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer $W \
       -o "$OUT/runner_asan" tests/runner.c -lm -lpthread
 check build_runner_cxx g++ -x c++ -std=c++11 -O2 -march=native $W -o "$OUT/runner_cxx" tests/runner.c -lm -lpthread
+if [ "$(uname -m)" = x86_64 ]; then
+    check build_runner_portable_O2 $CC -std=c99 -O2 $W -o "$OUT/runner_port" tests/runner.c -lm -lpthread
+    check build_runner_x86_64_v3 $CC -std=c99 -O2 -march=x86-64-v3 $W -o "$OUT/runner_v3" tests/runner.c -lm -lpthread
+fi
 
 [ -x "$OUT/runner" ] && runner "runner (-O2 -march=native)" "$OUT/runner"
 [ -x "$OUT/runner_asan" ] && ASAN_OPTIONS=detect_leaks=1 runner "runner (ASan+UBSan)" "$OUT/runner_asan"
 [ -x "$OUT/runner_cxx" ] && runner "runner (C++, -march=native)" "$OUT/runner_cxx"
+[ -x "$OUT/runner_port" ] && runner "runner (portable -O2, SSE2 baseline)" "$OUT/runner_port"
+[ -x "$OUT/runner_v3" ] && runner "runner (-march=x86-64-v3)" "$OUT/runner_v3"
 # ThreadSanitizer: several sessions over one model on several threads, the pool, training
 check build_runner_tsan $CC -std=c99 -O1 -g -fsanitize=thread $W -o "$OUT/runner_tsan" tests/runner.c -lm -lpthread
 [ -x "$OUT/runner_tsan" ] && TSAN_OPTIONS="halt_on_error=1" runner "runner (TSan: threads)" "$OUT/runner_tsan" thread

@@ -192,7 +192,104 @@ static void test_gemm_degenerate(t_ctx *t) {
             C[0], C[1], C[2], C[3]);
 }
 
+/* Every kernel variant this CPU can run (portable, AVX2, AVX-512, NEON), whatever the build's
+   -march: the GEMM against double on the model's forms, and the variants against each other,
+   bit for bit, for the GEMM, the matvec (dot4) and AdamW: the run-time choice changes speed
+   only. */
+static void test_kernel_variants(t_ctx *t) {
+    static const tg_shape sh[] = { {1, 1, 1}, {7, 13, 17}, {9, 49, 300}, {37, 530, 300}, {64, 172, 64} };
+    static const int dot_n[] = { 1, 5, 16, 17, 31, 32, 33, 47, 63, 64, 288, 768, 1000 };
+    const unsigned have = llm__cpu_variants();
+    float *ref_gemm[5][4], *ref_mv = NULL, *ref_adam = NULL;
+    char names[64] = "";
+    double worst = 0;
+    int v, first = -1, s, form;
+    size_t i;
+    memset(ref_gemm, 0, sizeof ref_gemm);
+    for (v = 0; v < 4; v++) {
+        llm__kernels k;
+        float *ws, *mv, *adam;
+        if (!(have & (1u << v))) continue;
+        llm__kernels_set(&k, v);
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", names[0] ? " " : "", k.gemm_name);
+        ws = (float *)malloc(llm__gemm_ws(INT32_MAX) * sizeof(float));
+        for (s = 0; s < 5; s++)
+            for (form = 0; form < 4; form++) {
+                tg_prob p;
+                float *C, *R;
+                double e;
+                if (!tg_make(&p, form, sh[s].M, sh[s].N, sh[s].K, 40 + s)) T_FAIL(t, "out of memory");
+                C = (float *)malloc(p.nc * sizeof(float)); R = (float *)malloc(p.nc * sizeof(float));
+                tg_fill(C, p.nc, 3);
+                memcpy(R, C, p.nc * sizeof(float));
+                tg_ref(&p, R, 1);
+                llm__gemm(&k, NULL, ws, llm__gemm_ws(INT32_MAX), p.M, p.N, p.K, p.A, p.a_rs, p.a_cs, p.B, p.b_rs,
+                          p.b_cs, C, p.ldc, 1);
+                e = tg_err(&p, C, R);
+                if (e > worst) worst = e;
+                if (v != LLM__K_PORTABLE && first >= 0 && memcmp(C, ref_gemm[s][form], p.nc * sizeof(float))) {
+                    free(C); free(R); tg_free(&p); free(ws);
+                    T_FAIL(t, "gemm %s differs from the first SIMD variant (form %d, %dx%dx%d)", k.gemm_name, form,
+                           sh[s].M, sh[s].N, sh[s].K);
+                }
+                if (v != LLM__K_PORTABLE && first < 0) ref_gemm[s][form] = C; else free(C);
+                free(R); tg_free(&p);
+                T_CHECK(t, e < 1e-5, "gemm %s form %d %dx%dx%d: rel err %.2e", k.gemm_name, form, sh[s].M, sh[s].N,
+                        sh[s].K, e);
+            }
+        free(ws);
+        /* matvec: rows of every length, 7 output columns (4 + a remainder of 3) */
+        mv = (float *)malloc(sizeof(float) * 13 * 7);
+        for (s = 0; s < 13; s++) {
+            const int n = dot_n[s];
+            float *x = (float *)malloc(sizeof(float) * (size_t)n), *w = (float *)malloc(sizeof(float) * (size_t)n * 7);
+            tg_fill(x, (size_t)n, 50 + s); tg_fill(w, (size_t)n * 7, 60 + s);
+            llm__matvec(&k, NULL, mv + s * 7, x, w, NULL, 1, n, 7);
+            for (i = 0; i < 7; i++) {
+                double d = 0, e;
+                int j;
+                for (j = 0; j < n; j++) d += (double)x[j] * w[i * n + j];
+                e = fabs(d - mv[s * 7 + i]) / (fabs(d) + 1e-3);
+                if (e > worst) worst = e;
+                T_CHECK(t, e < 1e-5, "matvec %s n=%d: %g vs %g", k.dot_name, n, (double)mv[s * 7 + i], d);
+            }
+            free(x); free(w);
+        }
+        /* AdamW over 1000 values (16-wide blocks, then the scalar rest) */
+        {
+            llm_tensor_info ti;
+            llm__adamw_args o;
+            float *buf = (float *)malloc(sizeof(float) * 4000);
+            size_t j;
+            tg_fill(buf, 4000, 70);
+            for (j = 3000; j < 4000; j++) buf[j] = fabsf(buf[j]);
+            memset(&ti, 0, sizeof ti); ti.size = 1000; ti.decay = 1;
+            memset(&o, 0, sizeof o);
+            o.params = buf; o.grads = buf + 1000; o.m = buf + 2000; o.v = buf + 3000; o.n = 1000;
+            o.tensors = &ti; o.n_tensors = 1; o.lr = 1e-2f; o.beta1 = 0.9f; o.beta2 = 0.95f; o.eps = 1e-8f;
+            o.weight_decay = 0.1f; o.grad_scale = 0.5f; o.bc1 = 0.1f; o.bc2 = 0.05f; o.kern = &k;
+            llm__adamw_range(&o, 0, 1000);
+            adam = buf;
+        }
+        if (v != LLM__K_PORTABLE && first >= 0) {
+            int bad_mv = memcmp(mv, ref_mv, sizeof(float) * 13 * 7) != 0;
+            int bad_ad = memcmp(adam, ref_adam, sizeof(float) * 4000) != 0;
+            free(mv); free(adam);
+            T_CHECK(t, !bad_mv, "matvec %s differs from the first SIMD variant", k.dot_name);
+            T_CHECK(t, !bad_ad, "adamw %s differs from the first SIMD variant", k.gemm_name);
+        } else if (v != LLM__K_PORTABLE) {
+            first = v; ref_mv = mv; ref_adam = adam;
+        } else {
+            free(mv); free(adam);
+        }
+    }
+    for (s = 0; s < 5; s++) for (form = 0; form < 4; form++) free(ref_gemm[s][form]);
+    free(ref_mv); free(ref_adam);
+    T_NOTE(t, "variants on this CPU: %s; max rel err %.1e; SIMD variants bit-identical", names, worst);
+}
+
 static const t_case gemm_tests[] = {
+    {"kernel_variants_agree", test_kernel_variants},
     {"gemm_forms_vs_ref", test_gemm_forms},
     {"gemm_single_thread_vs_ref", test_gemm_single_thread},
     {"gemm_no_workspace_fallback", test_gemm_no_workspace},
