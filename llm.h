@@ -9,7 +9,8 @@
        #include "llm.h"
 
    and build with one command:
-       cc -O2 prog.c -lm -lpthread          (add -march=native for this machine's vector units)
+       cc -O2 prog.c -lm -lpthread          (fast on any x86-64 or aarch64 CPU: the SIMD kernels are
+                                             chosen at run time; -march=native vectorises the rest too)
 
    WHAT IT IS
        A tokenizer-to-sampler GPT toolkit: tokenizers (GPT-2 byte-level BPE and Llama
@@ -45,7 +46,8 @@
                            internal invariants, never input
        LLM_MALLOC(sz)      compile-time allocator (define both or neither);
        LLM_FREE(p)         run-time allocators go in the desc structs (llm_allocator)
-       LLM_NO_THREADS      build without threads (everything runs on the calling thread)
+       LLM_NO_THREADS      build without threads (everything runs on the calling thread; set by
+                           itself for WebAssembly without threads)
        LLM_NO_SIMD         use the portable scalar kernels only
        LLM_CUDA            the GPU backend of llm_cuda.h (compile the file with nvcc -x cu)
 
@@ -157,6 +159,14 @@
        llm_session_last_error(), llm_sampler_last_error(), llm_generator_last_error().
        A NULL object or pointer gives LLM_ERR_INVALID_ARG; llm_X_free(NULL) does nothing.
        The library never prints, exits or aborts; set log_fn in a desc to hear from it.
+
+   PLATFORMS
+       Linux, macOS, Windows (Win32 threads, no pthreads needed: cl prog.c, or mingw-w64 gcc
+       without -lpthread; UTF-8 paths), WebAssembly (wasm32-wasi: threads off by themselves),
+       x86-64 (AVX2 and AVX-512 kernels always compiled, chosen per CPU at run time: see
+       llm_threadpool_kernels), aarch64 (NEON), any other C99 target with the portable
+       kernels; either endianness (files are little-endian everywhere). tests/cross.sh runs
+       the suite on aarch64, Windows, wasm32 and s390x.
 
    BACKENDS
        The CPU path is always compiled and is the reference. With LLM_CUDA defined and the
@@ -962,7 +972,19 @@ LLMDEF llm_status llm_gemm(llm_threadpool *pool, void *workspace, int M, int N, 
 #define LLM_IMPLEMENTATION_DONE
 
 #if !defined(_POSIX_C_SOURCE) && !defined(_WIN32)
-#define _POSIX_C_SOURCE 200809L   /* clock_gettime, pthreads (when llm.h is included first) */
+#define _POSIX_C_SOURCE 200809L   /* clock_gettime, pthreads, fseeko (when llm.h is included first) */
+#endif
+#ifndef _FILE_OFFSET_BITS
+#define _FILE_OFFSET_BITS 64      /* files over 2 GB on 32-bit systems */
+#endif
+#if defined(_WIN32) && !defined(_WIN32_WINNT)
+#define _WIN32_WINNT 0x0601       /* Windows 7: condition variables, processor information */
+#endif
+/* WebAssembly without threads (wasm32-wasi without -pthread, Emscripten without -pthread):
+   the pool runs everything on the calling thread */
+#if !defined(LLM_NO_THREADS) && ((defined(__wasi__) && !defined(_REENTRANT)) || \
+                                 (defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)))
+#define LLM_NO_THREADS
 #endif
 #include <stdio.h>
 #include <stdlib.h>
@@ -970,6 +992,7 @@ LLMDEF llm_status llm_gemm(llm_threadpool *pool, void *workspace, int M, int N, 
 #include <stdarg.h>
 #include <math.h>
 #include <float.h>
+#include <limits.h>
 #include <time.h>
 #if defined(_WIN32)
 #ifndef WIN32_LEAN_AND_MEAN
@@ -979,7 +1002,7 @@ LLMDEF llm_status llm_gemm(llm_threadpool *pool, void *workspace, int M, int N, 
 #elif defined(__APPLE__)
 #include <mach/mach_time.h>
 #endif
-#ifndef LLM_NO_THREADS
+#if !defined(LLM_NO_THREADS) && !defined(_WIN32)
 #include <pthread.h>
 #include <unistd.h>
 #endif
@@ -1256,8 +1279,67 @@ static void *llm__tgrow(const llm_allocator *a, void *p, size_t *cap, size_t nee
     return np;
 }
 
-/* >>files: a byte source that is either a FILE or a memory buffer; every read is checked
-   against the source size so loaders never trust a count from the file. */
+/* >>files: paths are UTF-8 everywhere (on Windows they are converted to UTF-16 for _wfopen
+   and MoveFileExW); offsets are 64-bit. */
+#if defined(_WIN32)
+static wchar_t *llm__wide(const char *s) {   /* UTF-8 -> a new UTF-16 string (free with LLM_FREE) */
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+    wchar_t *w = n > 0 ? (wchar_t *)LLM_MALLOC((size_t)n * sizeof(wchar_t)) : NULL;
+    if (w && MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n) != n) { LLM_FREE(w); w = NULL; }
+    return w;
+}
+#endif
+static FILE *llm__fopen(const char *path, const char *mode) {
+#if defined(_WIN32)
+    wchar_t *wp = llm__wide(path), *wm = llm__wide(mode);
+    FILE *f = wp && wm ? _wfopen(wp, wm) : NULL;
+    LLM_FREE(wp); LLM_FREE(wm);
+    return f;
+#else
+    return fopen(path, mode);
+#endif
+}
+/* replaces path by tmp (0 on success) */
+static int llm__rename(const char *tmp, const char *path) {
+#if defined(_WIN32)
+    wchar_t *wt = llm__wide(tmp), *wp = llm__wide(path);
+    int ok = wt && wp && MoveFileExW(wt, wp, MOVEFILE_REPLACE_EXISTING);
+    LLM_FREE(wt); LLM_FREE(wp);
+    return ok ? 0 : -1;
+#else
+    return rename(tmp, path);
+#endif
+}
+static void llm__remove(const char *path) {
+#if defined(_WIN32)
+    wchar_t *w = llm__wide(path);
+    if (w) _wremove(w);
+    LLM_FREE(w);
+#else
+    remove(path);
+#endif
+}
+/* 64-bit offsets: Windows has its own calls; where long has 64 bits fseek does; 32-bit
+   POSIX systems have fseeko (declared when the headers expose POSIX) */
+#if defined(_WIN32)
+#define LLM__FSEEK(f, o, w) _fseeki64((f), (__int64)(o), (w))
+#define LLM__FTELL(f) ((int64_t)_ftelli64(f))
+#elif LONG_MAX > 2147483647L || !(defined(__USE_XOPEN2K) || defined(__APPLE__) || defined(__FreeBSD__))
+#define LLM__FSEEK(f, o, w) ((uint64_t)(o) > (uint64_t)LONG_MAX ? -1 : fseek((f), (long)(o), (w)))
+#define LLM__FTELL(f) ((int64_t)ftell(f))
+#else
+#define LLM__FSEEK(f, o, w) fseeko((f), (off_t)(o), (w))
+#define LLM__FTELL(f) ((int64_t)ftello(f))
+#endif
+static int llm__seek(FILE *f, uint64_t off) { return LLM__FSEEK(f, off, SEEK_SET); }
+/* the file's size (-1 on failure) */
+static int64_t llm__file_size(FILE *f) {
+    if (LLM__FSEEK(f, 0, SEEK_END) != 0) return -1;
+    return LLM__FTELL(f);
+}
+
+/* A byte source that is either a FILE or a memory buffer; every read is checked against the
+   source size so loaders never trust a count from the file. */
 typedef struct llm__src {
     const unsigned char *mem;
     FILE *f;
@@ -1268,10 +1350,10 @@ static llm_status llm__src_open(llm__src *s, const char *path, const void *data,
                                 llm_error *err) {
     memset(s, 0, sizeof *s);
     if (path) {
-        long len;
-        s->f = fopen(path, "rb");
+        int64_t len;
+        s->f = llm__fopen(path, "rb");
         if (!s->f) return llm__fail(err, LLM_ERR_IO, "cannot open '%s'", path);
-        if (fseek(s->f, 0, SEEK_END) != 0 || (len = ftell(s->f)) < 0) {
+        if ((len = llm__file_size(s->f)) < 0) {
             fclose(s->f); s->f = NULL;
             return llm__fail(err, LLM_ERR_IO, "cannot seek in '%s'", path);
         }
@@ -1296,7 +1378,7 @@ static llm_status llm__src_read(llm__src *s, uint64_t off, void *dst, size_t n, 
                          (unsigned long long)s->size);
     if (n == 0) return LLM_OK;
     if (s->mem) { memcpy(dst, s->mem + off, n); return LLM_OK; }
-    if (fseek(s->f, (long)off, SEEK_SET) != 0 || fread(dst, 1, n, s->f) != n)
+    if (llm__seek(s->f, off) != 0 || fread(dst, 1, n, s->f) != n)
         return llm__fail(err, LLM_ERR_IO, "read error at offset %llu", (unsigned long long)off);
     return LLM_OK;
 }
@@ -1332,12 +1414,12 @@ static llm_status llm__write_file(const char *path, const void *data, size_t n, 
     int bad;
     if (pl > 4096) return llm__fail(err, LLM_ERR_INVALID_ARG, "path too long");
     memcpy(tmp, path, pl); memcpy(tmp + pl, ".tmp", 5);
-    f = fopen(tmp, "wb");
+    f = llm__fopen(tmp, "wb");
     if (!f) return llm__fail(err, LLM_ERR_IO, "cannot create '%s'", tmp);
     bad = n && fwrite(data, 1, n, f) != n;
     if (fclose(f) != 0) bad = 1;
-    if (!bad && rename(tmp, path) != 0) { remove(path); bad = rename(tmp, path) != 0; }
-    if (bad) { remove(tmp); return llm__fail(err, LLM_ERR_IO, "cannot write '%s'", path); }
+    if (!bad && llm__rename(tmp, path) != 0) { llm__remove(path); bad = llm__rename(tmp, path) != 0; }
+    if (bad) { llm__remove(tmp); return llm__fail(err, LLM_ERR_IO, "cannot write '%s'", path); }
     return LLM_OK;
 }
 
@@ -1354,6 +1436,13 @@ static void llm__put_le(unsigned char *p, uint64_t v, int nbytes) {
     for (i = 0; i < nbytes; i++) p[i] = (unsigned char)(v >> (8 * i));
 }
 static int llm__host_is_le(void) { const uint16_t one = 1; return *(const unsigned char *)&one == 1; }
+/* n 4-byte words at p between the host's order and little-endian (a no-op on LE hosts) */
+static void llm__le32_words(void *p, size_t n) {
+    unsigned char *b = (unsigned char *)p, t;
+    size_t i;
+    if (llm__host_is_le()) return;
+    for (i = 0; i < n; i++, b += 4) { t = b[0]; b[0] = b[3]; b[3] = t; t = b[1]; b[1] = b[2]; b[2] = t; }
+}
 /* Reads n little-endian float32 values into dst. */
 static llm_status llm__src_read_f32(llm__src *s, uint64_t off, float *dst, size_t n, llm_error *err) {
     llm_status st;
@@ -1367,41 +1456,87 @@ static llm_status llm__src_read_f32(llm__src *s, uint64_t off, float *dst, size_
 }
 
 /* >>threads: a pool of persistent workers. llm__parallel(pool, fn, ctx) runs
-   fn(ctx, i, n) once for every part i of n = pool size, and returns when all parts are done.
-   Parts are claimed dynamically from one atomic counter by whichever thread is free, the
-   caller included: if another process holds a core and a worker cannot run, the caller does
-   its parts instead of waiting for it (a static split would stall the whole job on the
-   slowest thread). Results cannot depend on who runs a part, so they stay deterministic.
-   Idle workers spin briefly, then yield, then sleep on a condition variable. */
+   fn(ctx, i, n) once for every part i of n = the pool's width, and returns when all parts
+   are done. Parts are claimed dynamically from one atomic counter by whichever thread is
+   free, the caller included: if another process holds a core and a worker cannot run, the
+   caller does its parts instead of waiting for it (a static split would stall the whole
+   job on the slowest thread). Results cannot depend on who runs a part, so they stay
+   deterministic. Idle workers spin briefly, then yield, then sleep on a condition variable.
+   The width is min(threads, hardware threads): a pool asked for more threads than the
+   machine has splits work no finer than it can run, and its workers do not spin (they
+   would only take the CPU from the threads doing the work).
+   Threads: POSIX threads, or Win32 threads on Windows (no pthreads library needed). */
 typedef void (*llm__task_fn)(void *ctx, int ith, int nth);
 
-#if !defined(LLM_NO_THREADS) && (defined(__GNUC__) || defined(__clang__))
+#if !defined(LLM_NO_THREADS)
+#if defined(__GNUC__) || defined(__clang__)
 #define LLM__ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
 #define LLM__ATOMIC_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 #define LLM__ATOMIC_ADD(p, v) __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
-#if defined(__x86_64__) || defined(__i386__)
-#define LLM__PAUSE() __builtin_ia32_pause()
+#define LLM__ATOMIC_STORE64 LLM__ATOMIC_STORE
+#define LLM__ATOMIC_ADD64 LLM__ATOMIC_ADD
+#elif defined(_MSC_VER)
+#include <intrin.h>
+#define LLM__ATOMIC_LOAD(p) ((int)_InterlockedCompareExchange((volatile long *)(p), 0, 0))
+#define LLM__ATOMIC_STORE(p, v) ((void)_InterlockedExchange((volatile long *)(p), (long)(v)))
+#define LLM__ATOMIC_ADD(p, v) ((int)_InterlockedExchangeAdd((volatile long *)(p), (long)(v)))
+#define LLM__ATOMIC_STORE64(p, v) ((void)_InterlockedExchange64((volatile __int64 *)(p), (__int64)(v)))
+#define LLM__ATOMIC_ADD64(p, v) ((uint64_t)_InterlockedExchangeAdd64((volatile __int64 *)(p), (__int64)(v)))
+#else
+#error "llm.h: the thread pool needs GCC/Clang or MSVC atomics; build with -DLLM_NO_THREADS"
+#endif
+#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86)
+#define LLM__PAUSE() _mm_pause()
+#include <immintrin.h>
+#elif (defined(__aarch64__) || defined(__arm__)) && (defined(__GNUC__) || defined(__clang__))
+#define LLM__PAUSE() __asm__ __volatile__("yield")
 #else
 #define LLM__PAUSE() ((void)0)
 #endif
 #define LLM__SPIN 4000   /* pause-spins before yielding */
-#define LLM__YIELDS 64   /* sched_yield()s before sleeping */
+#define LLM__YIELDS 64   /* yields before sleeping */
+#if defined(_WIN32)
+typedef HANDLE llm__thread;
+typedef CRITICAL_SECTION llm__mutex;
+typedef CONDITION_VARIABLE llm__cond;
+#define llm__mutex_init(m) InitializeCriticalSection(m)
+#define llm__mutex_destroy(m) DeleteCriticalSection(m)
+#define llm__mutex_lock(m) EnterCriticalSection(m)
+#define llm__mutex_unlock(m) LeaveCriticalSection(m)
+#define llm__cond_init(c) InitializeConditionVariable(c)
+#define llm__cond_destroy(c) ((void)(c))
+#define llm__cond_wait(c, m) SleepConditionVariableCS((c), (m), INFINITE)
+#define llm__cond_broadcast(c) WakeAllConditionVariable(c)
+#define LLM__YIELD() SwitchToThread()
+#else
 #include <sched.h>
+typedef pthread_t llm__thread;
+typedef pthread_mutex_t llm__mutex;
+typedef pthread_cond_t llm__cond;
+#define llm__mutex_init(m) pthread_mutex_init((m), NULL)
+#define llm__mutex_destroy(m) pthread_mutex_destroy(m)
+#define llm__mutex_lock(m) pthread_mutex_lock(m)
+#define llm__mutex_unlock(m) pthread_mutex_unlock(m)
+#define llm__cond_init(c) pthread_cond_init((c), NULL)
+#define llm__cond_destroy(c) pthread_cond_destroy(c)
+#define llm__cond_wait(c, m) pthread_cond_wait((c), (m))
+#define llm__cond_broadcast(c) pthread_cond_broadcast(c)
 #define LLM__YIELD() sched_yield()
-#elif !defined(LLM_NO_THREADS)
-#define LLM__NEED_LOCKED_ATOMICS 1
 #endif
+#endif /* !LLM_NO_THREADS */
 
 struct llm_threadpool {
     int n;                      /* threads including the caller */
+    int width;                  /* parts of a job: min(n, hardware threads) */
     llm_allocator alloc;
     llm__kernels kern;          /* the CPU kernels its work uses (chosen at create) */
 #ifndef LLM_NO_THREADS
-    pthread_t *threads;
+    llm__thread *threads;
     int started;                /* workers successfully started */
-    pthread_mutex_t mu;         /* guards the condition variable and sleepers */
-    pthread_cond_t cv_work;
-    pthread_mutex_t dispatch;   /* one job at a time when several callers share the pool */
+    int spin;                   /* pause-spins before yielding (0 when oversubscribed) */
+    llm__mutex mu;              /* guards the condition variable and sleepers */
+    llm__cond cv_work;
+    llm__mutex dispatch;        /* one job at a time when several callers share the pool */
     int generation;             /* bumped for every job: wakes the workers */
     int sleepers;               /* workers waiting on cv_work */
     int stop;
@@ -1412,10 +1547,58 @@ struct llm_threadpool {
 #endif
 };
 
-#ifndef LLM_NO_THREADS
-#ifdef LLM__NEED_LOCKED_ATOMICS
-#error "llm.h: the thread pool needs GCC/Clang atomics; build with -DLLM_NO_THREADS"
+/* Hardware threads (logical CPUs online) and physical cores of this machine; 1 when unknown
+   or without threads. */
+static void llm__cpu_count(int *logical, int *physical) {
+    *logical = 1; *physical = 1;
+#if !defined(LLM_NO_THREADS) && defined(_WIN32)
+    {
+        SYSTEM_INFO si;
+        DWORD len = 0;
+        GetSystemInfo(&si);
+        *logical = *physical = (int)si.dwNumberOfProcessors;
+        /* one RelationProcessorCore record per core */
+        if (!GetLogicalProcessorInformationEx(RelationProcessorCore, NULL, &len) &&
+            GetLastError() == ERROR_INSUFFICIENT_BUFFER && len) {
+            unsigned char *buf = (unsigned char *)LLM_MALLOC(len);
+            if (buf && GetLogicalProcessorInformationEx(RelationProcessorCore,
+                                                        (PSYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX)buf, &len)) {
+                DWORD off = 0;
+                int cores = 0;
+                while (off < len) {
+                    cores++;
+                    off += ((PSYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX)(buf + off))->Size;
+                }
+                if (cores > 0) *physical = cores;
+            }
+            LLM_FREE(buf);
+        }
+    }
+#elif !defined(LLM_NO_THREADS) && defined(_SC_NPROCESSORS_ONLN)
+    {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        int cpu, cores = 0;
+        if (n < 1) return;
+        *logical = *physical = (int)LLM__MIN(n, 1024);
+#if defined(__linux__)
+        /* a core counts once: the CPUs whose number starts their thread_siblings_list */
+        for (cpu = 0; cpu < *logical; cpu++) {
+            char path[96], line[64];
+            FILE *f;
+            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", cpu);
+            if (!(f = fopen(path, "r"))) { cores = 0; break; }
+            if (fgets(line, sizeof line, f) && atoi(line) == cpu) cores++;
+            fclose(f);
+        }
+        if (cores > 0) *physical = cores;
+#else
+        (void)cpu; (void)cores;
 #endif
+    }
+#endif
+}
+
+#ifndef LLM_NO_THREADS
 typedef struct llm__worker_arg { llm_threadpool *pool; int ith; } llm__worker_arg;
 
 /* Claims and runs parts of the current job until none is left. A claim whose part number
@@ -1423,7 +1606,7 @@ typedef struct llm__worker_arg { llm_threadpool *pool; int ith; } llm__worker_ar
    that job cannot finish before the part is marked done, so fn and ctx stay valid. */
 static void llm__pool_work(llm_threadpool *p) {
     for (;;) {
-        uint64_t c = LLM__ATOMIC_ADD(&p->claim, (uint64_t)1);
+        uint64_t c = LLM__ATOMIC_ADD64(&p->claim, (uint64_t)1);
         uint32_t part = (uint32_t)c, parts = (uint32_t)(c >> 32);
         if (part >= parts) return;
         p->fn(p->ctx, (int)part, (int)parts);
@@ -1431,66 +1614,77 @@ static void llm__pool_work(llm_threadpool *p) {
     }
 }
 
-static void *llm__worker_main(void *arg) {
-    llm_threadpool *p = ((llm__worker_arg *)arg)->pool;
+static void llm__worker_loop(llm_threadpool *p) {
     int seen = 0;
     for (;;) {
         int g = LLM__ATOMIC_LOAD(&p->generation), spins;
-        for (spins = 0; g == seen && spins < LLM__SPIN + LLM__YIELDS; spins++) {
-            if (spins < LLM__SPIN) LLM__PAUSE(); else LLM__YIELD();
+        for (spins = 0; g == seen && spins < p->spin + LLM__YIELDS; spins++) {
+            if (spins < p->spin) LLM__PAUSE(); else LLM__YIELD();
             g = LLM__ATOMIC_LOAD(&p->generation);
         }
         if (g == seen) {
-            pthread_mutex_lock(&p->mu);
+            llm__mutex_lock(&p->mu);
             LLM__ATOMIC_STORE(&p->sleepers, p->sleepers + 1);
             while ((g = LLM__ATOMIC_LOAD(&p->generation)) == seen && !LLM__ATOMIC_LOAD(&p->stop))
-                pthread_cond_wait(&p->cv_work, &p->mu);
+                llm__cond_wait(&p->cv_work, &p->mu);
             LLM__ATOMIC_STORE(&p->sleepers, p->sleepers - 1);
-            pthread_mutex_unlock(&p->mu);
+            llm__mutex_unlock(&p->mu);
         }
         if (LLM__ATOMIC_LOAD(&p->stop)) break;
         seen = g;
         llm__pool_work(p);
     }
+}
+#if defined(_WIN32)
+static DWORD WINAPI llm__worker_main(LPVOID arg) {
+    llm__worker_loop(((llm__worker_arg *)arg)->pool);
+    return 0;
+}
+#else
+static void *llm__worker_main(void *arg) {
+    llm__worker_loop(((llm__worker_arg *)arg)->pool);
     return NULL;
 }
+#endif
 #endif
 
 LLMDEF llm_status llm_threadpool_create(int n_threads, const llm_allocator *allocator,
                                         llm_threadpool **out, llm_error *err) {
     llm_threadpool *p;
+    int logical, physical;
     if (!out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL out");
     *out = NULL;
-    if (n_threads <= 0) {
-#if !defined(LLM_NO_THREADS) && defined(_SC_NPROCESSORS_ONLN)
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        n_threads = n > 0 ? (int)LLM__MIN(n, 256) : 1;
-#else
-        n_threads = 1;
-#endif
-    }
+    llm__cpu_count(&logical, &physical);
+    if (n_threads <= 0) n_threads = LLM__MIN(physical, 256);   /* one per core: SMT siblings share its units */
     if (n_threads > 1024) return llm__fail(err, LLM_ERR_INVALID_ARG, "too many threads (%d)", n_threads);
     p = (llm_threadpool *)llm__calloc(allocator, 1, sizeof *p);
     if (!p) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     if (allocator) p->alloc = *allocator;
     p->n = n_threads;
+    p->width = LLM__MAX(1, LLM__MIN(n_threads, logical));
     llm__kernels_choose(&p->kern, allocator, 1);
 #ifdef LLM_NO_THREADS
-    p->n = 1;
+    p->n = p->width = 1;
 #else
     {
         int i;
         llm__worker_arg *args;
-        pthread_mutex_init(&p->mu, NULL);
-        pthread_mutex_init(&p->dispatch, NULL);
-        pthread_cond_init(&p->cv_work, NULL);
+        p->spin = n_threads <= logical ? LLM__SPIN : 0;
+        llm__mutex_init(&p->mu);
+        llm__mutex_init(&p->dispatch);
+        llm__cond_init(&p->cv_work);
         p->threads =
-            (pthread_t *)llm__calloc(allocator, (size_t)n_threads, sizeof(pthread_t) + sizeof(llm__worker_arg));
+            (llm__thread *)llm__calloc(allocator, (size_t)n_threads, sizeof(llm__thread) + sizeof(llm__worker_arg));
         if (!p->threads) { llm_threadpool_free(p); return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
         args = (llm__worker_arg *)(p->threads + n_threads);
         for (i = 1; i < n_threads; i++) {
             args[i].pool = p; args[i].ith = i;
+#if defined(_WIN32)
+            p->threads[i] = CreateThread(NULL, 0, llm__worker_main, &args[i], 0, NULL);
+            if (!p->threads[i]) {
+#else
             if (pthread_create(&p->threads[i], NULL, llm__worker_main, &args[i]) != 0) {
+#endif
                 llm_threadpool_free(p);
                 return llm__fail(err, LLM_ERR_THREAD, "cannot start thread %d", i);
             }
@@ -1510,15 +1704,22 @@ LLMDEF void llm_threadpool_free(llm_threadpool *p) {
 #ifndef LLM_NO_THREADS
     {
         int i;
-        pthread_mutex_lock(&p->mu);
+        llm__mutex_lock(&p->mu);
         LLM__ATOMIC_STORE(&p->stop, 1);
         LLM__ATOMIC_ADD(&p->generation, 1);
-        pthread_cond_broadcast(&p->cv_work);
-        pthread_mutex_unlock(&p->mu);
-        for (i = 1; i <= p->started; i++) pthread_join(p->threads[i], NULL);
-        pthread_mutex_destroy(&p->mu);
-        pthread_mutex_destroy(&p->dispatch);
-        pthread_cond_destroy(&p->cv_work);
+        llm__cond_broadcast(&p->cv_work);
+        llm__mutex_unlock(&p->mu);
+        for (i = 1; i <= p->started; i++) {
+#if defined(_WIN32)
+            WaitForSingleObject(p->threads[i], INFINITE);
+            CloseHandle(p->threads[i]);
+#else
+            pthread_join(p->threads[i], NULL);
+#endif
+        }
+        llm__mutex_destroy(&p->mu);
+        llm__mutex_destroy(&p->dispatch);
+        llm__cond_destroy(&p->cv_work);
         llm__dealloc(&a, p->threads);
     }
 #endif
@@ -1529,29 +1730,31 @@ LLMDEF int llm_threadpool_size(const llm_threadpool *p) { return p ? p->n : 1; }
 LLMDEF const char *llm_threadpool_kernels(const llm_threadpool *p) {
     return p ? p->kern.why : "chosen from the CPU's features (a pool also measures close variants)";
 }
+/* the parts one job is split into: the threads the machine can run at once */
+static int llm__pool_width(const llm_threadpool *p) { return p ? p->width : 1; }
 
-/* Runs fn(ctx, part, parts) for part = 0..parts-1 over the pool (parts <= 0: pool size). */
+/* Runs fn(ctx, part, parts) for part = 0..parts-1 over the pool (parts <= 0: pool width). */
 static void llm__parallel_parts(llm_threadpool *p, llm__task_fn fn, void *ctx, int parts) {
 #ifndef LLM_NO_THREADS
-    if (parts <= 0 && p) parts = p->n;
+    if (parts <= 0 && p) parts = p->width;
     if (p && p->n > 1 && parts > 1) {
         int spins = 0;
-        pthread_mutex_lock(&p->dispatch);
+        llm__mutex_lock(&p->dispatch);
         p->fn = fn; p->ctx = ctx;
         LLM__ATOMIC_STORE(&p->done, 0);
-        LLM__ATOMIC_STORE(&p->claim, (uint64_t)(uint32_t)parts << 32);   /* publishes the job */
+        LLM__ATOMIC_STORE64(&p->claim, (uint64_t)(uint32_t)parts << 32);   /* publishes the job */
         LLM__ATOMIC_ADD(&p->generation, 1);
         if (LLM__ATOMIC_LOAD(&p->sleepers) > 0) {
-            pthread_mutex_lock(&p->mu);
-            pthread_cond_broadcast(&p->cv_work);
-            pthread_mutex_unlock(&p->mu);
+            llm__mutex_lock(&p->mu);
+            llm__cond_broadcast(&p->cv_work);
+            llm__mutex_unlock(&p->mu);
         }
         llm__pool_work(p);
         /* only parts that other threads are running now are left */
         while (LLM__ATOMIC_LOAD(&p->done) < parts) {
-            if (++spins < LLM__SPIN) LLM__PAUSE(); else LLM__YIELD();
+            if (++spins < p->spin) LLM__PAUSE(); else LLM__YIELD();
         }
-        pthread_mutex_unlock(&p->dispatch);
+        llm__mutex_unlock(&p->dispatch);
         return;
     }
 #else
@@ -1562,9 +1765,10 @@ static void llm__parallel_parts(llm_threadpool *p, llm__task_fn fn, void *ctx, i
 }
 LLMDEF void llm_threadpool_run(llm_threadpool *pool, void (*fn)(void *ctx, int part, int n_parts), void *ctx,
                                int n_parts) {
-    if (fn) llm__parallel_parts(pool, fn, ctx, n_parts);
+    if (fn) llm__parallel_parts(pool, fn, ctx, n_parts <= 0 ? llm_threadpool_size(pool) : n_parts);
 }
-/* One part per thread: fn(ctx, ith, nth) (scratch memory may be indexed by ith). */
+/* One part per thread the machine can run: fn(ctx, ith, nth), nth = the pool's width
+   (scratch memory may be indexed by ith). */
 static void llm__parallel(llm_threadpool *p, llm__task_fn fn, void *ctx) { llm__parallel_parts(p, fn, ctx, 0); }
 
 /* The slice [*lo, *hi) of n items that thread ith of nth handles. */
@@ -1650,9 +1854,9 @@ static void llm__for_task(void *c, int ith, int nth) {
 static void llm__parallel_for(llm_threadpool *pool, size_t n, llm__range_fn fn, void *ctx) {
     llm__for_args a;
     a.fn = fn; a.ctx = ctx; a.n = n;
-    if (!pool || pool->n == 1 || n < 2) { if (n) fn(ctx, 0, n); return; }
+    if (!pool || pool->width == 1 || n < 2) { if (n) fn(ctx, 0, n); return; }
     /* more parts than threads: a thread that is preempted holds back only a small one */
-    llm__parallel_parts(pool, llm__for_task, &a, (int)LLM__MIN(n, (size_t)pool->n * 4));
+    llm__parallel_parts(pool, llm__for_task, &a, (int)LLM__MIN(n, (size_t)pool->width * 4));
 }
 
 /* =========================================================================================
@@ -3661,7 +3865,7 @@ static llm_status llm__ctx_init(llm__ctx *x, const llm__ops *ops, llm_threadpool
     snprintf(x->name, sizeof x->name, "%s", ops->name);
     x->ws_stride = (ws_floats + 15) & ~(size_t)15;   /* slices stay 64-byte aligned */
     if (x->ws_stride && ops->host_memory) {
-        x->ws = (float *)llm__alloc(al, x->ws_stride * (size_t)llm_threadpool_size(pool) * sizeof(float));
+        x->ws = (float *)llm__alloc(al, x->ws_stride * (size_t)llm__pool_width(pool) * sizeof(float));
         if (!x->ws) return LLM_ERR_OUT_OF_MEMORY;
     }
     if (ops->init) {
@@ -4637,11 +4841,12 @@ LLMDEF llm_status llm_session_save_mem(const llm_session *s, const llm_sampler *
     llm__put_le(p + 16, (uint32_t)hs, 4); llm__put_le(p + 20, (uint32_t)c->vocab_size, 4);
     llm__put_le(p + 24, (uint32_t)s->pos, 4);
     p += LLM__STATE_HDR;
-    memcpy(p, s->tokens, (size_t)s->pos * 4); p += (size_t)s->pos * 4;
+    memcpy(p, s->tokens, (size_t)s->pos * 4);   /* little-endian, as the whole blob */
+    llm__le32_words(p, (size_t)s->pos); p += (size_t)s->pos * 4;
     for (b = 0; b < c->n_layer * c->n_kv_head; b++) {   /* each (layer, kv head): k rows, v rows */
         const size_t off = (size_t)b * s->n_ctx * hs, n = (size_t)s->pos * hs * 4;
-        x->ops->download(x, p, s->kcache + off, n); p += n;
-        x->ops->download(x, p, s->vcache + off, n); p += n;
+        x->ops->download(x, p, s->kcache + off, n); llm__le32_words(p, n / 4); p += n;
+        x->ops->download(x, p, s->vcache + off, n); llm__le32_words(p, n / 4); p += n;
     }
     if (llm__ctx_check(x, (llm__diag *)(uintptr_t)&s->diag) != LLM_OK) return s->diag.err.status;
     llm__put_le(p, (uint32_t)smp_bytes, 4); p += 4;
@@ -4696,6 +4901,15 @@ LLMDEF llm_status llm_session_load_mem(llm_session *s, llm_sampler *smp, const v
     p += (size_t)pos * 4;
     for (b = 0; b < c->n_layer * c->n_kv_head; b++) {
         const size_t off = (size_t)b * s->n_ctx * hs, n = (size_t)pos * hs * 4;
+        if (!llm__host_is_le()) {   /* a big-endian host: the rows in its order first */
+            float *tmp = (float *)llm__alloc(&x->alloc, n + 4);
+            if (!tmp) return llm__dfail(&s->diag, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+            memcpy(tmp, p, n); llm__le32_words(tmp, n / 4); x->ops->upload(x, s->kcache + off, tmp, n);
+            memcpy(tmp, p + n, n); llm__le32_words(tmp, n / 4); x->ops->upload(x, s->vcache + off, tmp, n);
+            llm__dealloc(&x->alloc, tmp);
+            p += 2 * n;
+            continue;
+        }
         x->ops->upload(x, s->kcache + off, p, n); p += n;
         x->ops->upload(x, s->vcache + off, p, n); p += n;
     }
@@ -6374,18 +6588,18 @@ static llm_status llm__gguf_w_write(llm__gguf_w *w, const char *path, llm_error 
     }
     memcpy(tmp, path, pathlen); memcpy(tmp + pathlen, ".tmp", 5);
     memset(&k, 0, sizeof k);
-    k.f = fopen(tmp, "wb");
+    k.f = llm__fopen(tmp, "wb");
     if (!k.f) st = llm__fail(err, LLM_ERR_IO, "cannot create '%s'", tmp);
     else {
         llm__gguf_w_emit(w, &hdr, &k);
         if (fclose(k.f) != 0) k.fail = 1;
         if (k.fail) st = llm__fail(err, LLM_ERR_IO, "cannot write '%s'", tmp);
     }
-    if (st == LLM_OK && rename(tmp, path) != 0) {
-        remove(path);
-        if (rename(tmp, path) != 0) st = llm__fail(err, LLM_ERR_IO, "cannot rename '%s' to '%s'", tmp, path);
+    if (st == LLM_OK && llm__rename(tmp, path) != 0) {
+        llm__remove(path);
+        if (llm__rename(tmp, path) != 0) st = llm__fail(err, LLM_ERR_IO, "cannot rename '%s' to '%s'", tmp, path);
     }
-    if (st != LLM_OK) remove(tmp);
+    if (st != LLM_OK) llm__remove(tmp);
     llm__dealloc(&w->alloc, hdr.kv);
     llm__dealloc(&w->alloc, tmp);
     return st;
@@ -7396,7 +7610,7 @@ LLMDEF llm_status llm_tokenizer_load(const char *path, const llm_tokenizer_desc 
     dir = (char *)llm__alloc(&d.allocator, pl + 16);
     if (!dir) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     memcpy(dir, path, pl); memcpy(dir + pl, "/encoder.json", 14);
-    fp = fopen(dir, "rb");
+    fp = llm__fopen(dir, "rb");
     if (fp) {
         fclose(fp);
         st = llm_read_file(dir, &d.allocator, &f1, &n, err);
@@ -8362,7 +8576,7 @@ static void llm__gemm(const llm__kernels *kern, llm_threadpool *pool, float *ws,
     const int MR = kern->mr, NR = kern->nr, KC = LLM__GEMM_KC, NC = LLM__GEMM_NC / NR * NR;
     const size_t b_panel = (size_t)KC * LLM__GEMM_NC + 16;
     llm__gemm_args g;
-    int nth = llm_threadpool_size(pool), tn, mt, nt;
+    int nth = llm__pool_width(pool), tn, mt, nt;   /* llm__parallel's parts */
     double best = -1.0;
     if (M <= 0 || N <= 0) return;
     if (K <= 0) {

@@ -12,7 +12,9 @@
 #      and sm_90 with every warning an error (ptxas spills included); the flash kernels'
 #      PTX holds tensor-core mma; cuda_check runs (SKIP without a GPU); a CUDA build without
 #      a usable GPU falls back to the CPU and says why;
-#   6. the example programs end to end.
+#   6. tests/cross.sh: the runner and an example on aarch64 (qemu), Windows (wine), wasm32 (node)
+#      and s390x (qemu) when those tools are installed (bash tests/cross.sh --install adds them);
+#   7. the example programs end to end.
 # Prints one line per test and, last, "N passed, N failed, N skipped"; exits 1 on failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -117,6 +119,9 @@ if [ -x "$NVCC" ]; then
 else
     echo "SKIP cuda_backend                              (no nvcc)"; skip=$((skip+1))
 fi
+
+echo "== other platforms (tests/cross.sh: aarch64, Windows, wasm32, s390x where their tools are installed)"
+runner cross_platforms bash tests/cross.sh
 
 echo "== examples"
 if [ -x "$OUT/ex_train" ]; then

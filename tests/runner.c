@@ -1,5 +1,6 @@
 /* tests/runner.c - the one test runner: a unity build of llm.h and every tests/test_*.c.
-   Usage: runner [FILTER]   runs the tests whose name contains FILTER (all by default).
+   Usage: runner [FILTER[,FILTER...]]   runs the tests whose name contains one of the
+          FILTERs (all by default).
    Prints one line per test, then "N passed, N failed, N skipped"; exits 1 on failure. */
 #define LLM_IMPLEMENTATION
 #include "../llm.h"
@@ -28,6 +29,18 @@ static const t_suite t_suites[] = {
     T_SUITE(cuda_emu_tests),
 };
 
+static int t_selected(const char *name, const char *filters) {
+    const char *p = filters;
+    if (!filters) return 1;
+    while (*p) {   /* each comma-separated filter in turn */
+        size_t n = strcspn(p, ",");
+        const char *q;
+        for (q = name; *q; q++) if (n && strncmp(q, p, n) == 0) return 1;
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *filter = argc > 1 ? argv[1] : NULL;
     int passed = 0, failed = 0, skipped = 0;
@@ -37,7 +50,7 @@ int main(int argc, char **argv) {
             const t_case *c = &t_suites[s].cases[i];
             t_ctx t;
             double t0;
-            if (filter && !strstr(c->name, filter)) continue;
+            if (!t_selected(c->name, filter)) continue;
             memset(&t, 0, sizeof t);
             t0 = llm_time_seconds();
             c->fn(&t);

@@ -50,6 +50,47 @@ static const char *t_data_path(const char *rel) {
     return buf;
 }
 
+/* Threads of the tests' own (a user's threads calling the library): POSIX or Win32. */
+#if !defined(LLM_NO_THREADS)
+typedef struct t_thread { void *(*fn)(void *); void *arg; llm__thread th; } t_thread;
+#if defined(_WIN32)
+static DWORD WINAPI t_thread_main(LPVOID p) { t_thread *t = (t_thread *)p; t->fn(t->arg); return 0; }
+static int t_thread_start(t_thread *t, void *(*fn)(void *), void *arg) {
+    t->fn = fn; t->arg = arg;
+    t->th = CreateThread(NULL, 0, t_thread_main, t, 0, NULL);
+    return t->th != NULL;
+}
+static void t_thread_join(t_thread *t) { WaitForSingleObject(t->th, INFINITE); CloseHandle(t->th); }
+#else
+static int t_thread_start(t_thread *t, void *(*fn)(void *), void *arg) {
+    t->fn = fn; t->arg = arg;
+    return pthread_create(&t->th, NULL, fn, arg) == 0;
+}
+static void t_thread_join(t_thread *t) { pthread_join(t->th, NULL); }
+#endif
+#endif
+
+/* File formats are little-endian; on a big-endian host these swap n values of `width`
+   bytes in place (a no-op on little-endian hosts), and write them in little-endian order. */
+static int t_host_le(void) { const unsigned short one = 1; return *(const unsigned char *)&one == 1; }
+static void t_le(void *p, size_t n, size_t width) {
+    unsigned char *b = (unsigned char *)p, t;
+    size_t i, j;
+    if (t_host_le()) return;
+    for (i = 0; i < n; i++, b += width)
+        for (j = 0; j < width / 2; j++) { t = b[j]; b[j] = b[width - 1 - j]; b[width - 1 - j] = t; }
+}
+static void t_fwrite_le(const void *p, size_t width, size_t n, FILE *f) {
+    const unsigned char *b = (const unsigned char *)p;
+    unsigned char w[8];
+    size_t i, j;
+    if (t_host_le()) { fwrite(p, width, n, f); return; }
+    for (i = 0; i < n; i++, b += width) {
+        for (j = 0; j < width; j++) w[j] = b[width - 1 - j];
+        fwrite(w, width, 1, f);
+    }
+}
+
 /* Relative error of two arrays: max|a-b| / max(max|b|, tiny). */
 static double t_rel_err(const float *a, const double *b, size_t n) {
     double md = 0, mb = 0;

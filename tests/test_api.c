@@ -251,7 +251,13 @@ static void test_api_misc_defects(t_ctx *t) {
    variable with a deadline) must see llm_time_seconds advance. The suite builds this with
    -std=c99, where glibc hides clock_gettime (0.1 measured a 200 ms sleep as 0.1 ms). */
 static void test_api_clock_wall_time(t_ctx *t) {
-#ifndef LLM_NO_THREADS
+#if defined(_WIN32)
+    double t0 = llm_time_seconds(), dt;
+    Sleep(1500);
+    dt = llm_time_seconds() - t0;
+    T_NOTE(t, "slept %.3f s by llm_time_seconds", dt);
+    T_CHECK(t, dt > 1.4 && dt < 3.0, "the clock measured %.3f s for a 1.5 s sleep", dt);
+#elif !defined(LLM_NO_THREADS)
     pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
     struct timespec ts;
@@ -330,7 +336,57 @@ static void test_generator_frame_budget(t_ctx *t) {
     llm_sampler_free(smp); llm_session_free(s); llm_model_free(m);
 }
 
+/* UTF-8 paths: a model saved under a name with non-ASCII characters loads back (Windows
+   converts the path to UTF-16 for _wfopen / MoveFileExW; elsewhere the bytes go through). */
+static void test_api_utf8_paths(t_ctx *t) {
+    const char *path = "tests/tmp_mod\xc3\xa8le_\xe6\xa8\xa1\xe5\x9e\x8b.gguf";   /* "modèle_模型" */
+    llm_model *m = t_small_model(LLM_ARCH_LLAMA, 3), *m2 = NULL;
+    llm_error e;
+    T_CHECK(t, m && llm_model_save(m, path, &e) == LLM_OK, "save: %s", e.message);
+    T_CHECK(t, llm_model_load(path, NULL, &m2, &e) == LLM_OK, "load: %s", e.message);
+    T_CHECK(t, memcmp(llm_model_params(m), llm_model_params(m2), llm_model_num_params(m) * sizeof(float)) == 0,
+            "weights differ");
+    T_CHECK(t, llm_model_save(m, path, &e) == LLM_OK, "saving over an existing file: %s", e.message);
+    llm_model_free(m); llm_model_free(m2);
+    llm__remove(path);
+}
+/* A pool with more threads than the machine runs: the same results, work split no finer than
+   the machine's threads (whatever the pool size, one step gives the same bits). */
+static void test_api_oversubscribed_pool(t_ctx *t) {
+    llm_threadpool *p2 = NULL, *p64 = NULL;
+    llm_model *a = t_small_model(LLM_ARCH_GPT2, 4), *b = t_small_model(LLM_ARCH_GPT2, 4);
+    llm_trainer *ta = NULL, *tb = NULL;
+    llm_trainer_desc td;
+    llm_step_result ra, rb;
+    int32_t in[2 * 16], tg[2 * 16];
+    int i;
+    T_CHECK(t, llm_threadpool_create(2, NULL, &p2, NULL) == LLM_OK && llm_threadpool_create(64, NULL, &p64, NULL) == LLM_OK,
+            "pools");
+#ifdef LLM_NO_THREADS
+    T_CHECK(t, llm_threadpool_size(p64) == 1, "size %d without threads", llm_threadpool_size(p64));
+#else
+    T_CHECK(t, llm_threadpool_size(p64) == 64, "size %d", llm_threadpool_size(p64));
+#endif
+    for (i = 0; i < 32; i++) { in[i] = (i * 7) % 50; tg[i] = (i * 3 + 1) % 50; }
+    memset(&td, 0, sizeof td);
+    td.batch = 2; td.seq_len = 16; td.pool = p2;
+    T_CHECK(t, llm_trainer_create(a, &td, &ta, NULL) == LLM_OK, "trainer");
+    td.pool = p64;
+    T_CHECK(t, llm_trainer_create(b, &td, &tb, NULL) == LLM_OK, "trainer");
+    for (i = 0; i < 3; i++) {
+        T_CHECK(t, llm_trainer_step(ta, in, tg, &ra) == LLM_OK && llm_trainer_step(tb, in, tg, &rb) == LLM_OK, "step");
+        T_CHECK(t, ra.loss == rb.loss && ra.grad_norm == rb.grad_norm, "step %d: %.9g vs %.9g", i, (double)ra.loss,
+                (double)rb.loss);
+    }
+    T_NOTE(t, "64 threads on this machine: work in %d parts; kernels: %s", llm__pool_width(p64),
+           llm_threadpool_kernels(p64));
+    llm_trainer_free(ta); llm_trainer_free(tb); llm_model_free(a); llm_model_free(b);
+    llm_threadpool_free(p2); llm_threadpool_free(p64);
+}
+
 static const t_case api_tests[] = {
+    {"api_utf8_paths", test_api_utf8_paths},
+    {"api_oversubscribed_pool", test_api_oversubscribed_pool},
     {"api_null_arguments", test_api_null_arguments},
     {"api_size_queries", test_api_size_queries},
     {"api_sampler_vocab_mismatch", test_api_vocab_mismatch},

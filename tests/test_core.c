@@ -29,6 +29,7 @@ static int fx_load(fixture *f, const char *name) {
     memcpy(h, p + off, sizeof h); off += sizeof h;
     memcpy(o, p + off, sizeof o); off += sizeof o;
     memcpy(w, p + off, sizeof w); off += sizeof w;
+    t_le(h, 12, 4); t_le(o, 7, 4); t_le(w, 3, 4);   /* the fixture is little-endian */
     f->cfg.arch = (llm_arch)(h[0] + 1); /* the fixture stores 0 = GPT-2, 1 = Llama */ f->cfg.n_layer = h[1]; f->cfg.n_head = h[2]; f->cfg.n_kv_head = h[3];
     f->cfg.dim = h[4]; f->cfg.ffn_dim = h[5]; f->cfg.vocab_size = h[6]; f->cfg.padded_vocab_size = h[7];
     f->cfg.max_seq_len = h[8]; f->cfg.untied_head = h[9]; f->B = h[10]; f->T = h[11];
@@ -50,7 +51,11 @@ static int fx_load(fixture *f, const char *name) {
     f->step_losses = (double *)(p + off); off += (size_t)f->n_steps * 8;
     f->step_norms = (double *)(p + off); off += (size_t)f->n_steps * 8;
     f->final_params = (double *)(p + off); off += n * 8;
-    return off == size;
+    if (off != size) return 0;
+    t_le(f->inputs, 2 * BT, 4); t_le(f->params, n, 4);
+    t_le(f->logits, BT * (size_t)f->cfg.vocab_size + 1 + n + 2 * (size_t)f->n_steps + n, 8);
+    memcpy(&f->loss, p + 8 + sizeof h + sizeof o + sizeof w + 2 * BT * 4 + n * 4 + BT * (size_t)f->cfg.vocab_size * 8, 8);
+    return 1;
 }
 static void fx_free(fixture *f) { llm_free(NULL, f->file); }
 
@@ -674,8 +679,8 @@ static void test_nonfinite_is_reported(t_ctx *t) {
 }
 
 /* ---- importers and bad inputs ---- */
-static void t_put32(FILE *f, int32_t v) { fwrite(&v, 4, 1, f); }
-static void t_putf(FILE *f, const float *p, size_t n) { fwrite(p, 4, n, f); }
+static void t_put32(FILE *f, int32_t v) { t_fwrite_le(&v, 4, 1, f); }
+static void t_putf(FILE *f, const float *p, size_t n) { t_fwrite_le(p, 4, n, f); }
 
 /* llm.c GPT-2 checkpoint written by hand in llm.c's layout from a model of ours */
 static void test_import_llmc(t_ctx *t) {
@@ -692,7 +697,7 @@ static void test_import_llmc(t_ctx *t) {
     memset(hdr, 0, sizeof hdr);
     hdr[0] = 20240326; hdr[1] = 3; hdr[2] = c->max_seq_len; hdr[3] = c->vocab_size; hdr[4] = c->n_layer;
     hdr[5] = c->n_head; hdr[6] = c->dim; hdr[7] = c->padded_vocab_size;
-    fwrite(hdr, 4, 256, f);
+    t_fwrite_le(hdr, 4, 256, f);
     t_putf(f, llm_model_params(m) + llm_model_tensor(m, 0)->offset, llm_model_tensor(m, 0)->size);
     t_putf(f, llm_model_params(m) + llm_model_tensor(m, 1)->offset, llm_model_tensor(m, 1)->size);
     for (k = 0; k < 12; k++) for (l = 0; l < c->n_layer; l++) {
@@ -848,7 +853,7 @@ static void test_token_shards(t_ctx *t) {
     void *buf;
     size_t size;
     memset(hdr, 0, sizeof hdr); hdr[0] = 20240520; hdr[1] = 1; hdr[2] = 5;
-    f = fopen(path, "wb"); fwrite(hdr, 4, 256, f); fwrite(ids, 2, 5, f); fclose(f);
+    f = fopen(path, "wb"); t_fwrite_le(hdr, 4, 256, f); t_fwrite_le(ids, 2, 5, f); fclose(f);
     T_CHECK(t, llm_token_shard_load(path, NULL, &tok, &n, &e) == LLM_OK, "%s", e.message);
     T_CHECK(t, n == 5 && tok[1] == 50256 && tok[3] == 65535, "values");
     llm_free(NULL, tok);

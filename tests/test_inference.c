@@ -195,7 +195,7 @@ static void test_stories260k_greedy(t_ctx *t) {
 
 /* several sessions over one model on several threads give the same tokens as serially */
 typedef struct t_conv { const llm_model *m; int32_t start; int32_t out[24]; llm_threadpool *pool; } t_conv;
-static void *t_conv_run(void *arg) {
+LLM__MAYBE_UNUSED static void *t_conv_run(void *arg) {
     t_conv *c = (t_conv *)arg;
     llm_session *s;
     llm_session_desc sd;
@@ -214,7 +214,7 @@ static void test_sessions_on_threads(t_ctx *t) {
 #ifndef LLM_NO_THREADS
     llm_model *m = t_inf_model(LLM_ARCH_LLAMA, 1);
     t_conv serial[4], par[4];
-    pthread_t th[4];
+    t_thread th[4];
     llm_threadpool *shared_pool;
     int i;
     llm_threadpool_create(2, NULL, &shared_pool, NULL);
@@ -222,9 +222,9 @@ static void test_sessions_on_threads(t_ctx *t) {
     for (i = 0; i < 4; i++) {
         par[i] = serial[i]; memset(par[i].out, 0, sizeof par[i].out);
         par[i].pool = i < 2 ? shared_pool : NULL;  /* two share a pool, two run alone */
-        pthread_create(&th[i], NULL, t_conv_run, &par[i]);
+        t_thread_start(&th[i], t_conv_run, &par[i]);
     }
-    for (i = 0; i < 4; i++) pthread_join(th[i], NULL);
+    for (i = 0; i < 4; i++) t_thread_join(&th[i]);
     llm_threadpool_free(shared_pool);
     llm_model_free(m);
     for (i = 0; i < 4; i++) T_CHECK(t, memcmp(serial[i].out, par[i].out, sizeof par[i].out) == 0, "session %d differs", i);

@@ -104,7 +104,8 @@ static int tk_compare(t_ctx *t, llm_tokenizer *tok, const char *expect, size_t *
 static void test_tok_unicode_split(t_ctx *t) {
     tk_lines C, S;
     size_t i, bad = 0, pieces = 0;
-    unsigned char buf[65536];
+    static unsigned char buf[65536];   /* (test-only statics: small stacks, as WebAssembly's, hold no 100 KB) */
+    static int32_t want[8192];
     if (!tk_read_lines("tok_cases.txt", &C) || !tk_read_lines("tok_split.txt", &S)) T_SKIP(t, "fixtures missing");
     for (i = 0; i < C.n && i < S.n; i++) {
         size_t len = tk_unhex(C.line[i], buf), p;
@@ -112,7 +113,6 @@ static void test_tok_unicode_split(t_ctx *t) {
         const char *e = S.line[i];
         for (pat = 0; pat < 2; pat++) {
             char *bar = strchr((char *)e, '|');
-            int32_t want[8192];
             size_t nw, k = 0, pos = 0;
             if (pat == 0 && bar) *bar = 0;
             nw = tk_parse_ids(e, want, 8192);
