@@ -345,8 +345,9 @@ typedef enum llm_pattern {
                                  ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ */
 } llm_pattern;
 
-/* Loading a tokenizer. The format is detected from the content: a GPT-2 directory
-   (encoder.json + vocab.bpe inside), GPT-2's encoder.json (then the desc names vocab.bpe),
+/* Loading a tokenizer. The format is detected from the content: a directory (holding
+   tokenizer.json, encoder.json + vocab.bpe, vocab.json + merges.txt or tokenizer.model),
+   Hugging Face's tokenizer.json (byte-level BPE), GPT-2's encoder.json (then the desc names vocab.bpe),
    a SentencePiece tokenizer.model, a llama2.c tokenizer.bin, or a native tokenizer (a GGUF
    holding tokenizer.ggml.* metadata: a tokenizer file or any llm.h checkpoint).
    field          default / meaning
@@ -503,7 +504,21 @@ typedef struct llm_config {
     llm_arch arch;
 } llm_config;
 
-/* One entry of the tensor table: every parameter lives at params + offset. */
+/* Tensor types, numbered as ggml / GGUF number them (see >>quant for the block layouts). */
+typedef enum llm_type {
+    LLM_TYPE_F32 = 0,
+    LLM_TYPE_F16 = 1,
+    LLM_TYPE_Q4_0 = 2,
+    LLM_TYPE_Q8_0 = 8,
+    LLM_TYPE_Q4_K = 12,
+    LLM_TYPE_Q6_K = 14,
+    LLM_TYPE_BF16 = 30
+} llm_type;
+LLMDEF const char *llm_type_name(llm_type type);   /* "F32", "Q4_K", ... */
+
+/* One entry of the tensor table: every parameter lives at params + offset (fp32). A matrix
+   may also have a quantized copy (type Q8_0, Q4_0, Q4_K or Q6_K: from a quantized GGUF or
+   llm_model_quantize) that sessions use for their matrix products. */
 typedef struct llm_tensor_info {
     char name[48];        /* GGUF / llama.cpp name, e.g. "blk.3.attn_q.weight" */
     int n_dims;           /* 1 or 2 */
@@ -511,6 +526,7 @@ typedef struct llm_tensor_info {
     size_t offset;        /* in floats, into the parameter buffer */
     size_t size;          /* number of floats */
     int decay;            /* 1 when AdamW applies weight decay (2-D tensors) */
+    llm_type type;        /* F32, or the type of its quantized copy */
 } llm_tensor_info;
 
 /* Creating and loading models.
@@ -526,21 +542,44 @@ typedef struct llm_model_desc {
     llm_allocator allocator;
     llm_log_fn log_fn;
     void *log_user_data;
+    int no_mmap;          /* llm_model_load: 1 reads the file instead of mapping it */
 } llm_model_desc;
 
 typedef struct llm_model llm_model;
 
 LLMDEF llm_status llm_model_create(const llm_model_desc *desc, llm_model **out, llm_error *err);
 /* Loads a model; the format is detected from the content: GGUF (llm.h checkpoints and
-   llama.cpp F32 files), karpathy/llm.c GPT-2 checkpoints (magic 20240326, fp32), llama2.c
-   checkpoints (legacy format, validated against the file size). A tokenizer stored in a
-   GGUF comes with it (llm_model_tokenizer). _mem copies what it needs from data. */
+   llama.cpp files: tensors F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K, mixed as quantized
+   files mix them), a Hugging Face directory (config.json + model.safetensors, or shards
+   named by model.safetensors.index.json; F32, F16, BF16; GPT2LMHeadModel or
+   LlamaForCausalLM) or the path of its .safetensors file, karpathy/llm.c GPT-2 checkpoints
+   (magic 20240326, fp32), llama2.c checkpoints (legacy format, validated against the file
+   size). A tokenizer stored in a GGUF, or beside the safetensors (tokenizer.json,
+   vocab.json + merges.txt, tokenizer.model), comes with it (llm_model_tokenizer).
+   The parameters are fp32; a quantized matrix also keeps its blocks as a quantized copy
+   (see llm_model_quantize), which sessions decode with. llm_model_load maps the file
+   (mmap / MapViewOfFile) and uses those blocks in place (no_mmap in the desc reads it
+   instead; a mapped file must not be truncated while the model lives). _mem copies what it
+   needs from data (safetensors need their config.json: load the directory). */
 LLMDEF llm_status llm_model_load(const char *path, const llm_model_desc *desc, llm_model **out, llm_error *err);
 LLMDEF llm_status llm_model_load_mem(const void *data, size_t size, const llm_model_desc *desc, llm_model **out,
                                      llm_error *err);
 /* Saves the model (config + weights, and the tokenizer when one is attached) as GGUF. */
 LLMDEF llm_status llm_model_save(const llm_model *model, const char *path, llm_error *err);
 LLMDEF llm_status llm_model_save_mem(const llm_model *model, void *buf, size_t cap, size_t *size, llm_error *err);
+/* Writing a model for other programs: GGUF (llama.cpp's names, keys and layouts; every matrix
+   in `type`: F32, F16, BF16, Q8_0, Q4_0, Q4_K or Q6_K, norms and biases F32; a matrix whose
+   rows are not whole blocks stays F32), or safetensors + config.json for Hugging Face (path
+   is a directory, made when missing; F32, F16 or BF16; GPT2LMHeadModel / LlamaForCausalLM
+   names and layouts; the tokenizer is not written there). llm_model_save writes GGUF as the
+   model holds it (quantized copies included, so they load back). */
+typedef enum llm_file_format { LLM_FORMAT_GGUF = 0, LLM_FORMAT_SAFETENSORS = 1 } llm_file_format;
+typedef struct llm_export_desc {
+    llm_file_format format;
+    llm_type type;          /* 0 = F32 */
+} llm_export_desc;
+LLMDEF llm_status llm_model_export(const llm_model *model, const char *path, const llm_export_desc *desc,
+                                   llm_error *err);
 LLMDEF void llm_model_free(llm_model *model);
 LLMDEF const llm_config *llm_model_config(const llm_model *model);
 LLMDEF size_t llm_model_num_params(const llm_model *model);  /* floats, padded rows included */
@@ -550,6 +589,14 @@ LLMDEF float *llm_model_params(llm_model *model);            /* the parameter bu
 LLMDEF const float *llm_model_params_const(const llm_model *model);
 /* Fills a config with defaults and validates it (arch set, n_head divides dim, ...). */
 LLMDEF llm_status llm_config_resolve(llm_config *config, llm_error *err);
+/* Gives every matrix a quantized copy of `type` (LLM_TYPE_Q8_0, Q4_0, Q4_K or Q6_K; a matrix
+   whose rows are not whole blocks of the type (32, or 256 for the K types) gets none;
+   LLM_TYPE_F32 drops the copies): sessions then decode with integer dot products, reading
+   3.8x (Q8_0), 7.1x (Q4_0, Q4_K) or 4.9x (Q6_K) fewer bytes. Q8_0 and Q4_0 round as ggml's
+   reference quantizers do; Q4_K and Q6_K use each sub-block's range (simpler than ggml's
+   search, so a little less accurate). The fp32 parameters stay; a model with quantized copies
+   cannot be trained (llm_trainer_create refuses it). Norms and biases stay fp32. */
+LLMDEF llm_status llm_model_quantize(llm_model *model, llm_type type, llm_error *err);
 /* Full forward pass without a trainer: logits[B*T*vocab_size] (real vocab only) for
    tokens[B*T]. Allocates its own activations; uses pool when given. */
 LLMDEF llm_status llm_model_forward(const llm_model *model, llm_threadpool *pool,
@@ -1051,12 +1098,14 @@ typedef char llm__check_size[(sizeof(size_t) >= 4) ? 1 : -1];
 #include <immintrin.h>
 #if defined(__GNUC__) || defined(__clang__)
 #include <cpuid.h>
-#define LLM__TARGET_AVX2 __attribute__((target("avx2,fma")))
-#define LLM__TARGET_AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
+#define LLM__TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define LLM__TARGET_AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma,f16c")))
+#define LLM__TARGET_VNNI __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")))
 #else
 #include <intrin.h>
 #define LLM__TARGET_AVX2
 #define LLM__TARGET_AVX512
+#define LLM__TARGET_VNNI
 #endif
 #define LLM__KERNEL_LIST "portable avx2 avx512"
 #elif !defined(LLM_NO_SIMD) && defined(__aarch64__) && defined(__ARM_NEON)
@@ -1088,6 +1137,7 @@ typedef char llm__check_size[(sizeof(size_t) >= 4) ? 1 : -1];
    one FMA chain in k order); so do the matvec variants (16 or 32 partial sums in the same
    order) and the AdamW ones; so the choice changes speed only. */
 struct llm__adamw_args;
+struct llm__q8x;
 typedef struct llm__kernels {
     const char *gemm_name;   /* "portable", "avx2", "avx512", "neon" */
     int mr, nr;              /* its micro-kernel tile */
@@ -1097,6 +1147,9 @@ typedef struct llm__kernels {
     void (*dot4)(const float *x, const float *w0, const float *w1, const float *w2, const float *w3, int n,
                  float *out);
     size_t (*adamw)(const struct llm__adamw_args *o, size_t a, size_t b, float decay);
+    float (*qdot)(int type, const unsigned char *w, const struct llm__q8x *x, int n);   /* >>qmatmul */
+    /* four consecutive rows (row_bytes apart) at once */
+    void (*qdot4)(int type, const unsigned char *w, size_t row_bytes, const struct llm__q8x *x, int n, float *out);
     char why[160];           /* how it was chosen */
 } llm__kernels;
 static void llm__kernels_choose(llm__kernels *k, const llm_allocator *al, int calibrate);
@@ -1121,6 +1174,10 @@ static int llm__cp_class(uint32_t cp);
 static size_t llm__sampler_state_size(const llm_sampler *s);
 static llm_status llm__tokenizer_clone(const llm_tokenizer *t, const llm_allocator *a, llm_tokenizer **out,
                                        llm_error *err);
+struct llm_model;
+static int64_t llm__saved_rows(const struct llm_model *m, const llm_tensor_info *t);
+static llm_status llm__safetensors_export(const struct llm_model *m, const char *dir, const llm_export_desc *d,
+                                          llm_error *err);
 static llm_status llm__trainer_save(llm_trainer *tr, const char *path, void *buf, size_t cap, size_t *size,
                                     uint64_t data_pos);
 struct llm__src;
@@ -1319,6 +1376,77 @@ static void llm__remove(const char *path) {
     remove(path);
 #endif
 }
+/* Memory-mapped files (POSIX mmap, Windows MapViewOfFile); elsewhere files are read. */
+#if !defined(_WIN32)
+#include <sys/stat.h>   /* mkdir, and the file's size for mmap */
+#include <errno.h>
+#endif
+#if !defined(_WIN32) && (defined(__unix__) || defined(__APPLE__)) && !defined(__wasi__) && !defined(__EMSCRIPTEN__)
+#include <sys/mman.h>
+#include <fcntl.h>
+#include <unistd.h>
+#define LLM__MMAP 1
+#else
+#define LLM__MMAP 0
+#endif
+/* makes a directory (0 on success or when it exists) */
+static int llm__mkdir(const char *path) {
+#if defined(_WIN32)
+    wchar_t *w = llm__wide(path);
+    int ok = w && (CreateDirectoryW(w, NULL) || GetLastError() == ERROR_ALREADY_EXISTS);
+    LLM_FREE(w);
+    return ok ? 0 : -1;
+#else
+    return mkdir(path, 0777) == 0 || errno == EEXIST ? 0 : -1;
+#endif
+}
+/* Maps a whole regular file read-only; 0 when it cannot (no mapping on this platform, an
+   empty file, a directory): the caller reads it instead. */
+static void *llm__map_file(const char *path, uint64_t *size) {
+#if defined(_WIN32)
+    wchar_t *wp = llm__wide(path);
+    HANDLE f = wp ? CreateFileW(wp, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL)
+                  : INVALID_HANDLE_VALUE;
+    HANDLE h = NULL;
+    LARGE_INTEGER sz;
+    void *p = NULL;
+    LLM_FREE(wp);
+    if (f == INVALID_HANDLE_VALUE) return NULL;
+    if (GetFileSizeEx(f, &sz) && sz.QuadPart > 0 && (uint64_t)sz.QuadPart <= (uint64_t)SIZE_MAX)
+        h = CreateFileMappingW(f, NULL, PAGE_READONLY, 0, 0, NULL);
+    CloseHandle(f);
+    if (h) { p = MapViewOfFile(h, FILE_MAP_READ, 0, 0, 0); CloseHandle(h); }   /* the view keeps the mapping */
+    if (p) *size = (uint64_t)sz.QuadPart;
+    return p;
+#elif LLM__MMAP
+    struct stat sb;
+    void *p;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return NULL;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 || (uint64_t)sb.st_size > (uint64_t)SIZE_MAX) {
+        close(fd);
+        return NULL;
+    }
+    p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) return NULL;
+    *size = (uint64_t)sb.st_size;
+    return p;
+#else
+    LLM__UNUSED(path); LLM__UNUSED(size);
+    return NULL;
+#endif
+}
+static void llm__unmap_file(void *p, uint64_t size) {
+#if defined(_WIN32)
+    LLM__UNUSED(size);
+    if (p) UnmapViewOfFile(p);
+#elif LLM__MMAP
+    if (p) munmap(p, (size_t)size);
+#else
+    LLM__UNUSED(p); LLM__UNUSED(size);
+#endif
+}
 /* 64-bit offsets: Windows has its own calls; where long has 64 bits fseek does; 32-bit
    POSIX systems have fseeko (declared when the headers expose POSIX) */
 #if defined(_WIN32)
@@ -1344,11 +1472,17 @@ typedef struct llm__src {
     const unsigned char *mem;
     FILE *f;
     uint64_t size;
+    void *map;          /* mem is this file mapping (unmapped on close unless taken) */
 } llm__src;
 
-static llm_status llm__src_open(llm__src *s, const char *path, const void *data, size_t size,
-                                llm_error *err) {
+/* path: mapped when the platform can (map != 0), else read through a FILE. */
+static llm_status llm__src_open_map(llm__src *s, const char *path, const void *data, size_t size, int map,
+                                    llm_error *err) {
     memset(s, 0, sizeof *s);
+    if (path && map && (s->map = llm__map_file(path, &s->size)) != NULL) {
+        s->mem = (const unsigned char *)s->map;
+        return LLM_OK;
+    }
     if (path) {
         int64_t len;
         s->f = llm__fopen(path, "rb");
@@ -1365,9 +1499,13 @@ static llm_status llm__src_open(llm__src *s, const char *path, const void *data,
     s->size = size;
     return LLM_OK;
 }
+static llm_status llm__src_open(llm__src *s, const char *path, const void *data, size_t size, llm_error *err) {
+    return llm__src_open_map(s, path, data, size, 0, err);
+}
 static void llm__src_close(llm__src *s) {
     if (s->f) fclose(s->f);
-    s->f = NULL;
+    llm__unmap_file(s->map, s->size);
+    s->f = NULL; s->map = NULL; s->mem = NULL;
 }
 /* Reads n bytes at offset off; fails (LLM_ERR_FORMAT) when they lie beyond the end. */
 static llm_status llm__src_read(llm__src *s, uint64_t off, void *dst, size_t n, llm_error *err) {
@@ -1435,6 +1573,7 @@ static void llm__put_le(unsigned char *p, uint64_t v, int nbytes) {
     int i;
     for (i = 0; i < nbytes; i++) p[i] = (unsigned char)(v >> (8 * i));
 }
+static uint32_t llm__f32_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 static int llm__host_is_le(void) { const uint16_t one = 1; return *(const unsigned char *)&one == 1; }
 /* n 4-byte words at p between the host's order and little-endian (a no-op on LE hosts) */
 static void llm__le32_words(void *p, size_t n) {
@@ -2742,6 +2881,9 @@ struct llm_model {
     size_t wte, wpe, lnfw, lnfb, head;  /* (Vp,C) (maxT,C) (C) (C) (Vp,C): head == wte if tied */
     llm__layer_off *layers;     /* L entries */
     llm_tokenizer *tokenizer;   /* an attached tokenizer (owned), or NULL */
+    unsigned char **qdata;      /* per tensor: its quantized copy (type in the table), or NULL */
+    int n_quant;                /* tensors with a quantized copy */
+    void *map; uint64_t map_size;   /* the mapped GGUF file its quantized copies lie in (llm_model_load) */
 };
 
 LLMDEF llm_status llm_config_resolve(llm_config *c, llm_error *err) {
@@ -2923,11 +3065,23 @@ LLMDEF llm_status llm_model_create(const llm_model_desc *d, llm_model **out, llm
     return LLM_OK;
 }
 
+/* Frees tensor i's quantized copy unless it lies in the mapped file. */
+static void llm__qdata_free(llm_model *m, int i) {
+    const unsigned char *p = m->qdata[i], *b = (const unsigned char *)m->map;
+    if (!b || p < b || p >= b + m->map_size) llm__dealloc(&m->alloc, m->qdata[i]);
+    m->qdata[i] = NULL;
+}
 LLMDEF void llm_model_free(llm_model *m) {
     llm_allocator a;
     if (!m) return;
     a = m->alloc;
     llm_tokenizer_free(m->tokenizer);
+    if (m->qdata) {
+        int i;
+        for (i = 0; i < m->n_tensors; i++) llm__qdata_free(m, i);
+        llm__dealloc(&a, m->qdata);
+    }
+    llm__unmap_file(m->map, m->map_size);
     llm__dealloc(&a, m->params);
     llm__dealloc(&a, m->tensors);
     llm__dealloc(&a, m->layers);
@@ -2960,6 +3114,265 @@ LLMDEF llm_status llm_model_set_tokenizer(llm_model *m, const llm_tokenizer *tok
 
 static float *llm__PW(float *base, size_t off) { return off == LLM__NONE ? NULL : base + off; }
 
+
+/* =========================================================================================
+   >>quant: tensor types. Besides fp32, a model read from a GGUF file (or passed through
+   llm_model_quantize) may keep a quantized copy of its matrices, in ggml's block formats,
+   which sessions decode with integer dot products (>>kernels, llm__qmatmul); the fp32
+   parameters stay the reference (training, the GPU, fallbacks). The formats, per block:
+     F16, BF16   one 16-bit float per value
+     Q8_0   32 values: d (f16), q[32] (int8)                    x = d q            34 bytes
+     Q4_0   32 values: d (f16), 16 bytes of 4-bit q            x = d (q - 8)       18 bytes
+            (byte j holds value j in its low nibble and value j + 16 in its high one)
+     Q4_K   256 values: d, dmin (f16), 12 bytes of 6-bit scales and mins for the eight
+            sub-blocks of 32, 128 bytes of 4-bit q             x = d sc q - dmin m  144 bytes
+            (bytes 0-31 hold sub-blocks 0 and 1 in low/high nibbles, and so on)
+     Q6_K   256 values: 128 bytes of low 4 bits, 64 bytes of high 2 bits, 16 int8 scales
+            (one per 16 values), d (f16)                       x = d sc (q - 32)    210 bytes
+   ========================================================================================= */
+typedef struct llm__qtype { int type; const char *name; int block, bytes; } llm__qtype;
+static const llm__qtype llm__qtypes[] = {
+    {LLM_TYPE_F32, "F32", 1, 4},      {LLM_TYPE_F16, "F16", 1, 2},      {LLM_TYPE_BF16, "BF16", 1, 2},
+    {LLM_TYPE_Q8_0, "Q8_0", 32, 34},  {LLM_TYPE_Q4_0, "Q4_0", 32, 18},  {LLM_TYPE_Q4_K, "Q4_K", 256, 144},
+    {LLM_TYPE_Q6_K, "Q6_K", 256, 210},
+};
+static const llm__qtype *llm__qinfo(int type) {
+    size_t i;
+    for (i = 0; i < sizeof llm__qtypes / sizeof llm__qtypes[0]; i++)
+        if (llm__qtypes[i].type == type) return &llm__qtypes[i];
+    return NULL;
+}
+LLMDEF const char *llm_type_name(llm_type t) { return llm__qinfo((int)t) ? llm__qinfo((int)t)->name : "unknown"; }
+/* bytes of a row of n values (n a multiple of the block) */
+static size_t llm__row_bytes(int type, size_t n) {
+    const llm__qtype *q = llm__qinfo(type);
+    return q ? n / (size_t)q->block * (size_t)q->bytes : 0;
+}
+
+/* IEEE half <-> float, rounding to nearest even; bfloat16 is the float's top half */
+static float llm__f16_to_f32(uint16_t h) {
+    const uint32_t s = (uint32_t)(h & 0x8000) << 16, e = (h >> 10) & 31, m = h & 1023;
+    uint32_t u;
+    float f;
+    if (e == 0) {   /* zero or subnormal: m * 2^-24 */
+        f = (float)m * (1.0f / 16777216.0f);
+        return s ? -f : f;
+    }
+    u = e == 31 ? s | 0x7f800000u | (m << 13) : s | ((e + 112) << 23) | (m << 13);
+    memcpy(&f, &u, 4);
+    return f;
+}
+static uint16_t llm__f32_to_f16(float f) {
+    uint32_t u, s, e, m;
+    memcpy(&u, &f, 4);
+    s = (u >> 16) & 0x8000; e = (u >> 23) & 255; m = u & 0x7fffff;
+    if (e == 255) return (uint16_t)(s | 0x7c00 | (m ? 0x200 : 0));   /* inf, nan */
+    if (e > 142) return (uint16_t)(s | 0x7c00);                      /* overflow: inf */
+    if (e < 113) {                                                   /* subnormal or zero */
+        uint32_t shift, r;
+        if (e < 102) return (uint16_t)s;
+        m |= 0x800000; shift = 126 - e;
+        r = m >> shift;
+        if ((m & ((1u << shift) - 1)) > (1u << (shift - 1)) ||
+            ((m & ((1u << shift) - 1)) == (1u << (shift - 1)) && (r & 1)))
+            r++;
+        return (uint16_t)(s | r);
+    }
+    {
+        uint32_t h = ((e - 112) << 10) | (m >> 13), rest = m & 0x1fff;
+        if (rest > 0x1000 || (rest == 0x1000 && (h & 1))) h++;   /* may carry into the exponent: right */
+        return (uint16_t)(s | h);
+    }
+}
+static float llm__bf16_to_f32(uint16_t h) { uint32_t u = (uint32_t)h << 16; float f; memcpy(&f, &u, 4); return f; }
+static uint16_t llm__f32_to_bf16(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    if ((u & 0x7fffffff) > 0x7f800000) return (uint16_t)((u >> 16) | 0x40);   /* nan stays nan */
+    return (uint16_t)((u + 0x7fff + ((u >> 16) & 1)) >> 16);
+}
+static uint16_t llm__rd_u16(const unsigned char *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+
+/* Q4_K's 6-bit scale and min of sub-block j (0..7) from its 12 packed bytes */
+static void llm__q4k_scale_min(int j, const unsigned char *q, int *sc, int *m) {
+    if (j < 4) {
+        *sc = q[j] & 63; *m = q[j + 4] & 63;
+    } else {
+        *sc = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+        *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+    }
+}
+/* n values (a multiple of the block) of a row in `type` to floats */
+static void llm__dequant_row(int type, const unsigned char *src, float *dst, size_t n) {
+    size_t i, b;
+    int j, l;
+    switch (type) {
+    case LLM_TYPE_F32:
+        for (i = 0; i < n; i++) { uint32_t u = llm__rd_u32(src + 4 * i); memcpy(dst + i, &u, 4); }
+        break;
+    case LLM_TYPE_F16: for (i = 0; i < n; i++) dst[i] = llm__f16_to_f32(llm__rd_u16(src + 2 * i)); break;
+    case LLM_TYPE_BF16: for (i = 0; i < n; i++) dst[i] = llm__bf16_to_f32(llm__rd_u16(src + 2 * i)); break;
+    case LLM_TYPE_Q8_0:
+        for (b = 0; b < n / 32; b++, src += 34, dst += 32) {
+            const float d = llm__f16_to_f32(llm__rd_u16(src));
+            for (j = 0; j < 32; j++) dst[j] = d * (float)(int8_t)src[2 + j];
+        }
+        break;
+    case LLM_TYPE_Q4_0:
+        for (b = 0; b < n / 32; b++, src += 18, dst += 32) {
+            const float d = llm__f16_to_f32(llm__rd_u16(src));
+            for (j = 0; j < 16; j++) {
+                dst[j] = d * (float)((src[2 + j] & 0xF) - 8);
+                dst[j + 16] = d * (float)((src[2 + j] >> 4) - 8);
+            }
+        }
+        break;
+    case LLM_TYPE_Q4_K:
+        for (b = 0; b < n / 256; b++, src += 144) {
+            const float d = llm__f16_to_f32(llm__rd_u16(src)), dmin = llm__f16_to_f32(llm__rd_u16(src + 2));
+            const unsigned char *sc = src + 4, *q = src + 16;
+            for (j = 0; j < 8; j += 2, q += 32) {
+                int s1, m1, s2, m2;
+                llm__q4k_scale_min(j, sc, &s1, &m1);
+                llm__q4k_scale_min(j + 1, sc, &s2, &m2);
+                for (l = 0; l < 32; l++) *dst++ = d * (float)s1 * (float)(q[l] & 0xF) - dmin * (float)m1;
+                for (l = 0; l < 32; l++) *dst++ = d * (float)s2 * (float)(q[l] >> 4) - dmin * (float)m2;
+            }
+        }
+        break;
+    case LLM_TYPE_Q6_K:
+        for (b = 0; b < n / 256; b++, src += 210) {
+            const unsigned char *ql = src, *qh = src + 128;
+            const int8_t *sc = (const int8_t *)(src + 192);
+            const float d = llm__f16_to_f32(llm__rd_u16(src + 208));
+            int half;
+            for (half = 0; half < 2; half++, ql += 64, qh += 32, sc += 8, dst += 128)
+                for (l = 0; l < 32; l++) {
+                    const int is = l / 16;
+                    dst[l] = d * sc[is] * (float)((int)((ql[l] & 0xF) | ((qh[l] & 3) << 4)) - 32);
+                    dst[l + 32] = d * sc[is + 2] * (float)((int)((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32);
+                    dst[l + 64] = d * sc[is + 4] * (float)((int)((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32);
+                    dst[l + 96] = d * sc[is + 6] * (float)((int)((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32);
+                }
+        }
+        break;
+    default: break;
+    }
+}
+/* n floats (a multiple of the block) to a row in `type`: F32, F16, BF16, Q8_0 and Q4_0, with
+   ggml's reference rounding (Q8_0: d = max|x| / 127, q = round(x / d); Q4_0: d = the value of
+   largest magnitude / -8, q = min(15, trunc(x / d + 8.5))). Returns 0 for other types. */
+static int llm__quant_row(int type, const float *src, unsigned char *dst, size_t n) {
+    size_t i, b;
+    int j;
+    switch (type) {
+    case LLM_TYPE_F32: for (i = 0; i < n; i++) llm__put_le(dst + 4 * i, llm__f32_bits(src[i]), 4); return 1;
+    case LLM_TYPE_F16: for (i = 0; i < n; i++) llm__put_le(dst + 2 * i, llm__f32_to_f16(src[i]), 2); return 1;
+    case LLM_TYPE_BF16: for (i = 0; i < n; i++) llm__put_le(dst + 2 * i, llm__f32_to_bf16(src[i]), 2); return 1;
+    case LLM_TYPE_Q8_0:
+        for (b = 0; b < n / 32; b++, src += 32, dst += 34) {
+            float amax = 0, d, id;
+            for (j = 0; j < 32; j++) amax = LLM__MAX(amax, fabsf(src[j]));
+            d = amax / 127.0f; id = d ? 1.0f / d : 0.0f;
+            llm__put_le(dst, llm__f32_to_f16(d), 2);
+            for (j = 0; j < 32; j++) dst[2 + j] = (unsigned char)(int8_t)lroundf(src[j] * id);
+        }
+        return 1;
+    case LLM_TYPE_Q4_0:
+        for (b = 0; b < n / 32; b++, src += 32, dst += 18) {
+            float amax = 0, mx = 0, d, id;
+            for (j = 0; j < 32; j++) if (fabsf(src[j]) > amax) { amax = fabsf(src[j]); mx = src[j]; }
+            d = mx / -8.0f; id = d ? 1.0f / d : 0.0f;
+            llm__put_le(dst, llm__f32_to_f16(d), 2);
+            for (j = 0; j < 16; j++) {
+                const int q0 = LLM__MIN(15, (int)(src[j] * id + 8.5f)),
+                          q1 = LLM__MIN(15, (int)(src[j + 16] * id + 8.5f));
+                dst[2 + j] = (unsigned char)(q0 | (q1 << 4));
+            }
+        }
+        return 1;
+    case LLM_TYPE_Q4_K:   /* 8 sub-blocks of 32, value = d sc q - dmin m, q 0..15, sc and m 6 bits */
+        for (b = 0; b < n / 256; b++, src += 256, dst += 144) {
+            float scale[8], mn[8], maxs = 0, maxm = 0, d, dmin;
+            int sc[8], m[8], l;
+            for (j = 0; j < 8; j++) {   /* each sub-block's own range: [min(0, lo), hi] in 15 steps */
+                float lo = 0, hi = src[32 * j];
+                for (l = 0; l < 32; l++) { lo = LLM__MIN(lo, src[32 * j + l]); hi = LLM__MAX(hi, src[32 * j + l]); }
+                scale[j] = (hi - lo) / 15.0f; mn[j] = -lo;
+                maxs = LLM__MAX(maxs, scale[j]); maxm = LLM__MAX(maxm, mn[j]);
+            }
+            d = llm__f16_to_f32(llm__f32_to_f16(maxs / 63.0f));
+            dmin = llm__f16_to_f32(llm__f32_to_f16(maxm / 63.0f));
+            llm__put_le(dst, llm__f32_to_f16(maxs / 63.0f), 2);
+            llm__put_le(dst + 2, llm__f32_to_f16(maxm / 63.0f), 2);
+            for (j = 0; j < 8; j++) {
+                sc[j] = d > 0 ? LLM__MIN(63, (int)lroundf(scale[j] / d)) : 0;
+                m[j] = dmin > 0 ? LLM__MIN(63, (int)lroundf(mn[j] / dmin)) : 0;
+            }
+            for (j = 0; j < 4; j++) {
+                dst[4 + j] = (unsigned char)((sc[j] & 63) | ((sc[j + 4] >> 4) << 6));
+                dst[8 + j] = (unsigned char)((m[j] & 63) | ((m[j + 4] >> 4) << 6));
+                dst[12 + j] = (unsigned char)((sc[j + 4] & 0xF) | ((m[j + 4] & 0xF) << 4));
+            }
+            for (j = 0; j < 8; j += 2)   /* sub-blocks j and j + 1 share 32 bytes: low and high nibbles */
+                for (l = 0; l < 32; l++) {
+                    int q[2], h;
+                    for (h = 0; h < 2; h++) {
+                        const float step = d * (float)sc[j + h];
+                        const int v =
+                            step > 0 ? (int)lroundf((src[32 * (j + h) + l] + dmin * (float)m[j + h]) / step) : 0;
+                        q[h] = LLM__MAX(0, LLM__MIN(15, v));
+                    }
+                    dst[16 + 16 * j + l] = (unsigned char)(q[0] | (q[1] << 4));
+                }
+        }
+        return 1;
+    case LLM_TYPE_Q6_K:   /* 16 sub-blocks of 16, value = d sc (q - 32), q 0..63, sc int8 */
+        for (b = 0; b < n / 256; b++, src += 256, dst += 210) {
+            float scale[16], maxs = 0, d;
+            int sc[16], l, q[256];
+            for (j = 0; j < 16; j++) {
+                float amax = 0;
+                for (l = 0; l < 16; l++) amax = LLM__MAX(amax, fabsf(src[16 * j + l]));
+                scale[j] = amax / 31.0f;
+                maxs = LLM__MAX(maxs, scale[j]);
+            }
+            d = llm__f16_to_f32(llm__f32_to_f16(maxs / 127.0f));
+            llm__put_le(dst + 208, llm__f32_to_f16(maxs / 127.0f), 2);
+            for (j = 0; j < 16; j++) {
+                sc[j] = d > 0 ? LLM__MIN(127, (int)lroundf(scale[j] / d)) : 0;
+                dst[192 + j] = (unsigned char)(int8_t)sc[j];
+                for (l = 0; l < 16; l++) {
+                    const float step = d * (float)sc[j];
+                    const int v = step > 0 ? (int)lroundf(src[16 * j + l] / step) : 0;
+                    q[16 * j + l] = LLM__MAX(-32, LLM__MIN(31, v)) + 32;
+                }
+            }
+            for (j = 0; j < 2; j++) {   /* halves of 128: ql 64 bytes, qh 32 bytes each */
+                unsigned char *ql = dst + 64 * j, *qh = dst + 128 + 32 * j;
+                const int *v = q + 128 * j;
+                for (l = 0; l < 32; l++) {
+                    ql[l] = (unsigned char)((v[l] & 0xF) | ((v[l + 64] & 0xF) << 4));
+                    ql[l + 32] = (unsigned char)((v[l + 32] & 0xF) | ((v[l + 96] & 0xF) << 4));
+                    qh[l] = (unsigned char)((v[l] >> 4) | ((v[l + 32] >> 4) << 2) | ((v[l + 64] >> 4) << 4) |
+                                            ((v[l + 96] >> 4) << 6));
+                }
+            }
+        }
+        return 1;
+    default: return 0;
+    }
+}
+
+/* A quantized matrix as the matmul sees it: rows of up to three tensors in a row (a Llama
+   q|k|v or gate|up matrix), each with its type; and the products over it (>>qmatmul). */
+typedef struct llm__qpart { int type; int rows; size_t row_bytes; const unsigned char *data; } llm__qpart;
+typedef struct llm__qmat { int n; llm__qpart part[3]; } llm__qmat;
+/* activations quantized for those products: a block of 32 int8 with its scale and sum */
+typedef struct llm__q8x { float d; int32_t sum; int8_t q[32]; } llm__q8x;
+static int llm__qmat_find(const llm_model *m, const float *w, int C, int OC, llm__qmat *q);
+static void llm__qmatmul(const llm__kernels *kern, llm_threadpool *pool, float *out, const float *inp,
+                         const llm__qmat *q, const float *bias, size_t N, int C, int OC, llm__q8x *xq);
 
 /* =========================================================================================
    >>backend: the seam between the model logic and the machine
@@ -3070,6 +3483,8 @@ struct llm__ctx {
     const llm__ops *ops;
     llm_threadpool *pool;
     llm__kernels kern;    /* the CPU kernels (the pool's, or chosen for this context) */
+    const llm_model *qmodel;   /* a session over a model with quantized copies: its matmuls use them */
+    struct llm__q8x *qbuf;     /* (its quantized activations) */
     llm_allocator alloc;
     float *ws;            /* nth x ws_stride floats of scratch: slice i belongs to part i */
     size_t ws_stride;
@@ -3281,6 +3696,13 @@ static void llm__bias_rows(void *c, size_t lo, size_t hi) {
 }
 static void llm__matmul_forward(const llm__ctx *x, float *out, const float *inp, const float *w, const float *bias,
                                 size_t N, int C, int OC) {
+    llm__qmat q;
+    /* decoding reads a quantized copy when there is one (>>qmatmul); more rows (a prefill)
+       go through the fp32 GEMM, which is faster on a CPU when the fp32 weights are there */
+    if (x->qmodel && N <= LLM__MATVEC_ROWS && llm__qmat_find(x->qmodel, w, C, OC, &q)) {
+        llm__qmatmul(&x->kern, x->pool, out, inp, &q, bias, N, C, OC, x->qbuf);
+        return;
+    }
     if (N <= LLM__MATVEC_ROWS) {
         llm__matvec(&x->kern, x->pool, out, inp, w, bias, N, C, OC);
         return;
@@ -4243,6 +4665,10 @@ LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *d
         return llm__fail(err, LLM_ERR_INVALID_ARG, "invalid optimizer settings");
     if ((unsigned)d.precision > LLM_PRECISION_BF16 || (unsigned)d.backend > LLM_BACKEND_CUDA)
         return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown precision or backend");
+    if (model->n_quant)
+        return llm__fail(err, LLM_ERR_UNSUPPORTED, "the model has %d quantized matrices: it is for inference; "
+                         "llm_model_quantize(model, LLM_TYPE_F32, ...) drops them to train its fp32 weights",
+                         model->n_quant);
     if (!d.allocator.alloc_fn) d.allocator = model->alloc;
     if (!d.log_fn) { d.log_fn = model->log_fn; d.log_user_data = model->log_user; }
     if ((st = llm__pick_ops(d.backend, d.log_fn, d.log_user_data, &ops, err)) != LLM_OK) return st;
@@ -4554,6 +4980,12 @@ static llm_status llm__session_alloc(llm_session *s) {
     }
     if (x->ops->set_params && x->ops->set_params(x, s->params, s->model->n_params) != LLM_OK)
         return LLM_ERR_OUT_OF_MEMORY;
+    if (x->ops->host_memory && s->model->n_quant) {   /* matmuls on the quantized copies (>>qmatmul) */
+        const size_t width = (size_t)LLM__MAX(c->dim, c->ffn_dim);
+        s->x.qbuf = (llm__q8x *)llm__alloc(&x->alloc, NB * (width / 32 + 1) * sizeof(llm__q8x));
+        if (!s->x.qbuf) return LLM_ERR_OUT_OF_MEMORY;
+        s->x.qmodel = s->model;
+    }
     return LLM_OK;
 }
 
@@ -4615,7 +5047,7 @@ LLMDEF void llm_session_free(llm_session *s) {
         x->ops->free(x, s->kcache); x->ops->free(x, s->vcache); x->ops->free(x, s->mem);
         x->ops->free(x, s->dparams); x->ops->free(x, s->dtok); x->ops->free(x, s->dlogits);
     }
-    llm__dealloc(&a, s->tokens); llm__dealloc(&a, s->logits);
+    llm__dealloc(&a, s->tokens); llm__dealloc(&a, s->logits); llm__dealloc(&a, s->x.qbuf);
     llm__ctx_free(&s->x);
     llm__dealloc(&a, s);
 }
@@ -6402,7 +6834,16 @@ static size_t llm__gguf_scalar_size(uint32_t t) {
 }
 
 /* ---- writer: collects key/values in a byte buffer and tensors as pointers ---- */
-typedef struct llm__gguf_wt { const char *name; int n_dims; int64_t shape[2]; const float *data; } llm__gguf_wt;
+/* a tensor to write: fp32 data written as `type` (converted or quantized row by row as it
+   is written), or raw bytes already in `type` */
+typedef struct llm__gguf_wt {
+    const char *name;
+    int n_dims;
+    int64_t shape[2];
+    const float *data;
+    const unsigned char *raw;
+    int type;
+} llm__gguf_wt;
 typedef struct llm__gguf_w {
     llm_allocator alloc;
     unsigned char *kv; size_t kv_len, kv_cap; uint64_t n_kv;
@@ -6447,7 +6888,6 @@ static void llm__gguf_w_key(llm__gguf_w *w, const char *key, uint32_t type) {
     llm__gguf_w_le(w, type, 4);
     w->n_kv++;
 }
-static uint32_t llm__f32_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 LLM__MAYBE_UNUSED static void llm__gguf_w_u32(llm__gguf_w *w, const char *key, uint32_t v) {
     llm__gguf_w_key(w, key, LLM__GGUF_U32);
     llm__gguf_w_le(w, v, 4);
@@ -6488,8 +6928,10 @@ LLM__MAYBE_UNUSED static void llm__gguf_w_arr_i32(llm__gguf_w *w, const char *ke
     llm__gguf_w_key(w, key, LLM__GGUF_ARR); llm__gguf_w_le(w, LLM__GGUF_I32, 4); llm__gguf_w_le(w, n, 8);
     for (i = 0; i < n; i++) llm__gguf_w_le(w, (uint32_t)v[i], 4);
 }
-/* Adds an fp32 tensor; shape in row-major (PyTorch) order, data is not copied. */
-static void llm__gguf_w_tensor(llm__gguf_w *w, const char *name, int n_dims, const int64_t *shape, const float *data) {
+/* Adds an fp32 tensor written as `type`, or raw bytes of `type` (raw != NULL); shape in
+   row-major (PyTorch) order; nothing is copied. */
+static void llm__gguf_w_tensor_as(llm__gguf_w *w, const char *name, int n_dims, const int64_t *shape,
+                                  const float *data, const unsigned char *raw, int type) {
     void *buf;
     size_t nl = strlen(name) + 1, i;
     if (w->oom) return;
@@ -6503,10 +6945,15 @@ static void llm__gguf_w_tensor(llm__gguf_w *w, const char *name, int n_dims, con
     w->t[w->n_t].n_dims = n_dims;
     for (i = 0; i < 2; i++) w->t[w->n_t].shape[i] = (int)i < n_dims ? shape[i] : 1;
     w->t[w->n_t].data = data;
+    w->t[w->n_t].raw = raw;
+    w->t[w->n_t].type = type;
     w->n_t++;
 }
+/* the row length (ggml's ne[0]) and the row count of a tensor to write */
+static size_t llm__gguf_wt_rowlen(const llm__gguf_wt *t) { return (size_t)(t->n_dims > 1 ? t->shape[1] : t->shape[0]); }
+static size_t llm__gguf_wt_rows(const llm__gguf_wt *t) { return t->n_dims > 1 ? (size_t)t->shape[0] : 1; }
 static size_t llm__gguf_tensor_bytes(const llm__gguf_wt *t) {
-    return (size_t)(t->shape[0] * (t->n_dims > 1 ? t->shape[1] : 1)) * 4;
+    return llm__row_bytes(t->type, llm__gguf_wt_rowlen(t)) * llm__gguf_wt_rows(t);
 }
 static size_t llm__gguf_pad(size_t n) { return (LLM__GGUF_ALIGN - n % LLM__GGUF_ALIGN) % LLM__GGUF_ALIGN; }
 
@@ -6548,7 +6995,7 @@ static void llm__gguf_w_header(llm__gguf_w *w, llm__gguf_w *hdr) {
         llm__gguf_w_string(hdr, name, strlen(name));
         llm__gguf_w_le(hdr, (uint64_t)t->n_dims, 4);
         for (d = t->n_dims - 1; d >= 0; d--) llm__gguf_w_le(hdr, (uint64_t)t->shape[d], 8); /* fastest first */
-        llm__gguf_w_le(hdr, LLM__GGUF_TYPE_F32, 4);
+        llm__gguf_w_le(hdr, (uint64_t)t->type, 4);
         llm__gguf_w_le(hdr, off, 8);
         off += llm__gguf_tensor_bytes(t) + llm__gguf_pad(llm__gguf_tensor_bytes(t));
     }
@@ -6566,8 +7013,20 @@ static void llm__gguf_w_emit(const llm__gguf_w *w, const llm__gguf_w *hdr, llm__
     size_t i;
     llm__sink_put(k, hdr->kv, hdr->kv_len);
     for (i = 0; i < w->n_t; i++) {
-        const size_t nb = llm__gguf_tensor_bytes(&w->t[i]);
-        llm__sink_f32(k, w->t[i].data, nb / 4);
+        const llm__gguf_wt *t = &w->t[i];
+        const size_t nb = llm__gguf_tensor_bytes(t), n = llm__gguf_wt_rowlen(t), rb = llm__row_bytes(t->type, n);
+        if (t->raw) llm__sink_put(k, t->raw, nb);
+        else if (t->type == LLM_TYPE_F32) llm__sink_f32(k, t->data, nb / 4);
+        else {   /* converted or quantized a row at a time */
+            unsigned char *row = (unsigned char *)llm__alloc(&w->alloc, rb + 1);
+            size_t r;
+            if (!row) { k->fail = 1; return; }
+            for (r = 0; r < llm__gguf_wt_rows(t); r++) {
+                llm__quant_row(t->type, t->data + r * n, row, n);
+                llm__sink_put(k, row, rb);
+            }
+            llm__dealloc(&w->alloc, row);
+        }
         llm__sink_put(k, zeros, llm__gguf_pad(nb));
     }
 }
@@ -6794,9 +7253,10 @@ static llm_status llm__gguf_place(llm__gguf *g, size_t header_end, llm_error *er
     g->data_start = ((uint64_t)header_end + al - 1) / al * al;
     for (k = 0; k < g->n_t; k++) {
         llm__gguf_tensor *t = &g->t[k];
-        const uint64_t esz = t->type == LLM__GGUF_TYPE_F32 ? 4 : t->type == LLM__GGUF_TYPE_F16 ? 2 : 0;
+        const llm__qtype *qt = llm__qinfo((int)t->type);   /* (unknown types: refused where they are read) */
+        const uint64_t blocks = qt ? (t->nelem + (uint64_t)qt->block - 1) / (uint64_t)qt->block : 0;
         if (t->offset > size || g->data_start > size - t->offset ||
-            (esz && t->nelem > (size - g->data_start - t->offset) / esz))
+            (qt && blocks > (size - g->data_start - t->offset) / (uint64_t)qt->bytes))
             return llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u data (offset %llu) beyond the end of the file",
                              (unsigned)k, (unsigned long long)t->offset);
         t->offset += g->data_start;
@@ -7166,6 +7626,281 @@ static llm_status llm__load_tok_gpt2(const llm_allocator *a, const unsigned char
     if (st == LLM_OK) st = llm__gpt2_merges(a, t, bpe, bn, u2b, err);
     if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
     *out = t;
+    return LLM_OK;
+}
+
+/* ---- JSON: a small reader for config.json, tokenizer.json and safetensors headers --------------
+   A document is first checked whole (llm__js_check: well formed, nested at most 64 deep);
+   the accessors below then walk it by position, allocating nothing. */
+static size_t llm__js_skip_str(const unsigned char *s, size_t n, size_t i) {   /* i: the opening quote */
+    for (i++; i < n; i++) {
+        if (s[i] == '"') return i + 1;
+        if (s[i] < 0x20) break;
+        if (s[i] == '\\' && ++i >= n) break;
+    }
+    return (size_t)-1;
+}
+/* past the value at i (after whitespace); (size_t)-1 when malformed */
+static size_t llm__js_skip(const unsigned char *s, size_t n, size_t i, int depth) {
+    size_t st;
+    i = llm__skip_ws(s, n, i);
+    if (i >= n || depth > 64) return (size_t)-1;
+    if (s[i] == '"') return llm__js_skip_str(s, n, i);
+    if (s[i] == '{' || s[i] == '[') {
+        const int obj = s[i] == '{';
+        const unsigned char close = obj ? '}' : ']';
+        i = llm__skip_ws(s, n, i + 1);
+        if (i < n && s[i] == close) return i + 1;
+        for (;;) {
+            if (obj) {
+                if (i >= n || s[i] != '"' || (i = llm__js_skip_str(s, n, i)) == (size_t)-1) return (size_t)-1;
+                i = llm__skip_ws(s, n, i);
+                if (i >= n || s[i] != ':') return (size_t)-1;
+                i++;
+            }
+            if ((i = llm__js_skip(s, n, i, depth + 1)) == (size_t)-1) return (size_t)-1;
+            i = llm__skip_ws(s, n, i);
+            if (i < n && s[i] == ',') { i = llm__skip_ws(s, n, i + 1); continue; }
+            return i < n && s[i] == close ? i + 1 : (size_t)-1;
+        }
+    }
+    for (st = i; i < n &&
+         ((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '-' ||
+          s[i] == '+' || s[i] == '.');
+         i++) {}
+    return i > st ? i : (size_t)-1;
+}
+/* 1 when s[0, n) is one JSON object (trailing whitespace allowed) */
+static int llm__js_check(const unsigned char *s, size_t n) {
+    size_t i = llm__skip_ws(s, n, 0), e;
+    if (i >= n || s[i] != '{' || (e = llm__js_skip(s, n, i, 0)) == (size_t)-1) return 0;
+    return llm__skip_ws(s, n, e) == n;
+}
+/* Next member of the object whose '{' (first call) or last value's end (later calls) is at
+   *i: the key's characters [*ks, *ke) as written and the value's position *v. 0 at the end. */
+static int llm__js_member(const unsigned char *s, size_t n, size_t *i, size_t *ks, size_t *ke, size_t *v) {
+    size_t p = llm__skip_ws(s, n, *i);
+    if (p >= n || (s[p] != '{' && s[p] != ',')) return 0;
+    p = llm__skip_ws(s, n, p + 1);
+    if (p >= n || s[p] != '"') return 0;
+    *ks = p + 1;
+    p = llm__js_skip_str(s, n, p);
+    *ke = p - 1;
+    *v = llm__skip_ws(s, n, llm__skip_ws(s, n, p) + 1);
+    *i = llm__js_skip(s, n, *v, 0);
+    return 1;
+}
+/* Next element of the array at *i (its '[' first, then the last element's end); *v its place. */
+static int llm__js_elem(const unsigned char *s, size_t n, size_t *i, size_t *v) {
+    size_t p = llm__skip_ws(s, n, *i);
+    if (p >= n || (s[p] != '[' && s[p] != ',')) return 0;
+    p = llm__skip_ws(s, n, p + 1);
+    if (p >= n || s[p] == ']') return 0;
+    *v = p;
+    *i = llm__js_skip(s, n, p, 0);
+    return 1;
+}
+/* The value of key in the object at obj, or (size_t)-1 (keys compared as written). */
+static size_t llm__js_get(const unsigned char *s, size_t n, size_t obj, const char *key) {
+    size_t i = obj, ks, ke, v, kl = strlen(key);
+    if (obj >= n || s[obj] != '{') return (size_t)-1;
+    while (llm__js_member(s, n, &i, &ks, &ke, &v))
+        if (ke - ks == kl && memcmp(s + ks, key, kl) == 0) return v;
+    return (size_t)-1;
+}
+static int llm__js_is(const unsigned char *s, size_t n, size_t v, const char *lit) {   /* true, null, ... */
+    size_t l = strlen(lit);
+    return v < n && n - v >= l && memcmp(s + v, lit, l) == 0;
+}
+/* The number at v; 0 when it is not one. Parsed here (strtod would follow the C locale). */
+static int llm__js_num(const unsigned char *s, size_t n, size_t v, double *out) {
+    double m = 0;
+    int neg = 0, digits = 0, e = 0, ev = 0, es = 1;
+    if (v >= n) return 0;
+    if (s[v] == '-') { neg = 1; v++; }
+    for (; v < n && s[v] >= '0' && s[v] <= '9'; v++, digits++) m = m * 10 + (s[v] - '0');
+    if (v < n && s[v] == '.')
+        for (v++; v < n && s[v] >= '0' && s[v] <= '9'; v++, digits++, e--) m = m * 10 + (s[v] - '0');
+    if (!digits) return 0;
+    if (v < n && (s[v] == 'e' || s[v] == 'E')) {
+        v++;
+        if (v < n && (s[v] == '-' || s[v] == '+')) es = s[v++] == '-' ? -1 : 1;
+        for (; v < n && s[v] >= '0' && s[v] <= '9'; v++) ev = LLM__MIN(ev * 10 + (s[v] - '0'), 9999);
+    }
+    *out = (neg ? -m : m) * pow(10.0, (double)(e + es * ev));
+    return 1;
+}
+/* A non-negative integer at v no larger than max; 0 when it is not one. */
+static int llm__js_uint(const unsigned char *s, size_t n, size_t v, uint64_t max, uint64_t *out) {
+    uint64_t x = 0;
+    size_t st = v;
+    for (; v < n && s[v] >= '0' && s[v] <= '9'; v++) {
+        if (x > (max - (uint64_t)(s[v] - '0')) / 10) return 0;
+        x = x * 10 + (uint64_t)(s[v] - '0');
+    }
+    if (v == st || (v < n && (s[v] == '.' || s[v] == 'e' || s[v] == 'E'))) return 0;
+    *out = x;
+    return 1;
+}
+/* The string at v as UTF-8 into out (the literal's length suffices); its length, or
+   (size_t)-1 when v is not a valid string. */
+static size_t llm__js_str(const unsigned char *s, size_t n, size_t v, unsigned char *out) {
+    size_t i = v + 1, k = 0;
+    if (v >= n || s[v] != '"') return (size_t)-1;
+    while (i < n && s[i] != '"') {
+        uint32_t cp;
+        if (s[i] != '\\') { out[k++] = s[i++]; continue; }
+        if (i + 1 >= n) return (size_t)-1;
+        switch (s[i + 1]) {
+        case 'b': cp = 8; break;
+        case 'f': cp = 12; break;
+        case 'n': cp = 10; break;
+        case 'r': cp = 13; break;
+        case 't': cp = 9; break;
+        case 'u': cp = 0x110000; break;
+        default: cp = s[i + 1]; break;
+        }
+        i += 2;
+        if (cp == 0x110000) {
+            int j, d;
+            if (n - i < 4) return (size_t)-1;
+            for (cp = 0, j = 0; j < 4; j++) {
+                if ((d = llm__hexval(s[i + j])) < 0) return (size_t)-1;
+                cp = cp * 16 + (uint32_t)d;
+            }
+            i += 4;
+            if (cp >= 0xD800 && cp < 0xDC00 && n - i >= 6 && s[i] == '\\' && s[i + 1] == 'u') {   /* a surrogate pair */
+                uint32_t lo = 0;
+                for (j = 2; j < 6 && (d = llm__hexval(s[i + j])) >= 0; j++) lo = lo * 16 + (uint32_t)d;
+                if (j == 6 && lo >= 0xDC00 && lo < 0xE000) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 6;
+                }
+            }
+            if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD;   /* a lone surrogate */
+        }
+        /* UTF-8 of cp (an escape takes 6+ bytes of the literal, its UTF-8 at most 4) */
+        if (cp < 0x80) out[k++] = (unsigned char)cp;
+        else if (cp < 0x800) {
+            out[k++] = (unsigned char)(0xC0 | cp >> 6);
+            out[k++] = (unsigned char)(0x80 | (cp & 63));
+        } else if (cp < 0x10000) {
+            out[k++] = (unsigned char)(0xE0 | cp >> 12); out[k++] = (unsigned char)(0x80 | ((cp >> 6) & 63));
+            out[k++] = (unsigned char)(0x80 | (cp & 63));
+        } else {
+            out[k++] = (unsigned char)(0xF0 | cp >> 18); out[k++] = (unsigned char)(0x80 | ((cp >> 12) & 63));
+            out[k++] = (unsigned char)(0x80 | ((cp >> 6) & 63)); out[k++] = (unsigned char)(0x80 | (cp & 63));
+        }
+    }
+    return i < n ? k : (size_t)-1;
+}
+/* 1 when the value at v is the string lit (no escapes) */
+static int llm__js_streq(const unsigned char *s, size_t n, size_t v, const char *lit) {
+    size_t l = strlen(lit);
+    return v < n && s[v] == '"' && n - v > l + 1 && memcmp(s + v + 1, lit, l) == 0 && s[v + 1 + l] == '"';
+}
+
+/* ---- loading: Hugging Face tokenizer.json (byte-level BPE) ----------------------------------------
+   {"added_tokens": [{"id", "content", "special"}...], "pre_tokenizer": {...},
+    "model": {"type": "BPE", "vocab": {token: id}, "merges": ["a b", ...] or [["a", "b"], ...]}}
+   The vocabulary and merges use GPT-2's byte alphabet as encoder.json and vocab.bpe do, so
+   they go through the same steps. The pre-split pattern must be GPT-2's (a ByteLevel
+   pre-tokenizer) or cl100k's (a Split on that regex); added tokens must be in the vocabulary. */
+static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *s, size_t n, llm_tokenizer **out,
+                                   llm_error *err) {
+    size_t model, vocab, merges, pre, i, v, bn = 0, e;
+    unsigned char *bpe = NULL;
+    llm_status st;
+    int pattern = LLM_PATTERN_GPT2;
+    *out = NULL;
+    if (!llm__js_check(s, n)) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: not valid JSON");
+    model = llm__js_get(s, n, llm__skip_ws(s, n, 0), "model");
+    if (model == (size_t)-1 || (e = llm__js_get(s, n, model, "type")) == (size_t)-1 || !llm__js_streq(s, n, e, "BPE"))
+        return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                         "tokenizer.json: only BPE models are read (\"model\": {\"type\": \"BPE\"})");
+    vocab = llm__js_get(s, n, model, "vocab");
+    merges = llm__js_get(s, n, model, "merges");
+    if (vocab == (size_t)-1 || s[vocab] != '{' || merges == (size_t)-1 || s[merges] != '[')
+        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: model.vocab or model.merges missing");
+    if ((e = llm__js_get(s, n, model, "byte_fallback")) != (size_t)-1 && llm__js_is(s, n, e, "true"))
+        return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                         "tokenizer.json: a SentencePiece-style BPE (byte_fallback); load the tokenizer.model beside "
+                         "it");
+    pre = llm__js_get(s, n, llm__skip_ws(s, n, 0), "pre_tokenizer");
+    if (pre == (size_t)-1 || s[pre] != '{')
+        return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: no pre_tokenizer (only byte-level BPE is read)");
+    {   /* GPT-4's regex anywhere in the pre-tokenizer means cl100k splitting; else it must be ByteLevel */
+        static const char gpt4[] = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\\\r\\\\n\\\\p{L}\\\\p{N}]?\\\\p{L}+|\\\\p{N}{1,3}";
+        const size_t pe = llm__js_skip(s, n, pre, 0), gl = sizeof gpt4 - 1;
+        int bytelevel = 0;
+        for (i = pre; i + 11 < pe; i++) {
+            if (memcmp(s + i, "\"ByteLevel\"", 11) == 0) bytelevel = 1;
+            if (i + gl <= pe && memcmp(s + i, gpt4, gl) == 0) pattern = LLM_PATTERN_GPT4;
+        }
+        if (!bytelevel)
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: the pre-tokenizer is not ByteLevel");
+    }
+    /* the merges as vocab.bpe lines */
+    e = llm__js_skip(s, n, merges, 0);
+    if (!(bpe = (unsigned char *)llm__alloc(a, e - merges + 16)))
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    memcpy(bpe, "#\n", 2);
+    bn = 2;
+    for (i = merges; llm__js_elem(s, n, &i, &v);) {
+        size_t l, j = v, w;
+        if (s[v] == '[') {   /* ["a", "b"] */
+            int parts = 0;
+            while (llm__js_elem(s, n, &j, &w) && parts < 3) {
+                if ((l = llm__js_str(s, n, w, bpe + bn)) == (size_t)-1) break;
+                bn += l;
+                bpe[bn++] = ' ';
+                parts++;
+            }
+            if (parts != 2) break;
+            bpe[bn - 1] = '\n';
+        } else {
+            if ((l = llm__js_str(s, n, v, bpe + bn)) == (size_t)-1) break;
+            bn += l;
+            bpe[bn++] = '\n';
+        }
+    }
+    if (i != (size_t)-1 && s[llm__skip_ws(s, n, i)] != ']') {
+        llm__dealloc(a, bpe);
+        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: bad entry in model.merges");
+    }
+    {
+        uint32_t b2u[256];
+        int16_t u2b[324];
+        llm__json_vocab jv;
+        llm_tokenizer *t = NULL;
+        llm__gpt2_byte_map(b2u, u2b);
+        st = llm__gpt2_encoder(a, s + vocab, llm__js_skip(s, n, vocab, 0) - vocab, u2b, &jv, err);
+        if (st == LLM_OK) st = llm__gpt2_vocab(a, &jv, &t, err);
+        llm__json_vocab_free(a, &jv);
+        if (st == LLM_OK) st = llm__gpt2_merges(a, t, bpe, bn, u2b, err);
+        llm__dealloc(a, bpe);
+        if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
+        t->pattern = (llm_pattern)pattern;
+        /* added tokens: special ones become control tokens; they must be in the vocabulary */
+        e = llm__js_get(s, n, llm__skip_ws(s, n, 0), "added_tokens");
+        if (e != (size_t)-1 && s[e] == '[') {
+            for (i = e; llm__js_elem(s, n, &i, &v);) {
+                size_t idv = llm__js_get(s, n, v, "id"), sp = llm__js_get(s, n, v, "special");
+                uint64_t id;
+                if (idv == (size_t)-1 || !llm__js_uint(s, n, idv, 0x7fffffff, &id) || id >= (uint64_t)t->n) {
+                    llm_tokenizer_free(t);
+                    return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                                     "tokenizer.json: an added token outside the vocabulary (id %s)",
+                                     idv == (size_t)-1 ? "missing" : "too large");
+                }
+                if (sp != (size_t)-1 && llm__js_is(s, n, sp, "true")) t->type[id] = LLM__TT_CONTROL;
+            }
+            llm__dealloc(a, t->tab); t->tab = NULL;
+            llm__dealloc(a, t->special); t->special = NULL;
+            if ((st = llm__tok_finish(t, err)) != LLM_OK) { llm_tokenizer_free(t); return st; }
+        }
+        *out = t;
+    }
     return LLM_OK;
 }
 
@@ -7575,6 +8310,8 @@ static llm_status llm__tokenizer_parse(const unsigned char *p, size_t n, const u
         return st;
     }
     i = llm__skip_ws(p, n, 0);
+    if (i < n && p[i] == '{' && !p2 && llm__js_check(p, n) && llm__js_get(p, n, i, "model") != (size_t)-1)
+        return llm__load_tok_hf(a, p, n, out, err);  /* Hugging Face tokenizer.json */
     if (i < n && p[i] == '{') {                      /* GPT-2 encoder.json (+ vocab.bpe) */
         if (!p2)
             return llm__fail(err, LLM_ERR_INVALID_ARG, "encoder.json needs vocab.bpe (path2 or data2 in the desc)");
@@ -7601,27 +8338,39 @@ LLMDEF llm_status llm_tokenizer_load(const char *path, const llm_tokenizer_desc 
     size_t n = 0, n2 = 0, pl;
     llm_status st;
     char *dir;
-    FILE *fp;
+    FILE *fp = NULL;
+    int k;
     if (out) *out = NULL;
     if (!path || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "no path or out");
     if (desc) d = *desc; else memset(&d, 0, sizeof d);
-    /* a directory holding encoder.json + vocab.bpe? */
+    /* a directory: tokenizer.json (Hugging Face), encoder.json + vocab.bpe (OpenAI's GPT-2
+       files), vocab.json + merges.txt (the same under Hugging Face's names) or tokenizer.model */
     pl = strlen(path);
-    dir = (char *)llm__alloc(&d.allocator, pl + 16);
+    dir = (char *)llm__alloc(&d.allocator, pl + 20);
     if (!dir) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    memcpy(dir, path, pl); memcpy(dir + pl, "/encoder.json", 14);
-    fp = llm__fopen(dir, "rb");
-    if (fp) {
+    memcpy(dir, path, pl);
+    st = LLM_ERR_IO;
+    for (k = 0; k < 4; k++) {   /* the first that exists and is supported (a Llama's tokenizer.json is
+                                   SentencePiece-style: its tokenizer.model is read instead) */
+        static const char *const first[4] = { "/tokenizer.json", "/encoder.json", "/vocab.json", "/tokenizer.model" };
+        memcpy(dir + pl, first[k], strlen(first[k]) + 1);
+        if ((fp = llm__fopen(dir, "rb")) == NULL) continue;
         fclose(fp);
         st = llm_read_file(dir, &d.allocator, &f1, &n, err);
-        memcpy(dir + pl, "/vocab.bpe", 11);
-        if (st == LLM_OK) st = llm_read_file(dir, &d.allocator, &f2, &n2, err);
-    } else {
+        if (k == 1 || k == 2) memcpy(dir + pl, k == 1 ? "/vocab.bpe" : "/merges.txt", 12);
+        if (st == LLM_OK && (k == 1 || k == 2)) st = llm_read_file(dir, &d.allocator, &f2, &n2, err);
+        if (st == LLM_OK)
+            st = llm__tokenizer_parse((const unsigned char *)f1, n, (const unsigned char *)f2, n2, &d, out, err);
+        llm__dealloc(&d.allocator, f1); llm__dealloc(&d.allocator, f2);
+        f1 = f2 = NULL;
+        if (st != LLM_ERR_UNSUPPORTED) break;
+    }
+    if (st == LLM_ERR_IO && k == 4) {   /* not a directory of those: the file itself */
         st = llm_read_file(path, &d.allocator, &f1, &n, err);
         if (st == LLM_OK && d.path2) st = llm_read_file(d.path2, &d.allocator, &f2, &n2, err);
+        if (st == LLM_OK)
+            st = llm__tokenizer_parse((const unsigned char *)f1, n, (const unsigned char *)f2, n2, &d, out, err);
     }
-    if (st == LLM_OK)
-        st = llm__tokenizer_parse((const unsigned char *)f1, n, (const unsigned char *)f2, n2, &d, out, err);
     llm__dealloc(&d.allocator, f1); llm__dealloc(&d.allocator, f2); llm__dealloc(&d.allocator, dir);
     if (st == LLM_OK) llm__tokenizer_loaded(&d, *out, err);
     return st;
@@ -7691,15 +8440,26 @@ static int64_t llm__saved_rows(const llm_model *m, const llm_tensor_info *t) {
     if (strcmp(t->name, "token_embd.weight") == 0 || strcmp(t->name, "output.weight") == 0) return m->cfg.vocab_size;
     return t->shape[0];
 }
-static void llm__model_gguf_tensors(const llm_model *m, llm__gguf_w *w, const char *prefix, const float *base) {
+/* The table's tensors into a writer: the optimizer state (prefix) as F32; the weights as
+   `type` where a matrix's rows split into its blocks (its quantized copy when it has one of
+   that type, else quantized as written), or, with type -1, each as the model holds it. */
+static void llm__model_gguf_tensors(const llm_model *m, llm__gguf_w *w, const char *prefix, const float *base,
+                                    int type) {
     int i;
     char nm[96];
     for (i = 0; i < m->n_tensors; i++) {
         const llm_tensor_info *t = &m->tensors[i];
+        const unsigned char *copy = m->qdata && !prefix[0] ? m->qdata[i] : NULL;
+        const llm__qtype *q;
         int64_t shape[2];
+        int ty = LLM_TYPE_F32;
         shape[0] = llm__saved_rows(m, t); shape[1] = t->shape[1];
         snprintf(nm, sizeof nm, "%s%s", prefix, t->name);
-        llm__gguf_w_tensor(w, nm, t->n_dims, shape, base + t->offset);
+        if (!prefix[0] && t->n_dims == 2) {
+            ty = type < 0 ? (int)t->type : type;
+            if (!(q = llm__qinfo(ty)) || t->shape[1] % q->block) ty = LLM_TYPE_F32;   /* (rows not in whole blocks) */
+        }
+        llm__gguf_w_tensor_as(w, nm, t->n_dims, shape, base + t->offset, copy && ty == (int)t->type ? copy : NULL, ty);
     }
 }
 /* Host copies of a trainer's state where the backend keeps it elsewhere (device memory):
@@ -7732,7 +8492,7 @@ static void llm__trainer_host_done(llm_trainer *tr, float *m, float *v) {
 /* A GGUF writer holding the model, and the training state (m, v: host copies) when tr is
    given. */
 static llm_status llm__model_writer(const llm_model *mdl, const llm_trainer *tr, const float *m, const float *v,
-                                    uint64_t data_pos, llm__gguf_w **out, llm_error *err) {
+                                    uint64_t data_pos, int type, llm__gguf_w **out, llm_error *err) {
     llm__gguf_w *w;
     llm_status st;
     *out = NULL;
@@ -7742,14 +8502,14 @@ static llm_status llm__model_writer(const llm_model *mdl, const llm_trainer *tr,
         llm__gguf_w_free(w);
         return llm__fail(err, st, "cannot store the tokenizer");
     }
-    llm__model_gguf_tensors(mdl, w, "", mdl->params);
+    llm__model_gguf_tensors(mdl, w, "", mdl->params, type);
     if (tr) {
         llm__gguf_w_u32(w, "llm.train.step", (uint32_t)tr->step);
         llm__gguf_w_u64(w, "llm.train.rng_state", tr->rng.state);
         llm__gguf_w_u64(w, "llm.train.rng_inc", tr->rng.inc);
         llm__gguf_w_u64(w, "llm.train.data_pos", data_pos);
-        llm__model_gguf_tensors(mdl, w, "llm.opt.m.", m);
-        llm__model_gguf_tensors(mdl, w, "llm.opt.v.", v);
+        llm__model_gguf_tensors(mdl, w, "llm.opt.m.", m, LLM_TYPE_F32);
+        llm__model_gguf_tensors(mdl, w, "llm.opt.v.", v, LLM_TYPE_F32);
     }
     *out = w;
     return LLM_OK;
@@ -7758,7 +8518,7 @@ LLMDEF llm_status llm_model_save(const llm_model *m, const char *path, llm_error
     llm__gguf_w *w;
     llm_status st;
     if (!m || !path) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
-    if ((st = llm__model_writer(m, NULL, NULL, NULL, 0, &w, err)) != LLM_OK) return st;
+    if ((st = llm__model_writer(m, NULL, NULL, NULL, 0, -1, &w, err)) != LLM_OK) return st;
     st = llm__gguf_w_write(w, path, err);
     llm__gguf_w_free(w);
     if (st == LLM_OK) llm__ok(err);
@@ -7769,12 +8529,62 @@ LLMDEF llm_status llm_model_save_mem(const llm_model *m, void *buf, size_t cap, 
     llm_status st;
     if (size) *size = 0;
     if (!m) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL model");
-    if ((st = llm__model_writer(m, NULL, NULL, NULL, 0, &w, err)) != LLM_OK) return st;
+    if ((st = llm__model_writer(m, NULL, NULL, NULL, 0, -1, &w, err)) != LLM_OK) return st;
     st = llm__gguf_w_write_mem(w, buf, cap, size, err);
     llm__gguf_w_free(w);
     if (st == LLM_OK) llm__ok(err);
     return st;
 }
+LLMDEF llm_status llm_model_export(const llm_model *m, const char *path, const llm_export_desc *desc,
+                                   llm_error *err) {
+    llm__gguf_w *w;
+    llm_status st;
+    llm_export_desc d;
+    if (!m || !path) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
+    if (desc) d = *desc; else memset(&d, 0, sizeof d);
+    if (d.format == LLM_FORMAT_SAFETENSORS) return llm__safetensors_export(m, path, &d, err);
+    if (d.format != LLM_FORMAT_GGUF) return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown format %d", (int)d.format);
+    if (!llm__qinfo((int)d.type))
+        return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                         "GGUF export writes F32, F16, BF16, Q8_0, Q4_0, Q4_K or Q6_K (asked: %d)", (int)d.type);
+    if ((st = llm__model_writer(m, NULL, NULL, NULL, 0, (int)d.type, &w, err)) != LLM_OK) return st;
+    st = llm__gguf_w_write(w, path, err);
+    llm__gguf_w_free(w);
+    if (st == LLM_OK) llm__ok(err);
+    return st;
+}
+
+LLMDEF llm_status llm_model_quantize(llm_model *m, llm_type type, llm_error *err) {
+    int i;
+    if (!m) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL model");
+    if (type != LLM_TYPE_F32 && type != LLM_TYPE_Q8_0 && type != LLM_TYPE_Q4_0 && type != LLM_TYPE_Q4_K &&
+        type != LLM_TYPE_Q6_K)
+        return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                         "llm_model_quantize makes Q8_0, Q4_0, Q4_K or Q6_K copies (asked: %s)", llm_type_name(type));
+    if (type != LLM_TYPE_F32 && !m->qdata &&
+        !(m->qdata = (unsigned char **)llm__calloc(&m->alloc, (size_t)m->n_tensors, sizeof *m->qdata)))
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    for (i = 0; i < m->n_tensors; i++) {
+        llm_tensor_info *t = &m->tensors[i];
+        const int64_t rows = llm__saved_rows(m, t);
+        const size_t rb = llm__row_bytes((int)type, (size_t)t->shape[1]);
+        unsigned char *q;
+        int64_t r;
+        if (t->n_dims != 2 || (type != LLM_TYPE_F32 && t->type == type)) continue;
+        if (m->qdata && m->qdata[i]) { llm__qdata_free(m, i); m->n_quant--; }
+        t->type = LLM_TYPE_F32;
+        if (type == LLM_TYPE_F32 || t->shape[1] % llm__qinfo((int)type)->block) continue;   /* (rows not in blocks) */
+        if (!(q = (unsigned char *)llm__alloc(&m->alloc, rb * (size_t)rows + 1)))
+            return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory quantizing '%s'", t->name);
+        for (r = 0; r < rows; r++)
+            llm__quant_row((int)type, m->params + t->offset + (size_t)(r * t->shape[1]), q + (size_t)r * rb,
+                           (size_t)t->shape[1]);
+        m->qdata[i] = q; t->type = type; m->n_quant++;
+    }
+    llm__ok(err);
+    return LLM_OK;
+}
+
 /* path != NULL: to a file; else into buf. */
 static llm_status llm__trainer_save(llm_trainer *tr, const char *path, void *buf, size_t cap, size_t *size,
                                     uint64_t data_pos) {
@@ -7785,7 +8595,7 @@ static llm_status llm__trainer_save(llm_trainer *tr, const char *path, void *buf
     if (tr->n_micro) return llm__dfail(&tr->diag, LLM_ERR_INVALID_ARG, "save between updates (gradients are pending)");
     if ((st = llm__trainer_host(tr, &m, &v)) != LLM_OK)
         return st == LLM_ERR_OUT_OF_MEMORY ? llm__dfail(&tr->diag, st, "out of memory") : st;
-    st = llm__model_writer(tr->model, tr, m, v, data_pos, &w, &e);
+    st = llm__model_writer(tr->model, tr, m, v, data_pos, LLM_TYPE_F32, &w, &e);
     if (st == LLM_OK) st = path ? llm__gguf_w_write(w, path, &e) : llm__gguf_w_write_mem(w, buf, cap, size, &e);
     llm__gguf_w_free(w);
     llm__trainer_host_done(tr, m, v);
@@ -7793,27 +8603,72 @@ static llm_status llm__trainer_save(llm_trainer *tr, const char *path, void *buf
 }
 /* Finds the tensors named prefix + table name and checks their shapes and types; with base
    != NULL also reads them into base. */
-static llm_status llm__gguf_read_tensors(const llm_model *m, llm__gguf *g, const char *prefix, float *base,
+/* Reads every tensor of the table (names prefixed) into base + offset (base NULL: checks
+   only). Any type of >>quant is read and converted to fp32; keep (a model being loaded): a
+   matrix in a quantized type also keeps those bytes as its quantized copy. */
+static llm_status llm__gguf_read_tensors(llm_model *m, llm__gguf *g, const char *prefix, float *base, int keep,
                                          llm_error *err) {
     int i;
     char nm[96];
     for (i = 0; i < m->n_tensors; i++) {
-        const llm_tensor_info *t = &m->tensors[i];
+        llm_tensor_info *t = &m->tensors[i];
         const llm__gguf_tensor *gt;
-        int64_t rows = llm__saved_rows(m, t);
+        const llm__qtype *qt;
+        const int64_t rows = llm__saved_rows(m, t), rowlen = t->n_dims == 2 ? t->shape[1] : t->shape[0];
+        size_t rb, bytes;
+        unsigned char *raw;
         llm_status st;
+        int64_t r;
+        int inplace;
         snprintf(nm, sizeof nm, "%s%s", prefix, t->name);
         gt = llm__gguf_tensor_find(g, nm);
         if (!gt) return llm__fail(err, LLM_ERR_FORMAT, "GGUF: tensor '%s' missing", nm);
-        if (gt->nelem != (uint64_t)(rows * t->shape[1]) ||
-            gt->shape[gt->n_dims - 1] != (t->n_dims == 2 ? t->shape[1] : t->shape[0]))
+        if (gt->nelem != (uint64_t)(rows * t->shape[1]) || gt->shape[gt->n_dims - 1] != rowlen)
             return llm__fail(err, LLM_ERR_FORMAT, "GGUF: tensor '%s' has %llu elements, expected %lld x %lld", nm,
                              (unsigned long long)gt->nelem, (long long)rows, (long long)t->shape[1]);
-        if (gt->type != LLM__GGUF_TYPE_F32)
-            return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: tensor '%s' has type %u (only F32 is supported)", nm,
+        if (!(qt = llm__qinfo((int)gt->type)))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                             "GGUF: tensor '%s' has type %u (F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K are read)", nm,
                              gt->type);
-        if (base && (st = llm__src_read_f32(g->src, gt->offset, base + t->offset, (size_t)gt->nelem, err)) != LLM_OK)
+        if (rowlen % qt->block)
+            return llm__fail(err, LLM_ERR_FORMAT, "GGUF: tensor '%s': rows of %lld values in %s blocks of %d", nm,
+                             (long long)rowlen, qt->name, qt->block);
+        if (!base) continue;
+        if (gt->type == LLM__GGUF_TYPE_F32) {
+            if ((st = llm__src_read_f32(g->src, gt->offset, base + t->offset, (size_t)gt->nelem, err)) != LLM_OK)
+                return st;
+            continue;
+        }
+        rb = llm__row_bytes((int)gt->type, (size_t)rowlen);
+        bytes = rb * (size_t)rows;
+        inplace = g->src->map || (m->map && g->src->mem == (const unsigned char *)m->map);
+        if (inplace) {   /* a mapped file: its blocks are used in place */
+            if (gt->offset > g->src->size || bytes > g->src->size - gt->offset)
+                return llm__fail(err, LLM_ERR_FORMAT, "GGUF: tensor '%s' runs past the end of the file", nm);
+            raw = (unsigned char *)(uintptr_t)(g->src->mem + gt->offset);
+        } else if (!(raw = (unsigned char *)llm__alloc(&m->alloc, bytes + 1))) {
+            return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading '%s'", nm);
+        } else if ((st = llm__src_read(g->src, gt->offset, raw, bytes, err)) != LLM_OK) {
+            llm__dealloc(&m->alloc, raw);
             return st;
+        }
+        for (r = 0; r < rows; r++)
+            llm__dequant_row((int)gt->type, raw + (size_t)r * rb, base + t->offset + (size_t)(r * rowlen),
+                             (size_t)rowlen);
+        if (keep && t->n_dims == 2 && qt->block > 1 && base == m->params) {   /* the quantized copy */
+            if (!m->qdata &&
+                !(m->qdata = (unsigned char **)llm__calloc(&m->alloc, (size_t)m->n_tensors, sizeof *m->qdata))) {
+                if (!inplace) llm__dealloc(&m->alloc, raw);
+                return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+            }
+            if (m->qdata[i]) llm__qdata_free(m, i);
+            else m->n_quant++;
+            m->qdata[i] = raw;
+            t->type = (llm_type)gt->type;
+            if (g->src->map && !m->map) { m->map = g->src->map; m->map_size = g->src->size; g->src->map = NULL; }
+        } else if (!inplace) {
+            llm__dealloc(&m->alloc, raw);
+        }
     }
     return LLM_OK;
 }
@@ -7873,7 +8728,7 @@ static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_mod
         llm__gguf_close(&g);
         return st;
     }
-    st = llm__gguf_read_tensors(m, &g, "", m->params, err);
+    st = llm__gguf_read_tensors(m, &g, "", m->params, 1, err);
     if (st == LLM_OK && llm__gguf_find(&g, "tokenizer.ggml.model"))   /* an embedded tokenizer */
         st = llm__tokenizer_from_gguf(&g, &d->allocator, &m->tokenizer, err);
     llm__gguf_close(&g);
@@ -7901,9 +8756,9 @@ static llm_status llm__trainer_check(const llm_trainer *tr, const llm__gguf *g, 
         c.padded_vocab_size != mc->padded_vocab_size || c.max_seq_len != mc->max_seq_len ||
         c.untied_head != mc->untied_head)
         return llm__fail(e, LLM_ERR_INVALID_ARG, "the checkpoint's model has another shape than the trainer's");
-    if ((st = llm__gguf_read_tensors(tr->model, (llm__gguf *)(uintptr_t)g, "", NULL, e)) != LLM_OK ||
-        (st = llm__gguf_read_tensors(tr->model, (llm__gguf *)(uintptr_t)g, "llm.opt.m.", NULL, e)) != LLM_OK ||
-        (st = llm__gguf_read_tensors(tr->model, (llm__gguf *)(uintptr_t)g, "llm.opt.v.", NULL, e)) != LLM_OK)
+    if ((st = llm__gguf_read_tensors(tr->model, (llm__gguf *)(uintptr_t)g, "", NULL, 0, e)) != LLM_OK ||
+        (st = llm__gguf_read_tensors(tr->model, (llm__gguf *)(uintptr_t)g, "llm.opt.m.", NULL, 0, e)) != LLM_OK ||
+        (st = llm__gguf_read_tensors(tr->model, (llm__gguf *)(uintptr_t)g, "llm.opt.v.", NULL, 0, e)) != LLM_OK)
         return st;
     return LLM_OK;
 }
@@ -7922,9 +8777,9 @@ static llm_status llm__trainer_apply(llm_trainer *tr, llm__gguf *g, const llm__c
             return llm__fail(e, LLM_ERR_OUT_OF_MEMORY, "out of memory");
         }
     }
-    if ((st = llm__gguf_read_tensors(tr->model, g, "", tr->model->params, e)) == LLM_OK &&
-        (st = llm__gguf_read_tensors(tr->model, g, "llm.opt.m.", m, e)) == LLM_OK &&
-        (st = llm__gguf_read_tensors(tr->model, g, "llm.opt.v.", v, e)) == LLM_OK && !x->ops->host_memory) {
+    if ((st = llm__gguf_read_tensors(tr->model, g, "", tr->model->params, 0, e)) == LLM_OK &&
+        (st = llm__gguf_read_tensors(tr->model, g, "llm.opt.m.", m, 0, e)) == LLM_OK &&
+        (st = llm__gguf_read_tensors(tr->model, g, "llm.opt.v.", v, 0, e)) == LLM_OK && !x->ops->host_memory) {
         x->ops->upload(x, tr->params, tr->model->params, bytes);
         x->ops->upload(x, tr->m, m, bytes);
         x->ops->upload(x, tr->v, v, bytes);
@@ -8082,6 +8937,583 @@ static llm_status llm__load_llama2c(llm__src *src, const unsigned char *hdr, con
     return LLM_OK;
 }
 
+/* ---- Hugging Face: safetensors + config.json ------------------------------------------------------
+   A model directory holds config.json and model.safetensors, or shards named by
+   model.safetensors.index.json ({"weight_map": {tensor: file}}). A safetensors file is a u64
+   header size N, N bytes of JSON {name: {"dtype", "shape", "data_offsets": [begin, end]}},
+   then the data (offsets count from the end of the header). Names and layouts differ from
+   llm.h's table in three ways, undone on load and redone on export:
+   - names: GPT2LMHeadModel (transformer.h.N.attn.c_attn, ...) and LlamaForCausalLM
+     (model.layers.N.self_attn.q_proj, ...) spell them their own way (llm__hf_names);
+   - GPT-2's Conv1D layers store weights as [in, out]: transposed;
+   - Llama's q and k rows are ordered for rotate-half RoPE (pair i of a head is rows i and
+     i + hs/2); llm.h rotates adjacent rows (2i, 2i+1): the rows are permuted per head. */
+#define LLM__HF_AS_IS 0
+#define LLM__HF_TRANSPOSE 1
+#define LLM__HF_PERMUTE 2
+static const char *const llm__hf_names[][4] = {
+    /* llm.h suffix         GPT-2 (transformer.h.N.)   Llama (model.layers.N.)            how */
+    { "attn_norm.weight",   "ln_1.weight",             "input_layernorm.weight",          "0" },
+    { "attn_norm.bias",     "ln_1.bias",               NULL,                              "0" },
+    { "attn_qkv.weight",    "attn.c_attn.weight",      NULL,                              "1" },
+    { "attn_qkv.bias",      "attn.c_attn.bias",        NULL,                              "0" },
+    { "attn_q.weight",      NULL,                      "self_attn.q_proj.weight",         "2" },
+    { "attn_k.weight",      NULL,                      "self_attn.k_proj.weight",         "2" },
+    { "attn_v.weight",      NULL,                      "self_attn.v_proj.weight",         "0" },
+    { "attn_output.weight", "attn.c_proj.weight",      "self_attn.o_proj.weight",         "1" },
+    { "attn_output.bias",   "attn.c_proj.bias",        NULL,                              "0" },
+    { "ffn_norm.weight",    "ln_2.weight",             "post_attention_layernorm.weight", "0" },
+    { "ffn_norm.bias",      "ln_2.bias",               NULL,                              "0" },
+    { "ffn_gate.weight",    NULL,                      "mlp.gate_proj.weight",            "0" },
+    { "ffn_up.weight",      "mlp.c_fc.weight",         "mlp.up_proj.weight",              "1" },
+    { "ffn_up.bias",        "mlp.c_fc.bias",           NULL,                              "0" },
+    { "ffn_down.weight",    "mlp.c_proj.weight",       "mlp.down_proj.weight",            "1" },
+    { "ffn_down.bias",      "mlp.c_proj.bias",         NULL,                              "0" },
+    { "token_embd.weight",  "transformer.wte.weight",  "model.embed_tokens.weight",       "0" },
+    { "position_embd.weight", "transformer.wpe.weight", NULL,                             "0" },
+    { "output_norm.weight", "transformer.ln_f.weight", "model.norm.weight",               "0" },
+    { "output_norm.bias",   "transformer.ln_f.bias",   NULL,                              "0" },
+    { "output.weight",      NULL,                      "lm_head.weight",                  "0" }
+};
+/* The Hugging Face name of a table tensor into out; returns how it is stored (LLM__HF_*),
+   or -1 when it has no name there. (GPT-2 files may also leave out "transformer.".) */
+static int llm__hf_name(const llm_model *m, const char *name, char *out, size_t cap) {
+    const int gpt2 = m->cfg.arch == LLM_ARCH_GPT2, col = gpt2 ? 1 : 2;
+    size_t i;
+    int layer = -1, len = 0;
+    const char *suffix = name;
+    if (sscanf(name, "blk.%d.%n", &layer, &len) == 1 && len > 0) suffix = name + len;
+    for (i = 0; i < sizeof llm__hf_names / sizeof llm__hf_names[0]; i++) {
+        int how;
+        if (strcmp(llm__hf_names[i][0], suffix) != 0 || !llm__hf_names[i][col]) continue;
+        how = llm__hf_names[i][3][0] - '0';
+        if (gpt2 && how == LLM__HF_PERMUTE) how = LLM__HF_AS_IS;
+        if (!gpt2 && how == LLM__HF_TRANSPOSE) how = LLM__HF_AS_IS;
+        if (layer >= 0)
+            snprintf(out, cap, gpt2 ? "transformer.h.%d.%s" : "model.layers.%d.%s", layer, llm__hf_names[i][col]);
+        else snprintf(out, cap, "%s", llm__hf_names[i][col]);
+        return how;
+    }
+    return -1;
+}
+/* One stored tensor, value at row r, column c of the table's (rows, cols) tensor <- index in
+   the Hugging Face layout. */
+static size_t llm__hf_index(int how, int64_t rows, int64_t cols, int64_t hs, int64_t r, int64_t c) {
+    if (how == LLM__HF_TRANSPOSE) return (size_t)(c * rows + r);
+    if (how == LLM__HF_PERMUTE) {   /* row h*hs + 2i + t <- h*hs + t*hs/2 + i */
+        const int64_t h = r / hs, j = r % hs;
+        return (size_t)((h * hs + (j & 1) * (hs / 2) + j / 2) * cols + c);
+    }
+    return (size_t)(r * cols + c);
+}
+
+typedef struct llm__st_tensor {
+    char *name;
+    int dtype;             /* LLM_TYPE_F32, F16 or BF16; -1 for others */
+    int n_dims;
+    int64_t shape[4];
+    uint64_t off, bytes;   /* absolute offset in its file */
+    int file;
+} llm__st_tensor;
+typedef struct llm__st {
+    llm_allocator alloc;
+    llm__src *src;
+    int n_src;
+    llm__st_tensor *t;
+    size_t n_t, cap;
+} llm__st;
+static void llm__st_close(llm__st *h) {
+    size_t i;
+    int f;
+    for (f = 0; f < h->n_src; f++) llm__src_close(&h->src[f]);
+    for (i = 0; i < h->n_t; i++) llm__dealloc(&h->alloc, h->t[i].name);
+    llm__dealloc(&h->alloc, h->src);
+    llm__dealloc(&h->alloc, h->t);
+    memset(h, 0, sizeof *h);
+}
+/* Reads the header of the safetensors file h->src[file] into the tensor list. */
+static llm_status llm__st_header(llm__st *h, int file, const char *fname, llm_error *err) {
+    llm__src *src = &h->src[file];
+    unsigned char b8[8], *js;
+    uint64_t hn;
+    size_t i = 0, ks, ke, v;
+    llm_status st;
+    if (src->size < 10) return llm__fail(err, LLM_ERR_FORMAT, "%s: too small for a safetensors file", fname);
+    if ((st = llm__src_read(src, 0, b8, 8, err)) != LLM_OK) return st;
+    hn = llm__rd_u64(b8);
+    if (hn < 2 || hn > src->size - 8 || hn > ((uint64_t)1 << 28))
+        return llm__fail(err, LLM_ERR_FORMAT, "%s: safetensors header of %llu bytes in a file of %llu", fname,
+                         (unsigned long long)hn, (unsigned long long)src->size);
+    if (!(js = (unsigned char *)llm__alloc(&h->alloc, (size_t)hn + 1)))
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    if ((st = llm__src_read(src, 8, js, (size_t)hn, err)) != LLM_OK) { llm__dealloc(&h->alloc, js); return st; }
+    if (!llm__js_check(js, (size_t)hn)) {
+        llm__dealloc(&h->alloc, js);
+        return llm__fail(err, LLM_ERR_FORMAT, "%s: the safetensors header is not a JSON object", fname);
+    }
+    i = llm__skip_ws(js, (size_t)hn, 0);
+    st = LLM_OK;
+    while (st == LLM_OK && llm__js_member(js, (size_t)hn, &i, &ks, &ke, &v)) {
+        llm__st_tensor *t;
+        size_t dt = llm__js_get(js, (size_t)hn, v, "dtype"), sh = llm__js_get(js, (size_t)hn, v, "shape"),
+               of = llm__js_get(js, (size_t)hn, v, "data_offsets"), j, e;
+        uint64_t beg, end, nel = 1, u, esz;
+        if (ke - ks == 12 && memcmp(js + ks, "__metadata__", 12) == 0) continue;
+        if (h->n_t == h->cap) {
+            void *p = llm__tgrow(&h->alloc, h->t, &h->cap, h->cap * 2 + 64, sizeof *h->t);
+            if (!p) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); break; }
+            h->t = (llm__st_tensor *)p;
+        }
+        t = &h->t[h->n_t];
+        memset(t, 0, sizeof *t);
+        t->file = file;
+        if (!(t->name = (char *)llm__alloc(&h->alloc, ke - ks + 2))) {
+            st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+            break;
+        }
+        h->n_t++;
+        if (llm__js_str(js, (size_t)hn, ks - 1, (unsigned char *)t->name) == (size_t)-1) t->name[0] = 0;
+        else t->name[llm__js_str(js, (size_t)hn, ks - 1, (unsigned char *)t->name)] = 0;
+        if (dt == (size_t)-1 || sh == (size_t)-1 || of == (size_t)-1 || js[sh] != '[' || js[of] != '[') {
+            st = llm__fail(err, LLM_ERR_FORMAT, "%s: tensor '%s' lacks dtype, shape or data_offsets", fname, t->name);
+            break;
+        }
+        t->dtype = llm__js_streq(js, (size_t)hn, dt, "F32") ? LLM_TYPE_F32
+            : llm__js_streq(js, (size_t)hn, dt, "F16")      ? LLM_TYPE_F16
+            : llm__js_streq(js, (size_t)hn, dt, "BF16")     ? LLM_TYPE_BF16
+                                                            : -1;
+        esz = t->dtype == LLM_TYPE_F32 ? 4 : 2;
+        for (j = sh; st == LLM_OK && llm__js_elem(js, (size_t)hn, &j, &e);) {
+            if (t->n_dims == 4 || !llm__js_uint(js, (size_t)hn, e, (uint64_t)1 << 40, &u) ||
+                (u && nel > ((uint64_t)1 << 50) / u))
+                st = llm__fail(err, LLM_ERR_FORMAT, "%s: tensor '%s' has a bad shape", fname, t->name);
+            else { t->shape[t->n_dims++] = (int64_t)u; nel *= u; }
+        }
+        j = of;
+        if (st != LLM_OK) break;
+        if (!llm__js_elem(js, (size_t)hn, &j, &e) || !llm__js_uint(js, (size_t)hn, e, UINT64_MAX, &beg) ||
+            !llm__js_elem(js, (size_t)hn, &j, &e) || !llm__js_uint(js, (size_t)hn, e, UINT64_MAX, &end) || beg > end ||
+            end > src->size - 8 - hn) {
+            st = llm__fail(err, LLM_ERR_FORMAT, "%s: tensor '%s' has data_offsets outside the file", fname, t->name);
+            break;
+        }
+        if (t->dtype >= 0 && end - beg != nel * esz) {
+            st = llm__fail(err, LLM_ERR_FORMAT, "%s: tensor '%s' holds %llu bytes, its shape needs %llu", fname,
+                           t->name, (unsigned long long)(end - beg), (unsigned long long)(nel * esz));
+            break;
+        }
+        t->off = 8 + hn + beg;
+        t->bytes = end - beg;
+    }
+    llm__dealloc(&h->alloc, js);
+    return st;
+}
+static const llm__st_tensor *llm__st_find(const llm__st *h, const char *name) {
+    size_t i;
+    for (i = 0; i < h->n_t; i++)
+        if (strcmp(h->t[i].name, name) == 0) return &h->t[i];
+    return NULL;
+}
+/* Opens the safetensors files of directory dir (one, or the shards of the index). */
+static llm_status llm__st_open(llm__st *h, const char *dir, const llm_allocator *a, int map, llm_error *err) {
+    const size_t dl = strlen(dir);
+    char *path = (char *)llm__alloc(a, dl + 4096);
+    unsigned char *idx = NULL;
+    size_t n = 0;
+    llm_status st = LLM_OK;
+    memset(h, 0, sizeof *h);
+    if (a) h->alloc = *a;
+    if (!path) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    snprintf(path, dl + 4096, "%s/model.safetensors.index.json", dir);
+    if (llm_read_file(path, a, (void **)&idx, &n, NULL) == LLM_OK) {
+        size_t wm = 0, i, ks, ke, v, f;
+        char **names = NULL;
+        int nf = 0;
+        if (!llm__js_check(idx, n) || (wm = llm__js_get(idx, n, llm__skip_ws(idx, n, 0), "weight_map")) == (size_t)-1 ||
+            idx[wm] != '{')
+            st = llm__fail(err, LLM_ERR_FORMAT, "model.safetensors.index.json: no weight_map object");
+        /* the distinct file names, in order of first mention */
+        if (st == LLM_OK && !(names = (char **)llm__calloc(a, n / 4 + 1, sizeof *names)))
+            st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        for (i = wm; st == LLM_OK && llm__js_member(idx, n, &i, &ks, &ke, &v);) {
+            char fn[256];
+            size_t l;
+            int k;
+            if (idx[v] != '"' || llm__js_skip(idx, n, v, 0) - v > sizeof fn ||
+                (l = llm__js_str(idx, n, v, (unsigned char *)fn)) == (size_t)-1 || l == 0 || memchr(fn, '/', l) ||
+                memchr(fn, '\\', l) || memchr(fn, 0, l)) {
+                st = llm__fail(err, LLM_ERR_FORMAT, "model.safetensors.index.json: a bad file name");
+                break;
+            }
+            fn[l] = 0;
+            for (k = 0; k < nf && strcmp(names[k], fn) != 0; k++) {}
+            if (k == nf) {
+                if (!(names[nf] = (char *)llm__alloc(a, l + 1))) {
+                    st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+                    break;
+                }
+                memcpy(names[nf++], fn, l + 1);
+            }
+        }
+        if (st == LLM_OK && nf == 0) st = llm__fail(err, LLM_ERR_FORMAT, "model.safetensors.index.json: no files");
+        if (st == LLM_OK && !(h->src = (llm__src *)llm__calloc(a, (size_t)nf, sizeof *h->src)))
+            st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        for (f = 0; st == LLM_OK && f < (size_t)nf; f++) {
+            snprintf(path, dl + 4096, "%s/%s", dir, names[f]);
+            if ((st = llm__src_open_map(&h->src[f], path, NULL, 0, map, err)) == LLM_OK) {
+                h->n_src++;
+                st = llm__st_header(h, (int)f, names[f], err);
+            }
+        }
+        for (f = 0; names && f < (size_t)nf; f++) llm__dealloc(a, names[f]);
+        llm__dealloc(a, names);
+        llm__dealloc(a, idx);
+    } else {
+        snprintf(path, dl + 4096, "%s/model.safetensors", dir);
+        if (!(h->src = (llm__src *)llm__calloc(a, 1, sizeof *h->src)))
+            st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        else if ((st = llm__src_open_map(&h->src[0], path, NULL, 0, map, err)) == LLM_OK) {
+            h->n_src = 1;
+            st = llm__st_header(h, 0, "model.safetensors", err);
+        }
+    }
+    llm__dealloc(a, path);
+    if (st != LLM_OK) llm__st_close(h);
+    return st;
+}
+
+/* config.json -> llm_config (GPT2LMHeadModel or LlamaForCausalLM; what llm.h cannot run, such
+   as RoPE scaling, biases in Llama layers or another activation, is refused). */
+static llm_status llm__hf_config(const unsigned char *s, size_t n, llm_config *c, llm_error *err) {
+    size_t o, v;
+    double x;
+    int gpt2;
+    memset(c, 0, sizeof *c);
+    if (!llm__js_check(s, n)) return llm__fail(err, LLM_ERR_FORMAT, "config.json: not a JSON object");
+    o = llm__skip_ws(s, n, 0);
+    v = llm__js_get(s, n, o, "model_type");
+    if (v != (size_t)-1 && llm__js_streq(s, n, v, "gpt2")) gpt2 = 1;
+    else if (v != (size_t)-1 && llm__js_streq(s, n, v, "llama")) gpt2 = 0;
+    else return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: model_type must be \"gpt2\" or \"llama\"");
+    c->arch = gpt2 ? LLM_ARCH_GPT2 : LLM_ARCH_LLAMA;
+    {   /* the numbers: GPT-2's key, Llama's key, the field, required */
+        static const struct { const char *key[2]; size_t off; int req, is_float; } keys[] = {
+            { { "n_layer", "num_hidden_layers" }, offsetof(llm_config, n_layer), 1, 0 },
+            { { "n_head", "num_attention_heads" }, offsetof(llm_config, n_head), 1, 0 },
+            { { NULL, "num_key_value_heads" }, offsetof(llm_config, n_kv_head), 0, 0 },
+            { { "n_embd", "hidden_size" }, offsetof(llm_config, dim), 1, 0 },
+            { { "n_inner", "intermediate_size" }, offsetof(llm_config, ffn_dim), 0, 0 },   /* (GPT-2: null = 4 dim) */
+            { { "n_ctx", NULL }, offsetof(llm_config, max_seq_len), 0, 0 },
+            { { "n_positions", "max_position_embeddings" }, offsetof(llm_config, max_seq_len), 1, 0 },
+            { { "vocab_size", "vocab_size" }, offsetof(llm_config, vocab_size), 1, 0 },
+            { { "layer_norm_epsilon", "rms_norm_eps" }, offsetof(llm_config, norm_eps), 0, 1 },
+            { { NULL, "rope_theta" }, offsetof(llm_config, rope_theta), 0, 1 },
+        };
+        size_t k;
+        for (k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            const char *key = keys[k].key[gpt2 ? 0 : 1];
+            unsigned char *field = (unsigned char *)c + keys[k].off;
+            uint64_t u;
+            if (!key) continue;
+            v = llm__js_get(s, n, o, key);
+            if (keys[k].is_float && v != (size_t)-1 && llm__js_num(s, n, v, &x)) {
+                const float f = (float)x;
+                memcpy(field, &f, sizeof f);
+            } else if (!keys[k].is_float && v != (size_t)-1 && llm__js_uint(s, n, v, 0x7fffffff, &u)) {
+                const int i = (int)u;
+                memcpy(field, &i, sizeof i);
+            } else if (keys[k].req || (!gpt2 && keys[k].off == offsetof(llm_config, ffn_dim))) {
+                return llm__fail(err, LLM_ERR_FORMAT, "config.json: %s missing or invalid", key);
+            }
+        }
+    }
+    if (gpt2) {
+        v = llm__js_get(s, n, o, "activation_function");
+        if (v != (size_t)-1 && !llm__js_streq(s, n, v, "gelu_new") && !llm__js_streq(s, n, v, "gelu_pytorch_tanh"))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: activation_function must be gelu_new (tanh GELU)");
+    } else {
+        v = llm__js_get(s, n, o, "tie_word_embeddings");   /* Llama's default: untied */
+        c->untied_head = !(v != (size_t)-1 && llm__js_is(s, n, v, "true"));
+        if ((v = llm__js_get(s, n, o, "hidden_act")) != (size_t)-1 && !llm__js_streq(s, n, v, "silu"))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: hidden_act must be silu");
+        if ((v = llm__js_get(s, n, o, "rope_scaling")) != (size_t)-1 && !llm__js_is(s, n, v, "null"))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: rope_scaling is not supported");
+        if (((v = llm__js_get(s, n, o, "attention_bias")) != (size_t)-1 && llm__js_is(s, n, v, "true")) ||
+            ((v = llm__js_get(s, n, o, "mlp_bias")) != (size_t)-1 && llm__js_is(s, n, v, "true")))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: biases in Llama layers are not supported");
+        if ((v = llm__js_get(s, n, o, "head_dim")) != (size_t)-1 && !llm__js_is(s, n, v, "null")) {
+            uint64_t hd;
+            if (!llm__js_uint(s, n, v, 0x7fffffff, &hd) || c->n_head <= 0 || (int)hd * c->n_head != c->dim)
+                return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                                 "config.json: head_dim must be hidden_size / num_attention_heads");
+        }
+    }
+    return LLM_OK;
+}
+
+/* Loads a Hugging Face model directory. */
+static llm_status llm__load_hf(const char *dir, const llm_model_desc *d, llm_model **out, llm_error *err) {
+    const llm_allocator *a = &d->allocator;
+    char *path, hn[160];
+    unsigned char *cj = NULL;
+    size_t cn = 0, pl = strlen(dir);
+    llm_config c;
+    llm_model *m = NULL;
+    llm__st h;
+    llm_status st;
+    float *tmp = NULL;
+    size_t tmp_n = 0;
+    int i;
+    *out = NULL;
+    if (!(path = (char *)llm__alloc(a, pl + 32))) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    snprintf(path, pl + 32, "%s/config.json", dir);
+    st = llm_read_file(path, a, (void **)&cj, &cn, err);
+    if (st == LLM_OK) st = llm__hf_config(cj, cn, &c, err);
+    llm__dealloc(a, cj);
+    if (st == LLM_OK && (st = llm_config_resolve(&c, err)) != LLM_OK) st = LLM_ERR_FORMAT;
+    if (st != LLM_OK) { llm__dealloc(a, path); return st; }
+    if ((st = llm__st_open(&h, dir, a, !d->no_mmap, err)) != LLM_OK) { llm__dealloc(a, path); return st; }
+    st = llm__model_alloc(&c, a, d->log_fn, d->log_user_data, &m, err);
+    for (i = 0; st == LLM_OK && i < m->n_tensors; i++) {
+        const llm_tensor_info *ti = &m->tensors[i];
+        const int64_t rows = ti->n_dims == 2 ? llm__saved_rows(m, ti) : 1,
+                      cols = ti->n_dims == 2 ? ti->shape[1] : ti->shape[0];
+        const int how = llm__hf_name(m, ti->name, hn, sizeof hn);
+        const int64_t hs = c.dim / c.n_head;
+        const llm__st_tensor *t = how < 0 ? NULL : llm__st_find(&h, hn);
+        const unsigned char *raw;
+        unsigned char *buf = NULL;
+        int64_t r, cc;
+        float *dst = m->params + ti->offset;
+        if (!t && how >= 0 && c.arch == LLM_ARCH_GPT2 && strncmp(hn, "transformer.", 12) == 0)
+            t = llm__st_find(&h, hn + 12);
+        if (!t) {
+            st = llm__fail(err, LLM_ERR_FORMAT, "safetensors: tensor '%s' missing", how < 0 ? ti->name : hn);
+            break;
+        }
+        if (t->dtype < 0) {
+            st = llm__fail(err, LLM_ERR_UNSUPPORTED, "safetensors: '%s' is not F32, F16 or BF16", hn);
+            break;
+        }
+        if ((ti->n_dims == 1 && (t->n_dims != 1 || t->shape[0] != cols)) ||
+            (ti->n_dims == 2 && (t->n_dims != 2 || t->shape[0] != (how == LLM__HF_TRANSPOSE ? cols : rows) ||
+                                 t->shape[1] != (how == LLM__HF_TRANSPOSE ? rows : cols)))) {
+            st = llm__fail(err, LLM_ERR_FORMAT,
+                           "safetensors: '%s' has shape [%lld, %lld], config.json implies [%lld, %lld]", hn,
+                           (long long)t->shape[0], (long long)(t->n_dims > 1 ? t->shape[1] : 0),
+                           (long long)(how == LLM__HF_TRANSPOSE ? cols : rows),
+                           (long long)(how == LLM__HF_TRANSPOSE ? rows : cols));
+            break;
+        }
+        if (h.src[t->file].mem) raw = h.src[t->file].mem + t->off;   /* mapped (or in memory): read in place */
+        else {
+            if (!(buf = (unsigned char *)llm__alloc(a, (size_t)t->bytes + 1))) {
+                st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+                break;
+            }
+            if ((st = llm__src_read(&h.src[t->file], t->off, buf, (size_t)t->bytes, err)) != LLM_OK) {
+                llm__dealloc(a, buf);
+                break;
+            }
+            raw = buf;
+        }
+        if (how == LLM__HF_AS_IS) llm__dequant_row(t->dtype, raw, dst, (size_t)(rows * cols));
+        else {
+            if ((size_t)(rows * cols) > tmp_n) {
+                llm__dealloc(a, tmp);
+                tmp_n = (size_t)(rows * cols);
+                if (!(tmp = (float *)llm__alloc(a, tmp_n * sizeof(float)))) {
+                    llm__dealloc(a, buf);
+                    st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+                    break;
+                }
+            }
+            llm__dequant_row(t->dtype, raw, tmp, (size_t)(rows * cols));
+            for (r = 0; r < rows; r++)
+                for (cc = 0; cc < cols; cc++) dst[r * cols + cc] = tmp[llm__hf_index(how, rows, cols, hs, r, cc)];
+        }
+        llm__dealloc(a, buf);
+    }
+    llm__dealloc(a, tmp);
+    llm__st_close(&h);
+    if (st == LLM_OK) {   /* the tokenizer beside it, when there is one */
+        llm_tokenizer_desc td;
+        llm_tokenizer *tok = NULL;
+        llm_error e2;
+        static const char *const files[4] = { "/tokenizer.json", "/vocab.json", "/tokenizer.model", "/encoder.json" };
+        int k;
+        FILE *fp = NULL;
+        for (k = 0; k < 4 && !fp; k++) {
+            snprintf(path, pl + 32, "%s%s", dir, files[k]);
+            fp = llm__fopen(path, "rb");
+        }
+        if (fp) {
+            fclose(fp);
+            memset(&td, 0, sizeof td);
+            td.allocator = *a; td.log_fn = d->log_fn; td.log_user_data = d->log_user_data;
+            if (llm_tokenizer_load(dir, &td, &tok, &e2) == LLM_OK && tok->n == c.vocab_size) m->tokenizer = tok;
+            else {
+                llm__log(d->log_fn, d->log_user_data, 1, "llm.h: the tokenizer beside the model is not used: %s",
+                         tok ? "its vocabulary size differs" : e2.message);
+                llm_tokenizer_free(tok);
+            }
+        }
+    }
+    llm__dealloc(a, path);
+    if (st != LLM_OK) { llm_model_free(m); return st; }
+    *out = m;
+    return LLM_OK;
+}
+
+/* ---- export: safetensors + config.json ---- */
+/* a float as JSON, independent of the C locale's decimal point */
+static void llm__js_float(char *out, size_t cap, double x) {
+    char *p;
+    snprintf(out, cap, "%.9g", x);
+    for (p = out; *p; p++) if (*p == ',') *p = '.';
+}
+static llm_status llm__safetensors_export(const llm_model *m, const char *dir, const llm_export_desc *d,
+                                          llm_error *err) {
+    const llm_config *c = &m->cfg;
+    const int ty = d->type == 0 ? LLM_TYPE_F32 : (int)d->type;
+    const char *dtn = ty == LLM_TYPE_F32 ? "F32" : ty == LLM_TYPE_F16 ? "F16" : "BF16";
+    const size_t esz = ty == LLM_TYPE_F32 ? 4 : 2, pl = strlen(dir);
+    const int64_t hs = c->dim / c->n_head;
+    char *path = NULL, *hdr = NULL, hn[160], num[64];
+    size_t hcap = 0, hlen = 0, i;
+    uint64_t off = 0;
+    unsigned char *row = NULL;
+    float *tmp = NULL;
+    FILE *f = NULL;
+    llm_status st = LLM_OK;
+    int k;
+    if (ty != LLM_TYPE_F32 && ty != LLM_TYPE_F16 && ty != LLM_TYPE_BF16)
+        return llm__fail(err, LLM_ERR_UNSUPPORTED, "safetensors export writes F32, F16 or BF16 (asked: %s)",
+                         llm_type_name(d->type));
+    if (llm__mkdir(dir) != 0) return llm__fail(err, LLM_ERR_IO, "cannot create the directory '%s'", dir);
+    if (!(path = (char *)llm__alloc(&m->alloc, pl + 32))) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    /* config.json */
+    {
+        char cfg[2048];
+        int n;
+        llm__js_float(num, sizeof num, c->norm_eps);
+        if (c->arch == LLM_ARCH_GPT2)
+            n = snprintf(cfg, sizeof cfg,
+                         "{\n  \"architectures\": [\"GPT2LMHeadModel\"],\n  \"model_type\": \"gpt2\",\n"
+                         "  \"n_layer\": %d,\n  \"n_head\": %d,\n  \"n_embd\": %d,\n  \"n_inner\": %d,\n"
+                         "  \"n_positions\": %d,\n  \"n_ctx\": %d,\n  \"vocab_size\": %d,\n  \"layer_norm_epsilon\": "
+                         "%s,\n"
+                         "  \"activation_function\": \"gelu_new\",\n  \"tie_word_embeddings\": true,\n",
+                         c->n_layer, c->n_head, c->dim, c->ffn_dim, c->max_seq_len, c->max_seq_len, c->vocab_size, num);
+        else {
+            char th[64];
+            llm__js_float(th, sizeof th, c->rope_theta);
+            n = snprintf(
+                cfg, sizeof cfg,
+                "{\n  \"architectures\": [\"LlamaForCausalLM\"],\n  \"model_type\": \"llama\",\n"
+                "  \"num_hidden_layers\": %d,\n  \"num_attention_heads\": %d,\n  \"num_key_value_heads\": %d,\n"
+                "  \"hidden_size\": %d,\n  \"intermediate_size\": %d,\n  \"max_position_embeddings\": %d,\n"
+                "  \"vocab_size\": %d,\n  \"rms_norm_eps\": %s,\n  \"rope_theta\": %s,\n  \"hidden_act\": \"silu\",\n"
+                "  \"tie_word_embeddings\": %s,\n",
+                c->n_layer, c->n_head, c->n_kv_head, c->dim, c->ffn_dim, c->max_seq_len, c->vocab_size, num, th,
+                c->untied_head ? "false" : "true");
+        }
+        if (m->tokenizer && m->tokenizer->bos >= 0 && n > 0 && (size_t)n < sizeof cfg)
+            n += snprintf(cfg + n, sizeof cfg - (size_t)n, "  \"bos_token_id\": %d,\n", (int)m->tokenizer->bos);
+        if (m->tokenizer && m->tokenizer->eos >= 0 && n > 0 && (size_t)n < sizeof cfg)
+            n += snprintf(cfg + n, sizeof cfg - (size_t)n, "  \"eos_token_id\": %d,\n", (int)m->tokenizer->eos);
+        if (n > 0 && (size_t)n < sizeof cfg)
+            n += snprintf(cfg + n, sizeof cfg - (size_t)n, "  \"torch_dtype\": \"%s\"\n}\n",
+                          ty == LLM_TYPE_F32 ? "float32" : ty == LLM_TYPE_F16 ? "float16" : "bfloat16");
+        snprintf(path, pl + 32, "%s/config.json", dir);
+        if (n <= 0 || (size_t)n >= sizeof cfg) st = llm__fail(err, LLM_ERR_INVALID_ARG, "config too long");
+        else st = llm__write_file(path, cfg, (size_t)n, err);
+    }
+    /* the header: every table tensor under its Hugging Face name, in table order */
+    for (k = 0; st == LLM_OK && k < 2; k++) {   /* pass 0 sizes the header, pass 1 writes it */
+        hlen = 0;
+#define LLM__HP(...) do { int w_ = snprintf(hdr ? hdr + hlen : NULL, hdr ? hcap - hlen : 0, __VA_ARGS__); \
+        if (w_ > 0) hlen += (size_t)w_; } while (0)
+        LLM__HP("{\"__metadata__\":{\"format\":\"pt\"}");
+        off = 0;
+        for (i = 0; i < (size_t)m->n_tensors; i++) {
+            const llm_tensor_info *ti = &m->tensors[i];
+            const int64_t rows = ti->n_dims == 2 ? llm__saved_rows(m, ti) : 1,
+                          cols = ti->n_dims == 2 ? ti->shape[1] : ti->shape[0];
+            const int how = llm__hf_name(m, ti->name, hn, sizeof hn);
+            const uint64_t bytes = (uint64_t)(rows * cols) * esz;
+            if (how < 0) continue;
+            if (ti->n_dims == 1) LLM__HP(",\"%s\":{\"dtype\":\"%s\",\"shape\":[%lld]", hn, dtn, (long long)cols);
+            else
+                LLM__HP(",\"%s\":{\"dtype\":\"%s\",\"shape\":[%lld,%lld]", hn, dtn,
+                        (long long)(how == LLM__HF_TRANSPOSE ? cols : rows),
+                        (long long)(how == LLM__HF_TRANSPOSE ? rows : cols));
+            LLM__HP(",\"data_offsets\":[%llu,%llu]}", (unsigned long long)off, (unsigned long long)(off + bytes));
+            off += bytes;
+        }
+        LLM__HP("}");
+#undef LLM__HP
+        while (hlen % 8) { if (hdr) hdr[hlen] = ' '; hlen++; }   /* the data starts 8-aligned */
+        if (k == 0 && !(hdr = (char *)llm__alloc(&m->alloc, (hcap = hlen + 64))))
+            st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    snprintf(path, pl + 32, "%s/model.safetensors.tmp", dir);
+    if (st == LLM_OK && !(f = llm__fopen(path, "wb"))) st = llm__fail(err, LLM_ERR_IO, "cannot create '%s'", path);
+    if (st == LLM_OK) {
+        unsigned char b8[8];
+        int bad = 0;
+        for (k = 0; k < 8; k++) b8[k] = (unsigned char)((uint64_t)hlen >> (8 * k));
+        bad |= fwrite(b8, 1, 8, f) != 8 || fwrite(hdr, 1, hlen, f) != hlen;
+        for (i = 0; !bad && st == LLM_OK && i < (size_t)m->n_tensors; i++) {
+            const llm_tensor_info *ti = &m->tensors[i];
+            const int64_t rows = ti->n_dims == 2 ? llm__saved_rows(m, ti) : 1,
+                          cols = ti->n_dims == 2 ? ti->shape[1] : ti->shape[0];
+            const int how = llm__hf_name(m, ti->name, hn, sizeof hn);
+            const float *src = m->params + ti->offset;
+            int64_t r, cc, orows = how == LLM__HF_TRANSPOSE ? cols : rows,
+                           ocols = how == LLM__HF_TRANSPOSE ? rows : cols;
+            if (how < 0) continue;
+            llm__dealloc(&m->alloc, row); llm__dealloc(&m->alloc, tmp);
+            row = (unsigned char *)llm__alloc(&m->alloc, (size_t)ocols * esz);
+            tmp = (float *)llm__alloc(&m->alloc, (size_t)ocols * sizeof(float));
+            if (!row || !tmp) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); break; }
+            for (r = 0; r < orows && !bad; r++) {   /* output row r: gather its values from the table's layout */
+                for (cc = 0; cc < ocols; cc++) {
+                    /* the table element whose stored index is r*ocols + cc */
+                    int64_t tr, tc;
+                    if (how == LLM__HF_TRANSPOSE) { tr = cc; tc = r; }
+                    else if (how == LLM__HF_PERMUTE) {   /* stored row h*hs + t*hs/2 + i <- table row h*hs + 2i + t */
+                        const int64_t h = r / hs, j = r % hs;
+                        tr = h * hs + 2 * (j % (hs / 2)) + j / (hs / 2); tc = cc;
+                    } else { tr = r; tc = cc; }
+                    tmp[cc] = src[tr * cols + tc];
+                }
+                llm__quant_row(ty, tmp, row, (size_t)ocols);
+                bad |= fwrite(row, 1, (size_t)ocols * esz, f) != (size_t)ocols * esz;
+            }
+        }
+        if (fclose(f) != 0) bad = 1;
+        if (st == LLM_OK && bad) st = llm__fail(err, LLM_ERR_IO, "cannot write '%s'", path);
+        if (st == LLM_OK) {
+            char *fin = (char *)llm__alloc(&m->alloc, pl + 32);
+            if (!fin) st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+            else {
+                snprintf(fin, pl + 32, "%s/model.safetensors", dir);
+                if (llm__rename(path, fin) != 0) {
+                    llm__remove(fin);
+                    if (llm__rename(path, fin) != 0) st = llm__fail(err, LLM_ERR_IO, "cannot write '%s'", fin);
+                }
+                llm__dealloc(&m->alloc, fin);
+            }
+        }
+        if (st != LLM_OK) llm__remove(path);
+    }
+    llm__dealloc(&m->alloc, row); llm__dealloc(&m->alloc, tmp);
+    llm__dealloc(&m->alloc, hdr); llm__dealloc(&m->alloc, path);
+    if (st == LLM_OK) llm__ok(err);
+    return st;
+}
+
 static llm_status llm__model_load(llm__src *src, const llm_model_desc *desc, llm_model **out, llm_error *err) {
     llm_model_desc d;
     unsigned char hdr[32];
@@ -8093,6 +9525,9 @@ static llm_status llm__model_load(llm__src *src, const llm_model_desc *desc, llm
                          (unsigned long long)src->size);
     if ((st = llm__src_read(src, 0, hdr, (size_t)LLM__MIN(src->size, 32), err)) != LLM_OK) return st;
     if (memcmp(hdr, "GGUF", 4) == 0) st = llm__load_gguf(src, &d, out, err);
+    else if (hdr[8] == '{' && llm__rd_u64(hdr) < src->size && hdr[9] == '"')
+        st = llm__fail(err, LLM_ERR_UNSUPPORTED,
+                       "a safetensors file needs its config.json: load the directory that holds both");
     else if (llm__rd_u32(hdr) == 20240326u) {
         if (src->size < 1024) st = llm__fail(err, LLM_ERR_FORMAT, "llm.c checkpoint truncated in its 1024-byte header");
         else st = llm__load_llmc(src, hdr, &d, out, err);
@@ -8104,13 +9539,43 @@ static llm_status llm__model_load(llm__src *src, const llm_model_desc *desc, llm
     }
     return st;
 }
+/* 1 when path is a directory holding config.json, or a .safetensors file (dir gets its
+   directory) */
+static int llm__hf_path(const char *path, char *dir, size_t cap) {
+    const size_t pl = strlen(path);
+    FILE *f;
+    if (pl + 16 > cap) return 0;
+    memcpy(dir, path, pl);
+    memcpy(dir + pl, "/config.json", 13);
+    if ((f = llm__fopen(dir, "rb")) != NULL) { fclose(f); dir[pl] = 0; return 1; }
+    if (pl > 12 && strcmp(path + pl - 12, ".safetensors") == 0) {
+        size_t k = pl;
+        while (k > 0 && path[k - 1] != '/' && path[k - 1] != '\\') k--;
+        if (k == 0) { memcpy(dir, ".", 2); return 1; }
+        dir[k - 1] = 0;
+        if (k == 1) memcpy(dir, "/", 2);
+        return 1;
+    }
+    return 0;
+}
 LLMDEF llm_status llm_model_load(const char *path, const llm_model_desc *desc, llm_model **out, llm_error *err) {
     llm__src src;
     llm_status st;
+    llm_model_desc d;
+    char dir[4096 + 16];
     if (out) *out = NULL;
     if (!path || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL path or out");
-    if ((st = llm__src_open(&src, path, NULL, 0, err)) != LLM_OK) return st;
-    st = llm__model_load(&src, desc, out, err);
+    if (desc) d = *desc; else memset(&d, 0, sizeof d);
+    if (llm__hf_path(path, dir, sizeof dir)) {   /* Hugging Face: config.json + safetensors */
+        if ((st = llm__load_hf(dir, &d, out, err)) == LLM_OK) {
+            llm__log(d.log_fn, d.log_user_data, 2, "llm.h: loaded %s model (safetensors), %d layers, dim %d, vocab %d",
+                     llm__arch_name((*out)->cfg.arch), (*out)->cfg.n_layer, (*out)->cfg.dim, (*out)->cfg.vocab_size);
+            llm__ok(err);
+        }
+        return st;
+    }
+    if ((st = llm__src_open_map(&src, path, NULL, 0, !d.no_mmap, err)) != LLM_OK) return st;
+    st = llm__model_load(&src, &d, out, err);
     llm__src_close(&src);
     return st;
 }
@@ -9009,6 +10474,415 @@ static void llm__matvec(const llm__kernels *kern, llm_threadpool *pool, float *o
     llm__parallel_for(pool, (size_t)OC, llm__matvec_cols, &a);
 }
 
+/* ---- >>qmatmul: out (N, OC) = inp (N, C) @ W^T + bias with W a quantized copy (>>quant).
+   Each input row is quantized to blocks of 32 int8 with one float scale (and the block's sum,
+   which Q4_0 and Q4_K's offsets need), as ggml does for its Q8_0 activations; then every
+   output is a sum over blocks of (weight scale x activation scale x an integer dot product).
+   The output columns are split over the threads; each weight row is read once for all N
+   inputs. ---- */
+
+static void llm__q8x_quantize(const float *x, llm__q8x *b, int n) {
+    int k, j;
+    for (k = 0; k < n / 32; k++, x += 32, b++) {
+        float amax = 0, id;
+        int32_t s = 0;
+        for (j = 0; j < 32; j++) amax = LLM__MAX(amax, fabsf(x[j]));
+        b->d = amax / 127.0f;
+        id = b->d ? 1.0f / b->d : 0.0f;
+        for (j = 0; j < 32; j++) {   /* round to nearest even: the float adder does it (|x id| <= 127) */
+            const float r = (x[j] * id + 12582912.0f) - 12582912.0f;
+            b->q[j] = (int8_t)(int)r;
+            s += b->q[j];
+        }
+        b->sum = s;
+    }
+}
+/* the dot product of a weight row (n values of `type`) with quantized activations */
+static float llm__qdot_portable(int type, const unsigned char *w, const llm__q8x *x, int n) {
+    float acc = 0;
+    int b, j, l;
+    switch (type) {
+    case LLM_TYPE_Q8_0:
+        for (b = 0; b < n / 32; b++, w += 34, x++) {
+            int32_t s = 0;
+            /* (the sign by hand: GCC 12's vectoriser at -O2 -march=native with AVX-512 VNNI
+               miscompiles the plain signed-byte dot product) */
+            for (j = 0; j < 32; j++) s += ((int)w[2 + j] - ((w[2 + j] & 0x80) << 1)) * x->q[j];
+            acc += llm__f16_to_f32(llm__rd_u16(w)) * x->d * (float)s;
+        }
+        break;
+    case LLM_TYPE_Q4_0:
+        for (b = 0; b < n / 32; b++, w += 18, x++) {
+            int32_t s = 0;
+            for (j = 0; j < 16; j++) s += (w[2 + j] & 0xF) * x->q[j] + (w[2 + j] >> 4) * x->q[j + 16];
+            acc += llm__f16_to_f32(llm__rd_u16(w)) * x->d * (float)(s - 8 * x->sum);
+        }
+        break;
+    case LLM_TYPE_Q4_K:
+        for (b = 0; b < n / 256; b++, w += 144) {
+            const float d = llm__f16_to_f32(llm__rd_u16(w)), dmin = llm__f16_to_f32(llm__rd_u16(w + 2));
+            const unsigned char *q = w + 16;
+            for (j = 0; j < 8; j += 2, q += 32, x += 2) {
+                int s1, m1, s2, m2;
+                int32_t lo = 0, hi = 0;
+                llm__q4k_scale_min(j, w + 4, &s1, &m1);
+                llm__q4k_scale_min(j + 1, w + 4, &s2, &m2);
+                for (l = 0; l < 32; l++) { lo += (q[l] & 0xF) * x[0].q[l]; hi += (q[l] >> 4) * x[1].q[l]; }
+                acc += x[0].d * (d * (float)s1 * (float)lo - dmin * (float)m1 * (float)x[0].sum) +
+                       x[1].d * (d * (float)s2 * (float)hi - dmin * (float)m2 * (float)x[1].sum);
+            }
+        }
+        break;
+    case LLM_TYPE_Q6_K:
+        for (b = 0; b < n / 256; b++, w += 210) {
+            const unsigned char *ql = w, *qh = w + 128;
+            const int8_t *sc = (const int8_t *)(w + 192);
+            const float d = llm__f16_to_f32(llm__rd_u16(w + 208));
+            int half;
+            for (half = 0; half < 2; half++, ql += 64, qh += 32, sc += 8, x += 4) {
+                int32_t s[8] = {0, 0, 0, 0, 0, 0, 0, 0};   /* sub-blocks of 16: (value group, l / 16) */
+                for (l = 0; l < 32; l++) {
+                    const int is = l / 16;
+                    s[0 + is] += ((int)((ql[l] & 0xF) | ((qh[l] & 3) << 4)) - 32) * x[0].q[l];
+                    s[2 + is] += ((int)((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32) * x[1].q[l];
+                    s[4 + is] += ((int)((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32) * x[2].q[l];
+                    s[6 + is] += ((int)((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32) * x[3].q[l];
+                }
+                for (l = 0; l < 4; l++)
+                    acc +=
+                        d * x[l].d * ((float)sc[2 * l] * (float)s[2 * l] + (float)sc[2 * l + 1] * (float)s[2 * l + 1]);
+            }
+        }
+        break;
+    default: break;
+    }
+    return acc;
+}
+#if defined(LLM__X86)
+/* 32 int8 products of signed a and b summed into 8 int32 lanes: maddubs multiplies unsigned
+   by signed bytes, so |a| meets b with a's sign */
+static LLM__TARGET_AVX2 __m256i llm__dot32_avx2(__m256i a, __m256i b) {
+    const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(a, a), _mm256_sign_epi8(b, a));
+    return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+}
+/* unsigned a (0..15 or 0..63) times signed b */
+static LLM__TARGET_AVX2 __m256i llm__dot32u_avx2(__m256i a, __m256i b) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), _mm256_set1_epi16(1));
+}
+static LLM__TARGET_AVX2 float llm__hsum_i32f_avx2(__m256 v) { return llm__hsum8(v); }
+static LLM__TARGET_AVX2 float llm__qdot_avx2(int type, const unsigned char *w, const llm__q8x *x, int n) {
+    __m256 acc = _mm256_setzero_ps();
+    float r;
+    int b;
+    switch (type) {
+    case LLM_TYPE_Q8_0:
+        for (b = 0; b < n / 32; b++, w += 34, x++) {
+            const __m256i s = llm__dot32_avx2(_mm256_loadu_si256((const __m256i *)(w + 2)),
+                                               _mm256_loadu_si256((const __m256i *)x->q));
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(llm__rd_u16(w)) * x->d), _mm256_cvtepi32_ps(s), acc);
+        }
+        break;
+    case LLM_TYPE_Q4_0: {
+        const __m256i lo4 = _mm256_set1_epi8(0xF), eight = _mm256_set1_epi8(8);
+        for (b = 0; b < n / 32; b++, w += 18, x++) {
+            const __m128i q = _mm_loadu_si128((const __m128i *)(w + 2));
+            const __m256i v = _mm256_sub_epi8(_mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), lo4), eight);
+            const __m256i s = llm__dot32_avx2(v, _mm256_loadu_si256((const __m256i *)x->q));   /* (q - 8) . x */
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(llm__rd_u16(w)) * x->d), _mm256_cvtepi32_ps(s), acc);
+        }
+        break;
+    }
+    case LLM_TYPE_Q4_K: {
+        const __m256i lo4 = _mm256_set1_epi8(0xF);
+        float extra = 0;
+        for (b = 0; b < n / 256; b++, w += 144) {
+            const float d = llm__f16_to_f32(llm__rd_u16(w)), dmin = llm__f16_to_f32(llm__rd_u16(w + 2));
+            const unsigned char *q = w + 16;
+            int j;
+            for (j = 0; j < 8; j += 2, q += 32, x += 2) {
+                const __m256i qq = _mm256_loadu_si256((const __m256i *)q);
+                const __m256i slo =
+                    llm__dot32u_avx2(_mm256_and_si256(qq, lo4), _mm256_loadu_si256((const __m256i *)x[0].q));
+                const __m256i shi = llm__dot32u_avx2(_mm256_and_si256(_mm256_srli_epi16(qq, 4), lo4),
+                                                     _mm256_loadu_si256((const __m256i *)x[1].q));
+                int s1, m1, s2, m2;
+                llm__q4k_scale_min(j, w + 4, &s1, &m1);
+                llm__q4k_scale_min(j + 1, w + 4, &s2, &m2);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(x[0].d * d * (float)s1), _mm256_cvtepi32_ps(slo), acc);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(x[1].d * d * (float)s2), _mm256_cvtepi32_ps(shi), acc);
+                extra -= x[0].d * dmin * (float)m1 * (float)x[0].sum + x[1].d * dmin * (float)m2 * (float)x[1].sum;
+            }
+        }
+        r = llm__hsum8(acc) + extra;
+        _mm256_zeroupper();
+        return r;
+    }
+    case LLM_TYPE_Q6_K: {
+        const __m256i lo4 = _mm256_set1_epi8(0xF), three = _mm256_set1_epi8(3), m32 = _mm256_set1_epi8(32);
+        for (b = 0; b < n / 256; b++, w += 210) {
+            const unsigned char *ql = w, *qh = w + 128;
+            const int8_t *sc = (const int8_t *)(w + 192);
+            const float d = llm__f16_to_f32(llm__rd_u16(w + 208));
+            int half, g;
+            for (half = 0; half < 2; half++, ql += 64, qh += 32, sc += 8, x += 4) {
+                const __m256i l0 = _mm256_loadu_si256((const __m256i *)ql);
+                const __m256i l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+                const __m256i h = _mm256_loadu_si256((const __m256i *)qh);
+                __m256i v[4];   /* the four groups of 32 values, 0..63 */
+                v[0] = _mm256_or_si256(_mm256_and_si256(l0, lo4), _mm256_slli_epi16(_mm256_and_si256(h, three), 4));
+                v[1] = _mm256_or_si256(_mm256_and_si256(l1, lo4),
+                                       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 2), three), 4));
+                v[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), lo4),
+                                       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 4), three), 4));
+                v[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), lo4),
+                                       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 6), three), 4));
+                /* the half's 8 scales as floats, once */
+                const __m256 sc8 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)sc)));
+                for (g = 0; g < 4; g++) {
+                    /* (v - 32) . x = v . x - 32 sum(x), per half of 16 (each its own scale) */
+                    const __m256i xq = _mm256_loadu_si256((const __m256i *)x[g].q);
+                    const __m256i p = _mm256_maddubs_epi16(v[g], xq);                 /* 16 x int16 */
+                    const __m256i c = _mm256_maddubs_epi16(m32, xq);                  /* 32 x pairs */
+                    const __m256i s = _mm256_madd_epi16(_mm256_sub_epi16(p, c), _mm256_set1_epi16(1));   /* 8 x int32 */
+                    /* lanes 0-3: values 0-15 (scale sc[2g]), lanes 4-7: values 16-31 (sc[2g + 1]) */
+                    const __m256 scl = _mm256_permutevar8x32_ps(
+                        sc8, _mm256_setr_epi32(2 * g, 2 * g, 2 * g, 2 * g, 2 * g + 1, 2 * g + 1, 2 * g + 1, 2 * g + 1));
+                    acc = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(d * x[g].d), scl), _mm256_cvtepi32_ps(s), acc);
+                }
+            }
+        }
+        break;
+    }
+    default: break;
+    }
+    r = llm__hsum_i32f_avx2(acc);
+    _mm256_zeroupper();
+    return r;
+}
+#endif
+
+/* The quantized copy of the OC x C matrix at w, when it has one (a Llama q|k|v or gate|up
+   matrix spans two or three tensors: each must have one) */
+static int llm__qmat_find(const llm_model *m, const float *w, int C, int OC, llm__qmat *q) {
+    size_t off, lo = 0, hi;
+    int i, rows = 0;
+    if (!m || !m->n_quant || w < m->params || w >= m->params + m->n_params) return 0;
+    off = (size_t)(w - m->params);
+    hi = (size_t)m->n_tensors;
+    while (lo < hi) {   /* the table is in storage order */
+        size_t mid = (lo + hi) / 2;
+        if (m->tensors[mid].offset < off) lo = mid + 1; else hi = mid;
+    }
+    q->n = 0;
+    for (i = (int)lo; i < m->n_tensors && rows < OC && q->n < 3; i++) {
+        const llm_tensor_info *t = &m->tensors[i];
+        if (t->offset != off + (size_t)rows * (size_t)C || !m->qdata[i] || t->n_dims != 2 || t->shape[1] != C) return 0;
+        q->part[q->n].type = (int)t->type;
+        q->part[q->n].rows = (int)LLM__MIN((int64_t)(OC - rows), llm__saved_rows(m, t));
+        q->part[q->n].row_bytes = llm__row_bytes((int)t->type, (size_t)C);
+        q->part[q->n].data = m->qdata[i];
+        rows += q->part[q->n].rows;
+        q->n++;
+    }
+    return rows == OC;
+}
+static void llm__qdot4_portable(int type, const unsigned char *w, size_t rb, const llm__q8x *x, int n, float *out) {
+    int r;
+    for (r = 0; r < 4; r++) out[r] = llm__qdot_portable(type, w + r * rb, x, n);
+}
+#if defined(LLM__X86)
+/* Q8_0 and Q4_0 four rows at a time: each block of activations is loaded once for four weight
+   streams, and four independent accumulator chains hide the FMA latency; K types row by row */
+static LLM__TARGET_AVX2 void llm__qdot4_avx2(int type, const unsigned char *w, size_t rb, const llm__q8x *x, int n,
+                                            float *out) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    const __m256i lo4 = _mm256_set1_epi8(0xF), eight = _mm256_set1_epi8(8);
+    int b;
+    if (type != LLM_TYPE_Q8_0 && type != LLM_TYPE_Q4_0) {   /* K types: row by row, the next four rows fetched */
+        int r;
+        size_t o;
+        for (r = 0; r < 4; r++) {
+            for (o = 0; o < rb; o += 64) _mm_prefetch((const char *)(w + (r + 4) * rb + o), _MM_HINT_T0);
+            out[r] = llm__qdot_avx2(type, w + r * rb, x, n);
+        }
+        return;
+    }
+    for (b = 0; b < n / 32; b++, x++) {
+        const __m256i xq = _mm256_loadu_si256((const __m256i *)x->q);
+        const __m256 xd = _mm256_set1_ps(x->d);
+        __m256i v[4];
+        __m128 d4;
+        int r;
+        if (type == LLM_TYPE_Q8_0) {
+            const unsigned char *p = w + (size_t)b * 34;
+            if (!(b & 1)) for (r = 0; r < 4; r++) _mm_prefetch((const char *)(p + (r + 4) * rb), _MM_HINT_T0);
+            for (r = 0; r < 4; r++) v[r] = _mm256_loadu_si256((const __m256i *)(p + r * rb + 2));
+            d4 = _mm_cvtph_ps(_mm_setr_epi16((short)llm__rd_u16(p), (short)llm__rd_u16(p + rb),
+                                             (short)llm__rd_u16(p + 2 * rb), (short)llm__rd_u16(p + 3 * rb), 0, 0, 0,
+                                             0));
+        } else {
+            const unsigned char *p = w + (size_t)b * 18;
+            if (!(b & 3)) for (r = 0; r < 4; r++) _mm_prefetch((const char *)(p + (r + 4) * rb), _MM_HINT_T0);
+            for (r = 0; r < 4; r++) {
+                const __m128i q = _mm_loadu_si128((const __m128i *)(p + r * rb + 2));
+                v[r] = _mm256_sub_epi8(_mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), lo4), eight);
+            }
+            d4 = _mm_cvtph_ps(_mm_setr_epi16((short)llm__rd_u16(p), (short)llm__rd_u16(p + rb),
+                                             (short)llm__rd_u16(p + 2 * rb), (short)llm__rd_u16(p + 3 * rb), 0, 0, 0,
+                                             0));
+        }
+        a0 = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(_mm_cvtss_f32(d4)), xd),
+                             _mm256_cvtepi32_ps(llm__dot32_avx2(v[0], xq)), a0);
+        a1 = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(_mm_cvtss_f32(_mm_shuffle_ps(d4, d4, 1))), xd),
+                             _mm256_cvtepi32_ps(llm__dot32_avx2(v[1], xq)), a1);
+        a2 = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(_mm_cvtss_f32(_mm_shuffle_ps(d4, d4, 2))), xd),
+                             _mm256_cvtepi32_ps(llm__dot32_avx2(v[2], xq)), a2);
+        a3 = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(_mm_cvtss_f32(_mm_shuffle_ps(d4, d4, 3))), xd),
+                             _mm256_cvtepi32_ps(llm__dot32_avx2(v[3], xq)), a3);
+    }
+    out[0] = llm__hsum8(a0); out[1] = llm__hsum8(a1); out[2] = llm__hsum8(a2); out[3] = llm__hsum8(a3);
+    _mm256_zeroupper();
+}
+#endif
+#if defined(LLM__X86)
+/* The same with AVX-512 VNNI's vpdpbusd (unsigned x signed bytes summed into int32 in one
+   instruction): Q4_0's nibbles (0..15) go in as they are and 8 x the activations' sums come
+   off; Q8_0's bytes go in shifted by 128 (w ^ 0x80) and 128 x the sums come off; lane by
+   lane the same integers as the AVX2 kernel, so the same results. */
+static LLM__TARGET_VNNI void llm__qdot4_vnni(int type, const unsigned char *w, size_t rb, const llm__q8x *x, int n,
+                                            float *out) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    const __m256i lo4 = _mm256_set1_epi8(0xF), flip = _mm256_set1_epi8((char)0x80);
+    const int q8 = type == LLM_TYPE_Q8_0, bs = q8 ? 34 : 18;
+    int b;
+    if (type != LLM_TYPE_Q4_0 && type != LLM_TYPE_Q8_0) { llm__qdot4_avx2(type, w, rb, x, n, out); return; }
+    for (b = 0; b < n / 32; b++, x++) {
+        const __m256i xq = _mm256_loadu_si256((const __m256i *)x->q);
+        const __m256 xd = _mm256_set1_ps(x->d);
+        const __m256i zero = _mm256_setzero_si256();
+        /* 8 (Q4_0) or 128 (Q8_0) x the sum of each lane's four activations */
+        const __m256i sums = _mm256_dpbusd_epi32(zero, _mm256_set1_epi8(1), xq);
+        const __m256i off = q8 ? _mm256_slli_epi32(sums, 7) : _mm256_slli_epi32(sums, 3);
+        const unsigned char *p = w + (size_t)b * bs;
+        __m256i s[4];
+        __m128 d4;
+        int r;
+        if (!(b & (q8 ? 1 : 3))) for (r = 0; r < 4; r++) _mm_prefetch((const char *)(p + (r + 4) * rb), _MM_HINT_T0);
+        for (r = 0; r < 4; r++) {
+            __m256i u;
+            if (q8) {
+                u = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(p + r * rb + 2)), flip);   /* w + 128 */
+            } else {
+                const __m128i q = _mm_loadu_si128((const __m128i *)(p + r * rb + 2));
+                u = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), lo4);
+            }
+            s[r] = _mm256_sub_epi32(_mm256_dpbusd_epi32(zero, u, xq), off);   /* (w - 8 or w) . x */
+        }
+        d4 = _mm_cvtph_ps(_mm_setr_epi16((short)llm__rd_u16(p), (short)llm__rd_u16(p + rb),
+                                         (short)llm__rd_u16(p + 2 * rb), (short)llm__rd_u16(p + 3 * rb), 0, 0, 0, 0));
+        a0 = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(_mm_cvtss_f32(d4)), xd), _mm256_cvtepi32_ps(s[0]), a0);
+        a1 = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(_mm_cvtss_f32(_mm_shuffle_ps(d4, d4, 1))), xd),
+                             _mm256_cvtepi32_ps(s[1]), a1);
+        a2 = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(_mm_cvtss_f32(_mm_shuffle_ps(d4, d4, 2))), xd),
+                             _mm256_cvtepi32_ps(s[2]), a2);
+        a3 = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(_mm_cvtss_f32(_mm_shuffle_ps(d4, d4, 3))), xd),
+                             _mm256_cvtepi32_ps(s[3]), a3);
+    }
+    out[0] = llm__hsum8(a0); out[1] = llm__hsum8(a1); out[2] = llm__hsum8(a2); out[3] = llm__hsum8(a3);
+    _mm256_zeroupper();
+}
+#endif
+#if defined(LLM__NEON)
+/* 16 signed byte products summed into 4 int32 lanes: the dot-product instruction where the
+   build has it (-march=armv8.2-a+dotprod and later), else widening multiplies (a pair of
+   products fits int16: one side of every product here is an activation in -127..127) */
+static int32x4_t llm__dot16_neon(int32x4_t acc, int8x16_t a, int8x16_t b) {
+#if defined(__ARM_FEATURE_DOTPROD)
+    return vdotq_s32(acc, a, b);
+#else
+    int16x8_t p = vmull_s8(vget_low_s8(a), vget_low_s8(b));
+    p = vmlal_s8(p, vget_high_s8(a), vget_high_s8(b));
+    return vpadalq_s16(acc, p);
+#endif
+}
+/* Q8_0 and Q4_0 with NEON (the K types take the portable code) */
+static float llm__qdot_neon(int type, const unsigned char *w, const llm__q8x *x, int n) {
+    float32x4_t acc = vdupq_n_f32(0.0f);
+    int b;
+    if (type != LLM_TYPE_Q8_0 && type != LLM_TYPE_Q4_0) return llm__qdot_portable(type, w, x, n);
+    for (b = 0; b < n / 32; b++, x++) {
+        int8x16_t w0, w1;
+        int32x4_t s = vdupq_n_s32(0);
+        float d;
+        if (type == LLM_TYPE_Q8_0) {
+            w0 = vld1q_s8((const int8_t *)(w + 2)); w1 = vld1q_s8((const int8_t *)(w + 18));
+            d = llm__f16_to_f32(llm__rd_u16(w));
+            w += 34;
+        } else {
+            const uint8x16_t q = vld1q_u8(w + 2);
+            w0 = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(q, vdupq_n_u8(0xF))), vdupq_n_s8(8));
+            w1 = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), vdupq_n_s8(8));
+            d = llm__f16_to_f32(llm__rd_u16(w));
+            w += 18;
+        }
+        s = llm__dot16_neon(s, w0, vld1q_s8(x->q));
+        s = llm__dot16_neon(s, w1, vld1q_s8(x->q + 16));
+        acc = vmlaq_n_f32(acc, vcvtq_f32_s32(s), d * x->d);
+    }
+    return vaddvq_f32(acc);
+}
+static void llm__qdot4_neon(int type, const unsigned char *w, size_t rb, const llm__q8x *x, int n, float *out) {
+    int r;
+    for (r = 0; r < 4; r++) out[r] = llm__qdot_neon(type, w + r * rb, x, n);
+}
+#endif
+typedef struct llm__qmm_args {
+    const llm__kernels *kern;
+    const llm__qmat *q;
+    const llm__q8x *xq;
+    float *out;
+    const float *bias;
+    size_t N;
+    int C, OC;
+} llm__qmm_args;
+static void llm__qmm_cols(void *c, size_t lo, size_t hi) {
+    const llm__qmm_args *a = (const llm__qmm_args *)c;
+    size_t j, r;
+    for (j = lo; j < hi;) {
+        int p = 0, row = (int)j;
+        while (row >= a->q->part[p].rows) row -= a->q->part[p++].rows;
+        if (j + 4 <= hi && row + 4 <= a->q->part[p].rows) {   /* four rows of one tensor */
+            const llm__qpart *qp = &a->q->part[p];
+            for (r = 0; r < a->N; r++) {
+                float d[4];
+                int u;
+                a->kern->qdot4(qp->type, qp->data + (size_t)row * qp->row_bytes, qp->row_bytes,
+                               a->xq + r * (size_t)(a->C / 32), a->C, d);
+                for (u = 0; u < 4; u++) a->out[r * a->OC + j + u] = d[u] + (a->bias ? a->bias[j + u] : 0.0f);
+            }
+            j += 4;
+            continue;
+        }
+        j++;
+        {
+            const unsigned char *wr = a->q->part[p].data + (size_t)row * a->q->part[p].row_bytes;
+            for (r = 0; r < a->N; r++)
+                a->out[r * a->OC + j - 1] =
+                    a->kern->qdot(a->q->part[p].type, wr, a->xq + r * (size_t)(a->C / 32), a->C) +
+                    (a->bias ? a->bias[j - 1] : 0.0f);
+        }
+    }
+}
+/* xq: room for N * C / 32 blocks */
+static void llm__qmatmul(const llm__kernels *kern, llm_threadpool *pool, float *out, const float *inp,
+                         const llm__qmat *q, const float *bias, size_t N, int C, int OC, llm__q8x *xq) {
+    llm__qmm_args a;
+    size_t r;
+    for (r = 0; r < N; r++) llm__q8x_quantize(inp + r * C, xq + r * (size_t)(C / 32), C);
+    a.kern = kern; a.q = q; a.xq = xq; a.out = out; a.bias = bias; a.N = N; a.C = C; a.OC = OC;
+    llm__parallel_for(pool, (size_t)OC, llm__qmm_cols, &a);
+}
+
 /* ---- >>adamw kernel: whole 16-float blocks of llm__adamw_range's update, [a, b) of the
    buffer, with the same operations in the same order; returns where it stopped (the
    readable loop does the rest: the same elements for every variant). sqrt and divide do
@@ -9089,7 +10963,7 @@ static size_t llm__adamw_neon(const llm__adamw_args *o, size_t a, size_t b, floa
 #endif
 
 /* ---- choosing the kernels: what the CPU has, then a measurement where two are close ---- */
-enum { LLM__K_PORTABLE = 0, LLM__K_AVX2 = 1, LLM__K_AVX512 = 2, LLM__K_NEON = 3 };
+enum { LLM__K_PORTABLE = 0, LLM__K_AVX2 = 1, LLM__K_AVX512 = 2, LLM__K_NEON = 3, LLM__K_VNNI = 4 };
 /* the variants this CPU can run, as a bit set of 1 << LLM__K_* */
 static unsigned llm__cpu_variants(void) {
     unsigned v = 1u << LLM__K_PORTABLE;
@@ -9112,11 +10986,13 @@ static unsigned llm__cpu_variants(void) {
     }
 #endif
     /* AVX2 (leaf 7 ebx 5) + FMA (leaf 1 ecx 12), with the OS saving ymm (XCR0 bits 1, 2) */
-    if ((r7[1] & (1u << 5)) && (r1[2] & (1u << 12)) && (xcr0 & 6) == 6) v |= 1u << LLM__K_AVX2;
+    if ((r7[1] & (1u << 5)) && (r1[2] & (1u << 12)) && (r1[2] & (1u << 29)) && (xcr0 & 6) == 6)
+        v |= 1u << LLM__K_AVX2;   /* (and F16C, leaf 1 ecx 29: every AVX2 CPU has it) */
     /* AVX-512 F, DQ, BW, VL (leaf 7 ebx 16, 17, 30, 31), the OS saving zmm (XCR0 bits 5-7) */
     if ((v & (1u << LLM__K_AVX2)) && (r7[1] & (1u << 16)) && (r7[1] & (1u << 17)) && (r7[1] & (1u << 30)) &&
         (r7[1] & (1u << 31)) && (xcr0 & 0xE6) == 0xE6)
         v |= 1u << LLM__K_AVX512;
+    if ((v & (1u << LLM__K_AVX512)) && (r7[2] & (1u << 11))) v |= 1u << LLM__K_VNNI;   /* leaf 7 ecx 11 */
 #elif defined(LLM__NEON)
     v |= 1u << LLM__K_NEON;
 #endif
@@ -9126,19 +11002,23 @@ static unsigned llm__cpu_variants(void) {
 static void llm__kernels_set(llm__kernels *k, int variant) {
     k->gemm_name = "portable"; k->mr = 4; k->nr = 16; k->gemm = llm__gemm_kernel_portable; k->pack_t = NULL;
     k->dot_name = "portable"; k->dot4 = llm__dot4_portable; k->adamw = llm__adamw_portable;
+    k->qdot = llm__qdot_portable; k->qdot4 = llm__qdot4_portable;
 #if defined(LLM__X86)
     if (variant == LLM__K_AVX2) {
         k->gemm_name = "avx2"; k->mr = 6; k->nr = 16; k->gemm = llm__gemm_kernel_avx2; k->pack_t = llm__pack_t_avx2;
-        k->dot_name = "avx2"; k->dot4 = llm__dot4_avx2; k->adamw = llm__adamw_avx2;
+        k->dot_name = "avx2"; k->dot4 = llm__dot4_avx2; k->adamw = llm__adamw_avx2; k->qdot = llm__qdot_avx2;
+        k->qdot4 = llm__qdot4_avx2;
     } else if (variant == LLM__K_AVX512) {
         k->gemm_name = "avx512"; k->mr = 8; k->nr = 48; k->gemm = llm__gemm_kernel_avx512;
         k->pack_t = llm__pack_t_avx512;
-        k->dot_name = "avx512"; k->dot4 = llm__dot4_avx512; k->adamw = llm__adamw_avx512;
+        k->dot_name = "avx512"; k->dot4 = llm__dot4_avx512; k->adamw = llm__adamw_avx512; k->qdot = llm__qdot_avx2;
+        k->qdot4 = llm__cpu_variants() & (1u << LLM__K_VNNI) ? llm__qdot4_vnni : llm__qdot4_avx2;
     }
 #elif defined(LLM__NEON)
     if (variant == LLM__K_NEON) {
         k->gemm_name = "neon"; k->mr = 8; k->nr = 12; k->gemm = llm__gemm_kernel_neon;
         k->dot_name = "neon"; k->dot4 = llm__dot4_neon; k->adamw = llm__adamw_neon;
+        k->qdot = llm__qdot_neon; k->qdot4 = llm__qdot4_neon;
     }
 #endif
     (void)variant;

@@ -14,6 +14,7 @@
    Build:  cc -O3 -march=native -o decode bench/decode.c -lm -lpthread
    Usage:  ./decode [--model PATH] [--tokens N]
            --model PATH benchmarks that checkpoint (native GGUF, llm.c GPT-2, llama2.c) only.
+           --quant LIST  also each shape quantized: q8_0, q4_0, q4_k, q6_k (comma-separated; llm_model_quantize)
    It prints figures and never fails on time. */
 #define LLM_IMPLEMENTATION
 #include "../llm.h"
@@ -22,18 +23,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Floats read from the weights for one decoded token. */
-static double weight_floats_per_token(const llm_model *m) {
+/* bytes per value of a tensor as decoding reads it (fp32, or its quantized copy) */
+static double bytes_per_value(const llm_tensor_info *t) {
+    switch (t->type) {
+    case LLM_TYPE_Q8_0: return 34.0 / 32;
+    case LLM_TYPE_Q4_0: return 18.0 / 32;
+    case LLM_TYPE_Q4_K: return 144.0 / 256;
+    case LLM_TYPE_Q6_K: return 210.0 / 256;
+    default: return 4;
+    }
+}
+/* Bytes read from the weights for one decoded token. */
+static double weight_bytes_per_token(const llm_model *m) {
     const llm_config *c = llm_model_config(m);
     double f = 0;
     int i;
     for (i = 0; i < llm_model_num_tensors(m); i++) {
         const llm_tensor_info *t = llm_model_tensor(m, i);
-        if (!strcmp(t->name, "token_embd.weight"))  /* one row, plus the classifier when tied */
-            f += c->dim + (c->untied_head ? 0.0 : (double)c->vocab_size * c->dim);
-        else if (!strcmp(t->name, "output.weight")) f += (double)c->vocab_size * c->dim;
-        else if (!strcmp(t->name, "position_embd.weight")) f += c->dim;
-        else f += (double)t->size;
+        if (!strcmp(t->name, "token_embd.weight"))  /* one fp32 row, plus the classifier when tied */
+            f += 4.0 * c->dim + (c->untied_head ? 0.0 : (double)c->vocab_size * c->dim * bytes_per_value(t));
+        else if (!strcmp(t->name, "output.weight")) f += (double)c->vocab_size * c->dim * bytes_per_value(t);
+        else if (!strcmp(t->name, "position_embd.weight")) f += 4.0 * c->dim;
+        else f += (double)t->size * bytes_per_value(t);
     }
     return f;
 }
@@ -51,7 +62,7 @@ static void bench_model(const char *name, const llm_model *m, llm_threadpool *po
     llm_error err;
     int32_t prompt[128];
     const int n_prompt = 8, n_pre = c->max_seq_len < 128 ? c->max_seq_len : 128;
-    double best_dec = 1e30, best_pre = 1e30, bytes = 4.0 * weight_floats_per_token(m);
+    double best_dec = 1e30, best_pre = 1e30, bytes = weight_bytes_per_token(m);
     int i, rep, n_tok = 0;
     llm_rng rng;
     memset(&sd, 0, sizeof sd);
@@ -83,7 +94,8 @@ static void bench_model(const char *name, const llm_model *m, llm_threadpool *po
         dt = llm_time_seconds() - t0;
         if (dt < best_pre) best_pre = dt;
     }
-    printf("%-10s %2d thr | decode %7.1f tok/s %6.2f ms/tok | %6.1f MB/tok %6.1f GB/s %4.0f%% of %.0f | prefill(%d) %7.1f tok/s\n",
+    printf("%-15s %2d thr | decode %7.1f tok/s %6.2f ms/tok | %6.1f MB/tok %6.1f GB/s %4.0f%% of %.0f | prefill(%d) "
+           "%7.1f tok/s\n",
            name, llm_threadpool_size(pool), n_tok / best_dec, 1000 * best_dec / n_tok, bytes / 1e6,
            bytes * n_tok / best_dec / 1e9, 100 * bytes * n_tok / best_dec / 1e9 / bw, bw, n_pre, n_pre / best_pre);
     fflush(stdout);
@@ -96,25 +108,28 @@ int main(int argc, char **argv) {
         { "42M",  512,  8,  8,  8, 1376, 1024 },
         { "110M", 768, 12, 12, 12, 2048, 1024 },
     };
-    const char *path = NULL;
+    const char *path = NULL, *quant = NULL;
     int n_gen = 256, i, t;
     llm_threadpool *pools[2];
     double bw[2];
     for (i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--model")) path = argv[i + 1];
         else if (!strcmp(argv[i], "--tokens")) n_gen = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--quant")) quant = argv[i + 1];
     }
     pools[0] = NULL;
     if (llm_threadpool_create(2, NULL, &pools[1], NULL) != LLM_OK) { puts("cannot create thread pool"); return 1; }
     for (t = 0; t < 2; t++) bw[t] = bc_read_bw(pools[t]);
-    printf("llm.h decode benchmark (fp32). Read bandwidth measured: %.1f / %.1f GB/s for 1 / 2 threads\n", bw[0], bw[1]);
+    printf("llm.h decode benchmark (fp32). Read bandwidth measured: %.1f / %.1f GB/s for 1 / 2 threads\n", bw[0],
+           bw[1]);
     bc_warn_if_busy(bc_fma_peak(NULL), bc_fma_peak(pools[1]), "FMA peak");
     if (path) {
         llm_model *m;
         llm_error err;
         if (llm_model_load(path, NULL, &m, &err) != LLM_OK) { printf("%s: %s\n", path, err.message); return 1; }
         printf("%s: %zu parameters, dim %d, %d layers, vocab %d, seq %d\n", path, llm_model_num_params(m),
-               llm_model_config(m)->dim, llm_model_config(m)->n_layer, llm_model_config(m)->vocab_size, llm_model_config(m)->max_seq_len);
+               llm_model_config(m)->dim, llm_model_config(m)->n_layer, llm_model_config(m)->vocab_size,
+               llm_model_config(m)->max_seq_len);
         for (t = 0; t < 2; t++) bench_model("model", m, pools[t], bw[t], n_gen);
         llm_model_free(m);
     } else {
@@ -127,8 +142,25 @@ int main(int argc, char **argv) {
             md.config.n_head = shapes[i].n_head; md.config.n_kv_head = shapes[i].n_kv_head;
             md.config.ffn_dim = shapes[i].ffn; md.config.vocab_size = 32000; md.config.max_seq_len = shapes[i].seq;
             md.config.untied_head = 0; md.seed = 1;
-            if (llm_model_create(&md, &m, &err) != LLM_OK) { printf("%s: %s\n", shapes[i].name, err.message); continue; }
+            if (llm_model_create(&md, &m, &err) != LLM_OK) {
+                printf("%s: %s\n", shapes[i].name, err.message);
+                continue;
+            }
             for (t = 0; t < 2; t++) bench_model(shapes[i].name, m, pools[t], bw[t], n_gen);
+            if (quant) {
+                static const struct { const char *flag, *name; llm_type type; } qs[] = {
+                    { "q8_0", "Q8_0", LLM_TYPE_Q8_0 }, { "q4_0", "Q4_0", LLM_TYPE_Q4_0 },
+                    { "q4_k", "Q4_K", LLM_TYPE_Q4_K }, { "q6_k", "Q6_K", LLM_TYPE_Q6_K } };
+                size_t k;
+                for (k = 0; k < sizeof qs / sizeof qs[0]; k++) {
+                    char nm[32];
+                    if (!strstr(quant, qs[k].flag)) continue;
+                    if (llm_model_quantize(m, qs[k].type, &err) != LLM_OK) { printf("%s\n", err.message); continue; }
+                    snprintf(nm, sizeof nm, "%s %s", shapes[i].name, qs[k].name);
+                    for (t = 0; t < 2; t++) bench_model(nm, m, pools[t], bw[t], n_gen);
+                }
+                llm_model_quantize(m, LLM_TYPE_F32, NULL);
+            }
             llm_model_free(m);
         }
         printf("reference, llama2.c run.c -Ofast OpenMP 2 threads, measured on ANOTHER machine kind (Zen 4):\n"

@@ -1,9 +1,11 @@
 /* examples/generate.c - generates text (or token ids) from a model with llm.h.
 
-   Shows: loading a native GGUF, karpathy/llm.c GPT-2 or llama2.c checkpoint, a tokenizer
-   (embedded in the checkpoint or given with -z), a KV-cache session (batched prefill, then
-   token-by-token decode), the sampler chain, stop strings, beam search, and the streaming
-   callback that only ever receives complete UTF-8 characters.
+   Shows: loading a model by content (a native or llama.cpp GGUF of any tensor type, a Hugging
+   Face directory with config.json + safetensors, a karpathy/llm.c GPT-2 or llama2.c
+   checkpoint), a tokenizer (embedded in or beside the model, or given with -z), quantizing on
+   load, a KV-cache session (batched prefill, then token-by-token decode), the sampler chain,
+   stop strings, beam search, perplexity, and the streaming callback that only ever receives
+   complete UTF-8 characters.
 
    Build: cc -O3 -march=native -o generate examples/generate.c -lm -lpthread
    GPU:   nvcc -O3 -arch=sm_90 -DLLM_CUDA -x cu -o generate examples/generate.c -lcublas
@@ -18,10 +20,15 @@
    as its bytes. When -n asks for more than the context holds, the context shifts (the oldest
    half is dropped) so generation goes on; --no-shift stops at the end instead. --ids prints
    only the generated ids on one line. The last line on stderr is the timing: decode tok/s,
-   then prefill tok/s, and where it ran. */
+   then prefill tok/s, and where it ran.
+   --quantize q8_0|q4_0|q4_k|q6_k decodes with quantized copies of the matrices (a quantized GGUF has
+   them already); --perplexity prints "perplexity: X over N tokens", the teacher-forced
+   perplexity of the prompt's ids after the first (--file reads the prompt text from a file):
+   how to measure what a quantization costs. */
 #define LLM_IMPLEMENTATION
 #include "../llm.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +43,8 @@ static int usage(void) {
     fprintf(stderr,
         "usage: generate MODEL [-z TOKENIZER] [-i PROMPT] [-n NEW_TOKENS] [-t TEMP] [-p TOP_P] [-k TOP_K]\n"
         "                [-s SEED] [--min-p X] [--repeat-penalty X] [--beam N] [--stop STR]...\n"
-        "                [--threads N] [--prompt-ids \"ID ID ...\"] [--ids] [--no-shift]\n");
+        "                [--threads N] [--prompt-ids \"ID ID ...\"] [--ids] [--no-shift] [--file TEXT_FILE]\n"
+        "                [--quantize q8_0|q4_0|q4_k|q6_k] [--perplexity]\n");
     return 2;
 }
 
@@ -67,7 +75,9 @@ int main(int argc, char **argv) {
     const char *model_path = NULL, *tok_path = NULL, *prompt = NULL, *prompt_ids_str = NULL;
     const char *stops[16];
     double temp = 1.0, top_p = 0.9, min_p = 0, rep = 1.0, v;
-    int n_new = 256, top_k = 0, beam = 0, threads = 0, ids_only = 0, n_stops = 0, i, rc = 1, shift = 1;
+    int n_new = 256, top_k = 0, beam = 0, threads = 0, ids_only = 0, n_stops = 0, i, rc = 1, shift = 1, ppl = 0;
+    const char *quant = NULL, *text_file = NULL;
+    void *file_text = NULL;
     uint64_t seed = 42;
     llm_model *model = NULL;
     llm_tokenizer *tok = NULL;
@@ -85,29 +95,64 @@ int main(int argc, char **argv) {
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = 1;
-        if (a[0] != '-') { if (model_path) { fprintf(stderr, "generate: unexpected argument '%s'\n", a); return usage(); } model_path = a; continue; }
+        if (a[0] != '-') {
+            if (model_path) {
+                fprintf(stderr, "generate: unexpected argument '%s'\n", a);
+                return usage();
+            }
+            model_path = a;
+            continue;
+        }
         static const char *const known[] = {"-z", "-i", "-n", "-t", "-p", "-k", "-s", "--min-p", "--repeat-penalty",
-                                            "--beam", "--stop", "--threads", "--prompt-ids"};
+                                            "--beam", "--stop", "--threads", "--prompt-ids", "--quantize", "--file"};
         size_t kk;
         if (!strcmp(a, "--ids")) { ids_only = 1; continue; }
         if (!strcmp(a, "--no-shift")) { shift = 0; continue; }
+        if (!strcmp(a, "--perplexity")) { ppl = 1; continue; }
         for (kk = 0; kk < sizeof known / sizeof known[0] && strcmp(a, known[kk]); kk++) {}
-        if (kk == sizeof known / sizeof known[0]) { fprintf(stderr, "generate: unknown option '%s'\n", a); return usage(); }
+        if (kk == sizeof known / sizeof known[0]) {
+            fprintf(stderr, "generate: unknown option '%s'\n", a);
+            return usage();
+        }
         if (!val) { fprintf(stderr, "generate: %s needs a value\n", a); return usage(); }
         if (!strcmp(a, "-z")) tok_path = val;
         else if (!strcmp(a, "-i")) prompt = val;
         else if (!strcmp(a, "--prompt-ids")) prompt_ids_str = val;
-        else if (!strcmp(a, "--stop")) { if (n_stops == 16) { fprintf(stderr, "generate: at most 16 --stop strings\n"); return 2; } stops[n_stops++] = val; }
-        else if (!strcmp(a, "-n")) { if (!parse_num(val, 0, 1e7, &v) || v != (int)v) goto bad; n_new = (int)v; }
-        else if (!strcmp(a, "-t")) { if (!parse_num(val, 0, 100, &temp)) goto bad; }
-        else if (!strcmp(a, "-p")) { if (!parse_num(val, 0, 1, &top_p)) goto bad; }
-        else if (!strcmp(a, "-k")) { if (!parse_num(val, 0, 1e7, &v) || v != (int)v) goto bad; top_k = (int)v; }
-        else if (!strcmp(a, "-s")) { if (!parse_num(val, 0, 1.8e19, &v)) goto bad; seed = (uint64_t)v; }
-        else if (!strcmp(a, "--min-p")) { if (!parse_num(val, 0, 1, &min_p)) goto bad; }
-        else if (!strcmp(a, "--repeat-penalty")) { if (!parse_num(val, 0, 100, &rep)) goto bad; }
-        else if (!strcmp(a, "--beam")) { if (!parse_num(val, 1, 64, &v) || v != (int)v) goto bad; beam = (int)v; }
-        else if (!strcmp(a, "--threads")) { if (!parse_num(val, 0, 1024, &v) || v != (int)v) goto bad; threads = (int)v; }
-        else { fprintf(stderr, "generate: unknown option '%s'\n", a); return usage(); }
+        else if (!strcmp(a, "--quantize")) quant = val;
+        else if (!strcmp(a, "--file")) text_file = val;
+        else if (!strcmp(a, "--stop")) {
+            if (n_stops == 16) {
+                fprintf(stderr, "generate: at most 16 --stop strings\n");
+                return 2;
+            }
+            stops[n_stops++] = val;
+        } else if (!strcmp(a, "-n")) {
+            if (!parse_num(val, 0, 1e7, &v) || v != (int)v) goto bad;
+            n_new = (int)v;
+        } else if (!strcmp(a, "-t")) {
+            if (!parse_num(val, 0, 100, &temp)) goto bad;
+        } else if (!strcmp(a, "-p")) {
+            if (!parse_num(val, 0, 1, &top_p)) goto bad;
+        } else if (!strcmp(a, "-k")) {
+            if (!parse_num(val, 0, 1e7, &v) || v != (int)v) goto bad;
+            top_k = (int)v;
+        } else if (!strcmp(a, "-s")) {
+            if (!parse_num(val, 0, 1.8e19, &v)) goto bad;
+            seed = (uint64_t)v;
+        } else if (!strcmp(a, "--min-p")) {
+            if (!parse_num(val, 0, 1, &min_p)) goto bad;
+        } else if (!strcmp(a, "--repeat-penalty")) {
+            if (!parse_num(val, 0, 100, &rep)) goto bad;
+        } else if (!strcmp(a, "--beam")) {
+            if (!parse_num(val, 1, 64, &v) || v != (int)v) goto bad;
+            beam = (int)v;
+        } else if (!strcmp(a, "--threads")) {
+            if (!parse_num(val, 0, 1024, &v) || v != (int)v) goto bad;
+            threads = (int)v;
+        } else {
+            fprintf(stderr, "generate: unknown option '%s'\n", a);
+            return usage();
+        }
         i += takes;
         continue;
     bad:
@@ -121,6 +166,23 @@ int main(int argc, char **argv) {
         return 1;
     }
     c = llm_model_config(model);
+    if (quant) {   /* quantized copies of the matrices: decoding reads them */
+        llm_type qt = !strcmp(quant, "q8_0") ? LLM_TYPE_Q8_0 : !strcmp(quant, "q4_0") ? LLM_TYPE_Q4_0
+                    : !strcmp(quant, "q4_k") ? LLM_TYPE_Q4_K : !strcmp(quant, "q6_k") ? LLM_TYPE_Q6_K : LLM_TYPE_F32;
+        if (qt == LLM_TYPE_F32) { fprintf(stderr, "generate: --quantize takes q8_0, q4_0, q4_k or q6_k\n"); goto done; }
+        if (llm_model_quantize(model, qt, &err) != LLM_OK) {
+            fprintf(stderr, "generate: %s\n", err.message);
+            goto done;
+        }
+    }
+    if (text_file) {   /* the prompt from a file */
+        size_t n;
+        if (llm_read_file(text_file, NULL, &file_text, &n, &err) != LLM_OK) {
+            fprintf(stderr, "generate: %s: %s\n", text_file, err.message);
+            goto done;
+        }
+        prompt = (const char *)file_text;
+    }
     if (tok_path) {
         if (llm_tokenizer_load(tok_path, NULL, &tok, &err) != LLM_OK ||
             llm_model_set_tokenizer(model, tok, &err) != LLM_OK) {
@@ -148,7 +210,10 @@ int main(int argc, char **argv) {
             while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n') p++;
             if (!*p) break;
             x = strtol(p, &e, 10);
-            if (e == p || x < 0 || x >= c->vocab_size) { fprintf(stderr, "generate: bad token id in --prompt-ids at '%.20s' (vocab %d)\n", p, c->vocab_size); goto done; }
+            if (e == p || x < 0 || x >= c->vocab_size) {
+                fprintf(stderr, "generate: bad token id in --prompt-ids at '%.20s' (vocab %d)\n", p, c->vocab_size);
+                goto done;
+            }
             pids[n_pids++] = (int32_t)x;
             p = e;
         }
@@ -156,7 +221,10 @@ int main(int argc, char **argv) {
     } else if (prompt && *prompt) {
         size_t n = 0;
         int flags = tk && llm_tokenizer_kind(tk) == LLM_TOKENIZER_SPM ? LLM_TOKENIZE_ADD_BOS : 0;
-        if (!tk) { fprintf(stderr, "generate: -i needs a tokenizer (-z, or one in the checkpoint); use --prompt-ids\n"); goto done; }
+        if (!tk) {
+            fprintf(stderr, "generate: -i needs a tokenizer (-z, or one in the checkpoint); use --prompt-ids\n");
+            goto done;
+        }
         llm_tokenize(tk, prompt, strlen(prompt), flags, NULL, 0, &n);
         pids = (int32_t *)malloc((n + 1) * sizeof(int32_t));
         llm_tokenize(tk, prompt, strlen(prompt), flags, pids, n, &n);
@@ -167,11 +235,56 @@ int main(int argc, char **argv) {
         pids[0] = c->arch == LLM_ARCH_LLAMA ? 1 : (c->vocab_size > 50256 ? 50256 : c->vocab_size - 1);
         n_pids = 1;
     }
-    if (llm_threadpool_create(threads, NULL, &pool, &err) != LLM_OK) { fprintf(stderr, "generate: %s\n", err.message); goto done; }
+    if (llm_threadpool_create(threads, NULL, &pool, &err) != LLM_OK) {
+        fprintf(stderr, "generate: %s\n", err.message);
+        goto done;
+    }
+    if (ppl) {
+        /* teacher-forced perplexity of the ids after the first: exp(mean(-log p(id[t+1] | ids[..t]))),
+           one token at a time (the decoding path, so quantized copies count), in windows of the
+           context: each window starts afresh with its first id */
+        double nll = 0;
+        int n_scored = 0, w0;
+        memset(&sd, 0, sizeof sd);
+        sd.pool = pool; sd.log_fn = on_log;
+        if (n_pids < 2) { fprintf(stderr, "generate: --perplexity needs at least 2 prompt tokens\n"); goto done; }
+        if (llm_session_create(model, &sd, &s, &err) != LLM_OK) {
+            fprintf(stderr, "generate: %s\n", err.message);
+            goto done;
+        }
+        for (w0 = 0; w0 + 1 < n_pids; w0 += llm_session_n_ctx(s)) {
+            const int len = n_pids - w0 < llm_session_n_ctx(s) ? n_pids - w0 : llm_session_n_ctx(s);
+            int k;
+            llm_session_reset(s);
+            for (k = 0; k + 1 < len; k++) {
+                const float *l;
+                double mx = -1e30, z = 0;
+                int j;
+                if (llm_session_eval(s, pids + w0 + k, 1, NULL) != LLM_OK) {
+                    fprintf(stderr, "generate: %s\n", llm_session_last_error(s));
+                    goto done;
+                }
+                l = llm_session_logits(s);
+                for (j = 0; j < c->vocab_size; j++) if (l[j] > mx) mx = l[j];
+                for (j = 0; j < c->vocab_size; j++) z += exp(l[j] - mx);
+                nll += mx + log(z) - l[pids[w0 + k + 1]];
+                n_scored++;
+            }
+        }
+        printf("perplexity: %.4f over %d tokens\n", exp(nll / n_scored), n_scored);
+        rc = 0;
+        goto done;
+    }
     memset(&sd, 0, sizeof sd);
     sd.pool = pool; sd.log_fn = on_log;
-    if (llm_session_create(model, &sd, &s, &err) != LLM_OK) { fprintf(stderr, "generate: %s\n", err.message); goto done; }
-    if (n_pids >= llm_session_n_ctx(s)) { fprintf(stderr, "generate: the prompt (%d tokens) fills the context (%d)\n", n_pids, llm_session_n_ctx(s)); goto done; }
+    if (llm_session_create(model, &sd, &s, &err) != LLM_OK) {
+        fprintf(stderr, "generate: %s\n", err.message);
+        goto done;
+    }
+    if (n_pids >= llm_session_n_ctx(s)) {
+        fprintf(stderr, "generate: the prompt (%d tokens) fills the context (%d)\n", n_pids, llm_session_n_ctx(s));
+        goto done;
+    }
     if (n_new > llm_session_n_ctx(s) - n_pids) {
         if (beam || !shift) {
             fprintf(stderr, "generate: the context holds %d tokens: %d new after the %d of the prompt%s\n",
@@ -215,14 +328,18 @@ int main(int argc, char **argv) {
     memset(&spd, 0, sizeof spd);
     spd.temperature = (float)temp; spd.top_p = (float)top_p; spd.top_k = top_k;
     spd.min_p = (float)min_p; spd.repeat_penalty = (float)rep; spd.seed = seed;
-    if (llm_sampler_create(model, &spd, &smp, &err) != LLM_OK) { fprintf(stderr, "generate: %s\n", err.message); goto done; }
+    if (llm_sampler_create(model, &spd, &smp, &err) != LLM_OK) {
+        fprintf(stderr, "generate: %s\n", err.message);
+        goto done;
+    }
     {
         llm_generate_desc gd;
         llm_generate_stats st;
         ids_out io;
         memset(&gd, 0, sizeof gd); memset(&io, 0, sizeof io);
         gd.prompt_ids = pids; gd.n_prompt_ids = n_pids; gd.max_tokens = n_new; gd.context_shift = shift;
-        gd.n_keep = (tk ? pids[0] == llm_tokenizer_bos(tk) : c->arch == LLM_ARCH_LLAMA && pids[0] == 1) ? 1 : 0; /* BOS */
+        gd.n_keep =
+            (tk ? pids[0] == llm_tokenizer_bos(tk) : c->arch == LLM_ARCH_LLAMA && pids[0] == 1) ? 1 : 0; /* BOS */
         gd.stop_strings = stops; gd.n_stop_strings = tk ? n_stops : 0;
         if (c->arch == LLM_ARCH_LLAMA) { gd.stop_tokens = &stop_bos; gd.n_stop_tokens = 1; }
         if (ids_only || !tk) { gd.on_token = on_token; gd.user_data = &io; }
@@ -231,7 +348,10 @@ int main(int argc, char **argv) {
             if (prompt) { fputs(prompt, stdout); fflush(stdout); }
         }
         if (n_new == 0) { rc = 0; goto done; }
-        if (llm_generate(s, smp, &gd, &st) != LLM_OK) { fprintf(stderr, "\ngenerate: %s\n", llm_session_last_error(s)); goto done; }
+        if (llm_generate(s, smp, &gd, &st) != LLM_OK) {
+            fprintf(stderr, "\ngenerate: %s\n", llm_session_last_error(s));
+            goto done;
+        }
         printf("\n");
         fflush(stdout);
         if (st.n_shifts) fprintf(stderr, "context shifted %d time%s\n", st.n_shifts, st.n_shifts > 1 ? "s" : "");
@@ -244,6 +364,7 @@ int main(int argc, char **argv) {
     rc = 0;
 done:
     free(pids);
+    llm_free(NULL, file_text);
     llm_sampler_free(smp);
     llm_session_free(s);
     llm_threadpool_free(pool);

@@ -48,9 +48,10 @@ static void usage(void) {
         "usage: train [options]           (no options: the demo, about a minute, saves demo.gguf)\n"
         "  --data FILE | --tokens SHARD   text or an llm.c token shard\n"
         "  --vocab-size N | --tokenizer P train a BPE tokenizer of N tokens on the text, or use one\n"
-        "                                 (a GPT-2 dir, .model, tokenizer.bin or GGUF); default: the\n"
+        "                                 (tokenizer.json, a GPT-2 dir, .model, tokenizer.bin, GGUF); default: the\n"
         "                                 checkpoint's own tokenizer, else bytes as tokens\n"
-        "  --init CKPT | --resume CKPT    start from native / llm.c / llama2.c weights, or resume a native run\n"
+        "  --init CKPT | --resume CKPT    start from weights (GGUF of any type, a Hugging Face directory,\n"
+        "                                 llm.c, llama2.c), or resume a native run\n"
         "  --save FILE [--save-every N]   native checkpoint (GGUF, with the tokenizer and optimizer state)\n"
         "  --arch gpt2|llama --layers N --heads N --kv-heads N --dim N --ffn N --vocab N --ctx N\n"
         "  --batch B --seq T --steps N --accum N --lr X --warmup N --schedule cosine|constant\n"
@@ -226,6 +227,12 @@ static llm_model *make_model(const opts *o, const llm_tokenizer *tok) {
         if (llm_model_load(path, &md, &model, &err) != LLM_OK) {
             fprintf(stderr, "train: %s: %s\n", path, err.message);
             return NULL;
+        }
+        {   /* training is fp32: a quantized file (Q8_0, Q4_K, ...) trains from the values its blocks hold */
+            int i, q = 0;
+            for (i = 0; i < llm_model_num_tensors(model); i++) q += llm_model_tensor(model, i)->type != LLM_TYPE_F32;
+            if (q && llm_model_quantize(model, LLM_TYPE_F32, &err) == LLM_OK)
+                printf("%s: %d quantized matrices, trained in fp32 from their values\n", path, q);
         }
     } else {
         md.config = o->cfg;

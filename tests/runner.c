@@ -15,6 +15,8 @@
 #include "test_generate.c"
 #include "test_api.c"
 #include "test_cuda_emu.c"
+#include "test_quant.c"
+#include "test_hf.c"
 
 typedef struct t_suite { const t_case *cases; size_t n; } t_suite;
 #define T_SUITE(arr) { arr, sizeof(arr) / sizeof(arr[0]) }
@@ -27,6 +29,8 @@ static const t_suite t_suites[] = {
     T_SUITE(generate_tests),
     T_SUITE(api_tests),
     T_SUITE(cuda_emu_tests),
+    T_SUITE(quant_tests),
+    T_SUITE(hf_tests),
 };
 
 static int t_selected(const char *name, const char *filters) {
