@@ -543,6 +543,7 @@ typedef struct llm_model_desc {
     llm_log_fn log_fn;
     void *log_user_data;
     int no_mmap;          /* llm_model_load: 1 reads the file instead of mapping it */
+    int quantized_only;   /* GGUF: quantized matrices keep only their blocks (see llm_model_load) */
 } llm_model_desc;
 
 typedef struct llm_model llm_model;
@@ -560,7 +561,14 @@ LLMDEF llm_status llm_model_create(const llm_model_desc *desc, llm_model **out, 
    (see llm_model_quantize), which sessions decode with. llm_model_load maps the file
    (mmap / MapViewOfFile) and uses those blocks in place (no_mmap in the desc reads it
    instead; a mapped file must not be truncated while the model lives). _mem copies what it
-   needs from data (safetensors need their config.json: load the directory). */
+   needs from data (safetensors need their config.json: load the directory).
+   quantized_only in the desc (GGUF): the quantized matrices (all but the embedding) get no
+   fp32 values, so a Q4_0 model takes about 1/7 of the memory; every product of a CPU session
+   or llm_model_forward then runs on the blocks (prefill too: about half the fp32 GEMM's
+   speed). What needs fp32 weights is refused with LLM_ERR_UNSUPPORTED (training, GPU
+   sessions, llm_model_export; llm_model_save works) until llm_model_quantize or
+   llm_model_params gives the model its fp32 values (llm_model_params_const shows those
+   matrices' values only after that). */
 LLMDEF llm_status llm_model_load(const char *path, const llm_model_desc *desc, llm_model **out, llm_error *err);
 LLMDEF llm_status llm_model_load_mem(const void *data, size_t size, const llm_model_desc *desc, llm_model **out,
                                      llm_error *err);
@@ -1176,6 +1184,8 @@ static llm_status llm__tokenizer_clone(const llm_tokenizer *t, const llm_allocat
                                        llm_error *err);
 struct llm_model;
 static int64_t llm__saved_rows(const struct llm_model *m, const llm_tensor_info *t);
+static size_t llm__row_bytes(int type, size_t n);
+static void llm__dequant_row(int type, const unsigned char *src, float *dst, size_t n);
 static llm_status llm__safetensors_export(const struct llm_model *m, const char *dir, const llm_export_desc *d,
                                           llm_error *err);
 static llm_status llm__trainer_save(llm_trainer *tr, const char *path, void *buf, size_t cap, size_t *size,
@@ -2884,6 +2894,8 @@ struct llm_model {
     unsigned char **qdata;      /* per tensor: its quantized copy (type in the table), or NULL */
     int n_quant;                /* tensors with a quantized copy */
     void *map; uint64_t map_size;   /* the mapped GGUF file its quantized copies lie in (llm_model_load) */
+    unsigned char *no_fp32;     /* quantized_only: per tensor, 1 when only its quantized copy holds it */
+    int lazy;                   /* some tensor has no fp32 values (sessions then prefill from the copies) */
 };
 
 LLMDEF llm_status llm_config_resolve(llm_config *c, llm_error *err) {
@@ -2993,8 +3005,10 @@ static int llm__layout(llm_model *m, llm_tensor_info *table, size_t *total) {
 }
 
 /* Allocates an (uninitialised) model for a resolved config. */
-static llm_status llm__model_alloc(const llm_config *cfg, const llm_allocator *a, llm_log_fn log_fn,
-                                   void *log_user, llm_model **out, llm_error *err) {
+/* zero = 0 leaves the parameters unwritten (a loader that writes what it keeps; pages never
+   written are never touched) */
+static llm_status llm__model_alloc_z(const llm_config *cfg, const llm_allocator *a, llm_log_fn log_fn,
+                                     void *log_user, int zero, llm_model **out, llm_error *err) {
     llm_model *m;
     size_t total;
     int n;
@@ -3017,7 +3031,8 @@ static llm_status llm__model_alloc(const llm_config *cfg, const llm_allocator *a
     m->layers = (llm__layer_off *)llm__calloc(a, (size_t)cfg->n_layer, sizeof(llm__layer_off));
     n = llm__layout(m, NULL, &total);
     m->tensors = (llm_tensor_info *)llm__calloc(a, (size_t)n, sizeof(llm_tensor_info));
-    m->params = (float *)llm__calloc(a, total, sizeof(float));
+    m->params = (float *)(zero ? llm__calloc(a, total, sizeof(float))
+                               : total > SIZE_MAX / sizeof(float) ? NULL : llm__alloc(a, total * sizeof(float)));
     if (!m->layers || !m->tensors || !m->params) {
         llm_model_free(m);
         return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for %llu parameters", (unsigned long long)total);
@@ -3025,6 +3040,26 @@ static llm_status llm__model_alloc(const llm_config *cfg, const llm_allocator *a
     m->n_tensors = llm__layout(m, m->tensors, &m->n_params);
     *out = m;
     return LLM_OK;
+}
+static llm_status llm__model_alloc(const llm_config *cfg, const llm_allocator *a, llm_log_fn log_fn,
+                                   void *log_user, llm_model **out, llm_error *err) {
+    return llm__model_alloc_z(cfg, a, log_fn, log_user, 1, out, err);
+}
+/* quantized_only: the fp32 values of the tensors that had none, from their copies */
+static void llm__model_materialize(llm_model *m) {
+    int i;
+    if (!m->lazy) return;
+    for (i = 0; i < m->n_tensors; i++)
+        if (m->no_fp32[i]) {
+            const llm_tensor_info *t = &m->tensors[i];
+            const size_t rb = llm__row_bytes((int)t->type, (size_t)t->shape[1]);
+            int64_t r;
+            for (r = 0; r < llm__saved_rows(m, t); r++)
+                llm__dequant_row((int)t->type, m->qdata[i] + (size_t)r * rb,
+                                 m->params + t->offset + (size_t)(r * t->shape[1]), (size_t)t->shape[1]);
+            m->no_fp32[i] = 0;
+        }
+    m->lazy = 0;
 }
 
 /* GPT-2 init: N(0, 0.02) for matrices and embeddings, residual projections (attn_output,
@@ -3082,6 +3117,7 @@ LLMDEF void llm_model_free(llm_model *m) {
         llm__dealloc(&a, m->qdata);
     }
     llm__unmap_file(m->map, m->map_size);
+    llm__dealloc(&a, m->no_fp32);
     llm__dealloc(&a, m->params);
     llm__dealloc(&a, m->tensors);
     llm__dealloc(&a, m->layers);
@@ -3093,7 +3129,10 @@ LLMDEF int llm_model_num_tensors(const llm_model *m) { return m ? m->n_tensors :
 LLMDEF const llm_tensor_info *llm_model_tensor(const llm_model *m, int i) {
     return (m && i >= 0 && i < m->n_tensors) ? &m->tensors[i] : NULL;
 }
-LLMDEF float *llm_model_params(llm_model *m) { return m ? m->params : NULL; }
+LLMDEF float *llm_model_params(llm_model *m) {
+    if (m) llm__model_materialize(m);
+    return m ? m->params : NULL;
+}
 LLMDEF const float *llm_model_params_const(const llm_model *m) { return m ? m->params : NULL; }
 
 /* The model's tokenizer: its own copy, made by llm__tokenizer_clone (>>formats). */
@@ -3699,7 +3738,7 @@ static void llm__matmul_forward(const llm__ctx *x, float *out, const float *inp,
     llm__qmat q;
     /* decoding reads a quantized copy when there is one (>>qmatmul); more rows (a prefill)
        go through the fp32 GEMM, which is faster on a CPU when the fp32 weights are there */
-    if (x->qmodel && N <= LLM__MATVEC_ROWS && llm__qmat_find(x->qmodel, w, C, OC, &q)) {
+    if (x->qmodel && (N <= LLM__MATVEC_ROWS || x->qmodel->lazy) && llm__qmat_find(x->qmodel, w, C, OC, &q)) {
         llm__qmatmul(&x->kern, x->pool, out, inp, &q, bias, N, C, OC, x->qbuf);
         return;
     }
@@ -4590,7 +4629,17 @@ LLMDEF llm_status llm_model_forward(const llm_model *m, llm_threadpool *pool, co
         llm__ctx_free(&x);
         return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for activations (B=%d, T=%d)", B, T);
     }
+    if (m->lazy) {   /* quantized_only: every product from the quantized copies */
+        const size_t width = (size_t)LLM__MAX(m->cfg.dim, m->cfg.ffn_dim);
+        if (!(x.qbuf = (llm__q8x *)llm__alloc(&m->alloc, (size_t)B * T * (width / 32 + 1) * sizeof(llm__q8x)))) {
+            x.ops->free(&x, a.mem);
+            llm__ctx_free(&x);
+            return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for activations (B=%d, T=%d)", B, T);
+        }
+        x.qmodel = m;
+    }
     llm__forward(&x, m, m->params, &a, tokens);
+    llm__dealloc(&m->alloc, x.qbuf);
     x.ops->free(&x, a.mem);
     llm__ctx_free(&x);
     llm__ok(err);
@@ -4969,6 +5018,7 @@ static llm_status llm__session_alloc(llm_session *s) {
         llm__dealloc(&x->alloc, tab);
     }
     s->params = s->model->params;
+    if (!x->ops->host_memory && s->model->lazy) return LLM_ERR_UNSUPPORTED;   /* (no fp32 weights to upload) */
     if (!x->ops->host_memory) {   /* a GPU: the weights, and room for tokens and logits there */
         const size_t np = s->model->n_params;
         s->dparams = (float *)x->ops->alloc(x, np * sizeof(float));
@@ -5028,6 +5078,8 @@ LLMDEF llm_status llm_session_create(const llm_model *m, const llm_session_desc 
     if (st == LLM_OK) st = llm__session_alloc(s);
     if (st != LLM_OK || llm__ctx_check(&s->x, &s->diag) != LLM_OK) {
         if (s->diag.err.status != LLM_OK) st = llm__fail(err, s->diag.err.status, "%s", s->diag.err.message);
+        else if (st == LLM_ERR_UNSUPPORTED)
+            st = llm__fail(err, st, "a GPU session needs fp32 weights: the model was loaded quantized_only");
         else st = llm__fail(err, st, "out of memory for a session (n_ctx %d)", d.n_ctx);
         llm_session_free(s);
         return st;
@@ -8542,6 +8594,11 @@ LLMDEF llm_status llm_model_export(const llm_model *m, const char *path, const l
     llm_export_desc d;
     if (!m || !path) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
     if (desc) d = *desc; else memset(&d, 0, sizeof d);
+    if (m->lazy)
+        return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                         "the model was loaded quantized_only (its matrices have no fp32 values): llm_model_save "
+                         "writes "
+                         "it as it is; load it without quantized_only to export");
     if (d.format == LLM_FORMAT_SAFETENSORS) return llm__safetensors_export(m, path, &d, err);
     if (d.format != LLM_FORMAT_GGUF) return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown format %d", (int)d.format);
     if (!llm__qinfo((int)d.type))
@@ -8557,6 +8614,7 @@ LLMDEF llm_status llm_model_export(const llm_model *m, const char *path, const l
 LLMDEF llm_status llm_model_quantize(llm_model *m, llm_type type, llm_error *err) {
     int i;
     if (!m) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL model");
+    llm__model_materialize(m);   /* (quantized_only: new copies come from fp32 values) */
     if (type != LLM_TYPE_F32 && type != LLM_TYPE_Q8_0 && type != LLM_TYPE_Q4_0 && type != LLM_TYPE_Q4_K &&
         type != LLM_TYPE_Q6_K)
         return llm__fail(err, LLM_ERR_UNSUPPORTED,
@@ -8619,7 +8677,7 @@ static llm_status llm__gguf_read_tensors(llm_model *m, llm__gguf *g, const char 
         unsigned char *raw;
         llm_status st;
         int64_t r;
-        int inplace;
+        int inplace, lazy;
         snprintf(nm, sizeof nm, "%s%s", prefix, t->name);
         gt = llm__gguf_tensor_find(g, nm);
         if (!gt) return llm__fail(err, LLM_ERR_FORMAT, "GGUF: tensor '%s' missing", nm);
@@ -8634,6 +8692,9 @@ static llm_status llm__gguf_read_tensors(llm_model *m, llm__gguf *g, const char 
             return llm__fail(err, LLM_ERR_FORMAT, "GGUF: tensor '%s': rows of %lld values in %s blocks of %d", nm,
                              (long long)rowlen, qt->name, qt->block);
         if (!base) continue;
+        if (base == m->params && rows < t->shape[0])   /* padded vocabulary rows (a buffer not zeroed) */
+            memset(base + t->offset + (size_t)(rows * t->shape[1]), 0,
+                   (size_t)((t->shape[0] - rows) * t->shape[1]) * sizeof(float));
         if (gt->type == LLM__GGUF_TYPE_F32) {
             if ((st = llm__src_read_f32(g->src, gt->offset, base + t->offset, (size_t)gt->nelem, err)) != LLM_OK)
                 return st;
@@ -8652,9 +8713,20 @@ static llm_status llm__gguf_read_tensors(llm_model *m, llm__gguf *g, const char 
             llm__dealloc(&m->alloc, raw);
             return st;
         }
-        for (r = 0; r < rows; r++)
+        /* quantized_only (keep 2): a quantized matrix stays in its blocks (the embedding is looked
+           up by rows, so it is converted too) */
+        lazy = keep == 2 && t->n_dims == 2 && qt->block > 1 && base == m->params && i != 0;
+        for (r = 0; r < rows && !lazy; r++)
             llm__dequant_row((int)gt->type, raw + (size_t)r * rb, base + t->offset + (size_t)(r * rowlen),
                              (size_t)rowlen);
+        if (lazy) {
+            if (!m->no_fp32 && !(m->no_fp32 = (unsigned char *)llm__calloc(&m->alloc, (size_t)m->n_tensors, 1))) {
+                if (!inplace) llm__dealloc(&m->alloc, raw);
+                return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+            }
+            m->no_fp32[i] = 1;
+            m->lazy = 1;
+        }
         if (keep && t->n_dims == 2 && qt->block > 1 && base == m->params) {   /* the quantized copy */
             if (!m->qdata &&
                 !(m->qdata = (unsigned char **)llm__calloc(&m->alloc, (size_t)m->n_tensors, sizeof *m->qdata))) {
@@ -8713,6 +8785,33 @@ static llm_status llm__gguf_config(const llm__gguf *g, llm_config *c, llm_error 
     return LLM_OK;
 }
 
+/* quantized_only: a Llama q|k|v or gate|up matrix is one product; when only some of its
+   tensors kept nothing but their copies, those get their fp32 values after all (the product
+   then runs in fp32) */
+static void llm__lazy_groups(llm_model *m) {
+    int i, j, k;
+    for (i = 0; i < m->n_tensors; i++) {
+        const char *nm = m->tensors[i].name;
+        const size_t l = strlen(nm);
+        const int n = l > 13 && strcmp(nm + l - 13, "attn_q.weight") == 0 ? 3
+                    : l > 15 && strcmp(nm + l - 15, "ffn_gate.weight") == 0 ? 2 : 0;
+        int some = 0, all = 1;
+        if (!n || i + n > m->n_tensors) continue;
+        for (j = i; j < i + n; j++) { some |= m->no_fp32[j]; all &= m->no_fp32[j]; }
+        if (!some || all) continue;
+        for (j = i; j < i + n; j++)
+            if (m->no_fp32[j]) {
+                const llm_tensor_info *t = &m->tensors[j];
+                const size_t rb = llm__row_bytes((int)t->type, (size_t)t->shape[1]);
+                int64_t r;
+                for (r = 0; r < llm__saved_rows(m, t); r++)
+                    llm__dequant_row((int)t->type, m->qdata[j] + (size_t)r * rb,
+                                     m->params + t->offset + (size_t)(r * t->shape[1]), (size_t)t->shape[1]);
+                m->no_fp32[j] = 0;
+            }
+    }
+    for (k = 0, m->lazy = 0; k < m->n_tensors; k++) m->lazy |= m->no_fp32[k];
+}
 static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_model **out, llm_error *err) {
     llm__gguf g;
     llm_config c;
@@ -8724,11 +8823,13 @@ static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_mod
         llm__gguf_close(&g);
         return st == LLM_ERR_INVALID_ARG ? LLM_ERR_FORMAT : st;
     }
-    if ((st = llm__model_alloc(&c, &d->allocator, d->log_fn, d->log_user_data, &m, err)) != LLM_OK) {
+    if ((st = llm__model_alloc_z(&c, &d->allocator, d->log_fn, d->log_user_data, !d->quantized_only, &m, err)) !=
+        LLM_OK) {
         llm__gguf_close(&g);
         return st;
     }
-    st = llm__gguf_read_tensors(m, &g, "", m->params, 1, err);
+    st = llm__gguf_read_tensors(m, &g, "", m->params, d->quantized_only ? 2 : 1, err);
+    if (st == LLM_OK && m->lazy) llm__lazy_groups(m);
     if (st == LLM_OK && llm__gguf_find(&g, "tokenizer.ggml.model"))   /* an embedded tokenizer */
         st = llm__tokenizer_from_gguf(&g, &d->allocator, &m->tokenizer, err);
     llm__gguf_close(&g);

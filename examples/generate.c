@@ -24,7 +24,9 @@
    --quantize q8_0|q4_0|q4_k|q6_k decodes with quantized copies of the matrices (a quantized GGUF has
    them already); --perplexity prints "perplexity: X over N tokens", the teacher-forced
    perplexity of the prompt's ids after the first (--file reads the prompt text from a file):
-   how to measure what a quantization costs. */
+   how to measure what a quantization costs. A quantized GGUF is loaded quantized_only (its
+   matrices stay in their blocks, prefill included); --keep-fp32 also makes their fp32 values
+   (more memory, a faster prefill). */
 #define LLM_IMPLEMENTATION
 #include "../llm.h"
 
@@ -44,7 +46,7 @@ static int usage(void) {
         "usage: generate MODEL [-z TOKENIZER] [-i PROMPT] [-n NEW_TOKENS] [-t TEMP] [-p TOP_P] [-k TOP_K]\n"
         "                [-s SEED] [--min-p X] [--repeat-penalty X] [--beam N] [--stop STR]...\n"
         "                [--threads N] [--prompt-ids \"ID ID ...\"] [--ids] [--no-shift] [--file TEXT_FILE]\n"
-        "                [--quantize q8_0|q4_0|q4_k|q6_k] [--perplexity]\n");
+        "                [--quantize q8_0|q4_0|q4_k|q6_k] [--perplexity] [--keep-fp32]\n");
     return 2;
 }
 
@@ -76,6 +78,8 @@ int main(int argc, char **argv) {
     const char *stops[16];
     double temp = 1.0, top_p = 0.9, min_p = 0, rep = 1.0, v;
     int n_new = 256, top_k = 0, beam = 0, threads = 0, ids_only = 0, n_stops = 0, i, rc = 1, shift = 1, ppl = 0;
+    int keep_fp32 = 0;
+    llm_model_desc md;
     const char *quant = NULL, *text_file = NULL;
     void *file_text = NULL;
     uint64_t seed = 42;
@@ -108,6 +112,7 @@ int main(int argc, char **argv) {
         size_t kk;
         if (!strcmp(a, "--ids")) { ids_only = 1; continue; }
         if (!strcmp(a, "--no-shift")) { shift = 0; continue; }
+        if (!strcmp(a, "--keep-fp32")) { keep_fp32 = 1; continue; }
         if (!strcmp(a, "--perplexity")) { ppl = 1; continue; }
         for (kk = 0; kk < sizeof known / sizeof known[0] && strcmp(a, known[kk]); kk++) {}
         if (kk == sizeof known / sizeof known[0]) {
@@ -161,7 +166,9 @@ int main(int argc, char **argv) {
     }
     if (!model_path) return usage();
 
-    if (llm_model_load(model_path, NULL, &model, &err) != LLM_OK) {
+    memset(&md, 0, sizeof md);
+    md.quantized_only = !keep_fp32;   /* a quantized GGUF stays in its blocks: a fraction of the memory */
+    if (llm_model_load(model_path, &md, &model, &err) != LLM_OK) {
         fprintf(stderr, "generate: %s: %s\n", model_path, err.message);
         return 1;
     }

@@ -137,6 +137,78 @@ static void test_hf_gguf_types(t_ctx *t) {
     T_NOTE(t, "forward/session rel err: %s", note);
 }
 
+/* quantized_only: the quantized matrices keep only their blocks; sessions and the full forward
+   run on them (prefill too), close to the reference; what needs fp32 is refused until
+   llm_model_params / llm_model_quantize fills the values in, which then equal a normal load's */
+static void test_hf_quantized_only(t_ctx *t) {
+    static const char *const names[] = { "llama_q8_0", "llama_q4_0", "llama_q4_k_m" };
+    char path[256], note[300] = "";
+    size_t k;
+    for (k = 0; k < 3; k++) {
+        llm_model *m = NULL, *full = NULL, *back = NULL;
+        llm_model_desc d;
+        llm_export_desc ed;
+        llm_session_desc sd;
+        llm_session *s = NULL;
+        llm_trainer_desc td;
+        llm_trainer *tr = NULL;
+        llm_error e;
+        th_ref r;
+        double err, serr;
+        int i, lazy = 0;
+        snprintf(path, sizeof path, "tests/data/hf/%s.ref", names[k]);
+        if (!th_ref_load(path, &r)) T_SKIP(t, "tests/data/hf missing");
+        snprintf(path, sizeof path, "tests/data/hf/%s.gguf", names[k]);
+        memset(&d, 0, sizeof d); d.quantized_only = 1;
+        T_CHECK(t, llm_model_load(path, &d, &m, &e) == LLM_OK, "%s: %s", names[k], e.message);
+        T_CHECK(t, llm_model_load(path, NULL, &full, &e) == LLM_OK, "%s", e.message);
+        for (i = 1; i < m->n_tensors; i++) lazy += m->no_fp32 && m->no_fp32[i];
+        T_CHECK(t, m->lazy && lazy == m->n_quant - 1, "%s: %d of %d copies without fp32", names[k], lazy, m->n_quant);
+        err = th_forward_err(m, &r, &serr);
+        /* every product with 8-bit activations: on this dim-32 model (one block per row) that costs
+           up to 7e-2 of the largest logit; the same numbers as decoding token by token */
+        T_CHECK(t, err < 0.1 && serr < 0.1, "%s: forward %.2e, session %.2e", names[k], err, serr);
+        {
+            float *lg = (float *)malloc(sizeof(float) * (size_t)r.T * (size_t)r.V);
+            double diff = 0;
+            int tk, j;
+            llm_model_forward(m, NULL, r.tok, 1, r.T, lg, NULL);
+            T_CHECK(t, llm_session_create(full, NULL, &s, &e) == LLM_OK, "%s", e.message);
+            for (tk = 0; tk < r.T; tk++) {
+                const float *l;
+                llm_session_eval(s, r.tok + tk, 1, NULL);
+                l = llm_session_logits(s);
+                for (j = 0; j < r.V; j++) diff = fmax(diff, fabs((double)l[j] - lg[(size_t)tk * r.V + j]));
+            }
+            llm_session_free(s);
+            s = NULL;
+            free(lg);
+            T_CHECK(t, diff == 0, "%s: the forward on the blocks differs from token-by-token decoding by %.2e",
+                    names[k], diff);
+        }
+        memset(&ed, 0, sizeof ed);
+        T_CHECK(t, llm_model_export(m, "tests/tmp_qo.gguf", &ed, &e) == LLM_ERR_UNSUPPORTED, "export accepted");
+        memset(&td, 0, sizeof td); td.batch = 1; td.seq_len = 4;
+        T_CHECK(t, llm_trainer_create(m, &td, &tr, &e) == LLM_ERR_UNSUPPORTED && !tr, "trainer accepted");
+        memset(&sd, 0, sizeof sd); sd.backend = LLM_BACKEND_CUDA;
+        if (llm_session_create(m, &sd, &s, &e) == LLM_OK) llm_session_free(s);   /* (refused either way) */
+        else T_CHECK(t, e.message[0], "no message");
+        /* saved as it is, it loads back as the normal load */
+        T_CHECK(t, llm_model_save(m, "tests/tmp_qo.gguf", &e) == LLM_OK, "save: %s", e.message);
+        T_CHECK(t, llm_model_load("tests/tmp_qo.gguf", NULL, &back, &e) == LLM_OK, "%s", e.message);
+        T_CHECK(t, memcmp(back->params, full->params, full->n_params * sizeof(float)) == 0, "saved copy differs");
+        llm_model_free(back);
+        remove("tests/tmp_qo.gguf");
+        /* llm_model_params fills in the fp32 values: then it is the normal load */
+        T_CHECK(t, llm_model_params(m) && !m->lazy, "still lazy");
+        T_CHECK(t, memcmp(m->params, full->params, full->n_params * sizeof(float)) == 0, "filled values differ");
+        snprintf(note + strlen(note), sizeof note - strlen(note), "%s %.0e/%.0e ", names[k] + 6, err, serr);
+        llm_model_free(m); llm_model_free(full);
+        free(r.logits);
+    }
+    T_NOTE(t, "forward/session rel err on the blocks alone: %s", note);
+}
+
 /* load -> export (safetensors F32/F16/BF16, GGUF) -> load: the same weights (or their rounding) */
 static void test_hf_export_roundtrip(t_ctx *t) {
     static const char *const dirs[] = { "gpt2_f32", "llama_f32" };
@@ -446,6 +518,7 @@ static void test_hf_tokenizer_json(t_ctx *t) {
 static const t_case hf_tests[] = {
     {"hf_safetensors_vs_torch", test_hf_safetensors},
     {"hf_gguf_types_vs_torch", test_hf_gguf_types},
+    {"hf_quantized_only", test_hf_quantized_only},
     {"hf_export_roundtrip", test_hf_export_roundtrip},
     {"hf_damaged_refused", test_hf_damaged},
     {"hf_tokenizer_json", test_hf_tokenizer_json},
