@@ -1387,9 +1387,9 @@ static void llm__remove(const char *path) {
 #endif
 }
 /* Memory-mapped files (POSIX mmap, Windows MapViewOfFile); elsewhere files are read. */
-#if !defined(_WIN32)
-#include <sys/stat.h>   /* mkdir, and the file's size for mmap */
 #include <errno.h>
+#if !defined(_WIN32)
+#include <sys/stat.h>   /* mkdir, stat, and the file's size for mmap */
 #endif
 #if !defined(_WIN32) && (defined(__unix__) || defined(__APPLE__)) && !defined(__wasi__) && !defined(__EMSCRIPTEN__)
 #include <sys/mman.h>
@@ -1399,6 +1399,18 @@ static void llm__remove(const char *path) {
 #else
 #define LLM__MMAP 0
 #endif
+/* 1 when path is a directory */
+static int llm__is_dir(const char *path) {
+#if defined(_WIN32)
+    wchar_t *w = llm__wide(path);
+    DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+    LLM_FREE(w);
+    return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY);
+#else
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+#endif
+}
 /* makes a directory (0 on success or when it exists) */
 static int llm__mkdir(const char *path) {
 #if defined(_WIN32)
@@ -1495,8 +1507,9 @@ static llm_status llm__src_open_map(llm__src *s, const char *path, const void *d
     }
     if (path) {
         int64_t len;
+        if (llm__is_dir(path)) return llm__fail(err, LLM_ERR_IO, "'%s' is a directory, not a file", path);
         s->f = llm__fopen(path, "rb");
-        if (!s->f) return llm__fail(err, LLM_ERR_IO, "cannot open '%s'", path);
+        if (!s->f) return llm__fail(err, LLM_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
         if ((len = llm__file_size(s->f)) < 0) {
             fclose(s->f); s->f = NULL;
             return llm__fail(err, LLM_ERR_IO, "cannot seek in '%s'", path);
@@ -3045,20 +3058,22 @@ static llm_status llm__model_alloc(const llm_config *cfg, const llm_allocator *a
                                    void *log_user, llm_model **out, llm_error *err) {
     return llm__model_alloc_z(cfg, a, log_fn, log_user, 1, out, err);
 }
-/* quantized_only: the fp32 values of the tensors that had none, from their copies */
+/* quantized_only: tensor i's fp32 values from its quantized copy */
+static void llm__fill_fp32(llm_model *m, int i) {
+    const llm_tensor_info *t = &m->tensors[i];
+    const size_t rb = llm__row_bytes((int)t->type, (size_t)t->shape[1]);
+    int64_t r;
+    for (r = 0; r < llm__saved_rows(m, t); r++)
+        llm__dequant_row((int)t->type, m->qdata[i] + (size_t)r * rb, m->params + t->offset + (size_t)(r * t->shape[1]),
+                         (size_t)t->shape[1]);
+    m->no_fp32[i] = 0;
+}
+/* ... and of every tensor that had none */
 static void llm__model_materialize(llm_model *m) {
     int i;
     if (!m->lazy) return;
     for (i = 0; i < m->n_tensors; i++)
-        if (m->no_fp32[i]) {
-            const llm_tensor_info *t = &m->tensors[i];
-            const size_t rb = llm__row_bytes((int)t->type, (size_t)t->shape[1]);
-            int64_t r;
-            for (r = 0; r < llm__saved_rows(m, t); r++)
-                llm__dequant_row((int)t->type, m->qdata[i] + (size_t)r * rb,
-                                 m->params + t->offset + (size_t)(r * t->shape[1]), (size_t)t->shape[1]);
-            m->no_fp32[i] = 0;
-        }
+        if (m->no_fp32[i]) llm__fill_fp32(m, i);
     m->lazy = 0;
 }
 
@@ -3324,8 +3339,9 @@ static int llm__quant_row(int type, const float *src, unsigned char *dst, size_t
             d = mx / -8.0f; id = d ? 1.0f / d : 0.0f;
             llm__put_le(dst, llm__f32_to_f16(d), 2);
             for (j = 0; j < 16; j++) {
-                const int q0 = LLM__MIN(15, (int)(src[j] * id + 8.5f)),
-                          q1 = LLM__MIN(15, (int)(src[j + 16] * id + 8.5f));
+                const float f0 = src[j] * id + 8.5f, f1 = src[j + 16] * id + 8.5f;   /* (NaN: 0) */
+                const int q0 = f0 >= 0.0f && f0 < 16.0f ? (int)f0 : f0 >= 16.0f ? 15 : 0,
+                          q1 = f1 >= 0.0f && f1 < 16.0f ? (int)f1 : f1 >= 16.0f ? 15 : 0;
                 dst[2 + j] = (unsigned char)(q0 | (q1 << 4));
             }
         }
@@ -8800,17 +8816,22 @@ static void llm__lazy_groups(llm_model *m) {
         for (j = i; j < i + n; j++) { some |= m->no_fp32[j]; all &= m->no_fp32[j]; }
         if (!some || all) continue;
         for (j = i; j < i + n; j++)
-            if (m->no_fp32[j]) {
-                const llm_tensor_info *t = &m->tensors[j];
-                const size_t rb = llm__row_bytes((int)t->type, (size_t)t->shape[1]);
-                int64_t r;
-                for (r = 0; r < llm__saved_rows(m, t); r++)
-                    llm__dequant_row((int)t->type, m->qdata[j] + (size_t)r * rb,
-                                     m->params + t->offset + (size_t)(r * t->shape[1]), (size_t)t->shape[1]);
-                m->no_fp32[j] = 0;
-            }
+            if (m->no_fp32[j]) llm__fill_fp32(m, j);
     }
     for (k = 0, m->lazy = 0; k < m->n_tensors; k++) m->lazy |= m->no_fp32[k];
+}
+/* A file cannot make the loader allocate more than it holds: the parameters a config needs,
+   against the values the file's tensors hold (padded vocabulary rows aside). */
+static llm_status llm__check_param_count(const llm_config *c, uint64_t held, const char *what, llm_error *err) {
+    llm_model tmp;
+    size_t total = 0;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.cfg = *c;
+    llm__layout(&tmp, NULL, &total);
+    if ((uint64_t)total > held + 2 * (uint64_t)(c->padded_vocab_size - c->vocab_size) * (uint64_t)c->dim)
+        return llm__fail(err, LLM_ERR_FORMAT, "%s: the config needs %llu parameters, the file's tensors hold %llu",
+                         what, (unsigned long long)total, (unsigned long long)held);
+    return LLM_OK;
 }
 static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_model **out, llm_error *err) {
     llm__gguf g;
@@ -8822,6 +8843,12 @@ static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_mod
     if ((st = llm_config_resolve(&c, err)) != LLM_OK) {
         llm__gguf_close(&g);
         return st == LLM_ERR_INVALID_ARG ? LLM_ERR_FORMAT : st;
+    }
+    {
+        uint64_t held = 0;
+        size_t k;
+        for (k = 0; k < g.n_t; k++) held += g.t[k].nelem;   /* (each checked against the file size) */
+        if ((st = llm__check_param_count(&c, held, "GGUF", err)) != LLM_OK) { llm__gguf_close(&g); return st; }
     }
     if ((st = llm__model_alloc_z(&c, &d->allocator, d->log_fn, d->log_user_data, !d->quantized_only, &m, err)) !=
         LLM_OK) {
@@ -8993,26 +9020,40 @@ static llm_status llm__load_llama2c(llm__src *src, const unsigned char *hdr, con
     llm_config c;
     llm_model *m = NULL;
     llm_status st = LLM_OK;
-    uint64_t off = 28, need, C, L, H, kvC, V, hs;
-    int i, l, shared;
+    uint64_t off = 28, need, C, L, H, kvC, V, hs, rope;
+    int i, l, shared, with_rope;
     for (i = 0; i < 7; i++) h[i] = (int32_t)llm__rd_u32(hdr + 4 * i);
     memset(&c, 0, sizeof c);
     c.arch = LLM_ARCH_LLAMA;
     c.dim = h[0]; c.ffn_dim = h[1]; c.n_layer = h[2]; c.n_head = h[3]; c.n_kv_head = h[4];
     shared = h[5] > 0;
-    c.vocab_size = h[5] < 0 ? -h[5] : h[5]; c.max_seq_len = h[6];
+    c.vocab_size = h[5] == INT32_MIN ? 0 : h[5] < 0 ? -h[5] : h[5];
+    c.max_seq_len = h[6]; /* (INT32_MIN: refused below) */
     c.untied_head = !shared;
     if (h[0] <= 0 || h[1] <= 0 || h[2] <= 0 || h[3] <= 0 || h[4] <= 0 || h[5] == 0 || h[5] == INT32_MIN || h[6] <= 0)
         return llm__fail(err, LLM_ERR_FORMAT,
                          "not a recognised model file (no GGUF / llm.c magic, and not a valid llama2.c header)");
-    if ((st = llm_config_resolve(&c, err)) != LLM_OK) return LLM_ERR_FORMAT;
+    {
+        llm_error e;
+        if (llm_config_resolve(&c, &e) != LLM_OK)
+            return llm__fail(err, LLM_ERR_FORMAT,
+                             "not a recognised model file (no GGUF or llm.c magic; read as a llama2.c header: %s)",
+                             e.message);
+    }
     C = (uint64_t)c.dim; L = (uint64_t)c.n_layer; H = (uint64_t)c.ffn_dim; V = (uint64_t)c.vocab_size;
     hs = C / (uint64_t)c.n_head; kvC = (uint64_t)c.n_kv_head * hs;
-    need = V * C + L * (2 * C + 2 * C * C + 2 * C * kvC + 3 * C * H) + C + (uint64_t)c.max_seq_len * hs +
-        (shared ? 0 : V * C);
-    if (need > (src->size - 28) / 4)
-        return llm__fail(err, LLM_ERR_FORMAT, "llama2.c checkpoint truncated: header needs %llu bytes, file has %llu",
-                         (unsigned long long)(need * 4 + 28), (unsigned long long)src->size);
+    rope = (uint64_t)c.max_seq_len * hs;   /* freq_cis_real and _imag: in the legacy files, left out by some */
+    need = V * C + L * (2 * C + 2 * C * C + 2 * C * kvC + 3 * C * H) + C + rope + (shared ? 0 : V * C);
+    /* a llama2.c file has exactly one size (two: with or without the RoPE tables) */
+    if (src->size - 28 != need * 4 && src->size - 28 != (need - rope) * 4)
+        return llm__fail(err, LLM_ERR_FORMAT,
+                         "llama2.c checkpoint: its header (dim %d, hidden %d, %d layers, %d heads, %d kv heads, vocab "
+                         "%d, "
+                         "seq %d) needs %llu bytes (%llu without the RoPE tables); the file has %llu%s",
+                         h[0], h[1], h[2], h[3], h[4], h[5], h[6], (unsigned long long)(need * 4 + 28),
+                         (unsigned long long)((need - rope) * 4 + 28), (unsigned long long)src->size,
+                         src->size - 28 < (need - rope) * 4 ? " (truncated)" : "");
+    with_rope = src->size - 28 == need * 4;
     if ((st = llm__model_alloc(&c, &d->allocator, d->log_fn, d->log_user_data, &m, err)) != LLM_OK) return st;
 #define LLM__RD(dst, n) \
     do { \
@@ -9030,7 +9071,7 @@ static llm_status llm__load_llama2c(llm__src *src, const unsigned char *hdr, con
     for (l = 0; l < c.n_layer; l++) LLM__RD(m->layers[l].fcprojw, C * H);            /* w2 = down */
     for (l = 0; l < c.n_layer; l++) LLM__RD(m->layers[l].fcw + H * C, H * C);        /* w3 = up */
     LLM__RD(m->lnfw, C);
-    off += (uint64_t)c.max_seq_len * hs * 4;  /* freq_cis_real, freq_cis_imag */
+    if (with_rope) off += rope * 4;   /* freq_cis_real, freq_cis_imag (RoPE is recomputed) */
     if (!shared) LLM__RD(m->head, V * C);
 #undef LLM__RD
     if (st != LLM_OK) { llm_model_free(m); return st; }
@@ -9226,7 +9267,11 @@ static llm_status llm__st_open(llm__st *h, const char *dir, const llm_allocator 
     if (a) h->alloc = *a;
     if (!path) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     snprintf(path, dl + 4096, "%s/model.safetensors.index.json", dir);
-    if (llm_read_file(path, a, (void **)&idx, &n, NULL) == LLM_OK) {
+    if ((st = llm_read_file(path, a, (void **)&idx, &n, err)) == LLM_ERR_OUT_OF_MEMORY) {
+        llm__dealloc(a, path);
+        return st;
+    }
+    if (st == LLM_OK) {
         size_t wm = 0, i, ks, ke, v, f;
         char **names = NULL;
         int nf = 0;
@@ -9271,6 +9316,7 @@ static llm_status llm__st_open(llm__st *h, const char *dir, const llm_allocator 
         llm__dealloc(a, idx);
     } else {
         snprintf(path, dl + 4096, "%s/model.safetensors", dir);
+        st = LLM_OK;
         if (!(h->src = (llm__src *)llm__calloc(a, 1, sizeof *h->src)))
             st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
         else if ((st = llm__src_open_map(&h->src[0], path, NULL, 0, map, err)) == LLM_OK) {
@@ -9374,7 +9420,14 @@ static llm_status llm__load_hf(const char *dir, const llm_model_desc *d, llm_mod
     if (st == LLM_OK && (st = llm_config_resolve(&c, err)) != LLM_OK) st = LLM_ERR_FORMAT;
     if (st != LLM_OK) { llm__dealloc(a, path); return st; }
     if ((st = llm__st_open(&h, dir, a, !d->no_mmap, err)) != LLM_OK) { llm__dealloc(a, path); return st; }
-    st = llm__model_alloc(&c, a, d->log_fn, d->log_user_data, &m, err);
+    {
+        uint64_t held = 0;
+        size_t k;
+        for (k = 0; k < h.n_t; k++)
+            held += h.t[k].dtype < 0 ? 0 : h.t[k].bytes / (h.t[k].dtype == LLM_TYPE_F32 ? 4 : 2);
+        st = llm__check_param_count(&c, held, "safetensors", err);
+    }
+    if (st == LLM_OK) st = llm__model_alloc(&c, a, d->log_fn, d->log_user_data, &m, err);
     for (i = 0; st == LLM_OK && i < m->n_tensors; i++) {
         const llm_tensor_info *ti = &m->tensors[i];
         const int64_t rows = ti->n_dims == 2 ? llm__saved_rows(m, ti) : 1,
@@ -9622,7 +9675,7 @@ static llm_status llm__model_load(llm__src *src, const llm_model_desc *desc, llm
     if (desc) d = *desc; else memset(&d, 0, sizeof d);
     memset(hdr, 0, sizeof hdr);
     if (src->size < 28)
-        return llm__fail(err, LLM_ERR_FORMAT, "file too small (%llu bytes) to be a model",
+        return llm__fail(err, LLM_ERR_FORMAT, "%llu bytes: too small to be a model file",
                          (unsigned long long)src->size);
     if ((st = llm__src_read(src, 0, hdr, (size_t)LLM__MIN(src->size, 32), err)) != LLM_OK) return st;
     if (memcmp(hdr, "GGUF", 4) == 0) st = llm__load_gguf(src, &d, out, err);
@@ -10590,9 +10643,11 @@ static void llm__q8x_quantize(const float *x, llm__q8x *b, int n) {
         for (j = 0; j < 32; j++) amax = LLM__MAX(amax, fabsf(x[j]));
         b->d = amax / 127.0f;
         id = b->d ? 1.0f / b->d : 0.0f;
-        for (j = 0; j < 32; j++) {   /* round to nearest even: the float adder does it (|x id| <= 127) */
-            const float r = (x[j] * id + 12582912.0f) - 12582912.0f;
-            b->q[j] = (int8_t)(int)r;
+        for (j = 0; j < 32; j++) {   /* round to nearest even: the float adder does it (|x id| <= 127); the
+                                        sum is stored as a float first (where float math runs in double, as on
+                                        s390x, only that store rounds) */
+            const float big = x[j] * id + 12582912.0f, r = big - 12582912.0f;
+            b->q[j] = (int8_t)(r >= -127.0f && r <= 127.0f ? (int)r : 0);   /* (NaN and Inf inputs: 0) */
             s += b->q[j];
         }
         b->sum = s;

@@ -99,7 +99,7 @@ if have s390x-linux-gnu-gcc && have qemu-s390x; then
     check build_s390x s390x-linux-gnu-gcc -std=c99 -O2 $W -static -o "$OUT/runner_s390x" tests/runner.c -lm -lpthread
     check build_s390x_generate s390x-linux-gnu-gcc -O2 -static -o "$OUT/gen_s390x" examples/generate.c -lm -lpthread
     [ -x "$OUT/runner_s390x" ] && runner "runner s390x (formats, tokenizers, parity)" qemu-s390x "$OUT/runner_s390x" \
-        parity,import,shard,session,tok_,stories,gguf,checkpoint,save,load,sampler_state,kernel
+        parity,import,shard,session,tok_,stories,gguf,checkpoint,save,load,sampler_state,kernel,quant,hf_
     [ -x "$OUT/gen_s390x" ] && greedy s390x_stories260k_greedy qemu-s390x "$OUT/gen_s390x"
 else
     echo "SKIP s390x (s390x-linux-gnu-gcc or qemu-s390x missing)"; skip=$((skip+1))

@@ -120,6 +120,25 @@ else
     echo "SKIP cuda_backend                              (no nvcc)"; skip=$((skip+1))
 fi
 
+echo "== fuzz harnesses (tests/fuzz: libFuzzer for 3 s each from the corpus; without libFuzzer the corpus replayed with seeded mutations; ASan+UBSan)"
+FUZZ="model tokenizer hf state encode"
+check compile_fuzz_harnesses bash -c "for k in $FUZZ; do $CC -std=c99 $W -fsyntax-only tests/fuzz/fuzz_\$k.c || exit 1; done"
+if command -v clang >/dev/null && clang -fsanitize=fuzzer -x c -o "$OUT/lf_probe" - <<<'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }' 2>/dev/null; then
+    check build_fuzz_libfuzzer bash -c "printf '%s\n' $FUZZ | xargs -P 2 -I{} clang -O1 -g -fsanitize=fuzzer,address,undefined \
+        -fno-sanitize-recover=all -DLLM_FUZZ_LIBFUZZER -o '$OUT/lf_fuzz_{}' tests/fuzz/fuzz_{}.c -lm -lpthread"
+    for k in $FUZZ; do
+        check "libfuzzer_fuzz_${k}_3s" bash -c "rm -rf '$OUT/lfc_$k' && mkdir -p '$OUT/lfc_$k' && cp tests/fuzz/corpus/$k/* '$OUT/lfc_$k/' &&
+            cd '$OUT' && timeout 60 ./lf_fuzz_$k -max_total_time=3 -timeout=10 -rss_limit_mb=2048 'lfc_$k'"
+    done
+else
+    check build_fuzz_replay bash -c "printf '%s\n' $FUZZ | xargs -P 2 -I{} $CC -std=c99 -O1 -g -fsanitize=address,undefined \
+        -fno-sanitize-recover=all $W -o '$OUT/fuzz_{}' tests/fuzz/fuzz_{}.c -lm -lpthread"
+    for k in $FUZZ; do
+        case $k in model) rounds=300 ;; state) rounds=150 ;; *) rounds=3000 ;; esac
+        check "fuzz_${k}_replay_mutate_$rounds" timeout 300 "$OUT/fuzz_$k" --mutate $rounds "tests/fuzz/corpus/$k"
+    done
+fi
+
 echo "== other platforms (tests/cross.sh: aarch64, Windows, wasm32, s390x where their tools are installed)"
 runner cross_platforms bash tests/cross.sh
 

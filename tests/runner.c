@@ -17,6 +17,7 @@
 #include "test_cuda_emu.c"
 #include "test_quant.c"
 #include "test_hf.c"
+#include "test_oom.c"
 
 typedef struct t_suite { const t_case *cases; size_t n; } t_suite;
 #define T_SUITE(arr) { arr, sizeof(arr) / sizeof(arr[0]) }
@@ -31,6 +32,7 @@ static const t_suite t_suites[] = {
     T_SUITE(cuda_emu_tests),
     T_SUITE(quant_tests),
     T_SUITE(hf_tests),
+    T_SUITE(oom_tests),
 };
 
 static int t_selected(const char *name, const char *filters) {

@@ -79,7 +79,7 @@ static void test_hf_safetensors(t_ctx *t) {
             llm_model_free(m2);
         }
         if (k == 6)
-            T_CHECK(t, !m->cfg.untied_head && fabsf(m->cfg.rope_theta - 500000.f) < 1 && m->cfg.norm_eps == 1e-6f,
+            T_CHECK(t, !m->cfg.untied_head && fabsf(m->cfg.rope_theta - 500000.f) < 1 && fabs(m->cfg.norm_eps - 1e-6) < 1e-12,
                     "llama_sharded: config (tied head, rope_theta 500000, eps 1e-6) not taken");
         llm_model_free(m);
         free(r.logits);
@@ -515,7 +515,66 @@ static void test_hf_tokenizer_json(t_ctx *t) {
     T_NOTE(t, "handwritten tokenizer.json + GPT-2's 50257 tokens / 50000 merges as tokenizer.json: same ids");
 }
 
+/* what a wrong file is told: a llama2.c file of any size but its own, text, a directory, a
+   missing file, an empty buffer */
+static void test_load_messages(t_ctx *t) {
+    const int32_t h[7] = { 16, 32, 1, 2, 2, 8, 4 };   /* dim, hidden, layers, heads, kv heads, vocab (shared), seq */
+    const size_t nf = 8 * 16 + 16 + 3 * 16 * 16 + 16 * 16 + 16 + 3 * 32 * 16 + 16, rope = 4 * 8;
+    unsigned char *b = (unsigned char *)calloc(28 + 4 * (nf + rope) + 64, 1);
+    llm_model *m = NULL;
+    llm_error e;
+    int i, k;
+    for (i = 0; i < 7; i++) llm__put_le(b + 4 * i, (uint32_t)h[i], 4);
+    for (k = 0; k < 2; k++) {   /* with and without the RoPE tables: loads */
+        const size_t n = 28 + 4 * (nf + (k ? 0 : rope));
+        T_CHECK(t, llm_model_load_mem(b, n, NULL, &m, &e) == LLM_OK, "llama2.c %s RoPE tables: %s",
+                k ? "without" : "with", e.message);
+        llm_model_free(m);
+        m = NULL;
+        T_CHECK(t, llm_model_load_mem(b, n + 4, NULL, &m, &e) == LLM_ERR_FORMAT && strstr(e.message, "needs"),
+                "a longer llama2.c file: %s", e.message);
+        T_CHECK(t, llm_model_load_mem(b, n - 4, NULL, &m, &e) == LLM_ERR_FORMAT, "a shorter one: %s", e.message);
+    }
+    llm__put_le(b + 20, 3, 4);   /* vocab 3 in a file holding 8 rows */
+    T_CHECK(t, llm_model_load_mem(b, 28 + 4 * (nf + rope), NULL, &m, &e) == LLM_ERR_FORMAT && !m, "vocab 3 accepted");
+    free(b);
+    T_CHECK(t,
+            llm_model_load("README.md", NULL, &m, &e) == LLM_ERR_FORMAT && strstr(e.message, "not a recognised model"),
+            "text: %s", e.message);
+    T_CHECK(t, llm_model_load("tests", NULL, &m, &e) == LLM_ERR_IO && strstr(e.message, "directory"), "dir: %s",
+            e.message);
+    T_CHECK(t,
+            llm_model_load("tests/no_such_file.gguf", NULL, &m, &e) == LLM_ERR_IO &&
+                strstr(e.message, "cannot open '") && strlen(e.message) > 40,
+            "missing: %s", e.message);
+    T_CHECK(t, llm_model_load_mem("", 0, NULL, &m, &e) == LLM_ERR_FORMAT && strstr(e.message, "0 bytes"), "empty: %s",
+            e.message);
+    {   /* a GGUF whose keys ask for more parameters than its tensors hold is refused before allocating */
+        llm_model_desc d;
+        size_t n = 0;
+        unsigned char *g;
+        char *k;
+        memset(&d, 0, sizeof d);
+        d.config.arch = LLM_ARCH_LLAMA; d.config.n_layer = 1; d.config.n_head = 2; d.config.dim = 32;
+        d.config.vocab_size = 64; d.config.max_seq_len = 16;
+        llm_model_create(&d, &m, NULL);
+        llm_model_save_mem(m, NULL, 0, &n, NULL);
+        g = (unsigned char *)malloc(n);
+        llm_model_save_mem(m, g, n, &n, NULL);
+        llm_model_free(m);
+        m = NULL;
+        for (k = (char *)g; k + 17 < (char *)g + n && memcmp(k, "llama.block_count", 17) != 0; k++) {}
+        T_CHECK(t, k + 17 < (char *)g + n, "no block_count key");
+        llm__put_le((unsigned char *)k + 17 + 4, 1000, 4);   /* (after the key: u32 type, then the value) */
+        T_CHECK(t, llm_model_load_mem(g, n, NULL, &m, &e) == LLM_ERR_FORMAT && strstr(e.message, "the config needs"),
+                "1000 layers from a %d-byte file: %s", (int)n, e.message);
+        free(g);
+    }
+    T_NOTE(t, "%s", e.message);
+}
+
 static const t_case hf_tests[] = {
+    {"load_messages", test_load_messages},
     {"hf_safetensors_vs_torch", test_hf_safetensors},
     {"hf_gguf_types_vs_torch", test_hf_gguf_types},
     {"hf_quantized_only", test_hf_quantized_only},

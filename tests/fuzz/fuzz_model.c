@@ -1,0 +1,68 @@
+/* tests/fuzz/fuzz_model.c - model files from memory: GGUF (every tensor type), karpathy/llm.c
+   and llama2.c checkpoints. A file that loads is also saved and run for one token. */
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
+    llm_model *m = NULL;
+    llm_model_desc d;
+    memset(&d, 0, sizeof d);
+    d.quantized_only = size > 0 && (data[size - 1] & 1);   /* both ways of keeping quantized matrices */
+    if (llm_model_load_mem(data, size, &d, &m, NULL) == LLM_OK) {
+        llm_session_desc sd;
+        llm_session *s = NULL;
+        size_t n = 0;
+        int32_t tok = 0;
+        llm_model_save_mem(m, NULL, 0, &n, NULL);
+        memset(&sd, 0, sizeof sd); sd.n_ctx = 4; sd.backend = LLM_BACKEND_CPU;
+        if (llm_model_num_params(m) < 4000000 && llm_session_create(m, &sd, &s, NULL) == LLM_OK) {
+            llm_session_eval(s, &tok, 1, NULL);
+            llm_session_free(s);
+        }
+        llm_model_free(m);
+    }
+    return 0;
+}
+
+#if !defined(LLM_FUZZ_LIBFUZZER)
+static int fz_seeds(const char *dir) {
+    size_t n;
+    unsigned char *g = fz_tiny_model(LLM_ARCH_GPT2, 1, &n), *l;
+    int ok = g && fz_write(dir, "gpt2_tok.gguf", g, n);
+    free(g);
+    if ((l = fz_tiny_model(LLM_ARCH_LLAMA, 0, &n)) != NULL) {   /* and quantized: Q8_0 copies in the file */
+        llm_model *m = NULL;
+        ok &= fz_write(dir, "llama.gguf", l, n);
+        if (llm_model_load_mem(l, n, NULL, &m, NULL) == LLM_OK &&
+            llm_model_quantize(m, LLM_TYPE_Q4_0, NULL) == LLM_OK) {
+            unsigned char *q;
+            size_t qn = 0;
+            llm_model_save_mem(m, NULL, 0, &qn, NULL);
+            if ((q = (unsigned char *)malloc(qn)) && llm_model_save_mem(m, q, qn, &qn, NULL) == LLM_OK)
+                ok &= fz_write(dir, "llama_q4_0.gguf", q, qn);
+            free(q);
+        }
+        llm_model_free(m);
+        free(l);
+    }
+    {   /* llama2.c legacy: dim 16, hidden 32, 1 layer, 2 heads, 2 kv heads, vocab 8 (shared), seq 4 */
+        const int32_t h[7] = { 16, 32, 1, 2, 2, 8, 4 };
+        const size_t nf = 8 * 16 + 16 + 3 * 16 * 16 + 16 * 16 + 16 + 3 * 32 * 16 + 16 + 4 * 8;
+        unsigned char *b = (unsigned char *)calloc(28 + 4 * nf, 1);
+        size_t i;
+        for (i = 0; i < 7; i++) llm__put_le(b + 4 * i, (uint32_t)h[i], 4);
+        for (i = 0; i < nf; i++) llm__put_le(b + 28 + 4 * i, 0x3c000000u + (uint32_t)(i * 977 % 4096), 4);
+        ok &= fz_write(dir, "llama2c.bin", b, 28 + 4 * nf);
+        free(b);
+    }
+    {   /* llm.c: header 256 x int32 (magic, version 3, maxT 4, V 8, L 1, NH 2, C 8, Vp 8) + parameters */
+        const size_t C = 8, nf = 8 * C + 4 * C + (12 * C * C + 13 * C) + 2 * C;
+        unsigned char *b = (unsigned char *)calloc(1024 + 4 * nf, 1);
+        const uint32_t h[8] = { 20240326u, 3, 4, 8, 1, 2, 8, 8 };
+        size_t i;
+        for (i = 0; i < 8; i++) llm__put_le(b + 4 * i, h[i], 4);
+        ok &= fz_write(dir, "llmc.bin", b, 1024 + 4 * nf);
+        free(b);
+    }
+    return ok;
+}
+#endif
