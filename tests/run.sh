@@ -124,7 +124,7 @@ echo "== fuzz harnesses (tests/fuzz: libFuzzer for 3 s each from the corpus; wit
 FUZZ="model tokenizer hf state encode"
 check compile_fuzz_harnesses bash -c "for k in $FUZZ; do $CC -std=c99 $W -fsyntax-only tests/fuzz/fuzz_\$k.c || exit 1; done"
 if command -v clang >/dev/null && clang -fsanitize=fuzzer -x c -o "$OUT/lf_probe" - <<<'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }' 2>/dev/null; then
-    check build_fuzz_libfuzzer bash -c "printf '%s\n' $FUZZ | xargs -P 2 -I{} clang -O1 -g -fsanitize=fuzzer,address,undefined \
+    check build_fuzz_libfuzzer bash -c "printf '%s\n' $FUZZ | xargs -P 2 -I{} clang -O0 -g -fsanitize=fuzzer,address,undefined \
         -fno-sanitize-recover=all -DLLM_FUZZ_LIBFUZZER -o '$OUT/lf_fuzz_{}' tests/fuzz/fuzz_{}.c -lm -lpthread"
     for k in $FUZZ; do
         check "libfuzzer_fuzz_${k}_3s" bash -c "rm -rf '$OUT/lfc_$k' && mkdir -p '$OUT/lfc_$k' && cp tests/fuzz/corpus/$k/* '$OUT/lfc_$k/' &&
