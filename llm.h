@@ -15,7 +15,8 @@
    WHAT IT IS
        A tokenizer-to-sampler GPT toolkit: tokenizers (GPT-2 byte-level BPE and Llama
        SentencePiece, exact to the references, plus BPE training), two model families (GPT-2
-       and Llama) with forward *and* backward passes, AdamW training, KV-cache sessions,
+       and Llama) with forward *and* backward passes, AdamW training, instruction tuning and
+       LoRA adapters, KV-cache sessions,
        samplers, beam search, streaming generation, checkpoints (GGUF as the native format)
        and importers for karpathy/llm.c and karpathy/llama2.c files. Everything is plain C99
        that also compiles as C++11; the only dependencies are libc, libm and threads.
@@ -28,13 +29,16 @@
        >>backend     the seam: the table of ops the model logic calls (CPU: the next section)
        >>ops         each forward above its backward: >>embedding >>layernorm >>matmul >>rope
                      >>attention >>gelu >>swiglu >>residual >>crossentropy >>adamw
+       >>lora        low-rank adapters: forward and backward beside each adapted matrix, merge
        >>block       the transformer block, and the whole model's forward and backward
        >>training    the trainer: loss, gradient norm, clipping, AdamW, schedule
        >>inference   KV-cache sessions: prefill, decode, rewind, shift, save/load
        >>sampler     penalties, bias, temperature, top-k, top-p, min-p, draw
        >>generate    streaming generation, stop strings, frame budgets; beam search
        >>bpe_train   learning a byte-level BPE vocabulary
-       >>formats     GGUF, tokenizer files, checkpoints, llm.c and llama2.c imports, shards
+       >>formats     GGUF, tokenizer files, checkpoints, llm.c and llama2.c imports, shards,
+                     LoRA adapters
+       >>sft         instruction-tuning data: JSONL, the chat template, batches
        >>kernels     the fast variants behind the ops: >>gemm (packed, register-blocked),
                      >>matvec, the AdamW vectors; the sampler's heaps and selection
        >>appendix    Unicode tables for the pre-split
@@ -113,6 +117,45 @@
        per frame does about 4 ms of work. Lower level: llm_session_eval(s, ids, n, NULL), then
        llm_sampler_sample(smp, llm_session_logits(s), &id); or llm_beam_search().
 
+   STEP BY STEP: ADAPTING A MODEL (instruction tuning, LoRA)
+       Instruction-tuning data is JSONL of prompt/response pairs or chat messages; batches of
+       it carry LLM_TARGET_IGNORE on every token but the responses, so the loss is theirs
+       alone. A LoRA adapter trains two small matrices per adapted weight, the base frozen; a
+       session applies it at a scale, or llm_lora_merge folds it in; llm_lora_save writes the
+       GGUF adapter llama.cpp loads (--lora):
+
+   ---- example: adapting ----
+      llm_model *model;
+      llm_sft_data *data;
+      llm_lora *lora;
+      llm_lora_desc ld;
+      llm_trainer_desc td;
+      llm_trainer *tr;
+      llm_error err;
+      int32_t in[8 * 64], tg[8 * 64];
+      int step;
+      if (llm_model_load("demo.gguf", NULL, &model, &err) != LLM_OK) { puts(err.message); return 1; }
+      if (llm_sft_load(llm_model_tokenizer(model), "chat.jsonl", NULL, NULL, &data, &err) != LLM_OK) {
+          puts(err.message);   // e.g. "SFT line 7: a message's role is not ..."
+          return 1;
+      }
+      memset(&ld, 0, sizeof ld);
+      ld.rank = 16; ld.alpha = 32; ld.targets = LLM_LORA_Q | LLM_LORA_V;
+      llm_lora_create(model, &ld, &lora, &err);
+      memset(&td, 0, sizeof td);
+      td.batch = 8; td.seq_len = 64; td.lr = 3e-3f; td.lora = lora;   // lora NULL: every weight
+      llm_trainer_create(model, &td, &tr, &err);
+      for (step = 0; step < 300; step++) {
+          llm_sft_batch(data, (size_t)step * 8, 8, 64, in, tg);   // one example per row
+          llm_trainer_step(tr, in, tg, NULL);
+      }
+      llm_lora_save(lora, "adapter.gguf", &err);   // then: llm_session_set_lora(s, lora, 1.0f)
+      llm_trainer_free(tr);
+      llm_lora_free(lora);
+      llm_sft_free(data);
+      llm_model_free(model);
+   ---- end ----
+
    STEP BY STEP: TOKENIZERS
    ---- example: tokenizers ----
       llm_tokenizer *tok;
@@ -133,7 +176,8 @@
        llm_X_load_mem (a buffer): model, tokenizer, trainer, session, sampler. A _save_mem with
        a NULL buffer and capacity 0 asks for the size. Files are GGUF (model, tokenizer,
        training checkpoints, readable by llama.cpp) or small tagged blobs (session, sampler).
-       Every load checks every count and offset against the data before it allocates.
+       Every load checks every count and offset against the data and the LLM_MAX_* limits
+       (>>model) before it allocates.
 
    THREADS
        llm_threadpool_create(n) makes a pool of persistent threads; pass it in the descs
@@ -470,6 +514,41 @@ LLMDEF llm_status llm_tokenizer_train(const llm_bpe_train_desc *desc, llm_tokeni
                                       llm_error *err);
 
 /* >>model ------------------------------------------------------------------------------- */
+/* Limits. Every size a caller or a file declares is checked against these, in 64-bit
+   arithmetic, before anything is allocated; a value past one is refused with a status that
+   names it. A file's tensors must also hold the parameters its config asks for, so a model
+   file never makes the loader allocate much more than its own size (fp32 values: at most
+   about 4 x 16/9 bytes per file byte, the densest quantized type, doubled for padded
+   vocabulary rows a GGUF does not store). Define any of them before including llm.h to
+   change it. */
+#ifndef LLM_MAX_LAYERS
+#define LLM_MAX_LAYERS 1024           /* n_layer */
+#endif
+#ifndef LLM_MAX_HEADS
+#define LLM_MAX_HEADS 1024            /* n_head, n_kv_head */
+#endif
+#ifndef LLM_MAX_DIM
+#define LLM_MAX_DIM 65536             /* dim */
+#endif
+#ifndef LLM_MAX_FFN_DIM
+#define LLM_MAX_FFN_DIM (1 << 20)     /* ffn_dim */
+#endif
+#ifndef LLM_MAX_VOCAB
+#define LLM_MAX_VOCAB (1 << 24)       /* vocab_size, padded_vocab_size, tokens in a tokenizer */
+#endif
+#ifndef LLM_MAX_SEQ_LEN
+#define LLM_MAX_SEQ_LEN (1 << 20)     /* max_seq_len, a session's n_ctx */
+#endif
+#ifndef LLM_MAX_TOKEN_BYTES
+#define LLM_MAX_TOKEN_BYTES 65536     /* the bytes of one vocabulary entry */
+#endif
+#ifndef LLM_MAX_BATCH_TOKENS
+#define LLM_MAX_BATCH_TOKENS (1 << 26)   /* B x T of a trainer or llm_model_forward */
+#endif
+#ifndef LLM_MAX_THREADS
+#define LLM_MAX_THREADS 1024          /* n_threads */
+#endif
+
 typedef enum llm_arch {
     LLM_ARCH_NONE = 0,   /* not set: llm_model_create refuses it */
     LLM_ARCH_GPT2 = 1,   /* LayerNorm, GELU(tanh), learned positions, biases, tied head */
@@ -658,7 +737,11 @@ typedef enum llm_schedule {
    pool           NULL      thread pool (NULL = calling thread)
    backend        auto      see llm_backend
    precision      default   see llm_precision (a GPU backend only)
-   allocator, log_fn        as in llm_model_desc (zero = the model's) */
+   allocator, log_fn        as in llm_model_desc (zero = the model's)
+   lora           NULL      train this low-rank adapter (see >>lora) instead of the model: the
+                            model's weights stay as they are, with no gradients or optimizer
+                            state (CPU only; checkpoints: save the adapter, llm_lora_save) */
+typedef struct llm_lora llm_lora;
 typedef struct llm_trainer_desc {
     int batch;
     int seq_len;
@@ -677,6 +760,7 @@ typedef struct llm_trainer_desc {
     llm_allocator allocator;
     llm_log_fn log_fn;
     void *log_user_data;
+    llm_lora *lora;
 } llm_trainer_desc;
 
 typedef struct llm_step_result {
@@ -695,9 +779,12 @@ LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *d
                                      llm_trainer **out, llm_error *err);
 LLMDEF void llm_trainer_free(llm_trainer *tr);
 /* Forward + backward of one micro-batch; adds to the gradients. inputs/targets: B*T ids
-   (row b holds tokens b*T .. b*T+T-1; targets are the inputs shifted by one). *loss (may be
-   NULL) gets the micro-batch mean loss. A non-finite loss returns LLM_ERR_NON_FINITE and
+   (row b holds tokens b*T .. b*T+T-1; targets are the inputs shifted by one). A target may be
+   LLM_TARGET_IGNORE: that position has no loss and no gradient (instruction tuning: the
+   prompt's tokens; padding). *loss (may be NULL) gets the micro-batch mean loss over the
+   other positions (0 when there are none). A non-finite loss returns LLM_ERR_NON_FINITE and
    drops the gradients accumulated so far; ids outside the vocabulary LLM_ERR_OUT_OF_RANGE. */
+#define LLM_TARGET_IGNORE (-1)
 LLMDEF llm_status llm_trainer_accumulate(llm_trainer *tr, const int32_t *inputs,
                                          const int32_t *targets, float *loss);
 /* AdamW update from the accumulated gradients (averaged over the micro-batches), then
@@ -735,12 +822,114 @@ LLMDEF llm_status llm_trainer_save_mem(llm_trainer *tr, void *buf, size_t cap, s
 LLMDEF llm_status llm_trainer_load(llm_trainer *tr, const char *path, uint64_t *data_pos);
 LLMDEF llm_status llm_trainer_load_mem(llm_trainer *tr, const void *data, size_t size, uint64_t *data_pos);
 
+/* >>lora: low-rank adapters ------------------------------------------------------------------
+   A matrix W of the model becomes W x + (alpha / r) B (A x): A (r, in) drawn from the seed as
+   PEFT draws it (uniform in +-1/sqrt(in)), B (out, r) zero, so a new adapter changes nothing.
+   Targets (llm_lora_desc.targets, a mask; every layer gets the same):
+       Llama  LLM_LORA_Q, _K, _V (attn_q/k/v), _O (attn_output), _GATE, _UP (ffn_gate/up), _DOWN
+       GPT-2  LLM_LORA_QKV (attn_qkv is one matrix: any of Q, K, V means it), _O, _UP, _DOWN
+   Training: llm_trainer_desc.lora. Inference: llm_session_set_lora applies one adapter to a
+   session at a scale (sessions over one model may use different adapters; the adapter must
+   outlive them). llm_lora_merge adds scale * (alpha/r) B A into the model's weights. Files:
+   GGUF LoRA adapters as llama.cpp reads and writes them (general.type "adapter",
+   adapter.type "lora", adapter.lora.alpha; tensors "<base tensor>.lora_a" (r, in) and
+   "<base tensor>.lora_b" (out, r); F32, F16 or BF16 read). An adapter fits the models of its
+   config (architecture, dim, layers, heads, ffn_dim): others are refused. */
+#define LLM_LORA_Q 1u
+#define LLM_LORA_K 2u
+#define LLM_LORA_V 4u
+#define LLM_LORA_QKV 7u
+#define LLM_LORA_O 8u
+#define LLM_LORA_GATE 16u
+#define LLM_LORA_UP 32u
+#define LLM_LORA_DOWN 64u
+/* field      default   meaning
+   rank       8         r (1..1024)
+   alpha      rank      the scale is alpha / rank
+   targets    Q | V     the matrices (LLM_LORA_*)
+   seed       0         draws A
+   dropout    0         training only: each input element of the adapter path is zeroed with
+                        this probability (the rest scaled by 1 / (1 - p)), as PEFT's lora_dropout;
+                        llm_trainer_eval and sessions never drop (not stored in files)
+   allocator  model's */
+typedef struct llm_lora_desc {
+    int rank;
+    float alpha;
+    unsigned targets;
+    uint64_t seed;
+    float dropout;
+    llm_allocator allocator;
+} llm_lora_desc;
+LLMDEF llm_status llm_lora_create(const llm_model *model, const llm_lora_desc *desc, llm_lora **out, llm_error *err);
+LLMDEF llm_status llm_lora_load(const llm_model *model, const char *path, const llm_allocator *allocator,
+                                llm_lora **out, llm_error *err);
+LLMDEF llm_status llm_lora_load_mem(const llm_model *model, const void *data, size_t size,
+                                    const llm_allocator *allocator, llm_lora **out, llm_error *err);
+LLMDEF llm_status llm_lora_save(const llm_lora *lora, const char *path, llm_error *err);
+LLMDEF llm_status llm_lora_save_mem(const llm_lora *lora, void *buf, size_t cap, size_t *size, llm_error *err);
+LLMDEF void llm_lora_free(llm_lora *lora);
+LLMDEF int llm_lora_rank(const llm_lora *lora);
+LLMDEF float llm_lora_alpha(const llm_lora *lora);
+LLMDEF unsigned llm_lora_targets(const llm_lora *lora);
+LLMDEF size_t llm_lora_num_params(const llm_lora *lora);
+LLMDEF float *llm_lora_params(llm_lora *lora);       /* every A and B, as the tensors say */
+LLMDEF int llm_lora_num_tensors(const llm_lora *lora);
+LLMDEF const llm_tensor_info *llm_lora_tensor(const llm_lora *lora, int i);
+/* W += scale * (alpha / r) * B A for every adapted matrix (the model must have fp32 weights). */
+LLMDEF llm_status llm_lora_merge(llm_model *model, const llm_lora *lora, float scale, llm_error *err);
+
 /* >>data: karpathy/llm.c token shards (header of 256 int32: magic 20240520, version 1,
    count; then uint16 ids). *tokens is allocator memory: free it with llm_free. */
 LLMDEF llm_status llm_token_shard_load(const char *path, const llm_allocator *allocator,
                                        int32_t **tokens, size_t *count, llm_error *err);
 LLMDEF llm_status llm_token_shard_load_mem(const void *data, size_t size, const llm_allocator *allocator,
                                            int32_t **tokens, size_t *count, llm_error *err);
+
+/* >>sft: instruction tuning (supervised fine-tuning) data --------------------------------------
+   JSONL, one example per line (blank lines skipped):
+       {"prompt": "...", "response": "..."}              a user turn and an assistant turn
+       {"messages": [{"role": "system" | "user" | "assistant", "content": "..."}, ...]}
+   Each turn is written as its role's prefix + content + suffix (an llm_chat_template; NULL
+   takes the default below), every piece encoded on its own; the tokenizer's BOS comes first
+   when it has one and is SentencePiece, and its EOS right after every assistant content. The
+   tokens learned are the assistant contents and the EOS after each; the rest (system and user
+   turns, the template's own text) is context only: their targets are LLM_TARGET_IGNORE.
+   Default template (the same one llm_chat_prompt writes for generation):
+       "### System:\n" content "\n\n"   "### User:\n" content "\n\n"   "### Assistant:\n" content EOS "\n\n"
+   A malformed line is refused with its line number (not JSON, no prompt/response or messages,
+   a role other than those three, content not a string, no assistant turn). */
+typedef struct llm_chat_template {
+    const char *system_prefix, *system_suffix;
+    const char *user_prefix, *user_suffix;
+    const char *assistant_prefix, *assistant_suffix;   /* the suffix follows the EOS */
+} llm_chat_template;
+typedef struct llm_sft_data {
+    size_t n_examples;
+    size_t n_tokens;          /* all examples' tokens */
+    size_t n_learn;           /* of which learned (responses and their EOS) */
+    size_t *start;            /* (n_examples + 1) example e is tokens[start[e] .. start[e + 1]) */
+    int32_t *tokens;          /* (n_tokens) */
+    unsigned char *learn;     /* (n_tokens) 1: learned */
+    int32_t pad;              /* the id padding a row (the EOS) */
+    llm_allocator alloc;
+} llm_sft_data;
+LLMDEF llm_status llm_sft_load(const llm_tokenizer *tok, const char *path, const llm_chat_template *tmpl,
+                               const llm_allocator *allocator, llm_sft_data **out, llm_error *err);
+LLMDEF llm_status llm_sft_load_mem(const llm_tokenizer *tok, const void *jsonl, size_t size,
+                                   const llm_chat_template *tmpl, const llm_allocator *allocator, llm_sft_data **out,
+                                   llm_error *err);
+LLMDEF void llm_sft_free(llm_sft_data *data);
+/* A (B, T) batch of examples first, first + 1, ... (wrapping around): row b holds one example
+   (so attention never crosses examples), its first T + 1 tokens at most: inputs tokens 0..T-1,
+   targets tokens 1..T where learned, LLM_TARGET_IGNORE elsewhere and in the padding. Returns
+   the number of learned targets in the batch. */
+LLMDEF size_t llm_sft_batch(const llm_sft_data *data, size_t first, int B, int T, int32_t *inputs,
+                            int32_t *targets);
+/* The text that asks a tuned model for its answer: [system turn,] the user turn, and the
+   assistant prefix (tmpl NULL: the default). Writes at most cap bytes (NUL-terminated when
+   cap > 0); returns the length the whole text needs. system may be NULL. */
+LLMDEF size_t llm_chat_prompt(const llm_chat_template *tmpl, const char *system, const char *user, char *out,
+                              size_t cap);
 
 /* >>inference: KV-cache sessions ----------------------------------------------------------- */
 /* A session holds one conversation over a shared, read-only model: the KV cache, the
@@ -804,6 +993,10 @@ LLMDEF llm_status llm_session_save_mem(const llm_session *s, const llm_sampler *
 LLMDEF llm_status llm_session_load(llm_session *s, llm_sampler *smp, const char *path);
 LLMDEF llm_status llm_session_load_mem(llm_session *s, llm_sampler *smp, const void *data, size_t size);
 LLMDEF const char *llm_session_last_error(const llm_session *s);
+/* Applies an adapter (see >>lora) at a scale to what the session evaluates from now on (NULL
+   removes it; the cache keeps what earlier tokens computed: llm_session_reset for a fresh
+   start). CPU sessions; the adapter must fit the model and outlive its use. */
+LLMDEF llm_status llm_session_set_lora(llm_session *s, const llm_lora *lora, float scale);
 
 /* >>sampler ------------------------------------------------------------------------------ */
 /* A sampler turns one row of logits into one token. It owns its parameters, its RNG and a
@@ -921,7 +1114,8 @@ typedef int (*llm_text_fn)(const char *text, size_t len, int32_t token, void *us
                              itself is never emitted
    ignore_eos      0         1: do not stop at the tokenizer's EOS
    context_shift   0         1: when the session is full, drop the oldest half of what
-                             follows the first n_keep tokens (llm_session_shift) and go on
+                             follows the first n_keep tokens (llm_session_shift) and go on;
+                             also before a prompt that does not fit (as often as needed)
    n_keep          0         tokens kept at the start on a context shift (a system prompt)
    tokenizer       model's   turns text into ids and ids into text (NULL and no tokenizer
                              with the model: ids only, on_token still reports them)
@@ -1267,6 +1461,19 @@ static llm_status llm__fail(llm_error *err, llm_status status, const char *fmt, 
     va_end(ap);
     return status;
 }
+/* LLM__ASSUME(x): a fact the code relies on that clang's static analyzer cannot prove (a hash
+   slot in use means its table's arrays were filled: it does not know llm__calloc zeroes);
+   nothing in other builds. Each use says why: this is the analyzer's suppression list. */
+#if defined(__clang_analyzer__)
+#define LLM__ASSUME(x) do { if (!(x)) __builtin_unreachable(); } while (0)
+#else
+#define LLM__ASSUME(x) ((void)0)
+#endif
+/* (clang's static analyzer does not follow variadic calls, so it would take every failure for
+   a possible LLM_OK; for it alone, the status a failure returns is spelled out) */
+#if defined(__clang_analyzer__)
+#define llm__fail(err, status, ...) (llm__fail(err, status, __VA_ARGS__), (status))
+#endif
 static void llm__ok(llm_error *err) {
     if (err) { err->status = LLM_OK; err->message[0] = 0; }
 }
@@ -1297,6 +1504,9 @@ static llm_status llm__dfail(llm__diag *d, llm_status status, const char *fmt, .
     llm__log(d->log_fn, d->log_user, 0, "llm.h: %s", d->err.message);
     return status;
 }
+#if defined(__clang_analyzer__)
+#define llm__dfail(d, status, ...) (llm__dfail(d, status, __VA_ARGS__), (status))
+#endif
 
 /* >>alloc: every allocation goes through here. Blocks are 64-byte aligned (cache line,
    one AVX-512 vector) by over-allocating and storing the original pointer just before. */
@@ -1818,7 +2028,9 @@ LLMDEF llm_status llm_threadpool_create(int n_threads, const llm_allocator *allo
     *out = NULL;
     llm__cpu_count(&logical, &physical);
     if (n_threads <= 0) n_threads = LLM__MIN(physical, 256);   /* one per core: SMT siblings share its units */
-    if (n_threads > 1024) return llm__fail(err, LLM_ERR_INVALID_ARG, "too many threads (%d)", n_threads);
+    if (n_threads > LLM_MAX_THREADS)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "n_threads %d exceeds LLM_MAX_THREADS (%d)", n_threads,
+                         LLM_MAX_THREADS);
     p = (llm_threadpool *)llm__calloc(allocator, 1, sizeof *p);
     if (!p) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     if (allocator) p->alloc = *allocator;
@@ -2297,9 +2509,9 @@ static llm_status llm__tok_new(const llm_allocator *alloc, llm_tokenizer_type ki
                                size_t nbytes, llm_tokenizer **out, llm_error *err) {
     llm_tokenizer *t;
     *out = NULL;
-    if (n == 0 || n > 0x7FFFFFF0u || nbytes > 0xFFFFFFF0u)
-        return llm__fail(err, LLM_ERR_FORMAT, "bad vocabulary size (%llu tokens, %llu bytes)",
-                         (unsigned long long)n, (unsigned long long)nbytes);
+    if (n == 0 || n > LLM_MAX_VOCAB || nbytes > 0xFFFFFFF0u)
+        return llm__fail(err, LLM_ERR_FORMAT, "bad vocabulary size (%llu tokens, %llu bytes; at most %d tokens)",
+                         (unsigned long long)n, (unsigned long long)nbytes, LLM_MAX_VOCAB);
     t = (llm_tokenizer *)llm__calloc(alloc, 1, sizeof *t);
     if (!t) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     if (alloc) t->alloc = *alloc;
@@ -2355,6 +2567,9 @@ static llm_status llm__tok_finish(llm_tokenizer *t, llm_error *err) {
             while (t->tab[h] >= 0) h = (h + 1) & t->tab_mask;
             t->tab[h] = id;
         }
+        if (n > LLM_MAX_TOKEN_BYTES)
+            return llm__fail(err, LLM_ERR_FORMAT, "token %d is %llu bytes long (LLM_MAX_TOKEN_BYTES is %d)", (int)id,
+                             (unsigned long long)n, LLM_MAX_TOKEN_BYTES);
         if (n > t->max_piece) t->max_piece = n;
         if (t->kind == LLM_TOKENIZER_BPE) {
             if (n == 1 && t->byte_id[s[0]] < 0 && ty != LLM__TT_CONTROL) t->byte_id[s[0]] = id;
@@ -2399,7 +2614,8 @@ static llm_status llm__tok_set_merges(llm_tokenizer *t, const int32_t *pairs, co
     size_t cap = llm__pow2_at_least(n * 2 + 1), i;
     unsigned char *buf = NULL;
     t->n_merges = 0;
-    if (n > 0x7FFFFFF0u) return llm__fail(err, LLM_ERR_FORMAT, "too many merges");
+    if (n > 0x7FFFFFF0u)
+        return llm__fail(err, LLM_ERR_FORMAT, "%llu merges (at most %u)", (unsigned long long)n, 0x7FFFFFF0u);
     t->merges = (int32_t *)llm__alloc(&t->alloc, (n ? n : 1) * 3 * sizeof(int32_t));
     t->mtab = (llm__merge_slot *)llm__alloc(&t->alloc, cap * sizeof(llm__merge_slot));
     buf = (unsigned char *)llm__alloc(&t->alloc, t->max_piece * 2 + 1);
@@ -2412,7 +2628,8 @@ static llm_status llm__tok_set_merges(llm_tokenizer *t, const int32_t *pairs, co
         uint64_t key;
         uint32_t h;
         if (a < 0 || a >= t->n || b < 0 || b >= t->n) { llm__dealloc(&t->alloc, buf);
-            return llm__fail(err, LLM_ERR_FORMAT, "merge %llu: token id out of range", (unsigned long long)i); }
+            return llm__fail(err, LLM_ERR_FORMAT, "merge %llu: token ids %d, %d (a vocabulary of %d)",
+                             (unsigned long long)i, (int)a, (int)b, (int)t->n); }
         if (result) r = result[i];
         else {
             size_t la = llm__tok_len(t, a), lb = llm__tok_len(t, b);
@@ -2755,7 +2972,7 @@ static void llm__put_invalid(const llm_tokenizer *t, llm__out *o, unsigned char 
    complete; an incomplete but still valid beginning stays held back. */
 static void llm__detok_bytes(const llm_tokenizer *t, llm_detok_state *st, const unsigned char *s,
                              size_t n, llm__out *o) {
-    unsigned char pend[4], win[4];
+    unsigned char pend[4], win[4] = { 0 };
     size_t np = (size_t)st->n_pending, total = np + n, i = 0, before = o->n;
     memcpy(pend, st->pending, np);
     st->n_pending = 0;
@@ -2918,12 +3135,12 @@ LLMDEF llm_status llm_config_resolve(llm_config *c, llm_error *err) {
         return llm__fail(err, LLM_ERR_INVALID_ARG, "config.arch is not set (LLM_ARCH_GPT2 or LLM_ARCH_LLAMA)");
     if (c->arch != LLM_ARCH_GPT2 && c->arch != LLM_ARCH_LLAMA)
         return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown architecture %d", (int)c->arch);
-    if (c->n_layer <= 0 || c->n_layer > 1024)
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "n_layer %d out of range (1..1024)", c->n_layer);
-    if (c->n_head <= 0 || c->n_head > 1024)
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "n_head %d out of range (1..1024)", c->n_head);
-    if (c->dim <= 0 || c->dim > 65536)
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "dim %d out of range (1..65536)", c->dim);
+    if (c->n_layer <= 0 || c->n_layer > LLM_MAX_LAYERS)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "n_layer %d out of range (1..%d)", c->n_layer, LLM_MAX_LAYERS);
+    if (c->n_head <= 0 || c->n_head > LLM_MAX_HEADS)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "n_head %d out of range (1..%d)", c->n_head, LLM_MAX_HEADS);
+    if (c->dim <= 0 || c->dim > LLM_MAX_DIM)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "dim %d out of range (1..%d)", c->dim, LLM_MAX_DIM);
     if (c->dim % c->n_head)
         return llm__fail(err, LLM_ERR_INVALID_ARG, "dim %d is not a multiple of n_head %d", c->dim, c->n_head);
     hs = c->dim / c->n_head;
@@ -2936,16 +3153,17 @@ LLMDEF llm_status llm_config_resolve(llm_config *c, llm_error *err) {
         return llm__fail(err, LLM_ERR_INVALID_ARG,
                          "GPT-2 has no grouped-query attention (n_kv_head must equal n_head)");
     if (c->ffn_dim == 0) c->ffn_dim = c->arch == LLM_ARCH_GPT2 ? 4 * c->dim : (8 * c->dim / 3 + 31) / 32 * 32;
-    if (c->ffn_dim < 0 || c->ffn_dim > 1 << 20)
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "ffn_dim %d out of range", c->ffn_dim);
-    if (c->vocab_size <= 0 || c->vocab_size > 1 << 24)
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d out of range (1..16M)", c->vocab_size);
+    if (c->ffn_dim < 0 || c->ffn_dim > LLM_MAX_FFN_DIM)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "ffn_dim %d out of range (1..%d)", c->ffn_dim, LLM_MAX_FFN_DIM);
+    if (c->vocab_size <= 0 || c->vocab_size > LLM_MAX_VOCAB)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d out of range (1..%d)", c->vocab_size, LLM_MAX_VOCAB);
     if (c->padded_vocab_size == 0) c->padded_vocab_size = c->vocab_size;
-    if (c->padded_vocab_size < c->vocab_size || c->padded_vocab_size > 1 << 24)
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "padded_vocab_size %d smaller than vocab_size %d",
-                         c->padded_vocab_size, c->vocab_size);
-    if (c->max_seq_len <= 0 || c->max_seq_len > 1 << 20)
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "max_seq_len %d out of range (1..1M)", c->max_seq_len);
+    if (c->padded_vocab_size < c->vocab_size || c->padded_vocab_size > LLM_MAX_VOCAB)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "padded_vocab_size %d out of range (vocab_size %d..%d)",
+                         c->padded_vocab_size, c->vocab_size, LLM_MAX_VOCAB);
+    if (c->max_seq_len <= 0 || c->max_seq_len > LLM_MAX_SEQ_LEN)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "max_seq_len %d out of range (1..%d)", c->max_seq_len,
+                         LLM_MAX_SEQ_LEN);
     if (c->norm_eps == 0) c->norm_eps = 1e-5f;
     if (c->rope_theta == 0) c->rope_theta = 10000.0f;
     if (!(c->norm_eps > 0) || !(c->rope_theta > 0))
@@ -3735,7 +3953,7 @@ static void llm__norm_backward(const llm__ctx *x, float *dinp, float *dw, float 
     a.mean = (float *)(uintptr_t)mean; a.rstd = (float *)(uintptr_t)rstd;
     a.N = N; a.C = C; a.rms = rms;
     llm__parallel_for(x->pool, N, llm__norm_bwd_rows, &a);
-    llm__parallel_for(x->pool, (size_t)C, llm__norm_bwd_cols, &a);
+    if (dw) llm__parallel_for(x->pool, (size_t)C, llm__norm_bwd_cols, &a);   /* (NULL: a frozen norm) */
 }
 
 /* ---- >>matmul: out (N, OC) = inp (N, C) @ w (OC, C)^T + bias (OC) ----
@@ -3777,11 +3995,12 @@ static void llm__bias_grad_cols(void *c, size_t lo, size_t hi) {
         for (j = lo; j < hi; j++) a->dbias[j] += d[j];
     }
 }
-/* dinp (N, C) = dout @ w (written, not added); dw (OC, C) += dout^T @ inp; dbias += colsum */
+/* dinp (N, C) = dout @ w (written, not added); dw (OC, C) += dout^T @ inp; dbias += colsum
+   (dw, dbias NULL: not wanted) */
 static void llm__matmul_backward(const llm__ctx *x, float *dinp, float *dw, float *dbias, const float *dout,
                                  const float *inp, const float *w, size_t N, int C, int OC) {
     if (dinp) llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, (int)N, C, OC, dout, OC, 1, w, C, 1, dinp, C, 0);
-    llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, OC, C, (int)N, dout, 1, OC, inp, C, 1, dw, C, 1);
+    if (dw) llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, OC, C, (int)N, dout, 1, OC, inp, C, 1, dw, C, 1);
     if (dbias) {
         llm__bias_args a; a.dbias = dbias; a.dout = dout; a.N = N; a.OC = OC;
         llm__parallel_for(x->pool, (size_t)OC, llm__bias_grad_cols, &a);
@@ -4158,7 +4377,8 @@ static void llm__add_norm_forward(const llm__ctx *x, float *res, float *out, flo
 
 /* ---- >>crossentropy: softmax over the real vocab V only (padded columns never count).
    logits (N, V) row stride ld; losses (N) = logsumexp - logit[target]; lse (N) saved.
-   The backward overwrites logits with dlogits = (softmax - onehot) * dloss. ---- */
+   The backward overwrites logits with dlogits = (softmax - onehot) * dloss. A target of
+   LLM_TARGET_IGNORE (-1) has loss 0 and gradient 0 (a prompt token in instruction tuning). ---- */
 typedef struct llm__ce_args {
     float *logits, *losses, *lse;
     const int32_t *targets;
@@ -4176,7 +4396,7 @@ static void llm__ce_fwd_rows(void *c, size_t lo, size_t hi) {
         for (i = 0; i < a->V; i++) if (x[i] > mx) mx = x[i];
         for (i = 0; i < a->V; i++) s += llm__exp_neg(x[i] - mx);
         a->lse[r] = mx + (float)log(s);
-        if (a->losses) a->losses[r] = a->lse[r] - x[a->targets[r]];
+        if (a->losses) a->losses[r] = a->targets[r] < 0 ? 0.0f : a->lse[r] - x[a->targets[r]];
     }
 }
 static void llm__crossentropy_forward(const llm__ctx *x, float *losses, float *lse, const float *logits,
@@ -4193,6 +4413,10 @@ static void llm__ce_bwd_rows(void *c, size_t lo, size_t hi) {
     for (r = lo; r < hi; r++) {
         float *x = a->logits + r * a->ld;
         const float l = a->lse[r];
+        if (a->targets[r] < 0) {   /* LLM_TARGET_IGNORE: no loss, no gradient */
+            memset(x, 0, (size_t)a->V * sizeof(float));
+            continue;
+        }
         for (i = 0; i < a->V; i++) x[i] = llm__exp_neg(x[i] - l) * a->dloss;
         x[a->targets[r]] -= a->dloss;
     }
@@ -4368,6 +4592,281 @@ static void llm__ctx_free(llm__ctx *x) {
 }
 
 /* =========================================================================================
+   >>lora: low-rank adapters. An adapted matrix W (out, in) of a layer computes
+   y = W x + s B (A x) with s = scale * alpha / r, A (r, in), B (out, r). The fused matrices
+   (Llama's q|k|v and gate|up) take one adapter per part, on its rows [o0, o0 + rows).
+   Forward: u = s (x A^T) (N, r); y[:, part] += u B^T. Backward (dy the output's gradient):
+   dB += dy[:, part]^T u; du = s (dy[:, part] B); dA += du^T x; dx += du A.
+   ========================================================================================= */
+enum { LLM__LM_QKV = 0, LLM__LM_O = 1, LLM__LM_FC = 2, LLM__LM_DOWN = 3 };   /* a layer's fused matrices */
+typedef struct llm__lora_slot {
+    int layer, mat;      /* where: layer and matrix (LLM__LM_*) */
+    int o0, rows, cols;  /* its output rows [o0, o0 + rows) of the fused matrix, input columns */
+    size_t a, b;         /* offsets of A (r, cols) and B (rows, r) in params */
+} llm__lora_slot;
+struct llm_lora {
+    llm_config cfg;            /* the base models it fits */
+    int rank;
+    float alpha;
+    unsigned targets;
+    float dropout;             /* training: the probability of dropping an input element */
+    float *params;             /* n_params floats: A then B of every slot */
+    size_t n_params;
+    llm_tensor_info *tensors;  /* 2 per slot: "<base>.lora_a", "<base>.lora_b" */
+    llm__lora_slot *slots;
+    int n_slots;
+    llm_allocator alloc;
+};
+/* One use of an adapter: trainer or session. u, du: (N, r) scratch; g: gradients (params'
+   layout) or NULL. drop: dropout is on (a training forward and its backward), the masks drawn
+   from drop_seed (the same in both), xd: (N, widest input) scratch for the dropped input. */
+typedef struct llm__lora_run {
+    const llm_lora *lo;
+    float scale;               /* scale * alpha / r */
+    float *u, *du;
+    float *g;
+    int drop;
+    uint64_t drop_seed;
+    float *xd;
+} llm__lora_run;
+/* the dropout mask: element i of slot si's input is kept when this is >= p (a hash, so the
+   backward redraws the forward's mask without storing it) */
+static float llm__lora_u(uint64_t seed, int si, size_t i) {
+    uint64_t z = seed ^ ((uint64_t)(si + 1) * 0xD1B54A32D192ED03ull);
+    z += (uint64_t)i * 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return (float)(z >> 40) * (1.0f / 16777216.0f);
+}
+/* xd = dropout(in) for slot si: zeroed with probability p, the rest scaled by 1 / (1 - p) */
+static const float *llm__lora_drop(const llm__lora_run *lr, int si, const float *in, size_t n) {
+    const float p = lr->lo->dropout, keep = 1.0f / (1.0f - p);
+    size_t i;
+    if (!lr->drop || !(p > 0)) return in;
+    for (i = 0; i < n; i++) lr->xd[i] = llm__lora_u(lr->drop_seed, si, i) < p ? 0.0f : in[i] * keep;
+    return lr->xd;
+}
+
+/* the base tensor of a target: its name and place */
+typedef struct llm__lora_target { unsigned bit; const char *name; int mat, part; } llm__lora_target;
+static const llm__lora_target llm__lora_llama[7] = {{LLM_LORA_Q, "attn_q", LLM__LM_QKV, 0},
+                                                    {LLM_LORA_K, "attn_k", LLM__LM_QKV, 1},
+                                                    {LLM_LORA_V, "attn_v", LLM__LM_QKV, 2},
+                                                    {LLM_LORA_O, "attn_output", LLM__LM_O, 0},
+                                                    {LLM_LORA_GATE, "ffn_gate", LLM__LM_FC, 0},
+                                                    {LLM_LORA_UP, "ffn_up", LLM__LM_FC, 1},
+                                                    {LLM_LORA_DOWN, "ffn_down", LLM__LM_DOWN, 0}};
+static const llm__lora_target llm__lora_gpt2[4] = {
+    {LLM_LORA_QKV, "attn_qkv", LLM__LM_QKV, 0}, {LLM_LORA_O, "attn_output", LLM__LM_O, 0},
+    {LLM_LORA_UP, "ffn_up", LLM__LM_FC, 0}, {LLM_LORA_DOWN, "ffn_down", LLM__LM_DOWN, 0}};
+/* rows, first row and input columns of a target's part */
+static void llm__lora_shape(const llm_config *c, const llm__lora_target *t, int *o0, int *rows, int *cols) {
+    const int C = c->dim, kvC = c->n_kv_head * (c->dim / c->n_head), H = c->ffn_dim;
+    const int gpt2 = c->arch == LLM_ARCH_GPT2;
+    *cols = t->mat == LLM__LM_DOWN ? H : C;
+    *o0 = 0;
+    switch (t->mat) {
+    case LLM__LM_QKV:
+        *rows = gpt2 ? 3 * C : t->part == 0 ? C : kvC;
+        *o0 = t->part == 0 ? 0 : t->part == 1 ? C : C + kvC;
+        break;
+    case LLM__LM_FC: *rows = H; *o0 = t->part * H; break;
+    default: *rows = C; break;
+    }
+}
+static int llm__lora_fits(const llm_config *a, const llm_config *b) {
+    return a->arch == b->arch && a->dim == b->dim && a->n_layer == b->n_layer && a->n_head == b->n_head &&
+           a->n_kv_head == b->n_kv_head && a->ffn_dim == b->ffn_dim;
+}
+LLMDEF void llm_lora_free(llm_lora *lo) {
+    llm_allocator a;
+    if (!lo) return;
+    a = lo->alloc;
+    llm__dealloc(&a, lo->params); llm__dealloc(&a, lo->tensors); llm__dealloc(&a, lo->slots);
+    llm__dealloc(&a, lo);
+}
+/* An adapter of rank r on the targets, its parameters zero. */
+static llm_status llm__lora_alloc(const llm_config *c, int rank, float alpha, unsigned targets,
+                                  const llm_allocator *al, llm_lora **out, llm_error *err) {
+    const int gpt2 = c->arch == LLM_ARCH_GPT2, nt = gpt2 ? 4 : 7;
+    const llm__lora_target *tt = gpt2 ? llm__lora_gpt2 : llm__lora_llama;
+    llm_lora *lo;
+    int l, k, n = 0;
+    size_t off = 0;
+    *out = NULL;
+    if (rank < 1 || rank > 1024)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "LoRA rank %d out of range (1..1024)", rank);
+    if (!(alpha > 0) || !(alpha < 1e6f)) return llm__fail(err, LLM_ERR_INVALID_ARG, "LoRA alpha must be positive");
+    if (!targets || (targets & ~127u) || (gpt2 && (targets & LLM_LORA_GATE)))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "LoRA targets 0x%x: %s", targets,
+                         gpt2 ? "GPT-2 has QKV, O, UP and DOWN" : "Llama has Q, K, V, O, GATE, UP and DOWN");
+    if (!(lo = (llm_lora *)llm__calloc(al, 1, sizeof *lo)))
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    if (al) lo->alloc = *al;
+    lo->cfg = *c; lo->rank = rank; lo->alpha = alpha;
+    for (k = 0; k < nt; k++)
+        if (targets & tt[k].bit) { lo->targets |= tt[k].bit; n++; }
+    lo->slots = (llm__lora_slot *)llm__calloc(&lo->alloc, (size_t)n * (size_t)c->n_layer, sizeof *lo->slots);
+    lo->tensors = (llm_tensor_info *)llm__calloc(&lo->alloc, (size_t)n * (size_t)c->n_layer * 2, sizeof *lo->tensors);
+    if (!lo->slots || !lo->tensors) {
+        llm_lora_free(lo);
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    for (l = 0; l < c->n_layer; l++)
+        for (k = 0; k < nt; k++) {
+            llm__lora_slot *sl = &lo->slots[lo->n_slots];
+            llm_tensor_info *ta = &lo->tensors[2 * lo->n_slots], *tb = ta + 1;
+            if (!(lo->targets & tt[k].bit)) continue;
+            sl->layer = l; sl->mat = tt[k].mat;
+            llm__lora_shape(c, &tt[k], &sl->o0, &sl->rows, &sl->cols);
+            sl->a = off; off += (size_t)rank * (size_t)sl->cols;
+            sl->b = off; off += (size_t)sl->rows * (size_t)rank;
+            snprintf(ta->name, sizeof ta->name, "blk.%d.%s.weight.lora_a", l, tt[k].name);
+            snprintf(tb->name, sizeof tb->name, "blk.%d.%s.weight.lora_b", l, tt[k].name);
+            ta->n_dims = tb->n_dims = 2;
+            ta->shape[0] = rank; ta->shape[1] = sl->cols; ta->offset = sl->a; ta->size = (size_t)rank * sl->cols;
+            tb->shape[0] = sl->rows; tb->shape[1] = rank; tb->offset = sl->b; tb->size = (size_t)sl->rows * rank;
+            ta->decay = tb->decay = 1;
+            lo->n_slots++;
+        }
+    lo->n_params = off;
+    if (!(lo->params = (float *)llm__calloc(&lo->alloc, off, sizeof(float)))) {
+        llm_lora_free(lo);
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for %llu adapter parameters",
+                         (unsigned long long)off);
+    }
+    *out = lo;
+    return LLM_OK;
+}
+LLMDEF llm_status llm_lora_create(const llm_model *m, const llm_lora_desc *desc, llm_lora **out, llm_error *err) {
+    llm_lora_desc d;
+    llm_rng r;
+    llm_status st;
+    int i;
+    if (out) *out = NULL;
+    if (!m || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL model or out");
+    memset(&d, 0, sizeof d);
+    if (desc) d = *desc;
+    if (d.rank == 0) d.rank = 8;
+    if (d.alpha == 0) d.alpha = (float)d.rank;
+    if (!(d.dropout >= 0 && d.dropout < 1))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "LoRA dropout %g outside [0, 1)", (double)d.dropout);
+    if (d.targets == 0) d.targets = m->cfg.arch == LLM_ARCH_GPT2 ? LLM_LORA_QKV : LLM_LORA_Q | LLM_LORA_V;
+    if (!d.allocator.alloc_fn) d.allocator = m->alloc;
+    if ((st = llm__lora_alloc(&m->cfg, d.rank, d.alpha, d.targets, &d.allocator, out, err)) != LLM_OK) return st;
+    (*out)->dropout = d.dropout;
+    llm_rng_seed(&r, d.seed);
+    for (i = 0; i < (*out)->n_slots; i++) {   /* A ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform_, a = sqrt(5)) */
+        const llm__lora_slot *sl = &(*out)->slots[i];
+        const float bound = 1.0f / sqrtf((float)sl->cols);
+        size_t k;
+        for (k = 0; k < (size_t)d.rank * (size_t)sl->cols; k++)
+            (*out)->params[sl->a + k] = bound * (2.0f * llm_rng_float(&r) - 1.0f);
+    }
+    llm__ok(err);
+    return LLM_OK;
+}
+LLMDEF int llm_lora_rank(const llm_lora *lo) { return lo ? lo->rank : 0; }
+LLMDEF float llm_lora_alpha(const llm_lora *lo) { return lo ? lo->alpha : 0.0f; }
+LLMDEF unsigned llm_lora_targets(const llm_lora *lo) { return lo ? lo->targets : 0; }
+LLMDEF size_t llm_lora_num_params(const llm_lora *lo) { return lo ? lo->n_params : 0; }
+LLMDEF float *llm_lora_params(llm_lora *lo) { return lo ? lo->params : NULL; }
+LLMDEF int llm_lora_num_tensors(const llm_lora *lo) { return lo ? 2 * lo->n_slots : 0; }
+LLMDEF const llm_tensor_info *llm_lora_tensor(const llm_lora *lo, int i) {
+    return lo && i >= 0 && i < 2 * lo->n_slots ? &lo->tensors[i] : NULL;
+}
+static void llm__scale_vec(float *v, size_t n, float s) {
+    size_t i;
+    for (i = 0; i < n; i++) v[i] *= s;
+}
+/* out (N, OC): the adapter's parts of matrix mat of layer l added (in: the matrix's input) */
+static void llm__lora_fwd(const llm__ctx *x, const llm__lora_run *lr, int l, int mat, float *out, const float *in,
+                          size_t N, int OC) {
+    const llm_lora *lo = lr->lo;
+    const int r = lo->rank;
+    int i;
+    for (i = 0; i < lo->n_slots; i++) {
+        const llm__lora_slot *sl = &lo->slots[i];
+        const float *xin;
+        if (sl->layer != l || sl->mat != mat) continue;
+        xin = llm__lora_drop(lr, i, in, N * (size_t)sl->cols);   /* (training with dropout) */
+        /* u (N, r) = s * in (N, cols) . A^T;  out[:, o0 .. o0 + rows) += u . B^T */
+        llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, (int)N, r, sl->cols, xin, sl->cols, 1, lo->params + sl->a, 1,
+                  sl->cols, lr->u, r, 0);
+        llm__scale_vec(lr->u, N * (size_t)r, lr->scale);
+        llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, (int)N, sl->rows, r, lr->u, r, 1, lo->params + sl->b, 1, r,
+                  out + sl->o0, OC, 1);
+    }
+}
+/* the backward of llm__lora_fwd: gradients of A and B into lr->g, dinp (N, cols) added to */
+static void llm__lora_bwd(const llm__ctx *x, const llm__lora_run *lr, int l, int mat, float *dinp, const float *dout,
+                          const float *in, size_t N, int OC) {
+    const llm_lora *lo = lr->lo;
+    const int r = lo->rank;
+    int i;
+    for (i = 0; i < lo->n_slots; i++) {
+        const llm__lora_slot *sl = &lo->slots[i];
+        const int drop = lr->drop && lo->dropout > 0;
+        const float *xin;
+        if (sl->layer != l || sl->mat != mat) continue;
+        xin = llm__lora_drop(lr, i, in, N * (size_t)sl->cols);                   /* x: the (dropped) input */
+        llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, (int)N, r, sl->cols, xin, sl->cols, 1, lo->params + sl->a, 1,
+                  sl->cols, lr->u, r, 0);
+        llm__scale_vec(lr->u, N * (size_t)r, lr->scale);                         /* u = s x A^T */
+        llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, sl->rows, r, (int)N, dout + sl->o0, 1, OC, lr->u, r, 1,
+                  lr->g + sl->b, r, 1);                                           /* dB += dy^T u */
+        llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, (int)N, r, sl->rows, dout + sl->o0, OC, 1,
+                  lo->params + sl->b, r, 1, lr->du, r, 0);
+        llm__scale_vec(lr->du, N * (size_t)r, lr->scale);                        /* du = s dy B */
+        llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, r, sl->cols, (int)N, lr->du, 1, r, xin, sl->cols, 1,
+                  lr->g + sl->a, sl->cols, 1);                                    /* dA += du^T x */
+        if (dinp && !drop)
+            llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, (int)N, sl->cols, r, lr->du, r, 1, lo->params + sl->a,
+                      sl->cols, 1, dinp, sl->cols, 1);                            /* dx += du A */
+        if (dinp && drop) {   /* through the dropout: dx += (du A) * mask / (1 - p) */
+            const float p = lo->dropout, keep = 1.0f / (1.0f - p);
+            size_t k;
+            llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, (int)N, sl->cols, r, lr->du, r, 1, lo->params + sl->a,
+                      sl->cols, 1, lr->xd, sl->cols, 0);
+            for (k = 0; k < N * (size_t)sl->cols; k++)
+                if (llm__lora_u(lr->drop_seed, i, k) >= p) dinp[k] += lr->xd[k] * keep;
+        }
+    }
+}
+/* the fused matrix mat of layer l in a model's parameters, and its row length */
+static float *llm__lora_base(const llm_model *m, int l, int mat) {
+    const llm__layer_off *o = &m->layers[l];
+    const size_t off = mat == LLM__LM_QKV ? o->qkvw : mat == LLM__LM_O ? o->attprojw : mat == LLM__LM_FC ? o->fcw
+                                                                                                      : o->fcprojw;
+    return m->params + off;
+}
+LLMDEF llm_status llm_lora_merge(llm_model *m, const llm_lora *lo, float scale, llm_error *err) {
+    int i;
+    if (!m || !lo) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL model or adapter");
+    if (!llm__lora_fits(&m->cfg, &lo->cfg))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "the adapter was made for another model shape");
+    if (m->lazy || m->n_quant)
+        return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                         "merging needs fp32 weights without quantized copies (llm_model_quantize to F32 first)");
+    for (i = 0; i < lo->n_slots; i++) {   /* W[o0 + j, k] += s * sum_q B[j, q] A[q, k] */
+        const llm__lora_slot *sl = &lo->slots[i];
+        const float s = scale * lo->alpha / (float)lo->rank;
+        const int OC = sl->cols;
+        float *W = llm__lora_base(m, sl->layer, sl->mat) + (size_t)sl->o0 * (size_t)OC;
+        int j, q, k;
+        for (j = 0; j < sl->rows; j++)
+            for (q = 0; q < lo->rank; q++) {
+                const float b = s * lo->params[sl->b + (size_t)j * lo->rank + q];
+                const float *a = lo->params + sl->a + (size_t)q * sl->cols;
+                for (k = 0; k < sl->cols; k++) W[(size_t)j * OC + k] += b * a[k];
+            }
+    }
+    llm__ok(err);
+    return LLM_OK;
+}
+
+/* =========================================================================================
    >>block: the transformer block, forward and backward, and the whole model around it.
    Training and sessions run the same llm__block_forward; they differ only in where the
    activations go (every layer's kept for the backward pass, or one layer's scratch reused)
@@ -4383,6 +4882,8 @@ typedef struct llm__lw {
     float *ln2w, *ln2b;         /* (C) (C)          ffn_norm */
     float *fcw, *fcb;           /* (FC, C) (FC)     ffn_up, or ffn_gate|ffn_up (FC = 2H) */
     float *fcprojw, *fcprojb;   /* (C, H) (C)       ffn_down */
+    const llm__lora_run *lora;  /* an adapter on this layer's matrices (forward: w; backward: dw), or NULL */
+    int layer;
 } llm__lw;
 static void llm__layer_ptrs(const llm_model *m, float *base, int l, llm__lw *w) {
     const llm__layer_off *o = &m->layers[l];
@@ -4392,6 +4893,8 @@ static void llm__layer_ptrs(const llm_model *m, float *base, int l, llm__lw *w) 
     w->ln2w = llm__PW(base, o->ln2w); w->ln2b = llm__PW(base, o->ln2b);
     w->fcw = llm__PW(base, o->fcw); w->fcb = llm__PW(base, o->fcb);
     w->fcprojw = llm__PW(base, o->fcprojw); w->fcprojb = llm__PW(base, o->fcprojb);
+    w->lora = NULL;
+    w->layer = l;
 }
 
 /* Where one layer reads and writes, N rows of the residual stream. Training points each
@@ -4431,17 +4934,21 @@ static void llm__block_forward(const llm__ctx *x, const llm_config *c, const llm
     /* attention: x -> norm -> q, k, v -> RoPE (Llama) -> attention -> projection -> + x */
     op->norm_fwd(x, a->ln1, a->ln1_mean, a->ln1_rstd, a->x, w->ln1w, w->ln1b, N, C, c->norm_eps, !gpt2);
     op->matmul_fwd(x, a->qkv, a->ln1, w->qkvw, w->qkvb, N, C, QKV);
+    if (w->lora) llm__lora_fwd(x, w->lora, w->layer, LLM__LM_QKV, a->qkv, a->ln1, N, QKV);
     if (!gpt2) op->rope(x, a->qkv, r->rope_cos, r->rope_sin, N, r->rope_T, NH + NKV, QKV, hs, 1);
     if (r->kv) op->attn_kv(x, a->atty, a->qkv, r->kv, (int)N, NH, NKV, hs);
     else op->attn_fwd(x, a->atty, a->lse, a->qkv, r->B, r->T, NH, NKV, hs);
     op->matmul_fwd(x, a->tmp, a->atty, w->attprojw, w->attprojb, N, C, C);
+    if (w->lora) llm__lora_fwd(x, w->lora, w->layer, LLM__LM_O, a->tmp, a->atty, N, C);
     /* MLP: res2 = x + attention, then norm -> up (and gate) -> GELU / SwiGLU -> down -> + res2 */
     op->add_norm(x, a->res2, a->ln2, a->ln2_mean, a->ln2_rstd, a->x, a->tmp, w->ln2w, w->ln2b, N, C, c->norm_eps,
                  !gpt2);
     op->matmul_fwd(x, a->fch, a->ln2, w->fcw, w->fcb, N, C, FC);
+    if (w->lora) llm__lora_fwd(x, w->lora, w->layer, LLM__LM_FC, a->fch, a->ln2, N, FC);
     if (gpt2) op->gelu_fwd(x, a->fch_act, a->fch, N * H);
     else op->swiglu_fwd(x, a->fch_act, a->fch, N, H);
     op->matmul_fwd(x, a->tmp, a->fch_act, w->fcprojw, w->fcprojb, N, H, C);
+    if (w->lora) llm__lora_fwd(x, w->lora, w->layer, LLM__LM_DOWN, a->tmp, a->fch_act, N, C);
     op->add(x, a->res3, a->res2, a->tmp, N * C);
 }
 
@@ -4454,8 +4961,9 @@ typedef struct llm__lg {
     float *dfch_act;/* (N, H) */
 } llm__lg;
 
-/* The block backward: adds the layer's weight gradients into dw and turns g->dres from the
-   gradient of the layer's output into the gradient of its input. */
+/* The block backward: adds the layer's weight gradients into dw (none where dw's pointers are
+   NULL: a frozen base; an adapter's into dw->lora) and turns g->dres from the gradient of the
+   layer's output into the gradient of its input. */
 static void llm__block_backward(const llm__ctx *x, const llm_config *c, const llm__lw *w, const llm__lw *dw,
                                 const llm__la *a, const llm__rows *r, const llm__lg *g) {
     const llm__ops *op = x->ops;
@@ -4464,15 +4972,19 @@ static void llm__block_backward(const llm__ctx *x, const llm_config *c, const ll
     const size_t N = r->N;
     /* MLP branch: dres holds d(loss)/d(res3) */
     op->matmul_bwd(x, g->dfch_act, dw->fcprojw, dw->fcprojb, g->dres, a->fch_act, w->fcprojw, N, H, C);
+    if (dw->lora) llm__lora_bwd(x, dw->lora, w->layer, LLM__LM_DOWN, g->dfch_act, g->dres, a->fch_act, N, C);
     if (gpt2) op->gelu_bwd(x, g->dfch, a->fch, g->dfch_act, N * H);
     else op->swiglu_bwd(x, g->dfch, a->fch, g->dfch_act, N, H);
     op->matmul_bwd(x, g->dbuf, dw->fcw, dw->fcb, g->dfch, a->ln2, w->fcw, N, C, FC);
+    if (dw->lora) llm__lora_bwd(x, dw->lora, w->layer, LLM__LM_FC, g->dbuf, g->dfch, a->ln2, N, FC);
     op->norm_bwd(x, g->dres, dw->ln2w, dw->ln2b, g->dbuf, a->res2, w->ln2w, a->ln2_mean, a->ln2_rstd, N, C, !gpt2);
     /* attention branch: dres now holds d(loss)/d(res2) */
     op->matmul_bwd(x, g->dbuf, dw->attprojw, dw->attprojb, g->dres, a->atty, w->attprojw, N, C, C);
+    if (dw->lora) llm__lora_bwd(x, dw->lora, w->layer, LLM__LM_O, g->dbuf, g->dres, a->atty, N, C);
     op->attn_bwd(x, g->dqkv, g->dbuf, a->qkv, a->atty, a->lse, r->B, r->T, NH, NKV, hs);
     if (!gpt2) op->rope(x, g->dqkv, r->rope_cos, r->rope_sin, N, r->rope_T, NH + NKV, QKV, hs, -1);
     op->matmul_bwd(x, g->dbuf, dw->qkvw, dw->qkvb, g->dqkv, a->ln1, w->qkvw, N, C, QKV);
+    if (dw->lora) llm__lora_bwd(x, dw->lora, w->layer, LLM__LM_QKV, g->dbuf, g->dqkv, a->ln1, N, QKV);
     op->norm_bwd(x, g->dres, dw->ln1w, dw->ln1b, g->dbuf, a->x, w->ln1w, a->ln1_mean, a->ln1_rstd, N, C, !gpt2);
 }
 
@@ -4570,7 +5082,8 @@ static void llm__acts_rows(const llm__acts *a, llm__rows *r) {
 }
 
 /* Forward pass: tokens (B*T, backend memory) -> a->logits (B*T, V), with the parameters at P. */
-static void llm__forward(const llm__ctx *x, const llm_model *m, float *P, llm__acts *a, const int32_t *tokens) {
+static void llm__forward(const llm__ctx *x, const llm_model *m, float *P, llm__acts *a, const int32_t *tokens,
+                         const llm__lora_run *lr) {
     const llm_config *c = &m->cfg;
     const llm__ops *op = x->ops;
     const int gpt2 = c->arch == LLM_ARCH_GPT2, C = c->dim;
@@ -4582,6 +5095,7 @@ static void llm__forward(const llm__ctx *x, const llm_model *m, float *P, llm__a
         llm__lw w;
         llm__la la;
         llm__layer_ptrs(m, P, l, &w);
+        w.lora = lr;
         llm__acts_layer(m, a, l, &la);
         llm__block_forward(x, c, &w, &la, &r);
     }
@@ -4592,9 +5106,10 @@ static void llm__forward(const llm__ctx *x, const llm_model *m, float *P, llm__a
 }
 
 /* Backward pass from the logits' gradient (in a->logits, as llm__crossentropy_fused leaves
-   it): adds all parameter gradients into G (same layout as the parameters). */
+   it): adds all parameter gradients into G (same layout as the parameters), or, G NULL (a
+   frozen model), only the adapter's into lr->g. */
 static void llm__backward(const llm__ctx *x, const llm_model *m, float *P, float *G, llm__acts *a,
-                          const int32_t *tokens) {
+                          const int32_t *tokens, const llm__lora_run *lr) {
     const llm_config *c = &m->cfg;
     const llm__ops *op = x->ops;
     const int gpt2 = c->arch == LLM_ARCH_GPT2, C = c->dim, V = c->vocab_size;
@@ -4604,19 +5119,21 @@ static void llm__backward(const llm__ctx *x, const llm_model *m, float *P, float
     llm__acts_rows(a, &r);
     g.dres = a->dres; g.dbuf = a->dbuf; g.dqkv = a->dqkv; g.dfch = a->dfch; g.dfch_act = a->dfch_act;
     /* classifier: dlnf = dlogits @ head, dhead += dlogits^T lnf (into dwte when tied) */
-    op->matmul_bwd(x, g.dbuf, G + m->head, NULL, a->logits, a->lnf, P + m->head, r.N, C, V);
+    op->matmul_bwd(x, g.dbuf, G ? G + m->head : NULL, NULL, a->logits, a->lnf, P + m->head, r.N, C, V);
     op->zero(x, g.dres, r.N * C * sizeof(float));
-    op->norm_bwd(x, g.dres, G + m->lnfw, llm__PW(G, m->lnfb), g.dbuf, a->res3 + (size_t)(c->n_layer - 1) * r.N * C,
-                 P + m->lnfw, a->lnf_mean, a->lnf_rstd, r.N, C, !gpt2);
+    op->norm_bwd(x, g.dres, G ? G + m->lnfw : NULL, G ? llm__PW(G, m->lnfb) : NULL, g.dbuf,
+                 a->res3 + (size_t)(c->n_layer - 1) * r.N * C, P + m->lnfw, a->lnf_mean, a->lnf_rstd, r.N, C, !gpt2);
     for (l = c->n_layer - 1; l >= 0; l--) {
         llm__lw w, dw;
         llm__la la;
         llm__layer_ptrs(m, P, l, &w);
-        llm__layer_ptrs(m, G, l, &dw);
+        if (G) llm__layer_ptrs(m, G, l, &dw);
+        else { memset(&dw, 0, sizeof dw); dw.layer = l; }   /* a frozen base: no weight gradients */
+        dw.lora = lr;
         llm__acts_layer(m, a, l, &la);
         llm__block_backward(x, c, &w, &dw, &la, &r, &g);
     }
-    op->embed_bwd(x, G + m->wte, llm__PW(G, m->wpe), g.dres, tokens, r.N, a->T, C);
+    if (G) op->embed_bwd(x, G + m->wte, llm__PW(G, m->wpe), g.dres, tokens, r.N, a->T, C);
 }
 
 static llm_status llm__check_tokens(const llm_model *m, const int32_t *tok, size_t n, llm_error *err) {
@@ -4637,7 +5154,9 @@ LLMDEF llm_status llm_model_forward(const llm_model *m, llm_threadpool *pool, co
     if (B <= 0 || T <= 0) return llm__fail(err, LLM_ERR_INVALID_ARG, "B and T must be positive");
     if (T > m->cfg.max_seq_len)
         return llm__fail(err, LLM_ERR_CONTEXT_FULL, "T = %d exceeds max_seq_len %d", T, m->cfg.max_seq_len);
-    if ((int64_t)B * T > (1 << 26)) return llm__fail(err, LLM_ERR_INVALID_ARG, "B * T too large");
+    if ((int64_t)B * T > LLM_MAX_BATCH_TOKENS)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "B * T = %lld exceeds LLM_MAX_BATCH_TOKENS (%d)", (long long)B * T,
+                         LLM_MAX_BATCH_TOKENS);
     if ((st = llm__check_tokens(m, tokens, (size_t)B * T, err)) != LLM_OK) return st;
     if (llm__ctx_init(&x, &llm__cpu_ops, pool, &m->alloc, LLM__MAX(llm__gemm_ws(B * T),
                       llm__attn_ws(T, m->cfg.n_head, m->cfg.n_kv_head, m->cfg.dim / m->cfg.n_head)), NULL) != LLM_OK ||
@@ -4654,7 +5173,7 @@ LLMDEF llm_status llm_model_forward(const llm_model *m, llm_threadpool *pool, co
         }
         x.qmodel = m;
     }
-    llm__forward(&x, m, m->params, &a, tokens);
+    llm__forward(&x, m, m->params, &a, tokens, NULL);
     llm__dealloc(&m->alloc, x.qbuf);
     x.ops->free(&x, a.mem);
     llm__ctx_free(&x);
@@ -4677,6 +5196,12 @@ struct llm_trainer {
     float *losses;             /* (B*T) host copy of the per-position losses */
     int step;                  /* optimizer steps done */
     int n_micro;               /* micro-batches accumulated since the last update */
+    size_t n_counted;          /* targets of the current micro-batch that are not LLM_TARGET_IGNORE */
+    float *tp;                 /* what is trained: the parameters (params), or an adapter's */
+    size_t tn;                 /* their count: grads, m and v have as many */
+    const llm_tensor_info *ttab;   /* their tensors (which decay) */
+    int tnt;
+    llm__lora_run lora;        /* the adapter trained (lora.lo NULL: none) */
     double loss_sum;
     llm_rng rng;
     llm__diag diag;
@@ -4685,12 +5210,27 @@ struct llm_trainer {
 static llm_status llm__trainer_alloc(llm_trainer *tr) {
     const llm__ctx *x = &tr->x;
     const size_t n = tr->model->n_params, BT = (size_t)tr->d.batch * tr->d.seq_len;
+    llm_lora *lo = tr->d.lora;
     if (n > SIZE_MAX / sizeof(float)) return LLM_ERR_OUT_OF_MEMORY;
     tr->params = x->ops->host_memory ? tr->model->params : (float *)x->ops->alloc(x, n * sizeof(float));
-    tr->grads = (float *)x->ops->alloc(x, n * sizeof(float));
-    tr->m = (float *)x->ops->alloc(x, n * sizeof(float));
-    tr->v = (float *)x->ops->alloc(x, n * sizeof(float));
-    tr->norm_part = (double *)llm__calloc(&x->alloc, n / LLM__NORM_CHUNK + 1, sizeof(double));
+    tr->tp = tr->params; tr->tn = n; tr->ttab = tr->model->tensors; tr->tnt = tr->model->n_tensors;
+    if (lo) {   /* (CPU only) the adapter is trained in place; the base gets no gradient or state */
+        tr->tp = lo->params; tr->tn = lo->n_params; tr->ttab = lo->tensors; tr->tnt = 2 * lo->n_slots;
+        tr->lora.lo = lo;
+        tr->lora.scale = lo->alpha / (float)lo->rank;
+        tr->lora.u = (float *)llm__alloc(&x->alloc, 2 * BT * (size_t)lo->rank * sizeof(float));
+        if (!tr->lora.u) return LLM_ERR_OUT_OF_MEMORY;
+        tr->lora.du = tr->lora.u + BT * (size_t)lo->rank;
+        if (lo->dropout > 0) {   /* the dropped input of the widest matrix */
+            const size_t w = (size_t)LLM__MAX(tr->model->cfg.dim, tr->model->cfg.ffn_dim);
+            if (!(tr->lora.xd = (float *)llm__alloc(&x->alloc, BT * w * sizeof(float)))) return LLM_ERR_OUT_OF_MEMORY;
+        }
+    }
+    tr->grads = (float *)x->ops->alloc(x, tr->tn * sizeof(float));
+    tr->m = (float *)x->ops->alloc(x, tr->tn * sizeof(float));
+    tr->v = (float *)x->ops->alloc(x, tr->tn * sizeof(float));
+    tr->lora.g = tr->grads;
+    tr->norm_part = (double *)llm__calloc(&x->alloc, tr->tn / LLM__NORM_CHUNK + 1, sizeof(double));
     tr->losses = (float *)llm__calloc(&x->alloc, BT, sizeof(float));
     if (!x->ops->host_memory) tr->tok = (int32_t *)x->ops->alloc(x, 2 * BT * sizeof(int32_t));
     if (!tr->params || !tr->grads || !tr->m || !tr->v || !tr->norm_part || !tr->losses ||
@@ -4718,8 +5258,9 @@ LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *d
     if (d.seq_len > c->max_seq_len)
         return llm__fail(err, LLM_ERR_CONTEXT_FULL, "seq_len %d exceeds the model's max_seq_len %d", d.seq_len,
                          c->max_seq_len);
-    if ((int64_t)d.batch * d.seq_len > (1 << 26))
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "batch * seq_len too large");
+    if ((int64_t)d.batch * d.seq_len > LLM_MAX_BATCH_TOKENS)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "batch * seq_len = %lld exceeds LLM_MAX_BATCH_TOKENS (%d)",
+                         (long long)d.batch * d.seq_len, LLM_MAX_BATCH_TOKENS);
     if (d.lr == 0) d.lr = 3e-4f;
     if (d.beta1 == 0) d.beta1 = 0.9f;
     if (d.beta2 == 0) d.beta2 = 0.95f;
@@ -4734,6 +5275,11 @@ LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *d
         return llm__fail(err, LLM_ERR_UNSUPPORTED, "the model has %d quantized matrices: it is for inference; "
                          "llm_model_quantize(model, LLM_TYPE_F32, ...) drops them to train its fp32 weights",
                          model->n_quant);
+    if (d.lora && !llm__lora_fits(c, &d.lora->cfg))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "the adapter was made for another model shape");
+    if (d.lora && d.backend == LLM_BACKEND_CUDA)
+        return llm__fail(err, LLM_ERR_UNSUPPORTED, "LoRA training runs on the CPU backend");
+    if (d.lora) d.backend = LLM_BACKEND_CPU;
     if (!d.allocator.alloc_fn) d.allocator = model->alloc;
     if (!d.log_fn) { d.log_fn = model->log_fn; d.log_user_data = model->log_user; }
     if ((st = llm__pick_ops(d.backend, d.log_fn, d.log_user_data, &ops, err)) != LLM_OK) return st;
@@ -4773,7 +5319,8 @@ LLMDEF void llm_trainer_free(llm_trainer *tr) {
         if (!x->ops->host_memory) { x->ops->free(x, tr->params); x->ops->free(x, tr->tok); }
         x->ops->free(x, tr->grads); x->ops->free(x, tr->m); x->ops->free(x, tr->v); x->ops->free(x, tr->acts.mem);
     }
-    llm__dealloc(&a, tr->norm_part); llm__dealloc(&a, tr->losses);
+    llm__dealloc(&a, tr->norm_part); llm__dealloc(&a, tr->losses); llm__dealloc(&a, tr->lora.u);
+    llm__dealloc(&a, tr->lora.xd);
     llm__ctx_free(&tr->x);
     llm__dealloc(&a, tr);
 }
@@ -4798,13 +5345,20 @@ LLMDEF float llm_trainer_lr(const llm_trainer *tr, int step) {
 static llm_status llm__tr_tokens(llm_trainer *tr, const int32_t *inputs, const int32_t *targets,
                                  const int32_t **in, const int32_t **tg) {
     const size_t n = (size_t)tr->d.batch * tr->d.seq_len;
+    size_t i;
     const llm__ctx *x = &tr->x;
     llm_status st;
     llm_error e;
     if (!inputs || !targets) return llm__dfail(&tr->diag, LLM_ERR_INVALID_ARG, "NULL tokens");
-    if ((st = llm__check_tokens(tr->model, inputs, n, &e)) != LLM_OK ||
-        (st = llm__check_tokens(tr->model, targets, n, &e)) != LLM_OK)
-        return llm__dfail(&tr->diag, st, "%s", e.message);
+    if ((st = llm__check_tokens(tr->model, inputs, n, &e)) != LLM_OK) return llm__dfail(&tr->diag, st, "%s", e.message);
+    for (i = 0, tr->n_counted = 0; i < n; i++) {   /* targets: a token, or LLM_TARGET_IGNORE */
+        if (targets[i] == LLM_TARGET_IGNORE) continue;
+        if (targets[i] < 0 || targets[i] >= tr->model->cfg.vocab_size)
+            return llm__dfail(&tr->diag, LLM_ERR_OUT_OF_RANGE,
+                              "target %ld at index %lu outside [0, %d) and not LLM_TARGET_IGNORE", (long)targets[i],
+                              (unsigned long)i, tr->model->cfg.vocab_size);
+        tr->n_counted++;
+    }
     if (x->ops->host_memory) { *in = inputs; *tg = targets; return LLM_OK; }
     x->ops->upload(x, tr->tok, inputs, n * sizeof(int32_t));
     x->ops->upload(x, tr->tok + n, targets, n * sizeof(int32_t));
@@ -4812,7 +5366,8 @@ static llm_status llm__tr_tokens(llm_trainer *tr, const int32_t *inputs, const i
     return LLM_OK;
 }
 /* Forward and loss; the mean loss in *loss. grads: also turn the logits into their gradient
-   (the loss of the micro-batch is the mean over its B*T positions). */
+   (the loss of the micro-batch is the mean over its B*T positions, those whose target is
+   LLM_TARGET_IGNORE aside; 0 when every target is). */
 static llm_status llm__tr_forward(llm_trainer *tr, const int32_t *in, const int32_t *tg, int grads, float *loss) {
     const size_t BT = (size_t)tr->d.batch * tr->d.seq_len;
     const llm__ctx *x = &tr->x;
@@ -4820,15 +5375,16 @@ static llm_status llm__tr_forward(llm_trainer *tr, const int32_t *in, const int3
     double s = 0;
     size_t i;
     llm_status st;
-    llm__forward(x, tr->model, tr->params, &tr->acts, in);
+    llm__forward(x, tr->model, tr->params, &tr->acts, in, tr->lora.lo ? &tr->lora : NULL);
     if (grads)
-        x->ops->ce_fused(x, tr->acts.losses, tr->acts.ce_lse, tr->acts.logits, tg, BT, V, V, 1.0f / (float)BT);
+        x->ops->ce_fused(x, tr->acts.losses, tr->acts.ce_lse, tr->acts.logits, tg, BT, V, V,
+                         tr->n_counted ? 1.0f / (float)tr->n_counted : 0.0f);
     else
         x->ops->ce_fwd(x, tr->acts.losses, tr->acts.ce_lse, tr->acts.logits, tg, BT, V, V);
     x->ops->download(x, tr->losses, tr->acts.losses, BT * sizeof(float));
     if ((st = llm__ctx_check(x, &tr->diag)) != LLM_OK) return st;
     for (i = 0; i < BT; i++) s += tr->losses[i];
-    *loss = (float)(s / (double)BT);
+    *loss = tr->n_counted ? (float)(s / (double)tr->n_counted) : 0.0f;
     return isfinite(*loss) ? LLM_OK : llm__dfail(&tr->diag, LLM_ERR_NON_FINITE, "loss is %f", (double)*loss);
 }
 
@@ -4845,7 +5401,7 @@ LLMDEF llm_status llm_trainer_eval(llm_trainer *tr, const int32_t *inputs, const
 
 /* Drops the gradients accumulated since the last update. */
 static void llm__tr_drop(llm_trainer *tr) {
-    tr->x.ops->zero(&tr->x, tr->grads, tr->model->n_params * sizeof(float));
+    tr->x.ops->zero(&tr->x, tr->grads, tr->tn * sizeof(float));
     tr->n_micro = 0;
     tr->loss_sum = 0;
 }
@@ -4856,12 +5412,18 @@ LLMDEF llm_status llm_trainer_accumulate(llm_trainer *tr, const int32_t *inputs,
     llm_status st;
     if (!tr) return LLM_ERR_INVALID_ARG;
     if ((st = llm__tr_tokens(tr, inputs, targets, &in, &tg)) != LLM_OK) return st;
+    /* adapter dropout: masks of this step and micro-batch, the same in the backward */
+    tr->lora.drop = tr->lora.lo && tr->lora.lo->dropout > 0;
+    tr->lora.drop_seed = tr->d.seed * 0x9E3779B97F4A7C15ull + (uint64_t)tr->step * 1000003u + (uint64_t)tr->n_micro;
     if ((st = llm__tr_forward(tr, in, tg, 1, &l)) != LLM_OK) {
+        tr->lora.drop = 0;
         if (st == LLM_ERR_NON_FINITE) llm__tr_drop(tr);   /* nothing of this step is applied */
         return st;
     }
     /* each micro-batch contributes the gradient of its mean loss; update() averages them */
-    llm__backward(&tr->x, tr->model, tr->params, tr->grads, &tr->acts, in);
+    llm__backward(&tr->x, tr->model, tr->params, tr->lora.lo ? NULL : tr->grads, &tr->acts, in,
+                  tr->lora.lo ? &tr->lora : NULL);
+    tr->lora.drop = 0;   /* (evaluation never drops) */
     tr->n_micro++;
     tr->loss_sum += l;
     if (loss) *loss = l;
@@ -4878,7 +5440,7 @@ LLMDEF llm_status llm_trainer_update(llm_trainer *tr, llm_step_result *res) {
     if (!tr) return LLM_ERR_INVALID_ARG;
     x = &tr->x;
     if (tr->n_micro == 0) return llm__dfail(&tr->diag, LLM_ERR_INVALID_ARG, "no gradients accumulated");
-    norm = sqrt(x->ops->sumsq(x, tr->grads, tr->model->n_params, tr->norm_part)) / tr->n_micro;
+    norm = sqrt(x->ops->sumsq(x, tr->grads, tr->tn, tr->norm_part)) / tr->n_micro;
     if ((st = llm__ctx_check(x, &tr->diag)) != LLM_OK) return st;
     loss = (float)(tr->loss_sum / tr->n_micro);
     if (!isfinite(norm)) {
@@ -4887,8 +5449,8 @@ LLMDEF llm_status llm_trainer_update(llm_trainer *tr, llm_step_result *res) {
                           tr->step + 1);
     }
     memset(&o, 0, sizeof o);
-    o.params = tr->params; o.grads = tr->grads; o.m = tr->m; o.v = tr->v; o.n = tr->model->n_params;
-    o.tensors = tr->model->tensors; o.n_tensors = tr->model->n_tensors;
+    o.params = tr->tp; o.grads = tr->grads; o.m = tr->m; o.v = tr->v; o.n = tr->tn;
+    o.tensors = tr->ttab; o.n_tensors = tr->tnt;
     o.lr = llm_trainer_lr(tr, tr->step);
     o.beta1 = tr->d.beta1; o.beta2 = tr->d.beta2; o.eps = tr->d.eps; o.weight_decay = tr->d.weight_decay;
     o.grad_scale = 1.0f / (float)tr->n_micro;   /* the averaged gradient (norm above is of that) */
@@ -4991,6 +5553,7 @@ struct llm_session {
     int logits_valid;
     int pending;                  /* rows in xs of the last forward whose last row's logits
                                      were not computed yet (see llm__session_finish) */
+    llm__lora_run lora;           /* an adapter applied (lora.lo NULL: none); u, du (n_batch, r) */
     llm__diag diag;
 };
 
@@ -5116,8 +5679,27 @@ LLMDEF void llm_session_free(llm_session *s) {
         x->ops->free(x, s->dparams); x->ops->free(x, s->dtok); x->ops->free(x, s->dlogits);
     }
     llm__dealloc(&a, s->tokens); llm__dealloc(&a, s->logits); llm__dealloc(&a, s->x.qbuf);
+    llm__dealloc(&a, s->lora.u);
     llm__ctx_free(&s->x);
     llm__dealloc(&a, s);
+}
+LLMDEF llm_status llm_session_set_lora(llm_session *s, const llm_lora *lo, float scale) {
+    float *u;
+    if (!s) return LLM_ERR_INVALID_ARG;
+    if (!lo) { s->lora.lo = NULL; return LLM_OK; }
+    if (!llm__lora_fits(&s->model->cfg, &lo->cfg))
+        return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "the adapter was made for another model shape");
+    if (!s->x.ops->host_memory) return llm__dfail(&s->diag, LLM_ERR_UNSUPPORTED, "adapters apply to CPU sessions");
+    if (!isfinite(scale)) return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "LoRA scale is not finite");
+    if (!(u = (float *)llm__alloc(&s->x.alloc, 2 * (size_t)s->n_batch * (size_t)lo->rank * sizeof(float))))
+        return llm__dfail(&s->diag, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    llm__dealloc(&s->x.alloc, s->lora.u);
+    s->lora.lo = lo;
+    s->lora.scale = scale * lo->alpha / (float)lo->rank;
+    s->lora.u = u;
+    s->lora.du = u + (size_t)s->n_batch * (size_t)lo->rank;
+    s->lora.g = NULL;
+    return LLM_OK;
 }
 
 #define LLM__LOGITS_NONE 0   /* an early prefill chunk: nobody reads its logits */
@@ -5176,6 +5758,7 @@ static void llm__session_forward(llm_session *s, const int32_t *tok, int n, int 
     for (l = 0; l < c->n_layer; l++) {
         llm__lw w;
         llm__layer_ptrs(m, P, l, &w);
+        if (s->lora.lo) w.lora = &s->lora;
         kv.k = s->kcache + (size_t)l * layer_kv; kv.v = s->vcache + (size_t)l * layer_kv;
         if (beam) {
             const size_t lb = (size_t)l * beam->n_beams * NKV * beam->cap * hs;
@@ -5791,8 +6374,8 @@ LLMDEF llm_status llm_sampler_create(const llm_model *model, const llm_sampler_d
     if (model && d.vocab_size != model->cfg.vocab_size)
         return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d differs from the model's %d (0 takes the model's)",
                          d.vocab_size, model->cfg.vocab_size);
-    if (d.vocab_size < 0 || d.vocab_size > (1 << 24))
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d out of range (1..16M)", d.vocab_size);
+    if (d.vocab_size < 0 || d.vocab_size > LLM_MAX_VOCAB)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d out of range (1..%d)", d.vocab_size, LLM_MAX_VOCAB);
     /* !(x >= 0) also catches NaN */
     if (!(d.temperature >= 0) || !(d.temperature <= FLT_MAX))
         return llm__fail(err, LLM_ERR_INVALID_ARG, "temperature must be finite and >= 0");
@@ -6088,10 +6671,22 @@ LLMDEF llm_status llm_generator_create(llm_session *s, llm_sampler *smp, const l
     st = llm__gen_prompt(g, desc, err);
     if (st == LLM_OK && g->n_prompt == 0 && !s->logits_valid && !s->pending)
         st = llm__fail(err, LLM_ERR_INVALID_ARG, "nothing to continue from: empty prompt and no logits in the session");
-    if (st == LLM_OK && g->n_prompt > s->n_ctx - s->pos)
+    /* a prompt that does not fit: refused, or with context_shift, room made as generation makes
+       it (the oldest half after n_keep dropped, again while needed) when it fits after n_keep */
+    if (st == LLM_OK && g->n_prompt > s->n_ctx - s->pos &&
+        !(desc->context_shift && g->n_prompt <= s->n_ctx - desc->n_keep - 1 && desc->n_keep < s->pos))
         st = llm__fail(err, LLM_ERR_CONTEXT_FULL, "prompt of %d tokens does not fit (position %d of %d)", g->n_prompt,
                        s->pos, s->n_ctx);
     if (st == LLM_OK) st = llm__gen_stops(g, desc, err);
+    while (st == LLM_OK && g->n_prompt > s->n_ctx - s->pos) {
+        const int before = s->pos;
+        if ((st = llm_session_shift(s, desc->n_keep)) != LLM_OK)
+            st = llm__fail(err, st, "context shift: %s", llm_session_last_error(s));
+        else if (s->pos == before)
+            st = llm__fail(err, LLM_ERR_CONTEXT_FULL, "prompt of %d tokens does not fit (position %d of %d)",
+                           g->n_prompt, s->pos, s->n_ctx);
+        g->n_shifts++;
+    }
     if (st != LLM_OK) { llm_generator_free(g); return st; }
     for (i = 0; i < g->n_prompt; i++) llm_sampler_accept(smp, g->prompt[i]);   /* penalties see the prompt */
     *out = g;
@@ -6659,6 +7254,7 @@ static int32_t llm__bt_token(llm__bt *b, const unsigned char *s, size_t n, int a
     size_t mask = b->ttab_cap - 1, h = llm__hash_bytes(s, n) & mask;
     while (b->ttab[h]) {
         int32_t id = b->ttab[h] - 1;
+        LLM__ASSUME(b->tbytes != NULL);   /* (a slot in use: a token was stored) */
         if (b->toff[id + 1] - b->toff[id] == n && memcmp(b->tbytes + b->toff[id], s, n) == 0) return id;
         h = (h + 1) & mask;
     }
@@ -6685,6 +7281,7 @@ static size_t llm__bt_words(llm__bt *b, llm_pattern pattern, const unsigned char
         h = llm__hash_bytes(s + i, e - i) & mask;
         while (b->wtab[h]) {
             size_t w = b->wtab[h] - 1;
+            LLM__ASSUME(b->wlen != NULL);   /* (a slot in use: a word was stored) */
             if (b->wlen[w] == e - i && memcmp(s + b->wstart[w], s + i, e - i) == 0) break;
             h = (h + 1) & mask;
         }
@@ -6833,8 +7430,8 @@ LLMDEF llm_status llm_tokenizer_train(const llm_bpe_train_desc *d, llm_tokenizer
     uint32_t stamp = 1;
     if (out) *out = NULL;
     if (!d || !out || (!d->text && d->size)) return llm__fail(err, LLM_ERR_INVALID_ARG, "no desc, out or text");
-    if (d->vocab_size < 256 || d->vocab_size > (1 << 24))
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d: need 256..16777216", d->vocab_size);
+    if (d->vocab_size < 256 || d->vocab_size > LLM_MAX_VOCAB)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "vocab_size %d: need 256..%d", d->vocab_size, LLM_MAX_VOCAB);
     pattern = d->pattern == LLM_PATTERN_DEFAULT ? LLM_PATTERN_GPT2 : d->pattern;
     if (pattern != LLM_PATTERN_GPT2 && pattern != LLM_PATTERN_GPT4)
         return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown pattern %d", (int)d->pattern);
@@ -7270,7 +7867,8 @@ static llm_status llm__gguf_read_kv(llm__gguf *g, llm__gguf_kv *kv, size_t *pos,
         return LLM_OK;
     }
     if (!(es = llm__gguf_scalar_size(kv->elem_type)))
-        return llm__fail(err, LLM_ERR_FORMAT, "GGUF array of unknown type %u", kv->elem_type);
+        return llm__fail(err, LLM_ERR_FORMAT, "GGUF array at byte %llu: unknown element type %u",
+                         (unsigned long long)*pos, kv->elem_type);
     if (kv->n > (size - *pos) / es)
         return llm__fail(err, LLM_ERR_FORMAT, "GGUF array of %llu elements beyond the end of the file",
                          (unsigned long long)kv->n);
@@ -7290,14 +7888,18 @@ static llm_status llm__gguf_read_tensor(llm__gguf *g, llm__gguf_tensor *t, size_
     t->name = (const char *)(uintptr_t)(nstart + 8);
     t->nlen = *pos - nstart - 8;
     if ((st = llm__gguf_u32_at(g, pos, &nd, err)) != LLM_OK) return st;
-    if (nd < 1 || nd > 4) return llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u has %u dims", (unsigned)i, nd);
+    if (nd < 1 || nd > 4)
+        return llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u ('%.*s') has %u dims (1..4)", (unsigned)i,
+                         (int)LLM__MIN(t->nlen, 64), (const char *)g->meta + nstart + 8, nd);
     t->n_dims = (int)nd;
     t->nelem = 1;
     for (d = 0; d < (int)nd; d++) {
         if ((st = llm__gguf_u64_at(g, pos, &ne[d], err)) != LLM_OK) return st;
         if (ne[d] == 0 || ne[d] > size || t->nelem > size / ne[d])
-            return llm__fail(err, LLM_ERR_FORMAT, "GGUF tensor %u: absurd dimension %llu", (unsigned)i,
-                             (unsigned long long)ne[d]);
+            return llm__fail(err, LLM_ERR_FORMAT,
+                             "GGUF tensor %u ('%.*s'): dimension %d is %llu (more values than the file's %llu bytes)",
+                             (unsigned)i, (int)LLM__MIN(t->nlen, 64), (const char *)g->meta + nstart + 8, d,
+                             (unsigned long long)ne[d], (unsigned long long)size);
         t->nelem *= ne[d];
     }
     for (d = 0; d < (int)nd; d++) t->shape[d] = (int64_t)ne[nd - 1 - d];
@@ -7364,7 +7966,8 @@ static llm_status llm__gguf_open(llm__gguf *g, llm__src *src, const llm_allocato
     g->src = src;
     if ((st = llm__gguf_need(g, 24, err)) != LLM_OK) goto fail;
     if (memcmp(g->meta, "GGUF", 4) != 0) {
-        st = llm__fail(err, LLM_ERR_FORMAT, "not a GGUF file (bad magic)");
+        st = llm__fail(err, LLM_ERR_FORMAT, "not a GGUF file (magic %02X %02X %02X %02X, expected 'GGUF')", g->meta[0],
+                       g->meta[1], g->meta[2], g->meta[3]);
         goto fail;
     }
     version = llm__rd_u32(g->meta + 4);
@@ -7579,7 +8182,8 @@ static llm_status llm__gpt2_encoder(const llm_allocator *a, const unsigned char 
     v->byid = (int32_t *)llm__alloc(a, (jn / 4 + 1) * sizeof(int32_t));
     if (!v->raw || !v->toff || !v->tlen || !v->byid) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     i = llm__skip_ws(js, jn, 0);
-    if (i >= jn || js[i] != '{') return llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected '{'");
+    if (i >= jn || js[i] != '{')
+        return llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected '{' at byte %llu", (unsigned long long)i);
     i = llm__skip_ws(js, jn, i + 1);
     while (i < jn && js[i] != '}') {
         size_t l, id = 0, digits = 0;
@@ -7603,7 +8207,8 @@ static llm_status llm__gpt2_encoder(const llm_allocator *a, const unsigned char 
             return llm__fail(err, LLM_ERR_FORMAT, "encoder.json: expected ',' or '}' at byte %llu",
                              (unsigned long long)i);
     }
-    if (i >= jn || v->cnt == 0) return llm__fail(err, LLM_ERR_FORMAT, "encoder.json: truncated or empty");
+    if (i >= jn || v->cnt == 0)
+        return llm__fail(err, LLM_ERR_FORMAT, "encoder.json: truncated or empty (%llu bytes)", (unsigned long long)jn);
     if (v->maxid + 1 != v->cnt)
         return llm__fail(err, LLM_ERR_FORMAT, "encoder.json: ids are not 0..%llu", (unsigned long long)(v->cnt - 1));
     return LLM_OK;
@@ -7661,7 +8266,9 @@ static llm_status llm__gpt2_merges(const llm_allocator *a, llm_tokenizer *t, con
             if (sp >= n || sp == i || sp + 1 >= n || (la = llm__gpt2_unmap(bpe + i, sp - i, u2b, buf)) == (size_t)-1 ||
                 (lb = llm__gpt2_unmap(bpe + sp + 1, n - sp - 1, u2b, buf + la)) == (size_t)-1 ||
                 (ia = llm__tok_lookup(t, buf, la)) < 0 || (ib = llm__tok_lookup(t, buf + la, lb)) < 0) {
-                st = llm__fail(err, LLM_ERR_FORMAT, "vocab.bpe line %llu: bad merge", (unsigned long long)line + 1);
+                st = llm__fail(err, LLM_ERR_FORMAT,
+                               "vocab.bpe line %llu: not two space-separated tokens of the vocabulary ('%.*s')",
+                               (unsigned long long)line + 1, (int)LLM__MIN(n - i, 48), (const char *)bpe + i);
                 break;
             }
             pairs[2 * nm] = ia; pairs[2 * nm + 1] = ib;
@@ -7708,12 +8315,17 @@ static size_t llm__js_skip_str(const unsigned char *s, size_t n, size_t i) {   /
     }
     return (size_t)-1;
 }
-/* past the value at i (after whitespace); (size_t)-1 when malformed */
-static size_t llm__js_skip(const unsigned char *s, size_t n, size_t i, int depth) {
+/* past the value at i (after whitespace); (size_t)-1 when malformed, with the byte where it
+   went wrong in *bad (when bad is not NULL) */
+static size_t llm__js_skip_at(const unsigned char *s, size_t n, size_t i, int depth, size_t *bad) {
     size_t st;
     i = llm__skip_ws(s, n, i);
-    if (i >= n || depth > 64) return (size_t)-1;
-    if (s[i] == '"') return llm__js_skip_str(s, n, i);
+#define LLM__JS_BAD(at) do { if (bad) *bad = (at); return (size_t)-1; } while (0)
+    if (i >= n || depth > 64) LLM__JS_BAD(i);
+    if (s[i] == '"') {
+        if ((st = llm__js_skip_str(s, n, i)) == (size_t)-1) LLM__JS_BAD(i);
+        return st;
+    }
     if (s[i] == '{' || s[i] == '[') {
         const int obj = s[i] == '{';
         const unsigned char close = obj ? '}' : ']';
@@ -7721,29 +8333,40 @@ static size_t llm__js_skip(const unsigned char *s, size_t n, size_t i, int depth
         if (i < n && s[i] == close) return i + 1;
         for (;;) {
             if (obj) {
-                if (i >= n || s[i] != '"' || (i = llm__js_skip_str(s, n, i)) == (size_t)-1) return (size_t)-1;
-                i = llm__skip_ws(s, n, i);
-                if (i >= n || s[i] != ':') return (size_t)-1;
+                if (i >= n || s[i] != '"' || (st = llm__js_skip_str(s, n, i)) == (size_t)-1) LLM__JS_BAD(i);
+                i = llm__skip_ws(s, n, st);
+                if (i >= n || s[i] != ':') LLM__JS_BAD(i);
                 i++;
             }
-            if ((i = llm__js_skip(s, n, i, depth + 1)) == (size_t)-1) return (size_t)-1;
+            if ((i = llm__js_skip_at(s, n, i, depth + 1, bad)) == (size_t)-1) return (size_t)-1;
             i = llm__skip_ws(s, n, i);
             if (i < n && s[i] == ',') { i = llm__skip_ws(s, n, i + 1); continue; }
-            return i < n && s[i] == close ? i + 1 : (size_t)-1;
+            if (i < n && s[i] == close) return i + 1;
+            LLM__JS_BAD(i);
         }
     }
     for (st = i; i < n &&
          ((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '-' ||
           s[i] == '+' || s[i] == '.');
          i++) {}
-    return i > st ? i : (size_t)-1;
+    if (i == st) LLM__JS_BAD(i);
+#undef LLM__JS_BAD
+    return i;
 }
-/* 1 when s[0, n) is one JSON object (trailing whitespace allowed) */
-static int llm__js_check(const unsigned char *s, size_t n) {
-    size_t i = llm__skip_ws(s, n, 0), e;
-    if (i >= n || s[i] != '{' || (e = llm__js_skip(s, n, i, 0)) == (size_t)-1) return 0;
-    return llm__skip_ws(s, n, e) == n;
+static size_t llm__js_skip(const unsigned char *s, size_t n, size_t i, int depth) {
+    return llm__js_skip_at(s, n, i, depth, NULL);
 }
+/* 1 when s[0, n) is one JSON object (trailing whitespace allowed); else 0 and the byte where
+   it stops being one in *bad (when not NULL) */
+static int llm__js_check_at(const unsigned char *s, size_t n, size_t *bad) {
+    size_t i = llm__skip_ws(s, n, 0), e, b = 0;
+    if (!bad) bad = &b;
+    *bad = i;
+    if (i >= n || s[i] != '{' || (e = llm__js_skip_at(s, n, i, 0, bad)) == (size_t)-1) return 0;
+    *bad = llm__skip_ws(s, n, e);
+    return *bad == n;
+}
+static int llm__js_check(const unsigned char *s, size_t n) { return llm__js_check_at(s, n, NULL); }
 /* Next member of the object whose '{' (first call) or last value's end (later calls) is at
    *i: the key's characters [*ks, *ke) as written and the value's position *v. 0 at the end. */
 static int llm__js_member(const unsigned char *s, size_t n, size_t *i, size_t *ks, size_t *ke, size_t *v) {
@@ -7876,12 +8499,14 @@ static int llm__js_streq(const unsigned char *s, size_t n, size_t v, const char 
    pre-tokenizer) or cl100k's (a Split on that regex); added tokens must be in the vocabulary. */
 static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *s, size_t n, llm_tokenizer **out,
                                    llm_error *err) {
-    size_t model, vocab, merges, pre, i, v, bn = 0, e;
+    size_t model, vocab, merges, pre, i, v, bn = 0, e, bad;
     unsigned char *bpe = NULL;
     llm_status st;
     int pattern = LLM_PATTERN_GPT2;
     *out = NULL;
-    if (!llm__js_check(s, n)) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: not valid JSON");
+    if (!llm__js_check_at(s, n, &bad))
+        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: not a JSON object (malformed at byte %llu of %llu)",
+                         (unsigned long long)bad, (unsigned long long)n);
     model = llm__js_get(s, n, llm__skip_ws(s, n, 0), "model");
     if (model == (size_t)-1 || (e = llm__js_get(s, n, model, "type")) == (size_t)-1 || !llm__js_streq(s, n, e, "BPE"))
         return llm__fail(err, LLM_ERR_UNSUPPORTED,
@@ -7934,7 +8559,9 @@ static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *
     }
     if (i != (size_t)-1 && s[llm__skip_ws(s, n, i)] != ']') {
         llm__dealloc(a, bpe);
-        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: bad entry in model.merges");
+        return llm__fail(err, LLM_ERR_FORMAT,
+                         "tokenizer.json: model.merges entry at byte %llu is not \"a b\" or [\"a\", \"b\"]",
+                         (unsigned long long)llm__skip_ws(s, n, i));
     }
     {
         uint32_t b2u[256];
@@ -8119,7 +8746,7 @@ static llm_status llm__load_tok_bin(const llm_allocator *a, const unsigned char 
     *out = NULL;
     if (n < 4) return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: truncated header");
     maxlen = (int32_t)llm__rd_u32(p);
-    if (maxlen <= 0 || maxlen > (1 << 20))
+    if (maxlen <= 0 || maxlen > LLM_MAX_TOKEN_BYTES)
         return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.bin: bad max_token_length %d", (int)maxlen);
     for (pos = 4; pos < n; cnt++) {
         uint32_t len;
@@ -8312,7 +8939,9 @@ static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocat
                 ib = llm__tok_lookup(t, buf + la, lb);
             }
             if (ia < 0 || ib < 0) {
-                st = llm__fail(err, LLM_ERR_FORMAT, "GGUF: bad merge %llu", (unsigned long long)i);
+                st = llm__fail(err, LLM_ERR_FORMAT,
+                               "GGUF: tokenizer.ggml.merges[%llu] '%.*s' is not two tokens of the vocabulary",
+                               (unsigned long long)i, (int)LLM__MIN(sl, 48), s);
                 goto done;
             }
             pairs[2 * i] = ia; pairs[2 * i + 1] = ib;
@@ -8666,6 +9295,8 @@ static llm_status llm__trainer_save(llm_trainer *tr, const char *path, void *buf
     llm_error e;
     llm_status st;
     float *m, *v;
+    if (tr->lora.lo)
+        return llm__dfail(&tr->diag, LLM_ERR_UNSUPPORTED, "a LoRA trainer keeps no checkpoint: save the adapter");
     if (tr->n_micro) return llm__dfail(&tr->diag, LLM_ERR_INVALID_ARG, "save between updates (gradients are pending)");
     if ((st = llm__trainer_host(tr, &m, &v)) != LLM_OK)
         return st == LLM_ERR_OUT_OF_MEMORY ? llm__dfail(&tr->diag, st, "out of memory") : st;
@@ -8689,6 +9320,7 @@ static llm_status llm__gguf_read_tensors(llm_model *m, llm__gguf *g, const char 
         const llm__gguf_tensor *gt;
         const llm__qtype *qt;
         const int64_t rows = llm__saved_rows(m, t), rowlen = t->n_dims == 2 ? t->shape[1] : t->shape[0];
+        const int64_t nrows = t->n_dims == 2 ? rows : 1;   /* a vector is one row */
         size_t rb, bytes;
         unsigned char *raw;
         llm_status st;
@@ -8717,7 +9349,7 @@ static llm_status llm__gguf_read_tensors(llm_model *m, llm__gguf *g, const char 
             continue;
         }
         rb = llm__row_bytes((int)gt->type, (size_t)rowlen);
-        bytes = rb * (size_t)rows;
+        bytes = rb * (size_t)nrows;
         inplace = g->src->map || (m->map && g->src->mem == (const unsigned char *)m->map);
         if (inplace) {   /* a mapped file: its blocks are used in place */
             if (gt->offset > g->src->size || bytes > g->src->size - gt->offset)
@@ -8732,7 +9364,7 @@ static llm_status llm__gguf_read_tensors(llm_model *m, llm__gguf *g, const char 
         /* quantized_only (keep 2): a quantized matrix stays in its blocks (the embedding is looked
            up by rows, so it is converted too) */
         lazy = keep == 2 && t->n_dims == 2 && qt->block > 1 && base == m->params && i != 0;
-        for (r = 0; r < rows && !lazy; r++)
+        for (r = 0; r < nrows && !lazy; r++)
             llm__dequant_row((int)gt->type, raw + (size_t)r * rb, base + t->offset + (size_t)(r * rowlen),
                              (size_t)rowlen);
         if (lazy) {
@@ -8776,7 +9408,8 @@ static llm_status llm__gguf_config(const llm__gguf *g, llm_config *c, llm_error 
     else return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: architecture '%s' not supported", arch);
 #define LLM__GETU(suffix, field, required) do { snprintf(k, sizeof k, "%s.%s", arch, suffix); \
         if (llm__gguf_get_u32(g, k, &u) && u <= 0x7fffffff) c->field = (int)u; \
-        else if (required) return llm__fail(err, LLM_ERR_FORMAT, "GGUF: key %s missing or invalid", k); } while (0)
+        else if (required) \
+            return llm__fail(err, LLM_ERR_FORMAT, "GGUF: key %s missing or not a uint32 below 2^31", k); } while (0)
     LLM__GETU("context_length", max_seq_len, 1);
     LLM__GETU("embedding_length", dim, 1);
     LLM__GETU("block_count", n_layer, 1);
@@ -8820,17 +9453,34 @@ static void llm__lazy_groups(llm_model *m) {
     }
     for (k = 0, m->lazy = 0; k < m->n_tensors; k++) m->lazy |= m->no_fp32[k];
 }
+/* A config read from a file: what llm_config_resolve refuses is a format error of the file */
+static llm_status llm__file_config(llm_config *c, llm_error *err) {
+    llm_status st = llm_config_resolve(c, err);
+    if (st == LLM_ERR_INVALID_ARG) {
+        st = LLM_ERR_FORMAT;
+        if (err) err->status = st;
+    }
+    return st;
+}
 /* A file cannot make the loader allocate more than it holds: the parameters a config needs,
    against the values the file's tensors hold (padded vocabulary rows aside). */
-static llm_status llm__check_param_count(const llm_config *c, uint64_t held, const char *what, llm_error *err) {
-    llm_model tmp;
-    size_t total = 0;
-    memset(&tmp, 0, sizeof tmp);
-    tmp.cfg = *c;
-    llm__layout(&tmp, NULL, &total);
-    if ((uint64_t)total > held + 2 * (uint64_t)(c->padded_vocab_size - c->vocab_size) * (uint64_t)c->dim)
+/* held: the values of the file's tensors, at most what its data bytes can encode (16/9 values a
+   byte: Q4_0 and Q4_K), whatever the tensors claim (they may overlap). Padded vocabulary rows
+   a file need not store count up to as much again. In 64-bit: a 32-bit size_t cannot wrap. */
+static llm_status llm__check_param_count(const llm_config *c, uint64_t held, uint64_t data_bytes, const char *what,
+                                         llm_error *err) {
+    const uint64_t C = (uint64_t)c->dim, L = (uint64_t)c->n_layer, H = (uint64_t)c->ffn_dim,
+                   kvC = (uint64_t)c->n_kv_head * (C / (uint64_t)c->n_head);
+    const uint64_t pad = 2 * (uint64_t)(c->padded_vocab_size - c->vocab_size) * C;
+    uint64_t need = (uint64_t)c->padded_vocab_size * C * (c->untied_head ? 2 : 1) + 2 * C;   /* + final norm */
+    if (c->arch == LLM_ARCH_GPT2)
+        need += (uint64_t)c->max_seq_len * C + L * (4 * C * C + 2 * C * H + 9 * C + H);
+    else
+        need += L * (2 * C * C + 2 * C * kvC + 3 * C * H + 2 * C) - 1 * C;
+    if (held > data_bytes / 9 * 16 + 16) held = data_bytes / 9 * 16 + 16;
+    if (need > held + (pad < held ? pad : held))
         return llm__fail(err, LLM_ERR_FORMAT, "%s: the config needs %llu parameters, the file's tensors hold %llu",
-                         what, (unsigned long long)total, (unsigned long long)held);
+                         what, (unsigned long long)need, (unsigned long long)held);
     return LLM_OK;
 }
 static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_model **out, llm_error *err) {
@@ -8840,15 +9490,16 @@ static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_mod
     llm_model *m = NULL;
     if ((st = llm__gguf_open(&g, src, &d->allocator, err)) != LLM_OK) return st;
     if ((st = llm__gguf_config(&g, &c, err)) != LLM_OK) { llm__gguf_close(&g); return st; }
-    if ((st = llm_config_resolve(&c, err)) != LLM_OK) {
-        llm__gguf_close(&g);
-        return st == LLM_ERR_INVALID_ARG ? LLM_ERR_FORMAT : st;
-    }
+    if ((st = llm__file_config(&c, err)) != LLM_OK) { llm__gguf_close(&g); return st; }
     {
         uint64_t held = 0;
         size_t k;
-        for (k = 0; k < g.n_t; k++) held += g.t[k].nelem;   /* (each checked against the file size) */
-        if ((st = llm__check_param_count(&c, held, "GGUF", err)) != LLM_OK) { llm__gguf_close(&g); return st; }
+        for (k = 0; k < g.n_t; k++)   /* (each checked against the file size; unknown types are refused later) */
+            if (llm__qinfo((int)g.t[k].type)) held += g.t[k].nelem;
+        if ((st = llm__check_param_count(&c, held, g.src->size - g.data_start, "GGUF", err)) != LLM_OK) {
+            llm__gguf_close(&g);
+            return st;
+        }
     }
     if ((st = llm__model_alloc_z(&c, &d->allocator, d->log_fn, d->log_user_data, !d->quantized_only, &m, err)) !=
         LLM_OK) {
@@ -8926,6 +9577,8 @@ static llm_status llm__trainer_load(llm_trainer *tr, llm__src *src, uint64_t *da
     llm__ckpt k;
     llm_error e;
     llm_status st;
+    if (tr->lora.lo)
+        return llm__dfail(&tr->diag, LLM_ERR_UNSUPPORTED, "a LoRA trainer keeps no checkpoint: load the adapter");
     if ((st = llm__gguf_open(&g, src, &tr->d.allocator, &e)) != LLM_OK)
         return llm__dfail(&tr->diag, st, "%s", e.message);
     st = llm__trainer_check(tr, &g, &k, &e);
@@ -8965,7 +9618,7 @@ static llm_status llm__load_llmc(llm__src *src, const unsigned char *hdr, const 
         return llm__fail(err, LLM_ERR_FORMAT,
                          "llm.c checkpoint: invalid header (maxT %d, V %d, L %d, NH %d, C %d, Vp %d)", h[2], h[3], h[4],
                          h[5], h[6], h[7]);
-    if ((st = llm_config_resolve(&c, err)) != LLM_OK) return LLM_ERR_FORMAT;
+    if ((st = llm__file_config(&c, err)) != LLM_OK) return st;
     {   /* the file must hold exactly the parameters the header promises */
         uint64_t C = (uint64_t)c.dim, L = (uint64_t)c.n_layer;
         need = (uint64_t)c.padded_vocab_size * C + (uint64_t)c.max_seq_len * C + L * (12 * C * C + 13 * C) + 2 * C;
@@ -9178,7 +9831,7 @@ static llm_status llm__st_header(llm__st *h, int file, const char *fname, llm_er
     llm__src *src = &h->src[file];
     unsigned char b8[8], *js;
     uint64_t hn;
-    size_t i = 0, ks, ke, v;
+    size_t i = 0, ks, ke, v, bad;
     llm_status st;
     if (src->size < 10) return llm__fail(err, LLM_ERR_FORMAT, "%s: too small for a safetensors file", fname);
     if ((st = llm__src_read(src, 0, b8, 8, err)) != LLM_OK) return st;
@@ -9189,9 +9842,11 @@ static llm_status llm__st_header(llm__st *h, int file, const char *fname, llm_er
     if (!(js = (unsigned char *)llm__alloc(&h->alloc, (size_t)hn + 1)))
         return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     if ((st = llm__src_read(src, 8, js, (size_t)hn, err)) != LLM_OK) { llm__dealloc(&h->alloc, js); return st; }
-    if (!llm__js_check(js, (size_t)hn)) {
+    if (!llm__js_check_at(js, (size_t)hn, &bad)) {
         llm__dealloc(&h->alloc, js);
-        return llm__fail(err, LLM_ERR_FORMAT, "%s: the safetensors header is not a JSON object", fname);
+        return llm__fail(err, LLM_ERR_FORMAT,
+                         "%s: the safetensors header is not a JSON object (malformed at byte %llu)", fname,
+                         (unsigned long long)bad + 8);
     }
     i = llm__skip_ws(js, (size_t)hn, 0);
     st = LLM_OK;
@@ -9228,7 +9883,8 @@ static llm_status llm__st_header(llm__st *h, int file, const char *fname, llm_er
         for (j = sh; st == LLM_OK && llm__js_elem(js, (size_t)hn, &j, &e);) {
             if (t->n_dims == 4 || !llm__js_uint(js, (size_t)hn, e, (uint64_t)1 << 40, &u) ||
                 (u && nel > ((uint64_t)1 << 50) / u))
-                st = llm__fail(err, LLM_ERR_FORMAT, "%s: tensor '%s' has a bad shape", fname, t->name);
+                st = llm__fail(err, LLM_ERR_FORMAT, "%s: tensor '%s': shape is not 1..4 sizes of at most 2^40", fname,
+                               t->name);
             else { t->shape[t->n_dims++] = (int64_t)u; nel *= u; }
         }
         j = of;
@@ -9316,7 +9972,6 @@ static llm_status llm__st_open(llm__st *h, const char *dir, const llm_allocator 
         llm__dealloc(a, idx);
     } else {
         snprintf(path, dl + 4096, "%s/model.safetensors", dir);
-        st = LLM_OK;
         if (!(h->src = (llm__src *)llm__calloc(a, 1, sizeof *h->src)))
             st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
         else if ((st = llm__src_open_map(&h->src[0], path, NULL, 0, map, err)) == LLM_OK) {
@@ -9332,11 +9987,13 @@ static llm_status llm__st_open(llm__st *h, const char *dir, const llm_allocator 
 /* config.json -> llm_config (GPT2LMHeadModel or LlamaForCausalLM; what llm.h cannot run, such
    as RoPE scaling, biases in Llama layers or another activation, is refused). */
 static llm_status llm__hf_config(const unsigned char *s, size_t n, llm_config *c, llm_error *err) {
-    size_t o, v;
+    size_t o, v, bad;
     double x;
     int gpt2;
     memset(c, 0, sizeof *c);
-    if (!llm__js_check(s, n)) return llm__fail(err, LLM_ERR_FORMAT, "config.json: not a JSON object");
+    if (!llm__js_check_at(s, n, &bad))
+        return llm__fail(err, LLM_ERR_FORMAT, "config.json: not a JSON object (malformed at byte %llu of %llu)",
+                         (unsigned long long)bad, (unsigned long long)n);
     o = llm__skip_ws(s, n, 0);
     v = llm__js_get(s, n, o, "model_type");
     if (v != (size_t)-1 && llm__js_streq(s, n, v, "gpt2")) gpt2 = 1;
@@ -9417,15 +10074,17 @@ static llm_status llm__load_hf(const char *dir, const llm_model_desc *d, llm_mod
     st = llm_read_file(path, a, (void **)&cj, &cn, err);
     if (st == LLM_OK) st = llm__hf_config(cj, cn, &c, err);
     llm__dealloc(a, cj);
-    if (st == LLM_OK && (st = llm_config_resolve(&c, err)) != LLM_OK) st = LLM_ERR_FORMAT;
+    if (st == LLM_OK) st = llm__file_config(&c, err);
     if (st != LLM_OK) { llm__dealloc(a, path); return st; }
     if ((st = llm__st_open(&h, dir, a, !d->no_mmap, err)) != LLM_OK) { llm__dealloc(a, path); return st; }
     {
         uint64_t held = 0;
         size_t k;
+        uint64_t bytes = 0;
         for (k = 0; k < h.n_t; k++)
             held += h.t[k].dtype < 0 ? 0 : h.t[k].bytes / (h.t[k].dtype == LLM_TYPE_F32 ? 4 : 2);
-        st = llm__check_param_count(&c, held, "safetensors", err);
+        for (k = 0; k < (size_t)h.n_src; k++) bytes += h.src[k].size;
+        st = llm__check_param_count(&c, held, bytes / 2 * 9 / 16 + 1, "safetensors", err);   /* (2 values/byte) */
     }
     if (st == LLM_OK) st = llm__model_alloc(&c, a, d->log_fn, d->log_user_data, &m, err);
     for (i = 0; st == LLM_OK && i < m->n_tensors; i++) {
@@ -9782,6 +10441,384 @@ LLMDEF llm_status llm_token_shard_load(const char *path, const llm_allocator *al
     st = llm_token_shard_load_mem(data, size, al, tokens, count, err);
     llm__dealloc(al, data);
     return st;
+}
+
+/* ---- LoRA adapters as GGUF (llama.cpp's layout) ---------------------------------------------
+   general.architecture (the base's), general.type = "adapter", adapter.type = "lora",
+   adapter.lora.alpha (f32; llama.cpp takes a missing one as alpha = r); tensors
+   "blk.N.<base>.weight.lora_a" (r, in) and ".lora_b" (out, r), ggml order ne = [in, r] and
+   [r, out]. */
+static llm_status llm__lora_writer(const llm_lora *lo, llm__gguf_w **out, llm_error *err) {
+    llm__gguf_w *w;
+    const char *arch = lo->cfg.arch == LLM_ARCH_GPT2 ? "gpt2" : "llama";
+    int i;
+    if (llm__gguf_w_create(&lo->alloc, &w) != LLM_OK) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    llm__gguf_w_str(w, "general.architecture", arch, strlen(arch));
+    llm__gguf_w_str(w, "general.type", "adapter", 7);
+    llm__gguf_w_str(w, "adapter.type", "lora", 4);
+    llm__gguf_w_f32(w, "adapter.lora.alpha", lo->alpha);
+    for (i = 0; i < 2 * lo->n_slots; i++) {
+        const llm_tensor_info *t = &lo->tensors[i];
+        const int64_t shape[2] = { t->shape[0], t->shape[1] };
+        llm__gguf_w_tensor_as(w, t->name, 2, shape, lo->params + t->offset, NULL, LLM__GGUF_TYPE_F32);
+    }
+    *out = w;
+    return LLM_OK;
+}
+LLMDEF llm_status llm_lora_save(const llm_lora *lo, const char *path, llm_error *err) {
+    llm__gguf_w *w;
+    llm_status st;
+    if (!lo || !path) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL adapter or path");
+    if ((st = llm__lora_writer(lo, &w, err)) != LLM_OK) return st;
+    st = llm__gguf_w_write(w, path, err);
+    llm__gguf_w_free(w);
+    if (st == LLM_OK) llm__ok(err);
+    return st;
+}
+LLMDEF llm_status llm_lora_save_mem(const llm_lora *lo, void *buf, size_t cap, size_t *size, llm_error *err) {
+    llm__gguf_w *w;
+    llm_status st;
+    if (size) *size = 0;
+    if (!lo) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL adapter");
+    if ((st = llm__lora_writer(lo, &w, err)) != LLM_OK) return st;
+    st = llm__gguf_w_write_mem(w, buf, cap, size, err);
+    llm__gguf_w_free(w);
+    if (st == LLM_OK) llm__ok(err);
+    return st;
+}
+/* "blk.N.<name>.weight.lora_a|b": the target it adapts (or NULL), layer and which (0 a, 1 b) */
+static const llm__lora_target *llm__lora_parse_name(const llm_config *c, const char *s, size_t n, int *layer,
+                                                    int *which) {
+    const int gpt2 = c->arch == LLM_ARCH_GPT2, nt = gpt2 ? 4 : 7;
+    const llm__lora_target *tt = gpt2 ? llm__lora_gpt2 : llm__lora_llama;
+    size_t i = 4, nl;
+    long l = 0;
+    int k;
+    if (n < 4 || memcmp(s, "blk.", 4) != 0 || i >= n || s[i] < '0' || s[i] > '9') return NULL;
+    for (; i < n && s[i] >= '0' && s[i] <= '9' && l < 100000; i++) l = l * 10 + (s[i] - '0');
+    if (i >= n || s[i] != '.' || l >= c->n_layer) return NULL;
+    i++;
+    for (k = 0; k < nt; k++) {
+        nl = strlen(tt[k].name);
+        if (n - i == nl + 14 && memcmp(s + i, tt[k].name, nl) == 0 && memcmp(s + i + nl, ".weight.lora_", 13) == 0 &&
+            (s[n - 1] == 'a' || s[n - 1] == 'b')) {
+            *layer = (int)l;
+            *which = s[n - 1] == 'b';
+            return &tt[k];
+        }
+    }
+    return NULL;
+}
+static llm_status llm__lora_load(const llm_model *m, llm__src *src, const llm_allocator *al, llm_lora **out,
+                                 llm_error *err) {
+    const llm_config *c = &m->cfg;
+    const char *arch = c->arch == LLM_ARCH_GPT2 ? "gpt2" : "llama", *sv;
+    llm__gguf g;
+    llm_lora *lo = NULL;
+    llm_status st;
+    unsigned targets = 0;
+    int rank = 0, i, layer, which;
+    size_t k, sl;
+    float alpha = 0;
+    unsigned char *raw = NULL;
+    if ((st = llm__gguf_open(&g, src, al, err)) != LLM_OK) return st;
+#define LLM__LERR(...) do { st = llm__fail(err, LLM_ERR_FORMAT, __VA_ARGS__); goto done; } while (0)
+    if (!llm__gguf_get_str(&g, "general.type", &sv, &sl) || sl != 7 || memcmp(sv, "adapter", 7) != 0)
+        LLM__LERR("LoRA: general.type is not \"adapter\" (a model file, not an adapter?)");
+    if (!llm__gguf_get_str(&g, "adapter.type", &sv, &sl) || sl != 4 || memcmp(sv, "lora", 4) != 0)
+        LLM__LERR("LoRA: adapter.type is not \"lora\"");
+    if (!llm__gguf_get_str(&g, "general.architecture", &sv, &sl) || sl != strlen(arch) || memcmp(sv, arch, sl) != 0)
+        LLM__LERR("LoRA: the adapter's general.architecture is not the model's '%s'", arch);
+    for (k = 0; k < g.n_t; k++) {   /* the targets and the rank, from the names and shapes */
+        const llm__gguf_tensor *t = &g.t[k];
+        const llm__lora_target *tg = llm__lora_parse_name(c, t->name, t->nlen, &layer, &which);
+        int o0, rows, cols;
+        if (!tg)
+            LLM__LERR("LoRA: tensor '%.*s' is not blk.N.<matrix>.weight.lora_a/b of a %s model with %d layers",
+                      (int)LLM__MIN(t->nlen, 96), t->name, arch, c->n_layer);
+        llm__lora_shape(c, tg, &o0, &rows, &cols);
+        if (t->n_dims != 2 || t->shape[which ? 0 : 1] != (which ? rows : cols))
+            LLM__LERR("LoRA: tensor '%.*s' has shape %lld x %lld, expected %s (the base %s has %d x %d: another "
+                      "model's adapter?)", (int)LLM__MIN(t->nlen, 96), t->name, (long long)t->shape[0],
+                      (long long)(t->n_dims > 1 ? t->shape[1] : 1), which ? "(out, r)" : "(r, in)", tg->name, rows,
+                      cols);
+        if (!rank) rank = (int)(which ? t->shape[1] : t->shape[0]);
+        if ((which ? t->shape[1] : t->shape[0]) != rank || rank < 1 || rank > 1024)
+            LLM__LERR("LoRA: tensor '%.*s' has rank %lld, others %d", (int)LLM__MIN(t->nlen, 96), t->name,
+                      (long long)(which ? t->shape[1] : t->shape[0]), rank);
+        targets |= tg->bit;
+    }
+    if (!targets) LLM__LERR("LoRA: the adapter holds no tensors");
+    if (!llm__gguf_get_f32(&g, "adapter.lora.alpha", &alpha) || alpha == 0) alpha = (float)rank;
+    if (!(alpha > 0) || !(alpha < 1e6f)) LLM__LERR("LoRA: adapter.lora.alpha %g is not positive", (double)alpha);
+    if ((st = llm__lora_alloc(c, rank, alpha, targets, al, &lo, err)) != LLM_OK) goto done;
+    if (g.n_t != (size_t)(2 * lo->n_slots))
+        LLM__LERR("LoRA: %llu tensors, but %d layers x %d matrices need %d (every layer must adapt the same ones)",
+                  (unsigned long long)g.n_t, c->n_layer, lo->n_slots / c->n_layer, 2 * lo->n_slots);
+    for (i = 0; i < 2 * lo->n_slots; i++) {
+        const llm_tensor_info *ti = &lo->tensors[i];
+        const llm__gguf_tensor *gt = llm__gguf_tensor_find(&g, ti->name);
+        const llm__qtype *qt = gt ? llm__qinfo((int)gt->type) : NULL;
+        size_t rb;
+        int64_t r;
+        if (!gt) LLM__LERR("LoRA: tensor '%s' missing (every layer must adapt the same matrices)", ti->name);
+        if (!qt || qt->block != 1)
+            LLM__LERR("LoRA: tensor '%s' has type %u (F32, F16 or BF16 are read)", ti->name, gt->type);
+        rb = llm__row_bytes((int)gt->type, (size_t)ti->shape[1]);
+        if (!(raw = (unsigned char *)llm__alloc(&lo->alloc, rb * (size_t)ti->shape[0] + 1))) {
+            st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+            goto done;
+        }
+        if ((st = llm__src_read(g.src, gt->offset, raw, rb * (size_t)ti->shape[0], err)) != LLM_OK) goto done;
+        for (r = 0; r < ti->shape[0]; r++)
+            llm__dequant_row((int)gt->type, raw + (size_t)r * rb, lo->params + ti->offset + (size_t)(r * ti->shape[1]),
+                             (size_t)ti->shape[1]);
+        llm__dealloc(&lo->alloc, raw);
+        raw = NULL;
+    }
+#undef LLM__LERR
+done:
+    if (raw) llm__dealloc(&lo->alloc, raw);
+    llm__gguf_close(&g);
+    if (st != LLM_OK) { llm_lora_free(lo); return st; }
+    *out = lo;
+    llm__ok(err);
+    return LLM_OK;
+}
+LLMDEF llm_status llm_lora_load(const llm_model *m, const char *path, const llm_allocator *al, llm_lora **out,
+                                llm_error *err) {
+    llm__src src;
+    llm_status st;
+    if (out) *out = NULL;
+    if (!m || !path || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL model, path or out");
+    if ((st = llm__src_open(&src, path, NULL, 0, err)) != LLM_OK) return st;
+    st = llm__lora_load(m, &src, al ? al : &m->alloc, out, err);
+    llm__src_close(&src);
+    return st;
+}
+LLMDEF llm_status llm_lora_load_mem(const llm_model *m, const void *data, size_t size, const llm_allocator *al,
+                                    llm_lora **out, llm_error *err) {
+    llm__src src;
+    llm_status st;
+    if (out) *out = NULL;
+    if (!m || !data || !out) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL model, data or out");
+    if ((st = llm__src_open(&src, NULL, data, size, err)) != LLM_OK) return st;
+    st = llm__lora_load(m, &src, al ? al : &m->alloc, out, err);
+    llm__src_close(&src);
+    return st;
+}
+
+/* =========================================================================================
+   >>sft: instruction-tuning data (JSONL of prompt/response pairs or chat messages)
+   ========================================================================================= */
+static const llm_chat_template llm__chat_default = {
+    "### System:\n", "\n\n", "### User:\n", "\n\n", "### Assistant:\n", "\n\n"
+};
+typedef struct llm__sft_b {   /* the data being built */
+    llm_sft_data *d;
+    size_t cap;
+    const llm_tokenizer *tok;
+    int32_t *tmp;
+    size_t tmp_cap;
+    int oom;
+} llm__sft_b;
+static void llm__sft_push(llm__sft_b *b, int32_t id, int learn) {
+    llm_sft_data *d = b->d;
+    if (b->oom) return;
+    if (d->n_tokens == b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 4096;
+        int32_t *t = (int32_t *)llm__alloc(&d->alloc, nc * sizeof(int32_t));
+        unsigned char *l = (unsigned char *)llm__alloc(&d->alloc, nc);
+        if (!t || !l) { llm__dealloc(&d->alloc, t); llm__dealloc(&d->alloc, l); b->oom = 1; return; }
+        if (d->n_tokens) { memcpy(t, d->tokens, d->n_tokens * sizeof(int32_t)); memcpy(l, d->learn, d->n_tokens); }
+        llm__dealloc(&d->alloc, d->tokens); llm__dealloc(&d->alloc, d->learn);
+        d->tokens = t; d->learn = l; b->cap = nc;
+    }
+    d->tokens[d->n_tokens] = id;
+    d->learn[d->n_tokens++] = (unsigned char)learn;
+    d->n_learn += (size_t)learn;
+}
+/* text (UTF-8, n bytes) encoded on its own and appended */
+static void llm__sft_text(llm__sft_b *b, const char *text, size_t n, int learn) {
+    size_t k, got = 0;
+    if (!n || b->oom) return;
+    if (n + 8 > b->tmp_cap) {   /* (a token covers at least one byte; a dummy prefix may add one) */
+        llm__dealloc(&b->d->alloc, b->tmp);
+        b->tmp_cap = n + 8;
+        if (!(b->tmp = (int32_t *)llm__alloc(&b->d->alloc, b->tmp_cap * sizeof(int32_t)))) { b->oom = 1; return; }
+    }
+    if (llm_tokenize(b->tok, text, n, 0, b->tmp, b->tmp_cap, &got) != LLM_OK) { b->oom = 1; return; }
+    for (k = 0; k < got; k++) llm__sft_push(b, b->tmp[k], learn);
+}
+static void llm__sft_str(llm__sft_b *b, const char *s, int learn) { if (s) llm__sft_text(b, s, strlen(s), learn); }
+/* one turn: role 0 system, 1 user, 2 assistant; content as UTF-8 */
+static void llm__sft_turn(llm__sft_b *b, const llm_chat_template *t, int role, const char *c, size_t n) {
+    const char *pre = role == 0 ? t->system_prefix : role == 1 ? t->user_prefix : t->assistant_prefix;
+    const char *suf = role == 0 ? t->system_suffix : role == 1 ? t->user_suffix : t->assistant_suffix;
+    llm__sft_str(b, pre, 0);
+    llm__sft_text(b, c, n, role == 2);
+    if (role == 2) llm__sft_push(b, llm_tokenizer_eos(b->tok), 1);
+    llm__sft_str(b, suf, 0);
+}
+LLMDEF void llm_sft_free(llm_sft_data *d) {
+    llm_allocator a;
+    if (!d) return;
+    a = d->alloc;
+    llm__dealloc(&a, d->start); llm__dealloc(&a, d->tokens); llm__dealloc(&a, d->learn);
+    llm__dealloc(&a, d);
+}
+LLMDEF llm_status llm_sft_load_mem(const llm_tokenizer *tok, const void *jsonl, size_t size,
+                                   const llm_chat_template *tmpl, const llm_allocator *al, llm_sft_data **out,
+                                   llm_error *err) {
+    const unsigned char *s = (const unsigned char *)jsonl;
+    const llm_chat_template *t = tmpl ? tmpl : &llm__chat_default;
+    llm__sft_b b;
+    llm_sft_data *d;
+    size_t pos = 0, line = 0, ex_cap = 0, str_cap = 0, bad;
+    unsigned char *str = NULL;
+    llm_status st = LLM_OK;
+    if (out) *out = NULL;
+    if (!tok || !out || (!jsonl && size)) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL tokenizer, data or out");
+    if (llm_tokenizer_eos(tok) < 0)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "SFT: the tokenizer has no EOS token to end the responses");
+    if (!(d = (llm_sft_data *)llm__calloc(al, 1, sizeof *d)))
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    if (al) d->alloc = *al;
+    d->pad = llm_tokenizer_eos(tok);
+    memset(&b, 0, sizeof b);
+    b.d = d; b.tok = tok;
+    while (pos < size && st == LLM_OK) {
+        const unsigned char *ln = s + pos;
+        size_t n = 0, v, i, before = d->n_tokens, learned = d->n_learn;
+        line++;
+        while (pos + n < size && s[pos + n] != '\n') n++;
+        pos += n + 1;
+        if (llm__skip_ws(ln, n, 0) == n) continue;   /* a blank line */
+        if (n + 1 > str_cap) {   /* room for any string of the line, unescaped */
+            llm__dealloc(&d->alloc, str);
+            str_cap = n + 1;
+            if (!(str = (unsigned char *)llm__alloc(&d->alloc, str_cap))) { b.oom = 1; break; }
+        }
+        if (!llm__js_check_at(ln, n, &bad)) {
+            st = llm__fail(err, LLM_ERR_FORMAT, "SFT line %llu: not a JSON object (malformed at byte %llu)",
+                           (unsigned long long)line, (unsigned long long)bad);
+            break;
+        }
+        if (d->n_examples + 1 >= ex_cap) {   /* example starts (+1 for the end) */
+            size_t nc = ex_cap ? ex_cap * 2 : 256, *ns = (size_t *)llm__alloc(&d->alloc, nc * sizeof(size_t));
+            if (!ns) { b.oom = 1; break; }
+            if (d->n_examples) memcpy(ns, d->start, d->n_examples * sizeof(size_t));
+            llm__dealloc(&d->alloc, d->start);
+            d->start = ns; ex_cap = nc;
+        }
+        d->start[d->n_examples] = d->n_tokens;
+        if (llm_tokenizer_kind(tok) == LLM_TOKENIZER_SPM && llm_tokenizer_bos(tok) >= 0)
+            llm__sft_push(&b, llm_tokenizer_bos(tok), 0);
+        i = llm__skip_ws(ln, n, 0);
+        if ((v = llm__js_get(ln, n, i, "messages")) != (size_t)-1) {
+            size_t a = v, e;
+            if (ln[v] != '[') {
+                st = llm__fail(err, LLM_ERR_FORMAT, "SFT line %llu: \"messages\" is not an array",
+                               (unsigned long long)line);
+                break;
+            }
+            while (st == LLM_OK && llm__js_elem(ln, n, &a, &e)) {
+                size_t r = llm__js_get(ln, n, e, "role"), c = llm__js_get(ln, n, e, "content"), cl;
+                int role = r == (size_t)-1                 ? -1
+                    : llm__js_streq(ln, n, r, "system")    ? 0
+                    : llm__js_streq(ln, n, r, "user")      ? 1
+                    : llm__js_streq(ln, n, r, "assistant") ? 2
+                                                           : -1;
+                if (role < 0)
+                    st = llm__fail(err, LLM_ERR_FORMAT,
+                                   "SFT line %llu: a message's role is not \"system\", \"user\" or \"assistant\"",
+                                   (unsigned long long)line);
+                else if (c == (size_t)-1 || (cl = llm__js_str(ln, n, c, str)) == (size_t)-1)
+                    st = llm__fail(err, LLM_ERR_FORMAT, "SFT line %llu: a message's content is not a string",
+                                   (unsigned long long)line);
+                else llm__sft_turn(&b, t, role, (const char *)str, cl);
+            }
+        } else {
+            size_t pv = llm__js_get(ln, n, i, "prompt"), rv = llm__js_get(ln, n, i, "response"), pl, rl;
+            if (pv == (size_t)-1 || rv == (size_t)-1 || (pl = llm__js_str(ln, n, pv, str)) == (size_t)-1) {
+                st = llm__fail(err, LLM_ERR_FORMAT,
+                               "SFT line %llu: expected {\"prompt\": string, \"response\": string} or {\"messages\": "
+                               "[...]}",
+                               (unsigned long long)line);
+                break;
+            }
+            llm__sft_turn(&b, t, 1, (const char *)str, pl);
+            if ((rl = llm__js_str(ln, n, rv, str)) == (size_t)-1) {
+                st = llm__fail(err, LLM_ERR_FORMAT, "SFT line %llu: \"response\" is not a string",
+                               (unsigned long long)line);
+                break;
+            }
+            llm__sft_turn(&b, t, 2, (const char *)str, rl);
+        }
+        if (st == LLM_OK && !b.oom && d->n_learn == learned)
+            st = llm__fail(err, LLM_ERR_FORMAT, "SFT line %llu: no assistant turn (nothing to learn)",
+                           (unsigned long long)line);
+        if (st == LLM_OK && !b.oom && d->n_tokens - before < 2)
+            st = llm__fail(err, LLM_ERR_FORMAT, "SFT line %llu: fewer than 2 tokens", (unsigned long long)line);
+        d->n_examples++;
+        if (b.oom) break;
+    }
+    llm__dealloc(&d->alloc, str);
+    llm__dealloc(&d->alloc, b.tmp);
+    if (st == LLM_OK && b.oom) st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading SFT data");
+    if (st == LLM_OK && !d->n_examples) st = llm__fail(err, LLM_ERR_FORMAT, "SFT: no examples (%llu lines)",
+                                                        (unsigned long long)line);
+    if (st != LLM_OK) { llm_sft_free(d); return st; }
+    d->start[d->n_examples] = d->n_tokens;
+    *out = d;
+    llm__ok(err);
+    return LLM_OK;
+}
+LLMDEF llm_status llm_sft_load(const llm_tokenizer *tok, const char *path, const llm_chat_template *tmpl,
+                               const llm_allocator *al, llm_sft_data **out, llm_error *err) {
+    void *buf = NULL;
+    size_t n = 0;
+    llm_status st;
+    if (out) *out = NULL;
+    if (!path) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL path");
+    if ((st = llm_read_file(path, al, &buf, &n, err)) != LLM_OK) return st;
+    st = llm_sft_load_mem(tok, buf, n, tmpl, al, out, err);
+    llm__dealloc(al, buf);
+    return st;
+}
+LLMDEF size_t llm_sft_batch(const llm_sft_data *d, size_t first, int B, int T, int32_t *inputs, int32_t *targets) {
+    size_t learned = 0;
+    int b, i;
+    if (!d || !d->n_examples || B <= 0 || T <= 0 || !inputs || !targets) return 0;
+    for (b = 0; b < B; b++) {
+        const size_t e = (first + (size_t)b) % d->n_examples, s0 = d->start[e];
+        const size_t len = LLM__MIN(d->start[e + 1] - s0, (size_t)T + 1);   /* tokens of this row */
+        int32_t *in = inputs + (size_t)b * T, *tg = targets + (size_t)b * T;
+        for (i = 0; i < T; i++) {
+            const size_t k = s0 + (size_t)i;
+            in[i] = (size_t)i < len ? d->tokens[k] : d->pad;
+            tg[i] = (size_t)i + 1 < len && d->learn[k + 1] ? d->tokens[k + 1] : LLM_TARGET_IGNORE;
+            learned += tg[i] != LLM_TARGET_IGNORE;
+        }
+    }
+    return learned;
+}
+LLMDEF size_t llm_chat_prompt(const llm_chat_template *tmpl, const char *system, const char *user, char *out,
+                              size_t cap) {
+    const llm_chat_template *t = tmpl ? tmpl : &llm__chat_default;
+    const char *parts[7];
+    size_t n = 0, k, l;
+    int np = 0;
+    if (system) { parts[np++] = t->system_prefix; parts[np++] = system; parts[np++] = t->system_suffix; }
+    parts[np++] = t->user_prefix; parts[np++] = user; parts[np++] = t->user_suffix; parts[np++] = t->assistant_prefix;
+    for (k = 0; k < (size_t)np; k++) {
+        if (!parts[k]) continue;
+        l = strlen(parts[k]);
+        if (out && n < cap) memcpy(out + n, parts[k], LLM__MIN(l, cap - n));
+        n += l;
+    }
+    if (out && cap) out[LLM__MIN(n, cap - 1)] = 0;
+    return n;
 }
 
 /* =========================================================================================

@@ -693,13 +693,14 @@ __global__ void llm__k_ce(float *losses, float *lse, float *logits, const int32_
     const int tg = targets[r];
     if (mode & 1) {
         llm__cu_row_lse(xr, V, &l);
-        if (threadIdx.x == 0) { lse[r] = l; if (losses) losses[r] = l - xr[tg]; }
+        if (threadIdx.x == 0) { lse[r] = l; if (losses) losses[r] = tg < 0 ? 0.0f : l - xr[tg]; }
         __syncthreads();   /* xr[tg] is read before the gradient overwrites it */
     } else {
         l = lse[r];
     }
-    if (mode & 2)
-        for (int i = threadIdx.x; i < V; i += blockDim.x) xr[i] = (expf(xr[i] - l) - (i == tg ? 1.0f : 0.0f)) * dloss;
+    if (mode & 2)   /* (a target of LLM_TARGET_IGNORE: no gradient) */
+        for (int i = threadIdx.x; i < V; i += blockDim.x)
+            xr[i] = tg < 0 ? 0.0f : (expf(xr[i] - l) - (i == tg ? 1.0f : 0.0f)) * dloss;
 }
 static void llm__cu_ce_launch(const llm__ctx *x, float *losses, float *lse, float *logits, const int32_t *targets,
                               size_t N, int V, int ld, float dloss, int mode) {
@@ -1790,13 +1791,13 @@ __global__ void llm__k_ref_ce(float *losses, float *lse, float *logits, const in
             for (int i = 0; i < V; i++) s += exp((double)xr[i] - mx);
             l = mx + (float)log(s);
             lse[r] = l;
-            if (losses) losses[r] = l - xr[targets[r]];
+            if (losses) losses[r] = targets[r] < 0 ? 0.0f : l - xr[targets[r]];
         } else {
             l = lse[r];
         }
         if (mode & 2) {
-            for (int i = 0; i < V; i++) xr[i] = expf(xr[i] - l) * dloss;
-            xr[targets[r]] -= dloss;
+            for (int i = 0; i < V; i++) xr[i] = targets[r] < 0 ? 0.0f : expf(xr[i] - l) * dloss;
+            if (targets[r] >= 0) xr[targets[r]] -= dloss;
         }
     }
 }

@@ -12,8 +12,11 @@
 
    Build: cc -O3 -march=native -o bench_train bench/train.c -lm -lpthread
    Run:   ./bench_train [--steps N] [--batch B] [--seq T] [--threads N] [--peak GFLOPS]
-                        [--arch gpt2|llama|both] [--mem]
+                        [--arch gpt2|llama|both] [--mem] [--lora R]
           --peak G uses G (2 threads) and G/2 (1 thread) instead of measuring.
+          --lora R trains a rank-R LoRA adapter on every matrix instead of the weights (the base
+          frozen: no weight gradients, no AdamW state for it); run it as its own process to
+          compare peak RSS (it is the process's peak).
    FLOPs per step: 6 * B * T * (matmul parameters, classifier included) + attention
    (2*B*T^2*C per layer forward for the causal half of QK^T and PV, x3 with the backward). */
 #define LLM_IMPLEMENTATION
@@ -25,11 +28,12 @@
 
 /* Runs `steps` timed steps after one warm-up step (steps = 0: a single timed step).
    Returns the model's parameter count (0 on failure). */
-static size_t run(const char *name, llm_config cfg, int B, int T, int steps, int threads, double peak) {
+static size_t run(const char *name, llm_config cfg, int B, int T, int steps, int threads, double peak, int lora_rank) {
     llm_model_desc md;
     llm_trainer_desc td;
     llm_model *m;
     llm_trainer *tr;
+    llm_lora *lora = NULL;
     llm_threadpool *pool;
     llm_error err;
     int32_t *in, *tg;
@@ -48,6 +52,14 @@ static size_t run(const char *name, llm_config cfg, int B, int T, int steps, int
     if (llm_threadpool_create(threads, NULL, &pool, NULL) != LLM_OK) { puts("cannot create thread pool"); llm_model_free(m); return 0; }
     memset(&td, 0, sizeof td);
     td.batch = B; td.seq_len = T; td.lr = 1e-4f; td.weight_decay = 0.1f; td.grad_clip = 1.0f; td.pool = pool;
+    if (lora_rank) {   /* LoRA on every matrix of every block; the base frozen: no weight gradients */
+        llm_lora_desc ld;
+        memset(&ld, 0, sizeof ld); ld.rank = lora_rank; ld.targets = 127u & ~LLM_LORA_GATE;
+        if (cfg.arch == LLM_ARCH_LLAMA) ld.targets = 127u;
+        if (llm_lora_create(m, &ld, &lora, &err) != LLM_OK) { printf("%s: %s\n", name, err.message); return 0; }
+        td.lora = lora;
+        flops = 4.0 * B * T * mm_params + 2.0 * 2.0 * B * (double)T * T * C * L;   /* no dW: forward + dX */
+    }
     if (llm_trainer_create(m, &td, &tr, &err) != LLM_OK) { printf("%s: %s\n", name, err.message); llm_model_free(m); llm_threadpool_free(pool); return 0; }
     in = (int32_t *)malloc((size_t)B * T * 4); tg = (int32_t *)malloc((size_t)B * T * 4);
     if (!in || !tg) { puts("out of memory"); exit(1); }
@@ -60,17 +72,19 @@ static size_t run(const char *name, llm_config cfg, int B, int T, int steps, int
         dt = llm_time_seconds() - t0;
         if (s >= first) { sum += dt; if (dt < best) best = dt; }
     }
+    if (lora) printf("LoRA rank %d: %lu trainable parameters of %lu\n", lora_rank, (unsigned long)llm_lora_num_params(lora),
+                     (unsigned long)n_params);
     printf("%-12s B=%d T=%-4d threads=%d | %8.1f ms/step (best %.1f) | %6.1f GFLOP/step | %6.1f GFLOP/s | %5.1f%% of %.0f GFLOP/s peak | %7.0f tok/s | peak RSS %.0f MB\n",
            name, B, T, threads, 1000 * sum / n, 1000 * best, flops / 1e9, flops / best / 1e9, 100 * flops / best / 1e9 / peak, peak,
            B * T / best, bc_peak_rss_mb());
     fflush(stdout);
     free(in); free(tg);
-    llm_trainer_free(tr); llm_model_free(m); llm_threadpool_free(pool);
+    llm_trainer_free(tr); llm_lora_free(lora); llm_model_free(m); llm_threadpool_free(pool);
     return n_params;
 }
 
 int main(int argc, char **argv) {
-    int steps = 3, B = 4, T = 64, threads = 0, mem = 0, i;
+    int steps = 3, B = 4, T = 64, threads = 0, mem = 0, lora = 0, i;
     double peak1 = 0, peak2 = 0;
     const char *arch = "both";
     llm_config g, l;
@@ -83,6 +97,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--peak")) { peak2 = atof(argv[++i]); peak1 = peak2 / 2; }
         else if (!strcmp(argv[i], "--arch")) arch = argv[++i];
+        else if (!strcmp(argv[i], "--lora")) lora = atoi(argv[++i]);
         else { printf("unknown flag %s\n", argv[i]); return 1; }
     }
     memset(&g, 0, sizeof g);   /* GPT-2 124M, llm.c's padded vocab */
@@ -106,7 +121,7 @@ int main(int argc, char **argv) {
         const double att = 2.0 * g.n_layer * Bm * g.n_head * (double)Tm * Tm * sizeof(float) / 1e6;
         double rss, np;
         printf("--mem: GPT-2 124M, B=%d T=%d, one step (no warm-up)\n", Bm, Tm);
-        np = (double)run("gpt2-124M", g, Bm, Tm, 0, th, th == 1 ? peak1 : peak2);
+        np = (double)run("gpt2-124M", g, Bm, Tm, 0, th, th == 1 ? peak1 : peak2, lora);
         rss = bc_peak_rss_mb();
         printf("peak RSS %.0f MB (params + grads + AdamW m, v alone: %.0f MB)\n", rss, 4.0 * np * 4 / 1e6);
         printf("a T x T attention design (llm.c: probabilities in the forward + their gradient, 2*L*B*NH*T*T floats)\n"
@@ -116,8 +131,8 @@ int main(int argc, char **argv) {
     for (i = 1; i <= 2; i++) {
         int th = threads ? threads : i;
         if (threads && i == 2) break;
-        if (strcmp(arch, "llama")) run("gpt2-124M", g, B, T, steps, th, th == 1 ? peak1 : peak2);
-        if (strcmp(arch, "gpt2")) run("llama-~110M", l, B, T, steps, th, th == 1 ? peak1 : peak2);
+        if (strcmp(arch, "llama")) run("gpt2-124M", g, B, T, steps, th, th == 1 ? peak1 : peak2, lora);
+        if (strcmp(arch, "gpt2")) run("llama-~110M", l, B, T, steps, th, th == 1 ? peak1 : peak2, lora);
     }
     return 0;
 }

@@ -26,7 +26,9 @@
    perplexity of the prompt's ids after the first (--file reads the prompt text from a file):
    how to measure what a quantization costs. A quantized GGUF is loaded quantized_only (its
    matrices stay in their blocks, prefill included); --keep-fp32 also makes their fp32 values
-   (more memory, a faster prefill). */
+   (more memory, a faster prefill). --lora applies a LoRA adapter (llm.h's or llama.cpp's GGUF)
+   at --lora-scale (1); --chat wraps the -i text in the instruction-tuning template (a user
+   turn, then the assistant's prefix: what train --sft taught the model to answer). */
 #define LLM_IMPLEMENTATION
 #include "../llm.h"
 
@@ -46,7 +48,8 @@ static int usage(void) {
         "usage: generate MODEL [-z TOKENIZER] [-i PROMPT] [-n NEW_TOKENS] [-t TEMP] [-p TOP_P] [-k TOP_K]\n"
         "                [-s SEED] [--min-p X] [--repeat-penalty X] [--beam N] [--stop STR]...\n"
         "                [--threads N] [--prompt-ids \"ID ID ...\"] [--ids] [--no-shift] [--file TEXT_FILE]\n"
-        "                [--quantize q8_0|q4_0|q4_k|q6_k] [--perplexity] [--keep-fp32]\n");
+        "                [--quantize q8_0|q4_0|q4_k|q6_k] [--perplexity] [--keep-fp32]\n"
+        "                [--lora ADAPTER.gguf [--lora-scale S]] [--chat]\n");
     return 2;
 }
 
@@ -73,16 +76,120 @@ static int parse_num(const char *s, double lo, double hi, double *out) {
     return 1;
 }
 
-int main(int argc, char **argv) {
-    const char *model_path = NULL, *tok_path = NULL, *prompt = NULL, *prompt_ids_str = NULL;
+/* The command line; parse_args returns 0, or the exit code of a bad one (usage printed). */
+typedef struct gen_opts {
+    const char *model_path, *tok_path, *prompt, *prompt_ids, *quant, *text_file, *lora;
     const char *stops[16];
-    double temp = 1.0, top_p = 0.9, min_p = 0, rep = 1.0, v;
-    int n_new = 256, top_k = 0, beam = 0, threads = 0, ids_only = 0, n_stops = 0, i, rc = 1, shift = 1, ppl = 0;
-    int keep_fp32 = 0;
+    int n_stops, n_new, top_k, beam, threads, ids_only, shift, ppl, keep_fp32, chat;
+    double temp, top_p, min_p, rep, lora_scale;
+    uint64_t seed;
+} gen_opts;
+static int parse_args(int argc, char **argv, gen_opts *o) {
+    static const char *const known[] = {"-z", "-i", "-n", "-t", "-p", "-k", "-s", "--min-p", "--repeat-penalty",
+                                        "--beam", "--stop", "--threads", "--prompt-ids", "--quantize", "--file",
+                                        "--lora", "--lora-scale"};
+    double v;
+    int i;
+    memset(o, 0, sizeof *o);
+    o->temp = 1.0; o->top_p = 0.9; o->rep = 1.0; o->n_new = 256; o->shift = 1; o->seed = 42; o->lora_scale = 1.0;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        size_t kk;
+        if (a[0] != '-') {
+            if (o->model_path) {
+                fprintf(stderr, "generate: unexpected argument '%s'\n", a);
+                return usage();
+            }
+            o->model_path = a;
+            continue;
+        }
+        if (!strcmp(a, "--ids")) { o->ids_only = 1; continue; }
+        if (!strcmp(a, "--no-shift")) { o->shift = 0; continue; }
+        if (!strcmp(a, "--keep-fp32")) { o->keep_fp32 = 1; continue; }
+        if (!strcmp(a, "--perplexity")) { o->ppl = 1; continue; }
+        if (!strcmp(a, "--chat")) { o->chat = 1; continue; }
+        for (kk = 0; kk < sizeof known / sizeof known[0] && strcmp(a, known[kk]); kk++) {}
+        if (kk == sizeof known / sizeof known[0]) {
+            fprintf(stderr, "generate: unknown option '%s'\n", a);
+            return usage();
+        }
+        if (!val) { fprintf(stderr, "generate: %s needs a value\n", a); return usage(); }
+        i++;
+        if (!strcmp(a, "-z")) o->tok_path = val;
+        else if (!strcmp(a, "-i")) o->prompt = val;
+        else if (!strcmp(a, "--prompt-ids")) o->prompt_ids = val;
+        else if (!strcmp(a, "--quantize")) o->quant = val;
+        else if (!strcmp(a, "--file")) o->text_file = val;
+        else if (!strcmp(a, "--lora")) o->lora = val;
+        else if (!strcmp(a, "--lora-scale")) {
+            if (!parse_num(val, -100, 100, &o->lora_scale)) goto bad;
+        }
+        else if (!strcmp(a, "--stop")) {
+            if (o->n_stops == 16) {
+                fprintf(stderr, "generate: at most 16 --stop strings\n");
+                return 2;
+            }
+            o->stops[o->n_stops++] = val;
+        } else if (!strcmp(a, "-n")) {
+            if (!parse_num(val, 0, 1e7, &v) || v != (int)v) goto bad;
+            o->n_new = (int)v;
+        } else if (!strcmp(a, "-t")) {
+            if (!parse_num(val, 0, 100, &o->temp)) goto bad;
+        } else if (!strcmp(a, "-p")) {
+            if (!parse_num(val, 0, 1, &o->top_p)) goto bad;
+        } else if (!strcmp(a, "-k")) {
+            if (!parse_num(val, 0, 1e7, &v) || v != (int)v) goto bad;
+            o->top_k = (int)v;
+        } else if (!strcmp(a, "-s")) {
+            if (!parse_num(val, 0, 1.8e19, &v)) goto bad;
+            o->seed = (uint64_t)v;
+        } else if (!strcmp(a, "--min-p")) {
+            if (!parse_num(val, 0, 1, &o->min_p)) goto bad;
+        } else if (!strcmp(a, "--repeat-penalty")) {
+            if (!parse_num(val, 0, 100, &o->rep)) goto bad;
+        } else if (!strcmp(a, "--beam")) {
+            if (!parse_num(val, 1, 64, &v) || v != (int)v) goto bad;
+            o->beam = (int)v;
+        } else {   /* --threads */
+            if (!parse_num(val, 0, 1024, &v) || v != (int)v) goto bad;
+            o->threads = (int)v;
+        }
+        continue;
+    bad:
+        fprintf(stderr, "generate: bad value '%s' for %s\n", val, a);
+        return 2;
+    }
+    if (!o->model_path) return usage();
+    return 0;
+}
+/* --prompt-ids "ID ID ..." (spaces, commas, tabs or newlines between): the ids into out
+   (room for strlen(s) / 2 + 1), each below vocab; 0 and a message when one is not. */
+static int parse_ids(const char *s, int vocab, int32_t *out, int *n) {
+    const char *p = s;
+    *n = 0;
+    for (;;) {
+        char *e;
+        long x;
+        while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n') p++;
+        if (!*p) break;
+        x = strtol(p, &e, 10);
+        if (e == p || x < 0 || x >= vocab) {
+            fprintf(stderr, "generate: bad token id in --prompt-ids at '%.20s' (vocab %d)\n", p, vocab);
+            return 0;
+        }
+        out[(*n)++] = (int32_t)x;
+        p = e;
+    }
+    if (!*n) fprintf(stderr, "generate: --prompt-ids holds no ids\n");
+    return *n > 0;
+}
+
+int main(int argc, char **argv) {
+    gen_opts o;
+    const char *prompt;
+    int i, rc = 1;
     llm_model_desc md;
-    const char *quant = NULL, *text_file = NULL;
     void *file_text = NULL;
-    uint64_t seed = 42;
     llm_model *model = NULL;
     llm_tokenizer *tok = NULL;
     const llm_tokenizer *tk;
@@ -93,107 +200,43 @@ int main(int argc, char **argv) {
     llm_sampler_desc spd;
     llm_error err;
     int32_t *pids = NULL, stop_bos = 1;
+    llm_lora *lora = NULL;
+    char *chat = NULL;
     int n_pids = 0;
     const llm_config *c;
 
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = 1;
-        if (a[0] != '-') {
-            if (model_path) {
-                fprintf(stderr, "generate: unexpected argument '%s'\n", a);
-                return usage();
-            }
-            model_path = a;
-            continue;
-        }
-        static const char *const known[] = {"-z", "-i", "-n", "-t", "-p", "-k", "-s", "--min-p", "--repeat-penalty",
-                                            "--beam", "--stop", "--threads", "--prompt-ids", "--quantize", "--file"};
-        size_t kk;
-        if (!strcmp(a, "--ids")) { ids_only = 1; continue; }
-        if (!strcmp(a, "--no-shift")) { shift = 0; continue; }
-        if (!strcmp(a, "--keep-fp32")) { keep_fp32 = 1; continue; }
-        if (!strcmp(a, "--perplexity")) { ppl = 1; continue; }
-        for (kk = 0; kk < sizeof known / sizeof known[0] && strcmp(a, known[kk]); kk++) {}
-        if (kk == sizeof known / sizeof known[0]) {
-            fprintf(stderr, "generate: unknown option '%s'\n", a);
-            return usage();
-        }
-        if (!val) { fprintf(stderr, "generate: %s needs a value\n", a); return usage(); }
-        if (!strcmp(a, "-z")) tok_path = val;
-        else if (!strcmp(a, "-i")) prompt = val;
-        else if (!strcmp(a, "--prompt-ids")) prompt_ids_str = val;
-        else if (!strcmp(a, "--quantize")) quant = val;
-        else if (!strcmp(a, "--file")) text_file = val;
-        else if (!strcmp(a, "--stop")) {
-            if (n_stops == 16) {
-                fprintf(stderr, "generate: at most 16 --stop strings\n");
-                return 2;
-            }
-            stops[n_stops++] = val;
-        } else if (!strcmp(a, "-n")) {
-            if (!parse_num(val, 0, 1e7, &v) || v != (int)v) goto bad;
-            n_new = (int)v;
-        } else if (!strcmp(a, "-t")) {
-            if (!parse_num(val, 0, 100, &temp)) goto bad;
-        } else if (!strcmp(a, "-p")) {
-            if (!parse_num(val, 0, 1, &top_p)) goto bad;
-        } else if (!strcmp(a, "-k")) {
-            if (!parse_num(val, 0, 1e7, &v) || v != (int)v) goto bad;
-            top_k = (int)v;
-        } else if (!strcmp(a, "-s")) {
-            if (!parse_num(val, 0, 1.8e19, &v)) goto bad;
-            seed = (uint64_t)v;
-        } else if (!strcmp(a, "--min-p")) {
-            if (!parse_num(val, 0, 1, &min_p)) goto bad;
-        } else if (!strcmp(a, "--repeat-penalty")) {
-            if (!parse_num(val, 0, 100, &rep)) goto bad;
-        } else if (!strcmp(a, "--beam")) {
-            if (!parse_num(val, 1, 64, &v) || v != (int)v) goto bad;
-            beam = (int)v;
-        } else if (!strcmp(a, "--threads")) {
-            if (!parse_num(val, 0, 1024, &v) || v != (int)v) goto bad;
-            threads = (int)v;
-        } else {
-            fprintf(stderr, "generate: unknown option '%s'\n", a);
-            return usage();
-        }
-        i += takes;
-        continue;
-    bad:
-        fprintf(stderr, "generate: bad value '%s' for %s\n", val, a);
-        return 2;
-    }
-    if (!model_path) return usage();
+    if ((rc = parse_args(argc, argv, &o)) != 0) return rc;
+    rc = 1;
+    prompt = o.prompt;
 
     memset(&md, 0, sizeof md);
-    md.quantized_only = !keep_fp32;   /* a quantized GGUF stays in its blocks: a fraction of the memory */
-    if (llm_model_load(model_path, &md, &model, &err) != LLM_OK) {
-        fprintf(stderr, "generate: %s: %s\n", model_path, err.message);
+    md.quantized_only = !o.keep_fp32;   /* a quantized GGUF stays in its blocks: a fraction of the memory */
+    if (llm_model_load(o.model_path, &md, &model, &err) != LLM_OK) {
+        fprintf(stderr, "generate: %s: %s\n", o.model_path, err.message);
         return 1;
     }
     c = llm_model_config(model);
-    if (quant) {   /* quantized copies of the matrices: decoding reads them */
-        llm_type qt = !strcmp(quant, "q8_0") ? LLM_TYPE_Q8_0 : !strcmp(quant, "q4_0") ? LLM_TYPE_Q4_0
-                    : !strcmp(quant, "q4_k") ? LLM_TYPE_Q4_K : !strcmp(quant, "q6_k") ? LLM_TYPE_Q6_K : LLM_TYPE_F32;
+    if (o.quant) {   /* quantized copies of the matrices: decoding reads them */
+        llm_type qt = !strcmp(o.quant, "q8_0") ? LLM_TYPE_Q8_0 : !strcmp(o.quant, "q4_0") ? LLM_TYPE_Q4_0
+                    : !strcmp(o.quant, "q4_k") ? LLM_TYPE_Q4_K : !strcmp(o.quant, "q6_k") ? LLM_TYPE_Q6_K : LLM_TYPE_F32;
         if (qt == LLM_TYPE_F32) { fprintf(stderr, "generate: --quantize takes q8_0, q4_0, q4_k or q6_k\n"); goto done; }
         if (llm_model_quantize(model, qt, &err) != LLM_OK) {
             fprintf(stderr, "generate: %s\n", err.message);
             goto done;
         }
     }
-    if (text_file) {   /* the prompt from a file */
+    if (o.text_file) {   /* the prompt from a file */
         size_t n;
-        if (llm_read_file(text_file, NULL, &file_text, &n, &err) != LLM_OK) {
-            fprintf(stderr, "generate: %s: %s\n", text_file, err.message);
+        if (llm_read_file(o.text_file, NULL, &file_text, &n, &err) != LLM_OK) {
+            fprintf(stderr, "generate: %s: %s\n", o.text_file, err.message);
             goto done;
         }
         prompt = (const char *)file_text;
     }
-    if (tok_path) {
-        if (llm_tokenizer_load(tok_path, NULL, &tok, &err) != LLM_OK ||
+    if (o.tok_path) {
+        if (llm_tokenizer_load(o.tok_path, NULL, &tok, &err) != LLM_OK ||
             llm_model_set_tokenizer(model, tok, &err) != LLM_OK) {
-            fprintf(stderr, "generate: %s: %s\n", tok_path, err.message);
+            fprintf(stderr, "generate: %s: %s\n", o.tok_path, err.message);
             goto done;
         }
     } else if (!llm_model_tokenizer(model) && c->vocab_size == 256) {
@@ -207,24 +250,20 @@ int main(int argc, char **argv) {
         }
     }
     tk = llm_model_tokenizer(model);
+    if (o.lora && llm_lora_load(model, o.lora, NULL, &lora, &err) != LLM_OK) {   /* an adapter for the sessions */
+        fprintf(stderr, "generate: %s: %s\n", o.lora, err.message);
+        goto done;
+    }
+    if (o.chat && prompt) {   /* the text as a user turn of the instruction-tuning template, then the answer */
+        size_t n = llm_chat_prompt(NULL, NULL, prompt, NULL, 0);
+        if (!(chat = (char *)malloc(n + 1))) goto done;
+        llm_chat_prompt(NULL, NULL, prompt, chat, n + 1);
+        prompt = chat;
+    }
     /* the prompt: ids, text, or the start token */
-    if (prompt_ids_str) {
-        const char *p = prompt_ids_str;
-        char *e;
-        pids = (int32_t *)malloc((strlen(p) / 2 + 2) * sizeof(int32_t));
-        for (;;) {
-            long x;
-            while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n') p++;
-            if (!*p) break;
-            x = strtol(p, &e, 10);
-            if (e == p || x < 0 || x >= c->vocab_size) {
-                fprintf(stderr, "generate: bad token id in --prompt-ids at '%.20s' (vocab %d)\n", p, c->vocab_size);
-                goto done;
-            }
-            pids[n_pids++] = (int32_t)x;
-            p = e;
-        }
-        if (!n_pids) { fprintf(stderr, "generate: --prompt-ids holds no ids\n"); goto done; }
+    if (o.prompt_ids) {
+        pids = (int32_t *)malloc((strlen(o.prompt_ids) / 2 + 2) * sizeof(int32_t));
+        if (!pids || !parse_ids(o.prompt_ids, c->vocab_size, pids, &n_pids)) goto done;
     } else if (prompt && *prompt) {
         size_t n = 0;
         int flags = tk && llm_tokenizer_kind(tk) == LLM_TOKENIZER_SPM ? LLM_TOKENIZE_ADD_BOS : 0;
@@ -242,11 +281,11 @@ int main(int argc, char **argv) {
         pids[0] = c->arch == LLM_ARCH_LLAMA ? 1 : (c->vocab_size > 50256 ? 50256 : c->vocab_size - 1);
         n_pids = 1;
     }
-    if (llm_threadpool_create(threads, NULL, &pool, &err) != LLM_OK) {
+    if (llm_threadpool_create(o.threads, NULL, &pool, &err) != LLM_OK) {
         fprintf(stderr, "generate: %s\n", err.message);
         goto done;
     }
-    if (ppl) {
+    if (o.ppl) {
         /* teacher-forced perplexity of the ids after the first: exp(mean(-log p(id[t+1] | ids[..t]))),
            one token at a time (the decoding path, so quantized copies count), in windows of the
            context: each window starts afresh with its first id */
@@ -257,6 +296,10 @@ int main(int argc, char **argv) {
         if (n_pids < 2) { fprintf(stderr, "generate: --perplexity needs at least 2 prompt tokens\n"); goto done; }
         if (llm_session_create(model, &sd, &s, &err) != LLM_OK) {
             fprintf(stderr, "generate: %s\n", err.message);
+            goto done;
+        }
+        if (lora && llm_session_set_lora(s, lora, (float)o.lora_scale) != LLM_OK) {
+            fprintf(stderr, "generate: %s\n", llm_session_last_error(s));
             goto done;
         }
         for (w0 = 0; w0 + 1 < n_pids; w0 += llm_session_n_ctx(s)) {
@@ -288,35 +331,39 @@ int main(int argc, char **argv) {
         fprintf(stderr, "generate: %s\n", err.message);
         goto done;
     }
+    if (lora && llm_session_set_lora(s, lora, (float)o.lora_scale) != LLM_OK) {
+        fprintf(stderr, "generate: %s\n", llm_session_last_error(s));
+        goto done;
+    }
     if (n_pids >= llm_session_n_ctx(s)) {
         fprintf(stderr, "generate: the prompt (%d tokens) fills the context (%d)\n", n_pids, llm_session_n_ctx(s));
         goto done;
     }
-    if (n_new > llm_session_n_ctx(s) - n_pids) {
-        if (beam || !shift) {
+    if (o.n_new > llm_session_n_ctx(s) - n_pids) {
+        if (o.beam || !o.shift) {
             fprintf(stderr, "generate: the context holds %d tokens: %d new after the %d of the prompt%s\n",
                     llm_session_n_ctx(s), llm_session_n_ctx(s) - n_pids, n_pids,
-                    beam ? " (beam search does not shift)" : " (without --no-shift the context shifts)");
-            n_new = llm_session_n_ctx(s) - n_pids;
+                    o.beam ? " (beam search does not shift)" : " (without --no-shift the context shifts)");
+            o.n_new = llm_session_n_ctx(s) - n_pids;
         } else {
             fprintf(stderr, "generate: the context holds %d tokens; past that its oldest half is dropped "
                             "(--no-shift stops there instead)\n", llm_session_n_ctx(s));
         }
     }
 
-    if (beam) {
+    if (o.beam) {
         llm_beam_desc bd;
-        int32_t *out = (int32_t *)malloc((size_t)(n_new + 1) * sizeof(int32_t));
+        int32_t *out = (int32_t *)malloc((size_t)(o.n_new + 1) * sizeof(int32_t));
         int n_out = 0;
         float score;
         double t0 = llm_time_seconds(), dt;
         memset(&bd, 0, sizeof bd);
-        bd.beam_size = beam; bd.max_tokens = n_new > 0 ? n_new : 1;
-        if (llm_beam_search(s, pids, n_pids, &bd, out, n_new + 1, &n_out, &score) != LLM_OK) {
+        bd.beam_size = o.beam; bd.max_tokens = o.n_new > 0 ? o.n_new : 1;
+        if (llm_beam_search(s, pids, n_pids, &bd, out, o.n_new + 1, &n_out, &score) != LLM_OK) {
             fprintf(stderr, "generate: %s\n", llm_session_last_error(s)); free(out); goto done;
         }
         dt = llm_time_seconds() - t0;
-        if (ids_only || !tk) { for (i = 0; i < n_out; i++) printf(i ? " %d" : "%d", (int)out[i]); printf("\n"); }
+        if (o.ids_only || !tk) { for (i = 0; i < n_out; i++) printf(i ? " %d" : "%d", (int)out[i]); printf("\n"); }
         else {
             size_t n = 0; char *txt;
             llm_detokenize(tk, out, (size_t)n_out, NULL, 0, &n);
@@ -326,15 +373,15 @@ int main(int argc, char **argv) {
             fwrite(txt, 1, n, stdout); printf("\n");
             free(txt);
         }
-        fprintf(stderr, "beam %d: %d tokens, score %.4f, %.2f s | %.1f tok/s\n", beam, n_out, score, dt, n_out / dt);
+        fprintf(stderr, "beam %d: %d tokens, score %.4f, %.2f s | %.1f tok/s\n", o.beam, n_out, score, dt, n_out / dt);
         free(out);
         rc = 0;
         goto done;
     }
 
     memset(&spd, 0, sizeof spd);
-    spd.temperature = (float)temp; spd.top_p = (float)top_p; spd.top_k = top_k;
-    spd.min_p = (float)min_p; spd.repeat_penalty = (float)rep; spd.seed = seed;
+    spd.temperature = (float)o.temp; spd.top_p = (float)o.top_p; spd.top_k = o.top_k;
+    spd.min_p = (float)o.min_p; spd.repeat_penalty = (float)o.rep; spd.seed = o.seed;
     if (llm_sampler_create(model, &spd, &smp, &err) != LLM_OK) {
         fprintf(stderr, "generate: %s\n", err.message);
         goto done;
@@ -344,17 +391,17 @@ int main(int argc, char **argv) {
         llm_generate_stats st;
         ids_out io;
         memset(&gd, 0, sizeof gd); memset(&io, 0, sizeof io);
-        gd.prompt_ids = pids; gd.n_prompt_ids = n_pids; gd.max_tokens = n_new; gd.context_shift = shift;
+        gd.prompt_ids = pids; gd.n_prompt_ids = n_pids; gd.max_tokens = o.n_new; gd.context_shift = o.shift;
         gd.n_keep =
             (tk ? pids[0] == llm_tokenizer_bos(tk) : c->arch == LLM_ARCH_LLAMA && pids[0] == 1) ? 1 : 0; /* BOS */
-        gd.stop_strings = stops; gd.n_stop_strings = tk ? n_stops : 0;
+        gd.stop_strings = o.stops; gd.n_stop_strings = tk ? o.n_stops : 0;
         if (c->arch == LLM_ARCH_LLAMA) { gd.stop_tokens = &stop_bos; gd.n_stop_tokens = 1; }
-        if (ids_only || !tk) { gd.on_token = on_token; gd.user_data = &io; }
+        if (o.ids_only || !tk) { gd.on_token = on_token; gd.user_data = &io; }
         else {
             gd.on_text = on_text;
             if (prompt) { fputs(prompt, stdout); fflush(stdout); }
         }
-        if (n_new == 0) { rc = 0; goto done; }
+        if (o.n_new == 0) { rc = 0; goto done; }
         if (llm_generate(s, smp, &gd, &st) != LLM_OK) {
             fprintf(stderr, "\ngenerate: %s\n", llm_session_last_error(s));
             goto done;
@@ -374,6 +421,8 @@ done:
     llm_free(NULL, file_text);
     llm_sampler_free(smp);
     llm_session_free(s);
+    llm_lora_free(lora);
+    free(chat);
     llm_threadpool_free(pool);
     llm_tokenizer_free(tok);
     llm_model_free(model);

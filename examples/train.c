@@ -34,6 +34,9 @@ static void on_log(int level, const char *msg, void *u) {
 
 typedef struct opts {
     const char *data, *tokens, *init, *resume, *save, *tokenizer;
+    int sft, lora_rank;             /* --sft (JSONL data), --lora-rank (0: train every weight) */
+    float lora_alpha, lora_dropout;
+    const char *lora_targets, *save_lora, *merge_lora;
     int vocab_size;
     int save_every;
     llm_config cfg;
@@ -58,9 +61,17 @@ static void usage(void) {
         "  --min-lr-frac F --wd X --clip X --seed N --threads N --sample-every N --sample-len N\n"
         "  --val-frac F --val-every N      held-out share of the data (0.1) and how often to report\n"
         "                                 its loss (every sample; 0 = only at the end)\n"
-        "  --seconds S                    pick the number of steps to take about S seconds\n");
+        "  --seconds S                    pick the number of steps to take about S seconds\n"
+        "  --sft                          --data is JSONL of {\"prompt\", \"response\"} or {\"messages\": [...]}:\n"
+        "                                 instruction tuning, the loss over the responses only\n"
+        "  --lora-rank R [--lora-alpha A] [--lora-targets q,k,v,o,gate,up,down|qkv|all] [--save-lora F]\n"
+        "                [--lora-dropout P]\n"
+        "                                 train a LoRA adapter (rank R, alpha A = R, targets q,v) instead\n"
+        "                                 of the weights; --save-lora writes it (GGUF, llama.cpp's layout)\n"
+        "  --merge-lora F --init BASE --save OUT   merge an adapter into a model and save it\n");
 }
 
+/* The command line into o (defaults already there): 0, 1 for a bad one (said why), 2 for --help. */
 static int parse(int argc, char **argv, opts *o) {
     int i;
     for (i = 1; i < argc; i++) {
@@ -72,6 +83,8 @@ static int parse(int argc, char **argv, opts *o) {
         if (*e || e == v || !(x >= 0) || x > (hi)) { goto bad; } o->field = (float)x; i++; continue; }
         STR("--data", data) STR("--tokens", tokens) STR("--init", init) STR("--resume", resume) STR("--save", save)
         STR("--tokenizer", tokenizer) INT("--vocab-size", vocab_size) INT("--save-every", save_every)
+        STR("--lora-targets", lora_targets) STR("--save-lora", save_lora) STR("--merge-lora", merge_lora)
+        INT("--lora-rank", lora_rank) FLT("--lora-alpha", lora_alpha, 1e6) FLT("--lora-dropout", lora_dropout, 0.99)
         INT("--layers", cfg.n_layer) INT("--heads", cfg.n_head) INT("--kv-heads", cfg.n_kv_head)
         INT("--dim", cfg.dim) INT("--ffn", cfg.ffn_dim) INT("--vocab", cfg.vocab_size) INT("--ctx", cfg.max_seq_len)
         INT("--batch", batch) INT("--seq", seq) INT("--steps", steps) INT("--accum", accum) INT("--warmup", warmup)
@@ -100,21 +113,22 @@ static int parse(int argc, char **argv, opts *o) {
             else goto bad;
             i++; continue;
         }
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { usage(); exit(0); }
+        if (strcmp(a, "--sft") == 0) { o->sft = 1; continue; }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { usage(); return 2; }
         fprintf(stderr, "train: unknown option '%s'\n", a);
         usage();
-        return 0;
+        return 1;
     missing:
         fprintf(stderr, "train: %s needs a value\n", a);
-        return 0;
+        return 1;
     bad:
         fprintf(stderr, "train: bad value '%s' for %s\n", v, a);
-        return 0;
+        return 1;
     }
 #undef STR
 #undef INT
 #undef FLT
-    return 1;
+    return 0;
 }
 
 /* Streams generated text to stdout. */
@@ -126,8 +140,8 @@ static int print_text(const char *text, size_t len, int32_t tok, void *u) {
 
 /* A sample from the model: a session continues `prompt` (a few tokens of the validation
    text) with temperature 0.8 and top-p 0.95. */
-static void sample(const llm_model *m, llm_threadpool *pool, const int32_t *prompt, int n_prompt, int len,
-                   uint64_t seed) {
+static void sample(const llm_model *m, const llm_lora *lora, llm_threadpool *pool, const int32_t *prompt, int n_prompt,
+                   int len, uint64_t seed) {
     llm_session_desc sd;
     llm_sampler_desc spd;
     llm_generate_desc gd;
@@ -141,7 +155,8 @@ static void sample(const llm_model *m, llm_threadpool *pool, const int32_t *prom
     memset(&gd, 0, sizeof gd);
     gd.prompt_ids = prompt; gd.n_prompt_ids = n_prompt; gd.max_tokens = len; gd.on_text = print_text;
     gd.context_shift = 1;
-    if (llm_session_create(m, &sd, &s, &err) != LLM_OK || llm_sampler_create(m, &spd, &smp, &err) != LLM_OK) {
+    if (llm_session_create(m, &sd, &s, &err) != LLM_OK || llm_sampler_create(m, &spd, &smp, &err) != LLM_OK ||
+        (lora && llm_session_set_lora(s, lora, 1.0f) != LLM_OK)) {
         fprintf(stderr, "train: sample: %s\n", err.message);
     } else {
         const llm_tokenizer *tok = llm_model_tokenizer(m);
@@ -266,8 +281,70 @@ static llm_model *make_model(const opts *o, const llm_tokenizer *tok) {
     return model;
 }
 
+/* --lora-targets "q,v" (or qkv, all) as LLM_LORA_* bits; 0 for a bad list */
+static unsigned lora_targets(const char *s, llm_arch arch) {
+    static const struct { const char *name; unsigned bits; } names[] = {
+        {"q", LLM_LORA_Q}, {"k", LLM_LORA_K}, {"v", LLM_LORA_V}, {"qkv", LLM_LORA_QKV}, {"o", LLM_LORA_O},
+        {"gate", LLM_LORA_GATE}, {"up", LLM_LORA_UP}, {"down", LLM_LORA_DOWN}, {"all", 127u}};
+    unsigned bits = 0;
+    if (!s) return arch == LLM_ARCH_GPT2 ? LLM_LORA_QKV : LLM_LORA_Q | LLM_LORA_V;
+    while (*s) {
+        size_t n = strcspn(s, ","), k;
+        for (k = 0; k < sizeof names / sizeof names[0]; k++)
+            if (strlen(names[k].name) == n && strncmp(s, names[k].name, n) == 0) break;
+        if (k == sizeof names / sizeof names[0]) return 0;
+        bits |= names[k].bits;
+        s += n + (s[n] == ',');
+    }
+    if (arch == LLM_ARCH_GPT2) bits &= ~LLM_LORA_GATE;   /* "all" on GPT-2: it has no gate */
+    return bits;
+}
+
+/* Instruction tuning: the model's greedy answers to the first examples' prompts (each
+   example up to its first learned token), through the adapter when there is one. */
+static void sft_answers(const llm_model *m, const llm_lora *lora, llm_threadpool *pool, const llm_sft_data *d, int len) {
+    size_t e;
+    for (e = 0; e < d->n_examples && e < 4; e++) {
+        size_t k = d->start[e], n;
+        llm_session_desc sd;
+        llm_generate_desc gd;
+        llm_session *s = NULL;
+        llm_sampler *smp = NULL;
+        char *text;
+        while (k < d->start[e + 1] && !d->learn[k]) k++;
+        n = k - d->start[e];
+        memset(&sd, 0, sizeof sd); sd.pool = pool;
+        memset(&gd, 0, sizeof gd);
+        gd.prompt_ids = d->tokens + d->start[e]; gd.n_prompt_ids = (int)n; gd.max_tokens = len; gd.on_text = print_text;
+        if (llm_session_create(m, &sd, &s, NULL) != LLM_OK || llm_sampler_create(m, NULL, &smp, NULL) != LLM_OK ||
+            (lora && llm_session_set_lora(s, lora, 1.0f) != LLM_OK)) {
+            llm_session_free(s);
+            llm_sampler_free(smp);
+            return;
+        }
+        {   /* the prompt as text, then the answer */
+            size_t tn = 0;
+            llm_detokenize(llm_model_tokenizer(m), gd.prompt_ids, n, NULL, 0, &tn);
+            if ((text = (char *)malloc(tn + 1)) != NULL) {
+                llm_detokenize(llm_model_tokenizer(m), gd.prompt_ids, n, text, tn, &tn);
+                fwrite(text, 1, tn, stdout);
+                free(text);
+            }
+        }
+        llm_generate(s, smp, &gd, NULL);
+        printf("\n");
+        llm_sampler_free(smp);
+        llm_session_free(s);
+    }
+    printf("--------------\n");
+    fflush(stdout);
+}
+
 int main(int argc, char **argv) {
     opts o;
+    llm_sft_data *sft = NULL;
+    llm_lora *lora = NULL;
+    size_t sft_pos = 0;
     llm_model *model = NULL;
     llm_trainer *tr = NULL;
     llm_threadpool *pool = NULL;
@@ -292,8 +369,26 @@ int main(int argc, char **argv) {
                "for about a minute; samples show the progress; the model is saved as demo.gguf.\n"
                "Then: ./generate demo.gguf -i \"static \"        (./train --help for the options)\n\n");
     }
-    if (!parse(argc, argv, &o)) return 2;
+    if ((rc = parse(argc, argv, &o)) != 0) return rc == 2 ? 0 : 2;
+    rc = 1;
+    if (o.merge_lora) {   /* base + adapter -> merged model */
+        if (!o.init || !o.save) { fprintf(stderr, "train: --merge-lora needs --init BASE and --save OUT\n"); return 2; }
+        if (!(model = make_model(&o, NULL))) return 1;
+        if (llm_lora_load(model, o.merge_lora, NULL, &lora, &err) != LLM_OK ||
+            llm_lora_merge(model, lora, 1.0f, &err) != LLM_OK || llm_model_save(model, o.save, &err) != LLM_OK) {
+            fprintf(stderr, "train: %s\n", err.message);
+        } else {
+            printf("merged %s (rank %d, alpha %g, %lu parameters) into %s: saved %s\n", o.merge_lora, llm_lora_rank(lora),
+                   (double)llm_lora_alpha(lora), (unsigned long)llm_lora_num_params(lora), o.init, o.save);
+            rc = 0;
+        }
+        llm_lora_free(lora);
+        llm_model_free(model);
+        return rc;
+    }
     if (!o.data && !o.tokens) { fprintf(stderr, "train: need --data FILE or --tokens SHARD\n"); usage(); return 2; }
+    if (o.lora_rank && o.save) { fprintf(stderr, "train: with --lora-rank the adapter is saved: --save-lora FILE\n"); return 2; }
+    if (o.sft && o.tokens) { fprintf(stderr, "train: --sft reads JSONL text: --data FILE\n"); return 2; }
     if (o.accum < 1) o.accum = 1;
     if (!o.steps && !o.seconds) o.steps = 100;
     if (llm_threadpool_create(o.threads, NULL, &pool, &err) != LLM_OK) { fprintf(stderr, "train: %s\n", err.message); return 1; }
@@ -316,7 +411,30 @@ int main(int argc, char **argv) {
     }
     if (!(model = make_model(&o, tok))) goto done;
     c = llm_model_config(model);
-    if (!(data = load_tokens(&o, model, text, text_len, &n_data))) goto done;
+    if (o.sft) {   /* instruction tuning: examples from JSONL, the loss over the responses */
+        if (!llm_model_tokenizer(model)) { fprintf(stderr, "train: --sft needs a tokenizer\n"); goto done; }
+        if (llm_sft_load_mem(llm_model_tokenizer(model), text, text_len, NULL, NULL, &sft, &err) != LLM_OK) {
+            fprintf(stderr, "train: %s: %s\n", o.data, err.message);
+            goto done;
+        }
+        printf("sft: %lu examples, %lu tokens, %lu of them learned (responses and their EOS)\n",
+               (unsigned long)sft->n_examples, (unsigned long)sft->n_tokens, (unsigned long)sft->n_learn);
+        {   /* a row holds one example's first T + 1 tokens: say when some are cut */
+            size_t e, cut = 0, longest = 0;
+            for (e = 0; e < sft->n_examples; e++) {
+                const size_t len = sft->start[e + 1] - sft->start[e];
+                cut += len > (size_t)o.seq + 1;
+                if (len > longest) longest = len;
+            }
+            if (cut)
+                fprintf(stderr, "train: %lu of %lu examples are longer than --seq %d + 1 tokens (the longest: %lu) and "
+                        "are cut there: their ends are not learned\n", (unsigned long)cut,
+                        (unsigned long)sft->n_examples, o.seq, (unsigned long)longest);
+        }
+        n_data = sft->n_tokens;
+        if (!(data = (int32_t *)malloc(n_data * sizeof(int32_t)))) goto done;
+        memcpy(data, sft->tokens, n_data * sizeof(int32_t));
+    } else if (!(data = load_tokens(&o, model, text, text_len, &n_data))) goto done;
     {
         size_t i;
         for (i = 0; i < n_data; i++)
@@ -326,8 +444,8 @@ int main(int argc, char **argv) {
                 goto done;
             }
     }
-    n_train = n_data - (size_t)((double)n_data * o.val_frac);
-    if (n_train < (size_t)o.batch * o.seq + 1) {
+    n_train = sft ? n_data : n_data - (size_t)((double)n_data * o.val_frac);   /* (SFT: no held-out split) */
+    if (!sft && n_train < (size_t)o.batch * o.seq + 1) {
         fprintf(stderr, "train: the training part holds %lu tokens, a batch needs %d\n", (unsigned long)n_train,
                 o.batch * o.seq + 1);
         goto done;
@@ -337,6 +455,17 @@ int main(int argc, char **argv) {
     td.batch = o.batch; td.seq_len = o.seq; td.lr = o.lr; td.weight_decay = o.wd; td.grad_clip = o.clip;
     td.warmup_steps = o.warmup; td.total_steps = o.steps; td.schedule = o.schedule; td.min_lr_frac = o.min_lr_frac;
     td.seed = o.seed; td.pool = pool; td.log_fn = on_log;
+    if (o.lora_rank) {   /* a LoRA adapter is trained instead of the weights */
+        llm_lora_desc ld;
+        memset(&ld, 0, sizeof ld);
+        ld.rank = o.lora_rank; ld.alpha = o.lora_alpha; ld.seed = o.seed; ld.dropout = o.lora_dropout;
+        if (!(ld.targets = lora_targets(o.lora_targets, c->arch))) {
+            fprintf(stderr, "train: --lora-targets takes q,k,v,o,gate,up,down (GPT-2: qkv,o,up,down) or all\n");
+            goto done;
+        }
+        if (llm_lora_create(model, &ld, &lora, &err) != LLM_OK) { fprintf(stderr, "train: %s\n", err.message); goto done; }
+        td.lora = lora;
+    }
     in = (int32_t *)malloc((size_t)o.batch * o.seq * sizeof(int32_t));
     tg = (int32_t *)malloc((size_t)o.batch * o.seq * sizeof(int32_t));
     if (!in || !tg) { fprintf(stderr, "train: out of memory\n"); goto done; }
@@ -344,8 +473,11 @@ int main(int argc, char **argv) {
         /* time two steps on a scratch trainer, then size the run (and its schedule) to fit */
         double t0, per;
         llm_step_result r;
-        memcpy(in, data, (size_t)o.batch * o.seq * sizeof(int32_t));
-        memcpy(tg, data + 1, (size_t)o.batch * o.seq * sizeof(int32_t));
+        if (sft) llm_sft_batch(sft, 0, o.batch, o.seq, in, tg);
+        else {
+            memcpy(in, data, (size_t)o.batch * o.seq * sizeof(int32_t));
+            memcpy(tg, data + 1, (size_t)o.batch * o.seq * sizeof(int32_t));
+        }
         if (llm_trainer_create(model, &td, &tr, &err) != LLM_OK) { fprintf(stderr, "train: %s\n", err.message); goto done; }
         llm_trainer_step(tr, in, tg, &r);
         t0 = llm_time_seconds();
@@ -355,6 +487,16 @@ int main(int argc, char **argv) {
         llm_model_free(model);
         if (!(model = make_model(&o, tok))) goto done;   /* the same fresh start */
         c = llm_model_config(model);
+        if (lora) {   /* (the adapter too) */
+            llm_lora_desc ld;
+            memset(&ld, 0, sizeof ld);
+            ld.rank = o.lora_rank; ld.alpha = o.lora_alpha; ld.seed = o.seed; ld.targets = llm_lora_targets(lora);
+            ld.dropout = o.lora_dropout;
+            llm_lora_free(lora);
+            lora = NULL;
+            if (llm_lora_create(model, &ld, &lora, &err) != LLM_OK) { fprintf(stderr, "train: %s\n", err.message); goto done; }
+            td.lora = lora;
+        }
         o.steps = (int)((o.seconds * 0.9 - (llm_time_seconds() - t_start)) / (per * 1.1));
         if (o.steps < 50) o.steps = 50;
         td.total_steps = o.steps;
@@ -374,6 +516,13 @@ int main(int argc, char **argv) {
            c->vocab_size, c->max_seq_len, llm_model_num_params(model) / 1e6, llm_trainer_backend(tr),
            llm_threadpool_size(pool));
     printf("data: %lu training tokens, %lu validation tokens\n", (unsigned long)n_train, (unsigned long)(n_data - n_train));
+    if (lora)
+        printf("trainable: %lu parameters (LoRA rank %d, alpha %g, %d tensors) of %lu; the base is frozen\n",
+               (unsigned long)llm_lora_num_params(lora), llm_lora_rank(lora), (double)llm_lora_alpha(lora),
+               llm_lora_num_tensors(lora), (unsigned long)llm_model_num_params(model));
+    else
+        printf("trainable: all %lu parameters\n", (unsigned long)llm_model_num_params(model));
+    if (sft) { printf("--- answers before training ---\n"); sft_answers(model, lora, pool, sft, o.sample_len); }
     fflush(stdout);
     first = llm_trainer_step_count(tr);
     for (step = first; step < o.steps; step++) {
@@ -383,10 +532,15 @@ int main(int argc, char **argv) {
         double t0 = llm_time_seconds(), ms;
         int a;
         for (a = 0; a < o.accum && st == LLM_OK; a++) {
-            if (pos + BT + 1 > n_train) pos = 0;   /* wrap (llm.c's loader) */
-            memcpy(in, data + pos, BT * sizeof(int32_t));
-            memcpy(tg, data + pos + 1, BT * sizeof(int32_t));
-            pos += BT;
+            if (sft) {   /* one example per row, padded; targets only on the responses */
+                llm_sft_batch(sft, sft_pos, o.batch, o.seq, in, tg);
+                sft_pos = (sft_pos + (size_t)o.batch) % sft->n_examples;
+            } else {
+                if (pos + BT + 1 > n_train) pos = 0;   /* wrap (llm.c's loader) */
+                memcpy(in, data + pos, BT * sizeof(int32_t));
+                memcpy(tg, data + pos + 1, BT * sizeof(int32_t));
+                pos += BT;
+            }
             st = llm_trainer_accumulate(tr, in, tg, NULL);
         }
         if (st == LLM_OK) st = llm_trainer_update(tr, &r);
@@ -406,11 +560,24 @@ int main(int argc, char **argv) {
         if (o.save && o.save_every > 0 && (step + 1) % o.save_every == 0 && step + 1 < o.steps) {
             if (llm_trainer_save(tr, o.save, pos) != LLM_OK) { fprintf(stderr, "train: %s\n", llm_trainer_last_error(tr)); goto done; }
         }
-        if (o.sample_every > 0 && (step + 1) % o.sample_every == 0 && llm_trainer_sync(tr) == LLM_OK)
-            sample(model, pool, data + n_train < data + n_data ? data + n_train : data, 8, o.sample_len, o.seed + step);
+        if (sft && o.sample_every > 0 && (step + 1) % o.sample_every == 0 && llm_trainer_sync(tr) == LLM_OK) {
+            printf("--- answers after step %d ---\n", step + 1);
+            sft_answers(model, lora, pool, sft, o.sample_len);
+        } else if (o.sample_every > 0 && (step + 1) % o.sample_every == 0 && llm_trainer_sync(tr) == LLM_OK)
+            sample(model, lora, pool, data + n_train < data + n_data ? data + n_train : data, 8, o.sample_len,
+                   o.seed + step);
     }
     if (n_train < n_data && o.val_every == 0)
         printf("val loss %.6f\n", val_loss(tr, data + n_train, n_data - n_train, o.batch, o.seq, in, tg));
+    if (sft && (o.sample_every <= 0 || o.steps % o.sample_every != 0) && llm_trainer_sync(tr) == LLM_OK) {
+        printf("--- answers after training ---\n");
+        sft_answers(model, lora, pool, sft, o.sample_len);
+    }
+    if (o.save_lora && lora) {
+        if (llm_lora_save(lora, o.save_lora, &err) != LLM_OK) { fprintf(stderr, "train: %s\n", err.message); goto done; }
+        printf("saved %s (LoRA adapter: rank %d, alpha %g, %lu parameters)\n", o.save_lora, llm_lora_rank(lora),
+               (double)llm_lora_alpha(lora), (unsigned long)llm_lora_num_params(lora));
+    }
     if (o.save) {
         llm_status st = demo ? (llm_trainer_sync(tr), llm_model_save(model, o.save, &err)) : llm_trainer_save(tr, o.save, pos);
         if (st != LLM_OK) { fprintf(stderr, "train: %s\n", demo ? err.message : llm_trainer_last_error(tr)); goto done; }
@@ -424,6 +591,8 @@ done:
     llm_free(NULL, text);
     llm_tokenizer_free(tok);
     llm_trainer_free(tr);
+    llm_lora_free(lora);
+    llm_sft_free(sft);
     llm_model_free(model);
     llm_threadpool_free(pool);
     return rc;

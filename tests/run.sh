@@ -12,9 +12,11 @@
 #      and sm_90 with every warning an error (ptxas spills included); the flash kernels'
 #      PTX holds tensor-core mma; cuda_check runs (SKIP without a GPU); a CUDA build without
 #      a usable GPU falls back to the CPU and says why;
-#   6. tests/cross.sh: the runner and an example on aarch64 (qemu), Windows (wine), wasm32 (node)
+#   6. the fuzz harnesses (tests/fuzz); clang --analyze over llm.h (no warning); tests/soak.c:
+#      sessions on threads for a while, memory flat, and again under TSan;
+#   7. tests/cross.sh: the runner and an example on aarch64 (qemu), Windows (wine), wasm32 (node)
 #      and s390x (qemu) when those tools are installed (bash tests/cross.sh --install adds them);
-#   7. the example programs end to end.
+#   8. the example programs end to end.
 # Prints one line per test and, last, "N passed, N failed, N skipped"; exits 1 on failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -121,7 +123,7 @@ else
 fi
 
 echo "== fuzz harnesses (tests/fuzz: libFuzzer for 3 s each from the corpus; without libFuzzer the corpus replayed with seeded mutations; ASan+UBSan)"
-FUZZ="model tokenizer hf state encode"
+FUZZ="model tokenizer hf state encode args adapt"
 check compile_fuzz_harnesses bash -c "for k in $FUZZ; do $CC -std=c99 $W -fsyntax-only tests/fuzz/fuzz_\$k.c || exit 1; done"
 if command -v clang >/dev/null && clang -fsanitize=fuzzer -x c -o "$OUT/lf_probe" - <<<'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }' 2>/dev/null; then
     check build_fuzz_libfuzzer bash -c "printf '%s\n' $FUZZ | xargs -P 2 -I{} clang -O0 -g -fsanitize=fuzzer,address,undefined \
@@ -134,10 +136,26 @@ else
     check build_fuzz_replay bash -c "printf '%s\n' $FUZZ | xargs -P 2 -I{} $CC -std=c99 -O1 -g -fsanitize=address,undefined \
         -fno-sanitize-recover=all $W -o '$OUT/fuzz_{}' tests/fuzz/fuzz_{}.c -lm -lpthread"
     for k in $FUZZ; do
-        case $k in model) rounds=300 ;; state) rounds=150 ;; *) rounds=3000 ;; esac
+        case $k in model) rounds=300 ;; state) rounds=1000 ;; *) rounds=3000 ;; esac
         check "fuzz_${k}_replay_mutate_$rounds" timeout 300 "$OUT/fuzz_$k" --mutate $rounds "tests/fuzz/corpus/$k"
     done
 fi
+
+echo "== reliability: static analysis, soak under threads (tests/soak.c)"
+# clang's static analyzer over the whole implementation: no warning at all (the few facts it
+# cannot prove are LLM__ASSUME lines in llm.h, each with its reason)
+if command -v clang >/dev/null; then
+    check clang_analyze_llm_h bash -c "clang --analyze -std=c99 -x c -DLLM_IMPLEMENTATION llm.h -o /dev/null > '$OUT/analyze.txt' 2>&1;
+        cat '$OUT/analyze.txt'; ! grep -q 'warning:' '$OUT/analyze.txt'"
+else
+    echo "SKIP clang_analyze_llm_h                       (no clang)"; skip=$((skip+1))
+fi
+# 4 sessions over one model on 4 threads: generate, save/restore (same continuation), rewind,
+# cancelled prefills; memory flat; then the same under ThreadSanitizer
+check build_soak $CC -std=c99 -O2 $W -D_POSIX_C_SOURCE=200809L -pthread -o "$OUT/soak" tests/soak.c -lm
+check build_soak_tsan $CC -std=c99 -O1 -g -fsanitize=thread $W -D_POSIX_C_SOURCE=200809L -pthread -o "$OUT/soak_tsan" tests/soak.c -lm
+[ -x "$OUT/soak" ] && check soak_4_threads_12s timeout 120 "$OUT/soak" --seconds 12 --threads 4
+[ -x "$OUT/soak_tsan" ] && check soak_tsan_4_threads_6s env TSAN_OPTIONS=halt_on_error=1 timeout 120 "$OUT/soak_tsan" --seconds 6 --threads 4 --rss-limit 64
 
 echo "== other platforms (tests/cross.sh: aarch64, Windows, wasm32, s390x where their tools are installed)"
 runner cross_platforms bash tests/cross.sh
@@ -166,6 +184,22 @@ if [ -x "$OUT/ex_train" ]; then
         ./ex_generate bytes.gguf -i 'x' -n 100 --no-shift 2>err2.txt >/dev/null && grep -q 'context holds 32 tokens' err2.txt &&
         t0=\$(date +%s) && ./ex_train $S --vocab-size 300 --seconds 4 > secs.log && t1=\$(date +%s) &&
         grep -q 'steps fit into about 4 s' secs.log && test \$((t1 - t0)) -le 12"
+    # instruction tuning with a LoRA adapter: the trainable count, the base frozen (the saved
+    # base and the merged model differ, the base file does not change), generate --lora --chat
+    # = generate on the merged model, a bad JSONL line refused with its number
+    check train_sft_lora_merge_generate bash -c "cd '$OUT' && cp '$PWD/llm.h' '$PWD/examples/sft_pirate.jsonl' . &&
+        ./ex_train ${S/--seq 32/--seq 64} --vocab-size 300 --steps 4 --save base.gguf > /dev/null && cp base.gguf base0.gguf &&
+        ./ex_train --init base.gguf --data sft_pirate.jsonl --sft --lora-rank 4 --lora-targets all --batch 4 --seq 64 \
+            --steps 6 --lr 1e-2 --threads 2 --sample-len 4 --save-lora ad.gguf > sft.log &&
+        grep -q '^sft: 12 examples' sft.log && grep -q '^trainable: [0-9]* parameters (LoRA rank 4' sft.log &&
+        grep -q 'answers after training' sft.log && cmp base.gguf base0.gguf &&
+        ./ex_train --merge-lora ad.gguf --init base.gguf --save merged.gguf > /dev/null && ! cmp -s base.gguf merged.gguf &&
+        ./ex_generate base.gguf --lora ad.gguf --chat -i 'What is LoRA?' -n 8 -t 0 > a.txt 2>/dev/null &&
+        ./ex_generate merged.gguf --chat -i 'What is LoRA?' -n 8 -t 0 > b.txt 2>/dev/null && cmp a.txt b.txt &&
+        grep -q '### Assistant:' a.txt && printf '{\"prompt\": \"a\", \"response\": \"b\"}\n{oops\n' > bad.jsonl &&
+        ! ./ex_train --init base.gguf --data bad.jsonl --sft --steps 1 2> bad.err && grep -q 'line 2' bad.err &&
+        ./ex_train --init base.gguf --data sft_pirate.jsonl --sft --batch 2 --seq 32 --steps 2 --threads 2 > full.log &&
+        grep -q '^trainable: all' full.log"
     check train_example_bad_flags bash -c "cd '$OUT' && ! ./ex_train --bogus 2>/dev/null && ! ./ex_train --data /nonexistent 2>/dev/null && ! ./ex_train --data llm.h --batch x 2>/dev/null"
 fi
 if [ -x "$OUT/ex_tokenize" ]; then

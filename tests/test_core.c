@@ -398,7 +398,7 @@ static void test_attention_matches_naive(t_ctx *t) {
 }
 
 /* whole model: finite differences of the mean loss w.r.t. sampled parameters */
-static void t_gc_model(t_ctx *t, llm_arch arch) {
+static void t_gc_model(t_ctx *t, llm_arch arch, int masked) {
     llm_model_desc d;
     llm_model *m;
     llm_trainer *tr;
@@ -417,6 +417,8 @@ static void t_gc_model(t_ctx *t, llm_arch arch) {
     llm_rng_seed(&r, 6);
     for (i = 0; i < (int)llm_model_num_params(m); i++) p[i] += 0.2f * llm_rng_normal(&r); /* away from init symmetry */
     for (i = 0; i < 18; i++) { in[i] = (int32_t)(llm_rng_u32(&r) % 13); tg[i] = (int32_t)(llm_rng_u32(&r) % 13); }
+    if (masked)   /* instruction tuning: the first positions of each row (a prompt) count for nothing */
+        for (i = 0; i < 18; i++) if (i % 9 < 4 + i / 9) tg[i] = LLM_TARGET_IGNORE;
     td.batch = 2; td.seq_len = 9;
     T_CHECK(t, llm_trainer_create(m, &td, &tr, NULL) == LLM_OK, "trainer");
     T_CHECK(t, llm_trainer_accumulate(tr, in, tg, &loss) == LLM_OK, "accumulate");
@@ -441,8 +443,57 @@ static void t_gc_model(t_ctx *t, llm_arch arch) {
     T_NOTE(t, "max rel err over 120 sampled parameters %.1e", worst);
     T_CHECK(t, worst < 2e-2, "failed");
 }
-static void test_gradcheck_model_gpt2(t_ctx *t) { t_gc_model(t, LLM_ARCH_GPT2); }
-static void test_gradcheck_model_llama(t_ctx *t) { t_gc_model(t, LLM_ARCH_LLAMA); }
+static void test_gradcheck_model_gpt2(t_ctx *t) { t_gc_model(t, LLM_ARCH_GPT2, 0); }
+static void test_gradcheck_model_llama(t_ctx *t) { t_gc_model(t, LLM_ARCH_LLAMA, 0); }
+static void test_gradcheck_model_masked(t_ctx *t) { t_gc_model(t, LLM_ARCH_LLAMA, 1); }
+
+/* LLM_TARGET_IGNORE: the loss is the mean of the other positions' cross-entropies, computed
+   here by hand (in double) from the logits of the unmasked batch */
+static void test_masked_targets(t_ctx *t) {
+    llm_model_desc d;
+    llm_model *m;
+    llm_trainer *tr;
+    llm_trainer_desc td;
+    int32_t in[3 * 8], tg[3 * 8], mk[3 * 8];
+    const int V = 17, N = 24;
+    float loss, lm, *logits;
+    double want = 0;
+    int i, j, n = 0;
+    llm_step_result res;
+    memset(&d, 0, sizeof d); memset(&td, 0, sizeof td);
+    d.config.arch = LLM_ARCH_GPT2; d.config.n_layer = 1; d.config.n_head = 2; d.config.dim = 16;
+    d.config.vocab_size = V; d.config.max_seq_len = 8; d.seed = 3;
+    T_CHECK(t, llm_model_create(&d, &m, NULL) == LLM_OK, "create");
+    td.batch = 3; td.seq_len = 8;
+    T_CHECK(t, llm_trainer_create(m, &td, &tr, NULL) == LLM_OK, "trainer");
+    for (i = 0; i < N; i++) { in[i] = (i * 7 + 3) % V; tg[i] = (i * 5 + 1) % V; mk[i] = i % 8 < 3 || i >= 20 ? -1 : tg[i]; }
+    T_CHECK(t, llm_trainer_eval(tr, in, tg, &loss) == LLM_OK, "eval");
+    logits = (float *)malloc((size_t)N * V * sizeof(float));
+    memcpy(logits, llm_trainer_logits(tr), (size_t)N * V * sizeof(float));
+    for (i = 0; i < N; i++) {
+        double mx = -1e30, s = 0;
+        if (mk[i] < 0) continue;
+        for (j = 0; j < V; j++) mx = logits[i * V + j] > mx ? logits[i * V + j] : mx;
+        for (j = 0; j < V; j++) s += exp(logits[i * V + j] - mx);
+        want += mx + log(s) - logits[i * V + mk[i]];
+        n++;
+    }
+    want /= n;
+    T_CHECK(t, llm_trainer_eval(tr, in, mk, &lm) == LLM_OK, "masked eval");
+    T_NOTE(t, "masked loss %.6f, by hand %.6f (%d of %d positions; unmasked %.6f)", lm, want, n, N, loss);
+    T_CHECK(t, fabs(lm - want) < 1e-5 * fabs(want), "masked loss %.7f, by hand %.7f", lm, want);
+    for (i = 0; i < N; i++) mk[i] = LLM_TARGET_IGNORE;   /* nothing counted: loss 0, no change */
+    T_CHECK(t, llm_trainer_step(tr, in, mk, &res) == LLM_OK && res.loss == 0, "all ignored: loss %g", res.loss);
+    for (i = 0, j = 0; i < (int)llm_model_num_params(m); i++) j |= llm_trainer_grads(tr)[i] != 0;
+    T_CHECK(t, !j, "all ignored: gradients not zero");
+    mk[5] = -2;
+    T_CHECK(t, llm_trainer_eval(tr, in, mk, &lm) == LLM_ERR_OUT_OF_RANGE, "target -2 accepted");
+    mk[5] = V;
+    T_CHECK(t, llm_trainer_eval(tr, in, mk, &lm) == LLM_ERR_OUT_OF_RANGE, "target V accepted");
+    free(logits);
+    llm_trainer_free(tr);
+    llm_model_free(m);
+}
 
 /* ---- training runs, checkpoints, resume, threads ---- */
 static llm_model *t_small_model_v(llm_arch arch, uint64_t seed, int vocab) {
@@ -905,6 +956,8 @@ static const t_case core_tests[] = {
     {"gradcheck_crossentropy", test_gradcheck_crossentropy},
     {"gradcheck_model_gpt2", test_gradcheck_model_gpt2},
     {"gradcheck_model_llama", test_gradcheck_model_llama},
+    {"gradcheck_model_masked_targets", test_gradcheck_model_masked},
+    {"masked_targets_loss", test_masked_targets},
     {"attention_matches_naive", test_attention_matches_naive},
     {"parity_pytorch_gpt2", test_parity_gpt2},
     {"parity_pytorch_llama_gqa", test_parity_llama},

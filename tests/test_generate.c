@@ -198,7 +198,40 @@ static void test_generate_stream_and_stops(t_ctx *t) {
     llm_session_free(s); llm_sampler_free(smp); llm_model_free(m);
 }
 
+/* context_shift also makes room for a prompt that does not fit; without it the prompt is refused */
+static void test_generate_prompt_shift(t_ctx *t) {
+    llm_model_desc d;
+    llm_model *m = NULL;
+    llm_session *s = NULL;
+    llm_sampler *smp = NULL;
+    llm_session_desc sd;
+    llm_generate_desc gd;
+    llm_generate_stats st;
+    int32_t ids[40];
+    int i;
+    memset(&d, 0, sizeof d);
+    d.config.arch = LLM_ARCH_LLAMA; d.config.n_layer = 1; d.config.n_head = 2; d.config.dim = 16;
+    d.config.vocab_size = 11; d.config.max_seq_len = 32; d.seed = 2;
+    T_CHECK(t, llm_model_create(&d, &m, NULL) == LLM_OK, "model");
+    memset(&sd, 0, sizeof sd); sd.n_ctx = 32;
+    T_CHECK(t, llm_session_create(m, &sd, &s, NULL) == LLM_OK && llm_sampler_create(m, NULL, &smp, NULL) == LLM_OK, "session");
+    for (i = 0; i < 40; i++) ids[i] = i % 11;
+    T_CHECK(t, llm_session_eval(s, ids, 28, NULL) == LLM_OK, "eval");
+    memset(&gd, 0, sizeof gd); gd.prompt_ids = ids; gd.n_prompt_ids = 10; gd.max_tokens = 2; gd.ignore_eos = 1;
+    T_CHECK(t, llm_generate(s, smp, &gd, &st) == LLM_ERR_CONTEXT_FULL && llm_session_pos(s) == 28, "refused without shift");
+    gd.context_shift = 1; gd.n_keep = 4;
+    T_CHECK(t, llm_generate(s, smp, &gd, &st) == LLM_OK && st.n_shifts >= 1 && st.n_generated == 2,
+            "with context_shift: %s (%d shifts)", llm_session_last_error(s), st.n_shifts);
+    i = st.n_shifts;
+    T_CHECK(t, memcmp(llm_session_tokens(s), ids, 4 * sizeof(int32_t)) == 0, "n_keep tokens kept");
+    gd.n_prompt_ids = 29;   /* more than fits after n_keep: refused */
+    T_CHECK(t, llm_generate(s, smp, &gd, &st) == LLM_ERR_CONTEXT_FULL, "a prompt longer than the room after n_keep");
+    T_NOTE(t, "a 10-token prompt at position 28 of 32: %d shift(s), then generated", i);
+    llm_sampler_free(smp); llm_session_free(s); llm_model_free(m);
+}
+
 static const t_case generate_tests[] = {
+    {"generate_prompt_context_shift", test_generate_prompt_shift},
     {"beam_search_known_answer", test_beam_search_known_answer},
     {"beam_search_scores_consistent", test_beam_search_scores_consistent},
     {"generate_stream_stops_cancel", test_generate_stream_and_stops},

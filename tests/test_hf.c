@@ -568,6 +568,17 @@ static void test_load_messages(t_ctx *t) {
         llm__put_le((unsigned char *)k + 17 + 4, 1000, 4);   /* (after the key: u32 type, then the value) */
         T_CHECK(t, llm_model_load_mem(g, n, NULL, &m, &e) == LLM_ERR_FORMAT && strstr(e.message, "the config needs"),
                 "1000 layers from a %d-byte file: %s", (int)n, e.message);
+        llm__put_le((unsigned char *)k + 17 + 4, 1, 4);
+        T_CHECK(t, llm_model_load_mem(g, n, NULL, &m, &e) == LLM_OK, "restored: %s", e.message);
+        llm_model_free(m);
+        m = NULL;
+        /* padded vocabulary rows (not stored) count up to as many values as the file holds, no more:
+           found by fuzz_model, a 6 KB file with llm.padded_vocab_size 16449600 allocated 2.1 GB */
+        for (k = (char *)g; k + 21 < (char *)g + n && memcmp(k, "llm.padded_vocab_size", 21) != 0; k++) {}
+        T_CHECK(t, k + 21 < (char *)g + n, "no padded_vocab_size key");
+        llm__put_le((unsigned char *)k + 21 + 4, 16449600, 4);
+        T_CHECK(t, llm_model_load_mem(g, n, NULL, &m, &e) == LLM_ERR_FORMAT && strstr(e.message, "the config needs"),
+                "padded vocabulary 16449600 from a %d-byte file: %s", (int)n, e.message);
         free(g);
     }
     T_NOTE(t, "%s", e.message);

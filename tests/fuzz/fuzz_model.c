@@ -2,6 +2,12 @@
    and llama2.c checkpoints. A file that loads is also saved and run for one token. */
 #include "fuzz.h"
 
+static llm_threadpool *fz_pool(void) {   /* one thread; its kernels are chosen (timed) once, not per session */
+    static llm_threadpool *p;
+    if (!p) llm_threadpool_create(1, NULL, &p, NULL);
+    return p;
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
     llm_model *m = NULL;
     llm_model_desc d;
@@ -13,7 +19,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
         size_t n = 0;
         int32_t tok = 0;
         llm_model_save_mem(m, NULL, 0, &n, NULL);
-        memset(&sd, 0, sizeof sd); sd.n_ctx = 4; sd.backend = LLM_BACKEND_CPU;
+        memset(&sd, 0, sizeof sd); sd.n_ctx = 4; sd.backend = LLM_BACKEND_CPU; sd.pool = fz_pool();
         if (llm_model_num_params(m) < 4000000 && llm_session_create(m, &sd, &s, NULL) == LLM_OK) {
             llm_session_eval(s, &tok, 1, NULL);
             llm_session_free(s);

@@ -4,27 +4,41 @@
 #include "fuzz.h"
 
 typedef struct fz_objs { llm_model *m; llm_session *s; llm_sampler *smp; llm_trainer *tr; } fz_objs;
-static fz_objs fz_make(void) {   /* (made per input: a loader may leave its object in any state) */
+/* The objects are made per input (a failed load may leave its object in any state but freeable);
+   the model once (a trainer's load and step write its weights: any values, NaN included, are
+   fair input for the next session) */
+static llm_model *fz_model(void) {
+    static llm_model *m;   /* (kept for the process) */
+    if (!m) {
+        size_t n;
+        unsigned char *g = fz_tiny_model(LLM_ARCH_LLAMA, 0, &n);
+        if (g) llm_model_load_mem(g, n, NULL, &m, NULL);
+        free(g);
+    }
+    return m;
+}
+static llm_threadpool *fz_pool(void) {   /* one thread; its kernels are chosen (timed) once */
+    static llm_threadpool *p;
+    if (!p) llm_threadpool_create(1, NULL, &p, NULL);
+    return p;
+}
+static fz_objs fz_make(void) {
     fz_objs o;
-    size_t n;
-    unsigned char *g = fz_tiny_model(LLM_ARCH_LLAMA, 0, &n);
     llm_session_desc sd;
     llm_sampler_desc pd;
     llm_trainer_desc td;
     memset(&o, 0, sizeof o);
-    if (g) llm_model_load_mem(g, n, NULL, &o.m, NULL);
-    free(g);
-    if (!o.m) return o;
-    memset(&sd, 0, sizeof sd); sd.n_ctx = 8; sd.backend = LLM_BACKEND_CPU;
+    if (!(o.m = fz_model())) return o;
+    memset(&sd, 0, sizeof sd); sd.n_ctx = 8; sd.backend = LLM_BACKEND_CPU; sd.pool = fz_pool();
     llm_session_create(o.m, &sd, &o.s, NULL);
     memset(&pd, 0, sizeof pd); pd.temperature = 0.8f; pd.top_k = 5; pd.seed = 1;
     llm_sampler_create(o.m, &pd, &o.smp, NULL);
-    memset(&td, 0, sizeof td); td.batch = 1; td.seq_len = 4; td.backend = LLM_BACKEND_CPU;
+    memset(&td, 0, sizeof td); td.batch = 1; td.seq_len = 4; td.backend = LLM_BACKEND_CPU; td.pool = fz_pool();
     llm_trainer_create(o.m, &td, &o.tr, NULL);
     return o;
 }
 static void fz_free(fz_objs *o) {
-    llm_trainer_free(o->tr); llm_sampler_free(o->smp); llm_session_free(o->s); llm_model_free(o->m);
+    llm_trainer_free(o->tr); llm_sampler_free(o->smp); llm_session_free(o->s);
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
