@@ -7756,6 +7756,15 @@ static llm_status llm__gguf_w_write_mem(llm__gguf_w *w, void *buf, size_t cap, s
     return st;
 }
 
+/* A built writer into a file (path) or a buffer (else), then freed; the status of the save */
+static llm_status llm__gguf_w_finish(llm__gguf_w *w, const char *path, void *buf, size_t cap, size_t *size,
+                                     llm_error *err) {
+    const llm_status st = path ? llm__gguf_w_write(w, path, err) : llm__gguf_w_write_mem(w, buf, cap, size, err);
+    llm__gguf_w_free(w);
+    if (st == LLM_OK) llm__ok(err);
+    return st;
+}
+
 /* ---- reader: parses header, key/values and tensor infos; data is read on demand ---- */
 typedef struct llm__gguf_kv {
     const char *key; size_t klen;
@@ -8972,10 +8981,7 @@ LLMDEF llm_status llm_tokenizer_save(const llm_tokenizer *t, const char *path, l
     llm_status st;
     if (!t || !path) return llm__fail(err, LLM_ERR_INVALID_ARG, "no tokenizer or path");
     if ((st = llm__tokenizer_writer(t, &w, err)) != LLM_OK) return st;
-    st = llm__gguf_w_write(w, path, err);
-    llm__gguf_w_free(w);
-    if (st == LLM_OK) llm__ok(err);
-    return st;
+    return llm__gguf_w_finish(w, path, NULL, 0, NULL, err);
 }
 LLMDEF llm_status llm_tokenizer_save_mem(const llm_tokenizer *t, void *buf, size_t cap, size_t *size, llm_error *err) {
     llm__gguf_w *w;
@@ -8983,10 +8989,7 @@ LLMDEF llm_status llm_tokenizer_save_mem(const llm_tokenizer *t, void *buf, size
     if (size) *size = 0;
     if (!t) return llm__fail(err, LLM_ERR_INVALID_ARG, "no tokenizer");
     if ((st = llm__tokenizer_writer(t, &w, err)) != LLM_OK) return st;
-    st = llm__gguf_w_write_mem(w, buf, cap, size, err);
-    llm__gguf_w_free(w);
-    if (st == LLM_OK) llm__ok(err);
-    return st;
+    return llm__gguf_w_finish(w, NULL, buf, cap, size, err);
 }
 
 /* ---- llm_tokenizer_load: detects the format ---------------------------------------------------- */
@@ -9216,10 +9219,7 @@ LLMDEF llm_status llm_model_save(const llm_model *m, const char *path, llm_error
     llm_status st;
     if (!m || !path) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL argument");
     if ((st = llm__model_writer(m, NULL, NULL, NULL, 0, -1, &w, err)) != LLM_OK) return st;
-    st = llm__gguf_w_write(w, path, err);
-    llm__gguf_w_free(w);
-    if (st == LLM_OK) llm__ok(err);
-    return st;
+    return llm__gguf_w_finish(w, path, NULL, 0, NULL, err);
 }
 LLMDEF llm_status llm_model_save_mem(const llm_model *m, void *buf, size_t cap, size_t *size, llm_error *err) {
     llm__gguf_w *w;
@@ -9227,10 +9227,7 @@ LLMDEF llm_status llm_model_save_mem(const llm_model *m, void *buf, size_t cap, 
     if (size) *size = 0;
     if (!m) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL model");
     if ((st = llm__model_writer(m, NULL, NULL, NULL, 0, -1, &w, err)) != LLM_OK) return st;
-    st = llm__gguf_w_write_mem(w, buf, cap, size, err);
-    llm__gguf_w_free(w);
-    if (st == LLM_OK) llm__ok(err);
-    return st;
+    return llm__gguf_w_finish(w, NULL, buf, cap, size, err);
 }
 LLMDEF llm_status llm_model_export(const llm_model *m, const char *path, const llm_export_desc *desc,
                                    llm_error *err) {
@@ -9250,10 +9247,7 @@ LLMDEF llm_status llm_model_export(const llm_model *m, const char *path, const l
         return llm__fail(err, LLM_ERR_UNSUPPORTED,
                          "GGUF export writes F32, F16, BF16, Q8_0, Q4_0, Q4_K or Q6_K (asked: %d)", (int)d.type);
     if ((st = llm__model_writer(m, NULL, NULL, NULL, 0, (int)d.type, &w, err)) != LLM_OK) return st;
-    st = llm__gguf_w_write(w, path, err);
-    llm__gguf_w_free(w);
-    if (st == LLM_OK) llm__ok(err);
-    return st;
+    return llm__gguf_w_finish(w, path, NULL, 0, NULL, err);
 }
 
 LLMDEF llm_status llm_model_quantize(llm_model *m, llm_type type, llm_error *err) {
@@ -10470,10 +10464,7 @@ LLMDEF llm_status llm_lora_save(const llm_lora *lo, const char *path, llm_error 
     llm_status st;
     if (!lo || !path) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL adapter or path");
     if ((st = llm__lora_writer(lo, &w, err)) != LLM_OK) return st;
-    st = llm__gguf_w_write(w, path, err);
-    llm__gguf_w_free(w);
-    if (st == LLM_OK) llm__ok(err);
-    return st;
+    return llm__gguf_w_finish(w, path, NULL, 0, NULL, err);
 }
 LLMDEF llm_status llm_lora_save_mem(const llm_lora *lo, void *buf, size_t cap, size_t *size, llm_error *err) {
     llm__gguf_w *w;
@@ -10481,10 +10472,7 @@ LLMDEF llm_status llm_lora_save_mem(const llm_lora *lo, void *buf, size_t cap, s
     if (size) *size = 0;
     if (!lo) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL adapter");
     if ((st = llm__lora_writer(lo, &w, err)) != LLM_OK) return st;
-    st = llm__gguf_w_write_mem(w, buf, cap, size, err);
-    llm__gguf_w_free(w);
-    if (st == LLM_OK) llm__ok(err);
-    return st;
+    return llm__gguf_w_finish(w, NULL, buf, cap, size, err);
 }
 /* "blk.N.<name>.weight.lora_a|b": the target it adapts (or NULL), layer and which (0 a, 1 b) */
 static const llm__lora_target *llm__lora_parse_name(const llm_config *c, const char *s, size_t n, int *layer,

@@ -4,8 +4,9 @@
    Face directory with config.json + safetensors, a karpathy/llm.c GPT-2 or llama2.c
    checkpoint), a tokenizer (embedded in or beside the model, or given with -z), quantizing on
    load, a KV-cache session (batched prefill, then token-by-token decode), the sampler chain,
-   stop strings, beam search, perplexity, and the streaming callback that only ever receives
-   complete UTF-8 characters.
+   stop strings, beam search, perplexity, LoRA adapters (--lora, llm.h's or llama.cpp's) and
+   the instruction-tuning template (--chat), and the streaming callback that only ever
+   receives complete UTF-8 characters.
 
    Build: cc -O3 -march=native -o generate examples/generate.c -lm -lpthread
    GPU:   nvcc -O3 -arch=sm_90 -DLLM_CUDA -x cu -o generate examples/generate.c -lcublas

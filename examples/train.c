@@ -3,8 +3,10 @@
    Shows: creating a model from flags or loading one (native GGUF, karpathy/llm.c GPT-2,
    llama2.c), training a BPE tokenizer on the data (--vocab-size) or using one (--tokenizer),
    the trainer (AdamW, warmup + cosine, clipping, gradient accumulation), a held-out
-   validation split, checkpoints that keep the tokenizer and resume bit-identically, and
-   sampling from the model as it learns with a session, a sampler and llm_generate.
+   validation split, checkpoints that keep the tokenizer and resume bit-identically,
+   sampling from the model as it learns with a session, a sampler and llm_generate, and
+   adapting a model: instruction tuning on JSONL (--sft: the loss over the responses only) and
+   LoRA adapters (--lora-rank: the base frozen; --save-lora, --merge-lora).
 
    Build:  cc -O3 -march=native -o train examples/train.c -lm -lpthread
    GPU:    nvcc -O3 -arch=sm_90 -DLLM_CUDA -x cu -o train examples/train.c -lcublas
@@ -15,6 +17,9 @@
            ./train --data input.txt --arch gpt2 --layers 4 --heads 4 --dim 128 --steps 500
            ./train --tokens shard.bin --init gpt2_124M.bin --batch 4 --seq 64
            ./train --resume run.gguf --data input.txt --steps 1000
+           ./train --init demo.gguf --data examples/sft_pirate.jsonl --sft --lora-rank 16 --lora-alpha 32
+                   --lora-targets all --batch 12 --seq 96 --steps 300 --lr 4e-3 --save-lora pirate.gguf
+           ./generate demo.gguf --lora pirate.gguf --chat -i "What is a tokenizer?" -t 0
 
    Data: the text's tokens (or the shard's), split into training (the first 1 - val_frac)
    and validation (the rest). Micro-batch i uses the B*T+1 tokens starting at i*B*T of the
