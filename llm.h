@@ -3174,19 +3174,19 @@ LLMDEF llm_status llm_config_resolve(llm_config *c, llm_error *err) {
 
 /* Lays out the tensor table for a config. With table == NULL only counts. Returns the
    number of tensors; *total gets the number of floats. Fills the model's offsets. */
-static int llm__layout(llm_model *m, llm_tensor_info *table, size_t *total) {
+static int llm__layout(llm_model *m, llm_tensor_info *table, uint64_t *total) {
     const llm_config *c = &m->cfg;
     int n = 0, l;
-    size_t off = 0;
+    uint64_t off = 0;   /* (64-bit: a config read from a file is counted before it is known to fit) */
     const int64_t C = c->dim, hs = c->dim / c->n_head, kvC = (int64_t)c->n_kv_head * hs, H = c->ffn_dim;
     const int gpt2 = c->arch == LLM_ARCH_GPT2;
 /* LLM__TN adds a tensor, LLM__T also keeps its offset in dst */
 #define LLM__TN(nm, r, cols, nd, dec) do { \
         if (table) { llm_tensor_info *ti = &table[n]; snprintf(ti->name, sizeof ti->name, "%s", nm); \
-            ti->n_dims = nd; ti->shape[0] = (r); ti->shape[1] = (cols); ti->offset = off; \
+            ti->n_dims = nd; ti->shape[0] = (r); ti->shape[1] = (cols); ti->offset = (size_t)off; \
             ti->size = (size_t)((r) * (cols)); ti->decay = dec; } \
-        off += (size_t)((r) * (cols)); n++; } while (0)
-#define LLM__T(dst, nm, r, cols, nd, dec) do { dst = off; LLM__TN(nm, r, cols, nd, dec); } while (0)
+        off += (uint64_t)((r) * (cols)); n++; } while (0)
+#define LLM__T(dst, nm, r, cols, nd, dec) do { dst = (size_t)off; LLM__TN(nm, r, cols, nd, dec); } while (0)
     char nm[48];
     LLM__T(m->wte, "token_embd.weight", (int64_t)c->padded_vocab_size, C, 2, 1);
     m->wpe = LLM__NONE;
@@ -3241,7 +3241,7 @@ static int llm__layout(llm_model *m, llm_tensor_info *table, size_t *total) {
 static llm_status llm__model_alloc_z(const llm_config *cfg, const llm_allocator *a, llm_log_fn log_fn,
                                      void *log_user, int zero, llm_model **out, llm_error *err) {
     llm_model *m;
-    size_t total;
+    uint64_t total;
     int n;
     uint64_t est;
     *out = NULL;
@@ -3262,13 +3262,15 @@ static llm_status llm__model_alloc_z(const llm_config *cfg, const llm_allocator 
     m->layers = (llm__layer_off *)llm__calloc(a, (size_t)cfg->n_layer, sizeof(llm__layer_off));
     n = llm__layout(m, NULL, &total);
     m->tensors = (llm_tensor_info *)llm__calloc(a, (size_t)n, sizeof(llm_tensor_info));
-    m->params = (float *)(zero ? llm__calloc(a, total, sizeof(float))
-                               : total > SIZE_MAX / sizeof(float) ? NULL : llm__alloc(a, total * sizeof(float)));
+    m->params = (float *)(total > SIZE_MAX / sizeof(float) ? NULL
+                          : zero ? llm__calloc(a, (size_t)total, sizeof(float))
+                                 : llm__alloc(a, (size_t)total * sizeof(float)));
     if (!m->layers || !m->tensors || !m->params) {
         llm_model_free(m);
         return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for %llu parameters", (unsigned long long)total);
     }
-    m->n_tensors = llm__layout(m, m->tensors, &m->n_params);
+    m->n_tensors = llm__layout(m, m->tensors, &total);
+    m->n_params = (size_t)total;
     *out = m;
     return LLM_OK;
 }
@@ -4784,12 +4786,12 @@ static void llm__scale_vec(float *v, size_t n, float s) {
 static void llm__lora_fwd(const llm__ctx *x, const llm__lora_run *lr, int l, int mat, float *out, const float *in,
                           size_t N, int OC) {
     const llm_lora *lo = lr->lo;
-    const int r = lo->rank;
+    const int r = lo->rank, per = lo->n_slots / lo->cfg.n_layer;
     int i;
-    for (i = 0; i < lo->n_slots; i++) {
+    for (i = l * per; i < (l + 1) * per; i++) {   /* (every layer has the same slots, in order) */
         const llm__lora_slot *sl = &lo->slots[i];
         const float *xin;
-        if (sl->layer != l || sl->mat != mat) continue;
+        if (sl->mat != mat) continue;
         xin = llm__lora_drop(lr, i, in, N * (size_t)sl->cols);   /* (training with dropout) */
         /* u (N, r) = s * in (N, cols) . A^T;  out[:, o0 .. o0 + rows) += u . B^T */
         llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, (int)N, r, sl->cols, xin, sl->cols, 1, lo->params + sl->a, 1,
@@ -4803,13 +4805,13 @@ static void llm__lora_fwd(const llm__ctx *x, const llm__lora_run *lr, int l, int
 static void llm__lora_bwd(const llm__ctx *x, const llm__lora_run *lr, int l, int mat, float *dinp, const float *dout,
                           const float *in, size_t N, int OC) {
     const llm_lora *lo = lr->lo;
-    const int r = lo->rank;
+    const int r = lo->rank, per = lo->n_slots / lo->cfg.n_layer;
     int i;
-    for (i = 0; i < lo->n_slots; i++) {
+    for (i = l * per; i < (l + 1) * per; i++) {
         const llm__lora_slot *sl = &lo->slots[i];
         const int drop = lr->drop && lo->dropout > 0;
         const float *xin;
-        if (sl->layer != l || sl->mat != mat) continue;
+        if (sl->mat != mat) continue;
         xin = llm__lora_drop(lr, i, in, N * (size_t)sl->cols);                   /* x: the (dropped) input */
         llm__gemm(&x->kern, x->pool, x->ws, x->ws_stride, (int)N, r, sl->cols, xin, sl->cols, 1, lo->params + sl->a, 1,
                   sl->cols, lr->u, r, 0);
@@ -9463,14 +9465,12 @@ static llm_status llm__file_config(llm_config *c, llm_error *err) {
    a file need not store count up to as much again. In 64-bit: a 32-bit size_t cannot wrap. */
 static llm_status llm__check_param_count(const llm_config *c, uint64_t held, uint64_t data_bytes, const char *what,
                                          llm_error *err) {
-    const uint64_t C = (uint64_t)c->dim, L = (uint64_t)c->n_layer, H = (uint64_t)c->ffn_dim,
-                   kvC = (uint64_t)c->n_kv_head * (C / (uint64_t)c->n_head);
-    const uint64_t pad = 2 * (uint64_t)(c->padded_vocab_size - c->vocab_size) * C;
-    uint64_t need = (uint64_t)c->padded_vocab_size * C * (c->untied_head ? 2 : 1) + 2 * C;   /* + final norm */
-    if (c->arch == LLM_ARCH_GPT2)
-        need += (uint64_t)c->max_seq_len * C + L * (4 * C * C + 2 * C * H + 9 * C + H);
-    else
-        need += L * (2 * C * C + 2 * C * kvC + 3 * C * H + 2 * C) - 1 * C;
+    const uint64_t pad = 2 * (uint64_t)(c->padded_vocab_size - c->vocab_size) * (uint64_t)c->dim;
+    uint64_t need = 0;
+    llm_model tmp;   /* (the table counted only: no layers, no tensors) */
+    memset(&tmp, 0, sizeof tmp);
+    tmp.cfg = *c;
+    llm__layout(&tmp, NULL, &need);
     if (held > data_bytes / 9 * 16 + 16) held = data_bytes / 9 * 16 + 16;
     if (need > held + (pad < held ? pad : held))
         return llm__fail(err, LLM_ERR_FORMAT, "%s: the config needs %llu parameters, the file's tensors hold %llu",
@@ -10604,7 +10604,7 @@ static const llm_chat_template llm__chat_default = {
 };
 typedef struct llm__sft_b {   /* the data being built */
     llm_sft_data *d;
-    size_t cap;
+    size_t cap_t, cap_l;   /* of d->tokens, d->learn */
     const llm_tokenizer *tok;
     int32_t *tmp;
     size_t tmp_cap;
@@ -10612,16 +10612,13 @@ typedef struct llm__sft_b {   /* the data being built */
 } llm__sft_b;
 static void llm__sft_push(llm__sft_b *b, int32_t id, int learn) {
     llm_sft_data *d = b->d;
+    void *t, *l;
     if (b->oom) return;
-    if (d->n_tokens == b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 4096;
-        int32_t *t = (int32_t *)llm__alloc(&d->alloc, nc * sizeof(int32_t));
-        unsigned char *l = (unsigned char *)llm__alloc(&d->alloc, nc);
-        if (!t || !l) { llm__dealloc(&d->alloc, t); llm__dealloc(&d->alloc, l); b->oom = 1; return; }
-        if (d->n_tokens) { memcpy(t, d->tokens, d->n_tokens * sizeof(int32_t)); memcpy(l, d->learn, d->n_tokens); }
-        llm__dealloc(&d->alloc, d->tokens); llm__dealloc(&d->alloc, d->learn);
-        d->tokens = t; d->learn = l; b->cap = nc;
-    }
+    t = llm__tgrow(&d->alloc, d->tokens, &b->cap_t, d->n_tokens + 1, sizeof(int32_t));
+    if (t) d->tokens = (int32_t *)t;
+    l = t ? llm__tgrow(&d->alloc, d->learn, &b->cap_l, d->n_tokens + 1, 1) : NULL;
+    if (l) d->learn = (unsigned char *)l;
+    if (!t || !l) { b->oom = 1; return; }
     d->tokens[d->n_tokens] = id;
     d->learn[d->n_tokens++] = (unsigned char)learn;
     d->n_learn += (size_t)learn;
@@ -10692,12 +10689,10 @@ LLMDEF llm_status llm_sft_load_mem(const llm_tokenizer *tok, const void *jsonl, 
                            (unsigned long long)line, (unsigned long long)bad);
             break;
         }
-        if (d->n_examples + 1 >= ex_cap) {   /* example starts (+1 for the end) */
-            size_t nc = ex_cap ? ex_cap * 2 : 256, *ns = (size_t *)llm__alloc(&d->alloc, nc * sizeof(size_t));
+        {   /* example starts (+1 for the end) */
+            void *ns = llm__tgrow(&d->alloc, d->start, &ex_cap, d->n_examples + 2, sizeof(size_t));
             if (!ns) { b.oom = 1; break; }
-            if (d->n_examples) memcpy(ns, d->start, d->n_examples * sizeof(size_t));
-            llm__dealloc(&d->alloc, d->start);
-            d->start = ns; ex_cap = nc;
+            d->start = (size_t *)ns;
         }
         d->start[d->n_examples] = d->n_tokens;
         if (llm_tokenizer_kind(tok) == LLM_TOKENIZER_SPM && llm_tokenizer_bos(tok) >= 0)
