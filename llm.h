@@ -983,10 +983,11 @@ LLMDEF llm_status llm_session_rewind(llm_session *s, int pos);
    caches are re-rotated in place (RoPE is relative); GPT-2 caches (learned positions) are
    recomputed from the kept tokens. */
 LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep);
-/* Save/restore: position, tokens and the used part of the cache, plus, when smp is not
-   NULL, the sampler's RNG and penalty window (so a restored conversation continues with the
-   same tokens). Load checks everything against the model's shape and the data's size, then
-   recomputes the last token's logits (one decode step). */
+/* Save/restore: position, tokens, the used part of the cache and the last token's logits,
+   plus, when smp is not NULL, the sampler's RNG and penalty window: a restored conversation
+   continues with exactly the tokens the saved one would have produced. Load checks
+   everything against the model's shape and the data's size first. A session saved without
+   logits (after a rewind) gets them on load from one decode step of its last token. */
 LLMDEF llm_status llm_session_save(const llm_session *s, const llm_sampler *smp, const char *path);
 LLMDEF llm_status llm_session_save_mem(const llm_session *s, const llm_sampler *smp, void *buf, size_t cap,
                                        size_t *size);
@@ -5890,37 +5891,46 @@ LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep) {
     return LLM_OK;
 }
 
-/* State blob: "LLMS" u32 version, u32 n_layer, n_kv_head, hs, vocab, pos, then pos tokens
-   and, per layer and kv head, pos rows of k then v; then u32 sampler bytes (0 = none) and
-   the sampler's state (RNG and penalty window). */
+/* State blob, little-endian: "LLMS" u32 version (2), u32 n_layer, n_kv_head, hs, vocab, pos,
+   then pos tokens and, per layer and kv head, pos rows of k then v; then u32 1 and the vocab
+   logits of the last token when the session has them (u32 0 when not: after a rewind); then
+   u32 sampler bytes (0 = none) and the sampler's state (RNG and penalty window). Version 1
+   (no logits word) is still read. The logits are stored, not recomputed on load, because a
+   recomputation is not always the same bits: a token evaluated inside a prefill batch goes
+   through the GEMM, one decode step through the matvec, and the two round differently; a
+   restored conversation must continue exactly as the saved one would. */
 #define LLM__STATE_HDR 28
 static size_t llm__session_kv_bytes(const llm_session *s, size_t pos) {
     const llm_config *c = &s->model->cfg;
     return pos * 4 + 2 * (size_t)c->n_layer * c->n_kv_head * pos * (size_t)(c->dim / c->n_head) * 4;
 }
+/* Whether the session has the last token's logits, or can make them (a prefill that skipped
+   them left the last row in xs: llm__session_finish). */
+static int llm__session_has_logits(const llm_session *s) { return s->pos > 0 && (s->logits_valid || s->pending); }
 static size_t llm__session_state_size(const llm_session *s, const llm_sampler *smp) {
-    return LLM__STATE_HDR + llm__session_kv_bytes(s, (size_t)s->pos) + 4 + (smp ? llm__sampler_state_size(smp) : 0);
+    return LLM__STATE_HDR + llm__session_kv_bytes(s, (size_t)s->pos) + 4 +
+           (llm__session_has_logits(s) ? (size_t)s->model->cfg.vocab_size * 4 : 0) + 4 +
+           (smp ? llm__sampler_state_size(smp) : 0);
 }
 LLMDEF llm_status llm_session_save_mem(const llm_session *s, const llm_sampler *smp, void *buf, size_t cap,
                                        size_t *size) {
     const llm_config *c;
     const llm__ctx *x;
+    llm__diag *dg;
     size_t hs, need, smp_bytes;
     unsigned char *p = (unsigned char *)buf;
     int b;
     if (!s) return LLM_ERR_INVALID_ARG;
-    c = &s->model->cfg; x = &s->x;
+    c = &s->model->cfg; x = &s->x; dg = (llm__diag *)(uintptr_t)&s->diag;
     hs = (size_t)(c->dim / c->n_head); need = llm__session_state_size(s, smp);
     smp_bytes = smp ? llm__sampler_state_size(smp) : 0;
     if (size) *size = need;
     if (!buf && cap == 0) return LLM_OK;   /* a size query */
-    if (!buf) return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_INVALID_ARG, "NULL buffer");
-    if (cap < need)
-        return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_BUFFER_TOO_SMALL, "state needs %lu bytes",
-                          (unsigned long)need);
-    if (llm__ctx_check(x, (llm__diag *)(uintptr_t)&s->diag) != LLM_OK) return s->diag.err.status;
+    if (!buf) return llm__dfail(dg, LLM_ERR_INVALID_ARG, "NULL buffer");
+    if (cap < need) return llm__dfail(dg, LLM_ERR_BUFFER_TOO_SMALL, "state needs %lu bytes", (unsigned long)need);
+    if (llm__ctx_check(x, dg) != LLM_OK) return s->diag.err.status;
     memcpy(p, "LLMS", 4);
-    llm__put_le(p + 4, 1, 4);
+    llm__put_le(p + 4, 2, 4);
     llm__put_le(p + 8, (uint32_t)c->n_layer, 4);
     llm__put_le(p + 12, (uint32_t)c->n_kv_head, 4);
     llm__put_le(p + 16, (uint32_t)hs, 4); llm__put_le(p + 20, (uint32_t)c->vocab_size, 4);
@@ -5933,40 +5943,99 @@ LLMDEF llm_status llm_session_save_mem(const llm_session *s, const llm_sampler *
         x->ops->download(x, p, s->kcache + off, n); llm__le32_words(p, n / 4); p += n;
         x->ops->download(x, p, s->vcache + off, n); llm__le32_words(p, n / 4); p += n;
     }
-    if (llm__ctx_check(x, (llm__diag *)(uintptr_t)&s->diag) != LLM_OK) return s->diag.err.status;
+    if (llm__session_has_logits(s)) {
+        /* logits a prefill left for later are made now, as the next generation would make
+           them (the session's state does not change: only when they are computed) */
+        const float *lg;
+        llm__session_finish((llm_session *)(uintptr_t)s);
+        lg = llm_session_logits(s);
+        llm__put_le(p, 1, 4); p += 4;
+        memcpy(p, lg, (size_t)c->vocab_size * 4); llm__le32_words(p, (size_t)c->vocab_size);
+        p += (size_t)c->vocab_size * 4;
+    } else {
+        llm__put_le(p, 0, 4); p += 4;
+    }
+    if (llm__ctx_check(x, dg) != LLM_OK) return s->diag.err.status;
     llm__put_le(p, (uint32_t)smp_bytes, 4); p += 4;
     if (smp && llm_sampler_save_mem(smp, p, smp_bytes, NULL) != LLM_OK)
-        return llm__dfail((llm__diag *)(uintptr_t)&s->diag, LLM_ERR_INVALID_ARG, "cannot save the sampler: %s",
-                          llm_sampler_last_error(smp));
+        return llm__dfail(dg, LLM_ERR_INVALID_ARG, "cannot save the sampler: %s", llm_sampler_last_error(smp));
+    return LLM_OK;
+}
+/* Rows [r0, r1) of every (layer, kv head) of the cache from the blob's k/v section at p
+   (holding pos rows per block). */
+static llm_status llm__state_rows(llm_session *s, const unsigned char *p, size_t pos, size_t r0, size_t r1) {
+    const llm_config *c = &s->model->cfg;
+    const llm__ctx *x = &s->x;
+    const size_t hs = (size_t)(c->dim / c->n_head), n = (r1 - r0) * hs * 4;
+    float *tmp = NULL;
+    int b;
+    if (r1 <= r0) return LLM_OK;
+    if (!llm__host_is_le() && !(tmp = (float *)llm__alloc(&x->alloc, n + 4)))   /* big-endian: swap first */
+        return llm__dfail(&s->diag, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    for (b = 0; b < c->n_layer * c->n_kv_head; b++) {
+        const size_t off = (size_t)b * s->n_ctx * hs + r0 * hs, blk = pos * hs * 4 * 2 * (size_t)b + r0 * hs * 4;
+        const unsigned char *k = p + blk, *v = p + blk + pos * hs * 4;
+        if (tmp) {
+            memcpy(tmp, k, n); llm__le32_words(tmp, n / 4); x->ops->upload(x, s->kcache + off, tmp, n);
+            memcpy(tmp, v, n); llm__le32_words(tmp, n / 4); x->ops->upload(x, s->vcache + off, tmp, n);
+        } else {
+            x->ops->upload(x, s->kcache + off, k, n);
+            x->ops->upload(x, s->vcache + off, v, n);
+        }
+    }
+    llm__dealloc(&x->alloc, tmp);
     return LLM_OK;
 }
 LLMDEF llm_status llm_session_load_mem(llm_session *s, llm_sampler *smp, const void *buf, size_t size) {
     const llm_config *c;
-    const llm__ctx *x;
-    const unsigned char *p = (const unsigned char *)buf;
-    size_t hs, kvb, smp_bytes;
-    uint32_t pos;
-    int b;
+    const unsigned char *p = (const unsigned char *)buf, *kvp, *lgp = NULL;
+    size_t hs, kvb, at, smp_bytes;
+    uint32_t pos, version, has_logits = 0;
     llm_status st;
     if (!s) return LLM_ERR_INVALID_ARG;
-    c = &s->model->cfg; x = &s->x; hs = (size_t)(c->dim / c->n_head);
+    c = &s->model->cfg; hs = (size_t)(c->dim / c->n_head);
     if (!buf || size < LLM__STATE_HDR + 4 || memcmp(p, "LLMS", 4) != 0)
         return llm__dfail(&s->diag, LLM_ERR_FORMAT, "not a session state (bad magic or size)");
-    if (llm__rd_u32(p + 4) != 1)
-        return llm__dfail(&s->diag, LLM_ERR_UNSUPPORTED, "session state version %u", llm__rd_u32(p + 4));
+    version = llm__rd_u32(p + 4);
+    if (version != 1 && version != 2)
+        return llm__dfail(&s->diag, LLM_ERR_UNSUPPORTED, "session state version %u (this build reads 1 and 2)",
+                          version);
     if (llm__rd_u32(p + 8) != (uint32_t)c->n_layer || llm__rd_u32(p + 12) != (uint32_t)c->n_kv_head ||
         llm__rd_u32(p + 16) != (uint32_t)hs || llm__rd_u32(p + 20) != (uint32_t)c->vocab_size)
-        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "session state is for another model shape");
+        return llm__dfail(&s->diag, LLM_ERR_FORMAT,
+                          "session state is for another model shape (n_layer %u, n_kv_head %u, head size %u, vocab "
+                          "%u; this model %d, %d, %d, %d)",
+                          llm__rd_u32(p + 8), llm__rd_u32(p + 12), llm__rd_u32(p + 16), llm__rd_u32(p + 20),
+                          c->n_layer, c->n_kv_head, (int)hs, c->vocab_size);
     pos = llm__rd_u32(p + 24);
     if (pos > (uint32_t)s->n_ctx)
         return llm__dfail(&s->diag, LLM_ERR_CONTEXT_FULL, "state holds %u positions, this session %d", pos, s->n_ctx);
     kvb = llm__session_kv_bytes(s, pos);
-    if (size < LLM__STATE_HDR + kvb + 4)
-        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "session state truncated (%lu bytes)", (unsigned long)size);
-    smp_bytes = llm__rd_u32(p + LLM__STATE_HDR + kvb);
-    if (size != LLM__STATE_HDR + kvb + 4 + smp_bytes)
-        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "session state truncated or padded (%lu bytes)",
-                          (unsigned long)size);
+    at = LLM__STATE_HDR + kvb;   /* what follows the cache */
+    if (size < at + 4)
+        return llm__dfail(&s->diag, LLM_ERR_FORMAT, "session state truncated (%lu bytes, the cache of %u positions "
+                          "needs %lu)", (unsigned long)size, pos, (unsigned long)(at + 4));
+    if (version == 2) {
+        has_logits = llm__rd_u32(p + at);
+        if (has_logits > 1 || (has_logits && pos == 0))
+            return llm__dfail(&s->diag, LLM_ERR_FORMAT, "session state: logits flag %u at byte %lu (expected 0 or 1%s)",
+                              has_logits, (unsigned long)at, pos ? "" : "; 0 without tokens");
+        at += 4;
+        if (has_logits) {
+            if (size - at < (size_t)c->vocab_size * 4 + 4)
+                return llm__dfail(&s->diag, LLM_ERR_FORMAT, "session state truncated in the logits (%lu bytes)",
+                                  (unsigned long)size);
+            lgp = p + at;
+            at += (size_t)c->vocab_size * 4;
+        }
+        if (size - at < 4)
+            return llm__dfail(&s->diag, LLM_ERR_FORMAT, "session state truncated (%lu bytes)", (unsigned long)size);
+    }
+    smp_bytes = llm__rd_u32(p + at);
+    if (size - at - 4 != smp_bytes)
+        return llm__dfail(&s->diag, LLM_ERR_FORMAT,
+                          "session state truncated or padded (%lu bytes; the sampler part says %lu of %lu left)",
+                          (unsigned long)size, (unsigned long)smp_bytes, (unsigned long)(size - at - 4));
     {   /* check the tokens before anything changes */
         uint32_t i;
         for (i = 0; i < pos; i++) {
@@ -5976,34 +6045,33 @@ LLMDEF llm_status llm_session_load_mem(llm_session *s, llm_sampler *smp, const v
                                   c->vocab_size);
         }
     }
-    if (smp && smp_bytes && (st = llm_sampler_load_mem(smp, p + LLM__STATE_HDR + kvb + 4, smp_bytes)) != LLM_OK)
+    if (smp && smp_bytes && (st = llm_sampler_load_mem(smp, p + at + 4, smp_bytes)) != LLM_OK)
         return llm__dfail(&s->diag, st, "sampler state: %s", llm_sampler_last_error(smp));
     p += LLM__STATE_HDR;
+    kvp = p + (size_t)pos * 4;
     s->pos = 0;
     s->logits_valid = 0;
     s->pending = 0;
     { uint32_t i; for (i = 0; i < pos; i++) s->tokens[i] = (int32_t)llm__rd_u32(p + 4 * (size_t)i); }
-    p += (size_t)pos * 4;
-    for (b = 0; b < c->n_layer * c->n_kv_head; b++) {
-        const size_t off = (size_t)b * s->n_ctx * hs, n = (size_t)pos * hs * 4;
-        if (!llm__host_is_le()) {   /* a big-endian host: the rows in its order first */
-            float *tmp = (float *)llm__alloc(&x->alloc, n + 4);
-            if (!tmp) return llm__dfail(&s->diag, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-            memcpy(tmp, p, n); llm__le32_words(tmp, n / 4); x->ops->upload(x, s->kcache + off, tmp, n);
-            memcpy(tmp, p + n, n); llm__le32_words(tmp, n / 4); x->ops->upload(x, s->vcache + off, tmp, n);
-            llm__dealloc(&x->alloc, tmp);
-            p += 2 * n;
-            continue;
-        }
-        x->ops->upload(x, s->kcache + off, p, n); p += n;
-        x->ops->upload(x, s->vcache + off, p, n); p += n;
-    }
-    /* the logits are not stored: one decode step of the last token brings them back (it
-       rewrites that token's cache row with the same values) */
-    s->pos = (int)pos - 1;
-    if (pos > 0) llm__session_forward(s, s->tokens + pos - 1, 1, LLM__LOGITS_LAST, NULL, NULL);
+    if ((st = llm__state_rows(s, kvp, pos, 0, pos)) != LLM_OK) return st;
     s->pos = (int)pos;
-    return LLM_OK;
+    if (lgp) {   /* the logits as they were */
+        memcpy(s->logits, lgp, (size_t)c->vocab_size * 4);
+        llm__le32_words(s->logits, (size_t)c->vocab_size);
+        s->logits_stale = 0;
+        s->logits_valid = 1;
+    } else if (pos > 0) {
+        /* none stored (the session had none, or version 1): one decode step of the last
+           token makes them, then its cache row is put back as stored (the step may round it
+           differently from the batch that first computed it) */
+        s->pos = (int)pos - 1;
+        llm__session_forward(s, s->tokens + pos - 1, 1, LLM__LOGITS_LAST, NULL, NULL);
+        if ((st = llm__state_rows(s, kvp, pos, pos - 1, pos)) != LLM_OK) {
+            s->pos = 0; s->logits_valid = 0;
+            return st;
+        }
+    }
+    return llm__ctx_check(&s->x, &s->diag);
 }
 LLMDEF llm_status llm_session_save(const llm_session *s, const llm_sampler *smp, const char *path) {
     size_t n;

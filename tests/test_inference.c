@@ -108,6 +108,72 @@ static void test_rewind_and_save_restore(t_ctx *t) {
     llm_session_free(s); llm_session_free(s2); llm_model_free(m);
 }
 
+/* A restored session continues with the same bits as the saved one would have, whatever
+   computed its cache and logits: a token evaluated inside a prefill batch goes through the
+   GEMM, a decode step through the matvec, and the two round differently, so a state must not
+   recompute what it can store (found by tests/soak.c: 1 continuation in ~10^4 differed). */
+static int t_same_bits(const float *a, const float *b, int n) { return a && b && memcmp(a, b, (size_t)n * 4) == 0; }
+static void test_restore_exact(t_ctx *t) {
+    int arch;
+    for (arch = LLM_ARCH_GPT2; arch <= LLM_ARCH_LLAMA; arch++) {
+        llm_model *m = t_inf_model((llm_arch)arch, 0);
+        llm_session *s = NULL, *s2 = NULL;
+        llm_session_desc sd;
+        int32_t tok[24], x = 7;
+        float l1[61], l2[61];
+        unsigned char *buf = NULL, *v1 = NULL;
+        size_t size = 0, n1;
+        int i;
+        for (i = 0; i < 24; i++) tok[i] = (int32_t)((i * 11 + 5) % 61);
+        memset(&sd, 0, sizeof sd); sd.n_ctx = 64; sd.n_batch = 16;
+        T_CHECK(t, llm_session_create(m, &sd, &s, NULL) == LLM_OK && llm_session_create(m, &sd, &s2, NULL) == LLM_OK,
+                "sessions");
+        buf = (unsigned char *)malloc(1 << 20); v1 = (unsigned char *)malloc(1 << 20);
+        /* 1. the logits of a batch: stored, so the restored ones are the same bits */
+        T_CHECK(t, llm_session_eval(s, tok, 20, NULL) == LLM_OK, "prefill");
+        T_CHECK(t, llm_session_save_mem(s, NULL, buf, 1 << 20, &size) == LLM_OK, "save: %s", llm_session_last_error(s));
+        T_CHECK(t, llm_session_load_mem(s2, NULL, buf, size) == LLM_OK, "load: %s", llm_session_last_error(s2));
+        T_CHECK(t, t_same_bits(llm_session_logits(s), llm_session_logits(s2), 61), "arch %d: restored logits differ",
+                arch);
+        /* 2. rewound into the batch (no logits): the restored cache is the stored one, so the
+           next token's logits are the same bits */
+        T_CHECK(t, llm_session_rewind(s, 13) == LLM_OK, "rewind");
+        T_CHECK(t, llm_session_save_mem(s, NULL, buf, 1 << 20, &size) == LLM_OK, "save 2");
+        T_CHECK(t, llm_session_eval(s, &x, 1, NULL) == LLM_OK, "eval");
+        memcpy(l1, llm_session_logits(s), sizeof l1);
+        T_CHECK(t, llm_session_load_mem(s, NULL, buf, size) == LLM_OK && llm_session_pos(s) == 13, "load 2");
+        T_CHECK(t, llm_session_logits(s) != NULL, "no logits after loading a state saved without them");
+        T_CHECK(t, llm_session_eval(s, &x, 1, NULL) == LLM_OK, "eval 2");
+        memcpy(l2, llm_session_logits(s), sizeof l2);
+        T_CHECK(t, t_same_bits(l1, l2, 61), "arch %d: logits after restore + eval differ", arch);
+        /* 3. a version 1 state (no logits word) still loads, the same way */
+        T_CHECK(t, buf[4] == 2 && size > 28 + 13 * 4, "version 2 written");
+        n1 = size - 4 - 4 - (size_t)(buf[size - 4] | buf[size - 3] << 8);   /* (no sampler: the last word is 0) */
+        memcpy(v1, buf, n1); memcpy(v1 + n1, buf + n1 + 4, size - n1 - 4); v1[4] = 1;
+        T_CHECK(t, buf[n1] == 0 && llm_session_load_mem(s2, NULL, v1, size - 4) == LLM_OK, "version 1: %s",
+                llm_session_last_error(s2));
+        T_CHECK(t, llm_session_eval(s2, &x, 1, NULL) == LLM_OK && t_same_bits(l1, llm_session_logits(s2), 61),
+                "arch %d: version 1 restore differs", arch);
+        /* 4. logits a prefill left for later (generation prefills without them): made by save */
+        llm_session_reset(s);
+        T_CHECK(t, llm__session_eval(s, tok, 20, NULL, LLM__LOGITS_NONE) == LLM_OK && s->pending, "pending prefill");
+        T_CHECK(t, llm_session_save_mem(s, NULL, NULL, 0, &n1) == LLM_OK, "size query");
+        T_CHECK(t, llm_session_save_mem(s, NULL, buf, 1 << 20, &size) == LLM_OK && size == n1, "save 4 (%lu vs %lu)",
+                (unsigned long)size, (unsigned long)n1);
+        T_CHECK(t, llm_session_load_mem(s2, NULL, buf, size) == LLM_OK, "load 4");
+        T_CHECK(t, t_same_bits(llm_session_logits(s), llm_session_logits(s2), 61), "arch %d: finished logits differ",
+                arch);
+        /* 5. damaged logits word / truncated logits */
+        buf[28 + 20 * 4 + (size - 28 - 20 * 4 - 4 - 4 - 61 * 4)] = 2;
+        T_CHECK(t, llm_session_load_mem(s2, NULL, buf, size) == LLM_ERR_FORMAT, "logits flag 2 accepted");
+        T_CHECK(t, strstr(llm_session_last_error(s2), "logits flag") != NULL, "message: %s", llm_session_last_error(s2));
+        buf[28 + 20 * 4 + (size - 28 - 20 * 4 - 4 - 4 - 61 * 4)] = 1;
+        T_CHECK(t, llm_session_load_mem(s2, NULL, buf, size - 8) == LLM_ERR_FORMAT, "truncated logits accepted");
+        free(buf); free(v1);
+        llm_session_free(s); llm_session_free(s2); llm_model_free(m);
+    }
+}
+
 static void test_context_full_and_shift(t_ctx *t) {
     int arch;
     /* GPT-2 recomputes the kept tokens, so it must equal a fresh pass exactly. Llama keeps
@@ -237,6 +303,7 @@ static const t_case inference_tests[] = {
     {"kv_cache_vs_full_forward_gpt2", test_kv_vs_full_gpt2},
     {"kv_cache_vs_full_forward_llama", test_kv_vs_full_llama},
     {"session_rewind_save_restore", test_rewind_and_save_restore},
+    {"session_restore_exact", test_restore_exact},
     {"session_context_full_and_shift", test_context_full_and_shift},
     {"session_prefill_cancel", test_prefill_cancel},
     {"stories260k_greedy_matches_llama2c", test_stories260k_greedy},

@@ -87,6 +87,12 @@ static int fz_seeds(const char *dir) {
     b[0] = 0;
     ok &= llm_session_save_mem(o.s, o.smp, b + 1, n, &n) == LLM_OK && fz_write(dir, "session", b, n + 1);
     free(b);
+    llm_session_rewind(o.s, 2);   /* a state without logits */
+    llm_session_save_mem(o.s, NULL, NULL, 0, &n);
+    b = (unsigned char *)malloc(n + 1);
+    b[0] = 0;
+    ok &= llm_session_save_mem(o.s, NULL, b + 1, n, &n) == LLM_OK && fz_write(dir, "session_no_logits", b, n + 1);
+    free(b);
     llm_sampler_save_mem(o.smp, NULL, 0, &n);
     b = (unsigned char *)malloc(n + 1);
     b[0] = 1;
