@@ -1157,7 +1157,12 @@ typedef struct llm_generate_stats {
    each llm_generator_step() runs units of work (a prefill chunk sized to the time left,
    the logits after the prompt, a decode step) while their measured cost fits into
    budget_seconds, at least one unit per call; so a step overruns its budget by at most
-   about one unit's misestimate. The sampler's vocabulary must be the model's. */
+   about one unit's misestimate. The sampler's vocabulary must be the model's.
+   Reproducibility: llm_generate and any n_batch give the same bits for the same seed;
+   a prompt cut into pieces by time puts its pieces of up to 4 tokens through the decode
+   path, whose sums round differently in the last bits, so with a finite budget the sampled
+   text can (rarely) differ between runs. Give the prefill an unlimited budget (one step
+   with 1e30) where runs must match exactly. */
 typedef struct llm_generator llm_generator;
 LLMDEF llm_status llm_generator_create(llm_session *session, llm_sampler *sampler,
                                        const llm_generate_desc *desc, llm_generator **out,
@@ -3765,6 +3770,7 @@ struct llm__ctx {
     float *ws;            /* nth x ws_stride floats of scratch: slice i belongs to part i */
     size_t ws_stride;
     void *dev;            /* backend state (llm_cuda.h: stream, library handles, scratch) */
+    int prefill;          /* a session's prefill: even a few rows take the GEMM (>>matmul) */
     char name[80];        /* "cpu", "cuda:<device name>" */
 };
 
@@ -3962,7 +3968,10 @@ static void llm__norm_backward(const llm__ctx *x, float *dinp, float *dw, float 
 /* ---- >>matmul: out (N, OC) = inp (N, C) @ w (OC, C)^T + bias (OC) ----
    A few rows (decoding a token) are matrix-vector work: llm__matvec streams the weights
    once with the output columns split over the threads. More rows go to llm__gemm, the one
-   matrix multiply behind every matmul (both in >>kernels). */
+   matrix multiply behind every matmul (both in >>kernels). The two sum in different orders,
+   so a row's bits depend on the path; within a path they do not depend on the other rows.
+   A session's prefill (x->prefill) therefore sends every chunk to the GEMM, its last few
+   rows too: how n_batch cuts a prompt never changes a bit. */
 #define LLM__MATVEC_ROWS 4  /* up to this many rows use the matrix-vector path */
 typedef struct llm__bias_args { float *out; const float *bias, *dout; float *dbias; size_t N; int OC; } llm__bias_args;
 static void llm__bias_rows(void *c, size_t lo, size_t hi) {
@@ -3975,11 +3984,12 @@ static void llm__matmul_forward(const llm__ctx *x, float *out, const float *inp,
     llm__qmat q;
     /* decoding reads a quantized copy when there is one (>>qmatmul); more rows (a prefill)
        go through the fp32 GEMM, which is faster on a CPU when the fp32 weights are there */
-    if (x->qmodel && (N <= LLM__MATVEC_ROWS || x->qmodel->lazy) && llm__qmat_find(x->qmodel, w, C, OC, &q)) {
+    const int few = N <= LLM__MATVEC_ROWS && !x->prefill;
+    if (x->qmodel && (few || x->qmodel->lazy) && llm__qmat_find(x->qmodel, w, C, OC, &q)) {
         llm__qmatmul(&x->kern, x->pool, out, inp, &q, bias, N, C, OC, x->qbuf);
         return;
     }
-    if (N <= LLM__MATVEC_ROWS) {
+    if (few) {
         llm__matvec(&x->kern, x->pool, out, inp, w, bias, N, C, OC);
         return;
     }
@@ -5720,10 +5730,13 @@ static void llm__session_head(llm_session *s, const float *row) {
     const llm_config *c = &m->cfg;
     const llm__ctx *x = &s->x;
     float *P = (float *)(uintptr_t)s->params;
+    const int prefill = s->x.prefill;
+    s->x.prefill = 0;   /* one row, always the decode path: the same bits however it is reached */
     x->ops->norm_fwd(x, s->xb, s->mean, s->rstd, row, P + m->lnfw, llm__PW(P, m->lnfb), 1, c->dim, c->norm_eps,
                      c->arch != LLM_ARCH_GPT2);
     x->ops->matmul_fwd(x, x->ops->host_memory ? s->logits : s->dlogits, s->xb, P + m->head, NULL, 1, c->dim,
                        c->vocab_size);
+    s->x.prefill = prefill;
     s->logits_stale = !x->ops->host_memory;
 }
 
@@ -5795,8 +5808,10 @@ static void llm__session_finish(llm_session *s) {
     s->pending = 0;
 }
 
-/* Appends n tokens in chunks of n_batch; `want` is for the last chunk. */
-static llm_status llm__session_eval(llm_session *s, const int32_t *tokens, int n, float *all_logits, int want) {
+/* Appends n tokens in chunks of n_batch; `want` is for the last chunk. prefill: the rows
+   take the GEMM however few a chunk has (see >>matmul). */
+static llm_status llm__session_eval(llm_session *s, const int32_t *tokens, int n, float *all_logits, int want,
+                                    int prefill) {
     const int V = s->model->cfg.vocab_size, start = s->pos;
     int done = 0;
     llm_status st;
@@ -5813,20 +5828,23 @@ static llm_status llm__session_eval(llm_session *s, const int32_t *tokens, int n
             s->pos = start;     /* all or nothing */
             s->logits_valid = 0;
             s->pending = 0;
+            s->x.prefill = 0;
             return llm__dfail(&s->diag, LLM_ERR_CANCELLED, "prefill cancelled after %d of %d tokens", done, n);
         }
+        s->x.prefill = prefill && s->n_batch > LLM__MATVEC_ROWS;
         if (all_logits)
             llm__session_forward(s, tokens + done, chunk, LLM__LOGITS_ALL, all_logits + (size_t)done * V, NULL);
         else
             llm__session_forward(s, tokens + done, chunk, last ? want : LLM__LOGITS_NONE, NULL, NULL);
         done += chunk;
     }
+    s->x.prefill = 0;
     if (s->d.progress) s->d.progress(1.0f, s->d.progress_user_data);
     return llm__ctx_check(&s->x, &s->diag);
 }
 LLMDEF llm_status llm_session_eval(llm_session *s, const int32_t *tokens, int n, float *all_logits) {
     if (!s) return LLM_ERR_INVALID_ARG;
-    return llm__session_eval(s, tokens, n, all_logits, LLM__LOGITS_LAST);
+    return llm__session_eval(s, tokens, n, all_logits, LLM__LOGITS_LAST, n > LLM__MATVEC_ROWS);
 }
 LLMDEF const float *llm_session_logits(const llm_session *s) {
     if (!s || !s->logits_valid) return NULL;
@@ -5876,7 +5894,7 @@ LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep) {
         const int kept = s->pos - n_discard;
         s->pos = 0;
         s->logits_valid = 0;
-        return kept ? llm__session_eval(s, s->tokens, kept, NULL, LLM__LOGITS_LAST) : LLM_OK;
+        return kept ? llm__session_eval(s, s->tokens, kept, NULL, LLM__LOGITS_LAST, kept > LLM__MATVEC_ROWS) : LLM_OK;
     }
     /* RoPE is relative: moving a key from position p to p - d is one more rotation by
        -d * freq, and row d of the table holds the angle d * freq */
@@ -6869,7 +6887,7 @@ static llm_status llm__gen_decode_one(llm_generator *g) {
             return llm__dfail(&g->diag, st, "context shift: %s", llm_session_last_error(s));
         g->n_shifts++;
     }
-    if ((st = llm__session_eval(s, &tok, 1, NULL, LLM__LOGITS_LAST)) != LLM_OK)
+    if ((st = llm__session_eval(s, &tok, 1, NULL, LLM__LOGITS_LAST, 0)) != LLM_OK)
         llm__dfail(&g->diag, st, "%s", llm_session_last_error(s));
     return st;
 }
@@ -6895,7 +6913,12 @@ static int llm__gen_unit(llm_generator *g, double left, int first, llm_status *s
             n = first ? 1 : 0;   /* no measurement yet */
         }
         if (n < 1) { if (!first) return 0; n = 1; }
-        if ((*st = llm__session_eval(s, g->prompt + g->prompt_done, n, NULL, LLM__LOGITS_NONE)) != LLM_OK) {
+        /* without a time limit the pieces are chunks of n_batch, all through the GEMM as in
+           llm_session_eval; pieces cut by time take the path of their own size (a GEMM of a
+           row or two costs about 2.5 matvecs, which would break small frame budgets), so
+           their last bits can differ from an unlimited run's */
+        if ((*st = llm__session_eval(s, g->prompt + g->prompt_done, n, NULL, LLM__LOGITS_NONE,
+                                     g->n_prompt > LLM__MATVEC_ROWS && left >= 1e9)) != LLM_OK) {
             llm__dfail(&g->diag, *st, "%s", llm_session_last_error(s));
             return 1;
         }

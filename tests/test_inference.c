@@ -156,7 +156,7 @@ static void test_restore_exact(t_ctx *t) {
                 "arch %d: version 1 restore differs", arch);
         /* 4. logits a prefill left for later (generation prefills without them): made by save */
         llm_session_reset(s);
-        T_CHECK(t, llm__session_eval(s, tok, 20, NULL, LLM__LOGITS_NONE) == LLM_OK && s->pending, "pending prefill");
+        T_CHECK(t, llm__session_eval(s, tok, 20, NULL, LLM__LOGITS_NONE, 1) == LLM_OK && s->pending, "pending prefill");
         T_CHECK(t, llm_session_save_mem(s, NULL, NULL, 0, &n1) == LLM_OK, "size query");
         T_CHECK(t, llm_session_save_mem(s, NULL, buf, 1 << 20, &size) == LLM_OK && size == n1, "save 4 (%lu vs %lu)",
                 (unsigned long)size, (unsigned long)n1);
@@ -172,6 +172,78 @@ static void test_restore_exact(t_ctx *t) {
         free(buf); free(v1);
         llm_session_free(s); llm_session_free(s2); llm_model_free(m);
     }
+}
+
+/* How n_batch cuts a prompt never changes a bit, though a last chunk of a few rows would
+   alone take the matvec, which sums in another order than the GEMM: llm_session_eval and
+   llm_generate. Also with quantized decode copies (a few rows would have read them; a
+   prefill reads the fp32 weights). */
+static uint64_t t_cache_hash(const llm_session *s) {
+    const llm_config *c = llm_model_config(s->model);
+    const size_t hs = (size_t)(c->dim / c->n_head);
+    uint64_t h = 1469598103934665603ull;
+    size_t b, i;
+    for (b = 0; b < (size_t)c->n_layer * c->n_kv_head; b++)
+        for (i = 0; i < (size_t)s->pos * hs; i++) {
+            uint32_t u, v;
+            memcpy(&u, s->kcache + b * s->n_ctx * hs + i, 4); memcpy(&v, s->vcache + b * s->n_ctx * hs + i, 4);
+            h = ((h ^ u) * 1099511628211ull ^ v) * 1099511628211ull;
+        }
+    return h;
+}
+static void test_prefill_cut_invariant(t_ctx *t) {
+    int arch, q, k;
+    for (arch = LLM_ARCH_GPT2; arch <= LLM_ARCH_LLAMA; arch++)
+        for (q = 0; q < 2; q++) {
+            llm_model *m = t_inf_model((llm_arch)arch, 0);
+            const int nb[] = {24, 10, 8, 5};   /* 22 tokens: 22 | 10+10+2 | 8+8+6 | 5+5+5+5+2 */
+            int32_t tok[22];
+            float ref[61];
+            uint64_t href = 0;
+            int i;
+            llm_error e;
+            for (i = 0; i < 22; i++) tok[i] = (int32_t)((i * 13 + 2) % 61);
+            if (q) T_CHECK(t, llm_model_quantize(m, LLM_TYPE_Q8_0, &e) == LLM_OK, "quantize: %s", e.message);
+            for (k = 0; k < 4; k++) {
+                llm_session *s = NULL;
+                llm_session_desc sd;
+                memset(&sd, 0, sizeof sd); sd.n_ctx = 64; sd.n_batch = nb[k];
+                T_CHECK(t, llm_session_create(m, &sd, &s, NULL) == LLM_OK && llm_session_eval(s, tok, 22, NULL) == LLM_OK,
+                        "eval");
+                if (!k) { memcpy(ref, llm_session_logits(s), sizeof ref); href = t_cache_hash(s); }
+                T_CHECK(t, t_same_bits(ref, llm_session_logits(s), 61) && href == t_cache_hash(s),
+                        "arch %d%s: n_batch %d changed the bits", arch, q ? " (q8_0 copies)" : "", nb[k]);
+                llm_session_free(s);
+            }
+            {   /* llm_generate: its prompt pieces are chunks of n_batch, also without a change */
+                llm_sampler *smp = NULL;
+                llm_sampler_desc pd;
+                llm_generate_desc gd;
+                unsigned char st0[256];
+                size_t sn = 0;
+                uint64_t h1 = 0;
+                int32_t first[12];
+                memset(&pd, 0, sizeof pd); pd.temperature = 1.0f; pd.seed = 3;
+                T_CHECK(t, llm_sampler_create(m, &pd, &smp, NULL) == LLM_OK, "sampler");
+                T_CHECK(t, llm_sampler_save_mem(smp, st0, sizeof st0, &sn) == LLM_OK, "sampler state");
+                memset(&gd, 0, sizeof gd); gd.prompt_ids = tok; gd.n_prompt_ids = 22; gd.max_tokens = 12; gd.ignore_eos = 1;
+                for (k = 0; k < 4; k++) {
+                    llm_session *s = NULL;
+                    llm_session_desc sd;
+                    memset(&sd, 0, sizeof sd); sd.n_ctx = 64; sd.n_batch = nb[k];
+                    T_CHECK(t, llm_session_create(m, &sd, &s, NULL) == LLM_OK, "session");
+                    llm_sampler_load_mem(smp, st0, sn);
+                    T_CHECK(t, llm_generate(s, smp, &gd, NULL) == LLM_OK && llm_session_pos(s) == 33, "generate");
+                    if (!k) { h1 = t_cache_hash(s); memcpy(first, llm_session_tokens(s) + 22, 11 * 4); }
+                    T_CHECK(t, h1 == t_cache_hash(s) && memcmp(first, llm_session_tokens(s) + 22, 11 * 4) == 0,
+                            "arch %d%s: llm_generate with n_batch %d changed the bits", arch, q ? " (q8_0 copies)" : "",
+                            nb[k]);
+                    llm_session_free(s);
+                }
+                llm_sampler_free(smp);
+            }
+            llm_model_free(m);
+        }
 }
 
 static void test_context_full_and_shift(t_ctx *t) {
@@ -304,6 +376,7 @@ static const t_case inference_tests[] = {
     {"kv_cache_vs_full_forward_llama", test_kv_vs_full_llama},
     {"session_rewind_save_restore", test_rewind_and_save_restore},
     {"session_restore_exact", test_restore_exact},
+    {"session_prefill_cut_invariant", test_prefill_cut_invariant},
     {"session_context_full_and_shift", test_context_full_and_shift},
     {"session_prefill_cancel", test_prefill_cancel},
     {"stories260k_greedy_matches_llama2c", test_stories260k_greedy},
