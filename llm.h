@@ -5808,10 +5808,11 @@ static void llm__session_finish(llm_session *s) {
     s->pending = 0;
 }
 
-/* Appends n tokens in chunks of n_batch; `want` is for the last chunk. prefill: the rows
-   take the GEMM however few a chunk has (see >>matmul). */
+/* Appends n tokens in chunks of n_batch; `want` is for the last chunk. whole: the tokens of
+   the prompt these n belong to (n itself unless a generator cut it by time); more than a few
+   make it a prefill, whose rows all take the GEMM however few a chunk has (see >>matmul). */
 static llm_status llm__session_eval(llm_session *s, const int32_t *tokens, int n, float *all_logits, int want,
-                                    int prefill) {
+                                    int whole) {
     const int V = s->model->cfg.vocab_size, start = s->pos;
     int done = 0;
     llm_status st;
@@ -5831,7 +5832,7 @@ static llm_status llm__session_eval(llm_session *s, const int32_t *tokens, int n
             s->x.prefill = 0;
             return llm__dfail(&s->diag, LLM_ERR_CANCELLED, "prefill cancelled after %d of %d tokens", done, n);
         }
-        s->x.prefill = prefill && s->n_batch > LLM__MATVEC_ROWS;
+        s->x.prefill = whole > LLM__MATVEC_ROWS && s->n_batch > LLM__MATVEC_ROWS;
         if (all_logits)
             llm__session_forward(s, tokens + done, chunk, LLM__LOGITS_ALL, all_logits + (size_t)done * V, NULL);
         else
@@ -5844,7 +5845,7 @@ static llm_status llm__session_eval(llm_session *s, const int32_t *tokens, int n
 }
 LLMDEF llm_status llm_session_eval(llm_session *s, const int32_t *tokens, int n, float *all_logits) {
     if (!s) return LLM_ERR_INVALID_ARG;
-    return llm__session_eval(s, tokens, n, all_logits, LLM__LOGITS_LAST, n > LLM__MATVEC_ROWS);
+    return llm__session_eval(s, tokens, n, all_logits, LLM__LOGITS_LAST, n);
 }
 LLMDEF const float *llm_session_logits(const llm_session *s) {
     if (!s || !s->logits_valid) return NULL;
@@ -5894,7 +5895,7 @@ LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep) {
         const int kept = s->pos - n_discard;
         s->pos = 0;
         s->logits_valid = 0;
-        return kept ? llm__session_eval(s, s->tokens, kept, NULL, LLM__LOGITS_LAST, kept > LLM__MATVEC_ROWS) : LLM_OK;
+        return kept ? llm__session_eval(s, s->tokens, kept, NULL, LLM__LOGITS_LAST, kept) : LLM_OK;
     }
     /* RoPE is relative: moving a key from position p to p - d is one more rotation by
        -d * freq, and row d of the table holds the angle d * freq */
@@ -6887,7 +6888,7 @@ static llm_status llm__gen_decode_one(llm_generator *g) {
             return llm__dfail(&g->diag, st, "context shift: %s", llm_session_last_error(s));
         g->n_shifts++;
     }
-    if ((st = llm__session_eval(s, &tok, 1, NULL, LLM__LOGITS_LAST, 0)) != LLM_OK)
+    if ((st = llm__session_eval(s, &tok, 1, NULL, LLM__LOGITS_LAST, 1)) != LLM_OK)
         llm__dfail(&g->diag, st, "%s", llm_session_last_error(s));
     return st;
 }
@@ -6918,7 +6919,7 @@ static int llm__gen_unit(llm_generator *g, double left, int first, llm_status *s
            row or two costs about 2.5 matvecs, which would break small frame budgets), so
            their last bits can differ from an unlimited run's */
         if ((*st = llm__session_eval(s, g->prompt + g->prompt_done, n, NULL, LLM__LOGITS_NONE,
-                                     g->n_prompt > LLM__MATVEC_ROWS && left >= 1e9)) != LLM_OK) {
+                                     left >= 1e9 ? g->n_prompt : n)) != LLM_OK) {
             llm__dfail(&g->diag, *st, "%s", llm_session_last_error(s));
             return 1;
         }

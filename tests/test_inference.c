@@ -156,7 +156,7 @@ static void test_restore_exact(t_ctx *t) {
                 "arch %d: version 1 restore differs", arch);
         /* 4. logits a prefill left for later (generation prefills without them): made by save */
         llm_session_reset(s);
-        T_CHECK(t, llm__session_eval(s, tok, 20, NULL, LLM__LOGITS_NONE, 1) == LLM_OK && s->pending, "pending prefill");
+        T_CHECK(t, llm__session_eval(s, tok, 20, NULL, LLM__LOGITS_NONE, 20) == LLM_OK && s->pending, "pending prefill");
         T_CHECK(t, llm_session_save_mem(s, NULL, NULL, 0, &n1) == LLM_OK, "size query");
         T_CHECK(t, llm_session_save_mem(s, NULL, buf, 1 << 20, &size) == LLM_OK && size == n1, "save 4 (%lu vs %lu)",
                 (unsigned long)size, (unsigned long)n1);
