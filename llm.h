@@ -552,22 +552,45 @@ LLMDEF llm_status llm_tokenizer_train(const llm_bpe_train_desc *desc, llm_tokeni
 typedef enum llm_arch {
     LLM_ARCH_NONE = 0,   /* not set: llm_model_create refuses it */
     LLM_ARCH_GPT2 = 1,   /* LayerNorm, GELU(tanh), learned positions, biases, tied head */
-    LLM_ARCH_LLAMA = 2   /* RMSNorm, SwiGLU, RoPE, grouped-query attention, no biases */
+    LLM_ARCH_LLAMA = 2,  /* RMSNorm, SwiGLU, RoPE, grouped-query attention, no biases (also Llama 3, SmolLM2) */
+    LLM_ARCH_QWEN2 = 3,  /* Llama + biases on q, k, v (Qwen2, Qwen2.5) */
+    LLM_ARCH_QWEN3 = 4,  /* Llama + RMSNorm of each head's q and k before RoPE; head_dim may differ from dim/n_head */
+    LLM_ARCH_GEMMA3 = 5  /* Llama-like with embeddings times sqrt(dim), q/k norms, norms after attention and after
+                            the MLP too ("sandwich"), GeGLU (tanh GELU), sliding-window layers beside global
+                            ones (each with its own RoPE base), tied head */
 } llm_arch;
+
+/* How RoPE frequencies are scaled (global layers only, for Gemma 3). */
+typedef enum llm_rope_type {
+    LLM_ROPE_DEFAULT = 0,   /* inv_i = theta^(-2i/hs) */
+    LLM_ROPE_LINEAR = 1,    /* inv_i / rope_factor */
+    LLM_ROPE_LLAMA3 = 2     /* Llama 3.x: per frequency, by wavelength (see llm__rope_freqs) */
+} llm_rope_type;
 
 /* Model hyper-parameters. Zero fields take the defaults in the table.
    field              default
-   arch               required: LLM_ARCH_GPT2 or LLM_ARCH_LLAMA
+   arch               required: an llm_arch (it implies the family's feature set)
    n_layer, n_head    required (> 0)
    n_kv_head          n_head (must divide n_head; GPT-2 requires n_kv_head == n_head)
-   dim                required; a multiple of n_head
-   ffn_dim            4*dim (GPT-2), or 4*dim*2/3 rounded up to 32 (Llama)
+   dim                required; a multiple of n_head unless head_dim is set
+   ffn_dim            4*dim (GPT-2), or 4*dim*2/3 rounded up to 32 (the others)
    vocab_size         required
    padded_vocab_size  vocab_size (llm.c pads 50257 to 50304; padded rows are never used)
    max_seq_len        required
-   norm_eps           1e-5
-   rope_theta         10000 (Llama)
-   untied_head        0: the classifier shares token_embd (Llama may set 1; GPT-2 is tied) */
+   norm_eps           1e-5 (Gemma 3: 1e-6)
+   rope_theta         10000 (RoPE base; Gemma 3: of its global layers)
+   untied_head        0: the classifier shares token_embd (Llama, Qwen may set 1; GPT-2, Gemma 3 are tied)
+   --- the fields below are appended for the newer families; GPT-2 refuses them set ---
+   head_dim           dim / n_head; Qwen3 and Gemma 3 set their own (q is (n_head*head_dim, dim))
+   rope_type          LLM_ROPE_DEFAULT; LLM_ROPE_LINEAR or LLM_ROPE_LLAMA3 scale the frequencies
+   rope_factor        1 (linear / llama3 factor; must be >= 1 when scaling)
+   rope_low_freq_factor, rope_high_freq_factor   1, 4 (llama3)
+   rope_orig_max_pos  8192 (llama3: original_max_position_embeddings)
+   rope_local_theta   10000 (Gemma 3: RoPE base of sliding layers, never scaled)
+   sliding_window     0 = no sliding layers (Gemma 3 only): a sliding layer's query at position i
+                      sees the keys j with i - window < j <= i
+   sliding_pattern    6 (Gemma 3): layer l is global when (l + 1) % pattern == 0, else sliding
+   attn_scale         1/sqrt(head_dim): scores are q.k times this (Gemma 3: query_pre_attn_scalar^-0.5) */
 typedef struct llm_config {
     int n_layer;
     int n_head;
@@ -581,6 +604,15 @@ typedef struct llm_config {
     float rope_theta;
     int untied_head;
     llm_arch arch;
+    int head_dim;
+    int rope_type;                /* an llm_rope_type */
+    float rope_factor;
+    float rope_low_freq_factor, rope_high_freq_factor;
+    int rope_orig_max_pos;
+    float rope_local_theta;
+    int sliding_window;
+    int sliding_pattern;
+    float attn_scale;
 } llm_config;
 
 /* Tensor types, numbered as ggml / GGUF number them (see >>quant for the block layouts). */
@@ -827,6 +859,7 @@ LLMDEF llm_status llm_trainer_load_mem(llm_trainer *tr, const void *data, size_t
    PEFT draws it (uniform in +-1/sqrt(in)), B (out, r) zero, so a new adapter changes nothing.
    Targets (llm_lora_desc.targets, a mask; every layer gets the same):
        Llama  LLM_LORA_Q, _K, _V (attn_q/k/v), _O (attn_output), _GATE, _UP (ffn_gate/up), _DOWN
+              (and Qwen2, Qwen3, Gemma 3: the same names; q is (n_head*head_dim, dim))
        GPT-2  LLM_LORA_QKV (attn_qkv is one matrix: any of Q, K, V means it), _O, _UP, _DOWN
    Training: llm_trainer_desc.lora. Inference: llm_session_set_lora applies one adapter to a
    session at a scale (sessions over one model may use different adapters; the adapter must
@@ -834,7 +867,7 @@ LLMDEF llm_status llm_trainer_load_mem(llm_trainer *tr, const void *data, size_t
    GGUF LoRA adapters as llama.cpp reads and writes them (general.type "adapter",
    adapter.type "lora", adapter.lora.alpha; tensors "<base tensor>.lora_a" (r, in) and
    "<base tensor>.lora_b" (out, r); F32, F16 or BF16 read). An adapter fits the models of its
-   config (architecture, dim, layers, heads, ffn_dim): others are refused. */
+   config (architecture, dim, layers, heads, head_dim, ffn_dim): others are refused. */
 #define LLM_LORA_Q 1u
 #define LLM_LORA_K 2u
 #define LLM_LORA_V 4u
@@ -3098,9 +3131,17 @@ LLMDEF llm_status llm_detokenize(const llm_tokenizer *t, const int32_t *ids, siz
 
 /* =========================================================================================
    >>model: config, tensor table, parameters, init
-   Shapes use: L layers, C = dim, NH heads, NKV kv heads, hs = C/NH head size,
-   kvC = NKV*hs, H = ffn_dim, V = vocab, Vp = padded vocab, maxT = max_seq_len,
-   QKV = C + 2*kvC (the width of the fused q|k|v projection).
+   Shapes use: L layers, C = dim, NH heads, NKV kv heads, hs = head_dim (C/NH unless the
+   config sets it), qC = NH*hs (the attention's width), kvC = NKV*hs, H = ffn_dim,
+   V = vocab, Vp = padded vocab, maxT = max_seq_len,
+   QKV = qC + 2*kvC (the width of the fused q|k|v projection).
+   Conventions every loader and exporter keeps (>>formats converts):
+   - RoPE rotates adjacent pairs (x[2i], x[2i+1]) of a head (GGUF "llama" order). Hugging Face
+     checkpoints of every family and GGUF qwen2 / qwen3 / gemma3 (NEOX) rotate halves
+     (x[i], x[i + hs/2]): their loaders permute the rows of q and k (weights, biases) and the
+     q_norm / k_norm weights into adjacent pairs, per head of hs; exporters permute back.
+   - Gemma 3's RMSNorm multiplies by (1 + w). The model stores the value 1 + w (as GGUF files
+     do), so every norm runs through the plain RMSNorm op; new models init norms to 1.
    ========================================================================================= */
 
 /* Offsets (in floats) of one layer's tensors inside the parameter buffer; LLM__NONE when the
@@ -3108,11 +3149,15 @@ LLMDEF llm_status llm_detokenize(const llm_tokenizer *t, const int32_t *ids, siz
 #define LLM__NONE ((size_t)-1)
 typedef struct llm__layer_off {
     size_t ln1w, ln1b;        /* (C)        attn_norm */
-    size_t qkvw, qkvb;        /* (QKV, C), (QKV)  attn_qkv, or attn_q|attn_k|attn_v back to back */
-    size_t attprojw, attprojb;/* (C, C), (C)      attn_output */
+    size_t qkvw, qkvb;        /* (QKV, C), (QKV)  attn_qkv, or attn_q|attn_k|attn_v back to back (biases:
+                                 GPT-2, Qwen2) */
+    size_t qnw, knw;          /* (hs) (hs)  attn_q_norm, attn_k_norm (Qwen3, Gemma 3) */
+    size_t attprojw, attprojb;/* (C, qC), (C)     attn_output */
+    size_t pn1w;              /* (C)        post_attention_norm (Gemma 3) */
     size_t ln2w, ln2b;        /* (C)        ffn_norm */
-    size_t fcw, fcb;          /* (H, C), (H) GPT-2 ffn_up;  (2H, C) Llama ffn_gate|ffn_up */
+    size_t fcw, fcb;          /* (H, C), (H) GPT-2 ffn_up;  (2H, C) the others: ffn_gate|ffn_up */
     size_t fcprojw, fcprojb;  /* (C, H), (C)      ffn_down */
+    size_t pn2w;              /* (C)        post_ffw_norm (Gemma 3) */
 } llm__layer_off;
 
 struct llm_model {
@@ -3134,12 +3179,48 @@ struct llm_model {
     int lazy;                   /* some tensor has no fp32 values (sessions then prefill from the copies) */
 };
 
+/* The newer families' fields (head_dim, RoPE scaling, sliding window, attention scale):
+   defaults filled, nonsense refused. Called by llm_config_resolve once hs is known. */
+static llm_status llm__resolve_extra(llm_config *c, llm_error *err) {
+    const int gpt2 = c->arch == LLM_ARCH_GPT2, gemma = c->arch == LLM_ARCH_GEMMA3;
+    if (c->rope_type < LLM_ROPE_DEFAULT || c->rope_type > LLM_ROPE_LLAMA3)
+        return llm__fail(err, LLM_ERR_UNSUPPORTED, "unknown rope_type %d", c->rope_type);
+    if (gpt2 && c->rope_type != LLM_ROPE_DEFAULT)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "GPT-2 has learned positions, no RoPE (rope_type must be 0)");
+    if (c->rope_type != LLM_ROPE_DEFAULT) {
+        if (c->rope_factor == 0) c->rope_factor = 1.0f;
+        if (!(c->rope_factor > 0) || c->rope_factor > 1e6f)
+            return llm__fail(err, LLM_ERR_INVALID_ARG, "rope_factor %g must be positive", (double)c->rope_factor);
+    }
+    if (c->rope_type == LLM_ROPE_LLAMA3) {
+        if (c->rope_low_freq_factor == 0) c->rope_low_freq_factor = 1.0f;
+        if (c->rope_high_freq_factor == 0) c->rope_high_freq_factor = 4.0f;
+        if (c->rope_orig_max_pos == 0) c->rope_orig_max_pos = 8192;
+        if (!(c->rope_low_freq_factor > 0) || !(c->rope_high_freq_factor > c->rope_low_freq_factor) ||
+            c->rope_orig_max_pos < 0)
+            return llm__fail(err, LLM_ERR_INVALID_ARG,
+                             "llama3 RoPE needs 0 < low_freq_factor < high_freq_factor and orig_max_pos > 0");
+    }
+    if (c->sliding_window < 0 || (!gemma && c->sliding_window))
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "sliding_window %d: only Gemma 3 has sliding layers (>= 0)",
+                         c->sliding_window);
+    if (gemma) {
+        if (c->rope_local_theta == 0) c->rope_local_theta = 10000.0f;
+        if (c->sliding_pattern == 0) c->sliding_pattern = 6;
+        if (!(c->rope_local_theta > 0) || c->sliding_pattern < 0)
+            return llm__fail(err, LLM_ERR_INVALID_ARG, "rope_local_theta must be positive, sliding_pattern >= 0");
+    }
+    if (c->attn_scale == 0) c->attn_scale = 1.0f / sqrtf((float)c->head_dim);
+    if (!(c->attn_scale > 0) || c->attn_scale > 1e6f)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "attn_scale %g must be positive", (double)c->attn_scale);
+    return LLM_OK;
+}
+
 LLMDEF llm_status llm_config_resolve(llm_config *c, llm_error *err) {
-    int hs;
     if (!c) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL config");
     if (c->arch == LLM_ARCH_NONE)
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "config.arch is not set (LLM_ARCH_GPT2 or LLM_ARCH_LLAMA)");
-    if (c->arch != LLM_ARCH_GPT2 && c->arch != LLM_ARCH_LLAMA)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "config.arch is not set (LLM_ARCH_GPT2, _LLAMA, _QWEN2, ...)");
+    if (c->arch < LLM_ARCH_GPT2 || c->arch > LLM_ARCH_GEMMA3)
         return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown architecture %d", (int)c->arch);
     if (c->n_layer <= 0 || c->n_layer > LLM_MAX_LAYERS)
         return llm__fail(err, LLM_ERR_INVALID_ARG, "n_layer %d out of range (1..%d)", c->n_layer, LLM_MAX_LAYERS);
@@ -3147,11 +3228,16 @@ LLMDEF llm_status llm_config_resolve(llm_config *c, llm_error *err) {
         return llm__fail(err, LLM_ERR_INVALID_ARG, "n_head %d out of range (1..%d)", c->n_head, LLM_MAX_HEADS);
     if (c->dim <= 0 || c->dim > LLM_MAX_DIM)
         return llm__fail(err, LLM_ERR_INVALID_ARG, "dim %d out of range (1..%d)", c->dim, LLM_MAX_DIM);
-    if (c->dim % c->n_head)
+    if (c->head_dim == 0 && c->dim % c->n_head)
         return llm__fail(err, LLM_ERR_INVALID_ARG, "dim %d is not a multiple of n_head %d", c->dim, c->n_head);
-    hs = c->dim / c->n_head;
-    if (c->arch == LLM_ARCH_LLAMA && hs % 2)
-        return llm__fail(err, LLM_ERR_INVALID_ARG, "RoPE needs an even head size (got %d)", hs);
+    if (c->head_dim == 0) c->head_dim = c->dim / c->n_head;
+    if (c->head_dim < 0 || c->head_dim > LLM_MAX_DIM || (int64_t)c->head_dim * c->n_head > LLM_MAX_DIM)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "head_dim %d out of range (n_head * head_dim <= %d)", c->head_dim,
+                         LLM_MAX_DIM);
+    if (c->arch == LLM_ARCH_GPT2 && c->head_dim * c->n_head != c->dim)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "GPT-2's head_dim is dim / n_head (got %d)", c->head_dim);
+    if (c->arch != LLM_ARCH_GPT2 && c->head_dim % 2)
+        return llm__fail(err, LLM_ERR_INVALID_ARG, "RoPE needs an even head size (got %d)", c->head_dim);
     if (c->n_kv_head == 0) c->n_kv_head = c->n_head;
     if (c->n_kv_head < 0 || c->n_kv_head > c->n_head || c->n_head % c->n_kv_head)
         return llm__fail(err, LLM_ERR_INVALID_ARG, "n_kv_head %d must divide n_head %d", c->n_kv_head, c->n_head);
@@ -3175,8 +3261,26 @@ LLMDEF llm_status llm_config_resolve(llm_config *c, llm_error *err) {
     if (!(c->norm_eps > 0) || !(c->rope_theta > 0))
         return llm__fail(err, LLM_ERR_INVALID_ARG, "norm_eps and rope_theta must be positive");
     if (c->arch == LLM_ARCH_GPT2) c->untied_head = 0;
-    return LLM_OK;
+    return llm__resolve_extra(c, err);
 }
+
+static const char *llm__family_name(llm_arch a) {
+    static const char *const names[] = {"?", "GPT-2", "Llama", "Qwen2", "Qwen3", "Gemma 3"};
+    return a >= LLM_ARCH_GPT2 && a <= LLM_ARCH_GEMMA3 ? names[a] : names[0];
+}
+/* The family's features, from its arch (the layout, the block and the sessions ask these). */
+static int llm__has_rope(const llm_config *c) { return c->arch != LLM_ARCH_GPT2; }
+static int llm__has_qkv_bias(const llm_config *c) { return c->arch == LLM_ARCH_GPT2 || c->arch == LLM_ARCH_QWEN2; }
+static int llm__has_qk_norm(const llm_config *c) { return c->arch == LLM_ARCH_QWEN3 || c->arch == LLM_ARCH_GEMMA3; }
+static int llm__is_gemma(const llm_config *c) { return c->arch == LLM_ARCH_GEMMA3; }
+/* Gemma 3: the window of layer l (0 for a global layer, and for every layer of the others) */
+static int llm__layer_window(const llm_config *c, int l) {
+    if (!c->sliding_window) return 0;
+    return c->sliding_pattern > 0 && (l + 1) % c->sliding_pattern == 0 ? 0 : c->sliding_window;
+}
+/* The width of the attention's output (q is (qC, C)), and of the fused q|k|v projection. */
+static int llm__qdim(const llm_config *c) { return c->n_head * c->head_dim; }
+static int llm__qkvdim(const llm_config *c) { return (c->n_head + 2 * c->n_kv_head) * c->head_dim; }
 
 /* Lays out the tensor table for a config. With table == NULL only counts. Returns the
    number of tensors; *total gets the number of floats. Fills the model's offsets. */
@@ -3184,8 +3288,9 @@ static int llm__layout(llm_model *m, llm_tensor_info *table, uint64_t *total) {
     const llm_config *c = &m->cfg;
     int n = 0, l;
     uint64_t off = 0;   /* (64-bit: a config read from a file is counted before it is known to fit) */
-    const int64_t C = c->dim, hs = c->dim / c->n_head, kvC = (int64_t)c->n_kv_head * hs, H = c->ffn_dim;
-    const int gpt2 = c->arch == LLM_ARCH_GPT2;
+    const int64_t C = c->dim, hs = c->head_dim, qC = (int64_t)c->n_head * hs, kvC = (int64_t)c->n_kv_head * hs;
+    const int64_t H = c->ffn_dim;
+    const int gpt2 = c->arch == LLM_ARCH_GPT2, gemma = llm__is_gemma(c);
 /* LLM__TN adds a tensor, LLM__T also keeps its offset in dst */
 #define LLM__TN(nm, r, cols, nd, dec) do { \
         if (table) { llm_tensor_info *ti = &table[n]; snprintf(ti->name, sizeof ti->name, "%s", nm); \
@@ -3202,6 +3307,7 @@ static int llm__layout(llm_model *m, llm_tensor_info *table, uint64_t *total) {
         llm__layer_off tmp;
         if (!lo) lo = &tmp;
         lo->ln1b = lo->qkvb = lo->attprojb = lo->ln2b = lo->fcb = lo->fcprojb = LLM__NONE;
+        lo->qnw = lo->knw = lo->pn1w = lo->pn2w = LLM__NONE;
 #define LLM__N(suffix) (snprintf(nm, sizeof nm, "blk.%d.%s", l, suffix), nm)
         LLM__T(lo->ln1w, LLM__N("attn_norm.weight"), C, 1, 1, 0);
         if (gpt2) {
@@ -3217,16 +3323,27 @@ static int llm__layout(llm_model *m, llm_tensor_info *table, uint64_t *total) {
             LLM__T(lo->fcprojw, LLM__N("ffn_down.weight"), C, H, 2, 1);
             LLM__T(lo->fcprojb, LLM__N("ffn_down.bias"), C, 1, 1, 0);
         } else {
-            /* q, k, v back to back form one (C + 2kvC, C) matrix: one GEMM computes all three */
-            LLM__T(lo->qkvw, LLM__N("attn_q.weight"), C, C, 2, 1);
+            /* q, k, v back to back form one (qC + 2kvC, C) matrix: one GEMM computes all three */
+            LLM__T(lo->qkvw, LLM__N("attn_q.weight"), qC, C, 2, 1);
             LLM__TN(LLM__N("attn_k.weight"), kvC, C, 2, 1);
             LLM__TN(LLM__N("attn_v.weight"), kvC, C, 2, 1);
-            LLM__T(lo->attprojw, LLM__N("attn_output.weight"), C, C, 2, 1);
+            if (llm__has_qkv_bias(c)) {   /* Qwen2: (qC) (kvC) (kvC) back to back, one (QKV) bias */
+                LLM__T(lo->qkvb, LLM__N("attn_q.bias"), qC, 1, 1, 0);
+                LLM__TN(LLM__N("attn_k.bias"), kvC, 1, 1, 0);
+                LLM__TN(LLM__N("attn_v.bias"), kvC, 1, 1, 0);
+            }
+            if (llm__has_qk_norm(c)) {    /* Qwen3, Gemma 3: one (hs) gain shared by the heads */
+                LLM__T(lo->qnw, LLM__N("attn_q_norm.weight"), hs, 1, 1, 0);
+                LLM__T(lo->knw, LLM__N("attn_k_norm.weight"), hs, 1, 1, 0);
+            }
+            LLM__T(lo->attprojw, LLM__N("attn_output.weight"), C, qC, 2, 1);
+            if (gemma) LLM__T(lo->pn1w, LLM__N("post_attention_norm.weight"), C, 1, 1, 0);
             LLM__T(lo->ln2w, LLM__N("ffn_norm.weight"), C, 1, 1, 0);
             /* gate (w1) and up (w3) back to back: one (2H, C) GEMM */
             LLM__T(lo->fcw, LLM__N("ffn_gate.weight"), H, C, 2, 1);
             LLM__TN(LLM__N("ffn_up.weight"), H, C, 2, 1);
             LLM__T(lo->fcprojw, LLM__N("ffn_down.weight"), C, H, 2, 1);
+            if (gemma) LLM__T(lo->pn2w, LLM__N("post_ffw_norm.weight"), C, 1, 1, 0);
         }
 #undef LLM__N
     }
@@ -3259,7 +3376,8 @@ static llm_status llm__model_alloc_z(const llm_config *cfg, const llm_allocator 
     /* size check in 64-bit before anything big is allocated */
     est = (uint64_t)cfg->padded_vocab_size * (uint64_t)cfg->dim * 2 + (uint64_t)cfg->max_seq_len * (uint64_t)cfg->dim +
         (uint64_t)cfg->n_layer *
-            ((uint64_t)cfg->dim * (uint64_t)cfg->dim * 4 + 3 * (uint64_t)cfg->dim * (uint64_t)cfg->ffn_dim +
+            ((uint64_t)cfg->dim * (uint64_t)(cfg->n_head + cfg->n_kv_head) * (uint64_t)cfg->head_dim * 2 +
+             3 * (uint64_t)cfg->dim * (uint64_t)cfg->ffn_dim +
              16 * (uint64_t)cfg->dim);
     if (est > (uint64_t)(SIZE_MAX / 8)) {
         llm__dealloc(a, m);
@@ -3336,7 +3454,7 @@ LLMDEF llm_status llm_model_create(const llm_model_desc *d, llm_model **out, llm
     if ((st = llm__model_alloc(&cfg, &d->allocator, d->log_fn, d->log_user_data, out, err)) != LLM_OK) return st;
     llm__model_init(*out, d->seed);
     llm__log(d->log_fn, d->log_user_data, 2, "llm.h: created %s model, %llu parameters",
-             cfg.arch == LLM_ARCH_GPT2 ? "GPT-2" : "Llama", (unsigned long long)(*out)->n_params);
+             llm__family_name(cfg.arch), (unsigned long long)(*out)->n_params);
     llm__ok(err);
     return LLM_OK;
 }
@@ -3737,11 +3855,11 @@ typedef struct llm__ops {
     void (*rope)(const llm__ctx *x, float *buf, const float *cosv, const float *sinv, size_t N, int T,
                  int n_heads, int stride, int hs, int dir);
     void (*attn_fwd)(const llm__ctx *x, float *out, float *lse, const float *qkv, int B, int T, int NH, int NKV,
-                     int hs);
+                     int hs, float scale, int window);
     void (*attn_bwd)(const llm__ctx *x, float *dqkv, const float *dout, const float *qkv, const float *o,
-                     const float *lse, int B, int T, int NH, int NKV, int hs);
+                     const float *lse, int B, int T, int NH, int NKV, int hs, float scale, int window);
     void (*attn_kv)(const llm__ctx *x, float *out, const float *qkv, const llm__kv *kv, int n, int NH, int NKV,
-                    int hs);
+                    int hs, float scale, int window);
     void (*gelu_fwd)(const llm__ctx *x, float *out, const float *inp, size_t n);
     void (*gelu_bwd)(const llm__ctx *x, float *dinp, const float *inp, const float *dout, size_t n);
     void (*swiglu_fwd)(const llm__ctx *x, float *out, const float *inp, size_t N, int H);
@@ -3758,6 +3876,19 @@ typedef struct llm__ops {
     double (*sumsq)(const llm__ctx *x, const float *v, size_t n, double *parts);
     void (*adamw)(const llm__ctx *x, const llm__adamw_args *a);
     int32_t (*argmax)(const llm__ctx *x, const float *v, int n);
+    /* the newer families' ops (Qwen3, Gemma 3); a backend without them leaves them NULL and
+       llm__pick_ops keeps such models on the CPU */
+    void (*scale)(const llm__ctx *x, float *buf, float s, size_t n);
+    void (*headnorm_fwd)(const llm__ctx *x, float *buf, float *saved, float *rstd, const float *wq, const float *wk,
+                         size_t N, int NH, int NKV, int hs, int stride, float eps);
+    void (*headnorm_bwd)(const llm__ctx *x, float *dbuf, float *dwq, float *dwk, const float *saved,
+                         const float *wq, const float *wk, const float *rstd, size_t N, int NH, int NKV, int hs,
+                         int stride);
+    void (*geglu_fwd)(const llm__ctx *x, float *out, const float *inp, size_t N, int H);
+    void (*geglu_bwd)(const llm__ctx *x, float *dinp, const float *inp, const float *dout, size_t N, int H);
+    /* 1: runs every family (the ops above, an attention scale and window, head_dim apart from
+       dim/n_head, q/k/v biases); 0: GPT-2 and Llama as they were (see llm__backend_lacks) */
+    int all_families;
 } llm__ops;
 
 struct llm__ctx {
@@ -3881,6 +4012,20 @@ static void llm__embed_backward(const llm__ctx *x, float *dwte, float *dwpe, con
     }
 }
 
+/* ---- >>scale (Gemma 3's embedding: times sqrt(dim), in fp32): buf (n) *= s. Its backward is
+   itself: the gradient of the scaled rows is scaled by the same s. ---- */
+typedef struct llm__scale_args { float *buf; float s; } llm__scale_args;
+static void llm__scale_rng(void *c, size_t lo, size_t hi) {
+    const llm__scale_args *a = (const llm__scale_args *)c;
+    size_t i;
+    for (i = lo; i < hi; i++) a->buf[i] *= a->s;
+}
+static void llm__scale(const llm__ctx *x, float *buf, float s, size_t n) {
+    llm__scale_args a;
+    a.buf = buf; a.s = s;
+    llm__parallel_for(x->pool, n, llm__scale_rng, &a);
+}
+
 /* ---- >>layernorm (GPT-2): y = (x - mean) * rstd * w + b; rmsnorm (Llama): y = x * rstd * w
    out (N, C), mean (N) (unused for rmsnorm), rstd (N), inp (N, C), w, b (C) ---- */
 typedef struct llm__norm_args {
@@ -3965,6 +4110,88 @@ static void llm__norm_backward(const llm__ctx *x, float *dinp, float *dw, float 
     if (dw) llm__parallel_for(x->pool, (size_t)C, llm__norm_bwd_cols, &a);   /* (NULL: a frozen norm) */
 }
 
+/* ---- >>headnorm (Qwen3, Gemma 3): RMSNorm of each q and k head over its hs floats, before
+   RoPE, in place on the first NH + NKV heads of N rows of `stride` floats (qkv: stride QKV).
+   The q heads share the gain wq (hs), the k heads wk (hs). Training keeps the input of each
+   row's heads, saved (N, (NH+NKV)*hs), and rstd (N, NH+NKV) for the backward; a session
+   passes NULL for both. ---- */
+typedef struct llm__hnorm_args {
+    float *buf, *saved, *rstd, *dwq, *dwk;
+    const float *wq, *wk;
+    size_t N;
+    int NH, nh, hs, stride;
+    float eps;
+} llm__hnorm_args;
+static void llm__hnorm_fwd_rows(void *c, size_t lo, size_t hi) {
+    const llm__hnorm_args *a = (const llm__hnorm_args *)c;
+    size_t r;
+    int h, i, hs = a->hs;
+    for (r = lo; r < hi; r++)
+        for (h = 0; h < a->nh; h++) {
+            float *v = a->buf + r * (size_t)a->stride + (size_t)h * hs;
+            const float *w = h < a->NH ? a->wq : a->wk;
+            double ss = 0;
+            float rstd;
+            if (a->saved) memcpy(a->saved + (r * (size_t)a->nh + (size_t)h) * hs, v, (size_t)hs * sizeof(float));
+            for (i = 0; i < hs; i++) ss += (double)v[i] * v[i];
+            rstd = (float)(1.0 / sqrt(ss / hs + a->eps));
+            for (i = 0; i < hs; i++) v[i] = v[i] * rstd * w[i];
+            if (a->rstd) a->rstd[r * (size_t)a->nh + (size_t)h] = rstd;
+        }
+}
+static void llm__headnorm_forward(const llm__ctx *x, float *buf, float *saved, float *rstd, const float *wq,
+                                  const float *wk, size_t N, int NH, int NKV, int hs, int stride, float eps) {
+    llm__hnorm_args a;
+    memset(&a, 0, sizeof a);
+    a.buf = buf; a.saved = saved; a.rstd = rstd; a.wq = wq; a.wk = wk;
+    a.N = N; a.NH = NH; a.nh = NH + NKV; a.hs = hs; a.stride = stride; a.eps = eps;
+    llm__parallel_for(x->pool, N, llm__hnorm_fwd_rows, &a);
+}
+/* dwq, dwk (hs) += sum over rows and heads of dy * norm (columns in parallel, fixed order) */
+static void llm__hnorm_bwd_cols(void *c, size_t lo, size_t hi) {
+    const llm__hnorm_args *a = (const llm__hnorm_args *)c;
+    size_t r, i;
+    int h;
+    for (r = 0; r < a->N; r++)
+        for (h = 0; h < a->nh; h++) {
+            const float *dy = a->buf + r * (size_t)a->stride + (size_t)h * a->hs;
+            const float *xs = a->saved + (r * (size_t)a->nh + (size_t)h) * a->hs;
+            const float rstd = a->rstd[r * (size_t)a->nh + (size_t)h];
+            float *dw = h < a->NH ? a->dwq : a->dwk;
+            for (i = lo; i < hi; i++) dw[i] += dy[i] * (xs[i] * rstd);
+        }
+}
+/* dx = (dy w - norm * mean(dy w norm)) * rstd, written over dy */
+static void llm__hnorm_bwd_rows(void *c, size_t lo, size_t hi) {
+    const llm__hnorm_args *a = (const llm__hnorm_args *)c;
+    size_t r;
+    int h, i, hs = a->hs;
+    for (r = lo; r < hi; r++)
+        for (h = 0; h < a->nh; h++) {
+            float *d = a->buf + r * (size_t)a->stride + (size_t)h * hs;
+            const float *xs = a->saved + (r * (size_t)a->nh + (size_t)h) * hs, *w = h < a->NH ? a->wq : a->wk;
+            const float rstd = a->rstd[r * (size_t)a->nh + (size_t)h];
+            double dnm = 0;
+            float fdnm;
+            for (i = 0; i < hs; i++) dnm += (double)(d[i] * w[i]) * (xs[i] * rstd);
+            fdnm = (float)(dnm / hs);
+            for (i = 0; i < hs; i++) d[i] = (d[i] * w[i] - xs[i] * rstd * fdnm) * rstd;
+        }
+}
+/* In place on dbuf (rows of `stride`, the q and k heads): the output's gradient becomes the
+   input's; the gains' gradients are added into dwq, dwk (NULL: frozen). */
+static void llm__headnorm_backward(const llm__ctx *x, float *dbuf, float *dwq, float *dwk, const float *saved,
+                                   const float *wq, const float *wk, const float *rstd, size_t N, int NH, int NKV,
+                                   int hs, int stride) {
+    llm__hnorm_args a;
+    memset(&a, 0, sizeof a);
+    a.buf = dbuf; a.saved = (float *)(uintptr_t)saved; a.rstd = (float *)(uintptr_t)rstd;
+    a.dwq = dwq; a.dwk = dwk; a.wq = wq; a.wk = wk;
+    a.N = N; a.NH = NH; a.nh = NH + NKV; a.hs = hs; a.stride = stride;
+    if (dwq && dwk) llm__parallel_for(x->pool, (size_t)hs, llm__hnorm_bwd_cols, &a);   /* before dy is overwritten */
+    llm__parallel_for(x->pool, N, llm__hnorm_bwd_rows, &a);
+}
+
 /* ---- >>matmul: out (N, OC) = inp (N, C) @ w (OC, C)^T + bias (OC) ----
    A few rows (decoding a token) are matrix-vector work: llm__matvec streams the weights
    once with the output columns split over the threads. More rows go to llm__gemm, the one
@@ -4033,6 +4260,41 @@ static void llm__rope_table(float *cosv, float *sinv, int pos0, int T, int hs, f
             sinv[(size_t)t * (hs / 2) + i] = sinf(ang);
         }
 }
+/* The frequency of pair i for the config's scaling (local: a Gemma 3 sliding layer, whose
+   base is rope_local_theta, never scaled). Llama 3, per frequency inv = theta^(-2i/hs) with
+   wavelength 2 pi / inv: short wavelengths (< orig / high_freq_factor) keep inv, long ones
+   (> orig / low_freq_factor) get inv / factor, and those between blend the two with
+   s = (orig / wavelength - low) / (high - low). Linear: inv / factor. */
+static float llm__rope_inv(const llm_config *c, int i, int local) {
+    const int hs = c->head_dim;
+    const float inv = 1.0f / powf(local ? c->rope_local_theta : c->rope_theta, (float)(2 * i) / (float)hs);
+    double wl, lo, hi, s;
+    if (local || c->rope_type == LLM_ROPE_DEFAULT) return inv;
+    if (c->rope_type == LLM_ROPE_LINEAR) return inv / c->rope_factor;
+    wl = 2.0 * 3.141592653589793 / inv;
+    lo = c->rope_orig_max_pos / c->rope_low_freq_factor;    /* longest wavelength kept... */
+    hi = c->rope_orig_max_pos / c->rope_high_freq_factor;   /* ...and shortest scaled */
+    if (wl < hi) return inv;
+    if (wl > lo) return inv / c->rope_factor;
+    s = (c->rope_orig_max_pos / wl - c->rope_low_freq_factor) / (c->rope_high_freq_factor - c->rope_low_freq_factor);
+    return (float)((1.0 - s) * inv / c->rope_factor + s * inv);
+}
+/* The table of a config's layers (local: Gemma 3's sliding ones): unscaled RoPE with the
+   global base is llm__rope_table itself, so plain Llama keeps its bits. */
+static void llm__rope_table_cfg(float *cosv, float *sinv, int pos0, int T, const llm_config *c, int local) {
+    const int hs = c->head_dim;
+    int t, i;
+    if (!local && c->rope_type == LLM_ROPE_DEFAULT) {
+        llm__rope_table(cosv, sinv, pos0, T, hs, c->rope_theta);
+        return;
+    }
+    for (t = 0; t < T; t++)
+        for (i = 0; i < hs / 2; i++) {
+            float ang = (float)(pos0 + t) * llm__rope_inv(c, i, local);
+            cosv[(size_t)t * (hs / 2) + i] = cosf(ang);
+            sinv[(size_t)t * (hs / 2) + i] = sinf(ang);
+        }
+}
 typedef struct llm__rope_args { float *x; const float *cosv, *sinv; int T, hs, n_heads, stride, dir; } llm__rope_args;
 static void llm__rope_rows(void *c, size_t lo, size_t hi) {
     const llm__rope_args *a = (const llm__rope_args *)c;
@@ -4066,7 +4328,11 @@ static void llm__rope(const llm__ctx *x, float *buf, const float *cosv, const fl
    softmax (FlashAttention): no T x T matrix is ever stored, only a tile of scores per
    thread and the log-sum-exp of each row (B, NH, T) for the backward.
    qkv (B, T, QKV) with q heads at [0, C), k heads at [C, C+kvC), v heads at [C+kvC, QKV);
-   out (B, T, C); query head h reads kv head h / (NH/NKV). ---- */
+   out (B, T, C); query head h reads kv head h / (NH/NKV). Here C is the attention's width
+   NH*hs (qC in >>model). Scores are q.k * scale (the config's attn_scale, 1/sqrt(hs) by
+   default). window > 0 (Gemma 3's sliding layers): the query at position i sees only the
+   keys j with i - window < j <= i, and key tiles entirely outside are skipped; 0: all j <= i.
+   ---- */
 #define LLM__ATT_BR 32   /* query rows per tile */
 #define LLM__ATT_BC 64   /* keys per tile */
 
@@ -4095,14 +4361,15 @@ static void llm__attend(const float *q, const float *K, size_t ks, const float *
 typedef struct llm__att_args {
     float *out, *lse, *dqkv, *ws;
     const float *qkv, *dout, *o;
-    int B, T, NH, NKV, hs;
+    int B, T, NH, NKV, hs, window;
+    float scale;
     size_t ws_stride;
 } llm__att_args;
 static void llm__att_fwd_task(void *c, int ith, int nth) {
     const llm__att_args *a = (const llm__att_args *)c;
     const int T = a->T, hs = a->hs, C = a->NH * hs, kvC = a->NKV * hs, QKV = C + 2 * kvC;
-    const int group = a->NH / a->NKV, ntile = (T + LLM__ATT_BR - 1) / LLM__ATT_BR;
-    const float scale = 1.0f / sqrtf((float)hs);
+    const int group = a->NH / a->NKV, ntile = (T + LLM__ATT_BR - 1) / LLM__ATT_BR, W = a->window;
+    const float scale = a->scale;
     float *S = a->ws + (size_t)ith * a->ws_stride;    /* (BC) scores */
     float *acc = S + LLM__ATT_BC;                      /* (BR, hs) output */
     float *mrow = acc + (size_t)LLM__ATT_BR * hs, *lrow = mrow + LLM__ATT_BR;
@@ -4113,14 +4380,17 @@ static void llm__att_fwd_task(void *c, int ith, int nth) {
         const int q0 = (int)(task % ntile) * LLM__ATT_BR, nq = LLM__MIN(LLM__ATT_BR, T - q0);
         const float *base = a->qkv + (size_t)b * T * QKV;
         const int qoff = h * hs, koff = C + (h / group) * hs, voff = C + kvC + (h / group) * hs;
+        /* key tiles from the first one the window reaches up to the diagonal */
+        const int kfirst = W > 0 ? LLM__MAX(0, q0 - W + 1) / LLM__ATT_BC * LLM__ATT_BC : 0;
         int r, k0, d;
         for (r = 0; r < nq; r++) { mrow[r] = -INFINITY; lrow[r] = 0; }
         memset(acc, 0, (size_t)nq * hs * sizeof(float));
-        for (k0 = 0; k0 <= q0 + nq - 1; k0 += LLM__ATT_BC)   /* key tiles up to the diagonal */
+        for (k0 = kfirst; k0 <= q0 + nq - 1; k0 += LLM__ATT_BC)
             for (r = 0; r < nq; r++) {
-                const int tq = q0 + r, nk = LLM__MIN(LLM__MIN(LLM__ATT_BC, q0 + nq - k0), tq - k0 + 1);
-                llm__attend(base + (size_t)tq * QKV + qoff, base + (size_t)k0 * QKV + koff, (size_t)QKV,
-                            base + (size_t)k0 * QKV + voff, (size_t)QKV, nk, hs, scale, S, &mrow[r], &lrow[r],
+                const int tq = q0 + r, ks = W > 0 ? LLM__MAX(k0, tq - W + 1) : k0;   /* first key seen */
+                const int nk = LLM__MIN(LLM__MIN(LLM__ATT_BC + k0, q0 + nq), tq + 1) - ks;
+                llm__attend(base + (size_t)tq * QKV + qoff, base + (size_t)ks * QKV + koff, (size_t)QKV,
+                            base + (size_t)ks * QKV + voff, (size_t)QKV, nk, hs, scale, S, &mrow[r], &lrow[r],
                             acc + (size_t)r * hs);
             }
         for (r = 0; r < nq; r++) {
@@ -4133,11 +4403,11 @@ static void llm__att_fwd_task(void *c, int ith, int nth) {
 }
 /* out (B, T, C), lse (B, NH, T) from qkv (B, T, QKV) */
 static void llm__attention_forward(const llm__ctx *x, float *out, float *lse, const float *qkv, int B, int T,
-                                   int NH, int NKV, int hs) {
+                                   int NH, int NKV, int hs, float scale, int window) {
     llm__att_args a;
     memset(&a, 0, sizeof a);
     a.out = out; a.lse = lse; a.qkv = qkv; a.ws = x->ws; a.ws_stride = x->ws_stride;
-    a.B = B; a.T = T; a.NH = NH; a.NKV = NKV; a.hs = hs;
+    a.B = B; a.T = T; a.NH = NH; a.NKV = NKV; a.hs = hs; a.scale = scale; a.window = window;
     llm__parallel(x->pool, llm__att_fwd_task, &a);
 }
 
@@ -4149,8 +4419,8 @@ static void llm__attention_forward(const llm__ctx *x, float *out, float *lse, co
 static void llm__att_bwd_task(void *c, int ith, int nth) {
     const llm__att_args *a = (const llm__att_args *)c;
     const int T = a->T, hs = a->hs, C = a->NH * hs, kvC = a->NKV * hs, QKV = C + 2 * kvC;
-    const int group = a->NH / a->NKV;
-    const float scale = 1.0f / sqrtf((float)hs);
+    const int group = a->NH / a->NKV, W = a->window;
+    const float scale = a->scale;
     float *D = a->ws + (size_t)ith * a->ws_stride;   /* (group, T) */
     size_t task, lo, hi;
     llm__split((size_t)a->B * a->NKV, ith, nth, &lo, &hi);
@@ -4176,13 +4446,15 @@ static void llm__att_bwd_task(void *c, int ith, int nth) {
             for (g = 0; g < group; g++) {
                 const int h = kh * group + g, qoff = h * hs;
                 const float *lse = a->lse + ((size_t)b * a->NH + h) * T;
-                for (tq = k0 / LLM__ATT_BR * LLM__ATT_BR; tq < T; tq++) {
-                    const int jmax = LLM__MIN(nk, tq - k0 + 1);
+                /* the queries that see this tile: from the diagonal to where the window leaves it */
+                const int tend = W > 0 ? LLM__MIN(T, k0 + nk - 1 + W) : T;
+                for (tq = k0 / LLM__ATT_BR * LLM__ATT_BR; tq < tend; tq++) {
+                    const int jmax = LLM__MIN(nk, tq - k0 + 1), j0 = W > 0 ? LLM__MAX(0, tq - W + 1 - k0) : 0;
                     const float *q = base + (size_t)tq * QKV + qoff;
                     const float *dO = a->dout + ((size_t)b * T + tq) * C + (size_t)h * hs;
                     float *dq = dbase + (size_t)tq * QKV + qoff;
                     const float Dr = D[(size_t)g * T + tq];
-                    for (j = 0; j < jmax; j++) {
+                    for (j = j0; j < jmax; j++) {
                         const float *k = base + (size_t)(k0 + j) * QKV + koff;
                         const float *v = base + (size_t)(k0 + j) * QKV + voff;
                         const float p = llm__exp_neg(llm__dot(q, k, hs) * scale - lse[tq]);
@@ -4198,12 +4470,13 @@ static void llm__att_bwd_task(void *c, int ith, int nth) {
 }
 /* dqkv (B, T, QKV) is written (not added); o is the forward output, dout its gradient. */
 static void llm__attention_backward(const llm__ctx *x, float *dqkv, const float *dout, const float *qkv,
-                                    const float *o, const float *lse, int B, int T, int NH, int NKV, int hs) {
+                                    const float *o, const float *lse, int B, int T, int NH, int NKV, int hs,
+                                    float scale, int window) {
     llm__att_args a;
     memset(&a, 0, sizeof a);
     a.dqkv = dqkv; a.dout = dout; a.qkv = qkv; a.o = o; a.lse = (float *)(uintptr_t)lse;
     a.ws = x->ws; a.ws_stride = x->ws_stride;
-    a.B = B; a.T = T; a.NH = NH; a.NKV = NKV; a.hs = hs;
+    a.B = B; a.T = T; a.NH = NH; a.NKV = NKV; a.hs = hs; a.scale = scale; a.window = window;
     llm__parallel(x->pool, llm__att_bwd_task, &a);
 }
 static size_t llm__attn_ws(int T, int NH, int NKV, int hs) {
@@ -4216,13 +4489,13 @@ static size_t llm__attn_ws(int T, int NH, int NKV, int hs) {
    store their k and v, then row t (position pos0 + t) attends to cache positions
    0 .. pos0 + t with the same online softmax, one tile of keys at a time. One task per
    (row, kv head) serves the head's whole query group from one read of its keys. The cache
-   is laid out (kv head, position, hs), so those reads are contiguous. ---- */
-typedef struct llm__kv_args { float *out, *ws; const float *qkv; const llm__kv *kv; int n, NH, NKV, hs;
-                              size_t ws_stride; } llm__kv_args;
+   is laid out (kv head, position, hs), so those reads are contiguous. A sliding window
+   (window > 0) starts each row's keys at position pos - window + 1. ---- */
+typedef struct llm__kv_args { float *out, *ws; const float *qkv; const llm__kv *kv; int n, NH, NKV, hs, window;
+                              float scale; size_t ws_stride; } llm__kv_args;
 /* The query group q (group, hs) meets the nkeys keys and values of K, V (rows of hs). */
-static void llm__attend_group(const float *q, int group, int hs, const float *K, const float *V, int nkeys,
-                              float *S, float *mrow, float *lrow, float *acc) {
-    const float scale = 1.0f / sqrtf((float)hs);
+static void llm__attend_group(const float *q, int group, int hs, float scale, const float *K, const float *V,
+                              int nkeys, float *S, float *mrow, float *lrow, float *acc) {
     int k0, g;
     for (k0 = 0; k0 < nkeys; k0 += LLM__ATT_BC) {
         const int nk = LLM__MIN(LLM__ATT_BC, nkeys - k0);
@@ -4248,11 +4521,17 @@ static void llm__kv_task(void *c, int ith, int nth) {
         for (g = 0; g < group; g++) { mrow[g] = -INFINITY; lrow[g] = 0; }
         memset(acc, 0, (size_t)group * hs * sizeof(float));
         if (!kv->bk) {
-            llm__attend_group(q, group, hs, K, V, kv->pos0 + t + 1, S, mrow, lrow, acc);
-        } else {   /* the shared prompt, then this beam's own suffix */
+            const int pos = kv->pos0 + t, k0 = a->window > 0 ? LLM__MAX(0, pos - a->window + 1) : 0;
+            llm__attend_group(q, group, hs, a->scale, K + (size_t)k0 * hs, V + (size_t)k0 * hs, pos + 1 - k0, S, mrow,
+                              lrow, acc);
+        } else {   /* the shared prompt (positions k0 .. pos0-1), then this beam's own suffix */
             const size_t off = ((size_t)t * a->NKV + kh) * kv->bcap * hs;
-            llm__attend_group(q, group, hs, K, V, kv->pos0, S, mrow, lrow, acc);
-            llm__attend_group(q, group, hs, kv->bk + off, kv->bv + off, kv->bpos + 1, S, mrow, lrow, acc);
+            const int pos = kv->pos0 + kv->bpos, k0 = a->window > 0 ? LLM__MAX(0, pos - a->window + 1) : 0;
+            const int s0 = LLM__MAX(0, k0 - kv->pos0);   /* the first suffix row the window sees */
+            llm__attend_group(q, group, hs, a->scale, K + (size_t)k0 * hs, V + (size_t)k0 * hs, kv->pos0 - k0, S,
+                              mrow, lrow, acc);
+            llm__attend_group(q, group, hs, a->scale, kv->bk + off + (size_t)s0 * hs, kv->bv + off + (size_t)s0 * hs,
+                              kv->bpos + 1 - s0, S, mrow, lrow, acc);
         }
         for (g = 0; g < group; g++) {
             float *o = a->out + (size_t)t * C + (size_t)(kh * group + g) * hs;
@@ -4263,7 +4542,7 @@ static void llm__kv_task(void *c, int ith, int nth) {
 }
 /* out (n, C) from the q of qkv (n, QKV); the k, v of qkv go into the cache first. */
 static void llm__attention_kv(const llm__ctx *x, float *out, const float *qkv, const llm__kv *kv, int n, int NH,
-                              int NKV, int hs) {
+                              int NKV, int hs, float scale, int window) {
     const int C = NH * hs, kvC = NKV * hs, QKV = C + 2 * kvC;
     llm__kv_args a;
     int t, h;
@@ -4283,7 +4562,7 @@ static void llm__attention_kv(const llm__ctx *x, float *out, const float *qkv, c
         }
     memset(&a, 0, sizeof a);
     a.out = out; a.ws = x->ws; a.ws_stride = x->ws_stride; a.qkv = qkv; a.kv = kv;
-    a.n = n; a.NH = NH; a.NKV = NKV; a.hs = hs;
+    a.n = n; a.NH = NH; a.NKV = NKV; a.hs = hs; a.scale = scale; a.window = window;
     llm__parallel(x->pool, llm__kv_task, &a);
 }
 static size_t llm__kv_ws(int NH, int NKV, int hs) { return LLM__ATT_BC + (size_t)(NH / NKV) * (hs + 2); }
@@ -4362,6 +4641,50 @@ static void llm__swiglu_backward(const llm__ctx *x, float *dinp, const float *in
                                  int H) {
     llm__act_args a; a.dinp = dinp; a.inp = inp; a.dout = dout; a.H = H;
     llm__parallel_for(x->pool, N, llm__swiglu_bwd_rows, &a);
+}
+
+/* ---- >>geglu (Gemma 3): inp (N, 2H) = [gate | up] as for SwiGLU, y (N, H) = gelu(gate) * up
+   with the tanh GELU above ---- */
+LLM__INLINE float llm__gelu1(float x) {
+    return 0.5f * x * (1.0f + llm__tanh(LLM__GELU_K * (x + 0.044715f * x * x * x)));
+}
+LLM__INLINE float llm__gelu1_grad(float x) {
+    const float th = llm__tanh(LLM__GELU_K * (x + 0.044715f * x * x * x));
+    return 0.5f * (1.0f + th) + 0.5f * x * (1.0f - th * th) * LLM__GELU_K * (1.0f + 3.0f * 0.044715f * x * x);
+}
+static void llm__geglu_fwd_rows(void *c, size_t lo, size_t hi) {
+    const llm__act_args *a = (const llm__act_args *)c;
+    size_t r;
+    int i, H = a->H;
+    for (r = lo; r < hi; r++) {
+        const float *g = a->inp + r * 2 * H, *u = g + H;
+        float *y = a->out + r * H;
+        for (i = 0; i < H; i++) y[i] = llm__gelu1(g[i]) * u[i];
+    }
+}
+/* out (N, H) from inp (N, 2H) */
+static void llm__geglu_forward(const llm__ctx *x, float *out, const float *inp, size_t N, int H) {
+    llm__act_args a; a.out = out; a.inp = inp; a.H = H;
+    llm__parallel_for(x->pool, N, llm__geglu_fwd_rows, &a);
+}
+static void llm__geglu_bwd_rows(void *c, size_t lo, size_t hi) {
+    const llm__act_args *a = (const llm__act_args *)c;
+    size_t r;
+    int i, H = a->H;
+    for (r = lo; r < hi; r++) {
+        const float *g = a->inp + r * 2 * H, *u = g + H, *dy = a->dout + r * H;
+        float *dg = a->dinp + r * 2 * H, *du = dg + H;
+        for (i = 0; i < H; i++) {
+            dg[i] = dy[i] * u[i] * llm__gelu1_grad(g[i]);
+            du[i] = dy[i] * llm__gelu1(g[i]);
+        }
+    }
+}
+/* dinp (N, 2H) written from dout (N, H) */
+static void llm__geglu_backward(const llm__ctx *x, float *dinp, const float *inp, const float *dout, size_t N,
+                                int H) {
+    llm__act_args a; a.dinp = dinp; a.inp = inp; a.dout = dout; a.H = H;
+    llm__parallel_for(x->pool, N, llm__geglu_bwd_rows, &a);
 }
 
 /* ---- >>residual: out = a + b (out may be a) ---- */
@@ -4543,22 +4866,41 @@ static const llm__ops llm__cpu_ops = {
     llm__gelu_forward, llm__gelu_backward, llm__swiglu_forward, llm__swiglu_backward,
     llm__residual_forward, llm__add_norm_forward,
     llm__crossentropy_forward, llm__crossentropy_backward, llm__crossentropy_fused,
-    llm__sumsq, llm__adamw_update, llm__argmax
+    llm__sumsq, llm__adamw_update, llm__argmax,
+    llm__scale, llm__headnorm_forward, llm__headnorm_backward, llm__geglu_forward, llm__geglu_backward,
+    1
 };
+
+/* What in a config a backend without all_families cannot run (NULL: nothing). RoPE scaling
+   is only a table the backend is handed, so every backend runs it. */
+LLM__MAYBE_UNUSED static const char *llm__backend_lacks(const llm__ops *o, const llm_config *c) {
+    if (o->all_families) return NULL;
+    if (c->arch != LLM_ARCH_GPT2 && c->arch != LLM_ARCH_LLAMA) return llm__family_name(c->arch);
+    if (c->head_dim * c->n_head != c->dim) return "a head_dim other than dim / n_head";
+    if (c->attn_scale != 1.0f / sqrtf((float)c->head_dim)) return "an attention scale other than 1/sqrt(head_dim)";
+    return NULL;
+}
 
 /* The table a trainer or session asked for (see llm_backend): AUTO takes the GPU's when
    llm_cuda.h is compiled in and a GPU can be used, else the CPU's, and the log hears why. */
-static llm_status llm__pick_ops(llm_backend b, llm_log_fn log_fn, void *log_user, const llm__ops **out,
-                                llm_error *err) {
+static llm_status llm__pick_ops(llm_backend b, const llm_config *c, llm_log_fn log_fn, void *log_user,
+                                const llm__ops **out, llm_error *err) {
 #if defined(LLM_CUDA)
-    const char *why = NULL;
+    const char *why = NULL, *lack;
     const llm__ops *o = b == LLM_BACKEND_CPU ? NULL : llm__cuda_ops(&why);
+    char msg[120];
+    if (o && (lack = llm__backend_lacks(o, c)) != NULL) {   /* a model the GPU does not run yet */
+        snprintf(msg, sizeof msg, "the GPU backend does not run %s yet", lack);
+        if (b == LLM_BACKEND_CUDA) return llm__fail(err, LLM_ERR_UNSUPPORTED, "%s", msg);
+        why = msg;
+        o = NULL;
+    }
     *out = o ? o : &llm__cpu_ops;
     if (o || b == LLM_BACKEND_CPU) return LLM_OK;
     if (b == LLM_BACKEND_CUDA) return llm__fail(err, LLM_ERR_CUDA, "no usable GPU: %s", why ? why : "unknown");
     llm__log(log_fn, log_user, 1, "llm.h: no usable GPU (%s): running on the CPU", why ? why : "unknown");
 #else
-    LLM__UNUSED(log_fn); LLM__UNUSED(log_user);
+    LLM__UNUSED(log_fn); LLM__UNUSED(log_user); LLM__UNUSED(c);
     *out = &llm__cpu_ops;
     if (b == LLM_BACKEND_CUDA)
         return llm__fail(err, LLM_ERR_UNSUPPORTED, "this build has no CUDA backend (compile with nvcc -DLLM_CUDA)");
@@ -4675,14 +5017,14 @@ static const llm__lora_target llm__lora_gpt2[4] = {
     {LLM_LORA_UP, "ffn_up", LLM__LM_FC, 0}, {LLM_LORA_DOWN, "ffn_down", LLM__LM_DOWN, 0}};
 /* rows, first row and input columns of a target's part */
 static void llm__lora_shape(const llm_config *c, const llm__lora_target *t, int *o0, int *rows, int *cols) {
-    const int C = c->dim, kvC = c->n_kv_head * (c->dim / c->n_head), H = c->ffn_dim;
+    const int C = c->dim, qC = llm__qdim(c), kvC = c->n_kv_head * c->head_dim, H = c->ffn_dim;
     const int gpt2 = c->arch == LLM_ARCH_GPT2;
-    *cols = t->mat == LLM__LM_DOWN ? H : C;
+    *cols = t->mat == LLM__LM_DOWN ? H : t->mat == LLM__LM_O ? qC : C;   /* attn_output is (C, qC) */
     *o0 = 0;
     switch (t->mat) {
-    case LLM__LM_QKV:
-        *rows = gpt2 ? 3 * C : t->part == 0 ? C : kvC;
-        *o0 = t->part == 0 ? 0 : t->part == 1 ? C : C + kvC;
+    case LLM__LM_QKV:   /* q (qC, C), k and v (kvC, C) */
+        *rows = gpt2 ? 3 * C : t->part == 0 ? qC : kvC;
+        *o0 = t->part == 0 ? 0 : t->part == 1 ? qC : qC + kvC;
         break;
     case LLM__LM_FC: *rows = H; *o0 = t->part * H; break;
     default: *rows = C; break;
@@ -4690,7 +5032,7 @@ static void llm__lora_shape(const llm_config *c, const llm__lora_target *t, int 
 }
 static int llm__lora_fits(const llm_config *a, const llm_config *b) {
     return a->arch == b->arch && a->dim == b->dim && a->n_layer == b->n_layer && a->n_head == b->n_head &&
-           a->n_kv_head == b->n_kv_head && a->ffn_dim == b->ffn_dim;
+           a->n_kv_head == b->n_kv_head && a->ffn_dim == b->ffn_dim && a->head_dim == b->head_dim;
 }
 LLMDEF void llm_lora_free(llm_lora *lo) {
     llm_allocator a;
@@ -4886,15 +5228,21 @@ LLMDEF llm_status llm_lora_merge(llm_model *m, const llm_lora *lo, float scale, 
    and in what the attention sees (the batch itself, or the KV cache).
    ========================================================================================= */
 
+/* Gemma 3 multiplies the embedding by sqrt(dim), rounded to fp32 as Hugging Face rounds it. */
+static float llm__embed_scale(const llm_config *c) { return (float)sqrt((double)c->dim); }
+
 /* Pointers to one layer's weights, or to their gradients (same layout). NULL where the
    family has no such tensor (Llama has no biases). */
 typedef struct llm__lw {
     float *ln1w, *ln1b;         /* (C) (C)          attn_norm */
-    float *qkvw, *qkvb;         /* (QKV, C) (QKV)   attn_qkv, or attn_q|attn_k|attn_v */
-    float *attprojw, *attprojb; /* (C, C) (C)       attn_output */
+    float *qkvw, *qkvb;         /* (QKV, C) (QKV)   attn_qkv, or attn_q|attn_k|attn_v (+ biases: Qwen2) */
+    float *qnw, *knw;           /* (hs) (hs)        attn_q_norm, attn_k_norm (Qwen3, Gemma 3) */
+    float *attprojw, *attprojb; /* (C, qC) (C)      attn_output */
+    float *pn1w;                /* (C)              post_attention_norm (Gemma 3) */
     float *ln2w, *ln2b;         /* (C) (C)          ffn_norm */
     float *fcw, *fcb;           /* (FC, C) (FC)     ffn_up, or ffn_gate|ffn_up (FC = 2H) */
     float *fcprojw, *fcprojb;   /* (C, H) (C)       ffn_down */
+    float *pn2w;                /* (C)              post_ffw_norm (Gemma 3) */
     const llm__lora_run *lora;  /* an adapter on this layer's matrices (forward: w; backward: dw), or NULL */
     int layer;
 } llm__lw;
@@ -4902,7 +5250,9 @@ static void llm__layer_ptrs(const llm_model *m, float *base, int l, llm__lw *w) 
     const llm__layer_off *o = &m->layers[l];
     w->ln1w = llm__PW(base, o->ln1w); w->ln1b = llm__PW(base, o->ln1b);
     w->qkvw = llm__PW(base, o->qkvw); w->qkvb = llm__PW(base, o->qkvb);
+    w->qnw = llm__PW(base, o->qnw); w->knw = llm__PW(base, o->knw);
     w->attprojw = llm__PW(base, o->attprojw); w->attprojb = llm__PW(base, o->attprojb);
+    w->pn1w = llm__PW(base, o->pn1w); w->pn2w = llm__PW(base, o->pn2w);
     w->ln2w = llm__PW(base, o->ln2w); w->ln2b = llm__PW(base, o->ln2b);
     w->fcw = llm__PW(base, o->fcw); w->fcb = llm__PW(base, o->fcb);
     w->fcprojw = llm__PW(base, o->fcprojw); w->fcprojb = llm__PW(base, o->fcprojb);
@@ -4916,89 +5266,133 @@ static void llm__layer_ptrs(const llm_model *m, float *base, int l, llm__lw *w) 
 typedef struct llm__la {
     const float *x;                   /* (N, C)   input: the residual stream */
     float *ln1, *ln1_mean, *ln1_rstd; /* (N, C) (N) (N) */
-    float *qkv;                       /* (N, QKV) q, k after RoPE (Llama) */
-    float *atty;                      /* (N, C)   attention output */
+    float *qkv;                       /* (N, QKV) q, k after their norms and RoPE (Llama and later) */
+    float *qk_in, *qk_rstd;           /* (N, (NH+NKV)*hs) (N, NH+NKV) q, k before the head norms and their
+                                         rstd (Qwen3, Gemma 3 training; NULL in sessions) */
+    float *atty;                      /* (N, qC)  attention output */
     float *lse;                       /* (B, NH, T) log-sum-exp of each row (training) */
+    float *atto, *pn1_rstd;           /* (N, C) (N) Gemma 3: attn_output before post_attention_norm */
     float *res2;                      /* (N, C)   x + attention branch */
     float *ln2, *ln2_mean, *ln2_rstd; /* (N, C) (N) (N) */
     float *fch;                       /* (N, FC) */
-    float *fch_act;                   /* (N, H)   after GELU / SwiGLU */
+    float *fch_act;                   /* (N, H)   after GELU / SwiGLU / GeGLU */
+    float *mlpo, *pn2_rstd;           /* (N, C) (N) Gemma 3: ffn_down before post_ffw_norm */
     float *res3;                      /* (N, C)   output: res2 + MLP branch */
     float *tmp;                       /* (N, C)   a branch's output before its residual add */
 } llm__la;
 
 /* What the rows are: B sequences of T rows (training, the full forward), or the new rows of
    a session, whose attention goes through its KV cache. RoPE: row r uses table row
-   r % rope_T of rope_cos/rope_sin. */
+   r % rope_T of rope_cos/rope_sin (Gemma 3's sliding layers: of rope_lcos/rope_lsin). */
 typedef struct llm__rows {
     size_t N;
     int B, T;
     const float *rope_cos, *rope_sin;
+    const float *rope_lcos, *rope_lsin;
     int rope_T;
     const llm__kv *kv;   /* NULL: causal attention within each sequence of the batch */
 } llm__rows;
 
-static void llm__block_forward(const llm__ctx *x, const llm_config *c, const llm__lw *w, const llm__la *a,
-                               const llm__rows *r) {
+/* The attention half: res2 = x + [post_attention_norm](attn_output(attention(q, k, v))) with
+   q, k, v from attn_norm(x), biased (GPT-2, Qwen2), head-normed (Qwen3, Gemma 3) and rotated. */
+static void llm__block_attn_fwd(const llm__ctx *x, const llm_config *c, const llm__lw *w, const llm__la *a,
+                                const llm__rows *r) {
     const llm__ops *op = x->ops;
-    const int C = c->dim, NH = c->n_head, NKV = c->n_kv_head, hs = C / NH, QKV = C + 2 * NKV * hs;
-    const int H = c->ffn_dim, gpt2 = c->arch == LLM_ARCH_GPT2, FC = gpt2 ? H : 2 * H;
+    const int C = c->dim, NH = c->n_head, NKV = c->n_kv_head, hs = c->head_dim, qC = NH * hs, QKV = llm__qkvdim(c);
+    const int gpt2 = c->arch == LLM_ARCH_GPT2, win = llm__layer_window(c, w->layer);
     const size_t N = r->N;
-    /* attention: x -> norm -> q, k, v -> RoPE (Llama) -> attention -> projection -> + x */
+    float *o = w->pn1w ? a->atto : a->tmp;   /* (N, C) the projection's output */
     op->norm_fwd(x, a->ln1, a->ln1_mean, a->ln1_rstd, a->x, w->ln1w, w->ln1b, N, C, c->norm_eps, !gpt2);
     op->matmul_fwd(x, a->qkv, a->ln1, w->qkvw, w->qkvb, N, C, QKV);
     if (w->lora) llm__lora_fwd(x, w->lora, w->layer, LLM__LM_QKV, a->qkv, a->ln1, N, QKV);
-    if (!gpt2) op->rope(x, a->qkv, r->rope_cos, r->rope_sin, N, r->rope_T, NH + NKV, QKV, hs, 1);
-    if (r->kv) op->attn_kv(x, a->atty, a->qkv, r->kv, (int)N, NH, NKV, hs);
-    else op->attn_fwd(x, a->atty, a->lse, a->qkv, r->B, r->T, NH, NKV, hs);
-    op->matmul_fwd(x, a->tmp, a->atty, w->attprojw, w->attprojb, N, C, C);
-    if (w->lora) llm__lora_fwd(x, w->lora, w->layer, LLM__LM_O, a->tmp, a->atty, N, C);
-    /* MLP: res2 = x + attention, then norm -> up (and gate) -> GELU / SwiGLU -> down -> + res2 */
+    if (w->qnw) op->headnorm_fwd(x, a->qkv, a->qk_in, a->qk_rstd, w->qnw, w->knw, N, NH, NKV, hs, QKV, c->norm_eps);
+    if (!gpt2) op->rope(x, a->qkv, win ? r->rope_lcos : r->rope_cos, win ? r->rope_lsin : r->rope_sin, N, r->rope_T,
+                        NH + NKV, QKV, hs, 1);
+    if (r->kv) op->attn_kv(x, a->atty, a->qkv, r->kv, (int)N, NH, NKV, hs, c->attn_scale, win);
+    else op->attn_fwd(x, a->atty, a->lse, a->qkv, r->B, r->T, NH, NKV, hs, c->attn_scale, win);
+    op->matmul_fwd(x, o, a->atty, w->attprojw, w->attprojb, N, qC, C);
+    if (w->lora) llm__lora_fwd(x, w->lora, w->layer, LLM__LM_O, o, a->atty, N, C);
+    if (w->pn1w) op->norm_fwd(x, a->tmp, NULL, a->pn1_rstd, o, w->pn1w, NULL, N, C, c->norm_eps, 1);
+}
+static void llm__block_forward(const llm__ctx *x, const llm_config *c, const llm__lw *w, const llm__la *a,
+                               const llm__rows *r) {
+    const llm__ops *op = x->ops;
+    const int C = c->dim, H = c->ffn_dim, gpt2 = c->arch == LLM_ARCH_GPT2, FC = gpt2 ? H : 2 * H;
+    const size_t N = r->N;
+    float *o = w->pn2w ? a->mlpo : a->tmp;   /* (N, C) ffn_down's output */
+    llm__block_attn_fwd(x, c, w, a, r);
+    /* MLP: res2 = x + attention, then norm -> up (and gate) -> GELU / SwiGLU / GeGLU -> down
+       -> [post_ffw_norm] -> + res2 */
     op->add_norm(x, a->res2, a->ln2, a->ln2_mean, a->ln2_rstd, a->x, a->tmp, w->ln2w, w->ln2b, N, C, c->norm_eps,
                  !gpt2);
     op->matmul_fwd(x, a->fch, a->ln2, w->fcw, w->fcb, N, C, FC);
     if (w->lora) llm__lora_fwd(x, w->lora, w->layer, LLM__LM_FC, a->fch, a->ln2, N, FC);
     if (gpt2) op->gelu_fwd(x, a->fch_act, a->fch, N * H);
+    else if (llm__is_gemma(c)) op->geglu_fwd(x, a->fch_act, a->fch, N, H);
     else op->swiglu_fwd(x, a->fch_act, a->fch, N, H);
-    op->matmul_fwd(x, a->tmp, a->fch_act, w->fcprojw, w->fcprojb, N, H, C);
-    if (w->lora) llm__lora_fwd(x, w->lora, w->layer, LLM__LM_DOWN, a->tmp, a->fch_act, N, C);
+    op->matmul_fwd(x, o, a->fch_act, w->fcprojw, w->fcprojb, N, H, C);
+    if (w->lora) llm__lora_fwd(x, w->lora, w->layer, LLM__LM_DOWN, o, a->fch_act, N, C);
+    if (w->pn2w) op->norm_fwd(x, a->tmp, NULL, a->pn2_rstd, o, w->pn2w, NULL, N, C, c->norm_eps, 1);
     op->add(x, a->res3, a->res2, a->tmp, N * C);
 }
 
 /* Activation gradients the backward pass works in (one layer at a time). */
 typedef struct llm__lg {
     float *dres;    /* (N, C)   d loss / d residual stream: in d(res3), out d(x) */
-    float *dbuf;    /* (N, C)   a branch's input gradient before it joins dres */
+    float *dbuf;    /* (N, max(C, qC)) a branch's input gradient before it joins dres */
+    float *dpost;   /* (N, C)   Gemma 3: the gradient of a projection's output, through its post norm */
     float *dqkv;    /* (N, QKV) */
     float *dfch;    /* (N, FC) */
     float *dfch_act;/* (N, H) */
 } llm__lg;
 
+/* The gradient of a branch's output before its post norm (Gemma 3; d: dres otherwise). */
+static const float *llm__post_norm_bwd(const llm__ctx *x, const llm_config *c, const llm__lg *g, float *dw,
+                                       const float *w, const float *o, const float *rstd, size_t N) {
+    if (!w) return g->dres;
+    x->ops->zero(x, g->dpost, N * (size_t)c->dim * sizeof(float));
+    x->ops->norm_bwd(x, g->dpost, dw, NULL, g->dres, o, w, NULL, rstd, N, c->dim, 1);
+    return g->dpost;
+}
+/* The attention half's backward: dres holds d(loss)/d(res2) and becomes d(loss)/d(x). */
+static void llm__block_attn_bwd(const llm__ctx *x, const llm_config *c, const llm__lw *w, const llm__lw *dw,
+                                const llm__la *a, const llm__rows *r, const llm__lg *g) {
+    const llm__ops *op = x->ops;
+    const int C = c->dim, NH = c->n_head, NKV = c->n_kv_head, hs = c->head_dim, qC = NH * hs, QKV = llm__qkvdim(c);
+    const int gpt2 = c->arch == LLM_ARCH_GPT2, win = llm__layer_window(c, w->layer);
+    const size_t N = r->N;
+    const float *dy = llm__post_norm_bwd(x, c, g, dw->pn1w, w->pn1w, a->atto, a->pn1_rstd, N);
+    op->matmul_bwd(x, g->dbuf, dw->attprojw, dw->attprojb, dy, a->atty, w->attprojw, N, qC, C);
+    if (dw->lora) llm__lora_bwd(x, dw->lora, w->layer, LLM__LM_O, g->dbuf, dy, a->atty, N, C);
+    op->attn_bwd(x, g->dqkv, g->dbuf, a->qkv, a->atty, a->lse, r->B, r->T, NH, NKV, hs, c->attn_scale, win);
+    if (!gpt2) op->rope(x, g->dqkv, win ? r->rope_lcos : r->rope_cos, win ? r->rope_lsin : r->rope_sin, N, r->rope_T,
+                        NH + NKV, QKV, hs, -1);
+    if (w->qnw)
+        op->headnorm_bwd(x, g->dqkv, dw->qnw, dw->knw, a->qk_in, w->qnw, w->knw, a->qk_rstd, N, NH, NKV, hs, QKV);
+    op->matmul_bwd(x, g->dbuf, dw->qkvw, dw->qkvb, g->dqkv, a->ln1, w->qkvw, N, C, QKV);
+    if (dw->lora) llm__lora_bwd(x, dw->lora, w->layer, LLM__LM_QKV, g->dbuf, g->dqkv, a->ln1, N, QKV);
+    op->norm_bwd(x, g->dres, dw->ln1w, dw->ln1b, g->dbuf, a->x, w->ln1w, a->ln1_mean, a->ln1_rstd, N, C, !gpt2);
+}
 /* The block backward: adds the layer's weight gradients into dw (none where dw's pointers are
    NULL: a frozen base; an adapter's into dw->lora) and turns g->dres from the gradient of the
    layer's output into the gradient of its input. */
 static void llm__block_backward(const llm__ctx *x, const llm_config *c, const llm__lw *w, const llm__lw *dw,
                                 const llm__la *a, const llm__rows *r, const llm__lg *g) {
     const llm__ops *op = x->ops;
-    const int C = c->dim, NH = c->n_head, NKV = c->n_kv_head, hs = C / NH, QKV = C + 2 * NKV * hs;
-    const int H = c->ffn_dim, gpt2 = c->arch == LLM_ARCH_GPT2, FC = gpt2 ? H : 2 * H;
+    const int C = c->dim, H = c->ffn_dim, gpt2 = c->arch == LLM_ARCH_GPT2, FC = gpt2 ? H : 2 * H;
     const size_t N = r->N;
     /* MLP branch: dres holds d(loss)/d(res3) */
-    op->matmul_bwd(x, g->dfch_act, dw->fcprojw, dw->fcprojb, g->dres, a->fch_act, w->fcprojw, N, H, C);
-    if (dw->lora) llm__lora_bwd(x, dw->lora, w->layer, LLM__LM_DOWN, g->dfch_act, g->dres, a->fch_act, N, C);
+    const float *dy = llm__post_norm_bwd(x, c, g, dw->pn2w, w->pn2w, a->mlpo, a->pn2_rstd, N);
+    op->matmul_bwd(x, g->dfch_act, dw->fcprojw, dw->fcprojb, dy, a->fch_act, w->fcprojw, N, H, C);
+    if (dw->lora) llm__lora_bwd(x, dw->lora, w->layer, LLM__LM_DOWN, g->dfch_act, dy, a->fch_act, N, C);
     if (gpt2) op->gelu_bwd(x, g->dfch, a->fch, g->dfch_act, N * H);
+    else if (llm__is_gemma(c)) op->geglu_bwd(x, g->dfch, a->fch, g->dfch_act, N, H);
     else op->swiglu_bwd(x, g->dfch, a->fch, g->dfch_act, N, H);
     op->matmul_bwd(x, g->dbuf, dw->fcw, dw->fcb, g->dfch, a->ln2, w->fcw, N, C, FC);
     if (dw->lora) llm__lora_bwd(x, dw->lora, w->layer, LLM__LM_FC, g->dbuf, g->dfch, a->ln2, N, FC);
     op->norm_bwd(x, g->dres, dw->ln2w, dw->ln2b, g->dbuf, a->res2, w->ln2w, a->ln2_mean, a->ln2_rstd, N, C, !gpt2);
     /* attention branch: dres now holds d(loss)/d(res2) */
-    op->matmul_bwd(x, g->dbuf, dw->attprojw, dw->attprojb, g->dres, a->atty, w->attprojw, N, C, C);
-    if (dw->lora) llm__lora_bwd(x, dw->lora, w->layer, LLM__LM_O, g->dbuf, g->dres, a->atty, N, C);
-    op->attn_bwd(x, g->dqkv, g->dbuf, a->qkv, a->atty, a->lse, r->B, r->T, NH, NKV, hs);
-    if (!gpt2) op->rope(x, g->dqkv, r->rope_cos, r->rope_sin, N, r->rope_T, NH + NKV, QKV, hs, -1);
-    op->matmul_bwd(x, g->dbuf, dw->qkvw, dw->qkvb, g->dqkv, a->ln1, w->qkvw, N, C, QKV);
-    if (dw->lora) llm__lora_bwd(x, dw->lora, w->layer, LLM__LM_QKV, g->dbuf, g->dqkv, a->ln1, N, QKV);
-    op->norm_bwd(x, g->dres, dw->ln1w, dw->ln1b, g->dbuf, a->x, w->ln1w, a->ln1_mean, a->ln1_rstd, N, C, !gpt2);
+    llm__block_attn_bwd(x, c, w, dw, a, r, g);
 }
 
 /* ---- the whole model on a batch: every layer's activations kept for the backward ---- */
@@ -5008,31 +5402,58 @@ typedef struct llm__acts {
     float *mem;                               /* one block (backend memory) holding all below */
     float *encoded;                           /* (BT, C) input of layer 0 */
     float *ln1, *ln1_mean, *ln1_rstd;         /* (L, BT, C) (L, BT) (L, BT) */
-    float *qkv;                               /* (L, BT, QKV)  q, k after RoPE (Llama) */
-    float *atty;                              /* (L, BT, C)    attention output */
+    float *qkv;                               /* (L, BT, QKV)  q, k after norms and RoPE */
+    float *qk_in, *qk_rstd;                   /* (L, BT, (NH+NKV)*hs) (L, BT, NH+NKV) head norms' input
+                                                 and rstd (Qwen3, Gemma 3 with grads) */
+    float *atty;                              /* (L, BT, qC)   attention output */
     float *att_lse;                           /* (L, B, NH, T) log-sum-exp of each row */
+    float *atto, *pn1_rstd;                   /* (L, BT, C) (L, BT) Gemma 3: before post_attention_norm */
     float *res2;                              /* (L, BT, C)    residual after attention */
     float *ln2, *ln2_mean, *ln2_rstd;         /* (L, BT, C) (L, BT) (L, BT) */
-    float *fch;                               /* (L, BT, FC)   FC = H (GPT-2) or 2H (Llama) */
-    float *fch_act;                           /* (L, BT, H)    after GELU / SwiGLU */
+    float *fch;                               /* (L, BT, FC)   FC = H (GPT-2) or 2H (the others) */
+    float *fch_act;                           /* (L, BT, H)    after GELU / SwiGLU / GeGLU */
+    float *mlpo, *pn2_rstd;                   /* (L, BT, C) (L, BT) Gemma 3: before post_ffw_norm */
     float *res3;                              /* (L, BT, C)    residual after the MLP */
     float *lnf, *lnf_mean, *lnf_rstd;         /* (BT, C) (BT) (BT) */
     float *logits;                            /* (BT, V)       becomes dlogits in backward */
     float *losses, *ce_lse;                   /* (BT) (BT) */
     float *rope_cos, *rope_sin;               /* (T, hs/2) */
+    float *rope_lcos, *rope_lsin;             /* (T, hs/2) Gemma 3's sliding layers (else the same) */
     float *tmp;                               /* (BT, C) branch output before the residual add */
     /* activation gradients (only with_grads) */
-    float *dres, *dbuf, *dqkv, *dfch, *dfch_act; /* (BT,C) (BT,C) (BT,QKV) (BT,FC) (BT,H) */
+    float *dres, *dbuf, *dqkv, *dfch, *dfch_act; /* (BT,C) (BT,max(C,qC)) (BT,QKV) (BT,FC) (BT,H) */
+    float *dpost;                             /* (BT, C) Gemma 3 */
 } llm__acts;
+
+/* The RoPE tables of T positions from pos0, made on the host and uploaded: cos, sin (T, hs/2)
+   of the global layers, and lcos, lsin of Gemma 3's sliding layers (NULL: none). */
+static llm_status llm__rope_upload(const llm__ctx *x, const llm_config *c, int pos0, int T, float *cosv, float *sinv,
+                                   float *lcos, float *lsin) {
+    const size_t nr = (size_t)T * (size_t)(c->head_dim / 2);
+    float *tab = (float *)llm__alloc(&x->alloc, 2 * nr * sizeof(float) + 1);
+    if (!tab) return LLM_ERR_OUT_OF_MEMORY;
+    llm__rope_table_cfg(tab, tab + nr, pos0, T, c, 0);
+    x->ops->upload(x, cosv, tab, nr * sizeof(float));
+    x->ops->upload(x, sinv, tab + nr, nr * sizeof(float));
+    if (lcos) {
+        llm__rope_table_cfg(tab, tab + nr, pos0, T, c, 1);
+        x->ops->upload(x, lcos, tab, nr * sizeof(float));
+        x->ops->upload(x, lsin, tab + nr, nr * sizeof(float));
+    }
+    llm__dealloc(&x->alloc, tab);
+    return LLM_OK;
+}
 
 /* Carves the activation buffers out of one allocation of backend memory. logits_ext: the
    caller's logits buffer (NULL = allocate). */
 static llm_status llm__acts_alloc(const llm__ctx *x, const llm_model *m, llm__acts *a, int B, int T, int with_grads,
                                   float *logits_ext) {
     const llm_config *c = &m->cfg;
-    const size_t L = (size_t)c->n_layer, BT = (size_t)B * T, C = (size_t)c->dim, hs = C / (size_t)c->n_head;
-    const size_t QKV = C + 2 * (size_t)c->n_kv_head * hs, H = (size_t)c->ffn_dim;
+    const size_t L = (size_t)c->n_layer, BT = (size_t)B * T, C = (size_t)c->dim, hs = (size_t)c->head_dim;
+    const size_t qC = (size_t)llm__qdim(c), QKV = (size_t)llm__qkvdim(c), H = (size_t)c->ffn_dim;
     const size_t FC = c->arch == LLM_ARCH_GPT2 ? H : 2 * H, V = (size_t)c->vocab_size;
+    const size_t nqk = (size_t)(c->n_head + c->n_kv_head), gem = llm__is_gemma(c), sliding = c->sliding_window > 0;
+    const size_t qkn = llm__has_qk_norm(c) && with_grads;
     size_t total = 0, pass;
     float *p = NULL;
     memset(a, 0, sizeof *a);
@@ -5043,7 +5464,11 @@ static llm_status llm__acts_alloc(const llm__ctx *x, const llm_model *m, llm__ac
         if (pass) { a->field = p; p += n_; } else total += n_; } while (0)
         LLM__A(encoded, BT * C);
         LLM__A(ln1, L * BT * C); LLM__A(ln1_mean, L * BT); LLM__A(ln1_rstd, L * BT);
-        LLM__A(qkv, L * BT * QKV); LLM__A(atty, L * BT * C); LLM__A(att_lse, L * BT * (size_t)c->n_head);
+        LLM__A(qkv, L * BT * QKV); LLM__A(atty, L * BT * qC); LLM__A(att_lse, L * BT * (size_t)c->n_head);
+        if (qkn) { LLM__A(qk_in, L * BT * nqk * hs); LLM__A(qk_rstd, L * BT * nqk); }
+        if (gem) {
+            LLM__A(atto, L * BT * C); LLM__A(pn1_rstd, L * BT); LLM__A(mlpo, L * BT * C); LLM__A(pn2_rstd, L * BT);
+        }
         LLM__A(res2, L * BT * C);
         LLM__A(ln2, L * BT * C); LLM__A(ln2_mean, L * BT); LLM__A(ln2_rstd, L * BT);
         LLM__A(fch, L * BT * FC); LLM__A(fch_act, L * BT * H); LLM__A(res3, L * BT * C);
@@ -5051,10 +5476,12 @@ static llm_status llm__acts_alloc(const llm__ctx *x, const llm_model *m, llm__ac
         if (!logits_ext) LLM__A(logits, BT * V);
         LLM__A(losses, BT); LLM__A(ce_lse, BT);
         LLM__A(rope_cos, (size_t)T * hs / 2 + 1); LLM__A(rope_sin, (size_t)T * hs / 2 + 1);
+        if (sliding) { LLM__A(rope_lcos, (size_t)T * hs / 2 + 1); LLM__A(rope_lsin, (size_t)T * hs / 2 + 1); }
         LLM__A(tmp, BT * C);
         if (with_grads) {
-            LLM__A(dres, BT * C); LLM__A(dbuf, BT * C); LLM__A(dqkv, BT * QKV);
+            LLM__A(dres, BT * C); LLM__A(dbuf, BT * LLM__MAX(C, qC)); LLM__A(dqkv, BT * QKV);
             LLM__A(dfch, BT * FC); LLM__A(dfch_act, BT * H);
+            if (gem) LLM__A(dpost, BT * C);
         }
 #undef LLM__A
         if (!pass) {
@@ -5064,25 +5491,28 @@ static llm_status llm__acts_alloc(const llm__ctx *x, const llm_model *m, llm__ac
         }
     }
     if (logits_ext) a->logits = logits_ext;
-    if (c->arch == LLM_ARCH_LLAMA) {   /* RoPE tables: made on the host, uploaded once */
-        const size_t nr = (size_t)T * hs / 2;
-        float *tab = (float *)llm__alloc(&x->alloc, 2 * nr * sizeof(float) + 1);
-        if (!tab) { x->ops->free(x, a->mem); a->mem = NULL; return LLM_ERR_OUT_OF_MEMORY; }
-        llm__rope_table(tab, tab + nr, 0, T, (int)hs, c->rope_theta);
-        x->ops->upload(x, a->rope_cos, tab, nr * sizeof(float));
-        x->ops->upload(x, a->rope_sin, tab + nr, nr * sizeof(float));
-        llm__dealloc(&x->alloc, tab);
+    if (llm__has_rope(c) && llm__rope_upload(x, c, 0, T, a->rope_cos, a->rope_sin, a->rope_lcos, a->rope_lsin)) {
+        x->ops->free(x, a->mem); a->mem = NULL;
+        return LLM_ERR_OUT_OF_MEMORY;
     }
     return LLM_OK;
 }
 static void llm__acts_layer(const llm_model *m, const llm__acts *a, int l, llm__la *la) {
     const llm_config *c = &m->cfg;
-    const size_t BT = (size_t)a->B * a->T, C = (size_t)c->dim, hs = C / (size_t)c->n_head;
-    const size_t QKV = C + 2 * (size_t)c->n_kv_head * hs, H = (size_t)c->ffn_dim;
+    const size_t BT = (size_t)a->B * a->T, C = (size_t)c->dim, qC = (size_t)llm__qdim(c);
+    const size_t QKV = (size_t)llm__qkvdim(c), H = (size_t)c->ffn_dim, nqk = (size_t)(c->n_head + c->n_kv_head);
     const size_t FC = c->arch == LLM_ARCH_GPT2 ? H : 2 * H, L = (size_t)l;
+    memset(la, 0, sizeof *la);
     la->x = l == 0 ? a->encoded : a->res3 + (L - 1) * BT * C;
     la->ln1 = a->ln1 + L * BT * C; la->ln1_mean = a->ln1_mean + L * BT; la->ln1_rstd = a->ln1_rstd + L * BT;
-    la->qkv = a->qkv + L * BT * QKV; la->atty = a->atty + L * BT * C; la->lse = a->att_lse + L * BT * c->n_head;
+    la->qkv = a->qkv + L * BT * QKV; la->atty = a->atty + L * BT * qC; la->lse = a->att_lse + L * BT * c->n_head;
+    if (a->qk_in) {
+        la->qk_in = a->qk_in + L * BT * nqk * (size_t)c->head_dim; la->qk_rstd = a->qk_rstd + L * BT * nqk;
+    }
+    if (a->atto) {
+        la->atto = a->atto + L * BT * C; la->pn1_rstd = a->pn1_rstd + L * BT;
+        la->mlpo = a->mlpo + L * BT * C; la->pn2_rstd = a->pn2_rstd + L * BT;
+    }
     la->res2 = a->res2 + L * BT * C;
     la->ln2 = a->ln2 + L * BT * C; la->ln2_mean = a->ln2_mean + L * BT; la->ln2_rstd = a->ln2_rstd + L * BT;
     la->fch = a->fch + L * BT * FC; la->fch_act = a->fch_act + L * BT * H; la->res3 = a->res3 + L * BT * C;
@@ -5092,6 +5522,7 @@ static void llm__acts_rows(const llm__acts *a, llm__rows *r) {
     memset(r, 0, sizeof *r);
     r->N = (size_t)a->B * a->T; r->B = a->B; r->T = a->T;
     r->rope_cos = a->rope_cos; r->rope_sin = a->rope_sin; r->rope_T = a->T;
+    r->rope_lcos = a->rope_lcos; r->rope_lsin = a->rope_lsin;
 }
 
 /* Forward pass: tokens (B*T, backend memory) -> a->logits (B*T, V), with the parameters at P. */
@@ -5104,6 +5535,7 @@ static void llm__forward(const llm__ctx *x, const llm_model *m, float *P, llm__a
     int l;
     llm__acts_rows(a, &r);
     op->embed_fwd(x, a->encoded, tokens, P + m->wte, llm__PW(P, m->wpe), r.N, a->T, 0, C);
+    if (llm__is_gemma(c)) op->scale(x, a->encoded, llm__embed_scale(c), r.N * C);
     for (l = 0; l < c->n_layer; l++) {
         llm__lw w;
         llm__la la;
@@ -5131,6 +5563,7 @@ static void llm__backward(const llm__ctx *x, const llm_model *m, float *P, float
     int l;
     llm__acts_rows(a, &r);
     g.dres = a->dres; g.dbuf = a->dbuf; g.dqkv = a->dqkv; g.dfch = a->dfch; g.dfch_act = a->dfch_act;
+    g.dpost = a->dpost;
     /* classifier: dlnf = dlogits @ head, dhead += dlogits^T lnf (into dwte when tied) */
     op->matmul_bwd(x, g.dbuf, G ? G + m->head : NULL, NULL, a->logits, a->lnf, P + m->head, r.N, C, V);
     op->zero(x, g.dres, r.N * C * sizeof(float));
@@ -5146,6 +5579,7 @@ static void llm__backward(const llm__ctx *x, const llm_model *m, float *P, float
         llm__acts_layer(m, a, l, &la);
         llm__block_backward(x, c, &w, &dw, &la, &r, &g);
     }
+    if (G && llm__is_gemma(c)) op->scale(x, g.dres, llm__embed_scale(c), r.N * C);
     if (G) op->embed_bwd(x, G + m->wte, llm__PW(G, m->wpe), g.dres, tokens, r.N, a->T, C);
 }
 
@@ -5172,13 +5606,13 @@ LLMDEF llm_status llm_model_forward(const llm_model *m, llm_threadpool *pool, co
                          LLM_MAX_BATCH_TOKENS);
     if ((st = llm__check_tokens(m, tokens, (size_t)B * T, err)) != LLM_OK) return st;
     if (llm__ctx_init(&x, &llm__cpu_ops, pool, &m->alloc, LLM__MAX(llm__gemm_ws(B * T),
-                      llm__attn_ws(T, m->cfg.n_head, m->cfg.n_kv_head, m->cfg.dim / m->cfg.n_head)), NULL) != LLM_OK ||
+                      llm__attn_ws(T, m->cfg.n_head, m->cfg.n_kv_head, m->cfg.head_dim)), NULL) != LLM_OK ||
         llm__acts_alloc(&x, m, &a, B, T, 0, logits) != LLM_OK) {
         llm__ctx_free(&x);
         return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for activations (B=%d, T=%d)", B, T);
     }
     if (m->lazy) {   /* quantized_only: every product from the quantized copies */
-        const size_t width = (size_t)LLM__MAX(m->cfg.dim, m->cfg.ffn_dim);
+        const size_t width = (size_t)LLM__MAX(LLM__MAX(m->cfg.dim, m->cfg.ffn_dim), llm__qdim(&m->cfg));
         if (!(x.qbuf = (llm__q8x *)llm__alloc(&m->alloc, (size_t)B * T * (width / 32 + 1) * sizeof(llm__q8x)))) {
             x.ops->free(&x, a.mem);
             llm__ctx_free(&x);
@@ -5235,7 +5669,8 @@ static llm_status llm__trainer_alloc(llm_trainer *tr) {
         if (!tr->lora.u) return LLM_ERR_OUT_OF_MEMORY;
         tr->lora.du = tr->lora.u + BT * (size_t)lo->rank;
         if (lo->dropout > 0) {   /* the dropped input of the widest matrix */
-            const size_t w = (size_t)LLM__MAX(tr->model->cfg.dim, tr->model->cfg.ffn_dim);
+            const llm_config *mc = &tr->model->cfg;
+            const size_t w = (size_t)LLM__MAX(LLM__MAX(mc->dim, mc->ffn_dim), llm__qdim(mc));
             if (!(tr->lora.xd = (float *)llm__alloc(&x->alloc, BT * w * sizeof(float)))) return LLM_ERR_OUT_OF_MEMORY;
         }
     }
@@ -5295,7 +5730,7 @@ LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *d
     if (d.lora) d.backend = LLM_BACKEND_CPU;
     if (!d.allocator.alloc_fn) d.allocator = model->alloc;
     if (!d.log_fn) { d.log_fn = model->log_fn; d.log_user_data = model->log_user; }
-    if ((st = llm__pick_ops(d.backend, d.log_fn, d.log_user_data, &ops, err)) != LLM_OK) return st;
+    if ((st = llm__pick_ops(d.backend, &model->cfg, d.log_fn, d.log_user_data, &ops, err)) != LLM_OK) return st;
     tr = (llm_trainer *)llm__calloc(&d.allocator, 1, sizeof *tr);
     if (!tr) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     tr->model = model; tr->d = d;
@@ -5303,11 +5738,12 @@ LLMDEF llm_status llm_trainer_create(llm_model *model, const llm_trainer_desc *d
     memset(&info, 0, sizeof info);
     info.bf16 = d.precision != LLM_PRECISION_FP32;
     info.max_rows = (size_t)d.batch * d.seq_len;
-    info.max_cols = (size_t)LLM__MAX(LLM__MAX(c->padded_vocab_size, 2 * c->ffn_dim), 3 * c->dim);
-    info.n_head = c->n_head; info.n_kv_head = c->n_kv_head; info.head_dim = c->dim / c->n_head;
+    info.max_cols = (size_t)LLM__MAX(LLM__MAX(c->padded_vocab_size, 2 * c->ffn_dim),
+                                     LLM__MAX(3 * c->dim, llm__qkvdim(c)));
+    info.n_head = c->n_head; info.n_kv_head = c->n_kv_head; info.head_dim = c->head_dim;
     st = llm__ctx_init(&tr->x, ops, d.pool, &d.allocator,
                        LLM__MAX(llm__gemm_ws(INT32_MAX), llm__attn_ws(d.seq_len, c->n_head, c->n_kv_head,
-                                                                      c->dim / c->n_head)), &info);
+                                                                      c->head_dim)), &info);
     if (st == LLM_OK) st = llm__trainer_alloc(tr);
     if (st != LLM_OK || llm__ctx_check(&tr->x, &tr->diag) != LLM_OK) {
         if (tr->diag.err.status != LLM_OK) st = llm__fail(err, tr->diag.err.status, "%s", tr->diag.err.message);
@@ -5554,9 +5990,11 @@ struct llm_session {
     int32_t *tokens;              /* (n_ctx) history (host) */
     float *kcache, *vcache;       /* (L, NKV, n_ctx, hs) */
     float *rope_cos, *rope_sin;   /* (n_ctx, hs/2) */
+    float *rope_lcos, *rope_lsin; /* (n_ctx, hs/2) Gemma 3's sliding layers, or NULL */
     float *mem;                   /* one block holding the scratch rows below */
     float *xs, *xb, *mean, *rstd; /* (n_batch, C) (n_batch, C) (n_batch) (n_batch) */
-    float *qkv, *att;             /* (n_batch, QKV) (n_batch, C) */
+    float *qkv, *att;             /* (n_batch, QKV) (n_batch, qC) */
+    float *post;                  /* (n_batch, C) Gemma 3: a branch's output before its post norm */
     float *fch, *fch_act;         /* (n_batch, FC) (n_batch, H) */
     float *logits;                /* (V) logits of the last token (host) */
     int32_t *dtok;                /* (n_batch) the tokens of a forward (GPU: device memory) */
@@ -5580,7 +6018,8 @@ typedef struct llm__beam_kv {
 static llm_status llm__session_alloc(llm_session *s) {
     const llm_config *c = &s->model->cfg;
     const llm__ctx *x = &s->x;
-    const size_t C = (size_t)c->dim, hs = C / (size_t)c->n_head, QKV = C + 2 * (size_t)c->n_kv_head * hs;
+    const size_t C = (size_t)c->dim, hs = (size_t)c->head_dim, QKV = (size_t)llm__qkvdim(c);
+    const size_t qC = (size_t)llm__qdim(c), gem = llm__is_gemma(c), sliding = c->sliding_window > 0;
     const size_t H = (size_t)c->ffn_dim, FC = c->arch == LLM_ARCH_GPT2 ? H : 2 * H, NB = (size_t)s->n_batch;
     const size_t kvsz = (size_t)c->n_layer * c->n_kv_head * (size_t)s->n_ctx * hs, half = hs / 2;
     size_t total = 0, pass;
@@ -5594,21 +6033,17 @@ static llm_status llm__session_alloc(llm_session *s) {
 #define LLM__S(field, n) do { size_t n_ = ((size_t)(n) + 15) & ~(size_t)15; \
         if (pass) { s->field = p; p += n_; } else total += n_; } while (0)
         LLM__S(rope_cos, (size_t)s->n_ctx * half + 1); LLM__S(rope_sin, (size_t)s->n_ctx * half + 1);
+        if (sliding) { LLM__S(rope_lcos, (size_t)s->n_ctx * half + 1); LLM__S(rope_lsin, (size_t)s->n_ctx * half + 1); }
         LLM__S(xs, NB * C); LLM__S(xb, NB * C); LLM__S(mean, NB); LLM__S(rstd, NB);
-        LLM__S(qkv, NB * QKV); LLM__S(att, NB * C); LLM__S(fch, NB * FC); LLM__S(fch_act, NB * H);
+        LLM__S(qkv, NB * QKV); LLM__S(att, NB * qC); LLM__S(fch, NB * FC); LLM__S(fch_act, NB * H);
+        if (gem) LLM__S(post, NB * C);
 #undef LLM__S
         if (!pass) p = s->mem = (float *)x->ops->alloc(x, total * sizeof(float));
         if (!p) return LLM_ERR_OUT_OF_MEMORY;
     }
-    if (c->arch == LLM_ARCH_LLAMA) {   /* the RoPE table of every position, made once */
-        const size_t nr = (size_t)s->n_ctx * half;
-        float *tab = (float *)llm__alloc(&x->alloc, 2 * nr * sizeof(float) + 1);
-        if (!tab) return LLM_ERR_OUT_OF_MEMORY;
-        llm__rope_table(tab, tab + nr, 0, s->n_ctx, (int)hs, c->rope_theta);
-        x->ops->upload(x, s->rope_cos, tab, nr * sizeof(float));
-        x->ops->upload(x, s->rope_sin, tab + nr, nr * sizeof(float));
-        llm__dealloc(&x->alloc, tab);
-    }
+    /* the RoPE tables of every position, made once */
+    if (llm__has_rope(c) && llm__rope_upload(x, c, 0, s->n_ctx, s->rope_cos, s->rope_sin, s->rope_lcos, s->rope_lsin))
+        return LLM_ERR_OUT_OF_MEMORY;
     s->params = s->model->params;
     if (!x->ops->host_memory && s->model->lazy) return LLM_ERR_UNSUPPORTED;   /* (no fp32 weights to upload) */
     if (!x->ops->host_memory) {   /* a GPU: the weights, and room for tokens and logits there */
@@ -5623,7 +6058,7 @@ static llm_status llm__session_alloc(llm_session *s) {
     if (x->ops->set_params && x->ops->set_params(x, s->params, s->model->n_params) != LLM_OK)
         return LLM_ERR_OUT_OF_MEMORY;
     if (x->ops->host_memory && s->model->n_quant) {   /* matmuls on the quantized copies (>>qmatmul) */
-        const size_t width = (size_t)LLM__MAX(c->dim, c->ffn_dim);
+        const size_t width = (size_t)LLM__MAX(LLM__MAX(c->dim, c->ffn_dim), llm__qdim(c));
         s->x.qbuf = (llm__q8x *)llm__alloc(&x->alloc, NB * (width / 32 + 1) * sizeof(llm__q8x));
         if (!s->x.qbuf) return LLM_ERR_OUT_OF_MEMORY;
         s->x.qmodel = s->model;
@@ -5654,18 +6089,19 @@ LLMDEF llm_status llm_session_create(const llm_model *m, const llm_session_desc 
     d.n_batch = LLM__MIN(d.n_batch, d.n_ctx);
     if (!d.allocator.alloc_fn) d.allocator = m->alloc;
     if (!d.log_fn) { d.log_fn = m->log_fn; d.log_user_data = m->log_user; }
-    if ((st = llm__pick_ops(d.backend, d.log_fn, d.log_user_data, &ops, err)) != LLM_OK) return st;
+    if ((st = llm__pick_ops(d.backend, &m->cfg, d.log_fn, d.log_user_data, &ops, err)) != LLM_OK) return st;
     s = (llm_session *)llm__calloc(&d.allocator, 1, sizeof *s);
     if (!s) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     s->model = m; s->d = d;
     s->n_ctx = d.n_ctx; s->n_batch = d.n_batch;
     s->diag.log_fn = d.log_fn; s->diag.log_user = d.log_user_data;
-    ws = LLM__MAX(llm__gemm_ws(s->n_batch), llm__kv_ws(c->n_head, c->n_kv_head, c->dim / c->n_head));
+    ws = LLM__MAX(llm__gemm_ws(s->n_batch), llm__kv_ws(c->n_head, c->n_kv_head, c->head_dim));
     memset(&info, 0, sizeof info);
     info.bf16 = d.precision != LLM_PRECISION_FP32;
     info.max_rows = (size_t)s->n_batch;
-    info.max_cols = (size_t)LLM__MAX(LLM__MAX(c->padded_vocab_size, 2 * c->ffn_dim), 3 * c->dim);
-    info.n_head = c->n_head; info.n_kv_head = c->n_kv_head; info.head_dim = c->dim / c->n_head;
+    info.max_cols = (size_t)LLM__MAX(LLM__MAX(c->padded_vocab_size, 2 * c->ffn_dim),
+                                     LLM__MAX(3 * c->dim, llm__qkvdim(c)));
+    info.n_head = c->n_head; info.n_kv_head = c->n_kv_head; info.head_dim = c->head_dim;
     st = llm__ctx_init(&s->x, ops, d.pool, &d.allocator, ws, &info);
     if (st == LLM_OK) st = llm__session_alloc(s);
     if (st != LLM_OK || llm__ctx_check(&s->x, &s->diag) != LLM_OK) {
@@ -5747,7 +6183,7 @@ static void llm__session_forward(llm_session *s, const int32_t *tok, int n, int 
     const llm__ctx *x = &s->x;
     const llm__ops *op = x->ops;
     float *P = (float *)(uintptr_t)s->params;
-    const int C = c->dim, NH = c->n_head, NKV = c->n_kv_head, hs = C / NH, half = hs / 2;
+    const int C = c->dim, NKV = c->n_kv_head, hs = c->head_dim, half = hs / 2;
     const int gpt2 = c->arch == LLM_ARCH_GPT2, rpos = beam ? s->pos + beam->k_pos : s->pos, V = c->vocab_size;
     const size_t N = (size_t)n, layer_kv = (size_t)NKV * s->n_ctx * hs;
     const int32_t *dtok = tok;
@@ -5760,17 +6196,23 @@ static void llm__session_forward(llm_session *s, const int32_t *tok, int n, int 
         dtok = s->dtok;
     }
     /* every layer reads x and writes back into it: one layer's scratch serves them all */
+    memset(&la, 0, sizeof la);   /* (no head norm inputs kept: nothing goes backward) */
     la.x = s->xs; la.res2 = s->xs; la.res3 = s->xs;
     la.ln1 = s->xb; la.ln2 = s->xb; la.tmp = s->xb;
     la.ln1_mean = s->mean; la.ln1_rstd = s->rstd; la.ln2_mean = s->mean; la.ln2_rstd = s->rstd;
     la.qkv = s->qkv; la.atty = s->att; la.lse = NULL; la.fch = s->fch; la.fch_act = s->fch_act;
+    la.atto = s->post; la.mlpo = s->post; la.pn1_rstd = s->rstd; la.pn2_rstd = s->rstd;
     memset(&r, 0, sizeof r);
     r.N = N; r.B = 1; r.T = n; r.kv = &kv;
     r.rope_cos = s->rope_cos + (size_t)rpos * half; r.rope_sin = s->rope_sin + (size_t)rpos * half;
+    if (s->rope_lcos) {
+        r.rope_lcos = s->rope_lcos + (size_t)rpos * half; r.rope_lsin = s->rope_lsin + (size_t)rpos * half;
+    }
     r.rope_T = beam ? 1 : n;   /* beams all sit at one position: a table of one row */
     memset(&kv, 0, sizeof kv);
     kv.n_ctx = s->n_ctx; kv.pos0 = s->pos;
     op->embed_fwd(x, s->xs, dtok, P + m->wte, llm__PW(P, m->wpe), N, beam ? 1 : n, rpos, C);
+    if (llm__is_gemma(c)) op->scale(x, s->xs, llm__embed_scale(c), N * C);
     for (l = 0; l < c->n_layer; l++) {
         llm__lw w;
         llm__layer_ptrs(m, P, l, &w);
@@ -5883,7 +6325,7 @@ LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep) {
     const llm__ctx *x;
     int n_discard, moved, b, hs;
     if (!s) return LLM_ERR_INVALID_ARG;
-    c = &s->model->cfg; x = &s->x; hs = c->dim / c->n_head;
+    c = &s->model->cfg; x = &s->x; hs = c->head_dim;
     if (n_keep < 0 || n_keep >= s->pos)
         return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "n_keep %d must be below the position %d", n_keep, s->pos);
     n_discard = (s->pos - n_keep) / 2;
@@ -5901,10 +6343,12 @@ LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep) {
        -d * freq, and row d of the table holds the angle d * freq */
     for (b = 0; b < c->n_layer * c->n_kv_head; b++) {
         float *K = s->kcache + (size_t)b * s->n_ctx * hs, *V = s->vcache + (size_t)b * s->n_ctx * hs;
+        const int local = llm__layer_window(c, b / c->n_kv_head) > 0;   /* Gemma 3: the layer's own table */
+        const float *cs = local ? s->rope_lcos : s->rope_cos, *sn = local ? s->rope_lsin : s->rope_sin;
         x->ops->copy(x, K + (size_t)n_keep * hs, K + (size_t)(n_keep + n_discard) * hs, (size_t)moved * hs * 4);
         x->ops->copy(x, V + (size_t)n_keep * hs, V + (size_t)(n_keep + n_discard) * hs, (size_t)moved * hs * 4);
-        x->ops->rope(x, K + (size_t)n_keep * hs, s->rope_cos + (size_t)n_discard * (hs / 2),
-                     s->rope_sin + (size_t)n_discard * (hs / 2), (size_t)moved, 1, 1, hs, hs, -1);
+        x->ops->rope(x, K + (size_t)n_keep * hs, cs + (size_t)n_discard * (hs / 2), sn + (size_t)n_discard * (hs / 2),
+                     (size_t)moved, 1, 1, hs, hs, -1);
     }
     s->pos -= n_discard;
     return LLM_OK;
@@ -5921,7 +6365,7 @@ LLMDEF llm_status llm_session_shift(llm_session *s, int n_keep) {
 #define LLM__STATE_HDR 28
 static size_t llm__session_kv_bytes(const llm_session *s, size_t pos) {
     const llm_config *c = &s->model->cfg;
-    return pos * 4 + 2 * (size_t)c->n_layer * c->n_kv_head * pos * (size_t)(c->dim / c->n_head) * 4;
+    return pos * 4 + 2 * (size_t)c->n_layer * c->n_kv_head * pos * (size_t)c->head_dim * 4;
 }
 /* Whether the session has the last token's logits, or can make them (a prefill that skipped
    them left the last row in xs: llm__session_finish). */
@@ -5941,7 +6385,7 @@ LLMDEF llm_status llm_session_save_mem(const llm_session *s, const llm_sampler *
     int b;
     if (!s) return LLM_ERR_INVALID_ARG;
     c = &s->model->cfg; x = &s->x; dg = (llm__diag *)(uintptr_t)&s->diag;
-    hs = (size_t)(c->dim / c->n_head); need = llm__session_state_size(s, smp);
+    hs = (size_t)c->head_dim; need = llm__session_state_size(s, smp);
     smp_bytes = smp ? llm__sampler_state_size(smp) : 0;
     if (size) *size = need;
     if (!buf && cap == 0) return LLM_OK;   /* a size query */
@@ -5985,7 +6429,7 @@ LLMDEF llm_status llm_session_save_mem(const llm_session *s, const llm_sampler *
 static llm_status llm__state_rows(llm_session *s, const unsigned char *p, size_t pos, size_t r0, size_t r1) {
     const llm_config *c = &s->model->cfg;
     const llm__ctx *x = &s->x;
-    const size_t hs = (size_t)(c->dim / c->n_head), n = (r1 - r0) * hs * 4;
+    const size_t hs = (size_t)c->head_dim, n = (r1 - r0) * hs * 4;
     float *tmp = NULL;
     int b;
     if (r1 <= r0) return LLM_OK;
@@ -6012,7 +6456,7 @@ LLMDEF llm_status llm_session_load_mem(llm_session *s, llm_sampler *smp, const v
     uint32_t pos, version, has_logits = 0;
     llm_status st;
     if (!s) return LLM_ERR_INVALID_ARG;
-    c = &s->model->cfg; hs = (size_t)(c->dim / c->n_head);
+    c = &s->model->cfg; hs = (size_t)c->head_dim;
     if (!buf || size < LLM__STATE_HDR + 4 || memcmp(p, "LLMS", 4) != 0)
         return llm__dfail(&s->diag, LLM_ERR_FORMAT, "not a session state (bad magic or size)");
     version = llm__rd_u32(p + 4);
@@ -7043,7 +7487,7 @@ static void llm__beam_copy(const llm_session *s, const llm__beam_kv *dst, int db
                            int rows) {
     const llm_config *c = &s->model->cfg;
     const llm__ctx *x = &s->x;
-    const size_t hs = (size_t)(c->dim / c->n_head), run = (size_t)src->cap * hs, bytes = (size_t)rows * hs * 4;
+    const size_t hs = (size_t)c->head_dim, run = (size_t)src->cap * hs, bytes = (size_t)rows * hs * 4;
     int l, h;
     for (l = 0; l < c->n_layer; l++)
         for (h = 0; h < c->n_kv_head; h++) {
@@ -7062,7 +7506,7 @@ static void llm__beams_free(const llm_session *s, llm__beams *b) {
 static llm_status llm__beams_alloc(llm_session *s, llm__beams *b) {
     const llm_config *c = &s->model->cfg;
     const size_t W = (size_t)b->W, T = (size_t)b->T, V = (size_t)c->vocab_size;
-    const size_t per = (size_t)c->n_layer * c->n_kv_head * T * (size_t)(c->dim / c->n_head) * W;
+    const size_t per = (size_t)c->n_layer * c->n_kv_head * T * (size_t)c->head_dim * W;
     size_t host;
     unsigned char *p;
     int i;

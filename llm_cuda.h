@@ -1442,9 +1442,12 @@ static int llm__cu_flash_ok(const llm__cu *d, const void *a, const void *b, cons
     return d->bf16 && (hs == 64 || hs == 128) && (uintptr_t)a % 16 == 0 && (uintptr_t)b % 16 == 0 &&
            (uintptr_t)c % 16 == 0 && (size_t)B * NH <= 65535;
 }
+/* (scale and window: llm__pick_ops keeps the configs that change them on the CPU; here they
+   are always 1/sqrt(hs) and 0) */
 static void llm__cu_attn_fwd(const llm__ctx *x, float *out, float *lse, const float *qkv, int B, int T, int NH, int NKV,
-                             int hs) {
+                             int hs, float scale, int window) {
     llm__cu *d = llm__cu_live(x);
+    LLM__UNUSED(scale); LLM__UNUSED(window);
     if (!d) return;
     if (llm__cu_flash_ok(d, qkv, out, out, B, NH, hs)) {
         const dim3 grid((unsigned)((T + LLM__FA_BM - 1) / LLM__FA_BM), (unsigned)(B * NH));
@@ -1489,18 +1492,21 @@ static void llm__cu_attn_bwd_with(const llm__ctx *x, float *dqkv, const float *d
     llm__cu_launched(d, "attention backward");
 }
 static void llm__cu_attn_bwd(const llm__ctx *x, float *dqkv, const float *dout, const float *qkv, const float *o,
-                             const float *lse, int B, int T, int NH, int NKV, int hs) {
+                             const float *lse, int B, int T, int NH, int NKV, int hs, float scale, int window) {
+    LLM__UNUSED(scale); LLM__UNUSED(window);
     llm__cu_attn_bwd_with(x, dqkv, dout, qkv, o, lse, B, T, NH, NKV, hs, 1);
 }
 static void llm__cu_ref_attn_fwd(const llm__ctx *x, float *out, float *lse, const float *qkv, int B, int T, int NH,
-                                 int NKV, int hs) {
+                                 int NKV, int hs, float scale, int window) {
     llm__cu *d = llm__cu_live(x);
+    LLM__UNUSED(scale); LLM__UNUSED(window);
     if (!d) return;
     llm__k_att_fwd_simple<<<llm__cu_rows4((size_t)B * NH * T), 128, 0, d->stream>>>(out, lse, qkv, B, T, NH, NKV, hs);
     llm__cu_launched(d, "ref attention forward");
 }
 static void llm__cu_ref_attn_bwd(const llm__ctx *x, float *dqkv, const float *dout, const float *qkv, const float *o,
-                                 const float *lse, int B, int T, int NH, int NKV, int hs) {
+                                 const float *lse, int B, int T, int NH, int NKV, int hs, float scale, int window) {
+    LLM__UNUSED(scale); LLM__UNUSED(window);
     llm__cu_attn_bwd_with(x, dqkv, dout, qkv, o, lse, B, T, NH, NKV, hs, 0);
 }
 
@@ -1677,11 +1683,13 @@ static void llm__cu_attn_kv_with(const llm__ctx *x, float *out, const float *qkv
     llm__cu_launched(d, "decode attention");
 }
 static void llm__cu_attn_kv(const llm__ctx *x, float *out, const float *qkv, const llm__kv *kv, int n, int NH, int NKV,
-                            int hs) {
+                            int hs, float scale, int window) {
+    LLM__UNUSED(scale); LLM__UNUSED(window);
     llm__cu_attn_kv_with(x, out, qkv, kv, n, NH, NKV, hs, 0);
 }
 static void llm__cu_ref_attn_kv(const llm__ctx *x, float *out, const float *qkv, const llm__kv *kv, int n, int NH,
-                                int NKV, int hs) {
+                                int NKV, int hs, float scale, int window) {
+    LLM__UNUSED(scale); LLM__UNUSED(window);
     llm__cu_attn_kv_with(x, out, qkv, kv, n, NH, NKV, hs, 1);
 }
 
@@ -1965,7 +1973,9 @@ static const llm__ops llm__cu_ops_fast = {
     llm__cu_gelu_fwd, llm__cu_gelu_bwd, llm__cu_swiglu_fwd, llm__cu_swiglu_bwd,
     llm__cu_add, llm__cu_add_norm,
     llm__cu_ce_fwd, llm__cu_ce_bwd, llm__cu_ce_fused,
-    llm__cu_sumsq, llm__cu_adamw, llm__cu_argmax
+    llm__cu_sumsq, llm__cu_adamw, llm__cu_argmax,
+    NULL, NULL, NULL, NULL, NULL,   /* scale, head norms, GeGLU: not yet (see llm__backend_lacks) */
+    0
 };
 /* The simple twins (fp32, one thread or warp per output, no shared memory) in place of the
    fast kernels: what tests/gpu_check.sh compares the fast table with. Elementwise ops are
@@ -1982,7 +1992,9 @@ static const llm__ops llm__cu_ops_ref = {
     llm__cu_gelu_fwd, llm__cu_gelu_bwd, llm__cu_swiglu_fwd, llm__cu_swiglu_bwd,
     llm__cu_add, llm__cu_ref_add_norm,
     llm__cu_ref_ce_fwd, llm__cu_ref_ce_bwd, llm__cu_ref_ce_fused,
-    llm__cu_ref_sumsq, llm__cu_adamw, llm__cu_ref_argmax
+    llm__cu_ref_sumsq, llm__cu_adamw, llm__cu_ref_argmax,
+    NULL, NULL, NULL, NULL, NULL,
+    0
 };
 
 /* Whether a GPU can be used, asked once (a C++ function-local constant, made thread-safely

@@ -444,8 +444,8 @@ static void test_attention(t_ctx *t) {
         llm__ctx cpu = g_cpu(T, NH, NKV, D);
         g_three g;
         int k;
-        llm__attention_forward(&cpu, out, lse, qkv, B, T, NH, NKV, D);
-        llm__attention_backward(&cpu, dqkv, dout, qkv, out, lse, B, T, NH, NKV, D);
+        llm__attention_forward(&cpu, out, lse, qkv, B, T, NH, NKV, D, 1.0f / sqrtf((float)D), 0);
+        llm__attention_backward(&cpu, dqkv, dout, qkv, out, lse, B, T, NH, NKV, D, 1.0f / sqrtf((float)D), 0);
         llm__fa_emu_forward(eo, el, qkv, B, T, NH, NKV, D, 1);
         llm__fa_emu_backward(ed, dout, qkv, eo, el, B, T, NH, NKV, D, 1);
         if (!g_three_init(&g, (size_t)B * T, (size_t)QKV, NH, NKV, D)) T_FAIL(t, "context");
@@ -454,8 +454,8 @@ static void test_attention(t_ctx *t) {
             float *dq = (float *)g_up(x, qkv, nq * 4), *ddo = (float *)g_up(x, dout, no * 4);
             float *o = (float *)x->ops->alloc(x, no * 4), *l = (float *)x->ops->alloc(x, nl * 4);
             float *dd = (float *)x->ops->alloc(x, nq * 4), *h[3];
-            x->ops->attn_fwd(x, o, l, dq, B, T, NH, NKV, D);
-            x->ops->attn_bwd(x, dd, ddo, dq, o, l, B, T, NH, NKV, D);
+            x->ops->attn_fwd(x, o, l, dq, B, T, NH, NKV, D, 1.0f / sqrtf((float)D), 0);
+            x->ops->attn_bwd(x, dd, ddo, dq, o, l, B, T, NH, NKV, D, 1.0f / sqrtf((float)D), 0);
             h[0] = g_down(x, o, no); h[1] = g_down(x, l, nl); h[2] = g_down(x, dd, nq);
             if (k < 2 || (D != 64 && D != 128)) {   /* other head dims run the simple kernels in bf16 too */
                 e32 = LLM__MAX(e32,
@@ -505,7 +505,7 @@ static void g_decode_shape(t_ctx *t, int NH, int NKV, int hs, double *worst_out)
             float *K2 = g_copy(K, kvn), *V2 = g_copy(V, kvn), *bk2 = g_copy(bk, bn), *bv2 = g_copy(bv, bn);
             llm__kv kc = kv;
             kc.k = K2; kc.v = V2; if (beams) { kc.bk = bk2; kc.bv = bv2; }
-            llm__attention_kv(&cpu, out, qkv, &kc, n, NH, NKV, hs);
+            llm__attention_kv(&cpu, out, qkv, &kc, n, NH, NKV, hs, 1.0f / sqrtf((float)hs), 0);
             if (!g_three_init(&g, (size_t)n, (size_t)QKV, NH, NKV, hs)) T_FAIL(t, "context");
             for (k = 0; k < 2; k++) {
                 const llm__ctx *x = k ? &g.ref : &g.f32;
@@ -515,7 +515,7 @@ static void g_decode_shape(t_ctx *t, int NH, int NKV, int hs, double *worst_out)
                 float *h1, *h2;
                 kd.k = (float *)g_up(x, K, kvn * 4); kd.v = (float *)g_up(x, V, kvn * 4);
                 if (beams) { kd.bk = (float *)g_up(x, bk, bn * 4); kd.bv = (float *)g_up(x, bv, bn * 4); }
-                x->ops->attn_kv(x, o, dq, &kd, n, NH, NKV, hs);
+                x->ops->attn_kv(x, o, dq, &kd, n, NH, NKV, hs, 1.0f / sqrtf((float)hs), 0);
                 h1 = g_down(x, o, (size_t)n * C);
                 h2 = beams ? g_down(x, kd.bk, bn) : g_down(x, kd.k, kvn);
                 worst =

@@ -245,21 +245,24 @@ static void test_gradcheck_matmul(t_ctx *t) {
 }
 
 /* attention (+ RoPE for the Llama variant): T larger than one tile, GQA */
-typedef struct gc_att { gc_op op; float *qkv, *qkv_rot, *lse, *cs, *sn; llm__ctx x; int B, T, NH, NKV, hs, rope; } gc_att;
+typedef struct gc_att { gc_op op; float *qkv, *qkv_rot, *lse, *cs, *sn; llm__ctx x; int B, T, NH, NKV, hs, rope, window;
+                       float scale; } gc_att;
 static void gc_att_fwd(gc_op *o) {
     gc_att *a = (gc_att *)o;
     const int QKV = (a->NH + 2 * a->NKV) * a->hs;
     size_t n = (size_t)a->B * a->T * QKV;
     memcpy(a->qkv_rot, a->qkv, n * 4);
     if (a->rope) a->x.ops->rope(&a->x, a->qkv_rot, a->cs, a->sn, (size_t)a->B * a->T, a->T, a->NH + a->NKV, QKV, a->hs, 1);
-    a->x.ops->attn_fwd(&a->x, o->out, a->lse, a->qkv_rot, a->B, a->T, a->NH, a->NKV, a->hs);
+    a->x.ops->attn_fwd(&a->x, o->out, a->lse, a->qkv_rot, a->B, a->T, a->NH, a->NKV, a->hs, a->scale, a->window);
 }
-static void t_gc_att(t_ctx *t, int NH, int NKV, int rope) {
+/* window > 0: a sliding window (Gemma 3) shorter than T; scale 0: 1/sqrt(hs) */
+static void t_gc_att_w(t_ctx *t, int NH, int NKV, int rope, int window, float scale) {
     gc_att a; llm_rng r; float *dqkv; double e;
     int B = 2, T = 75, hs = 8;
     size_t nq, no;
     memset(&a, 0, sizeof a); llm_rng_seed(&r, 9);
     a.B = B; a.T = T; a.NH = NH; a.NKV = NKV; a.hs = hs; a.rope = rope; a.op.fwd = gc_att_fwd;
+    a.window = window; a.scale = scale > 0 ? scale : 1.0f / sqrtf((float)hs);
     nq = (size_t)B * T * (NH + 2 * NKV) * hs; no = (size_t)B * T * NH * hs; a.op.n_out = no;
     a.qkv = (float *)malloc(nq * 4); a.qkv_rot = (float *)malloc(nq * 4); dqkv = (float *)malloc(nq * 4);
     a.lse = (float *)malloc((size_t)B * NH * T * 4); a.op.out = (float *)malloc(no * 4); a.op.R = (float *)malloc(no * 4);
@@ -268,21 +271,26 @@ static void t_gc_att(t_ctx *t, int NH, int NKV, int rope) {
     llm__rope_table(a.cs, a.sn, 0, T, hs, 10000.0f);
     t_fill(a.qkv, nq, &r, 1); t_fill(a.op.R, no, &r, 1);
     gc_att_fwd(&a.op);
-    a.x.ops->attn_bwd(&a.x, dqkv, a.op.R, a.qkv_rot, a.op.out, a.lse, B, T, NH, NKV, hs);
+    a.x.ops->attn_bwd(&a.x, dqkv, a.op.R, a.qkv_rot, a.op.out, a.lse, B, T, NH, NKV, hs, a.scale, window);
     if (rope) a.x.ops->rope(&a.x, dqkv, a.cs, a.sn, (size_t)B * T, T, NH + NKV, (NH + 2 * NKV) * hs, hs, -1);
     e = gc_compare(&a.op, a.qkv, dqkv, nq, &r, 200);
     free(a.qkv); free(a.qkv_rot); free(dqkv); free(a.lse); free(a.op.out); free(a.op.R); llm__ctx_free(&a.x); free(a.cs); free(a.sn);
-    T_NOTE(t, "max rel err dq/dk/dv %.1e (B=2 T=75 NH=%d NKV=%d%s)", e, NH, NKV, rope ? " +RoPE" : "");
+    T_NOTE(t, "max rel err dq/dk/dv %.1e (B=2 T=75 NH=%d NKV=%d%s window %d)", e, NH, NKV, rope ? " +RoPE" : "", window);
     T_CHECK(t, e < 1e-2, "failed");
 }
+static void t_gc_att(t_ctx *t, int NH, int NKV, int rope) { t_gc_att_w(t, NH, NKV, rope, 0, 0); }
 static void test_gradcheck_attention(t_ctx *t) { t_gc_att(t, 3, 3, 0); }
 static void test_gradcheck_attention_gqa_rope(t_ctx *t) { t_gc_att(t, 4, 2, 1); }
+/* Gemma 3: a sliding window shorter than a key tile and one spanning tiles, an explicit scale */
+static void test_gradcheck_attention_window(t_ctx *t) { t_gc_att_w(t, 4, 2, 1, 9, 0.2f); }
+static void test_gradcheck_attention_window_wide(t_ctx *t) { t_gc_att_w(t, 2, 1, 0, 70, 0); }
 
-/* gelu and swiglu */
+/* gelu, swiglu (swiglu = 1) and geglu (swiglu = 2: Gemma 3) */
 typedef struct gc_act { gc_op op; float *x; int N, H, swiglu; } gc_act;
 static void gc_act_fwd(gc_op *o) {
     gc_act *a = (gc_act *)o; llm__ctx x = t_cpu(NULL, 1, 1, 1, 1);
-    if (a->swiglu) x.ops->swiglu_fwd(&x, o->out, a->x, (size_t)a->N, a->H);
+    if (a->swiglu == 2) x.ops->geglu_fwd(&x, o->out, a->x, (size_t)a->N, a->H);
+    else if (a->swiglu) x.ops->swiglu_fwd(&x, o->out, a->x, (size_t)a->N, a->H);
     else x.ops->gelu_fwd(&x, o->out, a->x, (size_t)a->N * a->H);
     llm__ctx_free(&x);
 }
@@ -298,7 +306,9 @@ static void t_gc_act(t_ctx *t, int swiglu) {
     t_fill(a.x, nin, &r, 2); t_fill(a.op.R, N * H, &r, 1);
     gc_act_fwd(&a.op);
     { llm__ctx x = t_cpu(NULL, 1, 1, 1, 1);
-      if (swiglu) x.ops->swiglu_bwd(&x, dx, a.x, a.op.R, (size_t)N, H); else x.ops->gelu_bwd(&x, dx, a.x, a.op.R, (size_t)N * H);
+      if (swiglu == 2) x.ops->geglu_bwd(&x, dx, a.x, a.op.R, (size_t)N, H);
+      else if (swiglu) x.ops->swiglu_bwd(&x, dx, a.x, a.op.R, (size_t)N, H);
+      else x.ops->gelu_bwd(&x, dx, a.x, a.op.R, (size_t)N * H);
       llm__ctx_free(&x); }
     e = gc_compare(&a.op, a.x, dx, nin, &r, 80);
     free(a.x); free(dx); free(a.op.out); free(a.op.R);
@@ -307,6 +317,62 @@ static void t_gc_act(t_ctx *t, int swiglu) {
 }
 static void test_gradcheck_gelu(t_ctx *t) { t_gc_act(t, 0); }
 static void test_gradcheck_swiglu(t_ctx *t) { t_gc_act(t, 1); }
+static void test_gradcheck_geglu(t_ctx *t) { t_gc_act(t, 2); }
+
+/* the per-head RMSNorm of q and k (Qwen3, Gemma 3), in place on qkv rows; v passes through */
+typedef struct gc_hn { gc_op op; float *x, *wq, *wk, *saved, *rstd; int N, NH, NKV, hs; } gc_hn;
+static void gc_hn_fwd(gc_op *o) {
+    gc_hn *h = (gc_hn *)o; llm__ctx x = t_cpu(NULL, 1, 1, 1, 1);
+    const int QKV = (h->NH + 2 * h->NKV) * h->hs;
+    memcpy(o->out, h->x, o->n_out * 4);
+    x.ops->headnorm_fwd(&x, o->out, h->saved, h->rstd, h->wq, h->wk, (size_t)h->N, h->NH, h->NKV, h->hs, QKV, 1e-5f);
+    llm__ctx_free(&x);
+}
+static void test_gradcheck_headnorm(t_ctx *t) {
+    gc_hn h; llm_rng r; float *dx, *dwq, *dwk; double e1, e2, e3;
+    int N = 5, NH = 3, NKV = 1, hs = 6, QKV = (NH + 2 * NKV) * hs;
+    memset(&h, 0, sizeof h); llm_rng_seed(&r, 12);
+    h.N = N; h.NH = NH; h.NKV = NKV; h.hs = hs; h.op.fwd = gc_hn_fwd; h.op.n_out = (size_t)N * QKV;
+    h.x = (float *)malloc(N * QKV * 4); h.wq = (float *)malloc(hs * 4); h.wk = (float *)malloc(hs * 4);
+    h.saved = (float *)malloc(N * (NH + NKV) * hs * 4); h.rstd = (float *)malloc(N * (NH + NKV) * 4);
+    h.op.out = (float *)malloc(N * QKV * 4); h.op.R = (float *)malloc(N * QKV * 4);
+    dx = (float *)malloc(N * QKV * 4); dwq = (float *)calloc(hs, 4); dwk = (float *)calloc(hs, 4);
+    t_fill(h.x, N * QKV, &r, 2); t_fill(h.wq, hs, &r, 1); t_fill(h.wk, hs, &r, 1); t_fill(h.op.R, N * QKV, &r, 1);
+    gc_hn_fwd(&h.op);
+    memcpy(dx, h.op.R, N * QKV * 4);
+    { llm__ctx x = t_cpu(NULL, 1, 1, 1, 1);
+      x.ops->headnorm_bwd(&x, dx, dwq, dwk, h.saved, h.wq, h.wk, h.rstd, (size_t)N, NH, NKV, hs, QKV); llm__ctx_free(&x); }
+    e1 = gc_compare(&h.op, h.x, dx, N * QKV, &r, 80);
+    e2 = gc_compare(&h.op, h.wq, dwq, hs, &r, 20);
+    e3 = gc_compare(&h.op, h.wk, dwk, hs, &r, 20);
+    free(h.x); free(h.wq); free(h.wk); free(h.saved); free(h.rstd); free(h.op.out); free(h.op.R); free(dx); free(dwq); free(dwk);
+    T_NOTE(t, "max rel err dx %.1e dwq %.1e dwk %.1e", e1, e2, e3);
+    T_CHECK(t, e1 < 1e-2 && e2 < 1e-2 && e3 < 1e-2, "failed");
+}
+
+/* the scale of Gemma 3's embedding (its backward is the same op on the gradient) */
+typedef struct gc_sc { gc_op op; float *x; float s; } gc_sc;
+static void gc_sc_fwd(gc_op *o) {
+    gc_sc *c = (gc_sc *)o; llm__ctx x = t_cpu(NULL, 1, 1, 1, 1);
+    memcpy(o->out, c->x, o->n_out * 4);
+    x.ops->scale(&x, o->out, c->s, o->n_out);
+    llm__ctx_free(&x);
+}
+static void test_gradcheck_scale(t_ctx *t) {
+    gc_sc c; llm_rng r; float *dx; double e;
+    const size_t n = 40;
+    memset(&c, 0, sizeof c); llm_rng_seed(&r, 13);
+    c.s = sqrtf(24.0f); c.op.fwd = gc_sc_fwd; c.op.n_out = n;
+    c.x = (float *)malloc(n * 4); dx = (float *)malloc(n * 4); c.op.out = (float *)malloc(n * 4); c.op.R = (float *)malloc(n * 4);
+    t_fill(c.x, n, &r, 1); t_fill(c.op.R, n, &r, 1);
+    gc_sc_fwd(&c.op);
+    memcpy(dx, c.op.R, n * 4);
+    { llm__ctx x = t_cpu(NULL, 1, 1, 1, 1); x.ops->scale(&x, dx, c.s, n); llm__ctx_free(&x); }
+    e = gc_compare(&c.op, c.x, dx, n, &r, 20);
+    free(c.x); free(dx); free(c.op.out); free(c.op.R);
+    T_NOTE(t, "max rel err %.1e", e);
+    T_CHECK(t, e < 1e-2, "failed");
+}
 
 /* embedding: out = wte[tok] + wpe[t] */
 typedef struct gc_emb { gc_op op; float *wte, *wpe; int32_t *tok; int B, T, C; } gc_emb;
@@ -363,8 +429,9 @@ static void test_gradcheck_crossentropy(t_ctx *t) {
     T_CHECK(t, e < 1e-2, "failed");
 }
 
-/* flash attention forward against a naive softmax(QK^T)V that stores the T x T matrix */
-static void test_attention_matches_naive(t_ctx *t) {
+/* flash attention forward against a naive softmax(QK^T)V that stores the T x T matrix
+   (window > 0: only keys j > i - window; scale: of the scores) */
+static void t_attention_naive(t_ctx *t, int W, double scale) {
     int B = 2, T = 131, NH = 4, NKV = 2, hs = 16, QKV = (NH + 2 * NKV) * hs, b, h, i, j, d;
     size_t nq = (size_t)B * T * QKV, no = (size_t)B * T * NH * hs;
     float *qkv = (float *)malloc(nq * 4), *out = (float *)malloc(no * 4), *lse = (float *)malloc((size_t)B * NH * T * 4);
@@ -376,29 +443,37 @@ static void test_attention_matches_naive(t_ctx *t) {
     for (b = 0; b < B; b++) for (h = 0; h < NH; h++) for (i = 0; i < T; i++) {
         const float *q = qkv + ((size_t)b * T + i) * QKV + h * hs;
         double mx = -1e300, s = 0;
-        for (j = 0; j <= i; j++) {
+        const int j0 = W > 0 && i - W + 1 > 0 ? i - W + 1 : 0;
+        for (j = j0; j <= i; j++) {
             const float *k = qkv + ((size_t)b * T + j) * QKV + NH * hs + (h / (NH / NKV)) * hs;
             double dot = 0; for (d = 0; d < hs; d++) dot += (double)q[d] * k[d];
-            p[j] = dot / sqrt((double)hs); if (p[j] > mx) mx = p[j];
+            p[j] = dot * (scale > 0 ? scale : 1.0 / sqrt((double)hs)); if (p[j] > mx) mx = p[j];
         }
-        for (j = 0; j <= i; j++) { p[j] = exp(p[j] - mx); s += p[j]; }
+        for (j = j0; j <= i; j++) { p[j] = exp(p[j] - mx); s += p[j]; }
         for (d = 0; d < hs; d++) {
             double acc = 0;
-            for (j = 0; j <= i; j++) acc += p[j] / s * qkv[((size_t)b * T + j) * QKV + (NH + NKV) * hs + (h / (NH / NKV)) * hs + d];
+            for (j = j0; j <= i; j++) acc += p[j] / s * qkv[((size_t)b * T + j) * QKV + (NH + NKV) * hs + (h / (NH / NKV)) * hs + d];
             ref[((size_t)b * T + i) * NH * hs + h * hs + d] = acc;
         }
     }
     llm_threadpool_create(2, NULL, &pool, NULL);
-    { llm__ctx x = t_cpu(pool, T, NH, NKV, hs); x.ops->attn_fwd(&x, out, lse, qkv, B, T, NH, NKV, hs); llm__ctx_free(&x); }
+    { llm__ctx x = t_cpu(pool, T, NH, NKV, hs);
+      x.ops->attn_fwd(&x, out, lse, qkv, B, T, NH, NKV, hs, scale > 0 ? (float)scale : 1.0f / sqrtf((float)hs), W);
+      llm__ctx_free(&x); }
     llm_threadpool_free(pool);
     e = t_rel_err(out, ref, no);
     free(qkv); free(out); free(lse); free(ref); free(p);
-    T_NOTE(t, "rel err vs naive %.1e (T=131, 3 key tiles)", e);
+    T_NOTE(t, "rel err vs naive %.1e (T=131, 3 key tiles, window %d)", e, W);
     T_CHECK(t, e < 1e-5, "failed");
 }
+static void test_attention_matches_naive(t_ctx *t) { t_attention_naive(t, 0, 0); }
+static void test_attention_window_matches_naive(t_ctx *t) { t_attention_naive(t, 70, 0.15); }
 
 /* whole model: finite differences of the mean loss w.r.t. sampled parameters */
-static void t_gc_model(t_ctx *t, llm_arch arch, int masked) {
+/* feature: 0 the family's plain config; 1 every feature of the new families active (head_dim
+   apart from dim/n_head, Llama 3 RoPE scaling or Gemma 3's window shorter than the sequence,
+   an explicit attention scale) */
+static void t_gc_model_f(t_ctx *t, llm_arch arch, int masked, int feature) {
     llm_model_desc d;
     llm_model *m;
     llm_trainer *tr;
@@ -412,6 +487,12 @@ static void t_gc_model(t_ctx *t, llm_arch arch, int masked) {
     d.config.arch = arch; d.config.n_layer = 2; d.config.n_head = 4; d.config.n_kv_head = arch == LLM_ARCH_LLAMA ? 2 : 0;
     d.config.dim = 16; d.config.vocab_size = 13; d.config.max_seq_len = 12; d.config.untied_head = arch == LLM_ARCH_LLAMA;
     d.seed = 5;
+    if (feature) {
+        d.config.n_kv_head = 2; d.config.head_dim = 6; d.config.attn_scale = 0.3f;
+        d.config.rope_type = LLM_ROPE_LLAMA3; d.config.rope_factor = 8; d.config.rope_orig_max_pos = 16;
+        d.config.rope_theta = 500.0f;
+        if (arch == LLM_ARCH_GEMMA3) { d.config.sliding_window = 3; d.config.sliding_pattern = 2; d.config.rope_local_theta = 50; }
+    }
     T_CHECK(t, llm_model_create(&d, &m, NULL) == LLM_OK, "create");
     p = llm_model_params(m);
     llm_rng_seed(&r, 6);
@@ -443,7 +524,12 @@ static void t_gc_model(t_ctx *t, llm_arch arch, int masked) {
     T_NOTE(t, "max rel err over 120 sampled parameters %.1e", worst);
     T_CHECK(t, worst < 2e-2, "failed");
 }
+static void t_gc_model(t_ctx *t, llm_arch arch, int masked) { t_gc_model_f(t, arch, masked, 0); }
 static void test_gradcheck_model_gpt2(t_ctx *t) { t_gc_model(t, LLM_ARCH_GPT2, 0); }
+static void test_gradcheck_model_llama3_rope(t_ctx *t) { t_gc_model_f(t, LLM_ARCH_LLAMA, 0, 1); }
+static void test_gradcheck_model_qwen2(t_ctx *t) { t_gc_model_f(t, LLM_ARCH_QWEN2, 0, 0); }
+static void test_gradcheck_model_qwen3(t_ctx *t) { t_gc_model_f(t, LLM_ARCH_QWEN3, 0, 1); }
+static void test_gradcheck_model_gemma3(t_ctx *t) { t_gc_model_f(t, LLM_ARCH_GEMMA3, 0, 1); }
 static void test_gradcheck_model_llama(t_ctx *t) { t_gc_model(t, LLM_ARCH_LLAMA, 0); }
 static void test_gradcheck_model_masked(t_ctx *t) { t_gc_model(t, LLM_ARCH_LLAMA, 1); }
 
@@ -952,13 +1038,23 @@ static const t_case core_tests[] = {
     {"gradcheck_attention_gqa_rope", test_gradcheck_attention_gqa_rope},
     {"gradcheck_gelu", test_gradcheck_gelu},
     {"gradcheck_swiglu", test_gradcheck_swiglu},
+    {"gradcheck_geglu", test_gradcheck_geglu},
+    {"gradcheck_headnorm", test_gradcheck_headnorm},
+    {"gradcheck_scale", test_gradcheck_scale},
+    {"gradcheck_attention_window", test_gradcheck_attention_window},
+    {"gradcheck_attention_window_wide", test_gradcheck_attention_window_wide},
     {"gradcheck_embedding", test_gradcheck_embedding},
     {"gradcheck_crossentropy", test_gradcheck_crossentropy},
     {"gradcheck_model_gpt2", test_gradcheck_model_gpt2},
     {"gradcheck_model_llama", test_gradcheck_model_llama},
     {"gradcheck_model_masked_targets", test_gradcheck_model_masked},
+    {"gradcheck_model_llama3_rope", test_gradcheck_model_llama3_rope},
+    {"gradcheck_model_qwen2", test_gradcheck_model_qwen2},
+    {"gradcheck_model_qwen3", test_gradcheck_model_qwen3},
+    {"gradcheck_model_gemma3", test_gradcheck_model_gemma3},
     {"masked_targets_loss", test_masked_targets},
     {"attention_matches_naive", test_attention_matches_naive},
+    {"attention_window_matches_naive", test_attention_window_matches_naive},
     {"parity_pytorch_gpt2", test_parity_gpt2},
     {"parity_pytorch_llama_gqa", test_parity_llama},
     {"training_reduces_loss", test_training_reduces_loss},

@@ -72,8 +72,8 @@ static void t_flash_shape(t_ctx *t, int B, int T, int NH, int NKV, int D, double
             llm__fa_emu_backward(dqkv, dout, qkv, out, lse, B, T, NH, NKV, D, mode);
         } else {
             llm__ctx x = t_cpu(NULL, T, NH, NKV, D);
-            llm__attention_forward(&x, out, lse, qkv, B, T, NH, NKV, D);
-            llm__attention_backward(&x, dqkv, dout, qkv, out, lse, B, T, NH, NKV, D);
+            llm__attention_forward(&x, out, lse, qkv, B, T, NH, NKV, D, 1.0f / sqrtf((float)D), 0);
+            llm__attention_backward(&x, dqkv, dout, qkv, out, lse, B, T, NH, NKV, D, 1.0f / sqrtf((float)D), 0);
             llm__ctx_free(&x);
         }
         e[mode][0] = t_rel_err(out, o64, no);
