@@ -8036,6 +8036,16 @@ static size_t llm__gguf_scalar_size(uint32_t t) {
     }
 }
 
+/* RoPE layouts (see >>formats): row (or element) r of llm.h's pair order <- this one of the
+   halves order: within a head, pair index 2i + t is half t's element i. */
+static int64_t llm__half_of_pair(int64_t r, int64_t hs) {
+    const int64_t h = r / hs, j = r % hs;
+    return h * hs + (j & 1) * (hs / 2) + j / 2;
+}
+static int64_t llm__pair_of_half(int64_t r, int64_t hs) {
+    const int64_t h = r / hs, j = r % hs;
+    return h * hs + 2 * (j % (hs / 2)) + j / (hs / 2);
+}
 /* ---- writer: collects key/values in a byte buffer and tensors as pointers ---- */
 /* a tensor to write: fp32 data written as `type` (converted or quantized row by row as it
    is written), or raw bytes already in `type` */
@@ -8046,12 +8056,14 @@ typedef struct llm__gguf_wt {
     const float *data;
     const unsigned char *raw;
     int type;
+    int64_t perm_hs;   /* > 0: rows (or a vector's elements) written in halves order (llm__pair_of_half) */
 } llm__gguf_wt;
 typedef struct llm__gguf_w {
     llm_allocator alloc;
     unsigned char *kv; size_t kv_len, kv_cap; uint64_t n_kv;
     llm__gguf_wt *t; size_t n_t, cap_t;
     char *names; size_t names_len, names_cap; /* tensor names are copied here */
+    float *own;   /* values a tensor of the writer's own points into (rope_freqs.weight) */
     int oom;
 } llm__gguf_w;
 
@@ -8066,7 +8078,7 @@ static void llm__gguf_w_free(llm__gguf_w *w) {
     llm_allocator a;
     if (!w) return;
     a = w->alloc;
-    llm__dealloc(&a, w->kv); llm__dealloc(&a, w->t); llm__dealloc(&a, w->names);
+    llm__dealloc(&a, w->kv); llm__dealloc(&a, w->t); llm__dealloc(&a, w->names); llm__dealloc(&a, w->own);
     llm__dealloc(&a, w);
 }
 static void llm__gguf_w_bytes(llm__gguf_w *w, const void *p, size_t n) {
@@ -8150,6 +8162,7 @@ static void llm__gguf_w_tensor_as(llm__gguf_w *w, const char *name, int n_dims, 
     w->t[w->n_t].data = data;
     w->t[w->n_t].raw = raw;
     w->t[w->n_t].type = type;
+    w->t[w->n_t].perm_hs = 0;
     w->n_t++;
 }
 /* the row length (ggml's ne[0]) and the row count of a tensor to write */
@@ -8218,7 +8231,22 @@ static void llm__gguf_w_emit(const llm__gguf_w *w, const llm__gguf_w *hdr, llm__
     for (i = 0; i < w->n_t; i++) {
         const llm__gguf_wt *t = &w->t[i];
         const size_t nb = llm__gguf_tensor_bytes(t), n = llm__gguf_wt_rowlen(t), rb = llm__row_bytes(t->type, n);
-        if (t->raw) llm__sink_put(k, t->raw, nb);
+        if (t->perm_hs > 0 && t->n_dims == 1) {   /* a vector (F32) in halves order */
+            size_t r;
+            for (r = 0; r < n; r++) llm__sink_f32(k, t->data + llm__pair_of_half((int64_t)r, t->perm_hs), 1);
+        } else if (t->perm_hs > 0) {   /* rows in halves order */
+            unsigned char *row =
+                t->raw || t->type == LLM_TYPE_F32 ? NULL : (unsigned char *)llm__alloc(&w->alloc, rb + 1);
+            size_t r;
+            if (!row && !t->raw && t->type != LLM_TYPE_F32) { k->fail = 1; return; }
+            for (r = 0; r < llm__gguf_wt_rows(t); r++) {
+                const size_t src = (size_t)llm__pair_of_half((int64_t)r, t->perm_hs);
+                if (t->raw) llm__sink_put(k, t->raw + src * rb, rb);
+                else if (!row) llm__sink_f32(k, t->data + src * n, n);
+                else { llm__quant_row(t->type, t->data + src * n, row, n); llm__sink_put(k, row, rb); }
+            }
+            llm__dealloc(&w->alloc, row);
+        } else if (t->raw) llm__sink_put(k, t->raw, nb);
         else if (t->type == LLM_TYPE_F32) llm__sink_f32(k, t->data, nb / 4);
         else {   /* converted or quantized a row at a time */
             unsigned char *row = (unsigned char *)llm__alloc(&w->alloc, rb + 1);
@@ -9645,12 +9673,74 @@ static llm_status llm__tokenizer_clone(const llm_tokenizer *t, const llm_allocat
 /* =========================================================================================
    >>formats: GGUF models and checkpoints, karpathy/llm.c and llama2.c imports, token shards
    ========================================================================================= */
-static const char *llm__arch_name(llm_arch a) { return a == LLM_ARCH_GPT2 ? "gpt2" : "llama"; }
+/* Model families in files. Every family's tensor table (>>model) uses llama.cpp's GGUF names;
+   what files spell or lay out differently is converted here, at load and at save:
+   - RoPE: llm.h rotates adjacent pairs (x[2i], x[2i+1]) of each head, as GGUF "llama" files
+     store q and k. Hugging Face files (every family) and GGUF "qwen2", "qwen3" and "gemma3"
+     (llama.cpp's NEOX rope) rotate halves (x[i], x[i + hs/2]): their q/k weight rows, q/k
+     biases and q_norm/k_norm weights are permuted per head of head_dim into pair order when
+     read (llm__half_of_pair) and back when written.
+   - Gemma 3's RMSNorm multiplies by (1 + w). The model holds 1 + w (as GGUF files store it),
+     so the plain RMSNorm runs it: the Hugging Face loader adds 1.0f in fp32 (what
+     transformers computes, 1.0 + weight.float()), the exporter subtracts it.
+   - Llama 3 RoPE scaling is a config (rope_type, factor, low/high_freq_factor, original
+     context); llama.cpp files carry it as rope_freqs.weight (a divisor per frequency). A file
+     whose rope_freqs equals the Llama 3 factors of recognisable parameters is read as those
+     parameters (llm.h's own files name them in llm.rope.* keys); any other is refused.
+   - Keys: a config.json or GGUF key is used, or on an explicit list of keys that cannot change
+     the math (llm__hf_ignored, llm__gguf_known), or refused with LLM_ERR_UNSUPPORTED naming it. */
+static const char *llm__arch_name(llm_arch a) {
+    switch (a) {
+    case LLM_ARCH_GPT2: return "gpt2";
+    case LLM_ARCH_QWEN2: return "qwen2";
+    case LLM_ARCH_QWEN3: return "qwen3";
+    case LLM_ARCH_GEMMA3: return "gemma3";
+    default: return "llama";
+    }
+}
+static int64_t llm__io_hs(const llm_config *c) { return c->head_dim > 0 ? c->head_dim : c->dim / c->n_head; }
+/* GGUF stores this family's q/k in halves order (llama.cpp's NEOX rope types) */
+static int llm__arch_neox(llm_arch a) { return a == LLM_ARCH_QWEN2 || a == LLM_ARCH_QWEN3 || a == LLM_ARCH_GEMMA3; }
+/* The head size by which a table tensor's rows (matrices) or elements (vectors) follow the
+   rotary layout (q/k weights, biases and norms), or 0. */
+static int64_t llm__rot_hs(const llm_config *c, const char *name) {
+    static const char *const sfx[6] = { "attn_q.weight", "attn_k.weight", "attn_q.bias", "attn_k.bias",
+                                        "attn_q_norm.weight", "attn_k_norm.weight" };
+    const size_t l = strlen(name);
+    int i;
+    if (c->arch == LLM_ARCH_GPT2) return 0;
+    for (i = 0; i < 6; i++) {
+        const size_t sl = strlen(sfx[i]);
+        if (l > sl && name[l - sl - 1] == '.' && strcmp(name + l - sl, sfx[i]) == 0) return llm__io_hs(c);
+    }
+    return 0;
+}
+/* Llama 3's RoPE scaling as llama.cpp's rope_freqs.weight holds it: frequency i is divided by
+   f[i]. In float32 as convert_hf_to_gguf.py computes them, bit for bit (PyTorch computes a
+   number divided by a tensor as the tensor's reciprocal times the number). */
+static void llm__llama3_factors(const llm_config *c, float *f) {
+    const int64_t hs = llm__io_hs(c);
+    const float factor = c->rope_factor, lo = c->rope_low_freq_factor > 0 ? c->rope_low_freq_factor : 1.0f,
+                hi = c->rope_high_freq_factor > 0 ? c->rope_high_freq_factor : 4.0f;
+    const float orig = (float)(c->rope_orig_max_pos > 0 ? c->rope_orig_max_pos : 8192);
+    int64_t i;
+    for (i = 0; i < hs / 2; i++) {
+        const float inv = 1.0f / powf(c->rope_theta, (float)(2 * i) / (float)hs);
+        const float wl = (1.0f / inv) * (float)(2.0 * 3.14159265358979323846);
+        if (wl < orig / hi) f[i] = 1.0f;
+        else if (wl > orig / lo) f[i] = factor;
+        else {
+            const float s = ((1.0f / wl) * orig - lo) / (hi - lo);
+            f[i] = 1.0f / ((1.0f - s) / factor + s);
+        }
+    }
+}
 
 /* The config as llama.cpp's keys (so the file opens there), plus llm.* for what it lacks. */
 static void llm__model_gguf_kvs(const llm_model *m, llm__gguf_w *w) {
     const llm_config *c = &m->cfg;
     const char *an = llm__arch_name(c->arch);
+    const int64_t hs = llm__io_hs(c);
     char k[96];
 #define LLM__K(suffix) (snprintf(k, sizeof k, "%s.%s", an, suffix), k)
     llm__gguf_w_str(w, "general.architecture", an, strlen(an));
@@ -9667,7 +9757,27 @@ static void llm__model_gguf_kvs(const llm_model *m, llm__gguf_w *w) {
     } else {
         llm__gguf_w_f32(w, LLM__K("attention.layer_norm_rms_epsilon"), c->norm_eps);
         llm__gguf_w_f32(w, LLM__K("rope.freq_base"), c->rope_theta);
-        llm__gguf_w_u32(w, LLM__K("rope.dimension_count"), (uint32_t)(c->dim / c->n_head));
+        llm__gguf_w_u32(w, LLM__K("rope.dimension_count"), (uint32_t)hs);
+        if (hs != c->dim / c->n_head || c->arch == LLM_ARCH_QWEN3 || c->arch == LLM_ARCH_GEMMA3) {
+            llm__gguf_w_u32(w, LLM__K("attention.key_length"), (uint32_t)hs);
+            llm__gguf_w_u32(w, LLM__K("attention.value_length"), (uint32_t)hs);
+        }
+        if (c->rope_type == LLM_ROPE_LINEAR) {
+            llm__gguf_w_str(w, LLM__K("rope.scaling.type"), "linear", 6);
+            llm__gguf_w_f32(w, LLM__K("rope.scaling.factor"), c->rope_factor);
+        } else if (c->rope_type == LLM_ROPE_LLAMA3) {   /* (and the rope_freqs.weight tensor) */
+            llm__gguf_w_f32(w, "llm.rope.factor", c->rope_factor);
+            llm__gguf_w_f32(w, "llm.rope.low_freq_factor", c->rope_low_freq_factor);
+            llm__gguf_w_f32(w, "llm.rope.high_freq_factor", c->rope_high_freq_factor);
+            llm__gguf_w_u32(w, "llm.rope.original_context_length", (uint32_t)c->rope_orig_max_pos);
+        }
+        if (c->arch == LLM_ARCH_GEMMA3) {   /* llama.cpp hard-codes pattern 6, local base 10000, 1/sqrt(hs) */
+            if (c->sliding_window > 0)
+                llm__gguf_w_u32(w, LLM__K("attention.sliding_window"), (uint32_t)c->sliding_window);
+            llm__gguf_w_u32(w, "llm.sliding_pattern", (uint32_t)c->sliding_pattern);
+            llm__gguf_w_f32(w, "llm.rope_local_theta", c->rope_local_theta);
+        }
+        if (c->attn_scale != 0) llm__gguf_w_f32(w, "llm.attn_scale", c->attn_scale);
     }
 #undef LLM__K
     llm__gguf_w_u32(w, "llm.padded_vocab_size", (uint32_t)c->padded_vocab_size);
@@ -9680,7 +9790,8 @@ static int64_t llm__saved_rows(const llm_model *m, const llm_tensor_info *t) {
 }
 /* The table's tensors into a writer: the optimizer state (prefix) as F32; the weights as
    `type` where a matrix's rows split into its blocks (its quantized copy when it has one of
-   that type, else quantized as written), or, with type -1, each as the model holds it. */
+   that type, else quantized as written), or, with type -1, each as the model holds it.
+   Families whose GGUF rotates halves get their q/k rows, biases and norms in that order. */
 static void llm__model_gguf_tensors(const llm_model *m, llm__gguf_w *w, const char *prefix, const float *base,
                                     int type) {
     int i;
@@ -9698,6 +9809,13 @@ static void llm__model_gguf_tensors(const llm_model *m, llm__gguf_w *w, const ch
             if (!(q = llm__qinfo(ty)) || t->shape[1] % q->block) ty = LLM_TYPE_F32;   /* (rows not in whole blocks) */
         }
         llm__gguf_w_tensor_as(w, nm, t->n_dims, shape, base + t->offset, copy && ty == (int)t->type ? copy : NULL, ty);
+        if (llm__arch_neox(m->cfg.arch) && !w->oom) w->t[w->n_t - 1].perm_hs = llm__rot_hs(&m->cfg, t->name);
+    }
+    if (!prefix[0] && m->cfg.rope_type == LLM_ROPE_LLAMA3 && m->cfg.arch == LLM_ARCH_LLAMA && !w->oom) {
+        int64_t n = llm__io_hs(&m->cfg) / 2;   /* llama.cpp's rope_freqs.weight */
+        if (!(w->own = (float *)llm__alloc(&w->alloc, (size_t)n * sizeof(float)))) { w->oom = 1; return; }
+        llm__llama3_factors(&m->cfg, w->own);
+        llm__gguf_w_tensor_as(w, "rope_freqs.weight", 1, &n, w->own, NULL, LLM_TYPE_F32);
     }
 }
 /* Host copies of a trainer's state where the backend keeps it elsewhere (device memory):
@@ -9838,6 +9956,24 @@ static llm_status llm__trainer_save(llm_trainer *tr, const char *path, void *buf
     llm__trainer_host_done(tr, m, v);
     return st == LLM_OK ? LLM_OK : llm__dfail(&tr->diag, st, "%s", e.message);
 }
+/* A table tensor read in halves order (GGUF qwen2/qwen3/gemma3) put into llm.h's pair order:
+   its fp32 values v (rows of a matrix, elements of a vector; NULL: none). */
+static llm_status llm__unpermute(llm_model *m, float *v, const llm_tensor_info *t, int64_t hs, llm_error *err) {
+    const int64_t rows = t->n_dims == 2 ? llm__saved_rows(m, t) : t->shape[0], cols = t->n_dims == 2 ? t->shape[1] : 1;
+    float *tmp;
+    int64_t r;
+    if (hs < 2 || hs % 2 || rows % hs)
+        return llm__fail(err, LLM_ERR_FORMAT, "GGUF: '%s' has %lld rows, not whole heads of %lld", t->name,
+                         (long long)rows, (long long)hs);
+    if (!v) return LLM_OK;
+    if (!(tmp = (float *)llm__alloc(&m->alloc, (size_t)(rows * cols) * sizeof(float))))
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    memcpy(tmp, v, (size_t)(rows * cols) * sizeof(float));
+    for (r = 0; r < rows; r++)
+        memcpy(v + r * cols, tmp + llm__half_of_pair(r, hs) * cols, (size_t)cols * sizeof(float));
+    llm__dealloc(&m->alloc, tmp);
+    return LLM_OK;
+}
 /* Finds the tensors named prefix + table name and checks their shapes and types; with base
    != NULL also reads them into base. */
 /* Reads every tensor of the table (names prefixed) into base + offset (base NULL: checks
@@ -9858,6 +9994,7 @@ static llm_status llm__gguf_read_tensors(llm_model *m, llm__gguf *g, const char 
         llm_status st;
         int64_t r;
         int inplace, lazy;
+        const int64_t perm = llm__arch_neox(m->cfg.arch) ? llm__rot_hs(&m->cfg, t->name) : 0;
         snprintf(nm, sizeof nm, "%s%s", prefix, t->name);
         gt = llm__gguf_tensor_find(g, nm);
         if (!gt) return llm__fail(err, LLM_ERR_FORMAT, "GGUF: tensor '%s' missing", nm);
@@ -9878,6 +10015,7 @@ static llm_status llm__gguf_read_tensors(llm_model *m, llm__gguf *g, const char 
         if (gt->type == LLM__GGUF_TYPE_F32) {
             if ((st = llm__src_read_f32(g->src, gt->offset, base + t->offset, (size_t)gt->nelem, err)) != LLM_OK)
                 return st;
+            if (perm && (st = llm__unpermute(m, base + t->offset, t, perm, err)) != LLM_OK) return st;
             continue;
         }
         rb = llm__row_bytes((int)gt->type, (size_t)rowlen);
@@ -9899,6 +10037,24 @@ static llm_status llm__gguf_read_tensors(llm_model *m, llm__gguf *g, const char 
         for (r = 0; r < nrows && !lazy; r++)
             llm__dequant_row((int)gt->type, raw + (size_t)r * rb, base + t->offset + (size_t)(r * rowlen),
                              (size_t)rowlen);
+        if (perm) {   /* halves order -> pairs: the values, and the blocks kept as the quantized copy */
+            const int copy = keep && t->n_dims == 2 && qt->block > 1 && base == m->params;
+            unsigned char *q2 = NULL;
+            if ((st = llm__unpermute(m, lazy ? NULL : base + t->offset, t, perm, err)) != LLM_OK ||
+                !copy) {
+                if (!inplace) llm__dealloc(&m->alloc, raw);
+                if (st != LLM_OK) return st;
+                continue;
+            }
+            if (!(q2 = (unsigned char *)llm__alloc(&m->alloc, bytes + 1))) {
+                if (!inplace) llm__dealloc(&m->alloc, raw);
+                return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading '%s'", nm);
+            }
+            for (r = 0; r < nrows; r++) memcpy(q2 + (size_t)r * rb, raw + (size_t)llm__half_of_pair(r, perm) * rb, rb);
+            if (!inplace) llm__dealloc(&m->alloc, raw);
+            raw = q2;
+            inplace = 0;
+        }
         if (lazy) {
             if (!m->no_fp32 && !(m->no_fp32 = (unsigned char *)llm__calloc(&m->alloc, (size_t)m->n_tensors, 1))) {
                 if (!inplace) llm__dealloc(&m->alloc, raw);
@@ -9925,11 +10081,23 @@ static llm_status llm__gguf_read_tensors(llm_model *m, llm__gguf *g, const char 
     return LLM_OK;
 }
 
+/* GGUF keys of an architecture (<arch>.suffix) that llm.h reads or that cannot change the
+   math; any other <arch>.* key is refused, naming it (llama.cpp adds keys for features). */
+static const char *const llm__gguf_known[] = {
+    "context_length", "embedding_length", "block_count", "feed_forward_length", "attention.head_count",
+    "attention.head_count_kv", "attention.key_length", "attention.value_length", "attention.layer_norm_epsilon",
+    "attention.layer_norm_rms_epsilon", "rope.freq_base", "rope.dimension_count", "rope.scaling.type",
+    "rope.scaling.factor", "rope.scale_linear", "attention.sliding_window", "vocab_size",
+    "rope.scaling.original_context_length",   /* (used by YaRN only, refused below) */
+    "rope.scaling.finetuned", "tensor_data_layout",   /* (notes) */
+    "expert_count", "expert_used_count"   /* (must be 0) */
+};
 /* The model config a GGUF describes (llama.cpp's keys, plus llm.* for what they lack). */
 static llm_status llm__gguf_config(const llm__gguf *g, llm_config *c, llm_error *err) {
-    const char *an;
-    size_t anl;
+    const char *an, *sv;
+    size_t anl, svl, i;
     uint32_t u;
+    float f;
     char k[96], arch[16];
     memset(c, 0, sizeof *c);
     if (!llm__gguf_get_str(g, "general.architecture", &an, &anl) || anl >= sizeof arch)
@@ -9937,7 +10105,22 @@ static llm_status llm__gguf_config(const llm__gguf *g, llm_config *c, llm_error 
     memcpy(arch, an, anl); arch[anl] = 0;
     if (strcmp(arch, "gpt2") == 0) c->arch = LLM_ARCH_GPT2;
     else if (strcmp(arch, "llama") == 0) c->arch = LLM_ARCH_LLAMA;
+    else if (strcmp(arch, "qwen2") == 0) c->arch = LLM_ARCH_QWEN2;
+    else if (strcmp(arch, "qwen3") == 0) c->arch = LLM_ARCH_QWEN3;
+    else if (strcmp(arch, "gemma3") == 0) c->arch = LLM_ARCH_GEMMA3;
     else return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: architecture '%s' not supported", arch);
+    for (i = 0; i < g->n_kv; i++) {   /* every <arch>.* key is one llm.h knows */
+        const llm__gguf_kv *kv = &g->kv[i];
+        size_t j;
+        if (kv->klen <= anl + 1 || memcmp(kv->key, arch, anl) != 0 || kv->key[anl] != '.') continue;
+        for (j = 0; j < sizeof llm__gguf_known / sizeof llm__gguf_known[0]; j++)
+            if (kv->klen - anl - 1 == strlen(llm__gguf_known[j]) &&
+                memcmp(kv->key + anl + 1, llm__gguf_known[j], kv->klen - anl - 1) == 0)
+                break;
+        if (j == sizeof llm__gguf_known / sizeof llm__gguf_known[0])
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: key '%.*s' is not supported (it may change the math)",
+                             (int)LLM__MIN(kv->klen, 80), kv->key);
+    }
 #define LLM__GETU(suffix, field, required) do { snprintf(k, sizeof k, "%s.%s", arch, suffix); \
         if (llm__gguf_get_u32(g, k, &u) && u <= 0x7fffffff) c->field = (int)u; \
         else if (required) \
@@ -9963,6 +10146,119 @@ static llm_status llm__gguf_config(const llm__gguf *g, llm_config *c, llm_error 
     if (llm__gguf_get_u32(g, "llm.padded_vocab_size", &u) && u <= 0x7fffffff) c->padded_vocab_size = (int)u;
     if (llm__gguf_get_u32(g, "llm.untied_head", &u)) c->untied_head = u != 0;
     else c->untied_head = llm__gguf_tensor_find(g, "output.weight") != NULL;
+    {   /* the head size: key_length = value_length = rope.dimension_count (partial RoPE is not supported) */
+        uint32_t kl = 0, vl = 0, rd = 0;
+        int hk, hv, hr;
+        snprintf(k, sizeof k, "%s.attention.key_length", arch); hk = llm__gguf_get_u32(g, k, &kl);
+        snprintf(k, sizeof k, "%s.attention.value_length", arch); hv = llm__gguf_get_u32(g, k, &vl);
+        snprintf(k, sizeof k, "%s.rope.dimension_count", arch); hr = llm__gguf_get_u32(g, k, &rd);
+        if ((hk && hv && kl != vl) || (hk && hr && kl != rd) || (hv && hr && vl != rd) || kl > 65536 || vl > 65536 ||
+            rd > 65536)
+            return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                             "GGUF: attention.key_length %u, value_length %u and rope.dimension_count %u differ "
+                             "(only RoPE over the whole head is supported)", kl, vl, rd);
+        u = hk ? kl : hv ? vl : hr ? rd : 0;
+        if (u && c->n_head > 0 && (c->dim % c->n_head || (int)u != c->dim / c->n_head)) c->head_dim = (int)u;
+        if (c->arch == LLM_ARCH_GPT2 && c->head_dim)
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: a GPT-2 head size other than dim / n_head");
+    }
+    snprintf(k, sizeof k, "%s.expert_count", arch);
+    if (llm__gguf_get_u32(g, k, &u) && u > 0)
+        return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: %s = %u: mixture-of-experts models are not supported", k, u);
+    snprintf(k, sizeof k, "%s.rope.scaling.type", arch);
+    if (llm__gguf_get_str(g, k, &sv, &svl) && !(svl == 4 && memcmp(sv, "none", 4) == 0)) {
+        if (svl == 6 && memcmp(sv, "linear", 6) == 0) c->rope_type = LLM_ROPE_LINEAR;
+        else return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: RoPE scaling '%.*s' is not supported (none, linear, "
+                              "and Llama 3's rope_freqs are)", (int)LLM__MIN(svl, 40), sv);
+    } else if (llm__gguf_find(g, k) && !llm__gguf_get_str(g, k, &sv, &svl)) {
+        return llm__fail(err, LLM_ERR_FORMAT, "GGUF: %s is not a string", k);
+    }
+    f = 0;
+    snprintf(k, sizeof k, "%s.rope.scaling.factor", arch);
+    if (!llm__gguf_get_f32(g, k, &f)) {   /* (older files: rope.scale_linear) */
+        snprintf(k, sizeof k, "%s.rope.scale_linear", arch);
+        if (llm__gguf_get_f32(g, k, &f) && f != 0 && f != 1 && !c->rope_type) c->rope_type = LLM_ROPE_LINEAR;
+    }
+    if (c->rope_type == LLM_ROPE_LINEAR) {
+        if (!(f > 0) || !(f < 1e6f))
+            return llm__fail(err, LLM_ERR_FORMAT, "GGUF: linear RoPE scaling without a factor");
+        c->rope_factor = f;
+        if (f == 1) c->rope_type = LLM_ROPE_DEFAULT, c->rope_factor = 0;
+    } else if (f != 0 && f != 1) {
+        return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: %s = %g without a supported scaling type", k, (double)f);
+    }
+    if (c->arch == LLM_ARCH_GEMMA3) {   /* llama.cpp's fixed values unless llm.h's keys say otherwise */
+        snprintf(k, sizeof k, "%s.attention.sliding_window", arch);
+        if (llm__gguf_get_u32(g, k, &u) && u <= 0x7fffffff) c->sliding_window = (int)u;
+        c->sliding_pattern = 6;
+        if (llm__gguf_get_u32(g, "llm.sliding_pattern", &u) && u <= 0x7fffffff) c->sliding_pattern = (int)u;
+        c->rope_local_theta = 10000.0f;
+        llm__gguf_get_f32(g, "llm.rope_local_theta", &c->rope_local_theta);
+    } else {
+        snprintf(k, sizeof k, "%s.attention.sliding_window", arch);
+        if (llm__gguf_get_u32(g, k, &u) && u > 0)
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: %s: sliding-window attention is supported in gemma3 only",
+                             k);
+    }
+    if (c->arch != LLM_ARCH_GPT2) llm__gguf_get_f32(g, "llm.attn_scale", &c->attn_scale);
+    {   /* Llama 3 scaling: rope_freqs.weight (llama.cpp), checked against llm.rope.* or recognised */
+        const llm__gguf_tensor *rf = llm__gguf_tensor_find(g, "rope_freqs.weight");
+        if (rf) {
+            const int64_t n = (c->head_dim > 0 ? c->head_dim : c->n_head > 0 ? c->dim / c->n_head : 0) / 2;
+            float file[512], want[512], mx = 0;
+            int64_t j;
+            int found = 0;
+            llm_status st;
+            if (c->arch != LLM_ARCH_LLAMA || c->rope_type)
+                return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: rope_freqs.weight in a %s model%s", arch,
+                                 c->rope_type ? " that also declares RoPE scaling" : "");
+            if (rf->type != LLM__GGUF_TYPE_F32 || rf->n_dims != 1 || n <= 0 || n > 512 || rf->nelem != (uint64_t)n)
+                return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: rope_freqs.weight is not %lld F32 values",
+                                 (long long)n);
+            if ((st = llm__src_read_f32(g->src, rf->offset, file, (size_t)n, err)) != LLM_OK) return st;
+            if (c->rope_theta == 0) c->rope_theta = 10000.0f;
+            for (j = 0; j < n; j++) mx = file[j] > mx ? file[j] : mx;
+            if (llm__gguf_get_f32(g, "llm.rope.factor", &c->rope_factor)) {   /* llm.h's own keys */
+                llm__gguf_get_f32(g, "llm.rope.low_freq_factor", &c->rope_low_freq_factor);
+                llm__gguf_get_f32(g, "llm.rope.high_freq_factor", &c->rope_high_freq_factor);
+                if (llm__gguf_get_u32(g, "llm.rope.original_context_length", &u) && u <= 0x7fffffff)
+                    c->rope_orig_max_pos = (int)u;
+                c->rope_type = LLM_ROPE_LLAMA3;
+                found = 1;
+            } else {   /* a llama.cpp file: the parameters whose factors these are */
+                static const float lows[3] = { 1, 0.5f, 2 }, highs[3] = { 4, 2, 8 };
+                int a, b, e;
+                c->rope_type = LLM_ROPE_LLAMA3;
+                c->rope_factor = mx;
+                for (a = 0; a < 3 && !found && mx > 1; a++)
+                    for (b = 0; b < 3 && !found; b++)
+                        for (e = 4; e <= 24 && !found; e++) {
+                            c->rope_low_freq_factor = lows[a]; c->rope_high_freq_factor = highs[b];
+                            c->rope_orig_max_pos = 1 << e;
+                            llm__llama3_factors(c, want);
+                            for (j = 0; j < n && fabsf(want[j] - file[j]) <= 1e-5f * want[j]; j++) {}
+                            found = j == n;
+                        }
+                if (!found) {
+                    for (j = 0; j < n && file[j] == 1.0f; j++) {}
+                    if (j == n) { c->rope_type = LLM_ROPE_DEFAULT; c->rope_factor = 0; found = 2; }   /* all 1: none */
+                }
+            }
+            if (found == 1) {   /* the factors of these parameters must be the file's */
+                llm__llama3_factors(c, want);
+                for (j = 0; j < n && fabsf(want[j] - file[j]) <= 1e-5f * want[j]; j++) {}
+                found = j == n;
+            }
+            if (!found)
+                return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                                 "GGUF: rope_freqs.weight (max %g) is not Llama 3 RoPE scaling of parameters llm.h "
+                                 "recognises", (double)mx);
+            if (c->rope_type == LLM_ROPE_DEFAULT) {
+                c->rope_low_freq_factor = c->rope_high_freq_factor = 0;
+                c->rope_orig_max_pos = 0;
+            }
+        }
+    }
     return LLM_OK;
 }
 
@@ -10035,6 +10331,26 @@ static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_mod
         LLM_OK) {
         llm__gguf_close(&g);
         return st;
+    }
+    {   /* a tensor the family does not have (a bias, a norm) would change the math: refused */
+        size_t k;
+        int i;
+        for (k = 0; k < g.n_t; k++) {
+            const llm__gguf_tensor *gt = &g.t[k];
+            if ((gt->nlen >= 4 && memcmp(gt->name, "llm.", 4) == 0) ||
+                (gt->nlen == 17 && memcmp(gt->name, "rope_freqs.weight", 17) == 0))
+                continue;   /* (a checkpoint's optimizer state; rope_freqs: read by llm__gguf_config) */
+            for (i = 0; i < m->n_tensors; i++)
+                if (strlen(m->tensors[i].name) == gt->nlen && memcmp(m->tensors[i].name, gt->name, gt->nlen) == 0)
+                    break;
+            if (i == m->n_tensors) {
+                llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: tensor '%.*s' is not part of a %s model as llm.h runs it",
+                          (int)LLM__MIN(gt->nlen, 64), gt->name, llm__arch_name(c.arch));
+                llm__gguf_close(&g);
+                llm_model_free(m);
+                return LLM_ERR_UNSUPPORTED;
+            }
+        }
     }
     st = llm__gguf_read_tensors(m, &g, "", m->params, d->quantized_only ? 2 : 1, err);
     if (st == LLM_OK && m->lazy) llm__lazy_groups(m);
@@ -10267,68 +10583,77 @@ static llm_status llm__load_llama2c(llm__src *src, const unsigned char *hdr, con
    model.safetensors.index.json ({"weight_map": {tensor: file}}). A safetensors file is a u64
    header size N, N bytes of JSON {name: {"dtype", "shape", "data_offsets": [begin, end]}},
    then the data (offsets count from the end of the header). Names and layouts differ from
-   llm.h's table in three ways, undone on load and redone on export:
-   - names: GPT2LMHeadModel (transformer.h.N.attn.c_attn, ...) and LlamaForCausalLM
-     (model.layers.N.self_attn.q_proj, ...) spell them their own way (llm__hf_names);
+   llm.h's table in these ways, undone on load and redone on export:
+   - names: GPT2LMHeadModel (transformer.h.N.attn.c_attn, ...) and the Llama-style families
+     (model.layers.N.self_attn.q_proj, ...; Gemma 3 names its sandwich norms its own way)
+     spell them their own way (llm__hf_names);
    - GPT-2's Conv1D layers store weights as [in, out]: transposed;
-   - Llama's q and k rows are ordered for rotate-half RoPE (pair i of a head is rows i and
-     i + hs/2); llm.h rotates adjacent rows (2i, 2i+1): the rows are permuted per head. */
+   - q and k rows (and q/k biases and q_norm/k_norm weights) are ordered for rotate-half RoPE
+     (pair i of a head is rows i and i + hs/2); llm.h rotates adjacent rows (2i, 2i+1): they
+     are permuted per head of head_dim (see >>formats);
+   - Gemma 3's norm weights w hold 1 + w in llm.h (added in fp32 on load, subtracted on export). */
 #define LLM__HF_AS_IS 0
 #define LLM__HF_TRANSPOSE 1
 #define LLM__HF_PERMUTE 2
-static const char *const llm__hf_names[][4] = {
-    /* llm.h suffix         GPT-2 (transformer.h.N.)   Llama (model.layers.N.)            how */
-    { "attn_norm.weight",   "ln_1.weight",             "input_layernorm.weight",          "0" },
-    { "attn_norm.bias",     "ln_1.bias",               NULL,                              "0" },
-    { "attn_qkv.weight",    "attn.c_attn.weight",      NULL,                              "1" },
-    { "attn_qkv.bias",      "attn.c_attn.bias",        NULL,                              "0" },
-    { "attn_q.weight",      NULL,                      "self_attn.q_proj.weight",         "2" },
-    { "attn_k.weight",      NULL,                      "self_attn.k_proj.weight",         "2" },
-    { "attn_v.weight",      NULL,                      "self_attn.v_proj.weight",         "0" },
-    { "attn_output.weight", "attn.c_proj.weight",      "self_attn.o_proj.weight",         "1" },
-    { "attn_output.bias",   "attn.c_proj.bias",        NULL,                              "0" },
-    { "ffn_norm.weight",    "ln_2.weight",             "post_attention_layernorm.weight", "0" },
-    { "ffn_norm.bias",      "ln_2.bias",               NULL,                              "0" },
-    { "ffn_gate.weight",    NULL,                      "mlp.gate_proj.weight",            "0" },
-    { "ffn_up.weight",      "mlp.c_fc.weight",         "mlp.up_proj.weight",              "1" },
-    { "ffn_up.bias",        "mlp.c_fc.bias",           NULL,                              "0" },
-    { "ffn_down.weight",    "mlp.c_proj.weight",       "mlp.down_proj.weight",            "1" },
-    { "ffn_down.bias",      "mlp.c_proj.bias",         NULL,                              "0" },
-    { "token_embd.weight",  "transformer.wte.weight",  "model.embed_tokens.weight",       "0" },
-    { "position_embd.weight", "transformer.wpe.weight", NULL,                             "0" },
-    { "output_norm.weight", "transformer.ln_f.weight", "model.norm.weight",               "0" },
-    { "output_norm.bias",   "transformer.ln_f.bias",   NULL,                              "0" },
-    { "output.weight",      NULL,                      "lm_head.weight",                  "0" }
+#define LLM__HF_PLUS1 4   /* (Gemma 3 only) */
+static const char *const llm__hf_names[][5] = {
+    /* llm.h suffix, GPT-2 (transformer.h.N.), Llama and Qwen (model.layers.N.), Gemma 3 where it differs, how */
+    { "attn_norm.weight", "ln_1.weight", "input_layernorm.weight", NULL, "4" },
+    { "attn_norm.bias", "ln_1.bias", NULL, NULL, "0" },
+    { "attn_qkv.weight", "attn.c_attn.weight", NULL, NULL, "1" },
+    { "attn_qkv.bias", "attn.c_attn.bias", NULL, NULL, "0" },
+    { "attn_q.weight", NULL, "self_attn.q_proj.weight", NULL, "2" },
+    { "attn_k.weight", NULL, "self_attn.k_proj.weight", NULL, "2" },
+    { "attn_v.weight", NULL, "self_attn.v_proj.weight", NULL, "0" },
+    { "attn_q.bias", NULL, "self_attn.q_proj.bias", NULL, "2" },
+    { "attn_k.bias", NULL, "self_attn.k_proj.bias", NULL, "2" },
+    { "attn_v.bias", NULL, "self_attn.v_proj.bias", NULL, "0" },
+    { "attn_q_norm.weight", NULL, "self_attn.q_norm.weight", NULL, "6" },
+    { "attn_k_norm.weight", NULL, "self_attn.k_norm.weight", NULL, "6" },
+    { "attn_output.weight", "attn.c_proj.weight", "self_attn.o_proj.weight", NULL, "1" },
+    { "attn_output.bias", "attn.c_proj.bias", NULL, NULL, "0" },
+    { "post_attention_norm.weight", NULL, NULL, "post_attention_layernorm.weight", "4" },
+    { "ffn_norm.weight", "ln_2.weight", "post_attention_layernorm.weight", "pre_feedforward_layernorm.weight", "4" },
+    { "ffn_norm.bias", "ln_2.bias", NULL, NULL, "0" },
+    { "post_ffw_norm.weight", NULL, NULL, "post_feedforward_layernorm.weight", "4" },
+    { "ffn_gate.weight", NULL, "mlp.gate_proj.weight", NULL, "0" },
+    { "ffn_up.weight", "mlp.c_fc.weight", "mlp.up_proj.weight", NULL, "1" },
+    { "ffn_up.bias", "mlp.c_fc.bias", NULL, NULL, "0" },
+    { "ffn_down.weight", "mlp.c_proj.weight", "mlp.down_proj.weight", NULL, "1" },
+    { "ffn_down.bias", "mlp.c_proj.bias", NULL, NULL, "0" },
+    { "token_embd.weight", "transformer.wte.weight", "model.embed_tokens.weight", NULL, "0" },
+    { "position_embd.weight", "transformer.wpe.weight", NULL, NULL, "0" },
+    { "output_norm.weight", "transformer.ln_f.weight", "model.norm.weight", NULL, "4" },
+    { "output_norm.bias", "transformer.ln_f.bias", NULL, NULL, "0" },
+    { "output.weight", NULL, "lm_head.weight", NULL, "0" }
 };
-/* The Hugging Face name of a table tensor into out; returns how it is stored (LLM__HF_*),
-   or -1 when it has no name there. (GPT-2 files may also leave out "transformer.".) */
+/* The Hugging Face name of a table tensor into out; returns how it is stored (LLM__HF_*
+   flags), or -1 when it has no name there. (GPT-2 files may also leave out "transformer.".) */
 static int llm__hf_name(const llm_model *m, const char *name, char *out, size_t cap) {
-    const int gpt2 = m->cfg.arch == LLM_ARCH_GPT2, col = gpt2 ? 1 : 2;
+    const int gpt2 = m->cfg.arch == LLM_ARCH_GPT2, gemma = m->cfg.arch == LLM_ARCH_GEMMA3;
     size_t i;
     int layer = -1, len = 0;
     const char *suffix = name;
     if (sscanf(name, "blk.%d.%n", &layer, &len) == 1 && len > 0) suffix = name + len;
     for (i = 0; i < sizeof llm__hf_names / sizeof llm__hf_names[0]; i++) {
+        const char *hn = llm__hf_names[i][gpt2 ? 1 : gemma && llm__hf_names[i][3] ? 3 : 2];
         int how;
-        if (strcmp(llm__hf_names[i][0], suffix) != 0 || !llm__hf_names[i][col]) continue;
-        how = llm__hf_names[i][3][0] - '0';
-        if (gpt2 && how == LLM__HF_PERMUTE) how = LLM__HF_AS_IS;
-        if (!gpt2 && how == LLM__HF_TRANSPOSE) how = LLM__HF_AS_IS;
-        if (layer >= 0)
-            snprintf(out, cap, gpt2 ? "transformer.h.%d.%s" : "model.layers.%d.%s", layer, llm__hf_names[i][col]);
-        else snprintf(out, cap, "%s", llm__hf_names[i][col]);
+        if (strcmp(llm__hf_names[i][0], suffix) != 0 || !hn) continue;
+        how = llm__hf_names[i][4][0] - '0';
+        if (gpt2) how &= LLM__HF_TRANSPOSE;
+        else how &= ~LLM__HF_TRANSPOSE;
+        if (!gemma) how &= ~LLM__HF_PLUS1;
+        if (layer >= 0) snprintf(out, cap, gpt2 ? "transformer.h.%d.%s" : "model.layers.%d.%s", layer, hn);
+        else snprintf(out, cap, "%s", hn);
         return how;
     }
     return -1;
 }
 /* One stored tensor, value at row r, column c of the table's (rows, cols) tensor <- index in
-   the Hugging Face layout. */
+   the Hugging Face layout (a permuted vector: rows = its length, cols = 1). */
 static size_t llm__hf_index(int how, int64_t rows, int64_t cols, int64_t hs, int64_t r, int64_t c) {
-    if (how == LLM__HF_TRANSPOSE) return (size_t)(c * rows + r);
-    if (how == LLM__HF_PERMUTE) {   /* row h*hs + 2i + t <- h*hs + t*hs/2 + i */
-        const int64_t h = r / hs, j = r % hs;
-        return (size_t)((h * hs + (j & 1) * (hs / 2) + j / 2) * cols + c);
-    }
+    if (how & LLM__HF_TRANSPOSE) return (size_t)(c * rows + r);
+    if (how & LLM__HF_PERMUTE) return (size_t)(llm__half_of_pair(r, hs) * cols + c);
     return (size_t)(r * cols + c);
 }
 
@@ -10514,23 +10839,149 @@ static llm_status llm__st_open(llm__st *h, const char *dir, const llm_allocator 
     return st;
 }
 
-/* config.json -> llm_config (GPT2LMHeadModel or LlamaForCausalLM; what llm.h cannot run, such
-   as RoPE scaling, biases in Llama layers or another activation, is refused). */
+/* config.json keys of the Llama-style families that cannot change the math (ids, training
+   and caching settings, notes); llm__hf_config reads every other key it accepts, and refuses
+   the rest with LLM_ERR_UNSUPPORTED naming it. GPT-2 configs are read as before (their many
+   task keys aside, every key that shapes the model is checked). */
+static const char *const llm__hf_ignored[] = {
+    "_name_or_path", "transformers_version", "torch_dtype", "dtype", "use_cache", "initializer_range",
+    "bos_token_id", "eos_token_id", "pad_token_id", "tokenizer_class", "transformers.js_config", "is_llama_config",
+    "cache_implementation", "pretraining_tp" /* (slices the same products) */, "output_attentions",
+    "output_hidden_states", "return_dict", "id2label", "label2id", "keys_to_ignore_at_inference", "unsloth_fixed",
+    "unsloth_version", "_attn_implementation_autoset", "max_window_layers" /* (with use_sliding_window only) */,
+    "architectures", "model_type"   /* (checked first) */
+};
+/* The family's value of a number key as a float field; 0 when absent or null, -1 when not a number. */
+static int llm__hf_float(const unsigned char *s, size_t n, size_t o, const char *key, float *out) {
+    const size_t v = llm__js_get(s, n, o, key);
+    double x;
+    if (v == (size_t)-1 || llm__js_is(s, n, v, "null")) return 0;
+    if (!llm__js_num(s, n, v, &x) || !(x > -1e30 && x < 1e30)) return -1;
+    *out = (float)x;
+    return 1;
+}
+/* rope_scaling {"rope_type" (or "type"): "default" | "linear" | "llama3", "factor", ...} */
+static llm_status llm__hf_rope_scaling(const unsigned char *s, size_t n, size_t v, llm_config *c, llm_error *err) {
+    size_t i = v, ks, ke, w;
+    uint64_t u;
+    double x;
+    int type = -1;
+    if (llm__js_is(s, n, v, "null")) return LLM_OK;
+    if (s[v] != '{') return llm__fail(err, LLM_ERR_FORMAT, "config.json: rope_scaling is not an object");
+    while (llm__js_member(s, n, &i, &ks, &ke, &w)) {
+        const size_t kl = ke - ks;
+        const char *k = (const char *)s + ks;
+        if ((kl == 9 && memcmp(k, "rope_type", 9) == 0) || (kl == 4 && memcmp(k, "type", 4) == 0)) {
+            if (llm__js_streq(s, n, w, "default")) type = LLM_ROPE_DEFAULT;
+            else if (llm__js_streq(s, n, w, "linear")) type = LLM_ROPE_LINEAR;
+            else if (llm__js_streq(s, n, w, "llama3")) type = LLM_ROPE_LLAMA3;
+            else
+                return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                                 "config.json: rope_scaling type %.*s is not supported (default, linear, llama3 are)",
+                                 (int)LLM__MIN(llm__js_skip(s, n, w, 0) - w, 40), (const char *)s + w);
+        } else if (kl == 6 && memcmp(k, "factor", 6) == 0 && llm__js_num(s, n, w, &x) && x > 0 && x < 1e6) {
+            c->rope_factor = (float)x;
+        } else if (kl == 15 && memcmp(k, "low_freq_factor", 15) == 0 && llm__js_num(s, n, w, &x) && x > 0 && x < 1e6) {
+            c->rope_low_freq_factor = (float)x;
+        } else if (kl == 16 && memcmp(k, "high_freq_factor", 16) == 0 && llm__js_num(s, n, w, &x) && x > 0 &&
+                   x < 1e6) {
+            c->rope_high_freq_factor = (float)x;
+        } else if (kl == 32 && memcmp(k, "original_max_position_embeddings", 32) == 0 &&
+                   llm__js_uint(s, n, w, 0x7fffffff, &u) && u > 0) {
+            c->rope_orig_max_pos = (int)u;
+        } else {
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: rope_scaling key \"%.*s\" is not supported",
+                             (int)LLM__MIN(kl, 60), k);
+        }
+    }
+    if (type < 0) return llm__fail(err, LLM_ERR_FORMAT, "config.json: rope_scaling without rope_type");
+    c->rope_type = type;
+    if (type == LLM_ROPE_DEFAULT) { c->rope_factor = c->rope_low_freq_factor = c->rope_high_freq_factor = 0; }
+    else if (!(c->rope_factor > 0)) return llm__fail(err, LLM_ERR_FORMAT, "config.json: rope_scaling without a factor");
+    if (type == LLM_ROPE_LLAMA3) {   /* (transformers requires them; these are its checks) */
+        if (!(c->rope_low_freq_factor > 0) || !(c->rope_high_freq_factor > c->rope_low_freq_factor) ||
+            c->rope_orig_max_pos <= 0)
+            return llm__fail(err, LLM_ERR_FORMAT, "config.json: llama3 rope_scaling needs low_freq_factor < "
+                             "high_freq_factor and original_max_position_embeddings");
+    } else {
+        c->rope_low_freq_factor = c->rope_high_freq_factor = 0;
+        c->rope_orig_max_pos = 0;
+    }
+    return LLM_OK;
+}
+/* Gemma 3's layer kinds: layer_types ["sliding_attention" | "full_attention", ...] must be
+   every p-th layer global ((l + 1) % p == 0), as sliding_window_pattern says */
+static llm_status llm__hf_layer_types(const unsigned char *s, size_t n, size_t v, llm_config *c, int *pattern,
+                                      int gemma, llm_error *err) {
+    unsigned char kinds[LLM_MAX_LAYERS];
+    size_t i = v, e;
+    int l = 0, p;
+    if (llm__js_is(s, n, v, "null")) return LLM_OK;
+    if (s[v] != '[') return llm__fail(err, LLM_ERR_FORMAT, "config.json: layer_types is not an array");
+    while (llm__js_elem(s, n, &i, &e)) {
+        if (l >= c->n_layer || l >= LLM_MAX_LAYERS)
+            return llm__fail(err, LLM_ERR_FORMAT, "config.json: layer_types has more than %d entries", c->n_layer);
+        if (llm__js_streq(s, n, e, "full_attention")) kinds[l++] = 1;
+        else if (llm__js_streq(s, n, e, "sliding_attention") && gemma) kinds[l++] = 0;
+        else
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: layer_types entry %.*s is not supported here",
+                             (int)LLM__MIN(llm__js_skip(s, n, e, 0) - e, 40), (const char *)s + e);
+    }
+    if (l != c->n_layer)
+        return llm__fail(err, LLM_ERR_FORMAT, "config.json: layer_types has %d entries for %d layers", l, c->n_layer);
+    if (!gemma) return LLM_OK;
+    for (p = 0; p <= c->n_layer + 1; p++) {   /* the declared pattern first, then any (layer_types decides) */
+        const int q = p == 0 ? *pattern : p;
+        int j;
+        if (q <= 0) continue;
+        for (j = 0; j < l && kinds[j] == ((j + 1) % q == 0); j++) {}
+        if (j == l) { *pattern = q; return LLM_OK; }
+    }
+    return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                     "config.json: layer_types is not every p-th layer global (the pattern llm.h runs)");
+}
+
+/* config.json -> llm_config (GPT2LMHeadModel, or model_type llama, qwen2, qwen3, gemma3_text;
+   what llm.h cannot run is refused naming it: another activation, rope type, biases where the
+   family has none, soft-capping, sliding windows outside Gemma 3, an unknown key). */
 static llm_status llm__hf_config(const unsigned char *s, size_t n, llm_config *c, llm_error *err) {
     size_t o, v, bad;
     double x;
-    int gpt2;
+    int gpt2, pattern = 0;
+    static const char *const types[5] = { "llama", "qwen2", "qwen3", "gemma3_text", "gpt2" };
+    static const char *const classes[5] = { "LlamaForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM",
+                                            "Gemma3ForCausalLM", "GPT2LMHeadModel" };
+    static const llm_arch archs[5] = { LLM_ARCH_LLAMA, LLM_ARCH_QWEN2, LLM_ARCH_QWEN3, LLM_ARCH_GEMMA3, LLM_ARCH_GPT2 };
+    int fam;
     memset(c, 0, sizeof *c);
     if (!llm__js_check_at(s, n, &bad))
         return llm__fail(err, LLM_ERR_FORMAT, "config.json: not a JSON object (malformed at byte %llu of %llu)",
                          (unsigned long long)bad, (unsigned long long)n);
     o = llm__skip_ws(s, n, 0);
     v = llm__js_get(s, n, o, "model_type");
-    if (v != (size_t)-1 && llm__js_streq(s, n, v, "gpt2")) gpt2 = 1;
-    else if (v != (size_t)-1 && llm__js_streq(s, n, v, "llama")) gpt2 = 0;
-    else return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: model_type must be \"gpt2\" or \"llama\"");
-    c->arch = gpt2 ? LLM_ARCH_GPT2 : LLM_ARCH_LLAMA;
-    {   /* the numbers: GPT-2's key, Llama's key, the field, required */
+    for (fam = 0; fam < 5 && !(v != (size_t)-1 && llm__js_streq(s, n, v, types[fam])); fam++) {}
+    if (fam == 5) {
+        if (v != (size_t)-1 && s[v] == '"')
+            return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                             "config.json: model_type %.*s is not supported (gpt2, llama, qwen2, qwen3, gemma3_text "
+                             "are)",
+                             (int)LLM__MIN(llm__js_skip(s, n, v, 0) - v, 40), (const char *)s + v);
+        return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                         "config.json: no model_type (gpt2, llama, qwen2, qwen3, gemma3_text)");
+    }
+    c->arch = archs[fam];
+    gpt2 = c->arch == LLM_ARCH_GPT2;
+    if ((v = llm__js_get(s, n, o, "architectures")) != (size_t)-1 && !llm__js_is(s, n, v, "null")) {
+        size_t i = v, e;
+        if (s[v] != '[') return llm__fail(err, LLM_ERR_FORMAT, "config.json: architectures is not an array");
+        while (llm__js_elem(s, n, &i, &e))
+            if (!llm__js_streq(s, n, e, classes[fam]))
+                return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                                 "config.json: architecture %.*s is not supported for model_type %s (%s is)",
+                                 (int)LLM__MIN(llm__js_skip(s, n, e, 0) - e, 60), (const char *)s + e, types[fam],
+                                 classes[fam]);
+    }
+    {   /* the numbers: GPT-2's key, the others' key, the field, required */
         static const struct { const char *key[2]; size_t off; int req, is_float; } keys[] = {
             { { "n_layer", "num_hidden_layers" }, offsetof(llm_config, n_layer), 1, 0 },
             { { "n_head", "num_attention_heads" }, offsetof(llm_config, n_head), 1, 0 },
@@ -10565,23 +11016,108 @@ static llm_status llm__hf_config(const unsigned char *s, size_t n, llm_config *c
         v = llm__js_get(s, n, o, "activation_function");
         if (v != (size_t)-1 && !llm__js_streq(s, n, v, "gelu_new") && !llm__js_streq(s, n, v, "gelu_pytorch_tanh"))
             return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: activation_function must be gelu_new (tanh GELU)");
-    } else {
-        v = llm__js_get(s, n, o, "tie_word_embeddings");   /* Llama's default: untied */
-        c->untied_head = !(v != (size_t)-1 && llm__js_is(s, n, v, "true"));
-        if ((v = llm__js_get(s, n, o, "hidden_act")) != (size_t)-1 && !llm__js_streq(s, n, v, "silu"))
-            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: hidden_act must be silu");
-        if ((v = llm__js_get(s, n, o, "rope_scaling")) != (size_t)-1 && !llm__js_is(s, n, v, "null"))
-            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: rope_scaling is not supported");
-        if (((v = llm__js_get(s, n, o, "attention_bias")) != (size_t)-1 && llm__js_is(s, n, v, "true")) ||
-            ((v = llm__js_get(s, n, o, "mlp_bias")) != (size_t)-1 && llm__js_is(s, n, v, "true")))
-            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: biases in Llama layers are not supported");
-        if ((v = llm__js_get(s, n, o, "head_dim")) != (size_t)-1 && !llm__js_is(s, n, v, "null")) {
-            uint64_t hd;
-            if (!llm__js_uint(s, n, v, 0x7fffffff, &hd) || c->n_head <= 0 || (int)hd * c->n_head != c->dim)
+        return LLM_OK;
+    }
+    {   /* every other key: read below, or on the ignored list, or refused */
+        static const char *const used[] = {
+            "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "hidden_size", "intermediate_size",
+            "max_position_embeddings", "vocab_size", "rms_norm_eps", "rope_theta", "tie_word_embeddings", "hidden_act",
+            "hidden_activation", "rope_scaling", "attention_bias", "mlp_bias", "head_dim", "use_sliding_window",
+            "sliding_window", "layer_types", "sliding_window_pattern", "_sliding_window_pattern",
+            "query_pre_attn_scalar", "rope_local_base_freq", "attn_logit_softcapping", "final_logit_softcapping",
+            "rope_interleaved", "attention_dropout", "use_bidirectional_attention"
+        };
+        size_t i = o, ks, ke, w, j;
+        while (llm__js_member(s, n, &i, &ks, &ke, &w)) {
+            int known = 0;
+            for (j = 0; j < sizeof used / sizeof used[0] && !known; j++)
+                known = strlen(used[j]) == ke - ks && memcmp(used[j], s + ks, ke - ks) == 0;
+            for (j = 0; j < sizeof llm__hf_ignored / sizeof llm__hf_ignored[0] && !known; j++)
+                known = strlen(llm__hf_ignored[j]) == ke - ks && memcmp(llm__hf_ignored[j], s + ks, ke - ks) == 0;
+            if (!known)
                 return llm__fail(err, LLM_ERR_UNSUPPORTED,
-                                 "config.json: head_dim must be hidden_size / num_attention_heads");
+                                 "config.json: key \"%.*s\" is not supported (llm.h cannot tell that it leaves the "
+                                 "model's math alone)", (int)LLM__MIN(ke - ks, 60), (const char *)s + ks);
         }
     }
+#define LLM__IS(key, lit) ((v = llm__js_get(s, n, o, key)) != (size_t)-1 && llm__js_is(s, n, v, lit))
+#define LLM__HAS(key) ((v = llm__js_get(s, n, o, key)) != (size_t)-1 && !llm__js_is(s, n, v, "null"))
+    {
+        const int gemma = c->arch == LLM_ARCH_GEMMA3;
+        const char *act = gemma ? "gelu_pytorch_tanh" : "silu";
+        /* tie_word_embeddings: transformers' default is untied, but tied for Gemma 3 */
+        c->untied_head = gemma ? LLM__IS("tie_word_embeddings", "false") : !LLM__IS("tie_word_embeddings", "true");
+        if ((LLM__HAS("hidden_act") && !llm__js_streq(s, n, v, act)) ||
+            (LLM__HAS("hidden_activation") && !llm__js_streq(s, n, v, act)) ||
+            (!gemma && LLM__HAS("hidden_activation")))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: the activation of %s must be %s", types[fam], act);
+        if ((v = llm__js_get(s, n, o, "rope_scaling")) != (size_t)-1 && llm__hf_rope_scaling(s, n, v, c, err) != LLM_OK)
+            return err ? err->status : LLM_ERR_UNSUPPORTED;
+        /* (Qwen2 has q/k/v biases whatever attention_bias says: transformers does not read it there) */
+        if (c->arch != LLM_ARCH_QWEN2 && LLM__HAS("attention_bias") && !LLM__IS("attention_bias", "false"))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: attention_bias is not supported for %s",
+                             types[fam]);
+        if (LLM__HAS("mlp_bias") && !LLM__IS("mlp_bias", "false"))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: mlp_bias is not supported");
+        if (LLM__HAS("rope_interleaved") && !LLM__IS("rope_interleaved", "false"))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: rope_interleaved is not supported");
+        if (LLM__HAS("use_bidirectional_attention") && !LLM__IS("use_bidirectional_attention", "false"))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: use_bidirectional_attention is not supported");
+        if (LLM__HAS("attn_logit_softcapping") || LLM__HAS("final_logit_softcapping"))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: logit soft-capping is not supported");
+        if (LLM__HAS("attention_dropout") && !(llm__js_num(s, n, v, &x) && x == 0))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: attention_dropout other than 0 is not supported");
+        if (LLM__HAS("use_sliding_window") && !LLM__IS("use_sliding_window", "false"))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: use_sliding_window is not supported for %s",
+                             types[fam]);
+        if (LLM__HAS("head_dim")) {
+            uint64_t hd;
+            if (!llm__js_uint(s, n, v, 65536, &hd) || hd == 0)
+                return llm__fail(err, LLM_ERR_FORMAT, "config.json: head_dim invalid");
+            c->head_dim = (int)hd;
+        } else if (gemma) c->head_dim = 256;   /* (transformers' defaults) */
+        else if (c->arch == LLM_ARCH_QWEN3) c->head_dim = 128;
+        if (c->head_dim && c->n_head > 0 && c->dim % c->n_head == 0 && c->head_dim == c->dim / c->n_head)
+            c->head_dim = 0;   /* (the default) */
+        if (!gemma) {   /* sliding windows: Qwen's apply only with use_sliding_window (refused above) */
+            if ((v = llm__js_get(s, n, o, "layer_types")) != (size_t)-1 &&
+                llm__hf_layer_types(s, n, v, c, &pattern, 0, err) != LLM_OK)
+                return err ? err->status : LLM_ERR_UNSUPPORTED;
+            if (c->arch == LLM_ARCH_LLAMA && LLM__HAS("sliding_window"))
+                return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: sliding_window is not supported for llama");
+            if (LLM__HAS("query_pre_attn_scalar") || LLM__HAS("rope_local_base_freq") ||
+                LLM__HAS("sliding_window_pattern") || LLM__HAS("_sliding_window_pattern"))
+                return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: Gemma keys in a %s config", types[fam]);
+        } else {
+            float qs = 256;
+            uint64_t u;
+            if (c->rope_theta == 0) c->rope_theta = 1000000.0f;
+            c->rope_local_theta = 10000.0f;
+            if (llm__hf_float(s, n, o, "rope_local_base_freq", &c->rope_local_theta) < 0 ||
+                llm__hf_float(s, n, o, "query_pre_attn_scalar", &qs) < 0 || !(qs > 0) || !(c->rope_local_theta > 0))
+                return llm__fail(err, LLM_ERR_FORMAT, "config.json: rope_local_base_freq or query_pre_attn_scalar");
+            c->attn_scale = (float)(1.0 / sqrt((double)qs));   /* (Python: query_pre_attn_scalar ** -0.5) */
+            c->sliding_window = 4096;
+            if (LLM__HAS("sliding_window")) {
+                if (!llm__js_uint(s, n, v, 0x7fffffff, &u) || u == 0)
+                    return llm__fail(err, LLM_ERR_FORMAT, "config.json: sliding_window invalid");
+                c->sliding_window = (int)u;
+            }
+            pattern = 6;
+            if (LLM__HAS("sliding_window_pattern") || LLM__HAS("_sliding_window_pattern")) {
+                if (!llm__js_uint(s, n, v, LLM_MAX_LAYERS + 1, &u) || u == 0)
+                    return llm__fail(err, LLM_ERR_FORMAT, "config.json: sliding_window_pattern invalid");
+                pattern = (int)u;
+            }
+            if ((v = llm__js_get(s, n, o, "layer_types")) != (size_t)-1 &&
+                llm__hf_layer_types(s, n, v, c, &pattern, 1, err) != LLM_OK)
+                return err ? err->status : LLM_ERR_UNSUPPORTED;
+            c->sliding_pattern = pattern;
+            if (c->norm_eps == 0) c->norm_eps = 1e-6f;
+        }
+    }
+#undef LLM__IS
+#undef LLM__HAS
     return LLM_OK;
 }
 
@@ -10622,7 +11158,8 @@ static llm_status llm__load_hf(const char *dir, const llm_model_desc *d, llm_mod
         const int64_t rows = ti->n_dims == 2 ? llm__saved_rows(m, ti) : 1,
                       cols = ti->n_dims == 2 ? ti->shape[1] : ti->shape[0];
         const int how = llm__hf_name(m, ti->name, hn, sizeof hn);
-        const int64_t hs = c.dim / c.n_head;
+        const int64_t hs = llm__io_hs(&c);
+        const int vec = ti->n_dims == 1 && (how & LLM__HF_PERMUTE);   /* (a vector permuted: rows = its length) */
         const llm__st_tensor *t = how < 0 ? NULL : llm__st_find(&h, hn);
         const unsigned char *raw;
         unsigned char *buf = NULL;
@@ -10639,13 +11176,13 @@ static llm_status llm__load_hf(const char *dir, const llm_model_desc *d, llm_mod
             break;
         }
         if ((ti->n_dims == 1 && (t->n_dims != 1 || t->shape[0] != cols)) ||
-            (ti->n_dims == 2 && (t->n_dims != 2 || t->shape[0] != (how == LLM__HF_TRANSPOSE ? cols : rows) ||
-                                 t->shape[1] != (how == LLM__HF_TRANSPOSE ? rows : cols)))) {
+            (ti->n_dims == 2 && (t->n_dims != 2 || t->shape[0] != (how & LLM__HF_TRANSPOSE ? cols : rows) ||
+                                 t->shape[1] != (how & LLM__HF_TRANSPOSE ? rows : cols)))) {
             st = llm__fail(err, LLM_ERR_FORMAT,
                            "safetensors: '%s' has shape [%lld, %lld], config.json implies [%lld, %lld]", hn,
                            (long long)t->shape[0], (long long)(t->n_dims > 1 ? t->shape[1] : 0),
-                           (long long)(how == LLM__HF_TRANSPOSE ? cols : rows),
-                           (long long)(how == LLM__HF_TRANSPOSE ? rows : cols));
+                           (long long)(how & LLM__HF_TRANSPOSE ? cols : rows),
+                           (long long)(how & LLM__HF_TRANSPOSE ? rows : cols));
             break;
         }
         if (h.src[t->file].mem) raw = h.src[t->file].mem + t->off;   /* mapped (or in memory): read in place */
@@ -10660,7 +11197,7 @@ static llm_status llm__load_hf(const char *dir, const llm_model_desc *d, llm_mod
             }
             raw = buf;
         }
-        if (how == LLM__HF_AS_IS) llm__dequant_row(t->dtype, raw, dst, (size_t)(rows * cols));
+        if (!(how & (LLM__HF_TRANSPOSE | LLM__HF_PERMUTE))) llm__dequant_row(t->dtype, raw, dst, (size_t)(rows * cols));
         else {
             if ((size_t)(rows * cols) > tmp_n) {
                 llm__dealloc(a, tmp);
@@ -10673,8 +11210,12 @@ static llm_status llm__load_hf(const char *dir, const llm_model_desc *d, llm_mod
             }
             llm__dequant_row(t->dtype, raw, tmp, (size_t)(rows * cols));
             for (r = 0; r < rows; r++)
-                for (cc = 0; cc < cols; cc++) dst[r * cols + cc] = tmp[llm__hf_index(how, rows, cols, hs, r, cc)];
+                for (cc = 0; cc < cols; cc++)
+                    dst[r * cols + cc] = tmp[vec ? llm__hf_index(how, cols, 1, hs, cc, 0)
+                                                 : llm__hf_index(how, rows, cols, hs, r, cc)];
         }
+        if (how & LLM__HF_PLUS1)   /* Gemma: 1 + w in fp32, as transformers computes it */
+            for (r = 0; r < rows * cols; r++) dst[r] = 1.0f + dst[r];
         llm__dealloc(a, buf);
     }
     llm__dealloc(a, tmp);
@@ -10721,7 +11262,7 @@ static llm_status llm__safetensors_export(const llm_model *m, const char *dir, c
     const int ty = d->type == 0 ? LLM_TYPE_F32 : (int)d->type;
     const char *dtn = ty == LLM_TYPE_F32 ? "F32" : ty == LLM_TYPE_F16 ? "F16" : "BF16";
     const size_t esz = ty == LLM_TYPE_F32 ? 4 : 2, pl = strlen(dir);
-    const int64_t hs = c->dim / c->n_head;
+    const int64_t hs = llm__io_hs(c);
     char *path = NULL, *hdr = NULL, hn[160], num[64];
     size_t hcap = 0, hlen = 0, i;
     uint64_t off = 0;
@@ -10737,40 +11278,74 @@ static llm_status llm__safetensors_export(const llm_model *m, const char *dir, c
     if (!(path = (char *)llm__alloc(&m->alloc, pl + 32))) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     /* config.json */
     {
-        char cfg[2048];
-        int n;
+        const size_t cap = 4096 + 24 * (size_t)c->n_layer;
+        char *cfg = (char *)llm__alloc(&m->alloc, cap);
+        size_t n = 0;
+        int l;
+        if (!cfg) { llm__dealloc(&m->alloc, path); return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
+#define LLM__CP(...) do { int w_ = snprintf(cfg + n, n < cap ? cap - n : 0, __VA_ARGS__); \
+        if (w_ > 0) n += (size_t)w_; } while (0)
         llm__js_float(num, sizeof num, c->norm_eps);
         if (c->arch == LLM_ARCH_GPT2)
-            n = snprintf(cfg, sizeof cfg,
-                         "{\n  \"architectures\": [\"GPT2LMHeadModel\"],\n  \"model_type\": \"gpt2\",\n"
-                         "  \"n_layer\": %d,\n  \"n_head\": %d,\n  \"n_embd\": %d,\n  \"n_inner\": %d,\n"
-                         "  \"n_positions\": %d,\n  \"n_ctx\": %d,\n  \"vocab_size\": %d,\n  \"layer_norm_epsilon\": "
-                         "%s,\n"
-                         "  \"activation_function\": \"gelu_new\",\n  \"tie_word_embeddings\": true,\n",
-                         c->n_layer, c->n_head, c->dim, c->ffn_dim, c->max_seq_len, c->max_seq_len, c->vocab_size, num);
+            LLM__CP("{\n  \"architectures\": [\"GPT2LMHeadModel\"],\n  \"model_type\": \"gpt2\",\n"
+                    "  \"n_layer\": %d,\n  \"n_head\": %d,\n  \"n_embd\": %d,\n  \"n_inner\": %d,\n"
+                    "  \"n_positions\": %d,\n  \"n_ctx\": %d,\n  \"vocab_size\": %d,\n  \"layer_norm_epsilon\": %s,\n"
+                    "  \"activation_function\": \"gelu_new\",\n  \"tie_word_embeddings\": true,\n",
+                    c->n_layer, c->n_head, c->dim, c->ffn_dim, c->max_seq_len, c->max_seq_len, c->vocab_size, num);
         else {
+            static const char *const cls[6] = { "", "", "LlamaForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM",
+                                                "Gemma3ForCausalLM" };
+            static const char *const mt[6] = { "", "", "llama", "qwen2", "qwen3", "gemma3_text" };
+            const int a = (int)c->arch >= 2 && (int)c->arch <= 5 ? (int)c->arch : 2;
             char th[64];
             llm__js_float(th, sizeof th, c->rope_theta);
-            n = snprintf(
-                cfg, sizeof cfg,
-                "{\n  \"architectures\": [\"LlamaForCausalLM\"],\n  \"model_type\": \"llama\",\n"
-                "  \"num_hidden_layers\": %d,\n  \"num_attention_heads\": %d,\n  \"num_key_value_heads\": %d,\n"
-                "  \"hidden_size\": %d,\n  \"intermediate_size\": %d,\n  \"max_position_embeddings\": %d,\n"
-                "  \"vocab_size\": %d,\n  \"rms_norm_eps\": %s,\n  \"rope_theta\": %s,\n  \"hidden_act\": \"silu\",\n"
-                "  \"tie_word_embeddings\": %s,\n",
-                c->n_layer, c->n_head, c->n_kv_head, c->dim, c->ffn_dim, c->max_seq_len, c->vocab_size, num, th,
-                c->untied_head ? "false" : "true");
+            LLM__CP("{\n  \"architectures\": [\"%s\"],\n  \"model_type\": \"%s\",\n"
+                    "  \"num_hidden_layers\": %d,\n  \"num_attention_heads\": %d,\n  \"num_key_value_heads\": %d,\n"
+                    "  \"hidden_size\": %d,\n  \"intermediate_size\": %d,\n  \"max_position_embeddings\": %d,\n"
+                    "  \"vocab_size\": %d,\n  \"rms_norm_eps\": %s,\n  \"rope_theta\": %s,\n  \"%s\": \"%s\",\n"
+                    "  \"tie_word_embeddings\": %s,\n  \"head_dim\": %d,\n",
+                    cls[a], mt[a], c->n_layer, c->n_head, c->n_kv_head, c->dim, c->ffn_dim, c->max_seq_len,
+                    c->vocab_size, num, th, c->arch == LLM_ARCH_GEMMA3 ? "hidden_activation" : "hidden_act",
+                    c->arch == LLM_ARCH_GEMMA3 ? "gelu_pytorch_tanh" : "silu", c->untied_head ? "false" : "true",
+                    (int)hs);
+            if (c->arch != LLM_ARCH_QWEN2) LLM__CP("  \"attention_bias\": false,\n");
+            if (c->rope_type == LLM_ROPE_LINEAR) {
+                llm__js_float(th, sizeof th, c->rope_factor);
+                LLM__CP("  \"rope_scaling\": {\"rope_type\": \"linear\", \"factor\": %s},\n", th);
+            } else if (c->rope_type == LLM_ROPE_LLAMA3) {
+                char lo[64], hi[64];
+                llm__js_float(th, sizeof th, c->rope_factor);
+                llm__js_float(lo, sizeof lo, c->rope_low_freq_factor > 0 ? c->rope_low_freq_factor : 1.0f);
+                llm__js_float(hi, sizeof hi, c->rope_high_freq_factor > 0 ? c->rope_high_freq_factor : 4.0f);
+                LLM__CP("  \"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": %s, \"low_freq_factor\": %s, "
+                        "\"high_freq_factor\": %s, \"original_max_position_embeddings\": %d},\n",
+                        th, lo, hi, c->rope_orig_max_pos > 0 ? c->rope_orig_max_pos : 8192);
+            } else LLM__CP("  \"rope_scaling\": null,\n");
+            if (c->arch == LLM_ARCH_GEMMA3) {
+                /* query_pre_attn_scalar: the value whose ^-0.5 is attn_scale (0: head_dim) */
+                const double qs =
+                    c->attn_scale > 0 ? 1.0 / ((double)c->attn_scale * (double)c->attn_scale) : (double)hs;
+                const int p = c->sliding_pattern > 0 ? c->sliding_pattern : 6;
+                llm__js_float(th, sizeof th, c->rope_local_theta > 0 ? c->rope_local_theta : 10000.0f);
+                LLM__CP("  \"rope_local_base_freq\": %s,\n  \"query_pre_attn_scalar\": %.17g,\n", th,
+                        fabs(qs - floor(qs + 0.5)) < 1e-3 * qs ? floor(qs + 0.5) : qs);
+                LLM__CP("  \"sliding_window\": %d,\n  \"sliding_window_pattern\": %d,\n  \"layer_types\": [",
+                        c->sliding_window > 0 ? c->sliding_window : c->max_seq_len, p);
+                for (l = 0; l < c->n_layer; l++)
+                    LLM__CP("%s\"%s\"", l ? ", " : "",
+                            c->sliding_window > 0 && (l + 1) % p ? "sliding_attention" : "full_attention");
+                LLM__CP("],\n  \"attn_logit_softcapping\": null,\n  \"final_logit_softcapping\": null,\n");
+            }
         }
-        if (m->tokenizer && m->tokenizer->bos >= 0 && n > 0 && (size_t)n < sizeof cfg)
-            n += snprintf(cfg + n, sizeof cfg - (size_t)n, "  \"bos_token_id\": %d,\n", (int)m->tokenizer->bos);
-        if (m->tokenizer && m->tokenizer->eos >= 0 && n > 0 && (size_t)n < sizeof cfg)
-            n += snprintf(cfg + n, sizeof cfg - (size_t)n, "  \"eos_token_id\": %d,\n", (int)m->tokenizer->eos);
-        if (n > 0 && (size_t)n < sizeof cfg)
-            n += snprintf(cfg + n, sizeof cfg - (size_t)n, "  \"torch_dtype\": \"%s\"\n}\n",
-                          ty == LLM_TYPE_F32 ? "float32" : ty == LLM_TYPE_F16 ? "float16" : "bfloat16");
+        if (m->tokenizer && m->tokenizer->bos >= 0) LLM__CP("  \"bos_token_id\": %d,\n", (int)m->tokenizer->bos);
+        if (m->tokenizer && m->tokenizer->eos >= 0) LLM__CP("  \"eos_token_id\": %d,\n", (int)m->tokenizer->eos);
+        LLM__CP("  \"torch_dtype\": \"%s\"\n}\n", ty == LLM_TYPE_F32 ? "float32" : ty == LLM_TYPE_F16 ? "float16"
+                                                                                                : "bfloat16");
+#undef LLM__CP
         snprintf(path, pl + 32, "%s/config.json", dir);
-        if (n <= 0 || (size_t)n >= sizeof cfg) st = llm__fail(err, LLM_ERR_INVALID_ARG, "config too long");
-        else st = llm__write_file(path, cfg, (size_t)n, err);
+        if (n >= cap) st = llm__fail(err, LLM_ERR_INVALID_ARG, "config too long");
+        else st = llm__write_file(path, cfg, n, err);
+        llm__dealloc(&m->alloc, cfg);
     }
     /* the header: every table tensor under its Hugging Face name, in table order */
     for (k = 0; st == LLM_OK && k < 2; k++) {   /* pass 0 sizes the header, pass 1 writes it */
@@ -10789,8 +11364,8 @@ static llm_status llm__safetensors_export(const llm_model *m, const char *dir, c
             if (ti->n_dims == 1) LLM__HP(",\"%s\":{\"dtype\":\"%s\",\"shape\":[%lld]", hn, dtn, (long long)cols);
             else
                 LLM__HP(",\"%s\":{\"dtype\":\"%s\",\"shape\":[%lld,%lld]", hn, dtn,
-                        (long long)(how == LLM__HF_TRANSPOSE ? cols : rows),
-                        (long long)(how == LLM__HF_TRANSPOSE ? rows : cols));
+                        (long long)(how & LLM__HF_TRANSPOSE ? cols : rows),
+                        (long long)(how & LLM__HF_TRANSPOSE ? rows : cols));
             LLM__HP(",\"data_offsets\":[%llu,%llu]}", (unsigned long long)off, (unsigned long long)(off + bytes));
             off += bytes;
         }
@@ -10813,8 +11388,9 @@ static llm_status llm__safetensors_export(const llm_model *m, const char *dir, c
                           cols = ti->n_dims == 2 ? ti->shape[1] : ti->shape[0];
             const int how = llm__hf_name(m, ti->name, hn, sizeof hn);
             const float *src = m->params + ti->offset;
-            int64_t r, cc, orows = how == LLM__HF_TRANSPOSE ? cols : rows,
-                           ocols = how == LLM__HF_TRANSPOSE ? rows : cols;
+            const int vec = ti->n_dims == 1 && (how & LLM__HF_PERMUTE);   /* (a permuted vector) */
+            int64_t r, cc, orows = how & LLM__HF_TRANSPOSE ? cols : rows,
+                           ocols = how & LLM__HF_TRANSPOSE ? rows : cols;
             if (how < 0) continue;
             llm__dealloc(&m->alloc, row); llm__dealloc(&m->alloc, tmp);
             row = (unsigned char *)llm__alloc(&m->alloc, (size_t)ocols * esz);
@@ -10824,12 +11400,12 @@ static llm_status llm__safetensors_export(const llm_model *m, const char *dir, c
                 for (cc = 0; cc < ocols; cc++) {
                     /* the table element whose stored index is r*ocols + cc */
                     int64_t tr, tc;
-                    if (how == LLM__HF_TRANSPOSE) { tr = cc; tc = r; }
-                    else if (how == LLM__HF_PERMUTE) {   /* stored row h*hs + t*hs/2 + i <- table row h*hs + 2i + t */
-                        const int64_t h = r / hs, j = r % hs;
-                        tr = h * hs + 2 * (j % (hs / 2)) + j / (hs / 2); tc = cc;
-                    } else { tr = r; tc = cc; }
+                    if (how & LLM__HF_TRANSPOSE) { tr = cc; tc = r; }
+                    else if (vec) { tr = 0; tc = llm__pair_of_half(cc, hs); }
+                    else if (how & LLM__HF_PERMUTE) { tr = llm__pair_of_half(r, hs); tc = cc; }
+                    else { tr = r; tc = cc; }
                     tmp[cc] = src[tr * cols + tc];
+                    if (how & LLM__HF_PLUS1) tmp[cc] -= 1.0f;   /* (Gemma: the file holds w of 1 + w) */
                 }
                 llm__quant_row(ty, tmp, row, (size_t)ocols);
                 bad |= fwrite(row, 1, (size_t)ocols * esz, f) != (size_t)ocols * esz;

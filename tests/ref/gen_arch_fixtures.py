@@ -227,7 +227,7 @@ def gguf_of(kind, cfg, vals, path, extra_kvs=()):
     if kind == "gemma3":
         kv += [(arch + ".attention.sliding_window", "u32", cfg["sliding_window"])]
     rs = cfg.get("rope_scaling")
-    if rs and rs.get("rope_type") == "linear":
+    if rs and rs.get("rope_type", rs.get("type")) == "linear":
         kv += [(arch + ".rope.scaling.type", "str", "linear"), (arch + ".rope.scaling.factor", "f32", rs["factor"])]
     kv += list(extra_kvs)
     names = [("model.embed_tokens.weight", "token_embd.weight")]

@@ -1,0 +1,362 @@
+/* tests/test_arch.c - today's small model families from their files: Llama 3.x (llama3 and
+   linear RoPE scaling, tied and untied), SmolLM2, Qwen2, Qwen3 and Gemma 3 as Hugging Face
+   directories and as llama.cpp GGUF files (tests/ref/gen_arch_fixtures.py: float64 PyTorch
+   logits of every position and greedy ids, written from the transformers semantics of each
+   model type); export -> load round trips in both formats (GGUF tensors byte for byte as
+   llama.cpp lays them out); configs and files llm.h cannot run refused, naming what. */
+
+typedef struct ta_ref { int T, V, G; int32_t tok[32], greedy[32]; double *logits; } ta_ref;
+static int ta_ref_load(const char *name, ta_ref *r) {
+    char path[256];
+    size_t n;
+    void *buf;
+    const unsigned char *p;
+    int i;
+    snprintf(path, sizeof path, "tests/data/arch/%s/model.ref", name);
+    if (llm_read_file(path, NULL, &buf, &n, NULL) != LLM_OK) return 0;
+    p = (const unsigned char *)buf;
+    r->T = (int)llm__rd_u32(p + 4); r->V = (int)llm__rd_u32(p + 8); r->G = (int)llm__rd_u32(p + 12);
+    if (n < 16 || memcmp(p, "LLMA", 4) != 0 || r->T > 32 || r->G > 32 ||
+        n != 16 + 4 * (size_t)(r->T + r->G) + 8 * (size_t)r->T * (size_t)r->V) {
+        llm_free(NULL, buf);
+        return 0;
+    }
+    for (i = 0; i < r->T; i++) r->tok[i] = (int32_t)llm__rd_u32(p + 16 + 4 * i);
+    r->logits = (double *)malloc(sizeof(double) * (size_t)r->T * (size_t)r->V);
+    memcpy(r->logits, p + 16 + 4 * r->T, sizeof(double) * (size_t)r->T * (size_t)r->V);
+    t_le(r->logits, (size_t)r->T * (size_t)r->V, 8);
+    for (i = 0; i < r->G; i++)
+        r->greedy[i] =
+            (int32_t)llm__rd_u32(p + 16 + 4 * (size_t)r->T + 8 * (size_t)r->T * (size_t)r->V + 4 * (size_t)i);
+    llm_free(NULL, buf);
+    return 1;
+}
+/* max |a - ref| / max |ref| */
+static double ta_err(const float *a, const double *ref, size_t n) {
+    double mx = 0, mr = 0;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        mx = fmax(mx, fabs((double)a[i] - ref[i]));
+        mr = fmax(mr, fabs(ref[i]));
+    }
+    return mx / mr;
+}
+/* The full forward of every position against the reference (returns its error), the session's
+   last logits (*serr) and the greedy continuation through the session (*greedy_ok). */
+static double ta_check(llm_model *m, const ta_ref *r, double *serr, int *greedy_ok) {
+    float *lg = (float *)malloc(sizeof(float) * (size_t)r->T * (size_t)r->V);
+    double e = 1e9;
+    llm_session *s = NULL;
+    int g;
+    *serr = 1e9; *greedy_ok = 0;
+    if (llm_model_forward(m, NULL, r->tok, 1, r->T, lg, NULL) == LLM_OK) e = ta_err(lg, r->logits, (size_t)r->T * r->V);
+    if (llm_session_create(m, NULL, &s, NULL) == LLM_OK && llm_session_eval(s, r->tok, r->T, NULL) == LLM_OK) {
+        *serr = ta_err(llm_session_logits(s), r->logits + (size_t)(r->T - 1) * r->V, (size_t)r->V);
+        for (g = 0; g < r->G; g++) {
+            const float *l = llm_session_logits(s);
+            int32_t best = 0, v;
+            for (v = 1; v < r->V; v++) if (l[v] > l[best]) best = v;
+            if (best != r->greedy[g] || llm_session_eval(s, &best, 1, NULL) != LLM_OK) break;
+        }
+        *greedy_ok = g == r->G;
+    }
+    llm_session_free(s);
+    free(lg);
+    return e;
+}
+
+static const char *const ta_names[] = { "llama3", "llama3_tied", "llama_linear", "smollm2", "qwen2", "qwen3", "gemma3",
+                                        "gemma3_bf16" };
+#define TA_N ((int)(sizeof ta_names / sizeof ta_names[0]))
+
+/* both files of every fixture: logits of every position, the session, greedy ids; the GGUF's
+   weights equal the safetensors' after the conversions (permutations, Gemma's + 1) */
+static void test_arch_files(t_ctx *t) {
+    char path[256], note[500] = "";
+    double worst = 0, sworst = 0;
+    int k, f;
+    for (k = 0; k < TA_N; k++) {
+        llm_model *m[2] = { NULL, NULL };
+        ta_ref r;
+        if (!ta_ref_load(ta_names[k], &r)) T_SKIP(t, "tests/data/arch missing (tests/ref/gen_arch_fixtures.py)");
+        for (f = 0; f < 2; f++) {
+            llm_error e;
+            double err, serr;
+            int gok;
+            if (f == 1 && strcmp(ta_names[k], "gemma3_bf16") == 0) break;
+            snprintf(path, sizeof path, f ? "tests/data/arch/%s/model.gguf" : "tests/data/arch/%s", ta_names[k]);
+            T_CHECK(t, llm_model_load(path, NULL, &m[f], &e) == LLM_OK, "%s: %s", path, e.message);
+            err = ta_check(m[f], &r, &serr, &gok);
+            T_CHECK(t, err < 1e-5, "%s: logits rel err %.2e vs PyTorch", path, err);
+            T_CHECK(t, serr < 1e-5, "%s: session logits rel err %.2e vs PyTorch", path, serr);
+            T_CHECK(t, gok, "%s: greedy ids differ from PyTorch's", path);
+            worst = fmax(worst, err); sworst = fmax(sworst, serr);
+        }
+        if (m[1])
+            T_CHECK(t, m[0]->n_params == m[1]->n_params &&
+                       memcmp(m[0]->params, m[1]->params, m[0]->n_params * sizeof(float)) == 0 &&
+                       memcmp(&m[0]->cfg, &m[1]->cfg, sizeof m[0]->cfg) == 0,
+                    "%s: the GGUF's weights or config differ from the safetensors'", ta_names[k]);
+        llm_model_free(m[0]); llm_model_free(m[1]);
+        free(r.logits);
+    }
+    snprintf(note, sizeof note, "%d fixtures x HF/GGUF: worst logits rel err %.1e (session %.1e) vs PyTorch, "
+             "greedy ids equal", TA_N, worst, sworst);
+    T_NOTE(t, "%s", note);
+}
+
+/* what the configs say arrives in llm_config */
+static void test_arch_config(t_ctx *t) {
+    llm_model *m = NULL;
+    llm_error e;
+    const llm_config *c;
+    if (llm_model_load("tests/data/arch/llama3", NULL, &m, &e) != LLM_OK) T_SKIP(t, "tests/data/arch missing");
+    c = llm_model_config(m);
+    T_CHECK(t, c->arch == LLM_ARCH_LLAMA && c->rope_type == LLM_ROPE_LLAMA3 && c->rope_factor == 8 &&
+               c->rope_low_freq_factor == 1 && c->rope_high_freq_factor == 4 && c->rope_orig_max_pos == 256 &&
+               c->untied_head && c->rope_theta == 500000.f, "llama3: config not taken");
+    llm_model_free(m);
+    T_CHECK(t, llm_model_load("tests/data/arch/llama3_tied/model.gguf", NULL, &m, &e) == LLM_OK, "%s", e.message);
+    c = llm_model_config(m);   /* rope_freqs.weight of a llama.cpp file: recognised as these parameters */
+    T_CHECK(t, c->rope_type == LLM_ROPE_LLAMA3 && c->rope_factor == 32 && c->rope_orig_max_pos == 512 &&
+               !c->untied_head, "llama3_tied.gguf: rope_freqs not recognised (factor %g, orig %d)",
+            (double)c->rope_factor, c->rope_orig_max_pos);
+    llm_model_free(m);
+    T_CHECK(t, llm_model_load("tests/data/arch/llama_linear/model.gguf", NULL, &m, &e) == LLM_OK, "%s", e.message);
+    c = llm_model_config(m);
+    T_CHECK(t, c->rope_type == LLM_ROPE_LINEAR && c->rope_factor == 4, "llama_linear.gguf: linear scaling not taken");
+    llm_model_free(m);
+    T_CHECK(t, llm_model_load("tests/data/arch/qwen3", NULL, &m, &e) == LLM_OK, "%s", e.message);
+    c = llm_model_config(m);
+    T_CHECK(t, c->arch == LLM_ARCH_QWEN3 && c->head_dim == 16 && c->dim == 32 && c->n_head == 4 && !c->untied_head,
+            "qwen3: config not taken");
+    llm_model_free(m);
+    T_CHECK(t, llm_model_load("tests/data/arch/gemma3", NULL, &m, &e) == LLM_OK, "%s", e.message);
+    c = llm_model_config(m);
+    T_CHECK(t, c->arch == LLM_ARCH_GEMMA3 && c->sliding_window == 4 && c->sliding_pattern == 3 &&
+               c->rope_local_theta == 10000.f && fabsf(c->attn_scale - 1.0f / sqrtf(24.f)) < 1e-7f &&
+               c->rope_type == LLM_ROPE_LINEAR && c->rope_factor == 8 && c->head_dim == 16 && c->norm_eps == 1e-6f,
+            "gemma3: config not taken");
+    llm_model_free(m);
+}
+
+/* the tensors of GGUF b are in GGUF a, byte for byte (all F32) */
+static int ta_gguf_same(const char *a, const char *b, char *why, size_t cap) {
+    llm__src sa, sb;
+    llm__gguf ga, gb;
+    size_t i;
+    int ok = 1;
+    memset(&ga, 0, sizeof ga); memset(&gb, 0, sizeof gb);
+    memset(&sa, 0, sizeof sa); memset(&sb, 0, sizeof sb);
+    snprintf(why, cap, "cannot open or parse the files");
+    if (llm__src_open_map(&sa, a, NULL, 0, 0, NULL) != LLM_OK ||
+        llm__src_open_map(&sb, b, NULL, 0, 0, NULL) != LLM_OK ||
+        llm__gguf_open(&ga, &sa, NULL, NULL) != LLM_OK || llm__gguf_open(&gb, &sb, NULL, NULL) != LLM_OK)
+        ok = 0;
+    for (i = 0; ok && i < gb.n_t; i++) {
+        const llm__gguf_tensor *tb = &gb.t[i], *ta;
+        char nm[96];
+        size_t bytes;
+        unsigned char *x, *y;
+        snprintf(nm, sizeof nm, "%.*s", (int)tb->nlen, tb->name);
+        ta = llm__gguf_tensor_find(&ga, nm);
+        if (!ta || ta->type != tb->type || ta->nelem != tb->nelem || tb->type != 0) {
+            snprintf(why, cap, "tensor %s missing or of another shape or type", nm);
+            ok = 0;
+            break;
+        }
+        bytes = (size_t)tb->nelem * 4;
+        x = (unsigned char *)malloc(bytes); y = (unsigned char *)malloc(bytes);
+        if (llm__src_read(&sa, ta->offset, x, bytes, NULL) != LLM_OK ||
+            llm__src_read(&sb, tb->offset, y, bytes, NULL) != LLM_OK || memcmp(x, y, bytes) != 0) {
+            snprintf(why, cap, "tensor %s differs", nm);
+            ok = 0;
+        }
+        free(x); free(y);
+    }
+    llm__gguf_close(&ga); llm__gguf_close(&gb);
+    llm__src_close(&sa); llm__src_close(&sb);
+    return ok;
+}
+
+/* export -> load: HF (F32) and GGUF (F32) give the same weights and config back; llm_model_save
+   too; the GGUF export's tensors are the llama.cpp file's, byte for byte (permutations back to
+   NEOX order, Gemma's + 1, rope_freqs.weight) */
+static void test_arch_roundtrip(t_ctx *t) {
+    const char *dir = "tests/tmp_arch_export", *gg = "tests/tmp_arch_export.gguf";
+    char path[256], why[200];
+    int k, f;
+    for (k = 0; k < TA_N - 1; k++) {   /* (gemma3_bf16: the same model as gemma3) */
+        llm_model *m = NULL;
+        llm_error e;
+        snprintf(path, sizeof path, "tests/data/arch/%s", ta_names[k]);
+        if (llm_model_load(path, NULL, &m, &e) != LLM_OK) T_SKIP(t, "tests/data/arch missing");
+        for (f = 0; f < 3; f++) {
+            llm_model *b = NULL;
+            llm_export_desc ed;
+            memset(&ed, 0, sizeof ed);
+            ed.format = f == 0 ? LLM_FORMAT_SAFETENSORS : LLM_FORMAT_GGUF;
+            T_CHECK(t, (f == 2 ? llm_model_save(m, gg, &e) : llm_model_export(m, f == 0 ? dir : gg, &ed, &e)) == LLM_OK,
+                    "%s: export %d: %s", ta_names[k], f, e.message);
+            T_CHECK(t, llm_model_load(f == 0 ? dir : gg, NULL, &b, &e) == LLM_OK, "%s: reload %d: %s", ta_names[k], f,
+                    e.message);
+            T_CHECK(t, b->n_params == m->n_params && memcmp(&b->cfg, &m->cfg, sizeof m->cfg) == 0,
+                    "%s: format %d: the config differs after the round trip", ta_names[k], f);
+            T_CHECK(t, memcmp(b->params, m->params, m->n_params * sizeof(float)) == 0,
+                    "%s: format %d: the weights differ after the round trip", ta_names[k], f);
+            llm_model_free(b);
+            if (f == 1) {
+                snprintf(path, sizeof path, "tests/data/arch/%s/model.gguf", ta_names[k]);
+                T_CHECK(t, ta_gguf_same(gg, path, why, sizeof why), "%s: GGUF export vs llama.cpp's layout: %s",
+                        ta_names[k], why);
+            }
+        }
+        llm_model_free(m);
+    }
+    snprintf(path, sizeof path, "%s/config.json", dir); remove(path);
+    snprintf(path, sizeof path, "%s/model.safetensors", dir); remove(path);
+    remove(dir); remove(gg);
+    T_NOTE(t, "%d families: HF, GGUF export and save -> load exact; GGUF tensors = llama.cpp's", TA_N - 1);
+}
+
+/* config.json: one edit of a fixture's config each, refused with the status and a message
+   naming what */
+static int ta_copy(const char *from, const char *to, const char *find, const char *repl) {
+    void *buf;
+    size_t n;
+    FILE *f;
+    char *p;
+    if (llm_read_file(from, NULL, &buf, &n, NULL) != LLM_OK) return 0;
+    f = fopen(to, "wb");
+    if (!f) { llm_free(NULL, buf); return 0; }
+    p = find ? strstr((char *)buf, find) : NULL;   /* (config.json: text without NULs; a file: find == NULL) */
+    if (find && (!p || (size_t)(p - (char *)buf) >= n)) { fclose(f); llm_free(NULL, buf); return 0; }
+    if (p) {
+        fwrite(buf, 1, (size_t)(p - (char *)buf), f);
+        fputs(repl, f);
+        fwrite(p + strlen(find), 1, n - (size_t)(p - (char *)buf) - strlen(find), f);
+    } else fwrite(buf, 1, n, f);
+    fclose(f);
+    llm_free(NULL, buf);
+    return 1;
+}
+static void test_arch_refused(t_ctx *t) {
+    static const struct { const char *src, *find, *repl; llm_status want; const char *names; } cases[] = {
+        { "qwen2", "\"model_type\": \"qwen2\"", "\"model_type\": \"mistral\"", LLM_ERR_UNSUPPORTED, "mistral" },
+        { "qwen2", "\"Qwen2ForCausalLM\"", "\"Qwen2MoeForCausalLM\"", LLM_ERR_UNSUPPORTED, "Qwen2MoeForCausalLM" },
+        { "qwen2", "\"use_sliding_window\": false", "\"use_sliding_window\": true", LLM_ERR_UNSUPPORTED,
+          "use_sliding_window" },
+        { "qwen3", "\"vocab_size\"", "\"moe_intermediate_size\": 8, \"vocab_size\"", LLM_ERR_UNSUPPORTED,
+          "moe_intermediate_size" },
+        { "qwen3", "\"attention_bias\": false", "\"attention_bias\": true", LLM_ERR_UNSUPPORTED, "attention_bias" },
+        { "llama3", "\"rope_type\": \"llama3\"", "\"rope_type\": \"yarn\"", LLM_ERR_UNSUPPORTED, "yarn" },
+        { "llama3", "\"factor\": 8.0,", "\"factor\": 8.0, \"attention_factor\": 2.0,", LLM_ERR_UNSUPPORTED,
+          "attention_factor" },
+        { "llama3", "\"original_max_position_embeddings\": 256", "\"x\": 1", LLM_ERR_UNSUPPORTED, "\"x\"" },
+        { "llama3", "\"hidden_act\": \"silu\"", "\"hidden_act\": \"gelu\"", LLM_ERR_UNSUPPORTED, "silu" },
+        { "llama3", "\"mlp_bias\": false", "\"mlp_bias\": true", LLM_ERR_UNSUPPORTED, "mlp_bias" },
+        { "smollm2", "\"rope_interleaved\": false", "\"rope_interleaved\": true", LLM_ERR_UNSUPPORTED,
+          "rope_interleaved" },
+        { "gemma3", "\"final_logit_softcapping\": null", "\"final_logit_softcapping\": 30.0", LLM_ERR_UNSUPPORTED,
+          "soft-capping" },
+        { "gemma3", "\"sliding_attention\"", "\"full_attention\"", LLM_ERR_UNSUPPORTED, "layer_types" },
+        { "gemma3", "\"gelu_pytorch_tanh\"", "\"gelu\"", LLM_ERR_UNSUPPORTED, "gelu_pytorch_tanh" },
+        { "gemma3", "\"gemma3_text\"", "\"gemma3\"", LLM_ERR_UNSUPPORTED, "gemma3" },
+        { "gemma3", "\"rope_type\": \"linear\"", "\"rope_type\": \"dynamic\"", LLM_ERR_UNSUPPORTED, "dynamic" },
+    };
+    const char *dir = "tests/tmp_arch_bad";
+    char a[256], b[256];
+    size_t k;
+    llm__mkdir(dir);
+    for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        llm_model *m = NULL;
+        llm_error e;
+        llm_status s;
+        snprintf(a, sizeof a, "tests/data/arch/%s/model.safetensors", cases[k].src);
+        snprintf(b, sizeof b, "%s/model.safetensors", dir);
+        if (!ta_copy(a, b, NULL, NULL)) T_SKIP(t, "tests/data/arch missing");
+        snprintf(a, sizeof a, "tests/data/arch/%s/config.json", cases[k].src);
+        snprintf(b, sizeof b, "%s/config.json", dir);
+        T_CHECK(t, ta_copy(a, b, cases[k].find, cases[k].repl), "case %d: '%s' not in %s", (int)k, cases[k].find, a);
+        s = llm_model_load(dir, NULL, &m, &e);
+        T_CHECK(t, s == cases[k].want && !m && strstr(e.message, cases[k].names),
+                "case %d (%s): status %d, message '%s'", (int)k, cases[k].repl, (int)s, s ? e.message : "");
+    }
+    snprintf(b, sizeof b, "%s/config.json", dir); remove(b);
+    snprintf(b, sizeof b, "%s/model.safetensors", dir); remove(b);
+    remove(dir);
+    T_NOTE(t, "%d config.json edits refused, each naming what", (int)(sizeof cases / sizeof cases[0]));
+}
+
+/* GGUF: an unknown architecture, an unknown <arch>.* key, a rope scaling type, a tensor the
+   family has not, a rope_freqs.weight that is not Llama 3's */
+static void test_arch_gguf_refused(t_ctx *t) {
+    static const struct { const char *src, *find, *repl; int all; const char *names; } cases[] = {
+        { "qwen3", "qwen3", "qwenX", 1, "qwenX" },
+        { "qwen3", "qwen3.rope.freq_base", "qwen3.rope.freq_bXse", 0, "qwen3.rope.freq_bXse" },
+        { "llama_linear", "linear", "yarnxx", 0, "yarnxx" },
+        { "qwen2", "blk.0.attn_output.weight", "blk.0.attn_outpXt.weight", 0, "blk.0.attn_outpXt.weight" },
+    };
+    size_t k;
+    for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        void *buf;
+        size_t n, i, l = strlen(cases[k].find);
+        unsigned char *p;
+        llm_model *m = NULL;
+        llm_error e;
+        llm_status s;
+        char path[256];
+        int hit = 0;
+        snprintf(path, sizeof path, "tests/data/arch/%s/model.gguf", cases[k].src);
+        if (llm_read_file(path, NULL, &buf, &n, NULL) != LLM_OK) T_SKIP(t, "tests/data/arch missing");
+        p = (unsigned char *)buf;
+        for (i = 0; i + l <= n; i++)
+            if (memcmp(p + i, cases[k].find, l) == 0 && (cases[k].all || !hit)) {
+                memcpy(p + i, cases[k].repl, l);
+                hit++;
+            }
+        s = hit ? llm_model_load_mem(buf, n, NULL, &m, &e) : LLM_OK;
+        llm_free(NULL, buf);
+        T_CHECK(t, hit && s == LLM_ERR_UNSUPPORTED && !m && strstr(e.message, cases[k].names),
+                "case %d: status %d, message '%s'", (int)k, (int)s, s ? e.message : "");
+    }
+    {   /* rope_freqs.weight of llama3: one factor changed, then all set to 2 */
+        void *buf;
+        size_t n;
+        llm__src src;
+        llm__gguf g;
+        const llm__gguf_tensor *rf;
+        llm_model *m = NULL;
+        llm_error e;
+        llm_status s;
+        float two = 2.0f;
+        uint64_t off = 0;
+        int pass;
+        if (llm_read_file("tests/data/arch/llama3/model.gguf", NULL, &buf, &n, NULL) != LLM_OK)
+            T_SKIP(t, "tests/data/arch missing");
+        if (llm__src_open(&src, NULL, buf, n, NULL) == LLM_OK && llm__gguf_open(&g, &src, NULL, NULL) == LLM_OK) {
+            if ((rf = llm__gguf_tensor_find(&g, "rope_freqs.weight")) != NULL) off = rf->offset;
+            llm__gguf_close(&g);
+        }
+        T_CHECK(t, off > 0, "llama3/model.gguf: no rope_freqs.weight");
+        for (pass = 0; pass < 2; pass++) {
+            unsigned char *p = (unsigned char *)buf + off;
+            int j;
+            if (pass == 0) { float f; memcpy(&f, p + 4, 4); f *= 1.01f; memcpy(p + 4, &f, 4); }
+            else for (j = 0; j < 4; j++) memcpy(p + 4 * j, &two, 4);
+            s = llm_model_load_mem(buf, n, NULL, &m, &e);
+            T_CHECK(t, s == LLM_ERR_UNSUPPORTED && !m && strstr(e.message, "rope_freqs"), "rope_freqs pass %d: %d %s",
+                    pass, (int)s, s ? e.message : "");
+        }
+        llm_free(NULL, buf);
+    }
+    T_NOTE(t, "unknown architecture / key / rope scaling / tensor, and foreign rope_freqs refused");
+}
+
+static const t_case arch_tests[] = {
+    {"arch_files_vs_torch", test_arch_files},
+    {"arch_config", test_arch_config},
+    {"arch_export_roundtrip", test_arch_roundtrip},
+    {"arch_config_refused", test_arch_refused},
+    {"arch_gguf_refused", test_arch_gguf_refused},
+};
