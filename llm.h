@@ -11554,9 +11554,18 @@ LLMDEF llm_status llm_token_shard_load(const char *path, const llm_allocator *al
    adapter.lora.alpha (f32; llama.cpp takes a missing one as alpha = r); tensors
    "blk.N.<base>.weight.lora_a" (r, in) and ".lora_b" (out, r), ggml order ne = [in, r] and
    [r, out]. */
+/* The rows of a lora_b of q or k follow the rotary layout (GGUF qwen2/qwen3/gemma3: halves):
+   the head size to permute them by, or 0. */
+static int64_t llm__lora_rot_hs(const llm_config *c, const char *name) {
+    const size_t l = strlen(name);
+    if (!llm__arch_neox(c->arch) || l < 20) return 0;
+    if (strcmp(name + l - 20, "attn_q.weight.lora_b") != 0 && strcmp(name + l - 20, "attn_k.weight.lora_b") != 0)
+        return 0;
+    return llm__io_hs(c);
+}
 static llm_status llm__lora_writer(const llm_lora *lo, llm__gguf_w **out, llm_error *err) {
     llm__gguf_w *w;
-    const char *arch = lo->cfg.arch == LLM_ARCH_GPT2 ? "gpt2" : "llama";
+    const char *arch = llm__arch_name(lo->cfg.arch);
     int i;
     if (llm__gguf_w_create(&lo->alloc, &w) != LLM_OK) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     llm__gguf_w_str(w, "general.architecture", arch, strlen(arch));
@@ -11567,6 +11576,7 @@ static llm_status llm__lora_writer(const llm_lora *lo, llm__gguf_w **out, llm_er
         const llm_tensor_info *t = &lo->tensors[i];
         const int64_t shape[2] = { t->shape[0], t->shape[1] };
         llm__gguf_w_tensor_as(w, t->name, 2, shape, lo->params + t->offset, NULL, LLM__GGUF_TYPE_F32);
+        if (!w->oom) w->t[w->n_t - 1].perm_hs = llm__lora_rot_hs(&lo->cfg, t->name);
     }
     *out = w;
     return LLM_OK;
@@ -11612,7 +11622,7 @@ static const llm__lora_target *llm__lora_parse_name(const llm_config *c, const c
 static llm_status llm__lora_load(const llm_model *m, llm__src *src, const llm_allocator *al, llm_lora **out,
                                  llm_error *err) {
     const llm_config *c = &m->cfg;
-    const char *arch = c->arch == LLM_ARCH_GPT2 ? "gpt2" : "llama", *sv;
+    const char *arch = llm__arch_name(c->arch), *sv;
     llm__gguf g;
     llm_lora *lo = NULL;
     llm_status st;
@@ -11670,9 +11680,15 @@ static llm_status llm__lora_load(const llm_model *m, llm__src *src, const llm_al
             goto done;
         }
         if ((st = llm__src_read(g.src, gt->offset, raw, rb * (size_t)ti->shape[0], err)) != LLM_OK) goto done;
-        for (r = 0; r < ti->shape[0]; r++)
-            llm__dequant_row((int)gt->type, raw + (size_t)r * rb, lo->params + ti->offset + (size_t)(r * ti->shape[1]),
-                             (size_t)ti->shape[1]);
+        {
+            const int64_t hs = llm__lora_rot_hs(c, ti->name);   /* (halves order: row r of ours is the file's
+                                                                     llm__half_of_pair(r)) */
+            if (hs && (hs % 2 || ti->shape[0] % hs)) LLM__LERR("LoRA: '%s' is not whole heads of %lld", ti->name,
+                                                               (long long)hs);
+            for (r = 0; r < ti->shape[0]; r++)
+                llm__dequant_row((int)gt->type, raw + (size_t)(hs ? llm__half_of_pair(r, hs) : r) * rb,
+                                 lo->params + ti->offset + (size_t)(r * ti->shape[1]), (size_t)ti->shape[1]);
+        }
         llm__dealloc(&lo->alloc, raw);
         raw = NULL;
     }

@@ -353,10 +353,87 @@ static void test_arch_gguf_refused(t_ctx *t) {
     T_NOTE(t, "unknown architecture / key / rope scaling / tensor, and foreign rope_freqs refused");
 }
 
+/* Quantized GGUF of the families whose q/k rows are permuted on the way (their blocks are
+   moved with them): a Q8_0 export reloads (mapped, and quantized_only) identical
+   block for block to the in-memory quantized model's; a LoRA adapter of q/k round-trips its (permuted) rows */
+static void test_arch_quant_lora(t_ctx *t) {
+    static const char *const names[] = { "qwen2", "qwen3", "gemma3", "llama3" };
+    const char *gg = "tests/tmp_arch_q8.gguf";
+    char path[256], note[300] = "";
+    size_t k;
+    for (k = 0; k < sizeof names / sizeof names[0]; k++) {
+        llm_model *m = NULL, *q = NULL, *qo = NULL;
+        llm_export_desc ed;
+        llm_model_desc d;
+        llm_lora_desc ld;
+        llm_lora *lo = NULL, *lo2 = NULL;
+        llm_error e;
+        ta_ref r;
+        double serr[3];
+        int gok, i;
+        void *buf;
+        size_t n, need = 0;
+        if (!ta_ref_load(names[k], &r)) T_SKIP(t, "tests/data/arch missing");
+        snprintf(path, sizeof path, "tests/data/arch/%s", names[k]);
+        T_CHECK(t, llm_model_load(path, NULL, &m, &e) == LLM_OK, "%s: %s", path, e.message);
+        memset(&ed, 0, sizeof ed); ed.format = LLM_FORMAT_GGUF; ed.type = LLM_TYPE_Q8_0;
+        T_CHECK(t, llm_model_export(m, gg, &ed, &e) == LLM_OK, "%s: export Q8_0: %s", names[k], e.message);
+        memset(&d, 0, sizeof d); d.quantized_only = 1;
+        T_CHECK(t, llm_model_load(gg, NULL, &q, &e) == LLM_OK && llm_model_load(gg, &d, &qo, &e) == LLM_OK,
+                "%s: reload Q8_0: %s", names[k], e.message);
+        T_CHECK(t, llm_model_quantize(m, LLM_TYPE_Q8_0, &e) == LLM_OK, "%s: quantize: %s", names[k], e.message);
+        for (i = 0; i < m->n_tensors; i++) {   /* the same blocks, row for row; the fp32 values are theirs */
+            const llm_tensor_info *ti = &m->tensors[i];
+            const size_t rb = llm__row_bytes((int)ti->type, (size_t)ti->shape[1]);
+            float row[256];
+            int64_t rr;
+            if (!m->qdata[i]) continue;
+            T_CHECK(t, q->qdata[i] && qo->qdata[i] &&
+                       memcmp(m->qdata[i], q->qdata[i], rb * (size_t)ti->shape[0]) == 0 &&
+                       memcmp(m->qdata[i], qo->qdata[i], rb * (size_t)ti->shape[0]) == 0,
+                    "%s: %s: the reloaded blocks differ", names[k], ti->name);
+            for (rr = 0; rr < ti->shape[0] && ti->shape[1] <= 256; rr++) {
+                llm__dequant_row((int)ti->type, q->qdata[i] + (size_t)rr * rb, row, (size_t)ti->shape[1]);
+                T_CHECK(t, memcmp(row, q->params + ti->offset + (size_t)(rr * ti->shape[1]),
+                                  (size_t)ti->shape[1] * sizeof(float)) == 0,
+                        "%s: %s: fp32 row %d is not its blocks'", names[k], ti->name, (int)rr);
+            }
+        }
+        ta_check(m, &r, &serr[0], &gok);
+        ta_check(q, &r, &serr[1], &gok);
+        ta_check(qo, &r, &serr[2], &gok);
+        T_CHECK(t, serr[0] < 3e-2 && serr[1] < 5e-2 && serr[2] < 1e-1,
+                "%s: Q8_0 session rel err %.2e in memory, %.2e reloaded, %.2e quantized_only", names[k], serr[0],
+                serr[1], serr[2]);
+        snprintf(note + strlen(note), sizeof note - strlen(note), "%s %.0e/%.0e/%.0e ", names[k], serr[0], serr[1],
+                 serr[2]);
+        llm_model_free(q); llm_model_free(qo);
+        /* LoRA of q and k: saved (halves order in the file) and read back */
+        memset(&ld, 0, sizeof ld); ld.rank = 2; ld.alpha = 4; ld.targets = LLM_LORA_Q | LLM_LORA_K | LLM_LORA_V;
+        T_CHECK(t, llm_lora_create(m, &ld, &lo, &e) == LLM_OK, "%s: lora_create: %s", names[k], e.message);
+        for (i = 0; i < (int)llm_lora_num_params(lo); i++) llm_lora_params(lo)[i] = (float)((i * 37 % 101) - 50) / 64.f;
+        llm_lora_save_mem(lo, NULL, 0, &need, NULL);
+        buf = malloc(need);
+        T_CHECK(t, llm_lora_save_mem(lo, buf, need, &n, &e) == LLM_OK && llm_lora_load_mem(m, buf, n, NULL, &lo2, &e) ==
+                   LLM_OK, "%s: LoRA round trip: %s", names[k], e.message);
+        T_CHECK(t, llm_lora_num_params(lo2) == llm_lora_num_params(lo) &&
+                   memcmp(llm_lora_params(lo2), llm_lora_params(lo), llm_lora_num_params(lo) * sizeof(float)) == 0,
+                "%s: LoRA weights differ after the round trip", names[k]);
+        free(buf);
+        llm_lora_free(lo); llm_lora_free(lo2);
+        llm_model_free(m);
+        free(r.logits);
+    }
+    remove(gg);
+    T_NOTE(t, "Q8_0 blocks equal after export+reload; session rel err memory/reload/quantized_only: %s; LoRA ok",
+           note);
+}
+
 static const t_case arch_tests[] = {
     {"arch_files_vs_torch", test_arch_files},
     {"arch_config", test_arch_config},
     {"arch_export_roundtrip", test_arch_roundtrip},
     {"arch_config_refused", test_arch_refused},
     {"arch_gguf_refused", test_arch_gguf_refused},
+    {"arch_quant_lora", test_arch_quant_lora},
 };
