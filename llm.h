@@ -10200,7 +10200,9 @@ static llm_status llm__gguf_config(const llm__gguf *g, llm_config *c, llm_error 
             return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: %s: sliding-window attention is supported in gemma3 only",
                              k);
     }
-    if (c->arch != LLM_ARCH_GPT2) llm__gguf_get_f32(g, "llm.attn_scale", &c->attn_scale);
+    if (c->arch != LLM_ARCH_GPT2 && !llm__gguf_get_f32(g, "llm.attn_scale", &c->attn_scale) &&
+        c->arch == LLM_ARCH_GEMMA3 && c->n_layer == 62 && c->n_head > 0)   /* llama.cpp: Gemma 3 27B's scale */
+        c->attn_scale = 1.0f / sqrtf((float)(c->dim / c->n_head));
     {   /* Llama 3 scaling: rope_freqs.weight (llama.cpp), checked against llm.rope.* or recognised */
         const llm__gguf_tensor *rf = llm__gguf_tensor_find(g, "rope_freqs.weight");
         if (rf) {

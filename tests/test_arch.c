@@ -126,6 +126,36 @@ static void test_arch_config(t_ctx *t) {
     c = llm_model_config(m);
     T_CHECK(t, c->rope_type == LLM_ROPE_LINEAR && c->rope_factor == 4, "llama_linear.gguf: linear scaling not taken");
     llm_model_free(m);
+    {   /* the rope_freqs of Llama 3.1 8B (hs 128, factor 8) and 3.2 1B (hs 64, factor 32), as llama.cpp writes
+           them (llm.h's llm.rope.* keys renamed away): recognised */
+        static const int hs[2] = { 128, 64 };
+        static const float fac[2] = { 8, 32 };
+        int v;
+        for (v = 0; v < 2; v++) {
+            llm_model_desc d;
+            size_t n = 0, i;
+            unsigned char *buf;
+            memset(&d, 0, sizeof d);
+            d.config.arch = LLM_ARCH_LLAMA; d.config.n_layer = 1; d.config.n_head = 2; d.config.dim = 2 * hs[v];
+            d.config.ffn_dim = 32; d.config.vocab_size = 8; d.config.max_seq_len = 16; d.config.rope_theta = 500000;
+            d.config.rope_type = LLM_ROPE_LLAMA3; d.config.rope_factor = fac[v];
+            T_CHECK(t, llm_model_create(&d, &m, &e) == LLM_OK, "create: %s", e.message);
+            llm_model_save_mem(m, NULL, 0, &n, NULL);
+            buf = (unsigned char *)malloc(n);
+            T_CHECK(t, llm_model_save_mem(m, buf, n, &n, &e) == LLM_OK, "save: %s", e.message);
+            llm_model_free(m); m = NULL;
+            for (i = 0; i + 9 < n; i++)
+                if (memcmp(buf + i, "llm.rope.", 9) == 0) buf[i + 4] = 'X';
+            T_CHECK(t, llm_model_load_mem(buf, n, NULL, &m, &e) == LLM_OK, "load: %s", e.message);
+            free(buf);
+            c = llm_model_config(m);
+            T_CHECK(t, c->rope_type == LLM_ROPE_LLAMA3 && c->rope_factor == fac[v] && c->rope_orig_max_pos == 8192 &&
+                       c->rope_low_freq_factor == 1 && c->rope_high_freq_factor == 4,
+                    "hs %d: rope_freqs not recognised as Llama 3's (factor %g, orig %d)", hs[v],
+                    (double)c->rope_factor, c->rope_orig_max_pos);
+            llm_model_free(m); m = NULL;
+        }
+    }
     T_CHECK(t, llm_model_load("tests/data/arch/qwen3", NULL, &m, &e) == LLM_OK, "%s", e.message);
     c = llm_model_config(m);
     T_CHECK(t, c->arch == LLM_ARCH_QWEN3 && c->head_dim == 16 && c->dim == 32 && c->n_head == 4 && !c->untied_head,
@@ -429,6 +459,67 @@ static void test_arch_quant_lora(t_ctx *t) {
            note);
 }
 
+/* AdamW steps (decay, clipping below the norm, warmup + cosine) from each HF file's weights:
+   the loss and gradient norm of every step against PyTorch's on the transformers forward
+   (tests/ref/gen_arch_fixtures.py, model.train): the backward of every family's features */
+static void test_arch_train(t_ctx *t) {
+    char path[256], note[400] = "";
+    double worst_l = 0, worst_n = 0;
+    int k;
+    for (k = 0; k < TA_N - 1; k++) {
+        llm_model *m = NULL;
+        llm_trainer *tr = NULL;
+        llm_trainer_desc td;
+        llm_error e;
+        void *buf;
+        size_t n;
+        const unsigned char *p;
+        int B, T, S, i, s;
+        float o[7];
+        int32_t inp[64], tgt[64];
+        double loss, norm;
+        snprintf(path, sizeof path, "tests/data/arch/%s/model.train", ta_names[k]);
+        if (llm_read_file(path, NULL, &buf, &n, NULL) != LLM_OK) T_SKIP(t, "tests/data/arch missing");
+        p = (const unsigned char *)buf;
+        B = (int)llm__rd_u32(p + 4); T = (int)llm__rd_u32(p + 8); S = (int)llm__rd_u32(p + 12);
+        if (n < 52 || memcmp(p, "LLMT", 4) != 0 || B * T > 64 || S > 16 ||
+            n != 52 + 8 * (size_t)(B * T) + 16 * (size_t)S) {
+            llm_free(NULL, buf);
+            T_FAIL(t, "%s: not a training fixture", path);
+        }
+        for (i = 0; i < 7; i++) { uint32_t u = llm__rd_u32(p + 16 + 4 * i); memcpy(&o[i], &u, 4); }
+        for (i = 0; i < B * T; i++) {
+            inp[i] = (int32_t)llm__rd_u32(p + 52 + 4 * i);
+            tgt[i] = (int32_t)llm__rd_u32(p + 52 + 4 * (size_t)(B * T) + 4 * i);
+        }
+        snprintf(path, sizeof path, "tests/data/arch/%s", ta_names[k]);
+        T_CHECK(t, llm_model_load(path, NULL, &m, &e) == LLM_OK, "%s: %s", path, e.message);
+        memset(&td, 0, sizeof td);
+        td.batch = B; td.seq_len = T; td.lr = o[0]; td.weight_decay = o[1]; td.grad_clip = o[2];
+        td.beta1 = o[3]; td.beta2 = o[4]; td.eps = o[5]; td.min_lr_frac = o[6];
+        td.warmup_steps = (int)llm__rd_u32(p + 44); td.total_steps = (int)llm__rd_u32(p + 48);
+        T_CHECK(t, llm_trainer_create(m, &td, &tr, &e) == LLM_OK, "%s: trainer: %s", ta_names[k], e.message);
+        for (s = 0; s < S; s++) {
+            llm_step_result r;
+            const unsigned char *q = p + 52 + 8 * (size_t)(B * T);
+            uint64_t lb = llm__rd_u64(q + 8 * (size_t)s), nb = llm__rd_u64(q + 8 * (size_t)(S + s));
+            memcpy(&loss, &lb, 8); memcpy(&norm, &nb, 8);
+            T_CHECK(t, llm_trainer_step(tr, inp, tgt, &r) == LLM_OK, "%s: step %d", ta_names[k], s);
+            worst_l = fmax(worst_l, fabs(r.loss - loss) / loss);
+            worst_n = fmax(worst_n, fabs(r.grad_norm - norm) / norm);
+            T_CHECK(t, fabs(r.loss - loss) < 1e-4 * loss && fabs(r.grad_norm - norm) < 1e-4 * norm,
+                    "%s: step %d: loss %.7f (PyTorch %.7f), grad norm %.6f (PyTorch %.6f)", ta_names[k], s, r.loss,
+                    loss, r.grad_norm, norm);
+        }
+        llm_trainer_free(tr);
+        llm_model_free(m);
+        llm_free(NULL, buf);
+    }
+    snprintf(note, sizeof note, "%d families x 4 AdamW steps from the HF files: loss rel err %.1e, grad norm %.1e",
+             TA_N - 1, worst_l, worst_n);
+    T_NOTE(t, "%s", note);
+}
+
 static const t_case arch_tests[] = {
     {"arch_files_vs_torch", test_arch_files},
     {"arch_config", test_arch_config},
@@ -436,4 +527,5 @@ static const t_case arch_tests[] = {
     {"arch_config_refused", test_arch_refused},
     {"arch_gguf_refused", test_arch_gguf_refused},
     {"arch_quant_lora", test_arch_quant_lora},
+    {"arch_train_vs_torch", test_arch_train},
 };

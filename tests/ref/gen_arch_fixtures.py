@@ -27,6 +27,9 @@ enough that all three frequency bands occur.
                 llm.* keys for what llama.cpp hard-codes: pattern, local base, attention scale)
   gemma3_bf16   the gemma3 weights as BF16 safetensors (the +1 is added in fp32 after BF16)
 
+model.train: 4 AdamW steps from the file's weights (see train_steps), the losses and gradient
+norms of each (F32 fixtures).
+
 model.ref (little-endian): b"LLMA", int32 T, V, G; int32 tokens[T]; float64 logits[T*V] (every
 position); int32 greedy[G] (greedy continuation of the T tokens, each step a full forward; the
 generator checks every step's top-2 margin so fp32 cannot flip it).
@@ -36,6 +39,7 @@ import numpy as np
 import torch
 
 import gen_hf_fixtures as gh
+import gen_model_fixtures as gm
 
 torch.set_default_dtype(torch.float64)
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -283,6 +287,41 @@ def greedy_ok(kind, W, cfg, tokens):
     return logits, seq[len(tokens):]
 
 
+TRAIN = (5e-3, 0.05, 0.5, 0.9, 0.95, 1e-8, 0.1, 1, 4, 4)   # lr, wd, clip, b1, b2, eps, min_frac, warmup, total, steps
+
+
+def train_steps(kind, W0, cfg, d, B=2, T=9):
+    """model.train: AdamW steps (decay on matrices, clipping below the norm) from the file's weights:
+    b"LLMT", int32 B, T, n; float32 lr, wd, clip, b1, b2, eps, min_frac; int32 warmup, total;
+    int32 inputs[B*T], targets[B*T]; float64 losses[n], norms[n]"""
+    lr, wd, clip, b1, b2, eps, min_frac, warmup, total, n = TRAIN
+    V = cfg["vocab_size"]
+    W = {k: v.clone().requires_grad_(True) for k, v in W0.items()}
+    idx = rng.integers(0, V, (B, T + 1))
+    inp, tgt = torch.tensor(idx[:, :T]), torch.tensor(idx[:, 1:])
+    decay = [W[k] for k in W if W[k].dim() == 2]
+    nodecay = [W[k] for k in W if W[k].dim() == 1]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": wd}, {"params": nodecay, "weight_decay": 0.0}],
+                            lr=lr, betas=(b1, b2), eps=eps)
+    losses, norms = [], []
+    for step in range(n):
+        for g in opt.param_groups:
+            g["lr"] = gm.lr_at(step, lr, warmup, total, min_frac)
+        opt.zero_grad()
+        lg = torch.stack([forward(kind, W, cfg, inp[b]) for b in range(B)])
+        loss = torch.nn.functional.cross_entropy(lg.reshape(-1, V), tgt.reshape(-1))
+        loss.backward()
+        norms.append(float(torch.nn.utils.clip_grad_norm_(list(W.values()), clip)))
+        opt.step()
+        losses.append(loss.item())
+    with open(os.path.join(d, "model.train"), "wb") as f:
+        f.write(b"LLMT" + struct.pack("<3i", B, T, n) + struct.pack("<7f", lr, wd, clip, b1, b2, eps, min_frac))
+        f.write(struct.pack("<2i", warmup, total))
+        f.write(inp.numpy().astype("<i4").tobytes() + tgt.numpy().astype("<i4").tobytes())
+        f.write(np.array(losses, "<f8").tobytes() + np.array(norms, "<f8").tobytes())
+    return losses, norms
+
+
 def fixture(name, kind, cfg, dtype="F32", vals=None, extra_kvs=(), gguf=True):
     d = os.path.join(OUT, name)
     os.makedirs(d, exist_ok=True)
@@ -314,9 +353,11 @@ def fixture(name, kind, cfg, dtype="F32", vals=None, extra_kvs=(), gguf=True):
         f.write(np.array(tokens, "<i4").tobytes())
         f.write(np.asarray(logits, "<f8").tobytes())
         f.write(np.array(greedy, "<i4").tobytes())
+    tl, tn = train_steps(kind, W, cfg, d) if dtype == "F32" else ([], [])
     size = sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d))
     print(f"{name}: {dtype}, {sum(int(np.prod(s)) for s in S.values())} params, logits max "
-          f"{np.abs(logits).max():.3f}, greedy {greedy}, {size // 1024} KB")
+          f"{np.abs(logits).max():.3f}, greedy {greedy}, train losses {['%.4f' % x for x in tl]} "
+          f"norms {['%.3f' % x for x in tn]}, {size // 1024} KB")
     return vals
 
 
@@ -359,7 +400,8 @@ def main():
              "layer_types": ["sliding_attention", "sliding_attention", "full_attention"],
              "max_position_embeddings": 64, "model_type": "gemma3_text", "num_attention_heads": 2,
              "num_hidden_layers": 3, "num_key_value_heads": 1, "pad_token_id": 0, "query_pre_attn_scalar": 24,
-             "rms_norm_eps": 1e-06, "rope_local_base_freq": 10000.0, "rope_scaling": {"factor": 8.0, "rope_type": "linear"},
+             "rms_norm_eps": 1e-06, "rope_local_base_freq": 10000.0,
+             "rope_scaling": {"factor": 8.0, "rope_type": "linear"},
              "rope_theta": 1000000.0, "sliding_window": 4, "sliding_window_pattern": 3,
              "transformers_version": "4.55.0", "use_cache": True, "vocab_size": 128}
     # llama.cpp hard-codes Gemma 3's pattern (6), local base (10000) and scale (1/sqrt(head_dim)):
