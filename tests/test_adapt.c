@@ -355,6 +355,11 @@ static void ta_lora_model(llm_arch arch, int rank, llm_model **m, llm_lora **lo,
     md.config.vocab_size = 13;
     md.config.max_seq_len = 12;
     md.seed = 5;
+    if (arch > LLM_ARCH_LLAMA) {   /* the newer families: q (24, 16), attn_output (16, 24); Gemma's window 3 */
+        md.config.n_kv_head = 2;
+        md.config.head_dim = 6;
+        if (arch == LLM_ARCH_GEMMA3) { md.config.sliding_window = 3; md.config.sliding_pattern = 2; }
+    }
     *m = NULL;
     *lo = NULL;
     if (llm_model_create(&md, m, NULL) != LLM_OK) return;
@@ -419,6 +424,9 @@ static void t_lora_gc(t_ctx *t, llm_arch arch) {
 }
 static void test_lora_gradcheck_gpt2(t_ctx *t) { t_lora_gc(t, LLM_ARCH_GPT2); }
 static void test_lora_gradcheck_llama(t_ctx *t) { t_lora_gc(t, LLM_ARCH_LLAMA); }
+static void test_lora_gradcheck_qwen2(t_ctx *t) { t_lora_gc(t, LLM_ARCH_QWEN2); }
+static void test_lora_gradcheck_qwen3(t_ctx *t) { t_lora_gc(t, LLM_ARCH_QWEN3); }
+static void test_lora_gradcheck_gemma3(t_ctx *t) { t_lora_gc(t, LLM_ARCH_GEMMA3); }
 
 /* the adapter path alone (llm__lora_fwd / llm__lora_bwd on Llama's fused gate|up matrix:
    two adapters on one input), with dropout on (p = 0.3, fixed masks) and off: finite
@@ -633,6 +641,8 @@ static void t_lora_apply(t_ctx *t, llm_arch arch) {
 }
 static void test_lora_apply_gpt2(t_ctx *t) { t_lora_apply(t, LLM_ARCH_GPT2); }
 static void test_lora_apply_llama(t_ctx *t) { t_lora_apply(t, LLM_ARCH_LLAMA); }
+static void test_lora_apply_qwen3(t_ctx *t) { t_lora_apply(t, LLM_ARCH_QWEN3); }
+static void test_lora_apply_gemma3(t_ctx *t) { t_lora_apply(t, LLM_ARCH_GEMMA3); }
 
 /* adapters for another model shape, model files, broken files and bad descs are refused */
 static void test_lora_refused(t_ctx *t) {
@@ -710,8 +720,13 @@ static const t_case adapt_tests[] = {
     {"lora_parity_pytorch_llama", test_lora_parity_llama},
     {"lora_gradcheck_gpt2", test_lora_gradcheck_gpt2},
     {"lora_gradcheck_llama", test_lora_gradcheck_llama},
+    {"lora_gradcheck_qwen2", test_lora_gradcheck_qwen2},
+    {"lora_gradcheck_qwen3", test_lora_gradcheck_qwen3},
+    {"lora_gradcheck_gemma3", test_lora_gradcheck_gemma3},
     {"lora_apply_merge_roundtrip_gpt2", test_lora_apply_gpt2},
     {"lora_apply_merge_roundtrip_llama", test_lora_apply_llama},
+    {"lora_apply_merge_roundtrip_qwen3", test_lora_apply_qwen3},
+    {"lora_apply_merge_roundtrip_gemma3", test_lora_apply_gemma3},
     {"lora_refused", test_lora_refused},
     {"lora_op_gradcheck", test_lora_op_gradcheck},
     {"lora_op_gradcheck_dropout", test_lora_op_gradcheck_dropout},

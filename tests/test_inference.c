@@ -2,20 +2,42 @@
    rewind, save/restore, context shift, cancellation, stories260K against llama2.c, and
    several sessions over one model on several threads. */
 
-static llm_model *t_inf_model_l(llm_arch arch, int untied, int layers) {
+/* The newer families with their features active: head_dim 12 apart from dim / n_head, an
+   attention scale, Llama 3 RoPE scaling, Gemma 3's sliding window (10) shorter than the tests'
+   sequences on every other layer (pattern < 0: 2; 1: every layer global) with its own base.
+   Their norms and biases are moved away from their init values. */
+static llm_model *t_inf_model_p(llm_arch arch, int untied, int layers, int pattern) {
     llm_model_desc d;
     llm_model *m;
+    const int newer = arch > LLM_ARCH_LLAMA;
     memset(&d, 0, sizeof d);
-    d.config.arch = arch; d.config.n_layer = layers; d.config.n_head = 4; d.config.n_kv_head = arch == LLM_ARCH_LLAMA ? 2 : 4;
-    d.config.dim = 32; d.config.ffn_dim = arch == LLM_ARCH_LLAMA ? 44 : 0; d.config.vocab_size = 61; d.config.padded_vocab_size = 64;
+    d.config.arch = arch; d.config.n_layer = layers; d.config.n_head = 4; d.config.n_kv_head = arch != LLM_ARCH_GPT2 ? 2 : 4;
+    d.config.dim = 32; d.config.ffn_dim = arch != LLM_ARCH_GPT2 ? 44 : 0; d.config.vocab_size = 61; d.config.padded_vocab_size = 64;
     d.config.max_seq_len = 96; d.config.untied_head = untied; d.seed = 11;
-    return llm_model_create(&d, &m, NULL) == LLM_OK ? m : NULL;
+    if (newer) {
+        d.config.head_dim = 12; d.config.attn_scale = 0.2f; d.config.rope_theta = 1000.0f;
+        d.config.rope_type = LLM_ROPE_LLAMA3; d.config.rope_factor = 4; d.config.rope_orig_max_pos = 32;
+    }
+    if (arch == LLM_ARCH_GEMMA3) { d.config.sliding_window = 10; d.config.sliding_pattern = pattern < 0 ? 2 : pattern; d.config.rope_local_theta = 100; }
+    if (llm_model_create(&d, &m, NULL) != LLM_OK) return NULL;
+    if (newer) {
+        int i;
+        size_t j;
+        llm_rng r;
+        llm_rng_seed(&r, 77);
+        for (i = 0; i < llm_model_num_tensors(m); i++) {
+            const llm_tensor_info *ti = llm_model_tensor(m, i);
+            if (ti->n_dims == 1) for (j = 0; j < ti->size; j++) llm_model_params(m)[ti->offset + j] += 0.3f * llm_rng_normal(&r);
+        }
+    }
+    return m;
 }
+static llm_model *t_inf_model_l(llm_arch arch, int untied, int layers) { return t_inf_model_p(arch, untied, layers, -1); }
 static llm_model *t_inf_model(llm_arch arch, int untied) { return t_inf_model_l(arch, untied, 2); }
 
 /* prefill of several lengths, then decode one by one: every row equals the full forward */
 static void t_kv_vs_full(t_ctx *t, llm_arch arch) {
-    llm_model *m = t_inf_model(arch, arch == LLM_ARCH_LLAMA);
+    llm_model *m = t_inf_model(arch, arch == LLM_ARCH_LLAMA || arch == LLM_ARCH_QWEN2);
     const int V = 61, N = 90;
     int32_t tok[90];
     float *full = (float *)malloc((size_t)N * V * 4), *pre = (float *)malloc((size_t)N * V * 4);
@@ -51,6 +73,9 @@ static void t_kv_vs_full(t_ctx *t, llm_arch arch) {
 }
 static void test_kv_vs_full_gpt2(t_ctx *t) { t_kv_vs_full(t, LLM_ARCH_GPT2); }
 static void test_kv_vs_full_llama(t_ctx *t) { t_kv_vs_full(t, LLM_ARCH_LLAMA); }
+static void test_kv_vs_full_qwen2(t_ctx *t) { t_kv_vs_full(t, LLM_ARCH_QWEN2); }
+static void test_kv_vs_full_qwen3(t_ctx *t) { t_kv_vs_full(t, LLM_ARCH_QWEN3); }
+static void test_kv_vs_full_gemma3(t_ctx *t) { t_kv_vs_full(t, LLM_ARCH_GEMMA3); }
 
 static int t_argmax(const float *x, int n) { int i, b = 0; for (i = 1; i < n; i++) if (x[i] > x[b]) b = i; return b; }
 
@@ -115,7 +140,7 @@ static void test_rewind_and_save_restore(t_ctx *t) {
 static int t_same_bits(const float *a, const float *b, int n) { return a && b && memcmp(a, b, (size_t)n * 4) == 0; }
 static void test_restore_exact(t_ctx *t) {
     int arch;
-    for (arch = LLM_ARCH_GPT2; arch <= LLM_ARCH_LLAMA; arch++) {
+    for (arch = LLM_ARCH_GPT2; arch <= LLM_ARCH_GEMMA3; arch++) {
         llm_model *m = t_inf_model((llm_arch)arch, 0);
         llm_session *s = NULL, *s2 = NULL;
         llm_session_desc sd;
@@ -180,7 +205,7 @@ static void test_restore_exact(t_ctx *t) {
    prefill reads the fp32 weights). */
 static uint64_t t_cache_hash(const llm_session *s) {
     const llm_config *c = llm_model_config(s->model);
-    const size_t hs = (size_t)(c->dim / c->n_head);
+    const size_t hs = (size_t)c->head_dim;
     uint64_t h = 1469598103934665603ull;
     size_t b, i;
     for (b = 0; b < (size_t)c->n_layer * c->n_kv_head; b++)
@@ -193,7 +218,7 @@ static uint64_t t_cache_hash(const llm_session *s) {
 }
 static void test_prefill_cut_invariant(t_ctx *t) {
     int arch, q, k;
-    for (arch = LLM_ARCH_GPT2; arch <= LLM_ARCH_LLAMA; arch++)
+    for (arch = LLM_ARCH_GPT2; arch <= LLM_ARCH_GEMMA3; arch++)
         for (q = 0; q < 2; q++) {
             llm_model *m = t_inf_model((llm_arch)arch, 0);
             const int nb[] = {24, 10, 8, 5};   /* 22 tokens: 22 | 10+10+2 | 8+8+6 | 5+5+5+5+2 */
@@ -251,9 +276,12 @@ static void test_context_full_and_shift(t_ctx *t) {
     /* GPT-2 recomputes the kept tokens, so it must equal a fresh pass exactly. Llama keeps
        the cached k/v and re-rotates the keys: with one layer the cache depends only on each
        token and its position, so there too it must equal a fresh pass (with more layers the
-       kept rows still carry the dropped context, as in llama.cpp's context shift). */
-    for (arch = LLM_ARCH_GPT2; arch <= LLM_ARCH_LLAMA; arch++) {
-        llm_model *m = t_inf_model_l((llm_arch)arch, 0, arch == LLM_ARCH_LLAMA ? 1 : 2);
+       kept rows still carry the dropped context, as in llama.cpp's context shift). The newer
+       families too (scaled RoPE); Gemma 3 once with its layer sliding (its own RoPE base and
+       the window) and once global (arch 6 here). */
+    for (arch = LLM_ARCH_GPT2; arch <= LLM_ARCH_GEMMA3 + 1; arch++) {
+        const llm_arch a = arch > LLM_ARCH_GEMMA3 ? LLM_ARCH_GEMMA3 : (llm_arch)arch;
+        llm_model *m = t_inf_model_p(a, 0, arch == LLM_ARCH_GPT2 ? 2 : 1, arch > LLM_ARCH_GEMMA3 ? 1 : 2);
         llm_session *s;
         llm_session_desc sd;
         int32_t tok[40];
@@ -278,7 +306,7 @@ static void test_context_full_and_shift(t_ctx *t) {
         }
         free(full);
         llm_session_free(s); llm_model_free(m);
-        T_CHECK(t, e < 1e-4, "%s: logits after shift differ from a fresh pass: %.1e", arch ? "llama" : "gpt2", e);
+        T_CHECK(t, e < 1e-4, "arch %d: logits after shift differ from a fresh pass: %.1e", arch, e);
     }
 }
 
@@ -374,6 +402,9 @@ static void test_sessions_on_threads(t_ctx *t) {
 static const t_case inference_tests[] = {
     {"kv_cache_vs_full_forward_gpt2", test_kv_vs_full_gpt2},
     {"kv_cache_vs_full_forward_llama", test_kv_vs_full_llama},
+    {"kv_cache_vs_full_forward_qwen2", test_kv_vs_full_qwen2},
+    {"kv_cache_vs_full_forward_qwen3", test_kv_vs_full_qwen3},
+    {"kv_cache_vs_full_forward_gemma3", test_kv_vs_full_gemma3},
     {"session_rewind_save_restore", test_rewind_and_save_restore},
     {"session_restore_exact", test_restore_exact},
     {"session_prefill_cut_invariant", test_prefill_cut_invariant},
