@@ -661,13 +661,18 @@ typedef struct llm_model llm_model;
 
 LLMDEF llm_status llm_model_create(const llm_model_desc *desc, llm_model **out, llm_error *err);
 /* Loads a model; the format is detected from the content: GGUF (llm.h checkpoints and
-   llama.cpp files: tensors F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K, mixed as quantized
-   files mix them), a Hugging Face directory (config.json + model.safetensors, or shards
-   named by model.safetensors.index.json; F32, F16, BF16; GPT2LMHeadModel or
-   LlamaForCausalLM) or the path of its .safetensors file, karpathy/llm.c GPT-2 checkpoints
-   (magic 20240326, fp32), llama2.c checkpoints (legacy format, validated against the file
-   size). A tokenizer stored in a GGUF, or beside the safetensors (tokenizer.json,
-   vocab.json + merges.txt, tokenizer.model), comes with it (llm_model_tokenizer).
+   llama.cpp files of the architectures gpt2, llama (Llama 3.x with its rope_freqs, SmolLM2),
+   qwen2, qwen3, gemma3: tensors F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K, mixed as
+   quantized files mix them), a Hugging Face directory (config.json + model.safetensors, or
+   shards named by model.safetensors.index.json; F32, F16, BF16; model_type gpt2, llama
+   (rope_scaling llama3 or linear), qwen2, qwen3, gemma3_text) or the path of its
+   .safetensors file, karpathy/llm.c GPT-2 checkpoints (magic 20240326, fp32), llama2.c
+   checkpoints (legacy format, validated against the file size). What a file asks for that llm.h does not run (another model type or architecture,
+   rope scaling, soft-capping, sliding windows outside Gemma 3, a config key or GGUF key not
+   known to leave the math alone, a tensor the family has not) is refused with
+   LLM_ERR_UNSUPPORTED naming it (see >>formats). A tokenizer stored in a GGUF, or beside
+   the safetensors (tokenizer.json, vocab.json + merges.txt, tokenizer.model), comes with it
+   (llm_model_tokenizer).
    The parameters are fp32; a quantized matrix also keeps its blocks as a quantized copy
    (see llm_model_quantize), which sessions decode with. llm_model_load maps the file
    (mmap / MapViewOfFile) and uses those blocks in place (no_mmap in the desc reads it
@@ -689,9 +694,10 @@ LLMDEF llm_status llm_model_save_mem(const llm_model *model, void *buf, size_t c
 /* Writing a model for other programs: GGUF (llama.cpp's names, keys and layouts; every matrix
    in `type`: F32, F16, BF16, Q8_0, Q4_0, Q4_K or Q6_K, norms and biases F32; a matrix whose
    rows are not whole blocks stays F32), or safetensors + config.json for Hugging Face (path
-   is a directory, made when missing; F32, F16 or BF16; GPT2LMHeadModel / LlamaForCausalLM
-   names and layouts; the tokenizer is not written there). llm_model_save writes GGUF as the
-   model holds it (quantized copies included, so they load back). */
+   is a directory, made when missing; F32, F16 or BF16; the names, layouts and config keys of
+   GPT2LMHeadModel, LlamaForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Gemma3ForCausalLM;
+   the tokenizer is not written there). llm_model_save writes GGUF as the model holds it
+   (quantized copies included, so they load back). */
 typedef enum llm_file_format { LLM_FORMAT_GGUF = 0, LLM_FORMAT_SAFETENSORS = 1 } llm_file_format;
 typedef struct llm_export_desc {
     llm_file_format format;
