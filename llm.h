@@ -667,11 +667,12 @@ LLMDEF llm_status llm_model_create(const llm_model_desc *desc, llm_model **out, 
    shards named by model.safetensors.index.json; F32, F16, BF16; model_type gpt2, llama
    (rope_scaling llama3 or linear), qwen2, qwen3, gemma3_text) or the path of its
    .safetensors file, karpathy/llm.c GPT-2 checkpoints (magic 20240326, fp32), llama2.c
-   checkpoints (legacy format, validated against the file size). What a file asks for that llm.h does not run (another model type or architecture,
-   rope scaling, soft-capping, sliding windows outside Gemma 3, a config key or GGUF key not
-   known to leave the math alone, a tensor the family has not) is refused with
-   LLM_ERR_UNSUPPORTED naming it (see >>formats). A tokenizer stored in a GGUF, or beside
-   the safetensors (tokenizer.json, vocab.json + merges.txt, tokenizer.model), comes with it
+   checkpoints (legacy format, validated against the file size). What a file asks for that
+   llm.h does not run (another model type or architecture, rope scaling, soft-capping,
+   sliding windows outside Gemma 3, a config key or GGUF key not known to leave the math
+   alone, a tensor the family has not) is refused with LLM_ERR_UNSUPPORTED naming it (the
+   conversions and lists: >>formats). A tokenizer stored in a GGUF, or beside the
+   safetensors (tokenizer.json, vocab.json + merges.txt, tokenizer.model), comes with it
    (llm_model_tokenizer).
    The parameters are fp32; a quantized matrix also keeps its blocks as a quantized copy
    (see llm_model_quantize), which sessions decode with. llm_model_load maps the file
@@ -9777,12 +9778,13 @@ static void llm__model_gguf_kvs(const llm_model *m, llm__gguf_w *w) {
             llm__gguf_w_f32(w, "llm.rope.high_freq_factor", c->rope_high_freq_factor);
             llm__gguf_w_u32(w, "llm.rope.original_context_length", (uint32_t)c->rope_orig_max_pos);
         }
-        if (c->arch == LLM_ARCH_GEMMA3) {   /* llama.cpp hard-codes pattern 6, local base 10000, 1/sqrt(hs) */
+        if (c->arch == LLM_ARCH_GEMMA3) {
             if (c->sliding_window > 0)
                 llm__gguf_w_u32(w, LLM__K("attention.sliding_window"), (uint32_t)c->sliding_window);
-            llm__gguf_w_u32(w, "llm.sliding_pattern", (uint32_t)c->sliding_pattern);
-            llm__gguf_w_f32(w, "llm.rope_local_theta", c->rope_local_theta);
+            llm__gguf_w_u32(w, LLM__K("attention.sliding_window_pattern"), (uint32_t)c->sliding_pattern);
+            llm__gguf_w_f32(w, LLM__K("rope.freq_base_swa"), c->rope_local_theta);
         }
+        /* (llama.cpp computes Gemma 3's from head_dim, or dim / n_head for 27B: llm.h's own key) */
         if (c->attn_scale != 0) llm__gguf_w_f32(w, "llm.attn_scale", c->attn_scale);
     }
 #undef LLM__K
@@ -10096,7 +10098,8 @@ static const char *const llm__gguf_known[] = {
     "rope.scaling.factor", "rope.scale_linear", "attention.sliding_window", "vocab_size",
     "rope.scaling.original_context_length",   /* (used by YaRN only, refused below) */
     "rope.scaling.finetuned", "tensor_data_layout",   /* (notes) */
-    "expert_count", "expert_used_count"   /* (must be 0) */
+    "rope.freq_base_swa", "attention.sliding_window_pattern",   /* (Gemma 3) */
+    "expert_count", "expert_used_count", "final_logit_softcapping", "attn_logit_softcapping"   /* (must be 0) */
 };
 /* The model config a GGUF describes (llama.cpp's keys, plus llm.* for what they lack). */
 static llm_status llm__gguf_config(const llm__gguf *g, llm_config *c, llm_error *err) {
@@ -10193,13 +10196,38 @@ static llm_status llm__gguf_config(const llm__gguf *g, llm_config *c, llm_error 
     } else if (f != 0 && f != 1) {
         return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: %s = %g without a supported scaling type", k, (double)f);
     }
-    if (c->arch == LLM_ARCH_GEMMA3) {   /* llama.cpp's fixed values unless llm.h's keys say otherwise */
+    {
+        static const char *const caps[2] = { "final_logit_softcapping", "attn_logit_softcapping" };
+        for (i = 0; i < 2; i++) {
+            snprintf(k, sizeof k, "%s.%s", arch, caps[i]);
+            if (llm__gguf_get_f32(g, k, &f) && f != 0)
+                return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: %s = %g: soft-capping is not supported", k,
+                                 (double)f);
+        }
+    }
+    if (c->arch == LLM_ARCH_GEMMA3) {   /* llama.cpp's defaults: pattern 6, local base 10000 */
+        const llm__gguf_kv *pk;
         snprintf(k, sizeof k, "%s.attention.sliding_window", arch);
         if (llm__gguf_get_u32(g, k, &u) && u <= 0x7fffffff) c->sliding_window = (int)u;
         c->sliding_pattern = 6;
-        if (llm__gguf_get_u32(g, "llm.sliding_pattern", &u) && u <= 0x7fffffff) c->sliding_pattern = (int)u;
+        snprintf(k, sizeof k, "%s.attention.sliding_window_pattern", arch);
+        if ((pk = llm__gguf_find(g, k)) != NULL) {   /* a period, or one bool per layer (1: sliding) */
+            if (llm__gguf_get_u32(g, k, &u) && u <= LLM_MAX_LAYERS + 1) c->sliding_pattern = (int)u;
+            else if (pk->type == LLM__GGUF_ARR && pk->elem_type == LLM__GGUF_BOOL && pk->n == (uint64_t)c->n_layer) {
+                int p, l = 0;
+                for (p = 0; p <= c->n_layer + 1; p++) {   /* (0: every layer sliding) */
+                    for (l = 0; l < c->n_layer; l++)
+                        if ((g->meta[pk->off + (size_t)l] != 0) != (p == 0 || (l + 1) % p != 0)) break;
+                    if (l == c->n_layer) break;
+                }
+                if (l != c->n_layer)
+                    return llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: %s is not every p-th layer global", k);
+                c->sliding_pattern = p;
+            } else return llm__fail(err, LLM_ERR_FORMAT, "GGUF: %s is not a uint32 or one bool per layer", k);
+        }
         c->rope_local_theta = 10000.0f;
-        llm__gguf_get_f32(g, "llm.rope_local_theta", &c->rope_local_theta);
+        snprintf(k, sizeof k, "%s.rope.freq_base_swa", arch);
+        llm__gguf_get_f32(g, k, &c->rope_local_theta);
     } else {
         snprintf(k, sizeof k, "%s.attention.sliding_window", arch);
         if (llm__gguf_get_u32(g, k, &u) && u > 0)

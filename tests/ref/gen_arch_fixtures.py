@@ -24,7 +24,8 @@ enough that all three frequency bands occur.
   qwen3         Qwen3ForCausalLM (q_norm/k_norm, head_dim != hidden/heads), GGUF qwen3
   gemma3        Gemma3ForCausalLM / gemma3_text (layer_types sliding, sliding, full; linear scaling
                 on global layers; query_pre_attn_scalar != head_dim), GGUF gemma3 (norms + 1,
-                llm.* keys for what llama.cpp hard-codes: pattern, local base, attention scale)
+                rope.freq_base_swa, attention.sliding_window_pattern, and llm.attn_scale for
+                the scale llama.cpp computes from head_dim)
   gemma3_bf16   the gemma3 weights as BF16 safetensors (the +1 is added in fp32 after BF16)
 
 model.train: 4 AdamW steps from the file's weights (see train_steps), the losses and gradient
@@ -229,7 +230,8 @@ def gguf_of(kind, cfg, vals, path, extra_kvs=()):
     if kind in ("qwen3", "gemma3"):
         kv += [(arch + ".attention.key_length", "u32", hs), (arch + ".attention.value_length", "u32", hs)]
     if kind == "gemma3":
-        kv += [(arch + ".attention.sliding_window", "u32", cfg["sliding_window"])]
+        kv += [(arch + ".attention.sliding_window", "u32", cfg["sliding_window"]),
+               (arch + ".rope.freq_base_swa", "f32", cfg["rope_local_base_freq"])]
     rs = cfg.get("rope_scaling")
     if rs and rs.get("rope_type", rs.get("type")) == "linear":
         kv += [(arch + ".rope.scaling.type", "str", "linear"), (arch + ".rope.scaling.factor", "f32", rs["factor"])]
@@ -404,9 +406,9 @@ def main():
              "rope_scaling": {"factor": 8.0, "rope_type": "linear"},
              "rope_theta": 1000000.0, "sliding_window": 4, "sliding_window_pattern": 3,
              "transformers_version": "4.55.0", "use_cache": True, "vocab_size": 128}
-    # llama.cpp hard-codes Gemma 3's pattern (6), local base (10000) and scale (1/sqrt(head_dim)):
-    # llm.h's own keys say what differs
-    gk = [("llm.sliding_pattern", "u32", 3), ("llm.rope_local_theta", "f32", 10000.0),
+    # llama.cpp takes Gemma 3's pattern as 6 unless gemma3.attention.sliding_window_pattern says
+    # otherwise, and its scale as 1/sqrt(head_dim) (llm.h's own key says what differs)
+    gk = [("gemma3.attention.sliding_window_pattern", "u32", 3),
           ("llm.attn_scale", "f32", float(np.float32(24 ** -0.5)))]
     gv = fixture("gemma3", "gemma3", gemma, extra_kvs=gk)
     fixture("gemma3_bf16", "gemma3", gemma, dtype="BF16", vals=gv, gguf=False)
