@@ -10896,8 +10896,10 @@ static int llm__hf_float(const unsigned char *s, size_t n, size_t o, const char 
     *out = (float)x;
     return 1;
 }
-/* rope_scaling {"rope_type" (or "type"): "default" | "linear" | "llama3", "factor", ...} */
-static llm_status llm__hf_rope_scaling(const unsigned char *s, size_t n, size_t v, llm_config *c, llm_error *err) {
+/* rope_scaling {"rope_type" (or "type"): "default" | "linear" | "llama3", "factor", ...}, or
+   transformers 5's rope_parameters, which also hold "rope_theta" (theta: where it goes) */
+static llm_status llm__hf_rope_scaling(const unsigned char *s, size_t n, size_t v, llm_config *c, float *theta,
+                                       llm_error *err) {
     size_t i = v, ks, ke, w;
     uint64_t u;
     double x;
@@ -10925,11 +10927,17 @@ static llm_status llm__hf_rope_scaling(const unsigned char *s, size_t n, size_t 
         } else if (kl == 32 && memcmp(k, "original_max_position_embeddings", 32) == 0 &&
                    llm__js_uint(s, n, w, 0x7fffffff, &u) && u > 0) {
             c->rope_orig_max_pos = (int)u;
+        } else if (kl == 10 && memcmp(k, "rope_theta", 10) == 0 && theta && llm__js_num(s, n, w, &x) && x > 0 &&
+                   x < 1e30) {
+            *theta = (float)x;
+        } else if (kl == 21 && memcmp(k, "partial_rotary_factor", 21) == 0 && llm__js_num(s, n, w, &x) && x == 1) {
+            /* (RoPE over the whole head, as llm.h does) */
         } else {
-            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: rope_scaling key \"%.*s\" is not supported",
-                             (int)LLM__MIN(kl, 60), k);
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: %s key \"%.*s\" is not supported (or its value)",
+                             theta ? "rope_parameters" : "rope_scaling", (int)LLM__MIN(kl, 60), k);
         }
     }
+    if (type < 0 && theta) type = LLM_ROPE_DEFAULT;
     if (type < 0) return llm__fail(err, LLM_ERR_FORMAT, "config.json: rope_scaling without rope_type");
     c->rope_type = type;
     if (type == LLM_ROPE_DEFAULT) { c->rope_factor = c->rope_low_freq_factor = c->rope_high_freq_factor = 0; }
@@ -11061,7 +11069,7 @@ static llm_status llm__hf_config(const unsigned char *s, size_t n, llm_config *c
             "hidden_activation", "rope_scaling", "attention_bias", "mlp_bias", "head_dim", "use_sliding_window",
             "sliding_window", "layer_types", "sliding_window_pattern", "_sliding_window_pattern",
             "query_pre_attn_scalar", "rope_local_base_freq", "attn_logit_softcapping", "final_logit_softcapping",
-            "rope_interleaved", "attention_dropout", "use_bidirectional_attention"
+            "rope_interleaved", "attention_dropout", "use_bidirectional_attention", "rope_parameters"
         };
         size_t i = o, ks, ke, w, j;
         while (llm__js_member(s, n, &i, &ks, &ke, &w)) {
@@ -11087,8 +11095,33 @@ static llm_status llm__hf_config(const unsigned char *s, size_t n, llm_config *c
             (LLM__HAS("hidden_activation") && !llm__js_streq(s, n, v, act)) ||
             (!gemma && LLM__HAS("hidden_activation")))
             return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: the activation of %s must be %s", types[fam], act);
-        if ((v = llm__js_get(s, n, o, "rope_scaling")) != (size_t)-1 && llm__hf_rope_scaling(s, n, v, c, err) != LLM_OK)
+        if ((v = llm__js_get(s, n, o, "rope_scaling")) != (size_t)-1 &&
+            llm__hf_rope_scaling(s, n, v, c, NULL, err) != LLM_OK)
             return err ? err->status : LLM_ERR_UNSUPPORTED;
+        if ((v = llm__js_get(s, n, o, "rope_parameters")) != (size_t)-1 && !llm__js_is(s, n, v, "null")) {
+            /* transformers 5: the RoPE settings (Gemma 3: per layer kind) */
+            const size_t full = llm__js_get(s, n, v, "full_attention");
+            const size_t slid = llm__js_get(s, n, v, "sliding_attention");
+            size_t i = v, ks, ke, w;
+            llm_config tmp;
+            if (full == (size_t)-1 && slid == (size_t)-1) {
+                if (llm__hf_rope_scaling(s, n, v, c, &c->rope_theta, err) != LLM_OK)
+                    return err ? err->status : LLM_ERR_UNSUPPORTED;
+            } else {
+                while (llm__js_member(s, n, &i, &ks, &ke, &w))
+                    if (!((ke - ks == 14 && memcmp(s + ks, "full_attention", 14) == 0) ||
+                          (gemma && ke - ks == 17 && memcmp(s + ks, "sliding_attention", 17) == 0)))
+                        return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: rope_parameters for \"%.*s\"",
+                                         (int)LLM__MIN(ke - ks, 40), (const char *)s + ks);
+                if (full != (size_t)-1 && llm__hf_rope_scaling(s, n, full, c, &c->rope_theta, err) != LLM_OK)
+                    return err ? err->status : LLM_ERR_UNSUPPORTED;
+                memset(&tmp, 0, sizeof tmp);
+                if (slid != (size_t)-1 && llm__hf_rope_scaling(s, n, slid, &tmp, &c->rope_local_theta, err) != LLM_OK)
+                    return err ? err->status : LLM_ERR_UNSUPPORTED;
+                if (tmp.rope_type != LLM_ROPE_DEFAULT)
+                    return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: scaled RoPE on sliding layers");
+            }
+        }
         /* (Qwen2 has q/k/v biases whatever attention_bias says: transformers does not read it there) */
         if (c->arch != LLM_ARCH_QWEN2 && LLM__HAS("attention_bias") && !LLM__IS("attention_bias", "false"))
             return llm__fail(err, LLM_ERR_UNSUPPORTED, "config.json: attention_bias is not supported for %s",
@@ -11128,7 +11161,7 @@ static llm_status llm__hf_config(const unsigned char *s, size_t n, llm_config *c
             float qs = 256;
             uint64_t u;
             if (c->rope_theta == 0) c->rope_theta = 1000000.0f;
-            c->rope_local_theta = 10000.0f;
+            if (c->rope_local_theta == 0) c->rope_local_theta = 10000.0f;
             if (llm__hf_float(s, n, o, "rope_local_base_freq", &c->rope_local_theta) < 0 ||
                 llm__hf_float(s, n, o, "query_pre_attn_scalar", &qs) < 0 || !(qs > 0) || !(c->rope_local_theta > 0))
                 return llm__fail(err, LLM_ERR_FORMAT, "config.json: rope_local_base_freq or query_pre_attn_scalar");

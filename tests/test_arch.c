@@ -520,11 +520,57 @@ static void test_arch_train(t_ctx *t) {
     T_NOTE(t, "%s", note);
 }
 
+/* config.json variants that say the same (transformers 5's rope_parameters, old "type" keys,
+   a pattern instead of layer_types, keys on the ignored list): the same model */
+static void test_arch_config_variants(t_ctx *t) {
+    static const struct { const char *src, *find, *repl; } cases[] = {
+        { "qwen3", "\"rope_theta\": 1000000.0",
+          "\"rope_parameters\": {\"rope_type\": \"default\", \"rope_theta\": 1e6}" },
+        { "llama3", "\"rope_scaling\": {",
+          "\"rope_parameters\": {\"rope_theta\": 500000.0, \"partial_rotary_factor\": 1.0," },
+        { "gemma3", "\"rope_scaling\": {\n    \"factor\": 8.0,\n    \"rope_type\": \"linear\"\n  }",
+          "\"rope_parameters\": {\"full_attention\": {\"rope_type\": \"linear\", \"factor\": 8.0, "
+          "\"rope_theta\": 1e6}, "
+          "\"sliding_attention\": {\"rope_type\": \"default\", \"rope_theta\": 10000.0}}" },
+        /* (no layer_types: sliding_window_pattern says it; the list under a key on the ignored list) */
+        { "gemma3", "\"layer_types\"", "\"_name_or_path\": \"x\", \"pretraining_tp\"" },
+        { "llama_linear", "\"type\": \"linear\"", "\"rope_type\": \"linear\"" },
+        { "qwen2", "\"use_cache\": true", "\"use_cache\": false, \"attention_bias\": true, \"layer_types\": "
+          "[\"full_attention\", \"full_attention\"]" },
+    };
+    const char *dir = "tests/tmp_arch_var";
+    char a[256], b[256];
+    size_t k;
+    llm__mkdir(dir);
+    for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        llm_model *m = NULL, *ref = NULL;
+        llm_error e;
+        snprintf(a, sizeof a, "tests/data/arch/%s", cases[k].src);
+        if (llm_model_load(a, NULL, &ref, &e) != LLM_OK) T_SKIP(t, "tests/data/arch missing");
+        snprintf(a, sizeof a, "tests/data/arch/%s/model.safetensors", cases[k].src);
+        snprintf(b, sizeof b, "%s/model.safetensors", dir);
+        T_CHECK(t, ta_copy(a, b, NULL, NULL), "copy");
+        snprintf(a, sizeof a, "tests/data/arch/%s/config.json", cases[k].src);
+        snprintf(b, sizeof b, "%s/config.json", dir);
+        T_CHECK(t, ta_copy(a, b, cases[k].find, cases[k].repl), "case %d: '%s' not in %s", (int)k, cases[k].find, a);
+        T_CHECK(t, llm_model_load(dir, NULL, &m, &e) == LLM_OK, "case %d: %s", (int)k, e.message);
+        T_CHECK(t, memcmp(&m->cfg, &ref->cfg, sizeof m->cfg) == 0 && m->n_params == ref->n_params &&
+                   memcmp(m->params, ref->params, m->n_params * sizeof(float)) == 0,
+                "case %d (%s): another model than the original config's", (int)k, cases[k].repl);
+        llm_model_free(m); llm_model_free(ref);
+    }
+    snprintf(b, sizeof b, "%s/config.json", dir); remove(b);
+    snprintf(b, sizeof b, "%s/model.safetensors", dir); remove(b);
+    remove(dir);
+    T_NOTE(t, "%d equivalent config.json forms: the same model", (int)(sizeof cases / sizeof cases[0]));
+}
+
 static const t_case arch_tests[] = {
     {"arch_files_vs_torch", test_arch_files},
     {"arch_config", test_arch_config},
     {"arch_export_roundtrip", test_arch_roundtrip},
     {"arch_config_refused", test_arch_refused},
+    {"arch_config_variants", test_arch_config_variants},
     {"arch_gguf_refused", test_arch_gguf_refused},
     {"arch_quant_lora", test_arch_quant_lora},
     {"arch_train_vs_torch", test_arch_train},
