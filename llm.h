@@ -14,8 +14,9 @@
 
    WHAT IT IS
        A tokenizer-to-sampler GPT toolkit: tokenizers (GPT-2 byte-level BPE and Llama
-       SentencePiece, exact to the references, plus BPE training), two model families (GPT-2
-       and Llama) with forward *and* backward passes, AdamW training, instruction tuning and
+       SentencePiece, exact to the references, plus BPE training), the model families GPT-2,
+       Llama (1-3, SmolLM2), Qwen2, Qwen3 and Gemma 3 (llm_arch) with forward *and* backward
+       passes, AdamW training, instruction tuning and
        LoRA adapters, KV-cache sessions,
        samplers, beam search, streaming generation, checkpoints (GGUF as the native format)
        and importers for karpathy/llm.c and karpathy/llama2.c files. Everything is plain C99
@@ -27,8 +28,9 @@
        >>tokenizer   pre-split, the BPE merge loop, encode, decode (streaming)
        >>model       config, tensor table, initialisation
        >>backend     the seam: the table of ops the model logic calls (CPU: the next section)
-       >>ops         each forward above its backward: >>embedding >>layernorm >>matmul >>rope
-                     >>attention >>gelu >>swiglu >>residual >>crossentropy >>adamw
+       >>ops         each forward above its backward: >>embedding >>scale >>layernorm >>headnorm
+                     >>matmul >>rope >>attention >>gelu >>swiglu >>geglu >>residual
+                     >>crossentropy >>adamw
        >>lora        low-rank adapters: forward and backward beside each adapted matrix, merge
        >>block       the transformer block, and the whole model's forward and backward
        >>training    the trainer: loss, gradient norm, clipping, AdamW, schedule
@@ -4247,9 +4249,13 @@ static void llm__matmul_backward(const llm__ctx *x, float *dinp, float *dw, floa
     }
 }
 
-/* ---- >>rope (Llama): rotate adjacent pairs (2i, 2i+1) of every q and k head by the angle
-   pos * theta^(-2i/hs). cos/sin tables (rows of hs/2) are computed once per trainer or
-   session the way llama2.c does (float pow, float angle), so imported models match it. ---- */
+/* ---- >>rope (Llama and later): rotate adjacent pairs (2i, 2i+1) of every q and k head by
+   the angle pos * theta^(-2i/hs). cos/sin tables (rows of hs/2) are computed once per trainer
+   or session the way llama2.c does (float pow, float angle), so imported models match it.
+   Adjacent pairs are the one internal layout for every family: checkpoints that rotate
+   halves (Hugging Face; GGUF qwen2 / qwen3 / gemma3) have their q, k rows permuted by the
+   loaders (see >>model). Scaling (Llama 3, linear) and Gemma 3's second base only change
+   the angles, so they live in the tables (llm__rope_table_cfg); the op is the same. ---- */
 static void llm__rope_table(float *cosv, float *sinv, int pos0, int T, int hs, float theta) {
     int t, i;
     for (t = 0; t < T; t++)
@@ -10980,7 +10986,7 @@ LLMDEF llm_status llm_token_shard_load(const char *path, const llm_allocator *al
    [r, out]. */
 static llm_status llm__lora_writer(const llm_lora *lo, llm__gguf_w **out, llm_error *err) {
     llm__gguf_w *w;
-    const char *arch = lo->cfg.arch == LLM_ARCH_GPT2 ? "gpt2" : "llama";
+    const char *arch = llm__arch_name(lo->cfg.arch);
     int i;
     if (llm__gguf_w_create(&lo->alloc, &w) != LLM_OK) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     llm__gguf_w_str(w, "general.architecture", arch, strlen(arch));
@@ -11036,7 +11042,7 @@ static const llm__lora_target *llm__lora_parse_name(const llm_config *c, const c
 static llm_status llm__lora_load(const llm_model *m, llm__src *src, const llm_allocator *al, llm_lora **out,
                                  llm_error *err) {
     const llm_config *c = &m->cfg;
-    const char *arch = c->arch == LLM_ARCH_GPT2 ? "gpt2" : "llama", *sv;
+    const char *arch = llm__arch_name(c->arch), *sv;
     llm__gguf g;
     llm_lora *lo = NULL;
     llm_status st;

@@ -2,6 +2,13 @@
    rewind, save/restore, context shift, cancellation, stories260K against llama2.c, and
    several sessions over one model on several threads. */
 
+/* a CPU context with workspace for the KV-cache attention */
+static llm__ctx t_cpu_kv(int NH, int NKV, int hs) {
+    llm__ctx x;
+    llm__ctx_init(&x, &llm__cpu_ops, NULL, NULL, llm__kv_ws(NH, NKV, hs), NULL);
+    return x;
+}
+
 /* The newer families with their features active: head_dim 12 apart from dim / n_head, an
    attention scale, Llama 3 RoPE scaling, Gemma 3's sliding window (10) shorter than the tests'
    sequences on every other layer (pattern < 0: 2; 1: every layer global) with its own base.
@@ -399,6 +406,61 @@ static void test_sessions_on_threads(t_ctx *t) {
 #endif
 }
 
+/* The KV-cache attention with a sliding window (Gemma 3), beams too: a beam's row at position
+   P + bpos (the shared prompt 0..P-1 in the cache, its suffix in its own cache) sees exactly
+   what a plain row at that position sees with the same keys in one cache, for windows that
+   end in the suffix, in the prompt, or reach past the start; and the plain row equals a
+   naive softmax over the keys j > pos - window. */
+static void test_kv_attention_window(t_ctx *t) {
+    const int NH = 4, NKV = 2, hs = 8, QKV = (NH + 2 * NKV) * hs, P = 70, bpos = 5, n_ctx = 96, bcap = 8;
+    const int wins[5] = {0, 3, 6, 40, 200};
+    float *kc = (float *)calloc((size_t)NKV * n_ctx * hs, 4), *vc = (float *)calloc((size_t)NKV * n_ctx * hs, 4);
+    float *kc2 = (float *)calloc((size_t)NKV * n_ctx * hs, 4), *vc2 = (float *)calloc((size_t)NKV * n_ctx * hs, 4);
+    float *bk = (float *)calloc((size_t)NKV * bcap * hs, 4), *bv = (float *)calloc((size_t)NKV * bcap * hs, 4);
+    float qkv[(4 + 2 * 2) * 8], o1[4 * 8], o2[4 * 8];
+    double worst = 0, worst_naive = 0;
+    llm_rng r;
+    int w, h, j, d, i;
+    llm_rng_seed(&r, 21);
+    for (i = 0; i < NKV * n_ctx * hs; i++) { kc[i] = llm_rng_normal(&r); vc[i] = llm_rng_normal(&r); }
+    for (i = 0; i < QKV; i++) qkv[i] = llm_rng_normal(&r);
+    for (h = 0; h < NKV; h++)   /* the beam's suffix rows = the plain cache's rows P .. P+bpos-1 */
+        for (j = 0; j < bpos; j++) {
+            memcpy(bk + ((size_t)h * bcap + j) * hs, kc + ((size_t)h * n_ctx + P + j) * hs, hs * 4);
+            memcpy(bv + ((size_t)h * bcap + j) * hs, vc + ((size_t)h * n_ctx + P + j) * hs, hs * 4);
+        }
+    for (w = 0; w < 5; w++) {
+        llm__kv kv;
+        llm__ctx x = t_cpu_kv(NH, NKV, hs);
+        memcpy(kc2, kc, (size_t)NKV * n_ctx * hs * 4); memcpy(vc2, vc, (size_t)NKV * n_ctx * hs * 4);
+        memset(&kv, 0, sizeof kv); kv.k = kc2; kv.v = vc2; kv.n_ctx = n_ctx; kv.pos0 = P + bpos;
+        x.ops->attn_kv(&x, o1, qkv, &kv, 1, NH, NKV, hs, 0.3f, wins[w]);
+        memset(&kv, 0, sizeof kv); kv.k = kc; kv.v = vc; kv.n_ctx = n_ctx; kv.pos0 = P;
+        kv.bk = bk; kv.bv = bv; kv.bcap = bcap; kv.bpos = bpos;
+        x.ops->attn_kv(&x, o2, qkv, &kv, 1, NH, NKV, hs, 0.3f, wins[w]);
+        llm__ctx_free(&x);
+        for (i = 0; i < NH * hs; i++) worst = LLM__MAX(worst, fabs((double)o1[i] - o2[i]));
+        for (h = 0; h < NH; h++) {   /* naive, in double */
+            const int kh = h / (NH / NKV), pos = P + bpos, j0 = wins[w] && pos - wins[w] + 1 > 0 ? pos - wins[w] + 1 : 0;
+            double p[96], mx = -1e300, sum = 0;
+            for (j = j0; j <= pos; j++) {
+                double dot = 0;
+                for (d = 0; d < hs; d++) dot += (double)qkv[h * hs + d] * kc2[((size_t)kh * n_ctx + j) * hs + d];
+                p[j] = 0.3 * dot; if (p[j] > mx) mx = p[j];
+            }
+            for (j = j0; j <= pos; j++) { p[j] = exp(p[j] - mx); sum += p[j]; }
+            for (d = 0; d < hs; d++) {
+                double acc = 0;
+                for (j = j0; j <= pos; j++) acc += p[j] / sum * vc2[((size_t)kh * n_ctx + j) * hs + d];
+                worst_naive = LLM__MAX(worst_naive, fabs(acc - o1[h * hs + d]));
+            }
+        }
+    }
+    free(kc); free(vc); free(kc2); free(vc2); free(bk); free(bv);
+    T_NOTE(t, "windows 0, 3, 6, 40, 200: beam vs plain max |diff| %.1e, plain vs naive %.1e", worst, worst_naive);
+    T_CHECK(t, worst < 1e-6 && worst_naive < 1e-5, "failed");
+}
+
 static const t_case inference_tests[] = {
     {"kv_cache_vs_full_forward_gpt2", test_kv_vs_full_gpt2},
     {"kv_cache_vs_full_forward_llama", test_kv_vs_full_llama},
@@ -410,6 +472,7 @@ static const t_case inference_tests[] = {
     {"session_prefill_cut_invariant", test_prefill_cut_invariant},
     {"session_context_full_and_shift", test_context_full_and_shift},
     {"session_prefill_cancel", test_prefill_cancel},
+    {"kv_attention_window_beams", test_kv_attention_window},
     {"stories260k_greedy_matches_llama2c", test_stories260k_greedy},
     {"sessions_on_threads", test_sessions_on_threads},
 };
