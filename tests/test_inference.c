@@ -461,6 +461,56 @@ static void test_kv_attention_window(t_ctx *t) {
     T_CHECK(t, worst < 1e-6 && worst_naive < 1e-5, "failed");
 }
 
+/* Quantized decode copies on the newer families (head_dim 32 apart from dim / n_head: q (128,
+   64), attn_output (64, 128), whole Q8_0 blocks; Q4_K: ffn_down): a session decodes with them
+   as the fp32 forward does with the copies' values (dequantized into a second model), up to
+   the rounding of the activations to Q8 (random-init Gemma 3 is the most sensitive: its post
+   norms bring every branch to unit scale). */
+static void test_quantized_decode_newer(t_ctx *t) {
+    const int types[2] = {LLM_TYPE_Q8_0, LLM_TYPE_Q4_K};
+    double worst[2] = {0, 0};
+    int arch, k, i, j;
+    for (arch = LLM_ARCH_QWEN2; arch <= LLM_ARCH_GEMMA3; arch++)
+        for (k = 0; k < 2; k++) {
+            llm_model_desc d;
+            llm_model *m = NULL, *m2 = NULL;
+            llm_session *s = NULL;
+            llm_error e;
+            int32_t tok[24];
+            float *full = (float *)malloc(24 * 61 * 4);
+            double ref[61];
+            memset(&d, 0, sizeof d);
+            d.config.arch = (llm_arch)arch; d.config.n_layer = 2; d.config.n_head = 4; d.config.n_kv_head = 2;
+            d.config.dim = 64; d.config.head_dim = 32; d.config.ffn_dim = 256; d.config.vocab_size = 61;
+            d.config.padded_vocab_size = 64; d.config.max_seq_len = 32; d.seed = 4;
+            if (arch == LLM_ARCH_GEMMA3) { d.config.sliding_window = 6; d.config.sliding_pattern = 2; }
+            T_CHECK(t, llm_model_create(&d, &m, NULL) == LLM_OK && llm_model_create(&d, &m2, NULL) == LLM_OK, "create");
+            for (i = 0; i < 24; i++) tok[i] = (int32_t)((i * 17 + 5) % 61);
+            T_CHECK(t, llm_model_quantize(m, (llm_type)types[k], &e) == LLM_OK && m->n_quant > 0, "quantize: %s", e.message);
+            memcpy(llm_model_params(m2), llm_model_params(m), llm_model_num_params(m) * 4);
+            for (i = 0; i < m->n_tensors; i++)
+                if (m->qdata[i]) {
+                    const llm_tensor_info *ti = &m->tensors[i];
+                    const size_t rb = llm__row_bytes((int)ti->type, (size_t)ti->shape[1]);
+                    int64_t r;
+                    for (r = 0; r < ti->shape[0]; r++)
+                        llm__dequant_row((int)ti->type, m->qdata[i] + (size_t)r * rb,
+                                         m2->params + ti->offset + (size_t)(r * ti->shape[1]), (size_t)ti->shape[1]);
+                }
+            T_CHECK(t, llm_model_forward(m2, NULL, tok, 1, 24, full, NULL) == LLM_OK, "forward");
+            T_CHECK(t, llm_session_create(m, NULL, &s, NULL) == LLM_OK, "session");
+            for (i = 0; i < 24; i++) {
+                T_CHECK(t, llm_session_eval(s, tok + i, 1, NULL) == LLM_OK, "decode");
+                for (j = 0; j < 61; j++) ref[j] = full[i * 61 + j];
+                worst[k] = LLM__MAX(worst[k], t_rel_err(llm_session_logits(s), ref, 61));
+            }
+            llm_session_free(s); llm_model_free(m); llm_model_free(m2); free(full);
+        }
+    T_NOTE(t, "Qwen2, Qwen3, Gemma 3 decode with copies vs fp32 forward of their values: rel err Q8_0 %.1e, Q4_K %.1e",
+           worst[0], worst[1]);
+    T_CHECK(t, worst[0] < 3e-2 && worst[1] < 3e-2, "failed");
+}
+
 static const t_case inference_tests[] = {
     {"kv_cache_vs_full_forward_gpt2", test_kv_vs_full_gpt2},
     {"kv_cache_vs_full_forward_llama", test_kv_vs_full_llama},
@@ -473,6 +523,7 @@ static const t_case inference_tests[] = {
     {"session_context_full_and_shift", test_context_full_and_shift},
     {"session_prefill_cancel", test_prefill_cancel},
     {"kv_attention_window_beams", test_kv_attention_window},
+    {"quantized_decode_newer_families", test_quantized_decode_newer},
     {"stories260k_greedy_matches_llama2c", test_stories260k_greedy},
     {"sessions_on_threads", test_sessions_on_threads},
 };
