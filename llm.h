@@ -566,7 +566,7 @@ typedef enum llm_arch {
 typedef enum llm_rope_type {
     LLM_ROPE_DEFAULT = 0,   /* inv_i = theta^(-2i/hs) */
     LLM_ROPE_LINEAR = 1,    /* inv_i / rope_factor */
-    LLM_ROPE_LLAMA3 = 2     /* Llama 3.x: per frequency, by wavelength (see llm__rope_freqs) */
+    LLM_ROPE_LLAMA3 = 2     /* Llama 3.x: per frequency, by wavelength (see llm__rope_inv) */
 } llm_rope_type;
 
 /* Model hyper-parameters. Zero fields take the defaults in the table.
@@ -579,13 +579,13 @@ typedef enum llm_rope_type {
    vocab_size         required
    padded_vocab_size  vocab_size (llm.c pads 50257 to 50304; padded rows are never used)
    max_seq_len        required
-   norm_eps           1e-5 (Gemma 3: 1e-6)
+   norm_eps           1e-5 (Qwen and Gemma 3 checkpoints say 1e-6)
    rope_theta         10000 (RoPE base; Gemma 3: of its global layers)
    untied_head        0: the classifier shares token_embd (Llama, Qwen may set 1; GPT-2, Gemma 3 are tied)
-   --- the fields below are appended for the newer families; GPT-2 refuses them set ---
+   --- appended for the newer families (GPT-2 refuses RoPE, a window and its own head_dim) ---
    head_dim           dim / n_head; Qwen3 and Gemma 3 set their own (q is (n_head*head_dim, dim))
    rope_type          LLM_ROPE_DEFAULT; LLM_ROPE_LINEAR or LLM_ROPE_LLAMA3 scale the frequencies
-   rope_factor        1 (linear / llama3 factor; must be >= 1 when scaling)
+   rope_factor        1 (linear / llama3: frequencies divided by it; positive)
    rope_low_freq_factor, rope_high_freq_factor   1, 4 (llama3)
    rope_orig_max_pos  8192 (llama3: original_max_position_embeddings)
    rope_local_theta   10000 (Gemma 3: RoPE base of sliding layers, never scaled)
