@@ -14,8 +14,9 @@
 
    WHAT IT IS
        A tokenizer-to-sampler GPT toolkit: tokenizers (GPT-2 byte-level BPE and Llama
-       SentencePiece, exact to the references, plus BPE training), two model families (GPT-2
-       and Llama) with forward *and* backward passes, AdamW training, instruction tuning and
+       SentencePiece, exact to the references, plus BPE training), the model families GPT-2,
+       Llama (1-3, SmolLM2), Qwen2, Qwen3 and Gemma 3 (llm_arch) with forward *and* backward
+       passes, AdamW training, instruction tuning and
        LoRA adapters, KV-cache sessions,
        samplers, beam search, streaming generation, checkpoints (GGUF as the native format)
        and importers for karpathy/llm.c and karpathy/llama2.c files. Everything is plain C99
@@ -27,8 +28,9 @@
        >>tokenizer   pre-split, the BPE merge loop, encode, decode (streaming)
        >>model       config, tensor table, initialisation
        >>backend     the seam: the table of ops the model logic calls (CPU: the next section)
-       >>ops         each forward above its backward: >>embedding >>layernorm >>matmul >>rope
-                     >>attention >>gelu >>swiglu >>residual >>crossentropy >>adamw
+       >>ops         each forward above its backward: >>embedding >>scale >>layernorm >>headnorm
+                     >>matmul >>rope >>attention >>gelu >>swiglu >>geglu >>residual
+                     >>crossentropy >>adamw
        >>lora        low-rank adapters: forward and backward beside each adapted matrix, merge
        >>block       the transformer block, and the whole model's forward and backward
        >>training    the trainer: loss, gradient norm, clipping, AdamW, schedule
@@ -564,7 +566,7 @@ typedef enum llm_arch {
 typedef enum llm_rope_type {
     LLM_ROPE_DEFAULT = 0,   /* inv_i = theta^(-2i/hs) */
     LLM_ROPE_LINEAR = 1,    /* inv_i / rope_factor */
-    LLM_ROPE_LLAMA3 = 2     /* Llama 3.x: per frequency, by wavelength (see llm__rope_freqs) */
+    LLM_ROPE_LLAMA3 = 2     /* Llama 3.x: per frequency, by wavelength (see llm__rope_inv) */
 } llm_rope_type;
 
 /* Model hyper-parameters. Zero fields take the defaults in the table.
@@ -577,13 +579,13 @@ typedef enum llm_rope_type {
    vocab_size         required
    padded_vocab_size  vocab_size (llm.c pads 50257 to 50304; padded rows are never used)
    max_seq_len        required
-   norm_eps           1e-5 (Gemma 3: 1e-6)
+   norm_eps           1e-5 (Qwen and Gemma 3 checkpoints say 1e-6)
    rope_theta         10000 (RoPE base; Gemma 3: of its global layers)
    untied_head        0: the classifier shares token_embd (Llama, Qwen may set 1; GPT-2, Gemma 3 are tied)
-   --- the fields below are appended for the newer families; GPT-2 refuses them set ---
+   --- appended for the newer families (GPT-2 refuses RoPE, a window and its own head_dim) ---
    head_dim           dim / n_head; Qwen3 and Gemma 3 set their own (q is (n_head*head_dim, dim))
    rope_type          LLM_ROPE_DEFAULT; LLM_ROPE_LINEAR or LLM_ROPE_LLAMA3 scale the frequencies
-   rope_factor        1 (linear / llama3 factor; must be >= 1 when scaling)
+   rope_factor        1 (linear / llama3: frequencies divided by it; positive)
    rope_low_freq_factor, rope_high_freq_factor   1, 4 (llama3)
    rope_orig_max_pos  8192 (llama3: original_max_position_embeddings)
    rope_local_theta   10000 (Gemma 3: RoPE base of sliding layers, never scaled)
@@ -4254,9 +4256,13 @@ static void llm__matmul_backward(const llm__ctx *x, float *dinp, float *dw, floa
     }
 }
 
-/* ---- >>rope (Llama): rotate adjacent pairs (2i, 2i+1) of every q and k head by the angle
-   pos * theta^(-2i/hs). cos/sin tables (rows of hs/2) are computed once per trainer or
-   session the way llama2.c does (float pow, float angle), so imported models match it. ---- */
+/* ---- >>rope (Llama and later): rotate adjacent pairs (2i, 2i+1) of every q and k head by
+   the angle pos * theta^(-2i/hs). cos/sin tables (rows of hs/2) are computed once per trainer
+   or session the way llama2.c does (float pow, float angle), so imported models match it.
+   Adjacent pairs are the one internal layout for every family: checkpoints that rotate
+   halves (Hugging Face; GGUF qwen2 / qwen3 / gemma3) have their q, k rows permuted by the
+   loaders (see >>model). Scaling (Llama 3, linear) and Gemma 3's second base only change
+   the angles, so they live in the tables (llm__rope_table_cfg); the op is the same. ---- */
 static void llm__rope_table(float *cosv, float *sinv, int pos0, int T, int hs, float theta) {
     int t, i;
     for (t = 0; t < T; t++)

@@ -47,11 +47,11 @@ static double time_on_stream(const llm__ctx *x, bench_fn fn, void *arg, int reps
 typedef struct att_arg { float *qkv, *out, *lse, *dout, *dqkv; int B, T, NH, D; } att_arg;
 static void att_fwd(const llm__ctx *x, void *p) {
     att_arg *a = (att_arg *)p;
-    x->ops->attn_fwd(x, a->out, a->lse, a->qkv, a->B, a->T, a->NH, a->NH, a->D);
+    x->ops->attn_fwd(x, a->out, a->lse, a->qkv, a->B, a->T, a->NH, a->NH, a->D, 1.0f / sqrtf((float)a->D), 0);
 }
 static void att_bwd(const llm__ctx *x, void *p) {
     att_arg *a = (att_arg *)p;
-    x->ops->attn_bwd(x, a->dqkv, a->dout, a->qkv, a->out, a->lse, a->B, a->T, a->NH, a->NH, a->D);
+    x->ops->attn_bwd(x, a->dqkv, a->dout, a->qkv, a->out, a->lse, a->B, a->T, a->NH, a->NH, a->D, 1.0f / sqrtf((float)a->D), 0);
 }
 static void bench_attention(void) {
     static const int Ts[] = {1024, 2048, 4096};
@@ -110,7 +110,7 @@ static void bench_attention(void) {
 typedef struct dec_arg { float *qkv, *out; llm__kv kv; } dec_arg;
 static void dec_step(const llm__ctx *x, void *p) {
     dec_arg *a = (dec_arg *)p;
-    x->ops->attn_kv(x, a->out, a->qkv, &a->kv, 1, 32, 8, 128);
+    x->ops->attn_kv(x, a->out, a->qkv, &a->kv, 1, 32, 8, 128, 1.0f / sqrtf(128.0f), 0);
 }
 static void bench_decode_attention(void) {
     static const int Ls[] = {1024, 4096, 16384};

@@ -61,7 +61,7 @@ static void usage(void) {
         "  --init CKPT | --resume CKPT    start from weights (GGUF of any type, a Hugging Face directory,\n"
         "                                 llm.c, llama2.c), or resume a native run\n"
         "  --save FILE [--save-every N]   native checkpoint (GGUF, with the tokenizer and optimizer state)\n"
-        "  --arch gpt2|llama --layers N --heads N --kv-heads N --dim N --ffn N --vocab N --ctx N\n"
+        "  --arch gpt2|llama|qwen2|qwen3|gemma3 --layers N --heads N --kv-heads N --dim N --ffn N --vocab N --ctx N\n"
         "  --batch B --seq T --steps N --accum N --lr X --warmup N --schedule cosine|constant\n"
         "  --min-lr-frac F --wd X --clip X --seed N --threads N --sample-every N --sample-len N\n"
         "  --val-frac F --val-every N      held-out share of the data (0.1) and how often to report\n"
@@ -108,6 +108,9 @@ static int parse(int argc, char **argv, opts *o) {
             if (!v) goto missing;
             if (strcmp(v, "gpt2") == 0) o->cfg.arch = LLM_ARCH_GPT2;
             else if (strcmp(v, "llama") == 0) o->cfg.arch = LLM_ARCH_LLAMA;
+            else if (strcmp(v, "qwen2") == 0) o->cfg.arch = LLM_ARCH_QWEN2;
+            else if (strcmp(v, "qwen3") == 0) o->cfg.arch = LLM_ARCH_QWEN3;
+            else if (strcmp(v, "gemma3") == 0) o->cfg.arch = LLM_ARCH_GEMMA3;
             else goto bad;
             i++; continue;
         }
@@ -517,7 +520,8 @@ int main(int argc, char **argv) {
         printf("resumed %s at step %d\n", o.resume, llm_trainer_step_count(tr));
     }
     printf("model: %s, %d layers, %d heads (%d kv), dim %d, ffn %d, vocab %d, ctx %d, %.2fM parameters | %s, %d threads\n",
-           c->arch == LLM_ARCH_GPT2 ? "gpt2" : "llama", c->n_layer, c->n_head, c->n_kv_head, c->dim, c->ffn_dim,
+           c->arch == LLM_ARCH_GPT2 ? "gpt2" : c->arch == LLM_ARCH_LLAMA ? "llama" : c->arch == LLM_ARCH_QWEN2 ? "qwen2"
+           : c->arch == LLM_ARCH_QWEN3 ? "qwen3" : "gemma3", c->n_layer, c->n_head, c->n_kv_head, c->dim, c->ffn_dim,
            c->vocab_size, c->max_seq_len, llm_model_num_params(model) / 1e6, llm_trainer_backend(tr),
            llm_threadpool_size(pool));
     printf("data: %lu training tokens, %lu validation tokens\n", (unsigned long)n_train, (unsigned long)(n_data - n_train));

@@ -1056,6 +1056,32 @@ static void test_custom_allocator(t_ctx *t) {
     T_CHECK(t, s.total > 3 && s.live == 0, "failed");
 }
 
+/* A backend without the newer families' ops (llm_cuda.h today) is handed GPT-2 and Llama
+   (RoPE scaling too: it is only a table) and told what it lacks for the others, so
+   llm__pick_ops keeps those models on the CPU (LLM_BACKEND_AUTO) or refuses them (_CUDA). */
+static void test_backend_lacks(t_ctx *t) {
+    llm__ops old = llm__cpu_ops;
+    llm_config c;
+    const char *why[6];
+    int a;
+    old.all_families = 0;
+    for (a = LLM_ARCH_GPT2; a <= LLM_ARCH_GEMMA3 + 1; a++) {
+        memset(&c, 0, sizeof c);
+        c.arch = a > LLM_ARCH_GEMMA3 ? LLM_ARCH_LLAMA : (llm_arch)a; c.n_layer = 1; c.n_head = 2; c.dim = 16;
+        c.vocab_size = 10; c.max_seq_len = 8;
+        if (a > LLM_ARCH_GEMMA3) c.head_dim = 4;
+        if (a == LLM_ARCH_LLAMA) c.rope_type = LLM_ROPE_LLAMA3;
+        T_CHECK(t, llm_config_resolve(&c, NULL) == LLM_OK, "resolve %d", a);
+        T_CHECK(t, llm__backend_lacks(&llm__cpu_ops, &c) == NULL, "the CPU lacks something for %d", a);
+        why[a - 1] = llm__backend_lacks(&old, &c);
+    }
+    T_CHECK(t, !why[0] && !why[1], "GPT-2 / Llama refused");
+    T_CHECK(t, why[2] && why[3] && why[4] && strstr(why[4], "Gemma") && why[5] && strstr(why[5], "head_dim"), "not refused");
+    c.head_dim = 8; c.attn_scale = 0.1f;
+    T_CHECK(t, strstr(llm__backend_lacks(&old, &c), "scale") != NULL, "attention scale");
+    T_NOTE(t, "e.g. \"%s\", \"%s\"", why[4], why[5]);
+}
+
 static const t_case core_tests[] = {
     {"gradcheck_layernorm", test_gradcheck_layernorm},
     {"gradcheck_rmsnorm", test_gradcheck_rmsnorm},
@@ -1098,4 +1124,5 @@ static const t_case core_tests[] = {
     {"bad_files", test_bad_files},
     {"token_shards", test_token_shards},
     {"custom_allocator", test_custom_allocator},
+    {"backend_lacks_newer_families", test_backend_lacks},
 };

@@ -2,6 +2,13 @@
    rewind, save/restore, context shift, cancellation, stories260K against llama2.c, and
    several sessions over one model on several threads. */
 
+/* a CPU context with workspace for the KV-cache attention */
+static llm__ctx t_cpu_kv(int NH, int NKV, int hs) {
+    llm__ctx x;
+    llm__ctx_init(&x, &llm__cpu_ops, NULL, NULL, llm__kv_ws(NH, NKV, hs), NULL);
+    return x;
+}
+
 /* The newer families with their features active: head_dim 12 apart from dim / n_head, an
    attention scale, Llama 3 RoPE scaling, Gemma 3's sliding window (10) shorter than the tests'
    sequences on every other layer (pattern < 0: 2; 1: every layer global) with its own base.
@@ -399,6 +406,111 @@ static void test_sessions_on_threads(t_ctx *t) {
 #endif
 }
 
+/* The KV-cache attention with a sliding window (Gemma 3), beams too: a beam's row at position
+   P + bpos (the shared prompt 0..P-1 in the cache, its suffix in its own cache) sees exactly
+   what a plain row at that position sees with the same keys in one cache, for windows that
+   end in the suffix, in the prompt, or reach past the start; and the plain row equals a
+   naive softmax over the keys j > pos - window. */
+static void test_kv_attention_window(t_ctx *t) {
+    const int NH = 4, NKV = 2, hs = 8, QKV = (NH + 2 * NKV) * hs, P = 70, bpos = 5, n_ctx = 96, bcap = 8;
+    const int wins[5] = {0, 3, 6, 40, 200};
+    float *kc = (float *)calloc((size_t)NKV * n_ctx * hs, 4), *vc = (float *)calloc((size_t)NKV * n_ctx * hs, 4);
+    float *kc2 = (float *)calloc((size_t)NKV * n_ctx * hs, 4), *vc2 = (float *)calloc((size_t)NKV * n_ctx * hs, 4);
+    float *bk = (float *)calloc((size_t)NKV * bcap * hs, 4), *bv = (float *)calloc((size_t)NKV * bcap * hs, 4);
+    float qkv[(4 + 2 * 2) * 8], o1[4 * 8], o2[4 * 8];
+    double worst = 0, worst_naive = 0;
+    llm_rng r;
+    int w, h, j, d, i;
+    llm_rng_seed(&r, 21);
+    for (i = 0; i < NKV * n_ctx * hs; i++) { kc[i] = llm_rng_normal(&r); vc[i] = llm_rng_normal(&r); }
+    for (i = 0; i < QKV; i++) qkv[i] = llm_rng_normal(&r);
+    for (h = 0; h < NKV; h++)   /* the beam's suffix rows = the plain cache's rows P .. P+bpos-1 */
+        for (j = 0; j < bpos; j++) {
+            memcpy(bk + ((size_t)h * bcap + j) * hs, kc + ((size_t)h * n_ctx + P + j) * hs, hs * 4);
+            memcpy(bv + ((size_t)h * bcap + j) * hs, vc + ((size_t)h * n_ctx + P + j) * hs, hs * 4);
+        }
+    for (w = 0; w < 5; w++) {
+        llm__kv kv;
+        llm__ctx x = t_cpu_kv(NH, NKV, hs);
+        memcpy(kc2, kc, (size_t)NKV * n_ctx * hs * 4); memcpy(vc2, vc, (size_t)NKV * n_ctx * hs * 4);
+        memset(&kv, 0, sizeof kv); kv.k = kc2; kv.v = vc2; kv.n_ctx = n_ctx; kv.pos0 = P + bpos;
+        x.ops->attn_kv(&x, o1, qkv, &kv, 1, NH, NKV, hs, 0.3f, wins[w]);
+        memset(&kv, 0, sizeof kv); kv.k = kc; kv.v = vc; kv.n_ctx = n_ctx; kv.pos0 = P;
+        kv.bk = bk; kv.bv = bv; kv.bcap = bcap; kv.bpos = bpos;
+        x.ops->attn_kv(&x, o2, qkv, &kv, 1, NH, NKV, hs, 0.3f, wins[w]);
+        llm__ctx_free(&x);
+        for (i = 0; i < NH * hs; i++) worst = LLM__MAX(worst, fabs((double)o1[i] - o2[i]));
+        for (h = 0; h < NH; h++) {   /* naive, in double */
+            const int kh = h / (NH / NKV), pos = P + bpos, j0 = wins[w] && pos - wins[w] + 1 > 0 ? pos - wins[w] + 1 : 0;
+            double p[96], mx = -1e300, sum = 0;
+            for (j = j0; j <= pos; j++) {
+                double dot = 0;
+                for (d = 0; d < hs; d++) dot += (double)qkv[h * hs + d] * kc2[((size_t)kh * n_ctx + j) * hs + d];
+                p[j] = 0.3 * dot; if (p[j] > mx) mx = p[j];
+            }
+            for (j = j0; j <= pos; j++) { p[j] = exp(p[j] - mx); sum += p[j]; }
+            for (d = 0; d < hs; d++) {
+                double acc = 0;
+                for (j = j0; j <= pos; j++) acc += p[j] / sum * vc2[((size_t)kh * n_ctx + j) * hs + d];
+                worst_naive = LLM__MAX(worst_naive, fabs(acc - o1[h * hs + d]));
+            }
+        }
+    }
+    free(kc); free(vc); free(kc2); free(vc2); free(bk); free(bv);
+    T_NOTE(t, "windows 0, 3, 6, 40, 200: beam vs plain max |diff| %.1e, plain vs naive %.1e", worst, worst_naive);
+    T_CHECK(t, worst < 1e-6 && worst_naive < 1e-5, "failed");
+}
+
+/* Quantized decode copies on the newer families (head_dim 32 apart from dim / n_head: q (128,
+   64), attn_output (64, 128), whole Q8_0 blocks; Q4_K: ffn_down): a session decodes with them
+   as the fp32 forward does with the copies' values (dequantized into a second model), up to
+   the rounding of the activations to Q8 (random-init Gemma 3 is the most sensitive: its post
+   norms bring every branch to unit scale). */
+static void test_quantized_decode_newer(t_ctx *t) {
+    const int types[2] = {LLM_TYPE_Q8_0, LLM_TYPE_Q4_K};
+    double worst[2] = {0, 0};
+    int arch, k, i, j;
+    for (arch = LLM_ARCH_QWEN2; arch <= LLM_ARCH_GEMMA3; arch++)
+        for (k = 0; k < 2; k++) {
+            llm_model_desc d;
+            llm_model *m = NULL, *m2 = NULL;
+            llm_session *s = NULL;
+            llm_error e;
+            int32_t tok[24];
+            float *full = (float *)malloc(24 * 61 * 4);
+            double ref[61];
+            memset(&d, 0, sizeof d);
+            d.config.arch = (llm_arch)arch; d.config.n_layer = 2; d.config.n_head = 4; d.config.n_kv_head = 2;
+            d.config.dim = 64; d.config.head_dim = 32; d.config.ffn_dim = 256; d.config.vocab_size = 61;
+            d.config.padded_vocab_size = 64; d.config.max_seq_len = 32; d.seed = 4;
+            if (arch == LLM_ARCH_GEMMA3) { d.config.sliding_window = 6; d.config.sliding_pattern = 2; }
+            T_CHECK(t, llm_model_create(&d, &m, NULL) == LLM_OK && llm_model_create(&d, &m2, NULL) == LLM_OK, "create");
+            for (i = 0; i < 24; i++) tok[i] = (int32_t)((i * 17 + 5) % 61);
+            T_CHECK(t, llm_model_quantize(m, (llm_type)types[k], &e) == LLM_OK && m->n_quant > 0, "quantize: %s", e.message);
+            memcpy(llm_model_params(m2), llm_model_params(m), llm_model_num_params(m) * 4);
+            for (i = 0; i < m->n_tensors; i++)
+                if (m->qdata[i]) {
+                    const llm_tensor_info *ti = &m->tensors[i];
+                    const size_t rb = llm__row_bytes((int)ti->type, (size_t)ti->shape[1]);
+                    int64_t r;
+                    for (r = 0; r < llm__saved_rows(m, ti); r++)   /* (no padded vocabulary rows) */
+                        llm__dequant_row((int)ti->type, m->qdata[i] + (size_t)r * rb,
+                                         m2->params + ti->offset + (size_t)(r * ti->shape[1]), (size_t)ti->shape[1]);
+                }
+            T_CHECK(t, llm_model_forward(m2, NULL, tok, 1, 24, full, NULL) == LLM_OK, "forward");
+            T_CHECK(t, llm_session_create(m, NULL, &s, NULL) == LLM_OK, "session");
+            for (i = 0; i < 24; i++) {
+                T_CHECK(t, llm_session_eval(s, tok + i, 1, NULL) == LLM_OK, "decode");
+                for (j = 0; j < 61; j++) ref[j] = full[i * 61 + j];
+                worst[k] = LLM__MAX(worst[k], t_rel_err(llm_session_logits(s), ref, 61));
+            }
+            llm_session_free(s); llm_model_free(m); llm_model_free(m2); free(full);
+        }
+    T_NOTE(t, "Qwen2, Qwen3, Gemma 3 decode with copies vs fp32 forward of their values: rel err Q8_0 %.1e, Q4_K %.1e",
+           worst[0], worst[1]);
+    T_CHECK(t, worst[0] < 3e-2 && worst[1] < 3e-2, "failed");
+}
+
 static const t_case inference_tests[] = {
     {"kv_cache_vs_full_forward_gpt2", test_kv_vs_full_gpt2},
     {"kv_cache_vs_full_forward_llama", test_kv_vs_full_llama},
@@ -410,6 +522,8 @@ static const t_case inference_tests[] = {
     {"session_prefill_cut_invariant", test_prefill_cut_invariant},
     {"session_context_full_and_shift", test_context_full_and_shift},
     {"session_prefill_cancel", test_prefill_cancel},
+    {"kv_attention_window_beams", test_kv_attention_window},
+    {"quantized_decode_newer_families", test_quantized_decode_newer},
     {"stories260k_greedy_matches_llama2c", test_stories260k_greedy},
     {"sessions_on_threads", test_sessions_on_threads},
 };
