@@ -511,11 +511,34 @@ static void test_arch_train(t_ctx *t) {
                     "%s: step %d: loss %.7f (PyTorch %.7f), grad norm %.6f (PyTorch %.6f)", ta_names[k], s, r.loss,
                     loss, r.grad_norm, norm);
         }
+        {   /* a checkpoint (GGUF: q/k rows and their optimizer state in the file's order) resumes exactly */
+            llm_model *m2 = NULL;
+            llm_trainer *tr2 = NULL;
+            llm_step_result r1, r2;
+            size_t need = 0, got;
+            unsigned char *ck;
+            llm_trainer_save_mem(tr, NULL, 0, &need, 0);
+            ck = (unsigned char *)malloc(need);
+            T_CHECK(t, llm_trainer_save_mem(tr, ck, need, &got, 0) == LLM_OK, "%s: checkpoint", ta_names[k]);
+            T_CHECK(t, llm_model_load(path, NULL, &m2, &e) == LLM_OK, "%s: %s", ta_names[k], e.message);
+            T_CHECK(t, llm_trainer_create(m2, &td, &tr2, &e) == LLM_OK, "%s: %s", ta_names[k], e.message);
+            T_CHECK(t, llm_trainer_load_mem(tr2, ck, got, NULL) == LLM_OK, "%s: resume: %s", ta_names[k],
+                    llm_trainer_last_error(tr2));
+            free(ck);
+            T_CHECK(t, llm_trainer_step(tr, inp, tgt, &r1) == LLM_OK &&
+                       llm_trainer_step(tr2, inp, tgt, &r2) == LLM_OK && r1.loss == r2.loss &&
+                       r1.grad_norm == r2.grad_norm &&
+                       memcmp(m->params, m2->params, m->n_params * sizeof(float)) == 0,
+                    "%s: the resumed trainer's step differs", ta_names[k]);
+            llm_trainer_free(tr2);
+            llm_model_free(m2);
+        }
         llm_trainer_free(tr);
         llm_model_free(m);
         llm_free(NULL, buf);
     }
-    snprintf(note, sizeof note, "%d families x 4 AdamW steps from the HF files: loss rel err %.1e, grad norm %.1e",
+    snprintf(note, sizeof note, "%d families x 4 AdamW steps from the HF files: loss rel err %.1e, grad norm %.1e; "
+             "checkpoints resume exactly",
              TA_N - 1, worst_l, worst_n);
     T_NOTE(t, "%s", note);
 }
