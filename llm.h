@@ -10245,6 +10245,9 @@ static llm_status llm__gguf_config(const llm__gguf *g, llm_config *c, llm_error 
         c->attn_scale = 1.0f / sqrtf((float)(c->dim / c->n_head));
     {   /* Llama 3 scaling: rope_freqs.weight (llama.cpp), checked against llm.rope.* or recognised */
         const llm__gguf_tensor *rf = llm__gguf_tensor_find(g, "rope_freqs.weight");
+        if (!rf && llm__gguf_find(g, "llm.rope.factor"))
+            return llm__fail(err, LLM_ERR_FORMAT,
+                             "GGUF: llm.rope.* keys (Llama 3 RoPE scaling) without rope_freqs.weight");
         if (rf) {
             const int64_t n = (c->head_dim > 0 ? c->head_dim : c->n_head > 0 ? c->dim / c->n_head : 0) / 2;
             float file[512], want[512], mx = 0;
