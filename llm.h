@@ -10138,7 +10138,7 @@ static llm_status llm__gguf_config(const llm__gguf *g, llm_config *c, llm_error 
     }
 #define LLM__GETU(suffix, field, required) do { snprintf(k, sizeof k, "%s.%s", arch, suffix); \
         if (llm__gguf_get_u32(g, k, &u) && u <= 0x7fffffff) c->field = (int)u; \
-        else if (required) \
+        else if ((required) || llm__gguf_find(g, k))   /* (a per-layer array: refused) */ \
             return llm__fail(err, LLM_ERR_FORMAT, "GGUF: key %s missing or not a uint32 below 2^31", k); } while (0)
     LLM__GETU("context_length", max_seq_len, 1);
     LLM__GETU("embedding_length", dim, 1);
