@@ -511,6 +511,38 @@ static void test_quantized_decode_newer(t_ctx *t) {
     T_CHECK(t, worst[0] < 3e-2 && worst[1] < 3e-2, "failed");
 }
 
+/* Beam search on Gemma 3 (a window of 10 shorter than the 16-token prompt and than the 20 new ones):
+   the best beam's score is its summed log-probability under the full forward pass (no length
+   normalisation), so the beams' suffix caches saw what the window lets them see. */
+static void test_beam_gemma3_window(t_ctx *t) {
+    llm_model *m = t_inf_model(LLM_ARCH_GEMMA3, 0);
+    llm_session *s = NULL;
+    llm_session_desc sd;
+    llm_beam_desc bd;
+    int32_t seq[36], out[20];
+    float score = 0, *full = (float *)malloc(36 * 61 * 4);
+    double lp = 0;
+    int n = 0, i, j;
+    for (i = 0; i < 16; i++) seq[i] = (int32_t)((i * 29 + 3) % 61);
+    memset(&sd, 0, sizeof sd); sd.n_ctx = 40; sd.n_batch = 8;
+    memset(&bd, 0, sizeof bd); bd.beam_size = 3; bd.max_tokens = 20; bd.ignore_eos = 1; bd.length_penalty = -1;
+    T_CHECK(t, m && llm_session_create(m, &sd, &s, NULL) == LLM_OK, "session");
+    T_CHECK(t, llm_beam_search(s, seq, 16, &bd, out, 20, &n, &score) == LLM_OK && n == 20, "beam search: %s",
+            llm_session_last_error(s));
+    memcpy(seq + 16, out, 20 * 4);
+    T_CHECK(t, llm_model_forward(m, NULL, seq, 1, 36, full, NULL) == LLM_OK, "forward");
+    for (i = 15; i < 35; i++) {   /* log softmax of row i at token i + 1 */
+        const float *row = full + (size_t)i * 61;
+        double mx = row[0], z = 0;
+        for (j = 1; j < 61; j++) mx = LLM__MAX(mx, row[j]);
+        for (j = 0; j < 61; j++) z += exp(row[j] - mx);
+        lp += row[seq[i + 1]] - mx - log(z);
+    }
+    llm_session_free(s); llm_model_free(m); free(full);
+    T_NOTE(t, "best of 3 beams: score %.5f, log-probability under the full forward %.5f", score, lp);
+    T_CHECK(t, fabs(score - lp) < 2e-5 * (1 + fabs(lp)), "failed");
+}
+
 static const t_case inference_tests[] = {
     {"kv_cache_vs_full_forward_gpt2", test_kv_vs_full_gpt2},
     {"kv_cache_vs_full_forward_llama", test_kv_vs_full_llama},
@@ -524,6 +556,7 @@ static const t_case inference_tests[] = {
     {"session_prefill_cancel", test_prefill_cancel},
     {"kv_attention_window_beams", test_kv_attention_window},
     {"quantized_decode_newer_families", test_quantized_decode_newer},
+    {"beam_search_gemma3_window", test_beam_gemma3_window},
     {"stories260k_greedy_matches_llama2c", test_stories260k_greedy},
     {"sessions_on_threads", test_sessions_on_threads},
 };
