@@ -10399,8 +10399,13 @@ static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_mod
     }
     st = llm__gguf_read_tensors(m, &g, "", m->params, d->quantized_only ? 2 : 1, err);
     if (st == LLM_OK && m->lazy) llm__lazy_groups(m);
-    if (st == LLM_OK && llm__gguf_find(&g, "tokenizer.ggml.model"))   /* an embedded tokenizer */
-        st = llm__tokenizer_from_gguf(&g, &d->allocator, &m->tokenizer, err);
+    if (st == LLM_OK && llm__gguf_find(&g, "tokenizer.ggml.model")) {   /* an embedded tokenizer */
+        const char *tm;
+        size_t tl;
+        if (!(llm__gguf_get_str(&g, "tokenizer.ggml.model", &tm, &tl) &&   /* (llama.cpp's "no vocabulary") */
+              ((tl == 8 && memcmp(tm, "no_vocab", 8) == 0) || (tl == 4 && memcmp(tm, "none", 4) == 0))))
+            st = llm__tokenizer_from_gguf(&g, &d->allocator, &m->tokenizer, err);
+    }
     llm__gguf_close(&g);
     if (st != LLM_OK) { llm_model_free(m); return st; }
     *out = m;

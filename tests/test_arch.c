@@ -588,6 +588,45 @@ static void test_arch_config_variants(t_ctx *t) {
     T_NOTE(t, "%d equivalent config.json forms: the same model", (int)(sizeof cases / sizeof cases[0]));
 }
 
+/* GGUF files quantized by llama.cpp's llama-quantize (Q8_0, tokenizer.ggml.model "no_vocab";
+   tests/ref/llamacpp/run.sh): they load, their blocks are llm.h's own Q8_0 of the same weights
+   byte for byte once q/k rows are in llm.h's order, and their sessions follow PyTorch */
+static void test_arch_llamacpp_quantized(t_ctx *t) {
+    static const char *const names[] = { "llama3", "qwen3", "gemma3" };
+    char path[256], note[200] = "";
+    size_t k;
+    for (k = 0; k < sizeof names / sizeof names[0]; k++) {
+        llm_model *m = NULL, *q = NULL;
+        llm_error e;
+        ta_ref r;
+        double serr;
+        int gok, i, same = 0;
+        snprintf(path, sizeof path, "tests/data/arch/%s/llamacpp_q8_0.gguf", names[k]);
+        if (!ta_ref_load(names[k], &r)) T_SKIP(t, "tests/data/arch missing");
+        T_CHECK(t, llm_model_load(path, NULL, &q, &e) == LLM_OK, "%s: %s", path, e.message);
+        snprintf(path, sizeof path, "tests/data/arch/%s", names[k]);
+        T_CHECK(t, llm_model_load(path, NULL, &m, &e) == LLM_OK && llm_model_quantize(m, LLM_TYPE_Q8_0, &e) == LLM_OK,
+                "%s: %s", path, e.message);
+        T_CHECK(t, memcmp(&m->cfg, &q->cfg, sizeof m->cfg) == 0, "%s: another config than the F32 file's", names[k]);
+        for (i = 0; i < m->n_tensors; i++) {
+            const llm_tensor_info *ti = &m->tensors[i];
+            if (!q->qdata || !q->qdata[i]) continue;
+            T_CHECK(t, q->tensors[i].type == LLM_TYPE_Q8_0 && m->qdata[i] &&
+                       memcmp(m->qdata[i], q->qdata[i], llm__row_bytes(LLM_TYPE_Q8_0, (size_t)ti->shape[1]) *
+                                                            (size_t)llm__saved_rows(m, ti)) == 0,
+                    "%s: %s: llama.cpp's Q8_0 blocks differ from llm.h's", names[k], ti->name);
+            same++;
+        }
+        T_CHECK(t, same >= 7, "%s: only %d quantized matrices", names[k], same);
+        ta_check(q, &r, &serr, &gok);
+        T_CHECK(t, serr < 5e-2, "%s: session logits rel err %.2e", names[k], serr);
+        snprintf(note + strlen(note), sizeof note - strlen(note), "%s %d matrices, %.0e; ", names[k], same, serr);
+        llm_model_free(m); llm_model_free(q);
+        free(r.logits);
+    }
+    T_NOTE(t, "llama-quantize Q8_0 = llm.h's blocks: %s", note);
+}
+
 static const t_case arch_tests[] = {
     {"arch_files_vs_torch", test_arch_files},
     {"arch_config", test_arch_config},
@@ -596,5 +635,6 @@ static const t_case arch_tests[] = {
     {"arch_config_variants", test_arch_config_variants},
     {"arch_gguf_refused", test_arch_gguf_refused},
     {"arch_quant_lora", test_arch_quant_lora},
+    {"arch_llamacpp_quantized", test_arch_llamacpp_quantized},
     {"arch_train_vs_torch", test_arch_train},
 };

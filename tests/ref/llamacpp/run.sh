@@ -3,8 +3,20 @@
 # on the fixtures of tests/data/arch (model.gguf as the generator wrote it, and as llm.h exports it from the
 # Hugging Face directory, F32 and Q8_0), against the PyTorch reference (model.ref). llama.cpp built as
 # ../shared/anchors.md says (libllama). Its KV cache is set to F32 and flash attention off.
+#   run.sh LLAMA_CPP_DIR fixtures   writes tests/data/arch/{llama3,qwen3,gemma3}/llamacpp_q8_0.gguf instead:
+#                                    the fixture quantized by llama-quantize (test arch_llamacpp_quantized)
 set -e
 L=${1:?LLAMA_CPP_DIR}
+if [ "$2" = fixtures ]; then
+    D=$(mktemp -d)
+    cd "$(dirname "$0")/../../.."
+    for n in llama3 qwen3 gemma3; do
+        ${PYTHON:-/usr/bin/python3} tests/ref/llamacpp/novocab.py tests/data/arch/$n/model.gguf "$D/a.gguf" "$L"
+        "$L/build/bin/llama-quantize" "$D/a.gguf" tests/data/arch/$n/llamacpp_q8_0.gguf Q8_0 >/dev/null 2>&1
+    done
+    rm -rf "$D"
+    exit 0
+fi
 D=$(mktemp -d)
 PY=${PYTHON:-/usr/bin/python3}   # (numpy)
 cd "$(dirname "$0")/../../.."
