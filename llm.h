@@ -385,13 +385,16 @@ typedef enum llm_tokenizer_type {
 typedef enum llm_pattern {
     LLM_PATTERN_DEFAULT = 0, /* LLM_PATTERN_GPT2 */
     LLM_PATTERN_GPT2 = 1,    /* 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ */
-    LLM_PATTERN_GPT4 = 2     /* cl100k: (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
-                                 ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ */
+    LLM_PATTERN_GPT4 = 2,    /* cl100k: (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
+                                 ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+   (Llama 3) */
+    LLM_PATTERN_QWEN2 = 3    /* cl100k with \p{N} for \p{N}{1,3}: one digit per piece (Qwen 2, 2.5, 3) */
 } llm_pattern;
 
 /* Loading a tokenizer. The format is detected from the content: a directory (holding
    tokenizer.json, encoder.json + vocab.bpe, vocab.json + merges.txt or tokenizer.model),
-   Hugging Face's tokenizer.json (byte-level BPE), GPT-2's encoder.json (then the desc names vocab.bpe),
+   Hugging Face's tokenizer.json (its pipeline: see "Hugging Face tokenizer.json" below; in a
+   directory, tokenizer_config.json beside it names BOS/EOS and whether to add them),
+   GPT-2's encoder.json (then the desc names vocab.bpe),
    a SentencePiece tokenizer.model, a llama2.c tokenizer.bin, or a native tokenizer (a GGUF
    holding tokenizer.ggml.* metadata: a tokenizer file or any llm.h checkpoint).
    field          default / meaning
@@ -423,6 +426,11 @@ LLMDEF llm_tokenizer_type llm_tokenizer_kind(const llm_tokenizer *tok);
 LLMDEF int32_t llm_tokenizer_vocab_size(const llm_tokenizer *tok);
 LLMDEF int32_t llm_tokenizer_bos(const llm_tokenizer *tok); /* LLM_TOKEN_NONE when there is none */
 LLMDEF int32_t llm_tokenizer_eos(const llm_tokenizer *tok); /* LLM_TOKEN_NONE when there is none */
+/* The flags the model was trained with: LLM_TOKENIZE_ADD_BOS and/or LLM_TOKENIZE_ADD_EOS, as
+   the file says (tokenizer_config.json's add_bos_token / add_eos_token, a tokenizer.json
+   TemplateProcessing, GGUF tokenizer.ggml.add_bos_token / add_eos_token; SentencePiece files
+   add BOS). */
+LLMDEF int llm_tokenizer_default_flags(const llm_tokenizer *tok);
 /* Longest llm_token_piece in bytes (sizes llm_detok_push's output buffer). */
 LLMDEF size_t llm_tokenizer_max_piece(const llm_tokenizer *tok);
 /* The id of a token given its exact piece bytes (as llm_token_piece returns them), or
@@ -433,7 +441,10 @@ LLMDEF int32_t llm_tokenizer_find(const llm_tokenizer *tok, const char *piece, s
 #define LLM_TOKENIZE_ADD_BOS 1        /* prepend BOS (when the tokenizer has one) */
 #define LLM_TOKENIZE_ADD_EOS 2        /* append EOS (when the tokenizer has one) */
 #define LLM_TOKENIZE_ALLOW_SPECIAL 4  /* match special tokens (<|endoftext|>, <s>, </s>...)
-                                         written in the text; without it they are plain text */
+                                         written in the text; without it they are plain text
+                                         (user input cannot inject them). Added tokens that
+                                         are not special (Qwen's <think>, Gemma's </div>;
+                                         GGUF's user-defined tokens) are always matched. */
 
 /* Encodes len bytes of text into ids[0..cap). *n_ids gets the number of ids. ids NULL with
    cap 0 asks for the count (LLM_OK); a smaller cap gives LLM_ERR_BUFFER_TOO_SMALL, the
@@ -2290,6 +2301,25 @@ struct llm_tokenizer {
     int seg_ok;              /* SPM: no piece has "▁" after another character, so the text
                                 can be cut before each "▁" that follows a non-"▁" and the
                                 parts encoded (and cached) on their own: same result */
+    unsigned char seg_keep[256]; /* SPM: 1 for a byte that ends a character some piece has
+                                right before a "▁": no cut there (the other cuts stay exact) */
+    /* The Hugging Face pipeline (tokenizer.json; GGUF tokenizer.ggml.pre) */
+    int n_pre;               /* byte-level: pre-split steps applied in turn, each to the pieces
+                                of the one before (0: the one step `pattern`) */
+    unsigned char pre[4];    /* LLM__PRE_* */
+    int ignore_merges;       /* a piece that is itself a vocabulary token is that token (Llama 3) */
+    int nfc;                 /* NFC-normalise the text first (Qwen) */
+    int prefix_space;        /* byte-level: a space in front of a text that does not start with one */
+    int rank_merges;         /* SPM: pieces merge by the rank of a merge list (tokenizer.json's BPE
+                                model, Gemma), not by score; unknown characters fall back to bytes */
+    int fuse_unk;            /* SPM, rank merges: adjacent unknown pieces give one <unk> */
+    int add_bos, add_eos;    /* llm_tokenizer_default_flags */
+    int hf;                  /* byte-level: the pipeline above, not the plain `pattern` split */
+    int32_t *stab;           /* hash of the added tokens matched in the text (CONTROL, USER) */
+    uint32_t stab_mask;
+    uint32_t *slen;          /* the distinct lengths of those, longest first */
+    int32_t n_slen;
+    int n_user;              /* USER tokens (matched without LLM_TOKENIZE_ALLOW_SPECIAL) */
 };
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -2348,6 +2378,19 @@ static int llm__utf8_incomplete(const unsigned char *s, size_t n) {
         if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)) return 0;
     }
     return 1;
+}
+
+/* ---- NFC (Qwen's normalizer) ------------------------------------------------------------- */
+/* 1 when s[0..n) is surely in NFC already: no byte of a character at or above U+0300 (the
+   first that can compose or reorder). Else llm__nfc writes the NFC form to out (3n bytes). */
+static int llm__nfc_quick(const unsigned char *s, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) if (s[i] >= 0xCC) return 0;
+    return 1;
+}
+static size_t llm__nfc(const unsigned char *s, size_t n, unsigned char *out) {
+    memcpy(out, s, n);   /* (placeholder until the Unicode tables land: h_regex) */
+    return n;
 }
 
 /* ---- Unicode classes for the pre-split: letter (\p{L}), number (\p{N}), space (\s) --------- */
@@ -2413,10 +2456,11 @@ static size_t llm__split_gpt2(const unsigned char *s, size_t n, size_t i) {
     return e;                                        /* \s+: a lone space before a word */
 }
 
-/* The same for cl100k (GPT-4):
+/* The same for cl100k (GPT-4, Llama 3), maxdig 3:
      (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
-      ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+                                   */
-static size_t llm__split_gpt4(const unsigned char *s, size_t n, size_t i) {
+      ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+   and Qwen 2's, maxdig 1: the same with \p{N} in place of \p{N}{1,3}.                        */
+LLM__INLINE size_t llm__split_cl(const unsigned char *s, size_t n, size_t i, int maxdig) {
     size_t len, e, last, nl;
     int cl, k;
     if (s[i] == '\'' && i + 1 < n) {                 /* contractions, any case */
@@ -2440,7 +2484,7 @@ static size_t llm__split_gpt4(const unsigned char *s, size_t n, size_t i) {
         return e;
     }
     if (cl == LLM__CL_NUMBER) {                      /* \p{N}{1,3} */
-        for (k = 1; k < 3 && e < n; k++) {
+        for (k = 1; k < maxdig && e < n; k++) {
             size_t l;
             if (llm__chr(s, n, e, &l) != LLM__CL_NUMBER) break;
             e += l;
@@ -2469,8 +2513,31 @@ static size_t llm__split_gpt4(const unsigned char *s, size_t n, size_t i) {
     return e;
 }
 
+static size_t llm__split_gpt4(const unsigned char *s, size_t n, size_t i) { return llm__split_cl(s, n, i, 3); }
+static size_t llm__split_qwen2(const unsigned char *s, size_t n, size_t i) { return llm__split_cl(s, n, i, 1); }
+
 static size_t llm__split_next(llm_pattern p, const unsigned char *s, size_t n, size_t i) {
-    return p == LLM_PATTERN_GPT4 ? llm__split_gpt4(s, n, i) : llm__split_gpt2(s, n, i);
+    return p == LLM_PATTERN_GPT4 ? llm__split_gpt4(s, n, i) : p == LLM_PATTERN_QWEN2 ? llm__split_qwen2(s, n, i)
+                                                                                  : llm__split_gpt2(s, n, i);
+}
+
+/* Hugging Face pre-tokenizer steps of the byte-level family (llm_tokenizer.pre): the three
+   patterns above (a Split on one of those regexes, or ByteLevel's own use_regex = GPT-2's),
+   and Digits (individual_digits: one piece per \p{N} character; else runs of them). */
+#define LLM__PRE_GPT2 1
+#define LLM__PRE_GPT4 2
+#define LLM__PRE_QWEN2 3
+#define LLM__PRE_DIGITS1 4
+#define LLM__PRE_DIGITS 5
+static size_t llm__pre_next(int step, const unsigned char *s, size_t n, size_t i) {
+    size_t len, e;
+    int num;
+    if (step <= LLM__PRE_QWEN2) return llm__split_next((llm_pattern)step, s, n, i);
+    num = llm__chr(s, n, i, &len) == LLM__CL_NUMBER;
+    e = i + len;
+    if (num && step == LLM__PRE_DIGITS1) return e;
+    while (e < n && (llm__chr(s, n, e, &len) == LLM__CL_NUMBER) == num) e += len;
+    return e;
 }
 
 /* ---- vocabulary tables -------------------------------------------------------------------- */
@@ -2506,7 +2573,8 @@ LLMDEF void llm_tokenizer_free(llm_tokenizer *t) {
     a = t->alloc;
     llm__dealloc(&a, t->text); llm__dealloc(&a, t->off); llm__dealloc(&a, t->score);
     llm__dealloc(&a, t->type); llm__dealloc(&a, t->tab); llm__dealloc(&a, t->merges);
-    llm__dealloc(&a, t->mtab); llm__dealloc(&a, t->special);
+    llm__dealloc(&a, t->mtab); llm__dealloc(&a, t->special); llm__dealloc(&a, t->stab);
+    llm__dealloc(&a, t->slen);
     llm__dealloc(&a, t);
 }
 
@@ -2556,6 +2624,12 @@ static int llm__is_byte_piece(const unsigned char *s, size_t n, int *value) {
 static llm_status llm__tok_finish(llm_tokenizer *t, llm_error *err) {
     size_t cap = llm__pow2_at_least((size_t)t->n * 2), i;
     int32_t id;
+    llm__dealloc(&t->alloc, t->tab); llm__dealloc(&t->alloc, t->special);   /* (a second call rebuilds) */
+    llm__dealloc(&t->alloc, t->stab); llm__dealloc(&t->alloc, t->slen);
+    t->tab = NULL; t->special = NULL; t->stab = NULL; t->slen = NULL;
+    t->n_slen = 0; t->n_user = 0;
+    memset(t->special_first, 0, sizeof t->special_first);
+    memset(t->seg_keep, 0, sizeof t->seg_keep);
     t->tab = (int32_t *)llm__alloc(&t->alloc, cap * sizeof(int32_t));
     if (!t->tab) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     memset(t->tab, 0xFF, cap * sizeof(int32_t));
@@ -2578,19 +2652,22 @@ static llm_status llm__tok_finish(llm_tokenizer *t, llm_error *err) {
                              (unsigned long long)n, LLM_MAX_TOKEN_BYTES);
         if (n > t->max_piece) t->max_piece = n;
         if (t->kind == LLM_TOKENIZER_BPE) {
-            if (n == 1 && t->byte_id[s[0]] < 0 && ty != LLM__TT_CONTROL) t->byte_id[s[0]] = id;
+            if (n == 1 && t->byte_id[s[0]] < 0 && ty != LLM__TT_CONTROL && ty != LLM__TT_USER) t->byte_id[s[0]] = id;
         } else if (ty == LLM__TT_BYTE) {
             if (!llm__is_byte_piece(s, n, &bv))
                 return llm__fail(err, LLM_ERR_FORMAT, "byte token %d is not <0xXX>", (int)id);
             if (t->byte_id[bv] < 0) t->byte_id[bv] = id;
         }
-        if (ty == LLM__TT_CONTROL && n > 0) t->n_special++;
+        if ((ty == LLM__TT_CONTROL || ty == LLM__TT_USER) && n > 0) t->n_special++;
+        if (ty == LLM__TT_USER && n > 0) t->n_user++;
         if (t->kind == LLM_TOKENIZER_SPM &&
             (ty == LLM__TT_NORMAL || ty == LLM__TT_USER || ty == LLM__TT_UNUSED)) {
             for (p = 1; p + 3 <= n; p++) /* "▁" (E2 96 81) after a character that is not "▁" */
                 if (s[p] == 0xE2 && s[p + 1] == 0x96 && s[p + 2] == 0x81 &&
-                    !(p >= 3 && s[p - 3] == 0xE2 && s[p - 2] == 0x96 && s[p - 1] == 0x81))
+                    !(p >= 3 && s[p - 3] == 0xE2 && s[p - 2] == 0x96 && s[p - 1] == 0x81)) {
                     t->seg_ok = 0;
+                    t->seg_keep[s[p - 1]] = 1;
+                }
         }
     }
     t->max_piece += 4; /* room for " \xE2\x81\x87 " (<unk>) */
@@ -2598,17 +2675,29 @@ static llm_status llm__tok_finish(llm_tokenizer *t, llm_error *err) {
         for (i = 0; i < 256; i++)
             if (t->byte_id[i] < 0)
                 return llm__fail(err, LLM_ERR_FORMAT, "byte-level vocabulary lacks byte 0x%02X", (unsigned)i);
-    if (t->n_special) {
-        int32_t k = 0, a2, b2;
-        t->special = (int32_t *)llm__alloc(&t->alloc, (size_t)t->n_special * sizeof(int32_t));
-        if (!t->special) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-        for (id = 0; id < t->n; id++)
-            if (t->type[id] == LLM__TT_CONTROL && llm__tok_len(t, id) > 0) t->special[k++] = id;
-        for (a2 = 1; a2 < k; a2++) /* insertion sort, longest first (few specials) */
-            for (b2 = a2; b2 > 0 && llm__tok_len(t, t->special[b2]) > llm__tok_len(t, t->special[b2 - 1]); b2--) {
-                int32_t tmp = t->special[b2]; t->special[b2] = t->special[b2 - 1]; t->special[b2 - 1] = tmp;
+    if (t->n_special) {   /* the tokens matched in the text: a hash of them, their distinct lengths */
+        size_t scap = llm__pow2_at_least((size_t)t->n_special * 2);
+        int32_t a2, b2;
+        t->stab = (int32_t *)llm__alloc(&t->alloc, scap * sizeof(int32_t));
+        t->slen = (uint32_t *)llm__alloc(&t->alloc, (size_t)t->n_special * sizeof(uint32_t));
+        if (!t->stab || !t->slen) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        memset(t->stab, 0xFF, scap * sizeof(int32_t));
+        t->stab_mask = (uint32_t)(scap - 1);
+        for (id = 0; id < t->n; id++) {
+            const unsigned char *s = llm__tok_str(t, id);
+            uint32_t n = (uint32_t)llm__tok_len(t, id), h;
+            if ((t->type[id] != LLM__TT_CONTROL && t->type[id] != LLM__TT_USER) || n == 0) continue;
+            for (h = llm__hash_bytes(s, n) & t->stab_mask; t->stab[h] >= 0; h = (h + 1) & t->stab_mask)
+                if (llm__tok_len(t, t->stab[h]) == n && memcmp(llm__tok_str(t, t->stab[h]), s, n) == 0) break;
+            if (t->stab[h] < 0) t->stab[h] = id;   /* the first id wins for a repeated string */
+            t->special_first[s[0]] = 1;
+            for (a2 = 0; a2 < t->n_slen && t->slen[a2] != n; a2++) {}
+            if (a2 == t->n_slen) t->slen[t->n_slen++] = n;
+        }
+        for (a2 = 1; a2 < t->n_slen; a2++) /* insertion sort, longest first (few lengths) */
+            for (b2 = a2; b2 > 0 && t->slen[b2] > t->slen[b2 - 1]; b2--) {
+                uint32_t tmp = t->slen[b2]; t->slen[b2] = t->slen[b2 - 1]; t->slen[b2 - 1] = tmp;
             }
-        for (a2 = 0; a2 < k; a2++) t->special_first[llm__tok_str(t, t->special[a2])[0]] = 1;
     }
     return LLM_OK;
 }
@@ -2728,9 +2817,9 @@ static llm__cand llm__heap_pop(llm__work *w) {
 static void llm__try_pair(const llm_tokenizer *t, llm__work *w, const unsigned char *s, int32_t l, int32_t r) {
     const llm__sym *a = &w->sym[l], *b = &w->sym[r];
     llm__cand c;
-    if (t->kind == LLM_TOKENIZER_BPE) {
-        const llm__merge_slot *m = llm__merge_find(t, a->id, b->id);
-        if (!m) return;
+    if (t->kind == LLM_TOKENIZER_BPE || t->rank_merges) {
+        const llm__merge_slot *m;
+        if (a->id < 0 || b->id < 0 || !(m = llm__merge_find(t, a->id, b->id))) return;
         c.key = (double)m->rank; c.id = m->id;
     } else {
         int32_t id = llm__tok_lookup(t, s + a->start, a->len + b->len);
@@ -2760,7 +2849,9 @@ static void llm__bpe_word(const llm_tokenizer *t, llm__work *w, const unsigned c
             if (l > n - i) l = n - i;
         }
         sym[nsym].start = (uint32_t)i; sym[nsym].len = (uint32_t)l;
-        sym[nsym].id = t->kind == LLM_TOKENIZER_BPE ? t->byte_id[s[i]] : -1;
+        sym[nsym].id = t->kind == LLM_TOKENIZER_BPE ? t->byte_id[s[i]]
+                       : t->rank_merges             ? llm__tok_lookup(t, s + i, l)
+                                                    : -1;
         sym[nsym].prev = (int32_t)nsym - 1; sym[nsym].next = (int32_t)nsym + 1;
         nsym++; i += l;
     }
@@ -2783,7 +2874,18 @@ static void llm__bpe_word(const llm_tokenizer *t, llm__work *w, const unsigned c
     for (k = 0; k >= 0; k = w->sym[k].next) {
         const llm__sym *y = &w->sym[k];
         int32_t id = y->id;
-        if (t->kind == LLM_TOKENIZER_SPM) {
+        if (t->rank_merges) {   /* Hugging Face: an unknown character is its bytes, or <unk> */
+            if (id < 0) {
+                uint32_t b;
+                for (b = 0; b < y->len && t->byte_fallback && t->byte_id[s[y->start + b]] >= 0; b++) {}
+                if (t->byte_fallback && b == y->len) {
+                    for (b = 0; b < y->len; b++) llm__wemit(w, t->byte_id[s[y->start + b]]);
+                } else if (!(t->fuse_unk && w->wids_n && w->wids[w->wids_n - 1] == t->unk && t->unk >= 0)) {
+                    llm__wemit(w, t->unk);
+                }
+                continue;
+            }
+        } else if (t->kind == LLM_TOKENIZER_SPM) {
             id = llm__tok_lookup(t, s + y->start, y->len);
             if (id < 0 || t->type[id] == LLM__TT_UNKNOWN) {
                 if (t->byte_fallback) {
@@ -2868,14 +2970,15 @@ static void llm__spm_text(const llm_tokenizer *t, llm__work *w, const unsigned c
         else { memcpy(o + k, s + i, l); k += l; i += l; }
     }
     if (t->remove_extra_ws && prev_space) k -= t->escape_ws ? 3 : 1; /* trailing space */
-    if (!t->seg_ok) { if (k) { w->wids_n = 0; llm__bpe_word(t, w, o, k);
+    if (!t->seg_ok && !t->rank_merges) { if (k) { w->wids_n = 0; llm__bpe_word(t, w, o, k);
             for (i = 0; i < w->wids_n && !w->oom; i++) llm__emit(w, w->wids[i]); }
         return; }
     /* cut before each "▁" that follows another character; encode the parts */
     seg = 0;
     for (i = 0; i < k;) {
         int sp = i + 3 <= k && o[i] == 0xE2 && o[i + 1] == 0x96 && o[i + 2] == 0x81;
-        if (sp && i > 0 && !(i >= 3 && o[i - 3] == 0xE2 && o[i - 2] == 0x96 && o[i - 1] == 0x81)) {
+        if (sp && i > 0 && !(i >= 3 && o[i - 3] == 0xE2 && o[i - 2] == 0x96 && o[i - 1] == 0x81) &&
+            !t->seg_keep[o[i - 1]]) {
             llm__word_cached(t, w, o + seg, i - seg);
             seg = i;
         }
@@ -2884,8 +2987,53 @@ static void llm__spm_text(const llm_tokenizer *t, llm__work *w, const unsigned c
     if (k > seg) llm__word_cached(t, w, o + seg, k - seg);
 }
 
+/* A piece of the Hugging Face pipeline: ignore_merges (a piece that is a token is that token),
+   else BPE. */
+static void llm__hf_word(const llm_tokenizer *t, llm__work *w, const unsigned char *s, size_t n) {
+    if (n == 1) { llm__emit(w, t->byte_id[s[0]]); return; }
+    if (t->ignore_merges) {
+        int32_t id = llm__tok_lookup(t, s, n);
+        if (id >= 0 && t->type[id] == LLM__TT_NORMAL) { llm__emit(w, id); return; }
+    }
+    llm__word_cached(t, w, s, n);
+}
+/* Pre-split step `step` of s[0..n), each piece passed to the next step, the last to BPE. */
+static void llm__hf_pre(const llm_tokenizer *t, llm__work *w, int step, const unsigned char *s, size_t n) {
+    size_t i = 0;
+    if (step >= t->n_pre || step >= 4) { llm__hf_word(t, w, s, n); return; }
+    while (i < n && !w->oom) {
+        size_t e = llm__pre_next(t->pre[step], s, n, i);
+        llm__hf_pre(t, w, step + 1, s + i, e - i);
+        i = e;
+    }
+}
+
 static void llm__bpe_text(const llm_tokenizer *t, llm__work *w, const unsigned char *s, size_t n) {
     size_t i = 0;
+    if (t->hf) {   /* the Hugging Face pipeline */
+        if (t->nfc && !llm__nfc_quick(s, n)) {
+            size_t k;
+            unsigned char *o = (unsigned char *)llm__tgrow(w->a, w->norm, &w->norm_cap, 3 * n + 4, 1);
+            if (!o) { w->oom = 1; return; }
+            w->norm = o;
+            k = llm__nfc(s, n, o + 1);
+            s = o + 1; n = k;
+        }
+        if (t->prefix_space && n && s[0] != ' ') {
+            unsigned char *o;
+            if (s != w->norm + 1) {
+                o = (unsigned char *)llm__tgrow(w->a, w->norm, &w->norm_cap, n + 1, 1);
+                if (!o) { w->oom = 1; return; }
+                w->norm = o;
+                memcpy(o + 1, s, n);
+            }
+            w->norm[0] = ' ';
+            s = w->norm; n++;
+        }
+        if (t->n_pre) llm__hf_pre(t, w, 0, s, n);
+        else if (n) llm__hf_word(t, w, s, n);
+        return;
+    }
     while (i < n && !w->oom) {
         size_t e = llm__split_next(t->pattern, s, n, i);
         if (e == i + 1) llm__emit(w, t->byte_id[s[i]]);  /* one byte: no merge possible */
@@ -2894,17 +3042,25 @@ static void llm__bpe_text(const llm_tokenizer *t, llm__work *w, const unsigned c
     }
 }
 
-/* The first special token at or after `from`; returns its position (n if none). */
+/* The first added token written in the text at or after `from` (the leftmost, and the
+   longest there, as Hugging Face's matcher): its position (n if none). Special (CONTROL)
+   tokens count only when `allow`; user-defined ones always. */
 static size_t llm__find_special(const llm_tokenizer *t, const unsigned char *s, size_t n, size_t from,
-                                int32_t *which) {
+                                int allow, int32_t *which) {
     size_t i;
     int32_t k;
     for (i = from; i < n; i++) {
         if (!t->special_first[s[i]]) continue;
-        for (k = 0; k < t->n_special; k++) {
-            int32_t id = t->special[k];
-            size_t l = llm__tok_len(t, id);
-            if (l <= n - i && memcmp(s + i, llm__tok_str(t, id), l) == 0) { *which = id; return i; }
+        for (k = 0; k < t->n_slen; k++) {
+            const size_t l = t->slen[k];
+            uint32_t h;
+            if (l > n - i) continue;
+            for (h = llm__hash_bytes(s + i, l) & t->stab_mask; t->stab[h] >= 0; h = (h + 1) & t->stab_mask) {
+                int32_t id = t->stab[h];
+                if (llm__tok_len(t, id) != l || memcmp(llm__tok_str(t, id), s + i, l) != 0) continue;
+                if (allow || t->type[id] == LLM__TT_USER) { *which = id; return i; }
+                break;
+            }
         }
     }
     *which = -1;
@@ -2931,7 +3087,8 @@ LLMDEF llm_status llm_tokenize(const llm_tokenizer *t, const char *text, size_t 
     while (pos < len && !w.oom) {
         int32_t sid = -1;
         size_t end = len;
-        if ((flags & LLM_TOKENIZE_ALLOW_SPECIAL) && t->n_special) end = llm__find_special(t, s, len, pos, &sid);
+        if (t->n_user || ((flags & LLM_TOKENIZE_ALLOW_SPECIAL) && t->n_special))
+            end = llm__find_special(t, s, len, pos, (flags & LLM_TOKENIZE_ALLOW_SPECIAL) != 0, &sid);
         if (end > pos) {
             if (t->kind == LLM_TOKENIZER_BPE) llm__bpe_text(t, &w, s + pos, end - pos);
             else llm__spm_text(t, &w, s + pos, end - pos, pos == 0);
@@ -2951,6 +3108,11 @@ LLMDEF llm_tokenizer_type llm_tokenizer_kind(const llm_tokenizer *t) { return t 
 LLMDEF int32_t llm_tokenizer_vocab_size(const llm_tokenizer *t) { return t ? t->n : 0; }
 LLMDEF int32_t llm_tokenizer_bos(const llm_tokenizer *t) { return t ? t->bos : -1; }
 LLMDEF int32_t llm_tokenizer_eos(const llm_tokenizer *t) { return t ? t->eos : -1; }
+LLMDEF int llm_tokenizer_default_flags(const llm_tokenizer *t) {
+    if (!t) return 0;
+    return (t->add_bos && t->bos >= 0 ? LLM_TOKENIZE_ADD_BOS : 0) |
+           (t->add_eos && t->eos >= 0 ? LLM_TOKENIZE_ADD_EOS : 0);
+}
 LLMDEF size_t llm_tokenizer_max_piece(const llm_tokenizer *t) { return t ? t->max_piece : 0; }
 LLMDEF int32_t llm_tokenizer_find(const llm_tokenizer *t, const char *piece, size_t len) {
     if (!t || (!piece && len)) return -1;
@@ -8594,112 +8756,440 @@ static int llm__js_streq(const unsigned char *s, size_t n, size_t v, const char 
     return v < n && s[v] == '"' && n - v > l + 1 && memcmp(s + v + 1, lit, l) == 0 && s[v + 1 + l] == '"';
 }
 
-/* ---- loading: Hugging Face tokenizer.json (byte-level BPE) ----------------------------------------
-   {"added_tokens": [{"id", "content", "special"}...], "pre_tokenizer": {...},
-    "model": {"type": "BPE", "vocab": {token: id}, "merges": ["a b", ...] or [["a", "b"], ...]}}
-   The vocabulary and merges use GPT-2's byte alphabet as encoder.json and vocab.bpe do, so
-   they go through the same steps. The pre-split pattern must be GPT-2's (a ByteLevel
-   pre-tokenizer) or cl100k's (a Split on that regex); added tokens must be in the vocabulary. */
+/* ---- loading: Hugging Face tokenizer.json ------------------------------------------------------
+   {"added_tokens": [{"id", "content", "special"}...], "normalizer", "pre_tokenizer",
+    "post_processor", "decoder",
+    "model": {"type": "BPE", "vocab": {token: id}, "merges": ["a b", ...] or [["a", "b"], ...],
+              "byte_fallback", "ignore_merges", "fuse_unk", "unk_token"}}
+   Two families, told apart by the pipeline (anything else is refused with
+   LLM_ERR_UNSUPPORTED naming the part):
+     byte-level (a ByteLevel pre-tokenizer: GPT-2, Llama 3, Qwen, SmolLM2): tokens written in
+       GPT-2's byte alphabet; normalizer none or NFC; pre-tokenizer steps ByteLevel
+       (add_prefix_space; use_regex = GPT-2's split), Split (Isolated) on GPT-2's, cl100k's or
+       Qwen 2's regex, Digits; ignore_merges. Decoder ByteLevel: the token bytes.
+     SentencePiece-style (spaces become "▁": a Replace(" ", "▁") normalizer, or Metaspace
+       without split: Gemma, Llama 2 converted): tokens as UTF-8; Prepend("▁") / Metaspace
+       prepend_scheme adds the dummy prefix; merges by rank; byte_fallback (<0xXX>), unk_token,
+       fuse_unk. Decoders Replace("▁", " "), ByteFallback, Fuse, Strip, Metaspace.
+   Added tokens take their ids (above the model's vocabulary or inside it); "special" ones
+   become CONTROL tokens (matched only with LLM_TOKENIZE_ALLOW_SPECIAL), the others USER
+   tokens (always matched, as Hugging Face does). BOS/EOS come from a TemplateProcessing
+   post-processor (which also says to add them), else from their usual names. */
+typedef struct llm__hf_pipe {
+    int bytelevel, nfc, replace_space, prepend, metaspace, prefix_space, n_pre;
+    unsigned char pre[4];
+} llm__hf_pipe;
+
+static const char llm__re_gpt2[] = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+static const char llm__re_gpt4[] = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| "
+                                   "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+static const char llm__re_qwen2[] = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| "
+                                    "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
+/* The string value of key in the object at obj into buf (cap bytes; NUL-terminated), or
+   NULL when absent, not a string or too long. */
+static const char *llm__js_getstr(const unsigned char *s, size_t n, size_t obj, const char *key, char *buf,
+                                  size_t cap) {
+    size_t v = llm__js_get(s, n, obj, key), e, l;
+    if (v == (size_t)-1 || s[v] != '"') return NULL;
+    e = llm__js_skip(s, n, v, 0);
+    if (e == (size_t)-1 || e - v > cap) return NULL;
+    if ((l = llm__js_str(s, n, v, (unsigned char *)buf)) == (size_t)-1) return NULL;
+    buf[l] = 0;
+    return buf;
+}
+static int llm__js_bool(const unsigned char *s, size_t n, size_t obj, const char *key, int dflt) {
+    size_t v = llm__js_get(s, n, obj, key);
+    if (v == (size_t)-1) return dflt;
+    if (llm__js_is(s, n, v, "true")) return 1;
+    if (llm__js_is(s, n, v, "false")) return 0;
+    return dflt;
+}
+
+static llm_status llm__hf_normalizer(const unsigned char *s, size_t n, size_t v, int depth, llm__hf_pipe *p,
+                                     llm_error *err) {
+    char ty[32], a[16], b[16];
+    size_t pat, i, e;
+    if (v == (size_t)-1 || llm__js_is(s, n, v, "null")) return LLM_OK;
+    if (s[v] != '{' || !llm__js_getstr(s, n, v, "type", ty, sizeof ty) || depth > 4)
+        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: a normalizer without a type");
+    if (strcmp(ty, "NFC") == 0) { p->nfc = 1; return LLM_OK; }
+    if (strcmp(ty, "Sequence") == 0) {
+        llm_status st;
+        i = llm__js_get(s, n, v, "normalizers");
+        if (i == (size_t)-1 || s[i] != '[')
+            return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: Sequence without normalizers");
+        while (llm__js_elem(s, n, &i, &e))
+            if ((st = llm__hf_normalizer(s, n, e, depth + 1, p, err)) != LLM_OK) return st;
+        return LLM_OK;
+    }
+    if (strcmp(ty, "Replace") == 0) {
+        pat = llm__js_get(s, n, v, "pattern");
+        if (pat != (size_t)-1 && s[pat] == '{' && llm__js_getstr(s, n, pat, "String", a, sizeof a) &&
+            llm__js_getstr(s, n, v, "content", b, sizeof b) && strcmp(a, " ") == 0 && strcmp(b, "\xE2\x96\x81") == 0) {
+            p->replace_space = 1;
+            return LLM_OK;
+        }
+        return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                         "tokenizer.json: a Replace normalizer other than \" \" -> \"\xE2\x96\x81\"");
+    }
+    if (strcmp(ty, "Prepend") == 0 && llm__js_getstr(s, n, v, "prepend", a, sizeof a) &&
+        strcmp(a, "\xE2\x96\x81") == 0) {
+        p->prepend = 1;
+        return LLM_OK;
+    }
+    return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: normalizer %s not supported", ty);
+}
+
+static llm_status llm__hf_pretok(const unsigned char *s, size_t n, size_t v, int depth, llm__hf_pipe *p,
+                                 llm_error *err) {
+    char ty[32], beh[32];
+    size_t i, e;
+    int step = 0;
+    if (v == (size_t)-1 || llm__js_is(s, n, v, "null")) return LLM_OK;
+    if (s[v] != '{' || !llm__js_getstr(s, n, v, "type", ty, sizeof ty) || depth > 4)
+        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: a pre-tokenizer without a type");
+    if (strcmp(ty, "Sequence") == 0) {
+        llm_status st;
+        i = llm__js_get(s, n, v, "pretokenizers");
+        if (i == (size_t)-1 || s[i] != '[')
+            return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: Sequence without pretokenizers");
+        while (llm__js_elem(s, n, &i, &e))
+            if ((st = llm__hf_pretok(s, n, e, depth + 1, p, err)) != LLM_OK) return st;
+        return LLM_OK;
+    }
+    if (strcmp(ty, "ByteLevel") == 0) {
+        p->bytelevel = 1;
+        if (llm__js_bool(s, n, v, "add_prefix_space", 1)) {
+            if (p->n_pre)
+                return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: ByteLevel add_prefix_space after a split");
+            p->prefix_space = 1;
+        }
+        if (llm__js_bool(s, n, v, "use_regex", 1)) step = LLM__PRE_GPT2;
+    } else if (strcmp(ty, "Digits") == 0) {
+        step = llm__js_bool(s, n, v, "individual_digits", 0) ? LLM__PRE_DIGITS1 : LLM__PRE_DIGITS;
+    } else if (strcmp(ty, "Metaspace") == 0) {
+        char r[16], sch[16];
+        if (!llm__js_getstr(s, n, v, "replacement", r, sizeof r) || strcmp(r, "\xE2\x96\x81") != 0)
+            return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                             "tokenizer.json: Metaspace with a replacement other than \"\xE2\x96\x81\"");
+        if (llm__js_bool(s, n, v, "split", 1))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: Metaspace with split: true");
+        p->metaspace = 1;
+        if (llm__js_getstr(s, n, v, "prepend_scheme", sch, sizeof sch)) p->prepend = strcmp(sch, "never") != 0;
+        else p->prepend = llm__js_bool(s, n, v, "add_prefix_space", 1);
+        return LLM_OK;
+    } else if (strcmp(ty, "Split") == 0) {
+        size_t pat = llm__js_get(s, n, v, "pattern"), rv, re;
+        unsigned char buf[512];
+        size_t l = (size_t)-1;
+        if (pat == (size_t)-1 || s[pat] != '{')
+            return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: Split without a pattern");
+        if (!llm__js_getstr(s, n, v, "behavior", beh, sizeof beh)) beh[0] = 0;
+        if ((rv = llm__js_get(s, n, pat, "String")) != (size_t)-1) {
+            char a[8];
+            /* " " merged with the previous piece, after spaces became "▁": nothing left to split */
+            if (llm__js_getstr(s, n, pat, "String", a, sizeof a) && strcmp(a, " ") == 0 && p->replace_space &&
+                strcmp(beh, "MergedWithPrevious") == 0 && !llm__js_bool(s, n, v, "invert", 0))
+                return LLM_OK;
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: Split on a string (behavior %s)", beh);
+        }
+        if ((rv = llm__js_get(s, n, pat, "Regex")) == (size_t)-1 || s[rv] != '"' ||
+            (re = llm__js_skip(s, n, rv, 0)) == (size_t)-1)
+            return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: Split pattern is neither String nor Regex");
+        if (re - rv < sizeof buf) l = llm__js_str(s, n, rv, buf);
+        if (l != (size_t)-1) {
+            buf[l] = 0;
+            if (strcmp((char *)buf, llm__re_gpt2) == 0) step = LLM__PRE_GPT2;
+            else if (strcmp((char *)buf, llm__re_gpt4) == 0) step = LLM__PRE_GPT4;
+            else if (strcmp((char *)buf, llm__re_qwen2) == 0) step = LLM__PRE_QWEN2;
+        }
+        if (!step || strcmp(beh, "Isolated") != 0 || llm__js_bool(s, n, v, "invert", 0)) {
+            llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: Split (%s) on the regex %.80s is not supported",
+                      beh, l == (size_t)-1 ? "(too long)" : (char *)buf);
+            return LLM_ERR_UNSUPPORTED;
+        }
+    } else {
+        return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: pre-tokenizer %s not supported", ty);
+    }
+    if (step) {
+        if (p->n_pre == 4)
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: more than 4 pre-tokenizer splits");
+        p->pre[p->n_pre++] = (unsigned char)step;
+    }
+    return LLM_OK;
+}
+
+static llm_status llm__hf_decoder(const unsigned char *s, size_t n, size_t v, int depth, llm_error *err) {
+    static const char *const known[] = { "ByteLevel", "ByteFallback", "Fuse", "Replace", "Strip", "Metaspace" };
+    char ty[32];
+    size_t i, e, k;
+    if (v == (size_t)-1 || llm__js_is(s, n, v, "null")) return LLM_OK;
+    if (s[v] != '{' || !llm__js_getstr(s, n, v, "type", ty, sizeof ty) || depth > 4)
+        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: a decoder without a type");
+    if (strcmp(ty, "Sequence") == 0) {
+        llm_status st;
+        i = llm__js_get(s, n, v, "decoders");
+        if (i == (size_t)-1 || s[i] != '[')
+            return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: Sequence without decoders");
+        while (llm__js_elem(s, n, &i, &e))
+            if ((st = llm__hf_decoder(s, n, e, depth + 1, err)) != LLM_OK) return st;
+        return LLM_OK;
+    }
+    for (k = 0; k < sizeof known / sizeof known[0]; k++) if (strcmp(ty, known[k]) == 0) return LLM_OK;
+    return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: decoder %s not supported", ty);
+}
+
+/* One token string of the file (at v) as its bytes into out: byte-level tokens through GPT-2's
+   alphabet (raw: added tokens), the others as UTF-8. (size_t)-1 when malformed. */
+static size_t llm__hf_tokstr(const unsigned char *s, size_t n, size_t v, int bytelevel, const int16_t *u2b,
+                             unsigned char *tmp, unsigned char *out) {
+    size_t l = llm__js_str(s, n, v, bytelevel ? tmp : out);
+    if (l == (size_t)-1 || !bytelevel) return l;
+    return llm__gpt2_unmap(tmp, l, u2b, out);
+}
+
 static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *s, size_t n, llm_tokenizer **out,
                                    llm_error *err) {
-    size_t model, vocab, merges, pre, i, v, bn = 0, e, bad;
-    unsigned char *bpe = NULL;
-    llm_status st;
-    int pattern = LLM_PATTERN_GPT2;
+    const size_t root = llm__skip_ws(s, n, 0);
+    size_t model, vocab, merges, added, i, v, e, ks, ke, bad, cnt = 0, nadd = 0, rawn = 0, k, nm = 0, maxlit = 0;
+    uint32_t b2u[256];
+    int16_t u2b[324];
+    llm__hf_pipe p;
+    unsigned char *raw = NULL, *tmp = NULL;
+    uint32_t *eoff = NULL, *elen = NULL;
+    int32_t *eid = NULL, *slot = NULL, *pairs = NULL;
+    unsigned char *espec = NULL;
+    llm_tokenizer *t = NULL;
+    llm_status st = LLM_OK;
+    int64_t maxid = -1;
+    char ty[32], unk[64];
     *out = NULL;
+    memset(&p, 0, sizeof p);
+    llm__gpt2_byte_map(b2u, u2b);
     if (!llm__js_check_at(s, n, &bad))
         return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: not a JSON object (malformed at byte %llu of %llu)",
                          (unsigned long long)bad, (unsigned long long)n);
-    model = llm__js_get(s, n, llm__skip_ws(s, n, 0), "model");
-    if (model == (size_t)-1 || (e = llm__js_get(s, n, model, "type")) == (size_t)-1 || !llm__js_streq(s, n, e, "BPE"))
-        return llm__fail(err, LLM_ERR_UNSUPPORTED,
-                         "tokenizer.json: only BPE models are read (\"model\": {\"type\": \"BPE\"})");
+    model = llm__js_get(s, n, root, "model");
+    if (model == (size_t)-1 || s[model] != '{' || !llm__js_getstr(s, n, model, "type", ty, sizeof ty)) {
+        if (model != (size_t)-1 && s[model] == '{' && llm__js_get(s, n, model, "merges") != (size_t)-1)
+            strcpy(ty, "BPE");
+        else return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: no model type (only BPE models are read)");
+    }
+    if (strcmp(ty, "BPE") != 0)
+        return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: model type %s (only BPE models are read)", ty);
     vocab = llm__js_get(s, n, model, "vocab");
     merges = llm__js_get(s, n, model, "merges");
     if (vocab == (size_t)-1 || s[vocab] != '{' || merges == (size_t)-1 || s[merges] != '[')
         return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: model.vocab or model.merges missing");
-    if ((e = llm__js_get(s, n, model, "byte_fallback")) != (size_t)-1 && llm__js_is(s, n, e, "true"))
-        return llm__fail(err, LLM_ERR_UNSUPPORTED,
-                         "tokenizer.json: a SentencePiece-style BPE (byte_fallback); load the tokenizer.model beside "
-                         "it");
-    pre = llm__js_get(s, n, llm__skip_ws(s, n, 0), "pre_tokenizer");
-    if (pre == (size_t)-1 || s[pre] != '{')
-        return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: no pre_tokenizer (only byte-level BPE is read)");
-    {   /* GPT-4's regex anywhere in the pre-tokenizer means cl100k splitting; else it must be ByteLevel */
-        static const char gpt4[] = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\\\r\\\\n\\\\p{L}\\\\p{N}]?\\\\p{L}+|\\\\p{N}{1,3}";
-        const size_t pe = llm__js_skip(s, n, pre, 0), gl = sizeof gpt4 - 1;
-        int bytelevel = 0;
-        for (i = pre; i + 11 < pe; i++) {
-            if (memcmp(s + i, "\"ByteLevel\"", 11) == 0) bytelevel = 1;
-            if (i + gl <= pe && memcmp(s + i, gpt4, gl) == 0) pattern = LLM_PATTERN_GPT4;
-        }
-        if (!bytelevel)
-            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: the pre-tokenizer is not ByteLevel");
+    {
+        char x[64];
+        if ((llm__js_getstr(s, n, model, "continuing_subword_prefix", x, sizeof x) && x[0]) ||
+            (llm__js_getstr(s, n, model, "end_of_word_suffix", x, sizeof x) && x[0]))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: BPE with a subword prefix or word suffix");
+        e = llm__js_get(s, n, model, "dropout");
+        if (e != (size_t)-1 && !llm__js_is(s, n, e, "null"))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: BPE dropout");
     }
-    /* the merges as vocab.bpe lines */
-    e = llm__js_skip(s, n, merges, 0);
-    if (!(bpe = (unsigned char *)llm__alloc(a, e - merges + 16)))
-        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    memcpy(bpe, "#\n", 2);
-    bn = 2;
-    for (i = merges; llm__js_elem(s, n, &i, &v);) {
-        size_t l, j = v, w;
-        if (s[v] == '[') {   /* ["a", "b"] */
-            int parts = 0;
-            while (llm__js_elem(s, n, &j, &w) && parts < 3) {
-                if ((l = llm__js_str(s, n, w, bpe + bn)) == (size_t)-1) break;
-                bn += l;
-                bpe[bn++] = ' ';
-                parts++;
+    if ((st = llm__hf_normalizer(s, n, llm__js_get(s, n, root, "normalizer"), 0, &p, err)) != LLM_OK) return st;
+    if ((st = llm__hf_pretok(s, n, llm__js_get(s, n, root, "pre_tokenizer"), 0, &p, err)) != LLM_OK) return st;
+    if ((st = llm__hf_decoder(s, n, llm__js_get(s, n, root, "decoder"), 0, err)) != LLM_OK) return st;
+    if (p.bytelevel) {
+        if (p.replace_space || p.prepend || p.metaspace)
+            return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                             "tokenizer.json: ByteLevel mixed with SentencePiece-style spaces");
+        if (llm__js_bool(s, n, model, "byte_fallback", 0))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: ByteLevel with byte_fallback");
+    } else {
+        if (!p.replace_space && !p.metaspace)
+            return llm__fail(
+                err, LLM_ERR_UNSUPPORTED,
+                "tokenizer.json: neither byte-level (ByteLevel) nor SentencePiece-style (\"\xE2\x96\x81\" for "
+                "spaces)%s",
+                llm__js_bool(s, n, model, "byte_fallback", 0) ? "; load the tokenizer.model beside it" : "");
+        if (p.nfc || p.n_pre)
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: NFC or a Split/Digits pre-tokenizer with "
+                                                       "SentencePiece-style spaces");
+    }
+    /* 1. the entries: model.vocab, then added_tokens */
+    added = llm__js_get(s, n, root, "added_tokens");
+    if (added != (size_t)-1 && s[added] != '[') added = (size_t)-1;
+    for (i = vocab; llm__js_member(s, n, &i, &ks, &ke, &v);) { cnt++; maxlit = LLM__MAX(maxlit, ke - ks); }
+    if (added != (size_t)-1) for (i = added; llm__js_elem(s, n, &i, &v);) nadd++;
+    eoff = (uint32_t *)llm__alloc(a, (cnt + nadd + 1) * sizeof(uint32_t));
+    elen = (uint32_t *)llm__alloc(a, (cnt + nadd + 1) * sizeof(uint32_t));
+    eid = (int32_t *)llm__alloc(a, (cnt + nadd + 1) * sizeof(int32_t));
+    espec = (unsigned char *)llm__alloc(a, cnt + nadd + 1);
+    raw = (unsigned char *)llm__alloc(a, n + 1);   /* every string's bytes fit in the file's */
+    tmp = (unsigned char *)llm__alloc(a, n + 1);
+    if (!eoff || !elen || !eid || !espec || !raw || !tmp) {
+        st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        goto done;
+    }
+    k = 0;
+    for (i = vocab; llm__js_member(s, n, &i, &ks, &ke, &v); k++) {
+        uint64_t id;
+        size_t l = llm__hf_tokstr(s, n, ks - 1, p.bytelevel, u2b, tmp, raw + rawn);
+        if (l == (size_t)-1 || !llm__js_uint(s, n, v, LLM_MAX_VOCAB - 1, &id)) {
+            st = llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: model.vocab entry at byte %llu: bad token or id%s",
+                           (unsigned long long)ks,
+                           p.bytelevel && l == (size_t)-1 ? " (not in GPT-2's byte alphabet)" : "");
+            goto done;
+        }
+        eoff[k] = (uint32_t)rawn; elen[k] = (uint32_t)l; eid[k] = (int32_t)id; espec[k] = 0;
+        rawn += l;
+        if ((int64_t)id > maxid) maxid = (int64_t)id;
+    }
+    if (added != (size_t)-1)
+        for (i = added; llm__js_elem(s, n, &i, &v); k++) {
+            size_t idv = llm__js_get(s, n, v, "id"), cv = llm__js_get(s, n, v, "content"), l;
+            uint64_t id;
+            if (s[v] != '{' || idv == (size_t)-1 || !llm__js_uint(s, n, idv, LLM_MAX_VOCAB - 1, &id) ||
+                cv == (size_t)-1 || (l = llm__js_str(s, n, cv, raw + rawn)) == (size_t)-1) {
+                st = llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: added token at byte %llu: bad id or content",
+                               (unsigned long long)v);
+                goto done;
             }
-            if (parts != 2) break;
-            bpe[bn - 1] = '\n';
-        } else {
-            if ((l = llm__js_str(s, n, v, bpe + bn)) == (size_t)-1) break;
-            bn += l;
-            bpe[bn++] = '\n';
+            eoff[k] = (uint32_t)rawn; elen[k] = (uint32_t)l; eid[k] = (int32_t)id;
+            espec[k] = (unsigned char)(llm__js_bool(s, n, v, "special", 0) ? 2 : 1);
+            rawn += l;
+            if ((int64_t)id > maxid) maxid = (int64_t)id;
         }
-    }
-    if (i != (size_t)-1 && s[llm__skip_ws(s, n, i)] != ']') {
-        llm__dealloc(a, bpe);
-        return llm__fail(err, LLM_ERR_FORMAT,
-                         "tokenizer.json: model.merges entry at byte %llu is not \"a b\" or [\"a\", \"b\"]",
-                         (unsigned long long)llm__skip_ws(s, n, i));
+    if (maxid < 0) { st = llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: an empty vocabulary"); goto done; }
+    /* 2. laid out in id order (an added token replaces a vocabulary entry of its id; ids no
+       entry names stay empty, unused) */
+    slot = (int32_t *)llm__alloc(a, (size_t)(maxid + 1) * sizeof(int32_t));
+    if (!slot) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    for (i = 0; i <= (size_t)maxid; i++) slot[i] = -1;
+    for (i = 0; i < cnt + nadd; i++) {
+        if (slot[eid[i]] >= 0 && (i < cnt || espec[slot[eid[i]]])) {
+            st = llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: id %d twice", (int)eid[i]);
+            goto done;
+        }
+        slot[eid[i]] = (int32_t)i;
     }
     {
-        uint32_t b2u[256];
-        int16_t u2b[324];
-        llm__json_vocab jv;
-        llm_tokenizer *t = NULL;
-        llm__gpt2_byte_map(b2u, u2b);
-        st = llm__gpt2_encoder(a, s + vocab, llm__js_skip(s, n, vocab, 0) - vocab, u2b, &jv, err);
-        if (st == LLM_OK) st = llm__gpt2_vocab(a, &jv, &t, err);
-        llm__json_vocab_free(a, &jv);
-        if (st == LLM_OK) st = llm__gpt2_merges(a, t, bpe, bn, u2b, err);
-        llm__dealloc(a, bpe);
-        if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
-        t->pattern = (llm_pattern)pattern;
-        /* added tokens: special ones become control tokens; they must be in the vocabulary */
-        e = llm__js_get(s, n, llm__skip_ws(s, n, 0), "added_tokens");
-        if (e != (size_t)-1 && s[e] == '[') {
-            for (i = e; llm__js_elem(s, n, &i, &v);) {
-                size_t idv = llm__js_get(s, n, v, "id"), sp = llm__js_get(s, n, v, "special");
-                uint64_t id;
-                if (idv == (size_t)-1 || !llm__js_uint(s, n, idv, 0x7fffffff, &id) || id >= (uint64_t)t->n) {
-                    llm_tokenizer_free(t);
-                    return llm__fail(err, LLM_ERR_UNSUPPORTED,
-                                     "tokenizer.json: an added token outside the vocabulary (id %s)",
-                                     idv == (size_t)-1 ? "missing" : "too large");
-                }
-                if (sp != (size_t)-1 && llm__js_is(s, n, sp, "true")) t->type[id] = LLM__TT_CONTROL;
-            }
-            llm__dealloc(a, t->tab); t->tab = NULL;
-            llm__dealloc(a, t->special); t->special = NULL;
-            if ((st = llm__tok_finish(t, err)) != LLM_OK) { llm_tokenizer_free(t); return st; }
+        size_t bytes = 0, at = 0;
+        for (i = 0; i <= (size_t)maxid; i++) if (slot[i] >= 0) bytes += elen[slot[i]];
+        if ((st = llm__tok_new(a, p.bytelevel ? LLM_TOKENIZER_BPE : LLM_TOKENIZER_SPM, (size_t)maxid + 1, bytes, &t,
+                               err)) != LLM_OK)
+            goto done;
+        for (i = 0; i <= (size_t)maxid; i++) {
+            int32_t q = slot[i];
+            int bv;
+            t->off[i] = (uint32_t)at;
+            t->type[i] = LLM__TT_UNUSED;
+            if (q < 0) continue;
+            memcpy(t->text + at, raw + eoff[q], elen[q]);
+            at += elen[q];
+            t->type[i] = espec[q] == 2 ? LLM__TT_CONTROL : espec[q] == 1 ? LLM__TT_USER : LLM__TT_NORMAL;
+            if (!p.bytelevel && espec[q] == 0 && llm__is_byte_piece(raw + eoff[q], elen[q], &bv))
+                t->type[i] = LLM__TT_BYTE;
         }
-        *out = t;
+        t->off[maxid + 1] = (uint32_t)at;
     }
+    if (!p.bytelevel) {
+        t->rank_merges = 1; t->escape_ws = 1; t->remove_extra_ws = 0;
+        t->add_dummy_prefix = p.prepend;
+        t->byte_fallback = llm__js_bool(s, n, model, "byte_fallback", 0);
+        t->fuse_unk = llm__js_bool(s, n, model, "fuse_unk", 0);
+    } else {
+        t->hf = 1; t->nfc = p.nfc; t->prefix_space = p.prefix_space; t->n_pre = p.n_pre;
+        memcpy(t->pre, p.pre, sizeof p.pre);
+        t->pattern = p.n_pre == 1 && p.pre[0] <= LLM__PRE_QWEN2 ? (llm_pattern)p.pre[0] : LLM_PATTERN_GPT2;
+        t->ignore_merges = llm__js_bool(s, n, model, "ignore_merges", 0);
+    }
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
+    if (llm__js_getstr(s, n, model, "unk_token", unk, sizeof unk) &&
+        (t->unk = llm__tok_lookup(t, (const unsigned char *)unk, strlen(unk))) >= 0 && !p.bytelevel)
+        t->type[t->unk] = LLM__TT_UNKNOWN;
+    /* 3. the merges, by rank */
+    for (i = merges; llm__js_elem(s, n, &i, &v);) nm++;
+    pairs = (int32_t *)llm__alloc(a, (2 * nm + 1) * sizeof(int32_t));
+    if (!pairs) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    k = 0;
+    for (i = merges; llm__js_elem(s, n, &i, &v); k++) {
+        size_t la = (size_t)-1, lb = (size_t)-1, j = v, w;
+        if (s[v] == '[') {   /* ["a", "b"] */
+            if (llm__js_elem(s, n, &j, &w)) la = llm__hf_tokstr(s, n, w, p.bytelevel, u2b, tmp, raw);
+            if (la != (size_t)-1 && llm__js_elem(s, n, &j, &w))
+                lb = llm__hf_tokstr(s, n, w, p.bytelevel, u2b, tmp, raw + la);
+            if (lb != (size_t)-1 && llm__js_elem(s, n, &j, &w)) lb = (size_t)-1;
+        } else {             /* "a b" */
+            size_t l = llm__js_str(s, n, v, tmp), sp;
+            if (l != (size_t)-1) {
+                for (sp = 0; sp < l && tmp[sp] != ' '; sp++) {}
+                if (sp < l) {
+                    if (!p.bytelevel) {
+                        memcpy(raw, tmp, l);
+                        la = sp;
+                        lb = l - sp - 1;
+                        memmove(raw + sp, raw + sp + 1, lb);
+                    } else if ((la = llm__gpt2_unmap(tmp, sp, u2b, raw)) != (size_t)-1)
+                        lb = llm__gpt2_unmap(tmp + sp + 1, l - sp - 1, u2b, raw + la);
+                }
+            }
+        }
+        if (la == (size_t)-1 || lb == (size_t)-1 || (pairs[2 * k] = llm__tok_lookup(t, raw, la)) < 0 ||
+            (pairs[2 * k + 1] = llm__tok_lookup(t, raw + la, lb)) < 0) {
+            st = llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: merge %llu is not two tokens of the vocabulary",
+                           (unsigned long long)k);
+            goto done;
+        }
+    }
+    if ((st = llm__tok_set_merges(t, pairs, NULL, nm, err)) != LLM_OK) goto done;
+    /* 4. BOS / EOS: a TemplateProcessing post-processor's special tokens, else the usual names */
+    e = llm__js_get(s, n, root, "post_processor");
+    if (e != (size_t)-1 && s[e] == '{' && llm__js_getstr(s, n, e, "type", ty, sizeof ty) &&
+        strcmp(ty, "TemplateProcessing") == 0 && (i = llm__js_get(s, n, e, "single")) != (size_t)-1 && s[i] == '[') {
+        int seen_seq = 0;
+        while (llm__js_elem(s, n, &i, &v)) {
+            size_t sp = s[v] == '{' ? llm__js_get(s, n, v, "SpecialToken") : (size_t)-1;
+            char name[128];
+            int32_t id;
+            if (s[v] == '{' && llm__js_get(s, n, v, "Sequence") != (size_t)-1) { seen_seq = 1; continue; }
+            if (sp == (size_t)-1 || s[sp] != '{' || !llm__js_getstr(s, n, sp, "id", name, sizeof name)) continue;
+            if ((id = llm__tok_lookup(t, (const unsigned char *)name, strlen(name))) < 0) continue;
+            if (!seen_seq) { t->bos = id; t->add_bos = 1; } else { t->eos = id; t->add_eos = 1; }
+        }
+    }
+    {
+        static const char *const bos_names[] = { "<|begin_of_text|>", "<bos>", "<s>", "<|startoftext|>" };
+        static const char *const eos_names[] = { "<|end_of_text|>", "<eos>", "</s>", "<|endoftext|>" };
+        for (k = 0; k < 4 && t->bos < 0; k++)
+            t->bos = llm__tok_lookup(t, (const unsigned char *)bos_names[k], strlen(bos_names[k]));
+        for (k = 0; k < 4 && t->eos < 0; k++)
+            t->eos = llm__tok_lookup(t, (const unsigned char *)eos_names[k], strlen(eos_names[k]));
+    }
+done:
+    llm__dealloc(a, eoff); llm__dealloc(a, elen); llm__dealloc(a, eid); llm__dealloc(a, espec);
+    llm__dealloc(a, raw); llm__dealloc(a, tmp); llm__dealloc(a, slot); llm__dealloc(a, pairs);
+    if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
+    *out = t;
     return LLM_OK;
+}
+
+/* tokenizer_config.json beside a tokenizer.json: bos_token / eos_token (a string, an object
+   with "content", or null) and add_bos_token / add_eos_token. */
+static void llm__tok_apply_config(llm_tokenizer *t, const unsigned char *s, size_t n) {
+    static const char *const keys[2] = { "bos_token", "eos_token" };
+    const size_t root = llm__skip_ws(s, n, 0);
+    int k;
+    if (!llm__js_check(s, n)) return;
+    for (k = 0; k < 2; k++) {
+        size_t v = llm__js_get(s, n, root, keys[k]);
+        char name[128];
+        int32_t *dst = k ? &t->eos : &t->bos;
+        if (v == (size_t)-1) continue;
+        if (llm__js_is(s, n, v, "null")) { *dst = -1; continue; }
+        if ((s[v] == '"' && llm__js_getstr(s, n, root, keys[k], name, sizeof name)) ||
+            (s[v] == '{' && llm__js_getstr(s, n, v, "content", name, sizeof name))) {
+            int32_t id = llm__tok_lookup(t, (const unsigned char *)name, strlen(name));
+            if (id >= 0) *dst = id;
+        }
+    }
+    t->add_bos = llm__js_bool(s, n, root, "add_bos_token", t->add_bos);
+    t->add_eos = llm__js_bool(s, n, root, "add_eos_token", t->add_eos);
 }
 
 /* ---- loading: SentencePiece tokenizer.model (protobuf) ----------------------------------- */
@@ -8826,7 +9316,7 @@ static llm_status llm__load_tok_spm(const llm_allocator *a, const unsigned char 
             if ((st = llm__tok_new(a, LLM_TOKENIZER_SPM, cnt, bytes, &t, err)) != LLM_OK) return st;
         } else t->off[cnt] = (uint32_t)at;
     }
-    t->byte_fallback = byte_fallback; t->add_dummy_prefix = dummy;
+    t->byte_fallback = byte_fallback; t->add_dummy_prefix = dummy; t->add_bos = 1;
     t->remove_extra_ws = rmws; t->escape_ws = escws;
     t->unk = unk >= 0 && unk < t->n ? (int32_t)unk : -1;
     t->bos = bos >= 0 && bos < t->n ? (int32_t)bos : -1;
@@ -8886,7 +9376,7 @@ static llm_status llm__load_tok_bin(const llm_allocator *a, const unsigned char 
         pos += 8 + llm__rd_u32(p + pos + 4);
     }
     t->off[cnt] = (uint32_t)at;
-    t->add_dummy_prefix = 1; t->escape_ws = 1; t->byte_fallback = 1; t->remove_extra_ws = 0;
+    t->add_dummy_prefix = 1; t->escape_ws = 1; t->byte_fallback = 1; t->remove_extra_ws = 0; t->add_bos = 1;
     if ((st = llm__tok_finish(t, err)) != LLM_OK) { llm_tokenizer_free(t); return st; }
     *out = t;
     return LLM_OK;
@@ -8894,7 +9384,41 @@ static llm_status llm__load_tok_bin(const llm_allocator *a, const unsigned char 
 
 /* ---- native format: GGUF metadata (llama.cpp's tokenizer.ggml.* keys) ---------------------- */
 /* Byte-level tokens are stored the llama.cpp way: model "gpt2", tokens and merges written in
-   GPT-2's printable byte alphabet (bytes_to_unicode), merges as "left right" strings. */
+   GPT-2's printable byte alphabet (bytes_to_unicode), merges as "left right" strings; added
+   (CONTROL, USER) tokens as they are. tokenizer.ggml.pre names the pre-tokenizer as llama.cpp
+   does (below); llm.tokenizer.pre (the steps), .nfc, .prefix_space and .ignore_merges say it
+   exactly for llm.h. A SentencePiece-style tokenizer with merge ranks (a tokenizer.json's, Gemma)
+   is model "llama" with llm.tokenizer.merge_ids (left, right per merge, in rank order) and
+   scores that order the merges the same way for llama.cpp (-rank of the first merge that
+   makes the token). */
+static const char *const llm__pre_step_names[6] = { "", "gpt2", "gpt4", "qwen2", "digits1", "digits" };
+/* tokenizer.ggml.pre values: name -> steps (nfc, ignore_merges). An unknown name is refused. */
+typedef struct llm__pre_name {
+    const char *name;
+    unsigned char steps[2];
+    unsigned char nfc, ignore_merges;
+} llm__pre_name;
+static const llm__pre_name llm__pre_names[] = {
+    { "default", { LLM__PRE_GPT2, 0 }, 0, 0 },     { "gpt2", { LLM__PRE_GPT2, 0 }, 0, 0 },
+    { "llama-bpe", { LLM__PRE_GPT4, 0 }, 0, 1 },   { "llama3", { LLM__PRE_GPT4, 0 }, 0, 1 },
+    { "llama-v3", { LLM__PRE_GPT4, 0 }, 0, 1 },    { "dbrx", { LLM__PRE_GPT4, 0 }, 0, 0 },
+    { "smaug-bpe", { LLM__PRE_GPT4, 0 }, 0, 0 },   { "qwen2", { LLM__PRE_QWEN2, 0 }, 1, 0 },
+    { "smollm", { LLM__PRE_DIGITS1, LLM__PRE_GPT2 }, 0, 0 },
+};
+/* The tokenizer.ggml.pre name of a byte-level tokenizer's pipeline; NULL when none fits. */
+static const char *llm__pre_name_of(const llm_tokenizer *t) {
+    size_t k;
+    unsigned char st[4] = { 0, 0, 0, 0 };
+    int nst = t->hf ? t->n_pre : 1;
+    if (t->hf) memcpy(st, t->pre, 4); else st[0] = (unsigned char)(t->pattern ? t->pattern : LLM_PATTERN_GPT2);
+    if (t->prefix_space || nst > 2) return NULL;
+    for (k = 1; k < sizeof llm__pre_names / sizeof llm__pre_names[0]; k++) {
+        const llm__pre_name *p = &llm__pre_names[k];
+        if (p->steps[0] == st[0] && p->steps[1] == st[1] && p->nfc == t->nfc && p->ignore_merges == t->ignore_merges)
+            return p->name;
+    }
+    return NULL;
+}
 static llm_status llm__tokenizer_to_gguf(const llm_tokenizer *t, llm__gguf_w *w) {
     const llm_allocator *a = &t->alloc;
     char **strs = NULL, *arena = NULL;
@@ -8924,10 +9448,11 @@ static llm_status llm__tokenizer_to_gguf(const llm_tokenizer *t, llm__gguf_w *w)
             const unsigned char *s = llm__tok_str(t, id);
             size_t n = llm__tok_len(t, id), k;
             if (part) arena[at++] = ' ';
-            if (!bpe) { memcpy(arena + at, s, n); at += n; continue; }
+            if (!bpe || t->type[id] == LLM__TT_CONTROL || t->type[id] == LLM__TT_USER) {   /* as they are */
+                memcpy(arena + at, s, n); at += n; continue;
+            }
             for (k = 0; k < n; k++) {
                 uint32_t cp = b2u[s[k]];
-                if (t->type[id] == LLM__TT_CONTROL) cp = s[k]; /* special tokens as they are */
                 if (cp < 0x80) arena[at++] = (char)cp;
                 else { arena[at++] = (char)(0xC0 | (cp >> 6)); arena[at++] = (char)(0x80 | (cp & 0x3F)); }
             }
@@ -8937,9 +9462,42 @@ static llm_status llm__tokenizer_to_gguf(const llm_tokenizer *t, llm__gguf_w *w)
         if (i < t->n) types[i] = t->type[i];
     }
     llm__gguf_w_str(w, "tokenizer.ggml.model", bpe ? "gpt2" : "llama", bpe ? 4 : 5);
-    if (bpe) llm__gguf_w_str(w, "llm.tokenizer.pattern", t->pattern == LLM_PATTERN_GPT4 ? "gpt4" : "gpt2", 4);
+    if (bpe) {
+        const char *pn = llm__pre_name_of(t);
+        if (pn) llm__gguf_w_str(w, "tokenizer.ggml.pre", pn, strlen(pn));
+        if (!t->hf) {
+            const char *pat = llm__pre_step_names[t->pattern >= 1 && t->pattern <= 3 ? t->pattern : 1];
+            llm__gguf_w_str(w, "llm.tokenizer.pattern", pat, strlen(pat));
+        } else {
+            char steps[64];
+            int k2;
+            steps[0] = 0;
+            for (k2 = 0; k2 < t->n_pre; k2++) {
+                if (k2) strcat(steps, ",");
+                strcat(steps, llm__pre_step_names[t->pre[k2] <= 5 ? t->pre[k2] : 0]);
+            }
+            llm__gguf_w_str(w, "llm.tokenizer.pre", steps, strlen(steps));
+            llm__gguf_w_bool(w, "llm.tokenizer.nfc", t->nfc);
+            llm__gguf_w_bool(w, "llm.tokenizer.prefix_space", t->prefix_space);
+            llm__gguf_w_bool(w, "llm.tokenizer.ignore_merges", t->ignore_merges);
+        }
+    }
     llm__gguf_w_arr_str(w, "tokenizer.ggml.tokens", (const char *const *)strs, lens, (size_t)t->n);
-    if (!bpe) llm__gguf_w_arr_f32(w, "tokenizer.ggml.scores", t->score, (size_t)t->n);
+    if (!bpe && t->rank_merges) {
+        float *sc = (float *)llm__alloc(a, ((size_t)t->n + 1) * sizeof(float));
+        int32_t *ids = (int32_t *)llm__alloc(a, ((size_t)t->n_merges * 2 + 1) * sizeof(int32_t));
+        if (sc && ids) {
+            for (i = 0; i < t->n; i++) sc[i] = -(float)t->n_merges - 1.0f;
+            for (i = t->n_merges - 1; i >= 0; i--) {
+                sc[t->merges[3 * i + 2]] = -(float)i;
+                ids[2 * i] = t->merges[3 * i]; ids[2 * i + 1] = t->merges[3 * i + 1];
+            }
+            llm__gguf_w_arr_f32(w, "tokenizer.ggml.scores", sc, (size_t)t->n);
+            llm__gguf_w_arr_i32(w, "llm.tokenizer.merge_ids", ids, (size_t)t->n_merges * 2);
+            llm__gguf_w_bool(w, "llm.tokenizer.fuse_unk", t->fuse_unk);
+        } else w->oom = 1;
+        llm__dealloc(a, sc); llm__dealloc(a, ids);
+    } else if (!bpe) llm__gguf_w_arr_f32(w, "tokenizer.ggml.scores", t->score, (size_t)t->n);
     llm__gguf_w_arr_i32(w, "tokenizer.ggml.token_type", types, (size_t)t->n);
     if (bpe)
         llm__gguf_w_arr_str(w, "tokenizer.ggml.merges", (const char *const *)(strs + t->n), lens + t->n,
@@ -8947,6 +9505,8 @@ static llm_status llm__tokenizer_to_gguf(const llm_tokenizer *t, llm__gguf_w *w)
     if (t->bos >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.bos_token_id", (uint32_t)t->bos);
     if (t->eos >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.eos_token_id", (uint32_t)t->eos);
     if (t->unk >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.unknown_token_id", (uint32_t)t->unk);
+    llm__gguf_w_bool(w, "tokenizer.ggml.add_bos_token", t->add_bos);
+    llm__gguf_w_bool(w, "tokenizer.ggml.add_eos_token", t->add_eos);
     if (!bpe) {
         llm__gguf_w_bool(w, "tokenizer.ggml.add_space_prefix", t->add_dummy_prefix);
         llm__gguf_w_bool(w, "llm.tokenizer.remove_extra_whitespaces", t->remove_extra_ws);
@@ -9013,17 +9573,62 @@ static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocat
     if (llm__gguf_get_u32(g, "tokenizer.ggml.bos_token_id", &u) && u < n) t->bos = (int32_t)u;
     if (llm__gguf_get_u32(g, "tokenizer.ggml.eos_token_id", &u) && u < n) t->eos = (int32_t)u;
     if (llm__gguf_get_u32(g, "tokenizer.ggml.unknown_token_id", &u) && u < n) t->unk = (int32_t)u;
+    t->add_bos = !bpe;
     if (bpe) {
         t->pattern = LLM_PATTERN_GPT2;
-        if (llm__gguf_get_str(g, "llm.tokenizer.pattern", &s, &sl) && sl == 4 && memcmp(s, "gpt4", 4) == 0)
-            t->pattern = LLM_PATTERN_GPT4;
+        if (llm__gguf_get_str(g, "llm.tokenizer.pre", &s, &sl)) {   /* llm.h's own: the steps */
+            size_t p0 = 0, q;
+            t->hf = 1;
+            while (p0 < sl) {
+                int k2, found = 0;
+                for (q = p0; q < sl && s[q] != ','; q++) {}
+                for (k2 = 1; k2 <= 5; k2++)
+                    if (strlen(llm__pre_step_names[k2]) == q - p0 &&
+                        memcmp(llm__pre_step_names[k2], s + p0, q - p0) == 0)
+                        found = k2;
+                if (!found || t->n_pre == 4) {
+                    st = llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: llm.tokenizer.pre '%.*s' not supported",
+                                   (int)LLM__MIN(sl, 64), s);
+                    goto done;
+                }
+                t->pre[t->n_pre++] = (unsigned char)found;
+                p0 = q + 1;
+            }
+            if (llm__gguf_get_bool(g, "llm.tokenizer.nfc", &b)) t->nfc = b;
+            if (llm__gguf_get_bool(g, "llm.tokenizer.prefix_space", &b)) t->prefix_space = b;
+            if (llm__gguf_get_bool(g, "llm.tokenizer.ignore_merges", &b)) t->ignore_merges = b;
+        } else if (llm__gguf_get_str(g, "llm.tokenizer.pattern", &s, &sl)) {
+            if (sl == 4 && memcmp(s, "gpt4", 4) == 0) t->pattern = LLM_PATTERN_GPT4;
+            else if (sl == 5 && memcmp(s, "qwen2", 5) == 0) t->pattern = LLM_PATTERN_QWEN2;
+        } else if (llm__gguf_get_str(g, "tokenizer.ggml.pre", &s, &sl)) {   /* llama.cpp's names */
+            size_t k2, np = sizeof llm__pre_names / sizeof llm__pre_names[0];
+            for (k2 = 0; k2 < np; k2++)
+                if (strlen(llm__pre_names[k2].name) == sl && memcmp(llm__pre_names[k2].name, s, sl) == 0) break;
+            if (k2 == np) {
+                st = llm__fail(err, LLM_ERR_UNSUPPORTED,
+                               "GGUF: tokenizer.ggml.pre '%.*s' (the pre-tokenizer) not supported",
+                               (int)LLM__MIN(sl, 64), s);
+                goto done;
+            }
+            if (llm__pre_names[k2].steps[1] || llm__pre_names[k2].nfc || llm__pre_names[k2].ignore_merges) {
+                t->hf = 1;
+                t->n_pre = llm__pre_names[k2].steps[1] ? 2 : 1;
+                memcpy(t->pre, llm__pre_names[k2].steps, 2);
+                t->nfc = llm__pre_names[k2].nfc;
+                t->ignore_merges = llm__pre_names[k2].ignore_merges;
+                t->add_bos = t->ignore_merges;   /* llama.cpp: Llama 3 adds BOS */
+            } else t->pattern = (llm_pattern)llm__pre_names[k2].steps[0];
+        }
     } else {
         t->add_dummy_prefix = 1; t->escape_ws = 1; t->byte_fallback = 1;
         if (llm__gguf_get_bool(g, "tokenizer.ggml.add_space_prefix", &b)) t->add_dummy_prefix = b;
         if (llm__gguf_get_bool(g, "llm.tokenizer.remove_extra_whitespaces", &b)) t->remove_extra_ws = b;
         if (llm__gguf_get_bool(g, "llm.tokenizer.escape_whitespaces", &b)) t->escape_ws = b;
         if (llm__gguf_get_bool(g, "llm.tokenizer.byte_fallback", &b)) t->byte_fallback = b;
+        if (llm__gguf_get_bool(g, "llm.tokenizer.fuse_unk", &b)) t->fuse_unk = b;
     }
+    if (llm__gguf_get_bool(g, "tokenizer.ggml.add_bos_token", &b)) t->add_bos = b;
+    if (llm__gguf_get_bool(g, "tokenizer.ggml.add_eos_token", &b)) t->add_eos = b;
     if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
     if (bpe) {
         size_t maxl = 0;
@@ -9050,6 +9655,14 @@ static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocat
             pairs[2 * i] = ia; pairs[2 * i + 1] = ib;
         }
         if ((st = llm__tok_set_merges(t, pairs, NULL, nm, err)) != LLM_OK) goto done;
+    } else if (llm__gguf_get_arr(g, "llm.tokenizer.merge_ids", &et, &nm, &raw) &&
+               (et == LLM__GGUF_I32 || et == LLM__GGUF_U32)) {
+        nm /= 2;   /* SentencePiece-style pieces merged by rank */
+        pairs = (int32_t *)llm__alloc(a, (2 * nm + 1) * sizeof(int32_t));
+        if (!pairs) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        for (i = 0; i < 2 * nm; i++) pairs[i] = (int32_t)llm__rd_u32((const unsigned char *)raw + 4 * i);
+        if ((st = llm__tok_set_merges(t, pairs, NULL, nm, err)) != LLM_OK) goto done;
+        t->rank_merges = 1;
     }
 done:
     llm__dealloc(a, pairs); llm__dealloc(a, buf);
@@ -9140,7 +9753,7 @@ LLMDEF llm_status llm_tokenizer_load(const char *path, const llm_tokenizer_desc 
     /* a directory: tokenizer.json (Hugging Face), encoder.json + vocab.bpe (OpenAI's GPT-2
        files), vocab.json + merges.txt (the same under Hugging Face's names) or tokenizer.model */
     pl = strlen(path);
-    dir = (char *)llm__alloc(&d.allocator, pl + 20);
+    dir = (char *)llm__alloc(&d.allocator, pl + 24);
     if (!dir) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     memcpy(dir, path, pl);
     st = LLM_ERR_IO;
@@ -9157,6 +9770,16 @@ LLMDEF llm_status llm_tokenizer_load(const char *path, const llm_tokenizer_desc 
             st = llm__tokenizer_parse((const unsigned char *)f1, n, (const unsigned char *)f2, n2, &d, out, err);
         llm__dealloc(&d.allocator, f1); llm__dealloc(&d.allocator, f2);
         f1 = f2 = NULL;
+        if (st == LLM_OK && k == 0) {   /* tokenizer_config.json beside tokenizer.json: BOS/EOS */
+            memcpy(dir + pl, "/tokenizer_config.json", 23);
+            if ((fp = llm__fopen(dir, "rb")) != NULL) {
+                fclose(fp);
+                if (llm_read_file(dir, &d.allocator, &f1, &n, NULL) == LLM_OK)
+                    llm__tok_apply_config(*out, (const unsigned char *)f1, n);
+                llm__dealloc(&d.allocator, f1);
+                f1 = NULL;
+            }
+        }
         if (st != LLM_ERR_UNSUPPORTED) break;
     }
     if (st == LLM_ERR_IO && k == 4) {   /* not a directory of those: the file itself */

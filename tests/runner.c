@@ -10,6 +10,7 @@
 #include "test_core.c"
 #include "test_inference.c"
 #include "test_tokenizer.c"
+#include "test_tokjson.c"
 #include "test_gemm.c"
 #include "test_sampler.c"
 #include "test_generate.c"
@@ -26,6 +27,7 @@ static const t_suite t_suites[] = {
     T_SUITE(core_tests),
     T_SUITE(inference_tests),
     T_SUITE(tokenizer_tests),
+    T_SUITE(tokjson_tests),
     T_SUITE(gemm_tests),
     T_SUITE(sampler_tests),
     T_SUITE(generate_tests),
