@@ -371,6 +371,17 @@ LLMDEF llm_status llm_read_file(const char *path, const llm_allocator *allocator
      LLM_TOKENIZER_SPM   SentencePiece BPE (Llama 2): spaces become U+2581, a dummy-prefix
                          space is added, pieces merge by score, unknown characters fall back
                          to <0xXX> byte pieces. Exact to sentencepiece.
+   Hugging Face tokenizer.json files run their own pipeline on these two: added tokens (ids
+   above the base vocabulary or inside it; "special" ones matched only with
+   LLM_TOKENIZE_ALLOW_SPECIAL, the others always), normalizers NFC / Replace(" ", "▁") /
+   Prepend("▁"), pre-tokenizers Split on a regex (GPT-2's, cl100k's (Llama 3) and Qwen 2's
+   written by hand, any other through a small regex matcher compiled at load), ByteLevel,
+   Digits, Metaspace, the BPE model's ignore_merges (Llama 3), byte_fallback, fuse_unk and merge
+   ranks (Gemma 3 is SentencePiece-style with ranks). Llama 3, Qwen 2/2.5/3, SmolLM2 and Gemma 3
+   files give the ids of the Hugging Face encoder (tests/test_tokjson.c). What a file asks for
+   and llm.h cannot run (another normalizer, a regex construct, dropout, ...) is refused with
+   LLM_ERR_UNSUPPORTED naming it. GGUF files carry the same (tokenizer.ggml.pre: gpt2, default,
+   llama-bpe, dbrx, smaug-bpe, qwen2, smollm; another value is refused).
    A tokenizer is read-only after it is loaded or trained: share it across threads freely
    (every call keeps its scratch memory, word cache included, to itself). */
 typedef struct llm_tokenizer llm_tokenizer;
@@ -1393,6 +1404,7 @@ static int llm__cp_class(uint32_t cp);
 static size_t llm__sampler_state_size(const llm_sampler *s);
 static llm_status llm__tokenizer_clone(const llm_tokenizer *t, const llm_allocator *a, llm_tokenizer **out,
                                        llm_error *err);
+static llm_status llm__tokenizer_pad(llm_tokenizer *t, int32_t n, llm_error *err);
 struct llm_model;
 static int64_t llm__saved_rows(const struct llm_model *m, const llm_tensor_info *t);
 static size_t llm__row_bytes(int type, size_t n);
@@ -2251,7 +2263,8 @@ static void llm__parallel_for(llm_threadpool *pool, size_t n, llm__range_fn fn, 
 }
 
 /* =========================================================================================
-   >>tokenizer: byte-level BPE (GPT-2 / tiktoken) and SentencePiece BPE (Llama 2)
+   >>tokenizer: byte-level BPE (GPT-2 / tiktoken) and SentencePiece BPE (Llama 2), and the
+   Hugging Face pipeline over them (tokenizer.json: see the loader in >>formats)
 
    How the two families encode:
      byte-level BPE  text -> pre-split into "words" by a fixed pattern (GPT-2's regex, here
@@ -4516,10 +4529,14 @@ LLMDEF llm_status llm_model_set_tokenizer(llm_model *m, const llm_tokenizer *tok
     llm_tokenizer *copy = NULL;
     llm_status st;
     if (!m) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL model");
-    if (tok && tok->n != m->cfg.vocab_size)
+    if (tok && tok->n > m->cfg.vocab_size)   /* (a smaller one is padded: Qwen's 151669 tokens for 151936 rows) */
         return llm__fail(err, LLM_ERR_INVALID_ARG, "the tokenizer has %d tokens, the model's vocabulary %d",
                          (int)tok->n, m->cfg.vocab_size);
     if (tok && (st = llm__tokenizer_clone(tok, &m->alloc, &copy, err)) != LLM_OK) return st;
+    if (copy && (st = llm__tokenizer_pad(copy, m->cfg.vocab_size, err)) != LLM_OK) {
+        llm_tokenizer_free(copy);
+        return st;
+    }
     llm_tokenizer_free(m->tokenizer);
     m->tokenizer = copy;
     llm__ok(err);
@@ -10823,6 +10840,32 @@ LLMDEF llm_status llm_tokenizer_load_mem(const void *data, size_t size, const ll
     if (st == LLM_OK) llm__tokenizer_loaded(&d, *out, err);
     return st;
 }
+/* Grows the vocabulary to n tokens with empty unused ones (a model's embedding may have more
+   rows than its tokenizer has tokens: Qwen 3's 151936 for 151669); they encode from nothing and
+   decode to nothing. */
+static llm_status llm__tokenizer_pad(llm_tokenizer *t, int32_t n, llm_error *err) {
+    uint32_t *off;
+    float *score;
+    unsigned char *type;
+    int32_t i;
+    if (n <= t->n) return LLM_OK;
+    off = (uint32_t *)llm__alloc(&t->alloc, ((size_t)n + 1) * sizeof(uint32_t));
+    score = (float *)llm__calloc(&t->alloc, (size_t)n, sizeof(float));
+    type = (unsigned char *)llm__alloc(&t->alloc, (size_t)n);
+    if (!off || !score || !type) {
+        llm__dealloc(&t->alloc, off); llm__dealloc(&t->alloc, score); llm__dealloc(&t->alloc, type);
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    memcpy(off, t->off, ((size_t)t->n + 1) * sizeof(uint32_t));
+    memcpy(score, t->score, (size_t)t->n * sizeof(float));
+    memcpy(type, t->type, (size_t)t->n);
+    for (i = t->n; i < n; i++) { off[i + 1] = off[t->n]; type[i] = LLM__TT_UNUSED; }
+    llm__dealloc(&t->alloc, t->off); llm__dealloc(&t->alloc, t->score); llm__dealloc(&t->alloc, t->type);
+    t->off = off; t->score = score; t->type = type;
+    t->n = n;
+    return LLM_OK;
+}
+
 /* A deep copy with allocator a, through the native file format (one code path, tested by
    every save/load round trip). */
 static llm_status llm__tokenizer_clone(const llm_tokenizer *t, const llm_allocator *a, llm_tokenizer **out,
@@ -11893,7 +11936,9 @@ static llm_status llm__load_hf(const char *dir, const llm_model_desc *d, llm_mod
             fclose(fp);
             memset(&td, 0, sizeof td);
             td.allocator = *a; td.log_fn = d->log_fn; td.log_user_data = d->log_user_data;
-            if (llm_tokenizer_load(dir, &td, &tok, &e2) == LLM_OK && tok->n == c.vocab_size) m->tokenizer = tok;
+            if (llm_tokenizer_load(dir, &td, &tok, &e2) == LLM_OK && tok->n <= c.vocab_size &&
+                llm__tokenizer_pad(tok, c.vocab_size, &e2) == LLM_OK)
+                m->tokenizer = tok;
             else {
                 llm__log(d->log_fn, d->log_user_data, 1, "llm.h: the tokenizer beside the model is not used: %s",
                          tok ? "its vocabulary size differs" : e2.message);

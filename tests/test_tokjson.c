@@ -158,6 +158,23 @@ static void tj_exact(t_ctx *t, const char *name) {
         free(gbuf); llm_tokenizer_free(tok); tk_free_lines(&L);
         T_FAIL(t, "reload %s: %s", name, err.message);
     }
+    if (llm_tokenizer_kind(tok) == LLM_TOKENIZER_SPM) {   /* as llama.cpp writes Gemma: scores, no merge list */
+        llm_tokenizer *tok3 = NULL;
+        size_t k;
+        for (k = 0; k + 23 <= gsize; k++)
+            if (memcmp((char *)gbuf + k, "llm.tokenizer.merge_ids", 23) == 0) ((char *)gbuf)[k + 22] = 'X';
+        if (llm_tokenizer_load_mem(gbuf, gsize, NULL, &tok3, &err) != LLM_OK) {
+            free(gbuf); llm_tokenizer_free(tok); llm_tokenizer_free(tok2); tk_free_lines(&L);
+            T_FAIL(t, "reload %s without merge ids: %s", name, err.message);
+        }
+        tj_compare(t, tok3, &L, name, &cases2, &bytes2, 0);
+        llm_tokenizer_free(tok3);
+        if (t->failed) {
+            free(gbuf); llm_tokenizer_free(tok); llm_tokenizer_free(tok2); tk_free_lines(&L);
+            t_set(t, "GGUF by scores (llama.cpp's way): ", "%s", t->msg);
+            return;
+        }
+    }
     free(gbuf);
     if (llm_tokenizer_default_flags(tok2) != llm_tokenizer_default_flags(tok) ||
         llm_tokenizer_bos(tok2) != llm_tokenizer_bos(tok) || llm_tokenizer_eos(tok2) != llm_tokenizer_eos(tok)) {
@@ -170,8 +187,9 @@ static void tj_exact(t_ctx *t, const char *name) {
         t_set(t, "GGUF round trip: ", "%s", t->msg);
         return;
     }
-    T_NOTE(t, "%d cases, %lu bytes equal to the reference (and again from GGUF, %lu KB); load %.2f s", cases,
-           (unsigned long)bytes, (unsigned long)(gsize >> 10), tl);
+    T_NOTE(t, "%d cases, %lu bytes equal to the reference (and again from GGUF, %lu KB%s); load %.2f s", cases,
+           (unsigned long)bytes, (unsigned long)(gsize >> 10),
+           llm_tokenizer_kind(tok) == LLM_TOKENIZER_SPM ? ", with merge ranks and by scores alone" : "", tl);
     llm_tokenizer_free(tok); llm_tokenizer_free(tok2);
     tk_free_lines(&L);
 }
@@ -291,8 +309,31 @@ static void test_tokjson_smollm_shape(t_ctx *t) {
                 "an unknown tokenizer.ggml.pre must be refused naming it: %s", e.message);
         free(g);
     }
+    {   /* a model with more rows than the tokenizer has tokens: the tokenizer is padded */
+        llm_model_desc md;
+        llm_model *m = NULL;
+        const llm_tokenizer *mt;
+        static const int32_t a[] = { '1', '2', 258, 261, 'x' };
+        int32_t pad = 299;
+        char out[8];
+        size_t no = 1;
+        memset(&md, 0, sizeof md);
+        md.config.arch = LLM_ARCH_LLAMA; md.config.n_layer = 1; md.config.n_head = 2; md.config.n_kv_head = 1;
+        md.config.dim = 16; md.config.ffn_dim = 16; md.config.max_seq_len = 8; md.config.vocab_size = 300;
+        T_CHECK(t, llm_model_create(&md, &m, &e) == LLM_OK, "model: %s", e.message);
+        if (llm_model_set_tokenizer(m, tok, &e) != LLM_OK) {
+            llm_model_free(m);
+            llm_tokenizer_free(tok);
+            T_FAIL(t, "%s", e.message);
+        }
+        mt = llm_model_tokenizer(m);
+        T_CHECK(t, llm_tokenizer_vocab_size(mt) == 300 && tj_ids(mt, "12 the<think>x", 0, a, 5) &&
+                       llm_detokenize(mt, &pad, 1, out, sizeof out, &no) == LLM_OK && no == 0,
+                "padded tokenizer: %d tokens", (int)llm_tokenizer_vocab_size(mt));
+        llm_model_free(m);
+    }
     llm_tokenizer_free(tok);
-    T_NOTE(t, "Digits + ByteLevel, added tokens, GGUF round trip, pre names");
+    T_NOTE(t, "Digits + ByteLevel, added tokens, GGUF round trip, pre names, padded to a model's 300 rows");
 }
 
 /* A SentencePiece-style BPE (Gemma's shape): spaces become "▁", merges by rank, byte fallback. */
