@@ -278,10 +278,57 @@ static void test_regex_pathological(t_ctx *t) {
     T_NOTE(t, "%.2f s for %u patterns over 4000 bytes", llm_time_seconds() - t0, (unsigned)(sizeof pats / sizeof pats[0]) + 1);
 }
 
+
+/* The GPT-2 and cl100k (Llama 3) patterns through the matcher cut tinyshakespeare exactly as the
+   hand-written pre-splits (themselves checked against the reference encoders) do; MB/s of both. */
+static void test_regex_equals_split(t_ctx *t) {
+    static const char *const pats[2] = {
+        "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
+        "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|"
+        "\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"};
+    const char *path = t_data_path("tinyshakespeare.txt");
+    void *data = NULL;
+    size_t n = 0, k;
+    char note[200];
+    note[0] = 0;
+    if (!path || llm_read_file(path, NULL, &data, &n, NULL) != LLM_OK) T_SKIP(t, "tinyshakespeare.txt missing");
+    for (k = 0; k < 2; k++) {
+        llm__regex *re = NULL;
+        llm__rx_scratch sc;
+        size_t from = 0, ms, me, i = 0, pieces = 0, bad = 0;
+        double t0, t1, t2;
+        llm_pattern p = k ? LLM_PATTERN_GPT4 : LLM_PATTERN_GPT2;
+        memset(&sc, 0, sizeof sc);
+        if (llm__regex_compile(NULL, pats[k], strlen(pats[k]), 0, &re, NULL) != LLM_OK) {
+            llm_free(NULL, data);
+            T_FAIL(t, "compile %u", (unsigned)k);
+        }
+        t0 = llm_time_seconds();
+        while (llm__regex_find(re, (const unsigned char *)data, n, from, &sc, &ms, &me) == 1) {
+            size_t e = llm__split_next(p, (const unsigned char *)data, n, i);
+            if (ms != i || me != e) bad++;
+            i = e;
+            from = me;
+            pieces++;
+        }
+        t1 = llm_time_seconds();
+        for (i = 0; i < n;) i = llm__split_next(p, (const unsigned char *)data, n, i);
+        t2 = llm_time_seconds();
+        llm__rx_scratch_free(&sc);
+        llm__regex_free(re);
+        if (bad || from != n) { llm_free(NULL, data); T_FAIL(t, "%s: %u pieces differ", k ? "cl100k" : "gpt2", (unsigned)bad); }
+        snprintf(note + strlen(note), sizeof note - strlen(note), "%s%s %u pieces equal, %.0f MB/s (hand-written %.0f)",
+                 k ? "; " : "", k ? "cl100k" : "gpt2", (unsigned)pieces, n / (t1 - t0) / 1e6, n / (t2 - t1) / 1e6);
+    }
+    llm_free(NULL, data);
+    T_NOTE(t, "%s", note);
+}
+
 static const t_case regex_tests[] = {
     {"regex_fixtures_python", test_regex_fixtures},
     {"regex_constructs", test_regex_constructs},
     {"regex_refused", test_regex_refused},
     {"regex_invalid_utf8", test_regex_invalid_utf8},
     {"regex_pathological", test_regex_pathological},
+    {"regex_equals_split", test_regex_equals_split},
 };
