@@ -3498,6 +3498,159 @@ static llm_status llm__regex_compile(const llm_allocator *a, const char *pat, si
     return c.st;
 }
 
+/* ---- NFC normalization (the Hugging Face "NFC" normalizer, as Qwen's tokenizer.json uses) -----
+   Interface (internal):
+     llm_status llm__nfc(const llm_allocator *a, const unsigned char *s, size_t n,
+                         unsigned char **buf, size_t *cap, const unsigned char **out, size_t *out_n);
+         The NFC form of s[0..n): canonical decomposition, canonical ordering, canonical
+         composition (Unicode UAX #15; tables from Python's unicodedata, in the >>appendix;
+         Hangul by its algorithm). Text that is already NFC by the quick check (all ASCII and
+         every character below U+0300 is; otherwise characters with NFC_Quick_Check Yes and
+         combining classes in order) comes back untouched and uncopied: *out = s, *out_n = n.
+         Otherwise the result is written to *buf (grown with llm__tgrow: *buf may be NULL with
+         *cap 0; reuse it across calls, free it with llm__dealloc(a, *buf)), and *out = *buf. Only
+         the part from the last safe boundary before the first character that needs work on is
+         normalized; the prefix is copied. LLM_ERR_OUT_OF_MEMORY is the only failure.
+     Invalid UTF-8: each byte that starts no valid character (llm__utf8_decode) passes through
+     unchanged, as a starter that composes with nothing (so nothing composes across it). */
+
+/* In the >>appendix: flags (LLM__NFC_*) and combining class of a code point; its one-level
+   canonical decomposition (0: none; *b 0 for a singleton); the primary composite of a pair. */
+#define LLM__NFC_NO 1        /* NFC_Quick_Check No: never in NFC */
+#define LLM__NFC_MAYBE 2     /* NFC_Quick_Check Maybe: may compose with what precedes */
+#define LLM__NFC_DECOMP 4    /* has a canonical decomposition */
+static int llm__nfc_info(uint32_t cp, int *ccc);
+static int llm__nfc_decomp1(uint32_t cp, uint32_t *a, uint32_t *b);
+static uint32_t llm__nfc_pair(uint32_t a, uint32_t b);
+
+#define LLM__NFC_RAW 0x80000000u    /* an invalid byte in the code point buffer: RAW | byte */
+#define LLM__HG_S 0xAC00u
+#define LLM__HG_L 0x1100u
+#define LLM__HG_V 0x1161u
+#define LLM__HG_T 0x11A7u
+#define LLM__HG_NV 21u
+#define LLM__HG_NT 28u
+#define LLM__HG_NS 11172u
+
+static int llm__nfc_ccc(uint32_t cp) {
+    int ccc = 0;
+    if (cp < 0x300 || (cp & LLM__NFC_RAW)) return 0;
+    llm__nfc_info(cp, &ccc);
+    return ccc;
+}
+
+/* Appends the full canonical decomposition of cp to cps (room for 4 more). */
+static size_t llm__nfc_decompose(uint32_t cp, uint32_t *cps, size_t k) {
+    uint32_t a, b;
+    int ccc;
+    if (cp - LLM__HG_S < LLM__HG_NS) { /* Hangul syllable: L V (T) */
+        uint32_t si = cp - LLM__HG_S;
+        cps[k++] = LLM__HG_L + si / (LLM__HG_NV * LLM__HG_NT);
+        cps[k++] = LLM__HG_V + (si % (LLM__HG_NV * LLM__HG_NT)) / LLM__HG_NT;
+        if (si % LLM__HG_NT) cps[k++] = LLM__HG_T + si % LLM__HG_NT;
+        return k;
+    }
+    if (cp < 0xC0 || !(llm__nfc_info(cp, &ccc) & LLM__NFC_DECOMP) || !llm__nfc_decomp1(cp, &a, &b)) {
+        cps[k++] = cp;
+        return k;
+    }
+    k = llm__nfc_decompose(a, cps, k);
+    if (b) k = llm__nfc_decompose(b, cps, k);
+    return k;
+}
+
+static uint32_t llm__nfc_compose(uint32_t a, uint32_t b) {
+    int ccc;
+    if (a - LLM__HG_L < 19 && b - LLM__HG_V < LLM__HG_NV)
+        return LLM__HG_S + ((a - LLM__HG_L) * LLM__HG_NV + (b - LLM__HG_V)) * LLM__HG_NT;
+    if (a - LLM__HG_S < LLM__HG_NS && (a - LLM__HG_S) % LLM__HG_NT == 0 && b - LLM__HG_T - 1 < LLM__HG_NT - 1)
+        return a + (b - LLM__HG_T);
+    if ((a | b) & LLM__NFC_RAW || b < 0x300 || !(llm__nfc_info(b, &ccc) & LLM__NFC_MAYBE)) return 0;
+    return llm__nfc_pair(a, b);
+}
+
+static size_t llm__utf8_put(uint32_t cp, unsigned char *o) {
+    if (cp & LLM__NFC_RAW) { o[0] = (unsigned char)cp; return 1; }
+    if (cp < 0x80) { o[0] = (unsigned char)cp; return 1; }
+    if (cp < 0x800) { o[0] = (unsigned char)(0xC0 | (cp >> 6)); o[1] = (unsigned char)(0x80 | (cp & 0x3F)); return 2; }
+    if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | (cp >> 12)); o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | (cp >> 18)); o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static llm_status llm__nfc(const llm_allocator *a, const unsigned char *s, size_t n, unsigned char **buf, size_t *cap,
+                           const unsigned char **out, size_t *out_n) {
+    size_t i = 0, safe = 0, len, k, m, j, o;
+    int last = 0;
+    uint32_t cp, *cps;
+    unsigned char *dst;
+    /* quick check: stop at the first character that may need work */
+    while (i < n) {
+        int ccc = 0, fl;
+        if (s[i] < 0xCC) { /* ASCII, continuation bytes, characters below U+0300: ccc 0, Yes */
+            if ((s[i] & 0xC0) != 0x80) safe = i;
+            last = 0;
+            i++;
+            continue;
+        }
+        len = llm__utf8_decode(s + i, n - i, &cp);
+        if (!len) { safe = i; last = 0; i++; continue; }
+        fl = llm__nfc_info(cp, &ccc);
+        if ((fl & (LLM__NFC_NO | LLM__NFC_MAYBE)) || (ccc && last > ccc)) break;
+        if (ccc == 0) safe = i;
+        last = ccc;
+        i += len;
+    }
+    if (i >= n) { *out = s; *out_n = n; return LLM_OK; }
+    /* decompose s[safe..n) into code points (at most 1.5 per byte), order, compose, encode */
+    cps = (uint32_t *)llm__alloc(a, ((n - safe) * 3 / 2 + 8) * sizeof(uint32_t));
+    if (!cps) return LLM_ERR_OUT_OF_MEMORY;
+    for (i = safe, m = 0; i < n; i += len) {
+        len = llm__utf8_decode(s + i, n - i, &cp);
+        if (!len) { cps[m++] = LLM__NFC_RAW | s[i]; len = 1; continue; }
+        k = m;
+        m = llm__nfc_decompose(cp, cps, m);
+        for (; k < m; k++) { /* canonical ordering: insertion by combining class (stable) */
+            int c = llm__nfc_ccc(cps[k]);
+            uint32_t v = cps[k];
+            if (!c) continue;
+            for (j = k; j > 0 && llm__nfc_ccc(cps[j - 1]) > c; j--) cps[j] = cps[j - 1];
+            cps[j] = v;
+        }
+    }
+    {   /* canonical composition, in place */
+        long starter = -1;
+        int last_cc = -1;              /* -1: nothing since the starter */
+        for (i = 0, o = 0; i < m; i++) {
+            uint32_t c = cps[i], comp;
+            int cc = llm__nfc_ccc(c);
+            if (starter >= 0 && (last_cc == -1 || (last_cc != 0 && last_cc < cc)) &&
+                (comp = llm__nfc_compose(cps[starter], c)) != 0) {
+                cps[starter] = comp;
+                continue;
+            }
+            if (cc == 0) { starter = (long)o; last_cc = -1; }
+            else last_cc = cc;
+            cps[o++] = c;
+        }
+        m = o;
+    }
+    dst = (unsigned char *)llm__tgrow(a, *buf, cap, safe + 4 * m + 1, 1);
+    if (!dst) { llm__dealloc(a, cps); return LLM_ERR_OUT_OF_MEMORY; }
+    *buf = dst;
+    memcpy(dst, s, safe);
+    for (i = 0, o = safe; i < m; i++) o += llm__utf8_put(cps[i], dst + o);
+    llm__dealloc(a, cps);
+    *out = dst;
+    *out_n = o;
+    return LLM_OK;
+}
+
 /* ---- vocabulary tables -------------------------------------------------------------------- */
 static size_t llm__tok_len(const llm_tokenizer *t, int32_t id) { return t->off[id + 1] - t->off[id]; }
 static const unsigned char *llm__tok_str(const llm_tokenizer *t, int32_t id) {
@@ -14771,6 +14924,40 @@ static int llm__uc_category(uint32_t cp) {
 static size_t llm__uc_fold_ascii(const uint32_t (**pairs)[2]) {
     *pairs = llm__uc_fold_ascii_tab;
     return sizeof llm__uc_fold_ascii_tab / sizeof llm__uc_fold_ascii_tab[0];
+}
+static int llm__nfc_info(uint32_t cp, int *ccc) {
+    int v;
+    if (cp >= 0x30000) { *ccc = 0; return 0; }
+    v = llm__uc_val(llm__nfc_prop_blocks[llm__nfc_prop_index[cp >> 7]][cp & 127]);
+    *ccc = llm__nfc_props[v][0];
+    return llm__nfc_props[v][1];
+}
+static int llm__nfc_decomp1(uint32_t cp, uint32_t *a, uint32_t *b) {
+    size_t lo = 0, hi = sizeof llm__nfc_dec / sizeof llm__nfc_dec[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        uint32_t c = (uint32_t)(llm__nfc_dec[mid] >> 42);
+        if (cp < c) hi = mid;
+        else if (cp > c) lo = mid + 1;
+        else {
+            *a = (uint32_t)(llm__nfc_dec[mid] >> 21) & 0x1FFFFF;
+            *b = (uint32_t)llm__nfc_dec[mid] & 0x1FFFFF;
+            return 1;
+        }
+    }
+    return 0;
+}
+static uint32_t llm__nfc_pair(uint32_t a, uint32_t b) {
+    uint64_t key = ((uint64_t)a << 21) | b;
+    size_t lo = 0, hi = sizeof llm__nfc_comp / sizeof llm__nfc_comp[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        uint64_t d = llm__nfc_dec[llm__nfc_comp[mid]], k = d & ((1ULL << 42) - 1);
+        if (key < k) hi = mid;
+        else if (key > k) lo = mid + 1;
+        else return (uint32_t)(d >> 42);
+    }
+    return 0;
 }
 /* The GPT-2 pre-split's classes: letter, number, White_Space, other. */
 static int llm__cp_class(uint32_t cp) {
