@@ -2628,6 +2628,8 @@ typedef struct llm__rx_first { uint32_t ascii[4]; int other; } llm__rx_first;
 
 typedef struct llm__rx_inst {
     unsigned char op, greedy, neg;    /* greedy: RUN; neg: LOOK/LOOKC (?!...) */
+    unsigned char keep;               /* RUN: backing off can help (else no frame is pushed);
+                                         SPLIT: the second branch can be needed */
     int32_t cls;                      /* CLASS, RUN, LOOKC: the set */
     int32_t x, y;                     /* SPLIT: try x, then y; JMP: x; LOOK: the sub-program */
     uint32_t min, max;                /* RUN: counts (max UINT32_MAX: unbounded) */
@@ -2640,6 +2642,8 @@ typedef struct llm__regex {
     llm__rx_class *cls; int32_t n_cls;
     uint32_t (*ranges)[2]; uint32_t n_ranges;
     llm__rx_first first;              /* characters a match can start with */
+    int32_t start[128];               /* per ASCII first character: where to start (the leading
+                                         branches it cannot take already skipped) */
 } llm__regex;
 
 typedef struct llm__rx_frame { int32_t kind, pc; size_t pos, aux; } llm__rx_frame;
@@ -2707,15 +2711,11 @@ static size_t llm__rx_prev(const unsigned char *s, size_t n, size_t lo, size_t e
 /* ---- the backtracking machine ---- */
 enum { LLM__RXF_BRANCH, LLM__RXF_BACK, LLM__RXF_LAZY };
 
-static int llm__rx_push(llm__rx_scratch *sc, int32_t kind, int32_t pc, size_t pos, size_t aux) {
-    if (sc->top == sc->cap) {
-        llm__rx_frame *p = (llm__rx_frame *)llm__tgrow(sc->a, sc->stack, &sc->cap, sc->top + 1, sizeof *p);
-        if (!p) return 0;
-        sc->stack = p;
-    }
-    sc->stack[sc->top].kind = kind; sc->stack[sc->top].pc = pc;
-    sc->stack[sc->top].pos = pos; sc->stack[sc->top].aux = aux;
-    sc->top++;
+/* Grows the stack for one more frame (the exec loop writes frames itself while there is room). */
+static int llm__rx_grow(llm__rx_scratch *sc) {
+    llm__rx_frame *p = (llm__rx_frame *)llm__tgrow(sc->a, sc->stack, &sc->cap, sc->top + 1, sizeof *p);
+    if (!p) return 0;
+    sc->stack = p;
     return 1;
 }
 
@@ -2735,32 +2735,44 @@ LLM__INLINE int llm__rx_seen(llm__rx_scratch *sc, int32_t pc, size_t pos) {
    position must be able to run again from there. */
 static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, const unsigned char *s, size_t n,
                         size_t pos, int depth, size_t *end) {
-    size_t base = sc->top, len;
-    int memo = sc->memo_on && depth == 0;
+    /* the hot state lives in locals: stores to the stack could alias the structs' fields */
+    const llm__rx_inst *prog = re->prog;
+    const llm__rx_class *cls = re->cls;
+    size_t base = sc->top, top = sc->top, len;
+    size_t steps = 0, budget = sc->memo_on ? SIZE_MAX : sc->budget - (sc->steps < sc->budget ? sc->steps : sc->budget);
+    int memo = sc->memo_on && depth == 0, r = 0;
+    llm__rx_frame *f;
+#define LLM__RX_PUSH(K, PC, POS, AUX) do { \
+        if (top == sc->cap) { sc->top = top; if (!llm__rx_grow(sc)) { r = LLM_ERR_OUT_OF_MEMORY; goto out; } } \
+        f = &sc->stack[top++]; f->kind = (K); f->pc = (PC); f->pos = (POS); f->aux = (AUX); } while (0)
     for (;;) {
-        const llm__rx_inst *in = &re->prog[pc];
+        const llm__rx_inst *in = &prog[pc];
         int ok = 1;
-        if (++sc->steps > sc->budget && !sc->memo_on) { sc->top = base; return 2; }
+        if (++steps > budget) { r = 2; goto out; }
         switch (in->op) {
         case LLM__RXO_CLASS:
-            if (pos < n && llm__rx_in(re, &re->cls[in->cls], s, n, pos, &len)) { pos += len; pc++; }
+            if (pos < n && llm__rx_in(re, &cls[in->cls], s, n, pos, &len)) { pos += len; pc++; }
             else ok = 0;
             break;
         case LLM__RXO_RUN: {
-            const llm__rx_class *c = &re->cls[in->cls];
-            uint32_t k = 0;
+            const llm__rx_class *c = &cls[in->cls];
+            uint32_t k = 0, mn = in->min, mx = in->max;
             size_t minpos = pos;
             if (in->greedy) {
-                while (k < in->max && pos < n && llm__rx_in(re, c, s, n, pos, &len)) {
-                    pos += len;
-                    if (++k == in->min) minpos = pos;
+                if (mn == 0) {
+                    while (k < mx && pos < n && llm__rx_in(re, c, s, n, pos, &len)) { pos += len; k++; }
+                } else {
+                    while (k < mx && pos < n && llm__rx_in(re, c, s, n, pos, &len)) {
+                        pos += len;
+                        if (++k == mn) minpos = pos;
+                    }
+                    if (k < mn) { ok = 0; break; }
                 }
-                if (k < in->min) { ok = 0; break; }
-                if (k > in->min && !llm__rx_push(sc, LLM__RXF_BACK, pc + 1, pos, minpos)) goto oom;
+                if (k > mn && in->keep) LLM__RX_PUSH(LLM__RXF_BACK, pc + 1, pos, minpos);
             } else {
-                while (k < in->min && pos < n && llm__rx_in(re, c, s, n, pos, &len)) { pos += len; k++; }
-                if (k < in->min) { ok = 0; break; }
-                if (k < in->max && !llm__rx_push(sc, LLM__RXF_LAZY, pc, pos, k)) goto oom;
+                while (k < mn && pos < n && llm__rx_in(re, c, s, n, pos, &len)) { pos += len; k++; }
+                if (k < mn) { ok = 0; break; }
+                if (k < mx) LLM__RX_PUSH(LLM__RXF_LAZY, pc, pos, k);
             }
             pc++;
             break;
@@ -2769,7 +2781,7 @@ static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, c
             int tx = in->fx.other < 0 || (pos < n && llm__rx_first_ok(&in->fx, s, pos));
             int ty = in->fy.other < 0 || (pos < n && llm__rx_first_ok(&in->fy, s, pos));
             if (tx) {
-                if (ty && !llm__rx_push(sc, LLM__RXF_BRANCH, in->y, pos, 0)) goto oom;
+                if (ty && in->keep) LLM__RX_PUSH(LLM__RXF_BRANCH, in->y, pos, 0);
                 pc = in->x;
             } else if (ty) pc = in->y;
             else ok = 0;
@@ -2778,49 +2790,54 @@ static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, c
         }
         case LLM__RXO_JMP: pc = in->x; break;
         case LLM__RXO_LOOKC: {
-            int hit = pos < n && llm__rx_in(re, &re->cls[in->cls], s, n, pos, &len);
+            int hit = pos < n && llm__rx_in(re, &cls[in->cls], s, n, pos, &len);
             if (hit == in->neg) ok = 0;
             else pc++;
             break;
         }
         case LLM__RXO_LOOK: {
             size_t e;
-            int r = llm__rx_exec(re, sc, in->x, s, n, pos, depth + 1, &e);
-            if (r < 0 || r == 2) { sc->top = base; return r; }
+            sc->top = top;
+            sc->steps += steps; steps = 0;
+            r = llm__rx_exec(re, sc, in->x, s, n, pos, depth + 1, &e);
+            budget = sc->memo_on ? SIZE_MAX : sc->budget - (sc->steps < sc->budget ? sc->steps : sc->budget);
+            if (r < 0 || r == 2) goto out;
             if (r == in->neg) ok = 0;
             else pc++;
+            r = 0;
             break;
         }
         default: /* LLM__RXO_MATCH */
-            sc->top = base;
             *end = pos;
-            return 1;
+            r = 1;
+            goto out;
         }
         while (!ok) { /* backtrack: resume the newest alternative */
-            llm__rx_frame *f;
-            if (sc->top == base) return 0;
-            f = &sc->stack[sc->top - 1];
+            if (top == base) goto out;
+            f = &sc->stack[top - 1];
             if (f->kind == LLM__RXF_BRANCH) {
-                pc = f->pc; pos = f->pos; sc->top--;
+                pc = f->pc; pos = f->pos; top--;
             } else if (f->kind == LLM__RXF_BACK) { /* a greedy run gives back one character */
                 pos = llm__rx_prev(s, n, f->aux, f->pos);
                 pc = f->pc;
-                if (pos == f->aux) sc->top--;
+                if (pos == f->aux) top--;
                 else f->pos = pos;
             } else {                               /* a lazy run takes one more */
-                const llm__rx_inst *r = &re->prog[f->pc];
-                if (f->pos >= n || !llm__rx_in(re, &re->cls[r->cls], s, n, f->pos, &len)) { sc->top--; continue; }
+                const llm__rx_inst *q = &prog[f->pc];
+                if (f->pos >= n || !llm__rx_in(re, &cls[q->cls], s, n, f->pos, &len)) { top--; continue; }
                 pos = f->pos + len;
                 pc = f->pc + 1;
-                if (++f->aux >= r->max) sc->top--;
+                if (++f->aux >= q->max) top--;
                 else f->pos = pos;
             }
             ok = !memo || !llm__rx_seen(sc, pc, pos);
         }
     }
-oom:
+out:
+#undef LLM__RX_PUSH
     sc->top = base;
-    return LLM_ERR_OUT_OF_MEMORY;
+    sc->steps += steps;
+    return r;
 }
 
 static int llm__regex_find(const llm__regex *re, const unsigned char *s, size_t n, size_t from, llm__rx_scratch *sc,
@@ -2834,7 +2851,8 @@ static int llm__regex_find(const llm__regex *re, const unsigned char *s, size_t 
     sc->budget = 4096 + 64 * (n - from); /* real patterns take a few steps per byte */
     while (i < n) {
         if (llm__rx_first_ok(&re->first, s, i)) {
-            r = llm__rx_exec(re, sc, 0, s, n, i, 0, &e);
+            int32_t pc0 = s[i] < 0x80 ? re->start[s[i]] : 0;
+            r = llm__rx_exec(re, sc, pc0, s, n, i, 0, &e);
             if (r == 2) { /* pathological backtracking: from here on, remember failed states */
                 size_t span = n - i + 1, words;
                 if (span > SIZE_MAX / 64 / (size_t)re->n_prog) return LLM_ERR_OUT_OF_MEMORY;
@@ -2847,7 +2865,7 @@ static int llm__regex_find(const llm__regex *re, const unsigned char *s, size_t 
                 }
                 memset(sc->memo, 0, words * sizeof(uint32_t));
                 sc->memo_on = 1; sc->memo_base = i; sc->memo_span = span;
-                r = llm__rx_exec(re, sc, 0, s, n, i, 0, &e);
+                r = llm__rx_exec(re, sc, pc0, s, n, i, 0, &e);
             }
             if (r < 0) return r;
             if (r) { *ms = i; *me = e; return 1; }
@@ -3302,17 +3320,23 @@ static int llm__rx_cat(llm__rx_comp *c) {
     return node < 0 ? llm__rx_node_new(c, LLM__RXN_EMPTY, 0, 0) : node;
 }
 
+/* a|b|c as ALT(a, ALT(b, c)): the program tries a, then b, then c, and each SPLIT's filter can
+   skip a branch that cannot start at the next character without pushing anything. */
 static int llm__rx_alt(llm__rx_comp *c) {
-    int saved = c->icase;  /* (?i) inside a branch lasts to the end of the group (Python: the pattern) */
-    int node = llm__rx_cat(c);
+    int node = llm__rx_cat(c), last = -1;
     while (!c->st && c->i < c->n && c->p[c->i] == '|' && !c->literal) {
-        int r;
+        int r, alt;
         c->i++;
         r = llm__rx_cat(c);
         if (r < 0) return -1;
-        node = llm__rx_node_new(c, LLM__RXN_ALT, node, r);
+        if (last < 0) last = node = llm__rx_node_new(c, LLM__RXN_ALT, node, r);
+        else {
+            alt = llm__rx_node_new(c, LLM__RXN_ALT, c->node[last].b, r);
+            if (alt < 0) return -1;
+            c->node[last].b = alt;
+            last = alt;
+        }
     }
-    (void)saved;
     return c->st ? -1 : node;
 }
 
@@ -3456,6 +3480,43 @@ static void llm__rx_first_at(const llm__rx_comp *c, int32_t pc, llm__rx_first *f
     llm__rx_first_of(c, pc, f, seen);
 }
 
+/* 1 when the program from pc matches whatever follows (it cannot fail): then a frame that
+   would resume elsewhere is never used. */
+static int llm__rx_sure(const llm__rx_comp *c, int32_t pc, int hops) {
+    while (hops++ < 64) {
+        const llm__rx_inst *in = &c->prog[pc];
+        if (in->op == LLM__RXO_MATCH) return 1;
+        if (in->op == LLM__RXO_JMP) pc = in->x;
+        else if (in->op == LLM__RXO_RUN && in->min == 0) pc++;
+        else if (in->op == LLM__RXO_SPLIT) return llm__rx_sure(c, in->x, hops) && llm__rx_sure(c, in->y, hops);
+        else return 0;
+    }
+    return 0;
+}
+
+/* 1 when no character is in both sets (conservative: 0 when unsure). */
+static int llm__rx_disjoint(const llm__rx_comp *c, int32_t x, int32_t y) {
+    const llm__rx_class *a = &c->cls[x], *b = &c->cls[y];
+    int i;
+    for (i = 0; i < 4; i++)
+        if (a->ascii[i] & b->ascii[i]) return 0;
+    if (a->nr || b->nr || (a->neg && b->neg)) return 0;
+    if (a->neg) return (b->cats & ~a->cats) == 0;
+    if (b->neg) return (a->cats & ~b->cats) == 0;
+    return (a->cats & b->cats) == 0;
+}
+
+/* Whether a greedy run must remember where it could back off to: not when what follows cannot
+   fail, nor when it must start with a character the run's set cannot give back. */
+static int llm__rx_run_keep(const llm__rx_comp *c, int32_t pc) {
+    const llm__rx_inst *next = &c->prog[pc + 1];
+    if (llm__rx_sure(c, pc + 1, 0)) return 0;
+    if ((next->op == LLM__RXO_CLASS || (next->op == LLM__RXO_RUN && next->min > 0)) &&
+        llm__rx_disjoint(c, c->prog[pc].cls, next->cls))
+        return 0;
+    return 1;
+}
+
 static llm_status llm__regex_compile(const llm_allocator *a, const char *pat, size_t len, int flags, llm__regex **out,
                                      llm_error *err) {
     llm__rx_comp c;
@@ -3491,8 +3552,22 @@ static llm_status llm__regex_compile(const llm_allocator *a, const char *pat, si
             if (c.prog[k].op == LLM__RXO_SPLIT) {
                 llm__rx_first_at(&c, c.prog[k].x, &c.prog[k].fx, seen);
                 llm__rx_first_at(&c, c.prog[k].y, &c.prog[k].fy, seen);
-            }
+                c.prog[k].keep = (unsigned char)!llm__rx_sure(&c, c.prog[k].x, 0);
+            } else if (c.prog[k].op == LLM__RXO_RUN)
+                c.prog[k].keep = (unsigned char)(c.prog[k].greedy ? llm__rx_run_keep(&c, (int32_t)k) : 1);
         llm__rx_first_at(&c, 0, &re->first, seen);
+        for (k = 0; k < 128; k++) { /* follow the leading splits a character decides alone */
+            int32_t pc = 0, hops = 0;
+            while (c.prog[pc].op == LLM__RXO_SPLIT && hops++ < 1000) {
+                const llm__rx_inst *in = &c.prog[pc];
+                int tx = in->fx.other < 0 || llm__rx_bit(in->fx.ascii, (unsigned)k);
+                int ty = in->fy.other < 0 || llm__rx_bit(in->fy.ascii, (unsigned)k);
+                if (tx && ty) break;
+                if (!tx && !ty) break;
+                pc = tx ? in->x : in->y;
+            }
+            re->start[k] = pc;
+        }
         if (re->first.other < 0) { memset(re->first.ascii, 0xFF, sizeof re->first.ascii); re->first.other = 1; }
         if (a) re->alloc = *a;
         re->prog = c.prog; re->n_prog = (int32_t)c.n_prog;
@@ -3506,6 +3581,159 @@ static llm_status llm__regex_compile(const llm_allocator *a, const char *pat, si
     llm__dealloc(a, c.node); llm__dealloc(a, c.pend); llm__dealloc(a, c.prog); llm__dealloc(a, c.cls);
     llm__dealloc(a, c.rg);
     return c.st;
+}
+
+/* ---- NFC normalization (the Hugging Face "NFC" normalizer, as Qwen's tokenizer.json uses) -----
+   Interface (internal):
+     llm_status llm__nfc(const llm_allocator *a, const unsigned char *s, size_t n,
+                         unsigned char **buf, size_t *cap, const unsigned char **out, size_t *out_n);
+         The NFC form of s[0..n): canonical decomposition, canonical ordering, canonical
+         composition (Unicode UAX #15; tables from Python's unicodedata, in the >>appendix;
+         Hangul by its algorithm). Text that is already NFC by the quick check (all ASCII and
+         every character below U+0300 is; otherwise characters with NFC_Quick_Check Yes and
+         combining classes in order) comes back untouched and uncopied: *out = s, *out_n = n.
+         Otherwise the result is written to *buf (grown with llm__tgrow: *buf may be NULL with
+         *cap 0; reuse it across calls, free it with llm__dealloc(a, *buf)), and *out = *buf. Only
+         the part from the last safe boundary before the first character that needs work on is
+         normalized; the prefix is copied. LLM_ERR_OUT_OF_MEMORY is the only failure.
+     Invalid UTF-8: each byte that starts no valid character (llm__utf8_decode) passes through
+     unchanged, as a starter that composes with nothing (so nothing composes across it). */
+
+/* In the >>appendix: flags (LLM__NFC_*) and combining class of a code point; its one-level
+   canonical decomposition (0: none; *b 0 for a singleton); the primary composite of a pair. */
+#define LLM__NFC_NO 1        /* NFC_Quick_Check No: never in NFC */
+#define LLM__NFC_MAYBE 2     /* NFC_Quick_Check Maybe: may compose with what precedes */
+#define LLM__NFC_DECOMP 4    /* has a canonical decomposition */
+static int llm__nfc_info(uint32_t cp, int *ccc);
+static int llm__nfc_decomp1(uint32_t cp, uint32_t *a, uint32_t *b);
+static uint32_t llm__nfc_pair(uint32_t a, uint32_t b);
+
+#define LLM__NFC_RAW 0x80000000u    /* an invalid byte in the code point buffer: RAW | byte */
+#define LLM__HG_S 0xAC00u
+#define LLM__HG_L 0x1100u
+#define LLM__HG_V 0x1161u
+#define LLM__HG_T 0x11A7u
+#define LLM__HG_NV 21u
+#define LLM__HG_NT 28u
+#define LLM__HG_NS 11172u
+
+static int llm__nfc_ccc(uint32_t cp) {
+    int ccc = 0;
+    if (cp < 0x300 || (cp & LLM__NFC_RAW)) return 0;
+    llm__nfc_info(cp, &ccc);
+    return ccc;
+}
+
+/* Appends the full canonical decomposition of cp to cps (room for 4 more). */
+static size_t llm__nfc_decompose(uint32_t cp, uint32_t *cps, size_t k) {
+    uint32_t a, b;
+    int ccc;
+    if (cp - LLM__HG_S < LLM__HG_NS) { /* Hangul syllable: L V (T) */
+        uint32_t si = cp - LLM__HG_S;
+        cps[k++] = LLM__HG_L + si / (LLM__HG_NV * LLM__HG_NT);
+        cps[k++] = LLM__HG_V + (si % (LLM__HG_NV * LLM__HG_NT)) / LLM__HG_NT;
+        if (si % LLM__HG_NT) cps[k++] = LLM__HG_T + si % LLM__HG_NT;
+        return k;
+    }
+    if (cp < 0xC0 || !(llm__nfc_info(cp, &ccc) & LLM__NFC_DECOMP) || !llm__nfc_decomp1(cp, &a, &b)) {
+        cps[k++] = cp;
+        return k;
+    }
+    k = llm__nfc_decompose(a, cps, k);
+    if (b) k = llm__nfc_decompose(b, cps, k);
+    return k;
+}
+
+static uint32_t llm__nfc_compose(uint32_t a, uint32_t b) {
+    int ccc;
+    if (a - LLM__HG_L < 19 && b - LLM__HG_V < LLM__HG_NV)
+        return LLM__HG_S + ((a - LLM__HG_L) * LLM__HG_NV + (b - LLM__HG_V)) * LLM__HG_NT;
+    if (a - LLM__HG_S < LLM__HG_NS && (a - LLM__HG_S) % LLM__HG_NT == 0 && b - LLM__HG_T - 1 < LLM__HG_NT - 1)
+        return a + (b - LLM__HG_T);
+    if ((a | b) & LLM__NFC_RAW || b < 0x300 || !(llm__nfc_info(b, &ccc) & LLM__NFC_MAYBE)) return 0;
+    return llm__nfc_pair(a, b);
+}
+
+static size_t llm__utf8_put(uint32_t cp, unsigned char *o) {
+    if (cp & LLM__NFC_RAW) { o[0] = (unsigned char)cp; return 1; }
+    if (cp < 0x80) { o[0] = (unsigned char)cp; return 1; }
+    if (cp < 0x800) { o[0] = (unsigned char)(0xC0 | (cp >> 6)); o[1] = (unsigned char)(0x80 | (cp & 0x3F)); return 2; }
+    if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | (cp >> 12)); o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | (cp >> 18)); o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static llm_status llm__nfc(const llm_allocator *a, const unsigned char *s, size_t n, unsigned char **buf, size_t *cap,
+                           const unsigned char **out, size_t *out_n) {
+    size_t i = 0, safe = 0, len, k, m, j, o;
+    int last = 0;
+    uint32_t cp, *cps;
+    unsigned char *dst;
+    /* quick check: stop at the first character that may need work */
+    while (i < n) {
+        int ccc = 0, fl;
+        if (s[i] < 0xCC) { /* ASCII, continuation bytes, characters below U+0300: ccc 0, Yes */
+            if ((s[i] & 0xC0) != 0x80) safe = i;
+            last = 0;
+            i++;
+            continue;
+        }
+        len = llm__utf8_decode(s + i, n - i, &cp);
+        if (!len) { safe = i; last = 0; i++; continue; }
+        fl = llm__nfc_info(cp, &ccc);
+        if ((fl & (LLM__NFC_NO | LLM__NFC_MAYBE)) || (ccc && last > ccc)) break;
+        if (ccc == 0) safe = i;
+        last = ccc;
+        i += len;
+    }
+    if (i >= n) { *out = s; *out_n = n; return LLM_OK; }
+    /* decompose s[safe..n) into code points (at most 1.5 per byte), order, compose, encode */
+    cps = (uint32_t *)llm__alloc(a, ((n - safe) * 3 / 2 + 8) * sizeof(uint32_t));
+    if (!cps) return LLM_ERR_OUT_OF_MEMORY;
+    for (i = safe, m = 0; i < n; i += len) {
+        len = llm__utf8_decode(s + i, n - i, &cp);
+        if (!len) { cps[m++] = LLM__NFC_RAW | s[i]; len = 1; continue; }
+        k = m;
+        m = llm__nfc_decompose(cp, cps, m);
+        for (; k < m; k++) { /* canonical ordering: insertion by combining class (stable) */
+            int c = llm__nfc_ccc(cps[k]);
+            uint32_t v = cps[k];
+            if (!c) continue;
+            for (j = k; j > 0 && llm__nfc_ccc(cps[j - 1]) > c; j--) cps[j] = cps[j - 1];
+            cps[j] = v;
+        }
+    }
+    {   /* canonical composition, in place */
+        long starter = -1;
+        int last_cc = -1;              /* -1: nothing since the starter */
+        for (i = 0, o = 0; i < m; i++) {
+            uint32_t c = cps[i], comp;
+            int cc = llm__nfc_ccc(c);
+            if (starter >= 0 && (last_cc == -1 || (last_cc != 0 && last_cc < cc)) &&
+                (comp = llm__nfc_compose(cps[starter], c)) != 0) {
+                cps[starter] = comp;
+                continue;
+            }
+            if (cc == 0) { starter = (long)o; last_cc = -1; }
+            else last_cc = cc;
+            cps[o++] = c;
+        }
+        m = o;
+    }
+    dst = (unsigned char *)llm__tgrow(a, *buf, cap, safe + 4 * m + 1, 1);
+    if (!dst) { llm__dealloc(a, cps); return LLM_ERR_OUT_OF_MEMORY; }
+    *buf = dst;
+    memcpy(dst, s, safe);
+    for (i = 0, o = safe; i < m; i++) o += llm__utf8_put(cps[i], dst + o);
+    llm__dealloc(a, cps);
+    *out = dst;
+    *out_n = o;
+    return LLM_OK;
 }
 
 /* ---- vocabulary tables -------------------------------------------------------------------- */
@@ -15434,6 +15662,40 @@ static int llm__uc_category(uint32_t cp) {
 static size_t llm__uc_fold_ascii(const uint32_t (**pairs)[2]) {
     *pairs = llm__uc_fold_ascii_tab;
     return sizeof llm__uc_fold_ascii_tab / sizeof llm__uc_fold_ascii_tab[0];
+}
+static int llm__nfc_info(uint32_t cp, int *ccc) {
+    int v;
+    if (cp >= 0x30000) { *ccc = 0; return 0; }
+    v = llm__uc_val(llm__nfc_prop_blocks[llm__nfc_prop_index[cp >> 7]][cp & 127]);
+    *ccc = llm__nfc_props[v][0];
+    return llm__nfc_props[v][1];
+}
+static int llm__nfc_decomp1(uint32_t cp, uint32_t *a, uint32_t *b) {
+    size_t lo = 0, hi = sizeof llm__nfc_dec / sizeof llm__nfc_dec[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        uint32_t c = (uint32_t)(llm__nfc_dec[mid] >> 42);
+        if (cp < c) hi = mid;
+        else if (cp > c) lo = mid + 1;
+        else {
+            *a = (uint32_t)(llm__nfc_dec[mid] >> 21) & 0x1FFFFF;
+            *b = (uint32_t)llm__nfc_dec[mid] & 0x1FFFFF;
+            return 1;
+        }
+    }
+    return 0;
+}
+static uint32_t llm__nfc_pair(uint32_t a, uint32_t b) {
+    uint64_t key = ((uint64_t)a << 21) | b;
+    size_t lo = 0, hi = sizeof llm__nfc_comp / sizeof llm__nfc_comp[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        uint64_t d = llm__nfc_dec[llm__nfc_comp[mid]], k = d & ((1ULL << 42) - 1);
+        if (key < k) hi = mid;
+        else if (key > k) lo = mid + 1;
+        else return (uint32_t)(d >> 42);
+    }
+    return 0;
 }
 /* The GPT-2 pre-split's classes: letter, number, White_Space, other. */
 static int llm__cp_class(uint32_t cp) {

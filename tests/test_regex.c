@@ -278,10 +278,133 @@ static void test_regex_pathological(t_ctx *t) {
     T_NOTE(t, "%.2f s for %u patterns over 4000 bytes", llm_time_seconds() - t0, (unsigned)(sizeof pats / sizeof pats[0]) + 1);
 }
 
+
+/* The GPT-2 and cl100k (Llama 3) patterns through the matcher cut tinyshakespeare exactly as the
+   hand-written pre-splits (themselves checked against the reference encoders) do; MB/s of both. */
+static void test_regex_equals_split(t_ctx *t) {
+    static const char *const pats[2] = {
+        "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
+        "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|"
+        "\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"};
+    const char *path = t_data_path("tinyshakespeare.txt");
+    void *data = NULL;
+    size_t n = 0, k;
+    char note[200];
+    note[0] = 0;
+    if (!path || llm_read_file(path, NULL, &data, &n, NULL) != LLM_OK) T_SKIP(t, "tinyshakespeare.txt missing");
+    for (k = 0; k < 2; k++) {
+        llm__regex *re = NULL;
+        llm__rx_scratch sc;
+        size_t from = 0, ms, me, i = 0, pieces = 0, bad = 0;
+        double t0, t1, t2;
+        llm_pattern p = k ? LLM_PATTERN_GPT4 : LLM_PATTERN_GPT2;
+        memset(&sc, 0, sizeof sc);
+        if (llm__regex_compile(NULL, pats[k], strlen(pats[k]), 0, &re, NULL) != LLM_OK) {
+            llm_free(NULL, data);
+            T_FAIL(t, "compile %u", (unsigned)k);
+        }
+        t0 = llm_time_seconds();
+        while (llm__regex_find(re, (const unsigned char *)data, n, from, &sc, &ms, &me) == 1) {
+            size_t e = llm__split_next(p, (const unsigned char *)data, n, i);
+            if (ms != i || me != e) bad++;
+            i = e;
+            from = me;
+            pieces++;
+        }
+        t1 = llm_time_seconds();
+        for (i = 0; i < n;) i = llm__split_next(p, (const unsigned char *)data, n, i);
+        t2 = llm_time_seconds();
+        llm__rx_scratch_free(&sc);
+        llm__regex_free(re);
+        if (bad || from != n) { llm_free(NULL, data); T_FAIL(t, "%s: %u pieces differ", k ? "cl100k" : "gpt2", (unsigned)bad); }
+        snprintf(note + strlen(note), sizeof note - strlen(note), "%s%s %u pieces equal, %.0f MB/s (hand-written %.0f)",
+                 k ? "; " : "", k ? "cl100k" : "gpt2", (unsigned)pieces, n / (t1 - t0) / 1e6, n / (t2 - t1) / 1e6);
+    }
+    llm_free(NULL, data);
+    T_NOTE(t, "%s", note);
+}
+
+
+/* ---- NFC ---- */
+static void test_nfc_fixtures(t_ctx *t) {
+    tk_lines L;
+    size_t i, cases = 0, changed = 0, cap = 0;
+    unsigned char *buf = NULL, *in, *want;
+    if (!tk_read_lines("nfc_cases.txt", &L)) T_SKIP(t, "tests/data/nfc_cases.txt missing");
+    for (i = 0; i < L.n; i++) {
+        char *sp = strchr(L.line[i], ' ');
+        size_t ni, nw, no;
+        const unsigned char *out;
+        llm_status st;
+        if (!sp) continue;
+        *sp = 0;
+        in = (unsigned char *)L.line[i];   /* decoded in place: hex is twice as long */
+        want = (unsigned char *)sp + 1;
+        ni = tk_unhex(L.line[i], in);
+        nw = tk_unhex(sp + 1, want);
+        st = llm__nfc(NULL, in, ni, &buf, &cap, &out, &no);
+        if (st != LLM_OK || no != nw || memcmp(out, want, nw) != 0) {
+            char msg[120];
+            size_t d = 0;
+            while (d < no && d < nw && out[d] == want[d]) d++;
+            snprintf(msg, sizeof msg, "case %u: status %d, %u bytes, want %u, first difference at byte %u", (unsigned)i,
+                     (int)st, (unsigned)no, (unsigned)nw, (unsigned)d);
+            llm__dealloc(NULL, buf); tk_free_lines(&L);
+            T_FAIL(t, "%s", msg);
+        }
+        if (out != in) changed++;
+        cases++;
+    }
+    llm__dealloc(NULL, buf);
+    tk_free_lines(&L);
+    T_CHECK(t, cases > 100, "only %u cases", (unsigned)cases);
+    T_NOTE(t, "%u cases equal to unicodedata.normalize('NFC'), %u needed work", (unsigned)cases, (unsigned)changed);
+}
+
+/* Text in NFC comes back as the same pointer (nothing copied); a figure for the tables. */
+static void test_nfc_fast_path(t_ctx *t) {
+    static const char *const same[] = {"plain ASCII text\r\n", "caf\xc3\xa9 na\xc3\xafve", "\xe6\x97\xa5\xe6\x9c\xac",
+                                       "\xed\x95\x9c\xea\xb5\xad", "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7",
+                                       "\xf0\x9f\xa7\x91\xf0\x9f\x8f\xbd\xe2\x80\x8d\xf0\x9f\x92\xbb", "\x80\xff bytes", ""};
+    size_t i, cap = 0, no;
+    unsigned char *buf = NULL;
+    const unsigned char *out;
+    const char *path = t_data_path("tinyshakespeare.txt");
+    for (i = 0; i < sizeof same / sizeof same[0]; i++) {
+        const unsigned char *s = (const unsigned char *)same[i];
+        T_CHECK(t, llm__nfc(NULL, s, strlen(same[i]), &buf, &cap, &out, &no) == LLM_OK && out == s &&
+                       no == strlen(same[i]), "case %u copied", (unsigned)i);
+    }
+    T_CHECK(t, buf == NULL, "a buffer was allocated");
+    if (path) {
+        void *data;
+        size_t n;
+        double t0;
+        if (llm_read_file(path, NULL, &data, &n, NULL) == LLM_OK) {
+            t0 = llm_time_seconds();
+            T_CHECK(t, llm__nfc(NULL, (const unsigned char *)data, n, &buf, &cap, &out, &no) == LLM_OK && out == data,
+                    "tinyshakespeare copied");
+            t0 = llm_time_seconds() - t0;
+            T_NOTE(t, "tinyshakespeare quick check %.0f MB/s; tables %u bytes (props %u, decompositions %u, "
+                   "composites %u)", n / (t0 > 0 ? t0 : 1e-9) / 1e6,
+                   (unsigned)(sizeof llm__nfc_prop_index + sizeof llm__nfc_prop_blocks + sizeof llm__nfc_props +
+                              sizeof llm__nfc_dec + sizeof llm__nfc_comp),
+                   (unsigned)(sizeof llm__nfc_prop_index + sizeof llm__nfc_prop_blocks + sizeof llm__nfc_props),
+                   (unsigned)(sizeof llm__nfc_dec / sizeof llm__nfc_dec[0]),
+                   (unsigned)(sizeof llm__nfc_comp / sizeof llm__nfc_comp[0]));
+            llm_free(NULL, data);
+        }
+    }
+    llm__dealloc(NULL, buf);
+}
+
 static const t_case regex_tests[] = {
     {"regex_fixtures_python", test_regex_fixtures},
     {"regex_constructs", test_regex_constructs},
     {"regex_refused", test_regex_refused},
     {"regex_invalid_utf8", test_regex_invalid_utf8},
     {"regex_pathological", test_regex_pathological},
+    {"regex_equals_split", test_regex_equals_split},
+    {"nfc_fixtures_python", test_nfc_fixtures},
+    {"nfc_fast_path", test_nfc_fast_path},
 };
