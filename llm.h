@@ -2396,19 +2396,6 @@ static int llm__utf8_incomplete(const unsigned char *s, size_t n) {
     return 1;
 }
 
-/* ---- NFC (Qwen's normalizer) ------------------------------------------------------------- */
-/* 1 when s[0..n) is surely in NFC already: no byte of a character at or above U+0300 (the
-   first that can compose or reorder). Else llm__nfc writes the NFC form to out (3n bytes). */
-static int llm__nfc_quick(const unsigned char *s, size_t n) {
-    size_t i;
-    for (i = 0; i < n; i++) if (s[i] >= 0xCC) return 0;
-    return 1;
-}
-static size_t llm__nfc(const unsigned char *s, size_t n, unsigned char *out) {
-    memcpy(out, s, n);   /* (placeholder until the Unicode tables land: h_regex) */
-    return n;
-}
-
 /* ---- Unicode classes for the pre-split: letter (\p{L}), number (\p{N}), space (\s) --------- */
 #define LLM__CL_OTHER 0
 #define LLM__CL_LETTER 1
@@ -3965,6 +3952,7 @@ typedef struct llm__work {
     unsigned char *ckey; size_t ckey_cap, ckey_n;
     int32_t *cids; size_t cids_cap, cids_n;
     llm__rx_scratch rx;                          /* the Split regex matcher's */
+    unsigned char *nfcbuf; size_t nfcbuf_cap;    /* NFC-normalised text */
     int oom;
 } llm__work;
 
@@ -3973,6 +3961,7 @@ static void llm__work_free(llm__work *w) {
     llm__dealloc(w->a, w->wids); llm__dealloc(w->a, w->cache); llm__dealloc(w->a, w->ckey);
     llm__dealloc(w->a, w->cids);
     llm__rx_scratch_free(&w->rx);
+    llm__dealloc(w->a, w->nfcbuf);
 }
 
 LLM__INLINE void llm__emit(llm__work *w, int32_t id) {
@@ -4223,24 +4212,19 @@ static void llm__hf_pre(const llm_tokenizer *t, llm__work *w, int step, const un
 static void llm__bpe_text(const llm_tokenizer *t, llm__work *w, const unsigned char *s, size_t n) {
     size_t i = 0;
     if (t->hf) {   /* the Hugging Face pipeline */
-        if (t->nfc && !llm__nfc_quick(s, n)) {
+        if (t->nfc) {   /* (text already in NFC comes back as it is, uncopied) */
+            const unsigned char *o;
             size_t k;
-            unsigned char *o = (unsigned char *)llm__tgrow(w->a, w->norm, &w->norm_cap, 3 * n + 4, 1);
-            if (!o) { w->oom = 1; return; }
-            w->norm = o;
-            k = llm__nfc(s, n, o + 1);
-            s = o + 1; n = k;
+            if (llm__nfc(w->a, s, n, &w->nfcbuf, &w->nfcbuf_cap, &o, &k) != LLM_OK) { w->oom = 1; return; }
+            s = o; n = k;
         }
         if (t->prefix_space && n && s[0] != ' ') {
-            unsigned char *o;
-            if (s != w->norm + 1) {
-                o = (unsigned char *)llm__tgrow(w->a, w->norm, &w->norm_cap, n + 1, 1);
-                if (!o) { w->oom = 1; return; }
-                w->norm = o;
-                memcpy(o + 1, s, n);
-            }
-            w->norm[0] = ' ';
-            s = w->norm; n++;
+            unsigned char *o = (unsigned char *)llm__tgrow(w->a, w->norm, &w->norm_cap, n + 1, 1);
+            if (!o) { w->oom = 1; return; }
+            w->norm = o;
+            memmove(o + 1, s, n);
+            o[0] = ' ';
+            s = o; n++;
         }
         if (t->n_pre) llm__hf_pre(t, w, 0, s, n);
         else if (n) llm__hf_word(t, w, s, n);
