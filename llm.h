@@ -2326,6 +2326,8 @@ struct llm_tokenizer {
     int rank_merges;         /* SPM: pieces merge by the rank of a merge list (tokenizer.json's BPE
                                 model, Gemma), not by score; unknown characters fall back to bytes */
     int fuse_unk;            /* SPM, rank merges: adjacent unknown pieces give one <unk> */
+    int prefix_each;         /* SPM: the dummy prefix before each part between added tokens, not only
+                                the first (Hugging Face's Prepend normalizer, Metaspace "always") */
     int add_bos, add_eos;    /* llm_tokenizer_default_flags */
     int hf;                  /* byte-level: the pipeline above, not the plain `pattern` split */
     struct llm__regex *re[4]; /* LLM__PRE_REGEX steps: the compiled Split pattern */
@@ -4288,7 +4290,7 @@ LLMDEF llm_status llm_tokenize(const llm_tokenizer *t, const char *text, size_t 
             end = llm__find_special(t, s, len, pos, (flags & LLM_TOKENIZE_ALLOW_SPECIAL) != 0, &sid);
         if (end > pos) {
             if (t->kind == LLM_TOKENIZER_BPE) llm__bpe_text(t, &w, s + pos, end - pos);
-            else llm__spm_text(t, &w, s + pos, end - pos, pos == 0);
+            else llm__spm_text(t, &w, s + pos, end - pos, pos == 0 || t->prefix_each);
         }
         if (sid >= 0) { llm__emit(&w, sid); pos = end + llm__tok_len(t, sid); }
         else pos = end;
@@ -10038,7 +10040,7 @@ static llm_status llm__hf_normalizer(const unsigned char *s, size_t n, size_t v,
     }
     if (strcmp(ty, "Prepend") == 0 && llm__js_getstr(s, n, v, "prepend", a, sizeof a) &&
         strcmp(a, "\xE2\x96\x81") == 0) {
-        p->prepend = 1;
+        p->prepend = 2;   /* a normalizer: every part between added tokens */
         return LLM_OK;
     }
     return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: normalizer %s not supported", ty);
@@ -10079,7 +10081,8 @@ static llm_status llm__hf_pretok(const unsigned char *s, size_t n, size_t v, int
         if (llm__js_bool(s, n, v, "split", 1))
             return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: Metaspace with split: true");
         p->metaspace = 1;
-        if (llm__js_getstr(s, n, v, "prepend_scheme", sch, sizeof sch)) p->prepend = strcmp(sch, "never") != 0;
+        if (llm__js_getstr(s, n, v, "prepend_scheme", sch, sizeof sch))
+            p->prepend = strcmp(sch, "never") == 0 ? 0 : strcmp(sch, "always") == 0 ? 2 : 1;
         else p->prepend = llm__js_bool(s, n, v, "add_prefix_space", 1);
         return LLM_OK;
     } else if (strcmp(ty, "Split") == 0) {
@@ -10318,7 +10321,8 @@ static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *
     }
     if (!p.bytelevel) {
         t->rank_merges = 1; t->escape_ws = 1; t->remove_extra_ws = 0;
-        t->add_dummy_prefix = p.prepend;
+        t->add_dummy_prefix = p.prepend != 0;
+        t->prefix_each = p.prepend == 2;
         t->byte_fallback = llm__js_bool(s, n, model, "byte_fallback", 0);
         t->fuse_unk = llm__js_bool(s, n, model, "fuse_unk", 0);
     } else {
@@ -10734,6 +10738,7 @@ static llm_status llm__tokenizer_to_gguf(const llm_tokenizer *t, llm__gguf_w *w)
             llm__gguf_w_arr_f32(w, "tokenizer.ggml.scores", sc, (size_t)t->n);
             llm__gguf_w_arr_i32(w, "llm.tokenizer.merge_ids", ids, (size_t)t->n_merges * 2);
             llm__gguf_w_bool(w, "llm.tokenizer.fuse_unk", t->fuse_unk);
+            llm__gguf_w_bool(w, "llm.tokenizer.prefix_each", t->prefix_each);
         } else w->oom = 1;
         llm__dealloc(a, sc); llm__dealloc(a, ids);
     } else if (!bpe) llm__gguf_w_arr_f32(w, "tokenizer.ggml.scores", t->score, (size_t)t->n);
@@ -10875,6 +10880,7 @@ static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocat
         if (llm__gguf_get_bool(g, "llm.tokenizer.escape_whitespaces", &b)) t->escape_ws = b;
         if (llm__gguf_get_bool(g, "llm.tokenizer.byte_fallback", &b)) t->byte_fallback = b;
         if (llm__gguf_get_bool(g, "llm.tokenizer.fuse_unk", &b)) t->fuse_unk = b;
+        if (llm__gguf_get_bool(g, "llm.tokenizer.prefix_each", &b)) t->prefix_each = b;
     }
     if (llm__gguf_get_bool(g, "tokenizer.ggml.add_bos_token", &b)) t->add_bos = b;
     if (llm__gguf_get_bool(g, "tokenizer.ggml.add_eos_token", &b)) t->add_eos = b;

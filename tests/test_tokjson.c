@@ -391,6 +391,32 @@ static void test_tokjson_spm_shape(t_ctx *t) {
     llm_tokenizer_free(tok);
 }
 
+/* A Llama 2 tokenizer.json (Prepend and Replace normalizers): the dummy prefix goes before every
+   part between added tokens, as Hugging Face's normalizer does (ids from transformers.js). */
+static const char tj_llama2_json[] =
+    "{\"added_tokens\": [{\"id\": 0, \"content\": \"<unk>\", \"special\": true}, {\"id\": 1, \"content\":"
+    " \"<s>\", \"special\": true}], \"normalizer\": {\"type\": \"Sequence\", \"normalizers\": [{\"type\":"
+    " \"Prepend\", \"prepend\": \"\\u2581\"}, {\"type\": \"Replace\", \"pattern\": {\"String\": \" \"}, \""
+    "content\": \"\\u2581\"}]}, \"pre_tokenizer\": null, \"post_processor\": null, \"decoder\": {\"type\""
+    ": \"Sequence\", \"decoders\": [{\"type\": \"Replace\", \"pattern\": {\"String\": \"\\u2581\"}, \"con"
+    "tent\": \" \"}, {\"type\": \"ByteFallback\"}, {\"type\": \"Fuse\"}, {\"type\": \"Strip\", \"content\""
+    ": \" \", \"start\": 1, \"stop\": 0}]}, \"model\": {\"type\": \"BPE\", \"unk_token\": \"<unk>\", \"fu"
+    "se_unk\": true, \"byte_fallback\": true, \"vocab\": {\"<unk>\": 0, \"<s>\": 1, \"a\": 2, \"b\": 3, \""
+    "\\u2581\": 4, \"ab\": 5, \"\\u2581ab\": 6, \"\\u2581a\": 7}, \"merges\": [[\"a\", \"b\"], [\"\\u2581"
+    "\", \"ab\"], [\"\\u2581\", \"a\"]]}}";
+
+static void test_tokjson_llama2_shape(t_ctx *t) {
+    llm_tokenizer *tok = NULL;
+    llm_error e;
+    static const int32_t a[] = { 6, 6 }, b[] = { 1, 6, 6, 1, 7 }, c[] = { 4, 6 }, d[] = { 6, 1, 4, 6 };
+    T_CHECK(t, llm_tokenizer_load_mem(tj_llama2_json, strlen(tj_llama2_json), NULL, &tok, &e) == LLM_OK, "load: %s",
+            e.message);
+    T_CHECK(t, tj_ids(tok, "ab ab", 0, a, 2) && tj_ids(tok, "<s>ab ab<s>a", LLM_TOKENIZE_ALLOW_SPECIAL, b, 5) &&
+                   tj_ids(tok, " ab", 0, c, 2) && tj_ids(tok, "ab<s> ab", LLM_TOKENIZE_ALLOW_SPECIAL, d, 4),
+            "ids differ from the reference");
+    llm_tokenizer_free(tok);
+}
+
 /* What the pipeline cannot run is refused, naming it. */
 static void test_tokjson_refusals(t_ctx *t) {
     static char js[16384];
@@ -501,6 +527,7 @@ static void test_tokjson_long_word(t_ctx *t) {
 static const t_case tokjson_tests[] = {
     { "tokjson_smollm_shape", test_tokjson_smollm_shape },
     { "tokjson_spm_shape", test_tokjson_spm_shape },
+    { "tokjson_llama2_shape", test_tokjson_llama2_shape },
     { "tokjson_refusals", test_tokjson_refusals },
     { "tokjson_long_word", test_tokjson_long_word },
     { "tokjson_llama3_exact", test_tokjson_llama3_exact },
