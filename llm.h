@@ -2335,8 +2335,9 @@ struct llm_tokenizer {
     uint32_t re_len[4];
     int32_t *stab;           /* hash of the added tokens matched in the text (CONTROL, USER) */
     uint32_t stab_mask;
-    uint32_t *slen;          /* the distinct lengths of those, longest first */
-    int32_t n_slen;
+    unsigned char *slen;     /* slen[L] 1: one of those is L bytes long (L <= slen_max) */
+    uint32_t slen_max;
+    unsigned char *spair;    /* bit (b0 << 8 | b1): one of those (2+ bytes) starts with b0 b1 */
     int n_user;              /* USER tokens (matched without LLM_TOKENIZE_ALLOW_SPECIAL) */
 };
 
@@ -3760,7 +3761,7 @@ LLMDEF void llm_tokenizer_free(llm_tokenizer *t) {
     llm__dealloc(&a, t->text); llm__dealloc(&a, t->off); llm__dealloc(&a, t->score);
     llm__dealloc(&a, t->type); llm__dealloc(&a, t->tab); llm__dealloc(&a, t->merges);
     llm__dealloc(&a, t->mtab); llm__dealloc(&a, t->special); llm__dealloc(&a, t->stab);
-    llm__dealloc(&a, t->slen);
+    llm__dealloc(&a, t->slen); llm__dealloc(&a, t->spair);
     for (k = 0; k < 4; k++) { llm__regex_free(t->re[k]); llm__dealloc(&a, t->re_src[k]); }
     llm__dealloc(&a, t);
 }
@@ -3812,9 +3813,9 @@ static llm_status llm__tok_finish(llm_tokenizer *t, llm_error *err) {
     size_t cap = llm__pow2_at_least((size_t)t->n * 2), i;
     int32_t id;
     llm__dealloc(&t->alloc, t->tab); llm__dealloc(&t->alloc, t->special);   /* (a second call rebuilds) */
-    llm__dealloc(&t->alloc, t->stab); llm__dealloc(&t->alloc, t->slen);
-    t->tab = NULL; t->special = NULL; t->stab = NULL; t->slen = NULL;
-    t->n_slen = 0; t->n_user = 0;
+    llm__dealloc(&t->alloc, t->stab); llm__dealloc(&t->alloc, t->slen); llm__dealloc(&t->alloc, t->spair);
+    t->tab = NULL; t->special = NULL; t->stab = NULL; t->slen = NULL; t->spair = NULL;
+    t->slen_max = 0; t->n_user = 0;
     memset(t->special_first, 0, sizeof t->special_first);
     memset(t->seg_keep, 0, sizeof t->seg_keep);
     t->tab = (int32_t *)llm__alloc(&t->alloc, cap * sizeof(int32_t));
@@ -3862,12 +3863,15 @@ static llm_status llm__tok_finish(llm_tokenizer *t, llm_error *err) {
         for (i = 0; i < 256; i++)
             if (t->byte_id[i] < 0)
                 return llm__fail(err, LLM_ERR_FORMAT, "byte-level vocabulary lacks byte 0x%02X", (unsigned)i);
-    if (t->n_special) {   /* the tokens matched in the text: a hash of them, their distinct lengths */
+    if (t->n_special) {   /* the tokens matched in the text: a hash of them, their lengths, first pairs */
         size_t scap = llm__pow2_at_least((size_t)t->n_special * 2);
-        int32_t a2, b2;
+        for (id = 0; id < t->n; id++)
+            if (t->type[id] == LLM__TT_CONTROL || t->type[id] == LLM__TT_USER)
+                t->slen_max = LLM__MAX(t->slen_max, (uint32_t)llm__tok_len(t, id));
         t->stab = (int32_t *)llm__alloc(&t->alloc, scap * sizeof(int32_t));
-        t->slen = (uint32_t *)llm__alloc(&t->alloc, (size_t)t->n_special * sizeof(uint32_t));
-        if (!t->stab || !t->slen) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        t->slen = (unsigned char *)llm__calloc(&t->alloc, (size_t)t->slen_max + 1, 1);
+        t->spair = (unsigned char *)llm__calloc(&t->alloc, 8192, 1);
+        if (!t->stab || !t->slen || !t->spair) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
         memset(t->stab, 0xFF, scap * sizeof(int32_t));
         t->stab_mask = (uint32_t)(scap - 1);
         for (id = 0; id < t->n; id++) {
@@ -3878,13 +3882,9 @@ static llm_status llm__tok_finish(llm_tokenizer *t, llm_error *err) {
                 if (llm__tok_len(t, t->stab[h]) == n && memcmp(llm__tok_str(t, t->stab[h]), s, n) == 0) break;
             if (t->stab[h] < 0) t->stab[h] = id;   /* the first id wins for a repeated string */
             t->special_first[s[0]] = 1;
-            for (a2 = 0; a2 < t->n_slen && t->slen[a2] != n; a2++) {}
-            if (a2 == t->n_slen) t->slen[t->n_slen++] = n;
+            t->slen[n] = 1;
+            if (n >= 2) t->spair[(s[0] << 5) | (s[1] >> 3)] |= (unsigned char)(1u << (s[1] & 7));
         }
-        for (a2 = 1; a2 < t->n_slen; a2++) /* insertion sort, longest first (few lengths) */
-            for (b2 = a2; b2 > 0 && t->slen[b2] > t->slen[b2 - 1]; b2--) {
-                uint32_t tmp = t->slen[b2]; t->slen[b2] = t->slen[b2 - 1]; t->slen[b2 - 1] = tmp;
-            }
     }
     return LLM_OK;
 }
@@ -4245,21 +4245,27 @@ static void llm__bpe_text(const llm_tokenizer *t, llm__work *w, const unsigned c
    tokens count only when `allow`; user-defined ones always. */
 static size_t llm__find_special(const llm_tokenizer *t, const unsigned char *s, size_t n, size_t from,
                                 int allow, int32_t *which) {
-    size_t i;
-    int32_t k;
+    size_t i, l;
     for (i = from; i < n; i++) {
+        uint64_t h = 0xcbf29ce484222325ULL;   /* llm__hash_bytes of each prefix, one byte at a time */
+        const size_t lmax = LLM__MIN((size_t)t->slen_max, n - i);
+        int32_t best = -1;
         if (!t->special_first[s[i]]) continue;
-        for (k = 0; k < t->n_slen; k++) {
-            const size_t l = t->slen[k];
-            uint32_t h;
-            if (l > n - i) continue;
-            for (h = llm__hash_bytes(s + i, l) & t->stab_mask; t->stab[h] >= 0; h = (h + 1) & t->stab_mask) {
-                int32_t id = t->stab[h];
-                if (llm__tok_len(t, id) != l || memcmp(llm__tok_str(t, id), s + i, l) != 0) continue;
-                if (allow || t->type[id] == LLM__TT_USER) { *which = id; return i; }
-                break;
+        for (l = 1; l <= lmax; l++) {
+            h ^= s[i + l - 1];
+            h *= 0x100000001b3ULL;
+            if (l == 2 && !(t->spair[(s[i] << 5) | (s[i + 1] >> 3)] & (1u << (s[i + 1] & 7)))) break;
+            if (t->slen[l]) {
+                uint32_t k;
+                for (k = (uint32_t)(h ^ (h >> 32)) & t->stab_mask; t->stab[k] >= 0; k = (k + 1) & t->stab_mask) {
+                    int32_t id = t->stab[k];
+                    if (llm__tok_len(t, id) != l || memcmp(llm__tok_str(t, id), s + i, l) != 0) continue;
+                    if (allow || t->type[id] == LLM__TT_USER) best = id;   /* the longest wins */
+                    break;
+                }
             }
         }
+        if (best >= 0) { *which = best; return i; }
     }
     *which = -1;
     return n;
