@@ -10189,7 +10189,7 @@ static llm_status llm__tok_set_regex(llm_tokenizer *t, int k, const char *pat, s
 static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *s, size_t n, llm_tokenizer **out,
                                    llm_error *err) {
     const size_t root = llm__skip_ws(s, n, 0);
-    size_t model, vocab, merges, added, i, v, e, ks, ke, bad, cnt = 0, nadd = 0, rawn = 0, k, nm = 0, maxlit = 0;
+    size_t model, vocab, merges, added, i, v, e, ks, ke, cnt = 0, nadd = 0, rawn = 0, k, nm = 0, maxlit = 0;
     uint32_t b2u[256];
     int16_t u2b[324];
     llm__hf_pipe p;
@@ -10201,31 +10201,44 @@ static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *
     llm_status st = LLM_OK;
     int64_t maxid = -1;
     char ty[32], unk[64];
+    unsigned char ms[4096];   /* the model's small members (all but vocab and merges) as an object */
+    size_t mn = 0, mks, mke, mv, mi;
+    const size_t mo = 0;
     *out = NULL;
     memset(&p, 0, sizeof p);
     llm__gpt2_byte_map(b2u, u2b);
-    if (!llm__js_check_at(s, n, &bad))
-        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: not a JSON object (malformed at byte %llu of %llu)",
-                         (unsigned long long)bad, (unsigned long long)n);
+    /* (llm__tokenizer_parse checked the whole document: llm__js_check) */
     model = llm__js_get(s, n, root, "model");
-    if (model == (size_t)-1 || s[model] != '{' || !llm__js_getstr(s, n, model, "type", ty, sizeof ty)) {
-        if (model != (size_t)-1 && s[model] == '{' && llm__js_get(s, n, model, "merges") != (size_t)-1)
-            strcpy(ty, "BPE");
+    vocab = merges = (size_t)-1;
+    ms[mn++] = '{';
+    if (model != (size_t)-1 && s[model] == '{')   /* one walk over the model (its vocab and merges are big) */
+        for (mi = model; llm__js_member(s, n, &mi, &mks, &mke, &mv);) {
+            size_t ve = mi;   /* (the end of the value) */
+            if (mke - mks == 5 && memcmp(s + mks, "vocab", 5) == 0) vocab = mv;
+            else if (mke - mks == 6 && memcmp(s + mks, "merges", 6) == 0) merges = mv;
+            else if (ve != (size_t)-1 && (mke - mks + 1) + (ve - mv) + 8 < sizeof ms - mn) {
+                if (mn > 1) ms[mn++] = ',';
+                memcpy(ms + mn, s + mks - 1, mke - mks + 2); mn += mke - mks + 2;
+                ms[mn++] = ':';
+                memcpy(ms + mn, s + mv, ve - mv); mn += ve - mv;
+            }
+        }
+    ms[mn++] = '}';
+    if (model == (size_t)-1 || s[model] != '{' || !llm__js_getstr(ms, mn, mo, "type", ty, sizeof ty)) {
+        if (merges != (size_t)-1) strcpy(ty, "BPE");
         else return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: no model type (only BPE models are read)");
     }
     if (strcmp(ty, "BPE") != 0)
         return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: model type %s (only BPE models are read)", ty);
-    vocab = llm__js_get(s, n, model, "vocab");
-    merges = llm__js_get(s, n, model, "merges");
     if (vocab == (size_t)-1 || s[vocab] != '{' || merges == (size_t)-1 || s[merges] != '[')
         return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: model.vocab or model.merges missing");
     {
         char x[64];
-        if ((llm__js_getstr(s, n, model, "continuing_subword_prefix", x, sizeof x) && x[0]) ||
-            (llm__js_getstr(s, n, model, "end_of_word_suffix", x, sizeof x) && x[0]))
+        if ((llm__js_getstr(ms, mn, mo, "continuing_subword_prefix", x, sizeof x) && x[0]) ||
+            (llm__js_getstr(ms, mn, mo, "end_of_word_suffix", x, sizeof x) && x[0]))
             return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: BPE with a subword prefix or word suffix");
-        e = llm__js_get(s, n, model, "dropout");
-        if (e != (size_t)-1 && !llm__js_is(s, n, e, "null"))
+        e = llm__js_get(ms, mn, mo, "dropout");
+        if (e != (size_t)-1 && !llm__js_is(ms, mn, e, "null"))
             return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: BPE dropout");
     }
     if ((st = llm__hf_normalizer(s, n, llm__js_get(s, n, root, "normalizer"), 0, &p, err)) != LLM_OK) return st;
@@ -10235,7 +10248,7 @@ static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *
         if (p.replace_space || p.prepend || p.metaspace)
             return llm__fail(err, LLM_ERR_UNSUPPORTED,
                              "tokenizer.json: ByteLevel mixed with SentencePiece-style spaces");
-        if (llm__js_bool(s, n, model, "byte_fallback", 0))
+        if (llm__js_bool(ms, mn, mo, "byte_fallback", 0))
             return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: ByteLevel with byte_fallback");
     } else {
         if (!p.replace_space && !p.metaspace)
@@ -10243,7 +10256,7 @@ static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *
                 err, LLM_ERR_UNSUPPORTED,
                 "tokenizer.json: neither byte-level (ByteLevel) nor SentencePiece-style (\"\xE2\x96\x81\" for "
                 "spaces)%s",
-                llm__js_bool(s, n, model, "byte_fallback", 0) ? "; load the tokenizer.model beside it" : "");
+                llm__js_bool(ms, mn, mo, "byte_fallback", 0) ? "; load the tokenizer.model beside it" : "");
         if (p.nfc || p.n_pre)
             return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: NFC or a Split/Digits pre-tokenizer with "
                                                        "SentencePiece-style spaces");
@@ -10329,8 +10342,8 @@ static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *
         t->rank_merges = 1; t->escape_ws = 1; t->remove_extra_ws = 0;
         t->add_dummy_prefix = p.prepend != 0;
         t->prefix_each = p.prepend == 2;
-        t->byte_fallback = llm__js_bool(s, n, model, "byte_fallback", 0);
-        t->fuse_unk = llm__js_bool(s, n, model, "fuse_unk", 0);
+        t->byte_fallback = llm__js_bool(ms, mn, mo, "byte_fallback", 0);
+        t->fuse_unk = llm__js_bool(ms, mn, mo, "fuse_unk", 0);
     } else {
         t->hf = 1; t->nfc = p.nfc; t->prefix_space = p.prefix_space; t->n_pre = p.n_pre;
         memcpy(t->pre, p.pre, sizeof p.pre);
@@ -10338,10 +10351,10 @@ static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *
             if (p.pre[k] == LLM__PRE_REGEX && (st = llm__tok_set_regex(t, (int)k, p.re[k], p.re_len[k], err)) != LLM_OK)
                 goto done;
         t->pattern = p.n_pre == 1 && p.pre[0] <= LLM__PRE_QWEN2 ? (llm_pattern)p.pre[0] : LLM_PATTERN_GPT2;
-        t->ignore_merges = llm__js_bool(s, n, model, "ignore_merges", 0);
+        t->ignore_merges = llm__js_bool(ms, mn, mo, "ignore_merges", 0);
     }
     if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
-    if (llm__js_getstr(s, n, model, "unk_token", unk, sizeof unk) &&
+    if (llm__js_getstr(ms, mn, mo, "unk_token", unk, sizeof unk) &&
         (t->unk = llm__tok_lookup(t, (const unsigned char *)unk, strlen(unk))) >= 0 && !p.bytelevel)
         t->type[t->unk] = LLM__TT_UNKNOWN;
     /* 3. the merges, by rank */
