@@ -158,6 +158,23 @@ static void tj_exact(t_ctx *t, const char *name) {
         free(gbuf); llm_tokenizer_free(tok); tk_free_lines(&L);
         T_FAIL(t, "reload %s: %s", name, err.message);
     }
+    if (llm_tokenizer_kind(tok) == LLM_TOKENIZER_BPE) {   /* as llama.cpp writes it: tokenizer.ggml.pre alone */
+        llm_tokenizer *tok3 = NULL;
+        size_t k;
+        for (k = 0; k + 17 <= gsize; k++)
+            if (memcmp((char *)gbuf + k, "llm.tokenizer.pre", 17) == 0) ((char *)gbuf)[k + 16] = 'X';
+        if (llm_tokenizer_load_mem(gbuf, gsize, NULL, &tok3, &err) != LLM_OK) {
+            free(gbuf); llm_tokenizer_free(tok); llm_tokenizer_free(tok2); tk_free_lines(&L);
+            T_FAIL(t, "reload %s by its tokenizer.ggml.pre: %s", name, err.message);
+        }
+        tj_compare(t, tok3, &L, name, &cases2, &bytes2, 0);
+        llm_tokenizer_free(tok3);
+        if (t->failed) {
+            free(gbuf); llm_tokenizer_free(tok); llm_tokenizer_free(tok2); tk_free_lines(&L);
+            t_set(t, "GGUF by tokenizer.ggml.pre (llama.cpp's way): ", "%s", t->msg);
+            return;
+        }
+    }
     if (llm_tokenizer_kind(tok) == LLM_TOKENIZER_SPM) {   /* as llama.cpp writes Gemma: scores, no merge list */
         llm_tokenizer *tok3 = NULL;
         size_t k;
@@ -189,7 +206,9 @@ static void tj_exact(t_ctx *t, const char *name) {
     }
     T_NOTE(t, "%d cases, %lu bytes equal to the reference (and again from GGUF, %lu KB%s); load %.2f s", cases,
            (unsigned long)bytes, (unsigned long)(gsize >> 10),
-           llm_tokenizer_kind(tok) == LLM_TOKENIZER_SPM ? ", with merge ranks and by scores alone" : "", tl);
+           llm_tokenizer_kind(tok) == LLM_TOKENIZER_SPM ? ", with merge ranks and by scores alone"
+                                                         : ", by llm.tokenizer.pre and by tokenizer.ggml.pre alone",
+           tl);
     llm_tokenizer_free(tok); llm_tokenizer_free(tok2);
     tk_free_lines(&L);
 }
