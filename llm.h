@@ -4112,7 +4112,9 @@ static void llm__word_cached(const llm_tokenizer *t, llm__work *w, const unsigne
         }
     }
     w->wids_n = 0;
-    llm__bpe_word(t, w, s, n);
+    if (t->ignore_merges && (i = (size_t)llm__tok_lookup(t, s, n)) != (size_t)-1 && t->type[i] == LLM__TT_NORMAL)
+        llm__wemit(w, (int32_t)i);   /* ignore_merges: a word that is a token is that token */
+    else llm__bpe_word(t, w, s, n);
     if (w->oom) return;
     for (i = 0; i < w->wids_n; i++) llm__emit(w, w->wids[i]);
     if (w->cache && n <= 64 && w->cache_used < w->cache_mask / 2) { /* remember it */
@@ -4178,14 +4180,9 @@ static void llm__spm_text(const llm_tokenizer *t, llm__work *w, const unsigned c
     if (k > seg) llm__word_cached(t, w, o + seg, k - seg);
 }
 
-/* A piece of the Hugging Face pipeline: ignore_merges (a piece that is a token is that token),
-   else BPE. */
+/* A piece of the Hugging Face pipeline (ignore_merges: in llm__word_cached). */
 static void llm__hf_word(const llm_tokenizer *t, llm__work *w, const unsigned char *s, size_t n) {
     if (n == 1) { llm__emit(w, t->byte_id[s[0]]); return; }
-    if (t->ignore_merges) {
-        int32_t id = llm__tok_lookup(t, s, n);
-        if (id >= 0 && t->type[id] == LLM__TT_NORMAL) { llm__emit(w, id); return; }
-    }
     llm__word_cached(t, w, s, n);
 }
 /* Pre-split step `step` of s[0..n), each piece passed to the next step, the last to BPE. */
