@@ -2311,11 +2311,11 @@ struct llm_tokenizer {
     unsigned char special_first[256]; /* 1 for bytes that start a special token */
     size_t max_piece;
     int add_dummy_prefix, remove_extra_ws, escape_ws, byte_fallback; /* SentencePiece */
-    int seg_ok;              /* SPM: no piece has "▁" after another character, so the text
-                                can be cut before each "▁" that follows a non-"▁" and the
-                                parts encoded (and cached) on their own: same result */
-    unsigned char seg_keep[256]; /* SPM: 1 for a byte that ends a character some piece has
-                                right before a "▁": no cut there (the other cuts stay exact) */
+    int seg_ok;              /* SPM: no piece has "▁" after another character (seg_keep all 0) */
+    unsigned char seg_keep[256]; /* SPM: 1 for a byte that ends a character some piece has right
+                                before a "▁". The text is cut before each "▁" that follows a
+                                character not ending in such a byte and the parts encoded (and
+                                cached) on their own: no piece spans a cut, same result */
     /* The Hugging Face pipeline (tokenizer.json; GGUF tokenizer.ggml.pre) */
     int n_pre;               /* byte-level: pre-split steps applied in turn, each to the pieces
                                 of the one before (0: the one step `pattern`) */
@@ -4163,10 +4163,9 @@ static void llm__spm_text(const llm_tokenizer *t, llm__work *w, const unsigned c
         else { memcpy(o + k, s + i, l); k += l; i += l; }
     }
     if (t->remove_extra_ws && prev_space) k -= t->escape_ws ? 3 : 1; /* trailing space */
-    if (!t->seg_ok && !t->rank_merges) { if (k) { w->wids_n = 0; llm__bpe_word(t, w, o, k);
-            for (i = 0; i < w->wids_n && !w->oom; i++) llm__emit(w, w->wids[i]); }
-        return; }
-    /* cut before each "▁" that follows another character; encode the parts */
+    /* cut before each "▁" that follows another character (unless some piece has that character's
+       last byte before a "▁": seg_keep); encode the parts: no piece spans a cut, so merging each
+       part alone gives what merging the whole gives */
     seg = 0;
     for (i = 0; i < k;) {
         int sp = i + 3 <= k && o[i] == 0xE2 && o[i + 1] == 0x96 && o[i + 2] == 0x81;
