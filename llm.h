@@ -24,7 +24,8 @@
    CONTENTS (search for the tags; the implementation follows the data)
        >>status >>alloc >>threads ... >>beam    the public API (declarations), in this order
        >>platform    errors, allocation, files, the thread pool, the clock, the RNG
-       >>tokenizer   pre-split, the BPE merge loop, encode, decode (streaming)
+       >>tokenizer   pre-split, the regex matcher of Split patterns, NFC, the BPE merge loop,
+                     encode, decode (streaming)
        >>model       config, tensor table, initialisation
        >>backend     the seam: the table of ops the model logic calls (CPU: the next section)
        >>ops         each forward above its backward: >>embedding >>layernorm >>matmul >>rope
@@ -41,7 +42,7 @@
        >>sft         instruction-tuning data: JSONL, the chat template, batches
        >>kernels     the fast variants behind the ops: >>gemm (packed, register-blocked),
                      >>matvec, the AdamW vectors; the sampler's heaps and selection
-       >>appendix    Unicode tables for the pre-split
+       >>appendix    Unicode tables: general categories (pre-split, regex), NFC
        >>cuda        llm_cuda.h, included here when LLM_CUDA is defined (the GPU backend)
 
    OPTIONS (#define before including the implementation)
@@ -3456,6 +3457,16 @@ static llm_status llm__regex_compile(const llm_allocator *a, const char *pat, si
         c.prog[s].x = (int32_t)c.n_prog;
         llm__rx_emit(&c, node);
         llm__rx_emit_inst(&c, LLM__RXO_MATCH);
+    }
+    for (k = 0; k < c.n_prog && !c.st; k++) { /* jump threading: JMP to JMP, JMP to MATCH */
+        llm__rx_inst *in = &c.prog[k];
+        int hops;
+        if (in->op == LLM__RXO_JMP || in->op == LLM__RXO_SPLIT) {
+            for (hops = 0; hops < 64 && c.prog[in->x].op == LLM__RXO_JMP; hops++) in->x = c.prog[in->x].x;
+            if (in->op == LLM__RXO_JMP && c.prog[in->x].op == LLM__RXO_MATCH) in->op = LLM__RXO_MATCH;
+        }
+        if (in->op == LLM__RXO_SPLIT)
+            for (hops = 0; hops < 64 && c.prog[in->y].op == LLM__RXO_JMP; hops++) in->y = c.prog[in->y].x;
     }
     if (!c.st) {
         seen = (unsigned char *)llm__alloc(a, c.n_prog);
