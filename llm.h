@@ -2493,8 +2493,9 @@ static size_t llm__split_next(llm_pattern p, const unsigned char *s, size_t n, s
      int llm__regex_find(const llm__regex *re, const unsigned char *s, size_t n, size_t from,
                          llm__rx_scratch *sc, size_t *ms, size_t *me);
          Leftmost-first match starting at or after byte `from` in s[0..n): returns 1 with the match
-         s[*ms..*me) (*ms < *me, both on character boundaries), 0 when there is none, or
-         LLM_ERR_OUT_OF_MEMORY (negative) when the scratch could not grow. `from` must be a
+         s[*ms..*me) (*ms < *me, both on character boundaries), 0 when there is none, or a
+         negative status: LLM_ERR_OUT_OF_MEMORY when the scratch could not grow,
+         LLM_ERR_UNSUPPORTED when a contrived pattern needs too much backtracking (below). `from` must be a
          character boundary (0, or the end of an earlier match). Find all: from = 0, then
          from = *me after each match.
      llm__rx_scratch: per-call memory (a backtracking stack), zero it and set .a (may be NULL for
@@ -2520,8 +2521,10 @@ static size_t llm__split_next(llm_pattern p, const unsigned char *s, size_t n, s
    scans the run and backs off without a stack entry per character, (?!\S) is one test, and each
    branch knows the ASCII characters it can start with, so failing alternatives cost one test.
    Backtracking is bounded: after a step budget proportional to the text, a search remembers the
-   (instruction, position) states that already failed, so no pattern takes more than
-   O(program size x text length) steps. */
+   (instruction, position) states that already failed (exponential blowups become linear), and
+   a search that still runs past a limit linear in the text (program size x length: only
+   contrived patterns reach it, with long runs scanned again and again) gives up and returns
+   LLM_ERR_UNSUPPORTED ("too much backtracking") instead of running for hours. */
 
 #define LLM__RX_LITERAL 1
 #define LLM__RX_CAT_INVALID 63        /* the "category" of a byte that starts no character */
@@ -2568,7 +2571,8 @@ typedef struct llm__rx_scratch {
     llm__rx_frame *stack; size_t cap, top;
     uint32_t *memo; size_t memo_cap;  /* bits (pc, position) already failed, when on */
     size_t memo_base, memo_span; int memo_on;
-    size_t steps, budget;             /* steps taken, and how many before the memo goes on */
+    size_t steps, budget;             /* steps taken (characters a run scans count too), and how
+                                         many before the memo goes on, then before giving up */
 } llm__rx_scratch;
 
 static void llm__rx_scratch_free(llm__rx_scratch *sc) {
@@ -2646,7 +2650,8 @@ LLM__INLINE int llm__rx_seen(llm__rx_scratch *sc, int32_t pc, size_t pos) {
 }
 
 /* Runs the program from pc at s[pos], anchored (depth: lookaheads around this run). 1: matched,
-   *end = where; 0: no match; 2: the step budget ran out (start again with the memo on);
+   *end = where; 0: no match; 2: the step budget ran out (start again with the memo on), 3: it
+   ran out with the memo on (give up);
    LLM_ERR_OUT_OF_MEMORY. The memo is used at depth 0 only: a lookahead that succeeded at a
    position must be able to run again from there. */
 static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, const unsigned char *s, size_t n,
@@ -2655,7 +2660,7 @@ static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, c
     const llm__rx_inst *prog = re->prog;
     const llm__rx_class *cls = re->cls;
     size_t base = sc->top, top = sc->top, len;
-    size_t steps = 0, budget = sc->memo_on ? SIZE_MAX : sc->budget - (sc->steps < sc->budget ? sc->steps : sc->budget);
+    size_t steps = 0, budget = sc->budget - (sc->steps < sc->budget ? sc->steps : sc->budget);
     int memo = sc->memo_on && depth == 0, r = 0;
     llm__rx_frame *f;
 #define LLM__RX_PUSH(K, PC, POS, AUX) do { \
@@ -2664,7 +2669,7 @@ static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, c
     for (;;) {
         const llm__rx_inst *in = &prog[pc];
         int ok = 1;
-        if (++steps > budget) { r = 2; goto out; }
+        if (++steps > budget) { r = sc->memo_on ? 3 : 2; goto out; }
         switch (in->op) {
         case LLM__RXO_CLASS:
             if (pos < n && llm__rx_in(re, &cls[in->cls], s, n, pos, &len)) { pos += len; pc++; }
@@ -2682,11 +2687,13 @@ static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, c
                         pos += len;
                         if (++k == mn) minpos = pos;
                     }
-                    if (k < mn) { ok = 0; break; }
+                    if (k < mn) { steps += k; ok = 0; break; }
                 }
+                steps += k;
                 if (k > mn && in->keep) LLM__RX_PUSH(LLM__RXF_BACK, pc + 1, pos, minpos);
             } else {
                 while (k < mn && pos < n && llm__rx_in(re, c, s, n, pos, &len)) { pos += len; k++; }
+                steps += k;
                 if (k < mn) { ok = 0; break; }
                 if (k < mx) LLM__RX_PUSH(LLM__RXF_LAZY, pc, pos, k);
             }
@@ -2716,8 +2723,8 @@ static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, c
             sc->top = top;
             sc->steps += steps; steps = 0;
             r = llm__rx_exec(re, sc, in->x, s, n, pos, depth + 1, &e);
-            budget = sc->memo_on ? SIZE_MAX : sc->budget - (sc->steps < sc->budget ? sc->steps : sc->budget);
-            if (r < 0 || r == 2) goto out;
+            budget = sc->budget - (sc->steps < sc->budget ? sc->steps : sc->budget);
+            if (r < 0 || r >= 2) goto out;
             if (r == in->neg) ok = 0;
             else pc++;
             r = 0;
@@ -2765,6 +2772,7 @@ static int llm__regex_find(const llm__regex *re, const unsigned char *s, size_t 
     sc->steps = 0;
     sc->memo_on = 0;
     sc->budget = 4096 + 64 * (n - from); /* real patterns take a few steps per byte */
+    if (n - from > (SIZE_MAX - 4096) / 64) sc->budget = SIZE_MAX;
     while (i < n) {
         if (llm__rx_first_ok(&re->first, s, i)) {
             int32_t pc0 = s[i] < 0x80 ? re->start[s[i]] : 0;
@@ -2781,8 +2789,14 @@ static int llm__regex_find(const llm__regex *re, const unsigned char *s, size_t 
                 }
                 memset(sc->memo, 0, words * sizeof(uint32_t));
                 sc->memo_on = 1; sc->memo_base = i; sc->memo_span = span;
+                /* with the memo each (instruction, position) fails at most once: a limit linear
+                   in the text, past which the search gives up rather than run for hours */
+                sc->steps = 0;
+                sc->budget = span < ((size_t)1 << 40) / (64 + 16 * (size_t)re->n_prog)
+                                 ? 100000000 + span * (64 + 16 * (size_t)re->n_prog) : SIZE_MAX;
                 r = llm__rx_exec(re, sc, pc0, s, n, i, 0, &e);
             }
+            if (r == 3) return LLM_ERR_UNSUPPORTED;
             if (r < 0) return r;
             if (r) { *ms = i; *me = e; return 1; }
         }

@@ -274,6 +274,21 @@ static void test_regex_pathological(t_ctx *t) {
     text[3999] = 'b';
     rx_all("(a|a)+b", 7, 0, text, 4000, got, sizeof got);
     T_CHECK(t, strcmp(got, "0-4000") == 0, "%s", got);
+    {   /* a run scanned again from every start: quadratic; past the linear limit: a status */
+        size_t big = 1000000, from = 0, ms, me;
+        unsigned char *s = (unsigned char *)malloc(big);
+        llm__regex *re = NULL;
+        llm__rx_scratch sc;
+        int r;
+        memset(s, 'a', big);
+        memset(&sc, 0, sizeof sc);
+        T_CHECK(t, llm__regex_compile(NULL, "a*b", 3, 0, &re, NULL) == LLM_OK, "compile");
+        r = llm__regex_find(re, s, big, from, &sc, &ms, &me);
+        llm__rx_scratch_free(&sc);
+        llm__regex_free(re);
+        free(s);
+        T_CHECK(t, r == LLM_ERR_UNSUPPORTED, "a*b over 1 MB of a: %d", r);
+    }
     T_CHECK(t, llm_time_seconds() - t0 < 20.0, "too slow: %.1f s", llm_time_seconds() - t0);
     T_NOTE(t, "%.2f s for %u patterns over 4000 bytes", llm_time_seconds() - t0, (unsigned)(sizeof pats / sizeof pats[0]) + 1);
 }
