@@ -2828,10 +2828,15 @@ typedef struct llm__rx_set { uint32_t ascii[4]; uint64_t cats; size_t r0; int ne
 
 static int llm__rx_fail(llm__rx_comp *c, llm_status st, const char *what) {
     if (c->st == LLM_OK) {
+        char head[61];                 /* the pattern need not end in a NUL */
+        size_t k, hn = c->n < 60 ? c->n : 60;
+        for (k = 0; k < hn; k++) head[k] = c->p[k] ? (char)c->p[k] : ' ';
+        head[hn] = 0;
         c->st = st;
-        llm__fail(c->err, st, "regex: %s %s (offset %u of \"%.60s%s\")", what,
-                  st == LLM_ERR_UNSUPPORTED ? "is not supported" : "", (unsigned)c->i, (const char *)c->p,
-                  c->n > 60 ? "..." : "");
+        if (st == LLM_ERR_OUT_OF_MEMORY) llm__fail(c->err, st, "regex: out of memory");
+        else llm__fail(c->err, st, "regex: %s%s (offset %u of \"%s%s\")", what,
+                       st == LLM_ERR_UNSUPPORTED ? " is not supported" : "", (unsigned)c->i, head,
+                       c->n > 60 ? "..." : "");
     }
     return -1;
 }
@@ -3240,12 +3245,21 @@ static int llm__rx_repeat(llm__rx_comp *c) {
     return c->st ? -1 : node;
 }
 
+/* ab c as CAT(a, CAT(b, c)): nested to the right, so the passes over the tree loop along a
+   sequence or an alternation and recurse only into groups (at most 64 deep). */
 static int llm__rx_cat(llm__rx_comp *c) {
-    int node = -1;
+    int node = -1, last = -1;
     while (!c->st && c->i < c->n && (c->literal || (c->p[c->i] != '|' && c->p[c->i] != ')'))) {
-        int r = llm__rx_repeat(c);
+        int r = llm__rx_repeat(c), k;
         if (r < 0) return -1;
-        node = node < 0 ? r : llm__rx_node_new(c, LLM__RXN_CAT, node, r);
+        if (node < 0) node = r;
+        else if (last < 0) last = node = llm__rx_node_new(c, LLM__RXN_CAT, node, r);
+        else {
+            k = llm__rx_node_new(c, LLM__RXN_CAT, c->node[last].b, r);
+            if (k < 0) return -1;
+            c->node[last].b = k;
+            last = k;
+        }
     }
     return node < 0 ? llm__rx_node_new(c, LLM__RXN_EMPTY, 0, 0) : node;
 }
@@ -3272,13 +3286,15 @@ static int llm__rx_alt(llm__rx_comp *c) {
 
 /* ---- emitting the program ---- */
 static int llm__rx_nullable(const llm__rx_comp *c, int k) {
-    const llm__rx_node *d = &c->node[k];
-    switch (d->type) {
-    case LLM__RXN_CLASS: return 0;
-    case LLM__RXN_CAT: return llm__rx_nullable(c, d->a) && llm__rx_nullable(c, d->b);
-    case LLM__RXN_ALT: return llm__rx_nullable(c, d->a) || llm__rx_nullable(c, d->b);
-    case LLM__RXN_REP: return d->min == 0 || llm__rx_nullable(c, d->a);
-    default: return 1; /* EMPTY, LOOK */
+    for (;;) {
+        const llm__rx_node *d = &c->node[k];
+        switch (d->type) {
+        case LLM__RXN_CLASS: return 0;
+        case LLM__RXN_CAT: if (!llm__rx_nullable(c, d->a)) return 0; k = d->b; break;
+        case LLM__RXN_ALT: if (llm__rx_nullable(c, d->a)) return 1; k = d->b; break;
+        case LLM__RXN_REP: if (d->min == 0) return 1; k = d->a; break;
+        default: return 1; /* EMPTY, LOOK */
+        }
     }
 }
 
@@ -3297,7 +3313,9 @@ static int llm__rx_emit_inst(llm__rx_comp *c, int op) {
 static void llm__rx_emit(llm__rx_comp *c, int k) {
     llm__rx_node d;
     int s, j;
+    int32_t chain = -1;                /* the JMPs that end alternatives, linked through x */
     uint32_t r;
+  again:
     if (c->st) return;
     d = c->node[k];
     switch (d.type) {
@@ -3306,16 +3324,17 @@ static void llm__rx_emit(llm__rx_comp *c, int k) {
         s = llm__rx_emit_inst(c, LLM__RXO_CLASS);
         if (s >= 0) c->prog[s].cls = d.a;
         break;
-    case LLM__RXN_CAT: llm__rx_emit(c, d.a); llm__rx_emit(c, d.b); break;
+    case LLM__RXN_CAT: llm__rx_emit(c, d.a); k = d.b; goto again;
     case LLM__RXN_ALT:
         s = llm__rx_emit_inst(c, LLM__RXO_SPLIT);
         llm__rx_emit(c, d.a);
         j = llm__rx_emit_inst(c, LLM__RXO_JMP);
         if (c->st) return;
         c->prog[s].x = s + 1; c->prog[s].y = (int32_t)c->n_prog;
-        llm__rx_emit(c, d.b);
-        if (!c->st) c->prog[j].x = (int32_t)c->n_prog;
-        break;
+        c->prog[j].x = chain;
+        chain = j;
+        k = d.b;
+        goto again;
     case LLM__RXN_LOOK:
         if (c->node[d.a].type == LLM__RXN_CLASS) { /* (?!\S): one test */
             s = llm__rx_emit_inst(c, LLM__RXO_LOOKC);
@@ -3375,6 +3394,11 @@ static void llm__rx_emit(llm__rx_comp *c, int k) {
         }
         break;
     }
+    while (chain >= 0 && !c->st) { /* every alternative continues after the last one */
+        int32_t next = c->prog[chain].x;
+        c->prog[chain].x = (int32_t)c->n_prog;
+        chain = next;
+    }
 }
 
 static void llm__rx_first_add(const llm__rx_comp *c, int32_t cls, llm__rx_first *f) {
@@ -3406,7 +3430,7 @@ static void llm__rx_first_of(const llm__rx_comp *c, int32_t pc, llm__rx_first *f
 static void llm__rx_first_at(const llm__rx_comp *c, int32_t pc, llm__rx_first *f, unsigned char *seen) {
     memset(f, 0, sizeof *f);
     memset(seen, 0, c->n_prog);
-    if (c->n_prog > 4000) f->other = -1; /* a huge program: skip the analysis (quadratic) */
+    if (c->n_prog > 1000) f->other = -1; /* a big program: skip the analysis (quadratic, recursive) */
     llm__rx_first_of(c, pc, f, seen);
 }
 

@@ -523,6 +523,32 @@ static void test_regex_oom(t_ctx *t) {
     T_NOTE(t, "%ld allocations, each failing in turn", k - 1);
 }
 
+/* Long patterns (a 16 KB literal, 2000 alternatives, 3000 groups in a row) compile and match:
+   the compiler loops along sequences and alternations instead of recursing. */
+static void test_regex_big_patterns(t_ctx *t) {
+    char *pat = (char *)malloc(40000), got[64];
+    size_t n = 0, k;
+    for (k = 0; k < 16384; k++) pat[n++] = (char)('a' + k % 3);
+    rx_all(pat, n, LLM__RX_LITERAL, (const unsigned char *)pat, n, got, sizeof got);
+    T_CHECK(t, strcmp(got, "0-16384") == 0, "literal: %s", got);
+    rx_all(pat, n, 0, (const unsigned char *)pat, n, got, sizeof got);
+    T_CHECK(t, strcmp(got, "0-16384") == 0, "as a regex: %s", got);
+    rx_all(pat, n + 1, 0, (const unsigned char *)pat, n, got, sizeof got);
+    T_CHECK(t, strcmp(got, "ERR -5") == 0, "16385 bytes: %s", got);
+    for (n = 0, k = 0; k < 2000; k++) n += (size_t)sprintf(pat + n, "%sx%u", k ? "|" : "", (unsigned)k);
+    rx_all(pat, n, 0, (const unsigned char *)"x1999 x7", 8, got, sizeof got);
+    T_CHECK(t, strcmp(got, "0-2 6-8") == 0, "alternatives: %s", got); /* x1 comes before x1999 */
+    for (n = 0, k = 0; k < 3000; k++) n += (size_t)sprintf(pat + n, "(?:a)");
+    {
+        unsigned char *text = (unsigned char *)malloc(3001);
+        memset(text, 'a', 3001);
+        rx_all(pat, n, 0, text, 3001, got, sizeof got);
+        free(text);
+    }
+    free(pat);
+    T_CHECK(t, strcmp(got, "0-3000") == 0, "groups: %s", got);
+}
+
 static const t_case regex_tests[] = {
     {"regex_fixtures_python", test_regex_fixtures},
     {"regex_constructs", test_regex_constructs},
@@ -532,6 +558,7 @@ static const t_case regex_tests[] = {
     {"regex_equals_split", test_regex_equals_split},
     {"regex_fuzz", test_regex_fuzz},
     {"regex_oom", test_regex_oom},
+    {"regex_big_patterns", test_regex_big_patterns},
     {"nfc_fixtures_python", test_nfc_fixtures},
     {"nfc_fast_path", test_nfc_fast_path},
 };
