@@ -2541,9 +2541,10 @@ typedef struct llm__rx_class {
     int neg;                          /* [^...]: the answer for non-ASCII is inverted */
 } llm__rx_class;
 
-/* A first-character filter: which ASCII characters can start a branch, whether anything
-   non-ASCII (or an invalid byte) can, or any (a branch that may match nothing or looks ahead). */
-typedef struct llm__rx_first { uint32_t ascii[4]; int other; } llm__rx_first;
+/* A first-character filter: which ASCII characters can start a branch, and for the rest
+   other: 0 none, 1 those whose category is in cats (bit 63: invalid bytes), 2 any; -1: any
+   character at all (a branch that may match nothing or looks ahead). */
+typedef struct llm__rx_first { uint32_t ascii[4]; int other; uint64_t cats; } llm__rx_first;
 
 typedef struct llm__rx_inst {
     unsigned char op, greedy, neg;    /* greedy: RUN; neg: LOOK/LOOKC (?!...) */
@@ -2612,8 +2613,21 @@ LLM__INLINE int llm__rx_in(const llm__regex *re, const llm__rx_class *c, const u
     return in ^ c->neg;
 }
 
-LLM__INLINE int llm__rx_first_ok(const llm__rx_first *f, const unsigned char *s, size_t pos) {
-    return s[pos] < 0x80 ? llm__rx_bit(f->ascii, s[pos]) : f->other;
+/* The category of the character at s[pos] (>= 0x80), remembered for the last position asked. */
+LLM__INLINE int llm__rx_cat_at(const unsigned char *s, size_t n, size_t pos, size_t *memo_pos, int *memo_cat) {
+    uint32_t cp;
+    if (*memo_pos != pos) {
+        *memo_pos = pos;
+        *memo_cat = llm__utf8_decode(s + pos, n - pos, &cp) ? llm__uc_category(cp) : LLM__RX_CAT_INVALID;
+    }
+    return *memo_cat;
+}
+
+LLM__INLINE int llm__rx_first_ok(const llm__rx_first *f, const unsigned char *s, size_t n, size_t pos,
+                                 size_t *memo_pos, int *memo_cat) {
+    if (s[pos] < 0x80) return llm__rx_bit(f->ascii, s[pos]);
+    if (f->other != 1) return f->other != 0;
+    return (int)((f->cats >> llm__rx_cat_at(s, n, pos, memo_pos, memo_cat)) & 1u);
 }
 
 /* The start of the character that ends at s[e] (lo < e, lo and e character boundaries).
@@ -2661,6 +2675,8 @@ static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, c
     const llm__rx_class *cls = re->cls;
     size_t base = sc->top, top = sc->top, len;
     size_t steps = 0, budget = sc->budget - (sc->steps < sc->budget ? sc->steps : sc->budget);
+    size_t mpos = SIZE_MAX;            /* the position whose category mcat holds */
+    int mcat = 0;
     int memo = sc->memo_on && depth == 0, r = 0;
     llm__rx_frame *f;
 #define LLM__RX_PUSH(K, PC, POS, AUX) do { \
@@ -2701,8 +2717,8 @@ static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, c
             break;
         }
         case LLM__RXO_SPLIT: {
-            int tx = in->fx.other < 0 || (pos < n && llm__rx_first_ok(&in->fx, s, pos));
-            int ty = in->fy.other < 0 || (pos < n && llm__rx_first_ok(&in->fy, s, pos));
+            int tx = in->fx.other < 0 || (pos < n && llm__rx_first_ok(&in->fx, s, n, pos, &mpos, &mcat));
+            int ty = in->fy.other < 0 || (pos < n && llm__rx_first_ok(&in->fy, s, n, pos, &mpos, &mcat));
             if (tx) {
                 if (ty && in->keep) LLM__RX_PUSH(LLM__RXF_BRANCH, in->y, pos, 0);
                 pc = in->x;
@@ -2774,7 +2790,9 @@ static int llm__regex_find(const llm__regex *re, const unsigned char *s, size_t 
     sc->budget = 4096 + 64 * (n - from); /* real patterns take a few steps per byte */
     if (n - from > (SIZE_MAX - 4096) / 64) sc->budget = SIZE_MAX;
     while (i < n) {
-        if (llm__rx_first_ok(&re->first, s, i)) {
+        size_t mpos = SIZE_MAX;
+        int mcat = 0;
+        if (llm__rx_first_ok(&re->first, s, n, i, &mpos, &mcat)) {
             int32_t pc0 = s[i] < 0x80 ? re->start[s[i]] : 0;
             r = llm__rx_exec(re, sc, pc0, s, n, i, 0, &e);
             if (r == 2) { /* pathological backtracking: from here on, remember failed states */
@@ -3405,7 +3423,11 @@ static void llm__rx_first_add(const llm__rx_comp *c, int32_t cls, llm__rx_first 
     const llm__rx_class *k = &c->cls[cls];
     int i;
     for (i = 0; i < 4; i++) f->ascii[i] |= k->ascii[i];
-    if (k->neg || k->cats || k->nr) f->other = 1;
+    if (k->nr || f->other == 2) f->other = 2;    /* explicit ranges: any non-ASCII, to be safe */
+    else {
+        uint64_t m = k->neg ? ~k->cats : k->cats;
+        if (m) { f->other = 1; f->cats |= m; }
+    }
 }
 
 /* The characters the program can start with from pc (other = -1: anything, or nothing). */
@@ -3532,7 +3554,7 @@ static llm_status llm__regex_compile(const llm_allocator *a, const char *pat, si
             }
             re->start[k] = pc;
         }
-        if (re->first.other < 0) { memset(re->first.ascii, 0xFF, sizeof re->first.ascii); re->first.other = 1; }
+        if (re->first.other < 0) { memset(re->first.ascii, 0xFF, sizeof re->first.ascii); re->first.other = 2; }
         if (a) re->alloc = *a;
         re->prog = c.prog; re->n_prog = (int32_t)c.n_prog;
         re->cls = c.cls; re->n_cls = (int32_t)c.n_cls;
