@@ -2488,16 +2488,17 @@ static size_t llm__split_next(llm_pattern p, const unsigned char *s, size_t n, s
          A construct the matcher cannot run: LLM_ERR_UNSUPPORTED with a message naming it and its
          offset ("regex: lookbehind (?<= is not supported (offset 3 of ...)"); a malformed pattern
          (unbalanced parenthesis, bad escape): LLM_ERR_FORMAT. Patterns that can match the empty
-         string are refused (LLM_ERR_UNSUPPORTED): no Split pattern needs one.
+         string are refused (LLM_ERR_UNSUPPORTED): no Split pattern needs one. Limits: 16384
+         bytes of pattern, counts up to 1000 in {m,n}, 20000 instructions after expanding them.
      void llm__regex_free(llm__regex *re);                 (NULL is fine)
      int llm__regex_find(const llm__regex *re, const unsigned char *s, size_t n, size_t from,
                          llm__rx_scratch *sc, size_t *ms, size_t *me);
          Leftmost-first match starting at or after byte `from` in s[0..n): returns 1 with the match
          s[*ms..*me) (*ms < *me, both on character boundaries), 0 when there is none, or a
          negative status: LLM_ERR_OUT_OF_MEMORY when the scratch could not grow,
-         LLM_ERR_UNSUPPORTED when a contrived pattern needs too much backtracking (below). `from` must be a
-         character boundary (0, or the end of an earlier match). Find all: from = 0, then
-         from = *me after each match.
+         LLM_ERR_UNSUPPORTED when a contrived pattern needs too much backtracking (below).
+         `from` must be a character boundary (0, or the end of an earlier match). Find all:
+         from = 0, then from = *me after each match.
      llm__rx_scratch: per-call memory (a backtracking stack), zero it and set .a (may be NULL for
          the default allocator); reuse it across calls; llm__rx_scratch_free(&sc) at the end.
          A compiled llm__regex is read-only: share it between threads, one scratch per thread.
@@ -2520,8 +2521,9 @@ static size_t llm__split_next(llm_pattern p, const unsigned char *s, size_t n, s
    Oniguruma (Hugging Face's Rust tokenizers) agrees on \s; JavaScript's \s (transformers.js)
    differs on U+0085 (not a space there) and U+FEFF (a space there).
    Speed: a quantified single set (\p{L}+, \s*, [^\r\n]?, \p{N}{1,3}) is one instruction that
-   scans the run and backs off without a stack entry per character, (?!\S) is one test, and each
-   branch knows the ASCII characters it can start with, so failing alternatives cost one test.
+   scans the run and backs off without a stack entry per character (none at all where backing off
+   cannot help), (?!\S) is one test, and each branch knows the characters it can start with
+   (ASCII ones exactly, others by category), so a failing alternative costs one test.
    Backtracking is bounded: after a step budget proportional to the text, a search remembers the
    (instruction, position) states that already failed (exponential blowups become linear), and
    a search that still runs past a limit linear in the text (program size x length: only
