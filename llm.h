@@ -2612,8 +2612,16 @@ LLM__INLINE int llm__rx_in(const llm__regex *re, const llm__rx_class *c, const u
     if (!l) { *len = 1; return (int)((c->cats >> LLM__RX_CAT_INVALID) & 1u) ^ c->neg; }
     *len = l;
     in = (int)((c->cats >> llm__uc_category(cp)) & 1u);
-    for (k = 0; !in && k < c->nr; k++)
-        in = cp >= re->ranges[c->r0 + k][0] && cp <= re->ranges[c->r0 + k][1];
+    if (!in && c->nr) { /* the set's own ranges: sorted, disjoint; binary search */
+        uint32_t (*r)[2] = re->ranges + c->r0;
+        uint32_t lo = 0, hi = c->nr;
+        while (lo < hi) {
+            k = (lo + hi) / 2;
+            if (cp < r[k][0]) hi = k;
+            else if (cp > r[k][1]) lo = k + 1;
+            else { in = 1; break; }
+        }
+    }
     return in ^ c->neg;
 }
 
