@@ -24,7 +24,8 @@
    CONTENTS (search for the tags; the implementation follows the data)
        >>status >>alloc >>threads ... >>beam    the public API (declarations), in this order
        >>platform    errors, allocation, files, the thread pool, the clock, the RNG
-       >>tokenizer   pre-split, the BPE merge loop, encode, decode (streaming)
+       >>tokenizer   pre-split, the regex matcher of Split patterns, NFC, the BPE merge loop,
+                     encode, decode (streaming)
        >>model       config, tensor table, initialisation
        >>backend     the seam: the table of ops the model logic calls (CPU: the next section)
        >>ops         each forward above its backward: >>embedding >>layernorm >>matmul >>rope
@@ -41,7 +42,7 @@
        >>sft         instruction-tuning data: JSONL, the chat template, batches
        >>kernels     the fast variants behind the ops: >>gemm (packed, register-blocked),
                      >>matvec, the AdamW vectors; the sampler's heaps and selection
-       >>appendix    Unicode tables for the pre-split
+       >>appendix    Unicode tables: general categories (pre-split, regex), NFC
        >>cuda        llm_cuda.h, included here when LLM_CUDA is defined (the GPU backend)
 
    OPTIONS (#define before including the implementation)
@@ -2562,15 +2563,17 @@ static size_t llm__pre_next(int step, const unsigned char *s, size_t n, size_t i
          A construct the matcher cannot run: LLM_ERR_UNSUPPORTED with a message naming it and its
          offset ("regex: lookbehind (?<= is not supported (offset 3 of ...)"); a malformed pattern
          (unbalanced parenthesis, bad escape): LLM_ERR_FORMAT. Patterns that can match the empty
-         string are refused (LLM_ERR_UNSUPPORTED): no Split pattern needs one.
+         string are refused (LLM_ERR_UNSUPPORTED): no Split pattern needs one. Limits: 16384
+         bytes of pattern, counts up to 1000 in {m,n}, 20000 instructions after expanding them.
      void llm__regex_free(llm__regex *re);                 (NULL is fine)
      int llm__regex_find(const llm__regex *re, const unsigned char *s, size_t n, size_t from,
                          llm__rx_scratch *sc, size_t *ms, size_t *me);
          Leftmost-first match starting at or after byte `from` in s[0..n): returns 1 with the match
-         s[*ms..*me) (*ms < *me, both on character boundaries), 0 when there is none, or
-         LLM_ERR_OUT_OF_MEMORY (negative) when the scratch could not grow. `from` must be a
-         character boundary (0, or the end of an earlier match). Find all: from = 0, then
-         from = *me after each match.
+         s[*ms..*me) (*ms < *me, both on character boundaries), 0 when there is none, or a
+         negative status: LLM_ERR_OUT_OF_MEMORY when the scratch could not grow,
+         LLM_ERR_UNSUPPORTED when a contrived pattern needs too much backtracking (below).
+         `from` must be a character boundary (0, or the end of an earlier match). Find all:
+         from = 0, then from = *me after each match.
      llm__rx_scratch: per-call memory (a backtracking stack), zero it and set .a (may be NULL for
          the default allocator); reuse it across calls; llm__rx_scratch_free(&sc) at the end.
          A compiled llm__regex is read-only: share it between threads, one scratch per thread.
@@ -2587,15 +2590,20 @@ static size_t llm__pre_next(int step, const unsigned char *s, size_t n, size_t i
    backreferences, anchors (^ $ \b \A \z ...), scripts and binary properties (\p{Han}),
    (?i) with non-ASCII cased letters or \p{Lu}/\p{Ll}/\p{Lt}, nested classes and class set
    operations, other inline flags.
-   Unicode: the general categories of the >>appendix (regex module's Unicode version); \s is
+   Unicode: the general categories of the >>appendix (Unicode 15.0, the regex module's); \s is
    White_Space (Zs Zl Zp, U+0009..U+000D, U+0085), \d is Nd, \w is regex's (L M Nd Nl Pc,
    Join_Control and the circled letters; the table gives those their own category values).
+   Oniguruma (Hugging Face's Rust tokenizers) agrees on \s; JavaScript's \s (transformers.js)
+   differs on U+0085 (not a space there) and U+FEFF (a space there).
    Speed: a quantified single set (\p{L}+, \s*, [^\r\n]?, \p{N}{1,3}) is one instruction that
-   scans the run and backs off without a stack entry per character, (?!\S) is one test, and each
-   branch knows the ASCII characters it can start with, so failing alternatives cost one test.
+   scans the run and backs off without a stack entry per character (none at all where backing off
+   cannot help), (?!\S) is one test, and each branch knows the characters it can start with
+   (ASCII ones exactly, others by category), so a failing alternative costs one test.
    Backtracking is bounded: after a step budget proportional to the text, a search remembers the
-   (instruction, position) states that already failed, so no pattern takes more than
-   O(program size x text length) steps. */
+   (instruction, position) states that already failed (exponential blowups become linear), and
+   a search that still runs past a limit linear in the text (program size x length: only
+   contrived patterns reach it, with long runs scanned again and again) gives up and returns
+   LLM_ERR_UNSUPPORTED ("too much backtracking") instead of running for hours. */
 
 #define LLM__RX_LITERAL 1
 #define LLM__RX_CAT_INVALID 63        /* the "category" of a byte that starts no character */
@@ -2612,9 +2620,10 @@ typedef struct llm__rx_class {
     int neg;                          /* [^...]: the answer for non-ASCII is inverted */
 } llm__rx_class;
 
-/* A first-character filter: which ASCII characters can start a branch, whether anything
-   non-ASCII (or an invalid byte) can, or any (a branch that may match nothing or looks ahead). */
-typedef struct llm__rx_first { uint32_t ascii[4]; int other; } llm__rx_first;
+/* A first-character filter: which ASCII characters can start a branch, and for the rest
+   other: 0 none, 1 those whose category is in cats (bit 63: invalid bytes), 2 any; -1: any
+   character at all (a branch that may match nothing or looks ahead). */
+typedef struct llm__rx_first { uint32_t ascii[4]; int other; uint64_t cats; } llm__rx_first;
 
 typedef struct llm__rx_inst {
     unsigned char op, greedy, neg;    /* greedy: RUN; neg: LOOK/LOOKC (?!...) */
@@ -2642,7 +2651,8 @@ typedef struct llm__rx_scratch {
     llm__rx_frame *stack; size_t cap, top;
     uint32_t *memo; size_t memo_cap;  /* bits (pc, position) already failed, when on */
     size_t memo_base, memo_span; int memo_on;
-    size_t steps, budget;             /* steps taken, and how many before the memo goes on */
+    size_t steps, budget;             /* steps taken (characters a run scans count too), and how
+                                         many before the memo goes on, then before giving up */
 } llm__rx_scratch;
 
 static void llm__rx_scratch_free(llm__rx_scratch *sc) {
@@ -2677,13 +2687,34 @@ LLM__INLINE int llm__rx_in(const llm__regex *re, const llm__rx_class *c, const u
     if (!l) { *len = 1; return (int)((c->cats >> LLM__RX_CAT_INVALID) & 1u) ^ c->neg; }
     *len = l;
     in = (int)((c->cats >> llm__uc_category(cp)) & 1u);
-    for (k = 0; !in && k < c->nr; k++)
-        in = cp >= re->ranges[c->r0 + k][0] && cp <= re->ranges[c->r0 + k][1];
+    if (!in && c->nr) { /* the set's own ranges: sorted, disjoint; binary search */
+        uint32_t (*r)[2] = re->ranges + c->r0;
+        uint32_t lo = 0, hi = c->nr;
+        while (lo < hi) {
+            k = (lo + hi) / 2;
+            if (cp < r[k][0]) hi = k;
+            else if (cp > r[k][1]) lo = k + 1;
+            else { in = 1; break; }
+        }
+    }
     return in ^ c->neg;
 }
 
-LLM__INLINE int llm__rx_first_ok(const llm__rx_first *f, const unsigned char *s, size_t pos) {
-    return s[pos] < 0x80 ? llm__rx_bit(f->ascii, s[pos]) : f->other;
+/* The category of the character at s[pos] (>= 0x80), remembered for the last position asked. */
+LLM__INLINE int llm__rx_cat_at(const unsigned char *s, size_t n, size_t pos, size_t *memo_pos, int *memo_cat) {
+    uint32_t cp;
+    if (*memo_pos != pos) {
+        *memo_pos = pos;
+        *memo_cat = llm__utf8_decode(s + pos, n - pos, &cp) ? llm__uc_category(cp) : LLM__RX_CAT_INVALID;
+    }
+    return *memo_cat;
+}
+
+LLM__INLINE int llm__rx_first_ok(const llm__rx_first *f, const unsigned char *s, size_t n, size_t pos,
+                                 size_t *memo_pos, int *memo_cat) {
+    if (s[pos] < 0x80) return llm__rx_bit(f->ascii, s[pos]);
+    if (f->other != 1) return f->other != 0;
+    return (int)((f->cats >> llm__rx_cat_at(s, n, pos, memo_pos, memo_cat)) & 1u);
 }
 
 /* The start of the character that ends at s[e] (lo < e, lo and e character boundaries).
@@ -2720,7 +2751,8 @@ LLM__INLINE int llm__rx_seen(llm__rx_scratch *sc, int32_t pc, size_t pos) {
 }
 
 /* Runs the program from pc at s[pos], anchored (depth: lookaheads around this run). 1: matched,
-   *end = where; 0: no match; 2: the step budget ran out (start again with the memo on);
+   *end = where; 0: no match; 2: the step budget ran out (start again with the memo on), 3: it
+   ran out with the memo on (give up);
    LLM_ERR_OUT_OF_MEMORY. The memo is used at depth 0 only: a lookahead that succeeded at a
    position must be able to run again from there. */
 static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, const unsigned char *s, size_t n,
@@ -2729,7 +2761,9 @@ static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, c
     const llm__rx_inst *prog = re->prog;
     const llm__rx_class *cls = re->cls;
     size_t base = sc->top, top = sc->top, len;
-    size_t steps = 0, budget = sc->memo_on ? SIZE_MAX : sc->budget - (sc->steps < sc->budget ? sc->steps : sc->budget);
+    size_t steps = 0, budget = sc->budget - (sc->steps < sc->budget ? sc->steps : sc->budget);
+    size_t mpos = SIZE_MAX;            /* the position whose category mcat holds */
+    int mcat = 0;
     int memo = sc->memo_on && depth == 0, r = 0;
     llm__rx_frame *f;
 #define LLM__RX_PUSH(K, PC, POS, AUX) do { \
@@ -2738,7 +2772,7 @@ static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, c
     for (;;) {
         const llm__rx_inst *in = &prog[pc];
         int ok = 1;
-        if (++steps > budget) { r = 2; goto out; }
+        if (++steps > budget) { r = sc->memo_on ? 3 : 2; goto out; }
         switch (in->op) {
         case LLM__RXO_CLASS:
             if (pos < n && llm__rx_in(re, &cls[in->cls], s, n, pos, &len)) { pos += len; pc++; }
@@ -2756,11 +2790,13 @@ static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, c
                         pos += len;
                         if (++k == mn) minpos = pos;
                     }
-                    if (k < mn) { ok = 0; break; }
+                    if (k < mn) { steps += k; ok = 0; break; }
                 }
+                steps += k;
                 if (k > mn && in->keep) LLM__RX_PUSH(LLM__RXF_BACK, pc + 1, pos, minpos);
             } else {
                 while (k < mn && pos < n && llm__rx_in(re, c, s, n, pos, &len)) { pos += len; k++; }
+                steps += k;
                 if (k < mn) { ok = 0; break; }
                 if (k < mx) LLM__RX_PUSH(LLM__RXF_LAZY, pc, pos, k);
             }
@@ -2768,8 +2804,8 @@ static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, c
             break;
         }
         case LLM__RXO_SPLIT: {
-            int tx = in->fx.other < 0 || (pos < n && llm__rx_first_ok(&in->fx, s, pos));
-            int ty = in->fy.other < 0 || (pos < n && llm__rx_first_ok(&in->fy, s, pos));
+            int tx = in->fx.other < 0 || (pos < n && llm__rx_first_ok(&in->fx, s, n, pos, &mpos, &mcat));
+            int ty = in->fy.other < 0 || (pos < n && llm__rx_first_ok(&in->fy, s, n, pos, &mpos, &mcat));
             if (tx) {
                 if (ty && in->keep) LLM__RX_PUSH(LLM__RXF_BRANCH, in->y, pos, 0);
                 pc = in->x;
@@ -2790,8 +2826,8 @@ static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, c
             sc->top = top;
             sc->steps += steps; steps = 0;
             r = llm__rx_exec(re, sc, in->x, s, n, pos, depth + 1, &e);
-            budget = sc->memo_on ? SIZE_MAX : sc->budget - (sc->steps < sc->budget ? sc->steps : sc->budget);
-            if (r < 0 || r == 2) goto out;
+            budget = sc->budget - (sc->steps < sc->budget ? sc->steps : sc->budget);
+            if (r < 0 || r >= 2) goto out;
             if (r == in->neg) ok = 0;
             else pc++;
             r = 0;
@@ -2839,8 +2875,11 @@ static int llm__regex_find(const llm__regex *re, const unsigned char *s, size_t 
     sc->steps = 0;
     sc->memo_on = 0;
     sc->budget = 4096 + 64 * (n - from); /* real patterns take a few steps per byte */
+    if (n - from > (SIZE_MAX - 4096) / 64) sc->budget = SIZE_MAX;
     while (i < n) {
-        if (llm__rx_first_ok(&re->first, s, i)) {
+        size_t mpos = SIZE_MAX;
+        int mcat = 0;
+        if (llm__rx_first_ok(&re->first, s, n, i, &mpos, &mcat)) {
             int32_t pc0 = s[i] < 0x80 ? re->start[s[i]] : 0;
             r = llm__rx_exec(re, sc, pc0, s, n, i, 0, &e);
             if (r == 2) { /* pathological backtracking: from here on, remember failed states */
@@ -2855,8 +2894,14 @@ static int llm__regex_find(const llm__regex *re, const unsigned char *s, size_t 
                 }
                 memset(sc->memo, 0, words * sizeof(uint32_t));
                 sc->memo_on = 1; sc->memo_base = i; sc->memo_span = span;
+                /* with the memo each (instruction, position) fails at most once: a limit linear
+                   in the text, past which the search gives up rather than run for hours */
+                sc->steps = 0;
+                sc->budget = span < ((size_t)1 << 40) / (64 + 16 * (size_t)re->n_prog)
+                                 ? 100000000 + span * (64 + 16 * (size_t)re->n_prog) : SIZE_MAX;
                 r = llm__rx_exec(re, sc, pc0, s, n, i, 0, &e);
             }
+            if (r == 3) return LLM_ERR_UNSUPPORTED;
             if (r < 0) return r;
             if (r) { *ms = i; *me = e; return 1; }
         }
@@ -2888,10 +2933,15 @@ typedef struct llm__rx_set { uint32_t ascii[4]; uint64_t cats; size_t r0; int ne
 
 static int llm__rx_fail(llm__rx_comp *c, llm_status st, const char *what) {
     if (c->st == LLM_OK) {
+        char head[61];                 /* the pattern need not end in a NUL */
+        size_t k, hn = c->n < 60 ? c->n : 60;
+        for (k = 0; k < hn; k++) head[k] = c->p[k] ? (char)c->p[k] : ' ';
+        head[hn] = 0;
         c->st = st;
-        llm__fail(c->err, st, "regex: %s %s (offset %u of \"%.60s%s\")", what,
-                  st == LLM_ERR_UNSUPPORTED ? "is not supported" : "", (unsigned)c->i, (const char *)c->p,
-                  c->n > 60 ? "..." : "");
+        if (st == LLM_ERR_OUT_OF_MEMORY) llm__fail(c->err, st, "regex: out of memory");
+        else llm__fail(c->err, st, "regex: %s%s (offset %u of \"%s%s\")", what,
+                       st == LLM_ERR_UNSUPPORTED ? " is not supported" : "", (unsigned)c->i, head,
+                       c->n > 60 ? "..." : "");
     }
     return -1;
 }
@@ -3300,12 +3350,21 @@ static int llm__rx_repeat(llm__rx_comp *c) {
     return c->st ? -1 : node;
 }
 
+/* ab c as CAT(a, CAT(b, c)): nested to the right, so the passes over the tree loop along a
+   sequence or an alternation and recurse only into groups (at most 64 deep). */
 static int llm__rx_cat(llm__rx_comp *c) {
-    int node = -1;
+    int node = -1, last = -1;
     while (!c->st && c->i < c->n && (c->literal || (c->p[c->i] != '|' && c->p[c->i] != ')'))) {
-        int r = llm__rx_repeat(c);
+        int r = llm__rx_repeat(c), k;
         if (r < 0) return -1;
-        node = node < 0 ? r : llm__rx_node_new(c, LLM__RXN_CAT, node, r);
+        if (node < 0) node = r;
+        else if (last < 0) last = node = llm__rx_node_new(c, LLM__RXN_CAT, node, r);
+        else {
+            k = llm__rx_node_new(c, LLM__RXN_CAT, c->node[last].b, r);
+            if (k < 0) return -1;
+            c->node[last].b = k;
+            last = k;
+        }
     }
     return node < 0 ? llm__rx_node_new(c, LLM__RXN_EMPTY, 0, 0) : node;
 }
@@ -3332,13 +3391,15 @@ static int llm__rx_alt(llm__rx_comp *c) {
 
 /* ---- emitting the program ---- */
 static int llm__rx_nullable(const llm__rx_comp *c, int k) {
-    const llm__rx_node *d = &c->node[k];
-    switch (d->type) {
-    case LLM__RXN_CLASS: return 0;
-    case LLM__RXN_CAT: return llm__rx_nullable(c, d->a) && llm__rx_nullable(c, d->b);
-    case LLM__RXN_ALT: return llm__rx_nullable(c, d->a) || llm__rx_nullable(c, d->b);
-    case LLM__RXN_REP: return d->min == 0 || llm__rx_nullable(c, d->a);
-    default: return 1; /* EMPTY, LOOK */
+    for (;;) {
+        const llm__rx_node *d = &c->node[k];
+        switch (d->type) {
+        case LLM__RXN_CLASS: return 0;
+        case LLM__RXN_CAT: if (!llm__rx_nullable(c, d->a)) return 0; k = d->b; break;
+        case LLM__RXN_ALT: if (llm__rx_nullable(c, d->a)) return 1; k = d->b; break;
+        case LLM__RXN_REP: if (d->min == 0) return 1; k = d->a; break;
+        default: return 1; /* EMPTY, LOOK */
+        }
     }
 }
 
@@ -3357,7 +3418,9 @@ static int llm__rx_emit_inst(llm__rx_comp *c, int op) {
 static void llm__rx_emit(llm__rx_comp *c, int k) {
     llm__rx_node d;
     int s, j;
+    int32_t chain = -1;                /* the JMPs that end alternatives, linked through x */
     uint32_t r;
+  again:
     if (c->st) return;
     d = c->node[k];
     switch (d.type) {
@@ -3366,16 +3429,17 @@ static void llm__rx_emit(llm__rx_comp *c, int k) {
         s = llm__rx_emit_inst(c, LLM__RXO_CLASS);
         if (s >= 0) c->prog[s].cls = d.a;
         break;
-    case LLM__RXN_CAT: llm__rx_emit(c, d.a); llm__rx_emit(c, d.b); break;
+    case LLM__RXN_CAT: llm__rx_emit(c, d.a); k = d.b; goto again;
     case LLM__RXN_ALT:
         s = llm__rx_emit_inst(c, LLM__RXO_SPLIT);
         llm__rx_emit(c, d.a);
         j = llm__rx_emit_inst(c, LLM__RXO_JMP);
         if (c->st) return;
         c->prog[s].x = s + 1; c->prog[s].y = (int32_t)c->n_prog;
-        llm__rx_emit(c, d.b);
-        if (!c->st) c->prog[j].x = (int32_t)c->n_prog;
-        break;
+        c->prog[j].x = chain;
+        chain = j;
+        k = d.b;
+        goto again;
     case LLM__RXN_LOOK:
         if (c->node[d.a].type == LLM__RXN_CLASS) { /* (?!\S): one test */
             s = llm__rx_emit_inst(c, LLM__RXO_LOOKC);
@@ -3435,13 +3499,22 @@ static void llm__rx_emit(llm__rx_comp *c, int k) {
         }
         break;
     }
+    while (chain >= 0 && !c->st) { /* every alternative continues after the last one */
+        int32_t next = c->prog[chain].x;
+        c->prog[chain].x = (int32_t)c->n_prog;
+        chain = next;
+    }
 }
 
 static void llm__rx_first_add(const llm__rx_comp *c, int32_t cls, llm__rx_first *f) {
     const llm__rx_class *k = &c->cls[cls];
     int i;
     for (i = 0; i < 4; i++) f->ascii[i] |= k->ascii[i];
-    if (k->neg || k->cats || k->nr) f->other = 1;
+    if (k->nr || f->other == 2) f->other = 2;    /* explicit ranges: any non-ASCII, to be safe */
+    else {
+        uint64_t m = k->neg ? ~k->cats : k->cats;
+        if (m) { f->other = 1; f->cats |= m; }
+    }
 }
 
 /* The characters the program can start with from pc (other = -1: anything, or nothing). */
@@ -3466,7 +3539,7 @@ static void llm__rx_first_of(const llm__rx_comp *c, int32_t pc, llm__rx_first *f
 static void llm__rx_first_at(const llm__rx_comp *c, int32_t pc, llm__rx_first *f, unsigned char *seen) {
     memset(f, 0, sizeof *f);
     memset(seen, 0, c->n_prog);
-    if (c->n_prog > 4000) f->other = -1; /* a huge program: skip the analysis (quadratic) */
+    if (c->n_prog > 1000) f->other = -1; /* a big program: skip the analysis (quadratic, recursive) */
     llm__rx_first_of(c, pc, f, seen);
 }
 
@@ -3532,6 +3605,16 @@ static llm_status llm__regex_compile(const llm_allocator *a, const char *pat, si
         llm__rx_emit(&c, node);
         llm__rx_emit_inst(&c, LLM__RXO_MATCH);
     }
+    for (k = 0; k < c.n_prog && !c.st; k++) { /* jump threading: JMP to JMP, JMP to MATCH */
+        llm__rx_inst *in = &c.prog[k];
+        int hops;
+        if (in->op == LLM__RXO_JMP || in->op == LLM__RXO_SPLIT) {
+            for (hops = 0; hops < 64 && c.prog[in->x].op == LLM__RXO_JMP; hops++) in->x = c.prog[in->x].x;
+            if (in->op == LLM__RXO_JMP && c.prog[in->x].op == LLM__RXO_MATCH) in->op = LLM__RXO_MATCH;
+        }
+        if (in->op == LLM__RXO_SPLIT)
+            for (hops = 0; hops < 64 && c.prog[in->y].op == LLM__RXO_JMP; hops++) in->y = c.prog[in->y].x;
+    }
     if (!c.st) {
         seen = (unsigned char *)llm__alloc(a, c.n_prog);
         re = (llm__regex *)llm__calloc(a, 1, sizeof *re);
@@ -3558,7 +3641,7 @@ static llm_status llm__regex_compile(const llm_allocator *a, const char *pat, si
             }
             re->start[k] = pc;
         }
-        if (re->first.other < 0) { memset(re->first.ascii, 0xFF, sizeof re->first.ascii); re->first.other = 1; }
+        if (re->first.other < 0) { memset(re->first.ascii, 0xFF, sizeof re->first.ascii); re->first.other = 2; }
         if (a) re->alloc = *a;
         re->prog = c.prog; re->n_prog = (int32_t)c.n_prog;
         re->cls = c.cls; re->n_cls = (int32_t)c.n_cls;
@@ -3587,7 +3670,9 @@ static llm_status llm__regex_compile(const llm_allocator *a, const char *pat, si
          the part from the last safe boundary before the first character that needs work on is
          normalized; the prefix is copied. LLM_ERR_OUT_OF_MEMORY is the only failure.
      Invalid UTF-8: each byte that starts no valid character (llm__utf8_decode) passes through
-     unchanged, as a starter that composes with nothing (so nothing composes across it). */
+     unchanged, as a starter that composes with nothing (so nothing composes across it).
+     Unicode version: Python 3.11's unicodedata, 14.0: decompositions and compositions added
+     later (Unicode 16.0 has some, e.g. for Tulu-Tigalari) are not applied. */
 
 /* In the >>appendix: flags (LLM__NFC_*) and combining class of a code point; its one-level
    canonical decomposition (0: none; *b 0 for a singleton); the primary composite of a pair. */
@@ -14297,9 +14382,9 @@ static void llm__kernels_choose(llm__kernels *k, const llm_allocator *al, int ca
    >>appendix: Unicode tables
    ========================================================================================= */
 /* BEGIN tables generated by tests/ref/gen_unicode_tables.py */
-/* General categories (regex 2.5.123): 34112 bytes. Values: 0 Lu 1 Ll 2 Lt 3 Lm 4 Lo 5 Mn 6 Mc 7 Me
-   8 Nd 9 Nl 10 No 11 Pc 12 Pd 13 Ps 14 Pe 15 Pi 16 Pf 17 Po 18 Sm 19 Sc 20 Sk 21 So 22 Zs 23 Zl
-   24 Zp 25 Cc 26 Cf 27 Cs 28 Co 29 Cn 30 Cc that is White_Space (U+0009..U+000D, U+0085)
+/* General categories (Python regex 2.5.123, Unicode 15.0): 34112 bytes. Values: 0 Lu 1 Ll 2 Lt 3 Lm 4 Lo
+   5 Mn 6 Mc 7 Me 8 Nd 9 Nl 10 No 11 Pc 12 Pd 13 Ps 14 Pe 15 Pi 16 Pf 17 Po 18 Sm 19 Sc 20 Sk 21 So
+   22 Zs 23 Zl 24 Zp 25 Cc 26 Cf 27 Cs 28 Co 29 Cn 30 Cc that is White_Space (U+0009..U+000D, U+0085)
    31 So that is in \w (circled letters) 32 Cf that is in \w (U+200C, U+200D). */
 static const unsigned char llm__uc_cat_index[2048] = {
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
@@ -14895,7 +14980,7 @@ static const uint32_t llm__uc_cat_high[5][2] = { /* {lo, hi | category << 24} ab
 static const uint32_t llm__uc_fold_ascii_tab[3][2] = {
     {'i',0x130}, {'k',0x212A}, {'s',0x17F},
 };
-/* NFC (Python unicodedata 14.0.0): 35144 bytes. llm__nfc_prop: an index into llm__nfc_props,
+/* NFC (Python unicodedata, Unicode 14.0.0): 35144 bytes. llm__nfc_prop: an index into llm__nfc_props,
    {canonical combining class, flags: 1 quick check No, 2 quick check Maybe, 4 decomposes}. */
 static const unsigned char llm__nfc_prop_index[1536] = {
     0, 1, 2, 3, 4, 0, 5, 6, 7, 8, 0, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,

@@ -114,6 +114,58 @@ static void bench_long_word(void) {
     llm_tokenizer_free(tok);
 }
 
+/* The Split pre-tokenizer's regex matcher alone: all matches of the Llama 3 (cl100k) and
+   GPT-2 patterns (the hand-written pre-splits beside them), and the NFC quick check. */
+static void bench_regex(const char *text, size_t size) {
+    static const char *const pats[2][2] = {
+        {"Llama 3 / cl100k", "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+"
+                             "[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"},
+        {"GPT-2", "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"}};
+    const unsigned char *s = (const unsigned char *)text;
+    const unsigned char *out = NULL;
+    unsigned char *buf = NULL;
+    size_t k, cap = 0, no;
+    double best = 1e30;
+    int r;
+    for (k = 0; k < 2; k++) {
+        llm__regex *re;
+        llm__rx_scratch sc;
+        llm_error err;
+        size_t from, ms, me, cnt = 0, i;
+        double bh = 1e30;
+        best = 1e30;
+        memset(&sc, 0, sizeof sc);
+        if (llm__regex_compile(NULL, pats[k][1], strlen(pats[k][1]), 0, &re, &err) != LLM_OK) {
+            printf("regex %s: %s\n", pats[k][0], err.message);
+            continue;
+        }
+        for (r = 0; r < 5; r++) {
+            double t0 = llm_time_seconds();
+            for (from = 0, cnt = 0; llm__regex_find(re, s, size, from, &sc, &ms, &me) == 1; from = me) cnt++;
+            t0 = llm_time_seconds() - t0;
+            if (t0 < best) best = t0;
+            t0 = llm_time_seconds();
+            for (i = 0; i < size;) i = llm__split_next(k ? LLM_PATTERN_GPT2 : LLM_PATTERN_GPT4, s, size, i);
+            t0 = llm_time_seconds() - t0;
+            if (t0 < bh) bh = t0;
+        }
+        printf("regex %-20s %7.1f MB/s (%lu matches; hand-written pre-split %.1f MB/s)\n", pats[k][0],
+               size / 1e6 / best, (unsigned long)cnt, size / 1e6 / bh);
+        llm__rx_scratch_free(&sc);
+        llm__regex_free(re);
+    }
+    best = 1e30;
+    for (r = 0; r < 5; r++) {
+        double t0 = llm_time_seconds();
+        llm__nfc(NULL, s, size, &buf, &cap, &out, &no);
+        t0 = llm_time_seconds() - t0;
+        if (t0 < best) best = t0;
+    }
+    printf("NFC quick check            %7.1f MB/s (already NFC: %s)\n", size / 1e6 / best,
+           out == s ? "passed through" : "copied");
+    llm__dealloc(NULL, buf);
+}
+
 int main(void) {
     char p[1024];
     void *text;
@@ -144,6 +196,7 @@ int main(void) {
                (int)llm_tokenizer_vocab_size(tok), (unsigned long)td.size, llm_time_seconds() - t0);
         llm_tokenizer_free(tok);
     }
+    bench_regex((const char *)text, size);
     llm_free(NULL, text);
     return 0;
 }

@@ -274,6 +274,21 @@ static void test_regex_pathological(t_ctx *t) {
     text[3999] = 'b';
     rx_all("(a|a)+b", 7, 0, text, 4000, got, sizeof got);
     T_CHECK(t, strcmp(got, "0-4000") == 0, "%s", got);
+    {   /* a run scanned again from every start: quadratic; past the linear limit: a status */
+        size_t big = 1000000, from = 0, ms, me;
+        unsigned char *s = (unsigned char *)malloc(big);
+        llm__regex *re = NULL;
+        llm__rx_scratch sc;
+        int r;
+        memset(s, 'a', big);
+        memset(&sc, 0, sizeof sc);
+        T_CHECK(t, llm__regex_compile(NULL, "a*b", 3, 0, &re, NULL) == LLM_OK, "compile");
+        r = llm__regex_find(re, s, big, from, &sc, &ms, &me);
+        llm__rx_scratch_free(&sc);
+        llm__regex_free(re);
+        free(s);
+        T_CHECK(t, r == LLM_ERR_UNSUPPORTED, "a*b over 1 MB of a: %d", r);
+    }
     T_CHECK(t, llm_time_seconds() - t0 < 20.0, "too slow: %.1f s", llm_time_seconds() - t0);
     T_NOTE(t, "%.2f s for %u patterns over 4000 bytes", llm_time_seconds() - t0, (unsigned)(sizeof pats / sizeof pats[0]) + 1);
 }
@@ -398,6 +413,142 @@ static void test_nfc_fast_path(t_ctx *t) {
     llm__dealloc(NULL, buf);
 }
 
+/* Random patterns (from pieces of real ones and noise) compile or are refused cleanly; the ones
+   that compile find matches within bounds over random text; random text through NFC is the
+   same after a second pass (NFC is idempotent) and keeps every invalid byte. */
+static void test_regex_fuzz(t_ctx *t) {
+    static const char *const bits[] = {"a", "b", "\\p{L}", "\\p{N}", "\\s", "\\S", "[^\\s\\p{L}]", "[a-c]", ".", "(?:",
+                                       "(", ")", "|", "*", "+", "?", "{1,3}", "{2}", "(?i:", "(?!", "(?=", "\\", "[", "]",
+                                       "^", "\xc3\xa9", "\x80", "'s", " ?", "{", "}", "*?", "\\x{41}", "\\p{", "-"};
+    static const char *const tbits[] = {"a", "b", "c", " ", "  ", "\n", "\r\n", "1", "23", "'s", "\xc3\xa9", "e\xcc\x81",
+                                        "\xe6\x97\xa5", "\x80", "\xe2\x82", "\xf0\x9f\x98\x80", "!?", "\t"};
+    uint64_t rng = 0x9E3779B97F4A7C15ULL;
+    int iter, compiled = 0, matches = 0;
+    llm__rx_scratch sc;
+    unsigned char *nb = NULL, *nb2 = NULL;
+    size_t ncap = 0, ncap2 = 0;
+    memset(&sc, 0, sizeof sc);
+    for (iter = 0; iter < 3000; iter++) {
+        char pat[256], text[512];
+        size_t pl = 0, tl = 0, from = 0, ms, me, k, n1, n2;
+        int r, parts;
+        llm__regex *re = NULL;
+        llm_error err;
+        const unsigned char *o1, *o2;
+        parts = 1 + (int)((rng >> 33) % 8);
+        for (k = 0; k < (size_t)parts; k++) {
+            const char *b;
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            b = bits[(rng >> 33) % (sizeof bits / sizeof bits[0])];
+            if (pl + strlen(b) < sizeof pat) { memcpy(pat + pl, b, strlen(b)); pl += strlen(b); }
+        }
+        parts = (int)((rng >> 40) % 40);
+        for (k = 0; k < (size_t)parts; k++) {
+            const char *b;
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            b = tbits[(rng >> 33) % (sizeof tbits / sizeof tbits[0])];
+            if (tl + strlen(b) < sizeof text) { memcpy(text + tl, b, strlen(b)); tl += strlen(b); }
+        }
+        if (llm__regex_compile(NULL, pat, pl, 0, &re, &err) == LLM_OK) {
+            compiled++;
+            while ((r = llm__regex_find(re, (const unsigned char *)text, tl, from, &sc, &ms, &me)) == 1) {
+                T_CHECK(t, ms >= from && me > ms && me <= tl, "/%.*s/: match %u-%u from %u", (int)pl, pat,
+                        (unsigned)ms, (unsigned)me, (unsigned)from);
+                from = me;
+                matches++;
+            }
+            T_CHECK(t, r == 0, "status %d", r);
+            llm__regex_free(re);
+        } else {
+            T_CHECK(t, re == NULL && (err.status == LLM_ERR_UNSUPPORTED || err.status == LLM_ERR_FORMAT) &&
+                           strncmp(err.message, "regex: ", 7) == 0, "/%.*s/: %d %s", (int)pl, pat, (int)err.status,
+                    err.message);
+        }
+        T_CHECK(t, llm__nfc(NULL, (const unsigned char *)text, tl, &nb, &ncap, &o1, &n1) == LLM_OK, "nfc");
+        T_CHECK(t, llm__nfc(NULL, o1, n1, &nb2, &ncap2, &o2, &n2) == LLM_OK && n2 == n1 && memcmp(o1, o2, n1) == 0,
+                "nfc not idempotent on case %d", iter);
+        {   /* invalid bytes survive: count them on both sides */
+            size_t a = 0, b = 0, i, l;
+            uint32_t cp;
+            for (i = 0; i < tl; i += l) { l = llm__utf8_decode((const unsigned char *)text + i, tl - i, &cp); if (!l) { a++; l = 1; } }
+            for (i = 0; i < n1; i += l) { l = llm__utf8_decode(o1 + i, n1 - i, &cp); if (!l) { b++; l = 1; } }
+            T_CHECK(t, a == b, "nfc changed the invalid bytes of case %d", iter);
+        }
+    }
+    llm__rx_scratch_free(&sc);
+    llm__dealloc(NULL, nb); llm__dealloc(NULL, nb2);
+    T_NOTE(t, "3000 random patterns, %d compiled, %d matches", compiled, matches);
+}
+
+/* Allocation failures (the allocator of tests/test_oom.c failing at its k-th call, for every k):
+   compile, find (the scratch's stack and memo) and NFC end in LLM_ERR_OUT_OF_MEMORY and leak
+   nothing. */
+static llm_status rx_oom_scenario(const llm_allocator *al) {
+    static const char *const pat = "(?i:'s|'t)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}|(?:\\s(?!x))+|(?:a|a)+b|.";
+    llm__regex *re = NULL;
+    llm__rx_scratch sc;
+    unsigned char text[3000], *buf = NULL;
+    const unsigned char *out;
+    size_t i, from = 0, ms, me, cap = 0, no;
+    int r = 0;
+    llm_status st;
+    for (i = 0; i < sizeof text; i++) text[i] = (unsigned char)(i < 1000 ? " ab\n"[i % 4] : 'a');
+    st = llm__regex_compile(al, pat, strlen(pat), 0, &re, NULL);
+    if (st != LLM_OK) return st;
+    memset(&sc, 0, sizeof sc);
+    sc.a = al;
+    while ((r = llm__regex_find(re, text, sizeof text, from, &sc, &ms, &me)) == 1) from = me;
+    llm__rx_scratch_free(&sc);
+    llm__regex_free(re);
+    if (r < 0) return (llm_status)r;
+    st = llm__nfc(al, (const unsigned char *)"e\xcc\x81 \xe1\x84\x80\xe1\x85\xa1", 10, &buf, &cap, &out, &no);
+    llm__dealloc(al, buf);
+    return st;
+}
+
+static void test_regex_oom(t_ctx *t) {
+    long k;
+    for (k = 1;; k++) {
+        to_alloc ta;
+        llm_allocator al;
+        llm_status st;
+        memset(&ta, 0, sizeof ta);
+        ta.fail_at = k;
+        al.alloc_fn = to_alloc_fn; al.free_fn = to_free_fn; al.user_data = &ta;
+        st = rx_oom_scenario(&al);
+        T_CHECK(t, ta.live == 0, "allocation %ld failing: %ld blocks leaked", k, ta.live);
+        if (!ta.failed) { T_CHECK(t, st == LLM_OK, "status %d without a failure", (int)st); break; }
+        T_CHECK(t, st == LLM_ERR_OUT_OF_MEMORY, "allocation %ld failing: status %d", k, (int)st);
+    }
+    T_NOTE(t, "%ld allocations, each failing in turn", k - 1);
+}
+
+/* Long patterns (a 16 KB literal, 2000 alternatives, 3000 groups in a row) compile and match:
+   the compiler loops along sequences and alternations instead of recursing. */
+static void test_regex_big_patterns(t_ctx *t) {
+    char *pat = (char *)malloc(40000), got[64];
+    size_t n = 0, k;
+    for (k = 0; k < 16384; k++) pat[n++] = (char)('a' + k % 3);
+    rx_all(pat, n, LLM__RX_LITERAL, (const unsigned char *)pat, n, got, sizeof got);
+    T_CHECK(t, strcmp(got, "0-16384") == 0, "literal: %s", got);
+    rx_all(pat, n, 0, (const unsigned char *)pat, n, got, sizeof got);
+    T_CHECK(t, strcmp(got, "0-16384") == 0, "as a regex: %s", got);
+    rx_all(pat, n + 1, 0, (const unsigned char *)pat, n, got, sizeof got);
+    T_CHECK(t, strcmp(got, "ERR -5") == 0, "16385 bytes: %s", got);
+    for (n = 0, k = 0; k < 2000; k++) n += (size_t)sprintf(pat + n, "%sx%u", k ? "|" : "", (unsigned)k);
+    rx_all(pat, n, 0, (const unsigned char *)"x1999 x7", 8, got, sizeof got);
+    T_CHECK(t, strcmp(got, "0-2 6-8") == 0, "alternatives: %s", got); /* x1 comes before x1999 */
+    for (n = 0, k = 0; k < 3000; k++) n += (size_t)sprintf(pat + n, "(?:a)");
+    {
+        unsigned char *text = (unsigned char *)malloc(3001);
+        memset(text, 'a', 3001);
+        rx_all(pat, n, 0, text, 3001, got, sizeof got);
+        free(text);
+    }
+    free(pat);
+    T_CHECK(t, strcmp(got, "0-3000") == 0, "groups: %s", got);
+}
+
 static const t_case regex_tests[] = {
     {"regex_fixtures_python", test_regex_fixtures},
     {"regex_constructs", test_regex_constructs},
@@ -405,6 +556,9 @@ static const t_case regex_tests[] = {
     {"regex_invalid_utf8", test_regex_invalid_utf8},
     {"regex_pathological", test_regex_pathological},
     {"regex_equals_split", test_regex_equals_split},
+    {"regex_fuzz", test_regex_fuzz},
+    {"regex_oom", test_regex_oom},
+    {"regex_big_patterns", test_regex_big_patterns},
     {"nfc_fixtures_python", test_nfc_fixtures},
     {"nfc_fast_path", test_nfc_fast_path},
 };

@@ -102,6 +102,14 @@ def wrap(items, indent=4, width=116):
     return lines
 
 
+def regex_unicode_version():
+    """The Unicode version of the regex module's tables, from a character each version added."""
+    for version, cp in (("16.0", 0x1C89), ("15.1", 0x2FFC), ("15.0", 0x31350), ("14.0", 0x0870), ("13.0", 0x08BE)):
+        if not regex.match(r'\p{Cn}', chr(cp)):
+            return version
+    return "older than 13.0"
+
+
 def gen_categories(out):
     s = all_chars()
     cat = categories(s)
@@ -128,10 +136,10 @@ def gen_categories(out):
             if ord(m.group()) >= 128:
                 fold.append((x, ord(m.group())))
     size += len(high) * 8 + len(fold) * 8
-    out.append("/* General categories (regex %s): %d bytes. Values: 0 Lu 1 Ll 2 Lt 3 Lm 4 Lo 5 Mn 6 Mc 7 Me"
-               % (regex.__version__, size))
-    out.append("   8 Nd 9 Nl 10 No 11 Pc 12 Pd 13 Ps 14 Pe 15 Pi 16 Pf 17 Po 18 Sm 19 Sc 20 Sk 21 So 22 Zs 23 Zl")
-    out.append("   24 Zp 25 Cc 26 Cf 27 Cs 28 Co 29 Cn 30 Cc that is White_Space (U+0009..U+000D, U+0085)")
+    out.append("/* General categories (Python regex %s, Unicode %s): %d bytes. Values: 0 Lu 1 Ll 2 Lt 3 Lm 4 Lo"
+               % (regex.__version__, regex_unicode_version(), size))
+    out.append("   5 Mn 6 Mc 7 Me 8 Nd 9 Nl 10 No 11 Pc 12 Pd 13 Ps 14 Pe 15 Pi 16 Pf 17 Po 18 Sm 19 Sc 20 Sk 21 So")
+    out.append("   22 Zs 23 Zl 24 Zp 25 Cc 26 Cf 27 Cs 28 Co 29 Cn 30 Cc that is White_Space (U+0009..U+000D, U+0085)")
     out.append("   31 So that is in \\w (circled letters) 32 Cf that is in \\w (U+200C, U+200D). */")
     out += tab
     out.append("static const uint32_t llm__uc_cat_high[%d][2] = { /* {lo, hi | category << 24} above 0x%X */"
@@ -185,7 +193,7 @@ def gen_nfc(out):
     assert all(v == 0 for v in val[limit:])
     tab, size = two_stage(val, limit, SHIFT, "llm__nfc_prop")
     size += len(props) * 2 + len(keys) * 8 + len(comp) * 2
-    out.append("/* NFC (Python unicodedata %s): %d bytes. llm__nfc_prop: an index into llm__nfc_props,"
+    out.append("/* NFC (Python unicodedata, Unicode %s): %d bytes. llm__nfc_prop: an index into llm__nfc_props,"
                % (u.unidata_version, size))
     out.append("   {canonical combining class, flags: 1 quick check No, 2 quick check Maybe, 4 decomposes}. */")
     out += tab
