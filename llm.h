@@ -10179,7 +10179,7 @@ static llm_status llm__hf_pretok(const unsigned char *s, size_t n, size_t v, int
         if (pat == (size_t)-1 || s[pat] != '{')
             return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: Split without a pattern");
         if (!llm__js_getstr(s, n, v, "behavior", beh, sizeof beh)) beh[0] = 0;
-        if ((rv = llm__js_get(s, n, pat, "String")) != (size_t)-1) {
+        if (llm__js_get(s, n, pat, "String") != (size_t)-1) {
             char a[8];
             /* " " merged with the previous piece, after spaces became "▁": nothing left to split */
             if (llm__js_getstr(s, n, pat, "String", a, sizeof a) && strcmp(a, " ") == 0 && p->replace_space &&
@@ -10270,7 +10270,7 @@ static llm_status llm__tok_set_regex(llm_tokenizer *t, int k, const char *pat, s
 static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *s, size_t n, llm_tokenizer **out,
                                    llm_error *err) {
     const size_t root = llm__skip_ws(s, n, 0);
-    size_t model, vocab, merges, added, i, v, e, ks, ke, cnt = 0, nadd = 0, rawn = 0, k, nm = 0, maxlit = 0;
+    size_t model, vocab, merges, added, i, v, e, ks, ke, cnt = 0, nadd = 0, rawn = 0, k, nm = 0;
     uint32_t b2u[256];
     int16_t u2b[324];
     llm__hf_pipe p;
@@ -10345,7 +10345,7 @@ static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *
     /* 1. the entries: model.vocab, then added_tokens */
     added = llm__js_get(s, n, root, "added_tokens");
     if (added != (size_t)-1 && s[added] != '[') added = (size_t)-1;
-    for (i = vocab; llm__js_member(s, n, &i, &ks, &ke, &v);) { cnt++; maxlit = LLM__MAX(maxlit, ke - ks); }
+    for (i = vocab; llm__js_member(s, n, &i, &ks, &ke, &v);) cnt++;
     if (added != (size_t)-1) for (i = added; llm__js_elem(s, n, &i, &v);) nadd++;
     eoff = (uint32_t *)llm__alloc(a, (cnt + nadd + 1) * sizeof(uint32_t));
     elen = (uint32_t *)llm__alloc(a, (cnt + nadd + 1) * sizeof(uint32_t));
