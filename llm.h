@@ -2327,6 +2327,7 @@ struct llm_tokenizer {
     int rank_merges;         /* SPM: pieces merge by the rank of a merge list (tokenizer.json's BPE
                                 model, Gemma), not by score; unknown characters fall back to bytes */
     int fuse_unk;            /* SPM, rank merges: adjacent unknown pieces give one <unk> */
+    int meta_split;          /* SPM: Metaspace split: a piece begins at every "▁" (no "▁▁" merges) */
     int prefix_each;         /* SPM: the dummy prefix before each part between added tokens, not only
                                 the first (Hugging Face's Prepend normalizer, Metaspace "always") */
     int add_bos, add_eos;    /* llm_tokenizer_default_flags */
@@ -4254,8 +4255,8 @@ static void llm__spm_text(const llm_tokenizer *t, llm__work *w, const unsigned c
     seg = 0;
     for (i = 0; i < k;) {
         int sp = i + 3 <= k && o[i] == 0xE2 && o[i + 1] == 0x96 && o[i + 2] == 0x81;
-        if (sp && i > 0 && !(i >= 3 && o[i - 3] == 0xE2 && o[i - 2] == 0x96 && o[i - 1] == 0x81) &&
-            !t->seg_keep[o[i - 1]]) {
+        if (sp && i > 0 && (t->meta_split || (!(i >= 3 && o[i - 3] == 0xE2 && o[i - 2] == 0x96 && o[i - 1] == 0x81) &&
+                                              !t->seg_keep[o[i - 1]]))) {
             llm__word_cached(t, w, o + seg, i - seg);
             seg = i;
         }
@@ -10057,16 +10058,17 @@ static int llm__js_streq(const unsigned char *s, size_t n, size_t v, const char 
        GPT-2's byte alphabet; normalizer none or NFC; pre-tokenizer steps ByteLevel
        (add_prefix_space; use_regex = GPT-2's split), Split (Isolated) on GPT-2's, cl100k's or
        Qwen 2's regex, Digits; ignore_merges. Decoder ByteLevel: the token bytes.
-     SentencePiece-style (spaces become "▁": a Replace(" ", "▁") normalizer, or Metaspace
-       without split: Gemma, Llama 2 converted): tokens as UTF-8; Prepend("▁") / Metaspace
-       prepend_scheme adds the dummy prefix; merges by rank; byte_fallback (<0xXX>), unk_token,
-       fuse_unk. Decoders Replace("▁", " "), ByteFallback, Fuse, Strip, Metaspace.
+     SentencePiece-style (spaces become "▁": a Replace(" ", "▁") normalizer, or Metaspace,
+       whose split makes a piece begin at each "▁"; Gemma, Llama 2 converted): tokens as UTF-8;
+       Prepend("▁") / Metaspace prepend_scheme adds the dummy prefix; merges by rank;
+       byte_fallback (<0xXX>), unk_token, fuse_unk. Decoders Replace("▁", " "), ByteFallback,
+       Fuse, Strip, Metaspace.
    Added tokens take their ids (above the model's vocabulary or inside it); "special" ones
    become CONTROL tokens (matched only with LLM_TOKENIZE_ALLOW_SPECIAL), the others USER
    tokens (always matched, as Hugging Face does). BOS/EOS come from a TemplateProcessing
    post-processor (which also says to add them), else from their usual names. */
 typedef struct llm__hf_pipe {
-    int bytelevel, nfc, replace_space, prepend, metaspace, prefix_space, n_pre;
+    int bytelevel, nfc, replace_space, prepend, metaspace, meta_split, prefix_space, n_pre;
     unsigned char pre[4];
     char re[4][512];   /* LLM__PRE_REGEX steps: the pattern */
     size_t re_len[4];
@@ -10165,12 +10167,11 @@ static llm_status llm__hf_pretok(const unsigned char *s, size_t n, size_t v, int
         if (!llm__js_getstr(s, n, v, "replacement", r, sizeof r) || strcmp(r, "\xE2\x96\x81") != 0)
             return llm__fail(err, LLM_ERR_UNSUPPORTED,
                              "tokenizer.json: Metaspace with a replacement other than \"\xE2\x96\x81\"");
-        if (llm__js_bool(s, n, v, "split", 1))
-            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: Metaspace with split: true");
+        p->meta_split = llm__js_bool(s, n, v, "split", 1);   /* (Hugging Face's default) */
         p->metaspace = 1;
         if (llm__js_getstr(s, n, v, "prepend_scheme", sch, sizeof sch))
             p->prepend = strcmp(sch, "never") == 0 ? 0 : strcmp(sch, "always") == 0 ? 2 : 1;
-        else p->prepend = llm__js_bool(s, n, v, "add_prefix_space", 1);
+        else p->prepend = llm__js_bool(s, n, v, "add_prefix_space", 1) ? 2 : 0;   /* (older files: always) */
         return LLM_OK;
     } else if (strcmp(ty, "Split") == 0) {
         size_t pat = llm__js_get(s, n, v, "pattern"), rv, re;
@@ -10423,6 +10424,7 @@ static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *
         t->rank_merges = 1; t->escape_ws = 1; t->remove_extra_ws = 0;
         t->add_dummy_prefix = p.prepend != 0;
         t->prefix_each = p.prepend == 2;
+        t->meta_split = p.meta_split;
         t->byte_fallback = llm__js_bool(ms, mn, mo, "byte_fallback", 0);
         t->fuse_unk = llm__js_bool(ms, mn, mo, "fuse_unk", 0);
     } else {
@@ -10839,6 +10841,7 @@ static llm_status llm__tokenizer_to_gguf(const llm_tokenizer *t, llm__gguf_w *w)
             llm__gguf_w_arr_i32(w, "llm.tokenizer.merge_ids", ids, (size_t)t->n_merges * 2);
             llm__gguf_w_bool(w, "llm.tokenizer.fuse_unk", t->fuse_unk);
             llm__gguf_w_bool(w, "llm.tokenizer.prefix_each", t->prefix_each);
+            llm__gguf_w_bool(w, "llm.tokenizer.meta_split", t->meta_split);
         } else w->oom = 1;
         llm__dealloc(a, sc); llm__dealloc(a, ids);
     } else if (!bpe) llm__gguf_w_arr_f32(w, "tokenizer.ggml.scores", t->score, (size_t)t->n);
@@ -10981,6 +10984,7 @@ static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocat
         if (llm__gguf_get_bool(g, "llm.tokenizer.byte_fallback", &b)) t->byte_fallback = b;
         if (llm__gguf_get_bool(g, "llm.tokenizer.fuse_unk", &b)) t->fuse_unk = b;
         if (llm__gguf_get_bool(g, "llm.tokenizer.prefix_each", &b)) t->prefix_each = b;
+        if (llm__gguf_get_bool(g, "llm.tokenizer.meta_split", &b)) t->meta_split = b;
     }
     if (llm__gguf_get_bool(g, "tokenizer.ggml.add_bos_token", &b)) t->add_bos = b;
     if (llm__gguf_get_bool(g, "tokenizer.ggml.add_eos_token", &b)) t->add_eos = b;

@@ -436,6 +436,31 @@ static void test_tokjson_llama2_shape(t_ctx *t) {
     llm_tokenizer_free(tok);
 }
 
+/* Metaspace with split (Hugging Face's default): a piece begins at every "▁", so "▁▁" never
+   merges; without split it does. */
+static void test_tokjson_metaspace(t_ctx *t) {
+    static char js[2048];
+    static const char fmt[] =
+        "{\"added_tokens\": [{\"id\": 0, \"content\": \"<unk>\", \"special\": true}], \"normalizer\": null, "
+        "\"pre_tokenizer\": {\"type\": \"Metaspace\", \"replacement\": \"\\u2581\", \"add_prefix_space\": true%s}, "
+        "\"model\": {\"type\": \"BPE\", \"unk_token\": \"<unk>\", \"vocab\": {\"<unk>\": 0, \"a\": 1, \"b\": 2, "
+        "\"\\u2581\": 3, \"\\u2581\\u2581\": 4, \"\\u2581a\": 5, \"\\u2581b\": 6}, \"merges\": [[\"\\u2581\", "
+        "\"\\u2581\"], "
+        "[\"\\u2581\", \"a\"], [\"\\u2581\", \"b\"]]}}";
+    static const int32_t split[] = { 5, 3, 6 }, whole[] = { 5, 4, 2 };   /* "a  b" -> "▁a▁▁b" */
+    llm_tokenizer *tok = NULL;
+    llm_error e;
+    snprintf(js, sizeof js, fmt, "");
+    T_CHECK(t, llm_tokenizer_load_mem(js, strlen(js), NULL, &tok, &e) == LLM_OK, "load: %s", e.message);
+    T_CHECK(t, tj_ids(tok, "a  b", 0, split, 3), "split (the default): ▁a ▁ ▁b");
+    llm_tokenizer_free(tok);
+    tok = NULL;
+    snprintf(js, sizeof js, fmt, ", \"split\": false, \"prepend_scheme\": \"first\"");
+    T_CHECK(t, llm_tokenizer_load_mem(js, strlen(js), NULL, &tok, &e) == LLM_OK, "load: %s", e.message);
+    T_CHECK(t, tj_ids(tok, "a  b", 0, whole, 3), "no split: ▁a ▁▁ b");
+    llm_tokenizer_free(tok);
+}
+
 /* What the pipeline cannot run is refused, naming it. */
 static void test_tokjson_refusals(t_ctx *t) {
     static char js[16384];
@@ -445,7 +470,7 @@ static void test_tokjson_refusals(t_ctx *t) {
          "lookbehind"},
         {"{\"type\": \"Split\", \"pattern\": {\"Regex\": \"a+\"}, \"behavior\": \"Removed\"}", "Removed"},
         {"{\"type\": \"Whitespace\"}", "Whitespace"},
-        {"{\"type\": \"Metaspace\", \"replacement\": \"\\u2581\", \"split\": true}", "split"},
+        {"{\"type\": \"Metaspace\", \"replacement\": \"_\", \"split\": true}", "replacement"},
         {"{\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Punctuation\"}]}", "Punctuation"},
     };
     llm_tokenizer *tok;
@@ -547,6 +572,7 @@ static const t_case tokjson_tests[] = {
     { "tokjson_smollm_shape", test_tokjson_smollm_shape },
     { "tokjson_spm_shape", test_tokjson_spm_shape },
     { "tokjson_llama2_shape", test_tokjson_llama2_shape },
+    { "tokjson_metaspace", test_tokjson_metaspace },
     { "tokjson_refusals", test_tokjson_refusals },
     { "tokjson_long_word", test_tokjson_long_word },
     { "tokjson_llama3_exact", test_tokjson_llama3_exact },
