@@ -19,6 +19,7 @@
 #include "test_hf.c"
 #include "test_oom.c"
 #include "test_adapt.c"
+#include "test_chat.c"
 
 typedef struct t_suite { const t_case *cases; size_t n; } t_suite;
 #define T_SUITE(arr) { arr, sizeof(arr) / sizeof(arr[0]) }
@@ -35,6 +36,7 @@ static const t_suite t_suites[] = {
     T_SUITE(hf_tests),
     T_SUITE(oom_tests),
     T_SUITE(adapt_tests),
+    T_SUITE(chat_tests),
 };
 
 static int t_selected(const char *name, const char *filters) {
