@@ -38,7 +38,7 @@
        >>bpe_train   learning a byte-level BPE vocabulary
        >>formats     GGUF, tokenizer files, checkpoints, llm.c and llama2.c imports, shards,
                      LoRA adapters
-       >>sft         instruction-tuning data: JSONL, the chat template, batches
+       >>sft         instruction-tuning data: JSONL, chat formats (the models' templates), batches
        >>kernels     the fast variants behind the ops: >>gemm (packed, register-blocked),
                      >>matvec, the AdamW vectors; the sampler's heaps and selection
        >>appendix    Unicode tables for the pre-split
@@ -116,6 +116,32 @@
        In a game loop, llm_generator_create() then llm_generator_step(g, 0.004, &done) once
        per frame does about 4 ms of work. Lower level: llm_session_eval(s, ids, n, NULL), then
        llm_sampler_sample(smp, llm_session_logits(s), &id); or llm_beam_search().
+       A chat model (Qwen, Llama 3, SmolLM2, Gemma 3): its tokenizer knows the model's chat
+       format (from the model's chat template, see >>sft); llm_chat_tokenize writes the
+       conversation as the prompt, and generation stops at the end of the model's turn:
+
+   ---- example: chat ----
+      llm_model *model;
+      llm_session *s;
+      llm_sampler *smp;
+      llm_generate_desc gd;
+      llm_chat_message msg[2];
+      int32_t ids[512];
+      size_t n = 0;
+      llm_error err;
+      if (llm_model_load("qwen3-0.6b.gguf", NULL, &model, &err) != LLM_OK) { puts(err.message); return 1; }
+      msg[0].role = LLM_CHAT_SYSTEM; msg[0].content = "You are a blacksmith in a small village.";
+      msg[1].role = LLM_CHAT_USER; msg[1].content = "Can you mend my sword?";
+      if (llm_chat_tokenize(llm_model_tokenizer(model), NULL, msg, 2, 1, ids, 512, &n) != LLM_OK) return 1;
+      llm_session_create(model, NULL, &s, &err);
+      llm_sampler_create(model, NULL, &smp, &err);   // NULL desc: greedy
+      memset(&gd, 0, sizeof gd);
+      gd.prompt_ids = ids; gd.n_prompt_ids = (int)n; gd.max_tokens = 200; gd.on_text = print_piece;
+      llm_generate(s, smp, &gd, NULL);   // stops at <|im_end|>: the answer is done
+      llm_sampler_free(smp);
+      llm_session_free(s);
+      llm_model_free(model);
+   ---- end ----
 
    STEP BY STEP: ADAPTING A MODEL (instruction tuning, LoRA)
        Instruction-tuning data is JSONL of prompt/response pairs or chat messages; batches of
@@ -10886,14 +10912,16 @@ static void llm__chat_put(llm__chat_sink *k, const char *s, size_t n, int kind, 
     llm_status st;
     if (!k->tok) {   /* text */
         if (kind == LLM__CP_BOS_SPM) return;
-        if (k->out && k->n < k->cap) memcpy(k->out + k->n, s, LLM__MIN(n, k->cap - k->n));
+        if (n && k->out && k->n < k->cap) memcpy(k->out + k->n, s, LLM__MIN(n, k->cap - k->n));
         k->n += n;
         return;
     }
     if (k->st != LLM_OK) return;
     if (kind == LLM__CP_BOS || kind == LLM__CP_BOS_SPM || kind == LLM__CP_EOS) {
-        const int32_t id = kind == LLM__CP_EOS ? llm_tokenizer_eos(k->tok) : llm_tokenizer_bos(k->tok);
+        /* the tokenizer's; without one, the family's spelling when it is a token */
+        int32_t id = kind == LLM__CP_EOS ? llm_tokenizer_eos(k->tok) : llm_tokenizer_bos(k->tok);
         if (kind == LLM__CP_BOS_SPM && llm_tokenizer_kind(k->tok) != LLM_TOKENIZER_SPM) return;
+        if (id < 0 && n) id = llm_tokenizer_find(k->tok, s, n);
         if (id >= 0) llm__chat_id(k, id, learn);
         return;
     }
