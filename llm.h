@@ -10885,10 +10885,16 @@ static void llm__sft_push(llm__sft_b *b, int32_t id, int learn) {
 }
 
 /* ---- chat formats: one renderer writes a conversation as pieces; a sink makes text or ids ----
-   A piece is template text (encoded with LLM_TOKENIZE_ALLOW_SPECIAL), content (encoded
-   without), or BOS / EOS (the tokenizer's ids; as text, the family's spelling). */
+   Pieces: a special token of the template (<|im_start|>: encoded alone with
+   LLM_TOKENIZE_ALLOW_SPECIAL), the template's plain text and the contents (encoded without
+   it, so a content cannot spell a special token), BOS / EOS (the tokenizer's ids; as text,
+   the family's spelling). For the model families, the plain text between two special tokens
+   is encoded as one run, as the whole text would be (Hugging Face cuts a text at its special
+   tokens and encodes the parts); SFT data also cuts a run where the learned part starts (at
+   generation the prompt ends there too). llm.h's default template encodes every piece on
+   its own, as it always did. */
 typedef struct llm__chat_msg { int role; const char *s; size_t n; } llm__chat_msg;
-enum { LLM__CP_TMPL, LLM__CP_TEXT, LLM__CP_BOS, LLM__CP_BOS_SPM, LLM__CP_EOS };
+enum { LLM__CP_SPECIAL, LLM__CP_TMPL, LLM__CP_TEXT, LLM__CP_BOS, LLM__CP_BOS_SPM, LLM__CP_EOS };
 typedef struct llm__chat_sink {
     const llm_tokenizer *tok;   /* NULL: text into out[0..cap) */
     char *out;
@@ -10896,10 +10902,12 @@ typedef struct llm__chat_sink {
     size_t cap, n;              /* n: bytes or ids the whole conversation needs */
     llm__sft_b *sft;            /* SFT: ids appended with their learn flags */
     const llm_allocator *alloc;
-    int32_t *tmp;               /* one piece's ids */
+    int merge;                  /* plain pieces join a run (the families) */
+    int32_t *tmp;               /* one encoding's ids */
     size_t tmp_cap;
-    char *buf;                  /* one template piece put together */
-    size_t buf_cap;
+    char *run;                  /* plain text waiting to be encoded */
+    size_t run_len, run_cap;
+    int run_learn;
     llm_status st;
 } llm__chat_sink;
 static void llm__chat_id(llm__chat_sink *k, int32_t id, int learn) {
@@ -10907,27 +10915,11 @@ static void llm__chat_id(llm__chat_sink *k, int32_t id, int learn) {
     if (k->ids && k->n < k->cap) k->ids[k->n] = id;
     k->n++;
 }
-static void llm__chat_put(llm__chat_sink *k, const char *s, size_t n, int kind, int learn) {
+static void llm__chat_encode(llm__chat_sink *k, const char *s, size_t n, int flags, int learn) {
     size_t got = 0, i;
     llm_status st;
-    if (!k->tok) {   /* text */
-        if (kind == LLM__CP_BOS_SPM) return;
-        if (n && k->out && k->n < k->cap) memcpy(k->out + k->n, s, LLM__MIN(n, k->cap - k->n));
-        k->n += n;
-        return;
-    }
-    if (k->st != LLM_OK) return;
-    if (kind == LLM__CP_BOS || kind == LLM__CP_BOS_SPM || kind == LLM__CP_EOS) {
-        /* the tokenizer's; without one, the family's spelling when it is a token */
-        int32_t id = kind == LLM__CP_EOS ? llm_tokenizer_eos(k->tok) : llm_tokenizer_bos(k->tok);
-        if (kind == LLM__CP_BOS_SPM && llm_tokenizer_kind(k->tok) != LLM_TOKENIZER_SPM) return;
-        if (id < 0 && n) id = llm_tokenizer_find(k->tok, s, n);
-        if (id >= 0) llm__chat_id(k, id, learn);
-        return;
-    }
-    if (!n) return;
+    if (!n || k->st != LLM_OK) return;
     for (;;) {
-        const int flags = kind == LLM__CP_TMPL ? LLM_TOKENIZE_ALLOW_SPECIAL : 0;
         st = llm_tokenize(k->tok, s, n, flags, k->tmp, k->tmp_cap, &got);
         if (st != LLM_ERR_BUFFER_TOO_SMALL && !(st == LLM_OK && !k->tmp)) break;
         llm__dealloc(k->alloc, k->tmp);
@@ -10941,25 +10933,51 @@ static void llm__chat_put(llm__chat_sink *k, const char *s, size_t n, int kind, 
     if (st != LLM_OK) { k->st = st; return; }
     for (i = 0; i < got; i++) llm__chat_id(k, k->tmp[i], learn);
 }
-/* a template piece of up to three parts (NULL parts skipped), put together so that it is
-   encoded as one text */
-static void llm__chat_tmpl(llm__chat_sink *k, const char *a, const char *b, const char *c, int learn) {
-    const char *p[3];
-    size_t l[3], n = 0, i;
-    p[0] = a; p[1] = b; p[2] = c;
-    for (i = 0; i < 3; i++) { l[i] = p[i] ? strlen(p[i]) : 0; n += l[i]; }
-    if (!k->tok) { for (i = 0; i < 3; i++) llm__chat_put(k, p[i], l[i], LLM__CP_TMPL, learn); return; }
-    if (n + 1 > k->buf_cap) {
-        llm__dealloc(k->alloc, k->buf);
-        k->buf_cap = n + 64;
-        if (!(k->buf = (char *)llm__alloc(k->alloc, k->buf_cap))) {
-            k->buf_cap = 0;
-            k->st = LLM_ERR_OUT_OF_MEMORY;
-            return;
-        }
+static void llm__chat_flush(llm__chat_sink *k) {
+    if (k->run_len) llm__chat_encode(k, k->run, k->run_len, 0, k->run_learn);
+    k->run_len = 0;
+}
+static void llm__chat_put(llm__chat_sink *k, const char *s, size_t n, int kind, int learn) {
+    if (!k->tok) {   /* text */
+        if (kind == LLM__CP_BOS_SPM) return;
+        if (n && k->out && k->n < k->cap) memcpy(k->out + k->n, s, LLM__MIN(n, k->cap - k->n));
+        k->n += n;
+        return;
     }
-    for (n = 0, i = 0; i < 3; i++) { if (l[i]) memcpy(k->buf + n, p[i], l[i]); n += l[i]; }
-    llm__chat_put(k, k->buf, n, LLM__CP_TMPL, learn);
+    if (k->st != LLM_OK) return;
+    if (kind == LLM__CP_BOS || kind == LLM__CP_BOS_SPM || kind == LLM__CP_EOS) {
+        /* the tokenizer's; without one, the family's spelling when it is a token */
+        int32_t id = kind == LLM__CP_EOS ? llm_tokenizer_eos(k->tok) : llm_tokenizer_bos(k->tok);
+        if (kind == LLM__CP_BOS_SPM && llm_tokenizer_kind(k->tok) != LLM_TOKENIZER_SPM) return;
+        if (id < 0 && n) id = llm_tokenizer_find(k->tok, s, n);
+        llm__chat_flush(k);
+        if (id >= 0) llm__chat_id(k, id, learn);
+        return;
+    }
+    if (!n) return;
+    if (kind == LLM__CP_SPECIAL || !k->merge) {
+        llm__chat_flush(k);
+        llm__chat_encode(k, s, n, kind == LLM__CP_TEXT ? 0 : LLM_TOKENIZE_ALLOW_SPECIAL, learn);
+        return;
+    }
+    if (k->run_len && k->sft && learn != k->run_learn) llm__chat_flush(k);
+    if (k->run_len + n > k->run_cap) {
+        void *r = llm__tgrow(k->alloc, k->run, &k->run_cap, k->run_len + n, 1);
+        if (!r) { k->st = LLM_ERR_OUT_OF_MEMORY; return; }
+        k->run = (char *)r;
+    }
+    memcpy(k->run + k->run_len, s, n);
+    k->run_len += n;
+    k->run_learn = learn;
+}
+/* plain template text of up to three parts (NULL parts skipped) */
+static void llm__chat_tmpl(llm__chat_sink *k, const char *a, const char *b, const char *c, int learn) {
+    if (a) llm__chat_put(k, a, strlen(a), LLM__CP_TMPL, learn);
+    if (b) llm__chat_put(k, b, strlen(b), LLM__CP_TMPL, learn);
+    if (c) llm__chat_put(k, c, strlen(c), LLM__CP_TMPL, learn);
+}
+static void llm__chat_special(llm__chat_sink *k, const char *s, int learn) {
+    llm__chat_put(k, s, strlen(s), LLM__CP_SPECIAL, learn);
 }
 static void llm__chat_text(llm__chat_sink *k, const char *s, size_t n, int learn) {
     llm__chat_put(k, s, n, LLM__CP_TEXT, learn);
@@ -11000,14 +11018,18 @@ static void llm__chat_qwen3_assistant(llm__chat_sink *k, const llm__chat_msg *m,
         if ((o = llm__chat_find(r, rn, "<think>", 1)) != (size_t)-1) { r += o + 7; rn -= o + 7; }
         llm__chat_strip(&r, &rn, 1, 0, 1);
     }
+    llm__chat_special(k, "<|im_start|>", 0);
+    llm__chat_tmpl(k, "assistant\n", NULL, NULL, 0);
     if (after_query && (last || rn)) {
         llm__chat_strip(&r, &rn, 1, 1, 1);
         llm__chat_strip(&c, &cn, 1, 0, 1);
-        llm__chat_tmpl(k, "<|im_start|>assistant\n", NULL, NULL, 0);
-        llm__chat_tmpl(k, "<think>\n", NULL, NULL, 1);
+        llm__chat_special(k, "<think>", 1);
+        llm__chat_tmpl(k, "\n", NULL, NULL, 1);
         llm__chat_text(k, r, rn, 1);
-        llm__chat_tmpl(k, "\n</think>\n\n", NULL, NULL, 1);
-    } else llm__chat_tmpl(k, "<|im_start|>assistant\n", NULL, NULL, 0);
+        llm__chat_tmpl(k, "\n", NULL, NULL, 1);
+        llm__chat_special(k, "</think>", 1);
+        llm__chat_tmpl(k, "\n\n", NULL, NULL, 1);
+    }
     llm__chat_text(k, c, cn, 1);
 }
 
@@ -11019,6 +11041,7 @@ static void llm__chat_render(const llm_chat_template *t, const llm__chat_msg *m0
     const char *sys = NULL;
     size_t sysn = 0;
     int n = n0, i, fam = t->family;
+    k->merge = fam != LLM_CHAT_DEFAULT;
     if (t->default_system && (n0 == 0 || m0[0].role != LLM_CHAT_SYSTEM)) {   /* the template's own system turn */
         aug = (llm__chat_msg *)llm__alloc(k->alloc, ((size_t)n0 + 1) * sizeof *aug);
         if (!aug) { k->st = LLM_ERR_OUT_OF_MEMORY; return; }
@@ -11045,16 +11068,22 @@ static void llm__chat_render(const llm_chat_template *t, const llm__chat_msg *m0
             const int as = m[i].role == LLM_CHAT_ASSISTANT;
             if (as && (t->flags & LLM_CHAT_THINK)) llm__chat_qwen3_assistant(k, &m[i], i > last_query, i == n - 1);
             else {
-                llm__chat_tmpl(k, "<|im_start|>", llm__chat_role_name(m[i].role, 0), "\n", 0);
+                llm__chat_special(k, "<|im_start|>", 0);
+                llm__chat_tmpl(k, llm__chat_role_name(m[i].role, 0), "\n", NULL, 0);
                 llm__chat_text(k, m[i].s, m[i].n, as);
             }
-            llm__chat_tmpl(k, "<|im_end|>", NULL, NULL, as);
+            llm__chat_special(k, "<|im_end|>", as);
             llm__chat_tmpl(k, "\n", NULL, NULL, 0);
         }
         if (add_gen) {
-            llm__chat_tmpl(k, "<|im_start|>assistant\n", NULL, NULL, 0);
-            if ((t->flags & LLM_CHAT_THINK) && (t->flags & LLM_CHAT_THINK_OFF))
-                llm__chat_tmpl(k, "<think>\n\n</think>\n\n", NULL, NULL, 0);
+            llm__chat_special(k, "<|im_start|>", 0);
+            llm__chat_tmpl(k, "assistant\n", NULL, NULL, 0);
+            if ((t->flags & LLM_CHAT_THINK) && (t->flags & LLM_CHAT_THINK_OFF)) {
+                llm__chat_special(k, "<think>", 0);
+                llm__chat_tmpl(k, "\n\n", NULL, NULL, 0);
+                llm__chat_special(k, "</think>", 0);
+                llm__chat_tmpl(k, "\n\n", NULL, NULL, 0);
+            }
         }
         break;
     }
@@ -11062,22 +11091,32 @@ static void llm__chat_render(const llm_chat_template *t, const llm__chat_msg *m0
         llm__chat_put(k, "<|begin_of_text|>", 17, LLM__CP_BOS, 0);
         if (t->flags & LLM_CHAT_DATE_HEADER) {
             llm__chat_strip(&sys, &sysn, 1, 1, 0);
-            llm__chat_tmpl(k, "<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\n",
-                           "Today Date: ", t->date ? t->date : "26 Jul 2024", 0);
-            llm__chat_tmpl(k, "\n\n", NULL, NULL, 0);
+            llm__chat_special(k, "<|start_header_id|>", 0);
+            llm__chat_tmpl(k, "system", NULL, NULL, 0);
+            llm__chat_special(k, "<|end_header_id|>", 0);
+            llm__chat_tmpl(k, "\n\nCutting Knowledge Date: December 2023\nToday Date: ",
+                           t->date ? t->date : "26 Jul 2024", "\n\n", 0);
             llm__chat_text(k, sys, sysn, 0);
-            llm__chat_tmpl(k, "<|eot_id|>", NULL, NULL, 0);
+            llm__chat_special(k, "<|eot_id|>", 0);
         }
         for (i = 0; i < n; i++) {
             const char *c = m[i].s;
             size_t cn = m[i].n;
             const int as = m[i].role == LLM_CHAT_ASSISTANT;
             llm__chat_strip(&c, &cn, 1, 1, 0);
-            llm__chat_tmpl(k, "<|start_header_id|>", llm__chat_role_name(m[i].role, 0), "<|end_header_id|>\n\n", 0);
+            llm__chat_special(k, "<|start_header_id|>", 0);
+            llm__chat_tmpl(k, llm__chat_role_name(m[i].role, 0), NULL, NULL, 0);
+            llm__chat_special(k, "<|end_header_id|>", 0);
+            llm__chat_tmpl(k, "\n\n", NULL, NULL, 0);
             llm__chat_text(k, c, cn, as);
-            llm__chat_tmpl(k, "<|eot_id|>", NULL, NULL, as);
+            llm__chat_special(k, "<|eot_id|>", as);
         }
-        if (add_gen) llm__chat_tmpl(k, "<|start_header_id|>assistant<|end_header_id|>\n\n", NULL, NULL, 0);
+        if (add_gen) {
+            llm__chat_special(k, "<|start_header_id|>", 0);
+            llm__chat_tmpl(k, "assistant", NULL, NULL, 0);
+            llm__chat_special(k, "<|end_header_id|>", 0);
+            llm__chat_tmpl(k, "\n\n", NULL, NULL, 0);
+        }
         break;
     case LLM_CHAT_GEMMA:
         llm__chat_put(k, "<bos>", 5, LLM__CP_BOS, 0);
@@ -11086,32 +11125,32 @@ static void llm__chat_render(const llm_chat_template *t, const llm__chat_msg *m0
             size_t cn = m[i].n;
             const int as = m[i].role == LLM_CHAT_ASSISTANT;
             llm__chat_strip(&c, &cn, 1, 1, 0);
-            llm__chat_tmpl(k, "<start_of_turn>", llm__chat_role_name(m[i].role, 1), "\n", 0);
+            llm__chat_special(k, "<start_of_turn>", 0);
+            llm__chat_tmpl(k, llm__chat_role_name(m[i].role, 1), "\n", NULL, 0);
             if (i == 0 && sys) { llm__chat_text(k, sys, sysn, 0); llm__chat_tmpl(k, "\n\n", NULL, NULL, 0); }
             llm__chat_text(k, c, cn, as);
-            llm__chat_tmpl(k, "<end_of_turn>", NULL, NULL, as);
+            llm__chat_special(k, "<end_of_turn>", as);
             llm__chat_tmpl(k, "\n", NULL, NULL, 0);
         }
-        if (add_gen) llm__chat_tmpl(k, "<start_of_turn>model\n", NULL, NULL, 0);
+        if (add_gen) {
+            llm__chat_special(k, "<start_of_turn>", 0);
+            llm__chat_tmpl(k, "model\n", NULL, NULL, 0);
+        }
         break;
     case LLM_CHAT_LLAMA2:
         for (i = 0; i < n; i++) {
             const char *c = m[i].s;
             size_t cn = m[i].n;
             const int as = m[i].role == LLM_CHAT_ASSISTANT;
+            if (!as) { llm__chat_put(k, "<s>", 3, LLM__CP_BOS, 0); llm__chat_tmpl(k, "[INST] ", NULL, NULL, 0); }
+            else llm__chat_text(k, " ", 1, 1);
             if (i == 0 && sys) {   /* ("<<SYS>>\n" + system + "\n<</SYS>>\n\n" + content).strip() */
                 llm__chat_strip(&c, &cn, 0, 1, 0);
-                if (!as) { llm__chat_put(k, "<s>", 3, LLM__CP_BOS, 0); llm__chat_tmpl(k, "[INST] ", NULL, NULL, 0); }
-                else llm__chat_tmpl(k, " ", NULL, NULL, 0);
-                llm__chat_tmpl(k, "<<SYS>>\n", NULL, NULL, 0);
+                llm__chat_tmpl(k, "<<SYS>>\n", NULL, NULL, as);
                 if (!cn) llm__chat_strip(&sys, &sysn, 0, 1, 0);
-                llm__chat_text(k, sys, sysn, 0);
-                llm__chat_tmpl(k, cn ? "\n<</SYS>>\n\n" : (sysn ? "\n<</SYS>>" : "<</SYS>>"), NULL, NULL, 0);
-            } else {
-                llm__chat_strip(&c, &cn, 1, 1, 0);
-                if (!as) { llm__chat_put(k, "<s>", 3, LLM__CP_BOS, 0); llm__chat_tmpl(k, "[INST] ", NULL, NULL, 0); }
-                else llm__chat_text(k, " ", 1, 1);
-            }
+                llm__chat_text(k, sys, sysn, as);
+                llm__chat_tmpl(k, cn ? "\n<</SYS>>\n\n" : (sysn ? "\n<</SYS>>" : "<</SYS>>"), NULL, NULL, as);
+            } else llm__chat_strip(&c, &cn, 1, 1, 0);
             llm__chat_text(k, c, cn, as);
             if (as) { llm__chat_text(k, " ", 1, 1); llm__chat_put(k, "</s>", 4, LLM__CP_EOS, 1); }
             else llm__chat_tmpl(k, " [/INST]", NULL, NULL, 0);
@@ -11131,11 +11170,12 @@ static void llm__chat_render(const llm_chat_template *t, const llm__chat_msg *m0
         if (add_gen) llm__chat_tmpl(k, t->assistant_prefix, NULL, NULL, 0);
         break;
     }
+    if (k->tok) llm__chat_flush(k);
     llm__dealloc(k->alloc, aug);
 }
 static void llm__chat_sink_free(llm__chat_sink *k) {
-    llm__dealloc(k->alloc, k->tmp); llm__dealloc(k->alloc, k->buf);
-    k->tmp = NULL; k->buf = NULL; k->tmp_cap = k->buf_cap = 0;
+    llm__dealloc(k->alloc, k->tmp); llm__dealloc(k->alloc, k->run);
+    k->tmp = NULL; k->run = NULL; k->tmp_cap = k->run_cap = k->run_len = 0;
 }
 /* the public messages as pieces (roles checked); NULL on a bad role or no memory */
 static llm__chat_msg *llm__chat_msgs(const llm_allocator *a, const llm_chat_message *msgs, int n) {

