@@ -917,9 +917,9 @@ LLMDEF llm_status llm_token_shard_load_mem(const void *data, size_t size, const 
        {"messages": [{"role": "system" | "user" | "assistant", "content": "..."}, ...]}
    Each conversation is written in a chat format (an llm_chat_template; NULL takes the
    tokenizer's, see llm_tokenizer_chat: a model's own format when its files name one, else
-   llm.h's default below). The template's own text is encoded with LLM_TOKENIZE_ALLOW_SPECIAL
-   (its <|im_start|> is one token), the contents without it (a content's "<|im_start|>" stays
-   text); every piece is encoded on its own. The tokens learned are the assistant's output: its
+   llm.h's default below). The template's special tokens are tokens (encoded with
+   LLM_TOKENIZE_ALLOW_SPECIAL), the contents are encoded without it (a content's "<|im_start|>"
+   stays text): see llm_chat_tokenize. The tokens learned are the assistant's output: its
    contents and what ends its turn (the EOS in llm.h's default and Llama 2's format,
    <|im_end|>, <|eot_id|> or <end_of_turn> in the others; Qwen 3's <think> block where the
    format writes one); the rest (system and user turns, the template's structure) is context
@@ -961,9 +961,7 @@ LLMDEF llm_status llm_token_shard_load_mem(const void *data, size_t size, const 
      "\n<</SYS>>\n\n"; an assistant turn is " " content " " EOS; there is no generation prompt
      beyond " [/INST]".
    A template with none of these markers is kept (and written back) but formatted with the
-   default, with a warning through the log callback of the load. The ids follow the whole
-   text's exactly for byte-level tokenizers (the pieces end where the pre-tokenizer splits
-   anyway, except a content that starts with whitespace), not always for SentencePiece ones. */
+   default, with a warning through the log callback of the load. */
 typedef enum llm_chat_family {
     LLM_CHAT_UNKNOWN = -1,   /* llm_chat_detect: no family's markers (formatted as the default) */
     LLM_CHAT_DEFAULT = 0,    /* the prefix/suffix strings of an llm_chat_template */
@@ -1051,10 +1049,15 @@ LLMDEF size_t llm_chat_prompt(const llm_chat_template *tmpl, const char *system,
    which keeps the contents from injecting special tokens. */
 LLMDEF size_t llm_chat_format(const llm_chat_template *tmpl, const llm_chat_message *messages, int n_messages,
                               int add_generation_prompt, char *out, size_t cap);
-/* The same conversation as ids for tok (tmpl NULL: llm_tokenizer_chat(tok)): the template's
-   text encoded with LLM_TOKENIZE_ALLOW_SPECIAL, the contents without, BOS and EOS as the
-   tokenizer's ids; what llm_sft_load writes for a conversation, and the prompt for
-   llm_generate (prompt_ids) that continues it. Same buffer rule as llm_tokenize. */
+/* The same conversation as ids for tok (tmpl NULL: llm_tokenizer_chat(tok)), the prompt for
+   llm_generate (prompt_ids) that continues it. For the model families these are the ids of
+   the whole text encoded with LLM_TOKENIZE_ALLOW_SPECIAL (what transformers'
+   apply_chat_template(tokenize=True) gives), except that a content's special tokens stay text:
+   the template's special tokens are encoded on their own, the text between two of them
+   (template text and contents) as one piece without the flag; BOS and EOS are the tokenizer's
+   ids. llm.h's default template encodes each prefix, content and suffix on its own (as its
+   SFT data always did). llm_sft_load writes the same ids, cut where each learned part starts
+   (where a generation prompt ends). Same buffer rule as llm_tokenize. */
 LLMDEF llm_status llm_chat_tokenize(const llm_tokenizer *tok, const llm_chat_template *tmpl,
                                     const llm_chat_message *messages, int n_messages, int add_generation_prompt,
                                     int32_t *ids, size_t cap, size_t *n_ids);
