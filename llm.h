@@ -11308,7 +11308,9 @@ static char *llm__chat_default_system(const llm_allocator *a, const char *j) {
         if (q[0] == '\\' && q[1] == 'n') q += 2;
         else if (q[0] == '\n') q++;
         else continue;
-        for (e = q; *e && *e != '\'' && *e != '"' && *e != '{' && *e != '}' && strncmp(e, "<|im_end|>", 10); e++)
+        for (e = q; *e && *e != '\'' && *e != '"' && *e != '{' && *e != '}' && strncmp(e, "<|im_end|>", 10) &&
+                    strncmp(e, "<|im_start|>", 12);
+             e++)   /* (stops at the next <|im_start|>: each byte is looked at once) */
             if (*e == '\\' && e[1]) e++;
         if (e > q && strncmp(e, "<|im_end|>", 10) == 0) {
             char *s = (char *)llm__alloc(a, (size_t)(e - q) + 1), *o;

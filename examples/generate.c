@@ -218,7 +218,8 @@ int main(int argc, char **argv) {
     prompt = o.prompt;
 
     memset(&md, 0, sizeof md);
-    md.quantized_only = !o.keep_fp32;   /* a quantized GGUF stays in its blocks: a fraction of the memory */
+    md.quantized_only = !o.keep_fp32;
+    md.log_fn = on_log;   /* e.g. a chat template llm.h does not know */   /* a quantized GGUF stays in its blocks: a fraction of the memory */
     if (llm_model_load(o.model_path, &md, &model, &err) != LLM_OK) {
         fprintf(stderr, "generate: %s: %s\n", o.model_path, err.message);
         return 1;
@@ -242,7 +243,10 @@ int main(int argc, char **argv) {
         prompt = (const char *)file_text;
     }
     if (o.tok_path) {
-        if (llm_tokenizer_load(o.tok_path, NULL, &tok, &err) != LLM_OK ||
+        llm_tokenizer_desc td;
+        memset(&td, 0, sizeof td);
+        td.log_fn = on_log;
+        if (llm_tokenizer_load(o.tok_path, &td, &tok, &err) != LLM_OK ||
             llm_model_set_tokenizer(model, tok, &err) != LLM_OK) {
             fprintf(stderr, "generate: %s: %s\n", o.tok_path, err.message);
             goto done;
