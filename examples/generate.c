@@ -35,7 +35,8 @@
    template names (ChatML for Qwen and SmolLM2, Llama 3's headers, Gemma's turns, Llama 2's
    [INST]), else llm.h's instruction-tuning template (what train --sft taught the model to
    answer); generation then stops at the model's end of turn (<|im_end|>, <|eot_id|>,
-   <end_of_turn>) as at EOS. */
+   <end_of_turn>) as at EOS. --chat without -i chats on stdin: one user turn per line, the
+   session keeping the conversation. */
 #define LLM_IMPLEMENTATION
 #include "../llm.h"
 
@@ -71,6 +72,94 @@ static int on_token(int32_t tok, void *u) {
     ids_out *o = (ids_out *)u;
     printf(o->n++ ? " %d" : "%d", (int)tok);
     return 0;
+}
+
+/* --chat without -i: a conversation on stdin, one user turn per line (up to 4 KB). Each turn
+   the whole conversation is written in the model's chat format; the session keeps what it
+   already holds up to the first difference (a model's answer re-encoded, or a template that
+   rewrites earlier turns, as Qwen 3 drops old <think> blocks) and evaluates the rest. */
+typedef struct chat_reply { char *text; size_t len, cap; } chat_reply;
+static int on_chat_text(const char *text, size_t len, int32_t tok, void *u) {
+    chat_reply *r = (chat_reply *)u;
+    (void)tok;
+    fwrite(text, 1, len, stdout);
+    fflush(stdout);
+    if (r->len + len + 1 > r->cap) {
+        size_t nc = 2 * (r->len + len + 1);
+        char *p = (char *)realloc(r->text, nc);
+        if (!p) return 1;
+        r->text = p; r->cap = nc;
+    }
+    memcpy(r->text + r->len, text, len);
+    r->len += len;
+    r->text[r->len] = 0;
+    return 0;
+}
+static int chat_loop(llm_session *s, llm_sampler *smp, const llm_tokenizer *tk, const char *system, int n_new) {
+    llm_chat_message *msg = NULL;
+    int n_msg = 0, rc = 1;
+    char line[4096];
+    int32_t *ids = NULL;
+    if (system) {
+        msg = (llm_chat_message *)malloc(sizeof *msg);
+        if (!msg) return 1;
+        msg[0].role = LLM_CHAT_SYSTEM; msg[0].content = system;
+        n_msg = 1;
+    }
+    fprintf(stderr, "chat (%s format): one user turn per line; an empty line or the end of the input ends it\n",
+            llm_chat_family_name(llm_tokenizer_chat(tk).family));
+    for (;;) {
+        llm_generate_desc gd;
+        llm_generate_stats st;
+        chat_reply reply;
+        llm_chat_message *grown;
+        size_t n = 0, l;
+        int keep = 0, pos = llm_session_pos(s);
+        char *user;
+        printf("> ");
+        fflush(stdout);
+        if (!fgets(line, sizeof line, stdin)) break;
+        l = strlen(line);
+        while (l && (line[l - 1] == '\n' || line[l - 1] == '\r')) line[--l] = 0;
+        if (!l) break;
+        if (!(grown = (llm_chat_message *)realloc(msg, (size_t)(n_msg + 2) * sizeof *msg))) goto out;
+        msg = grown;
+        if (!(user = (char *)malloc(l + 1))) goto out;
+        memcpy(user, line, l + 1);
+        msg[n_msg].role = LLM_CHAT_USER; msg[n_msg++].content = user;
+        llm_chat_tokenize(tk, NULL, msg, n_msg, 1, NULL, 0, &n);
+        free(ids);
+        if (!(ids = (int32_t *)malloc((n + 1) * sizeof(int32_t))) ||
+            llm_chat_tokenize(tk, NULL, msg, n_msg, 1, ids, n, &n) != LLM_OK) goto out;
+        if ((int)n + 1 > llm_session_n_ctx(s)) {
+            fprintf(stderr, "generate: the conversation (%d tokens) fills the context (%d)\n", (int)n,
+                    llm_session_n_ctx(s));
+            break;
+        }
+        while (keep < pos && keep + 1 < (int)n && llm_session_tokens(s)[keep] == ids[keep]) keep++;
+        if (keep < pos && llm_session_rewind(s, keep) != LLM_OK) goto out;
+        memset(&gd, 0, sizeof gd);
+        memset(&reply, 0, sizeof reply);
+        gd.prompt_ids = ids + keep; gd.n_prompt_ids = (int)n - keep;
+        gd.max_tokens = n_new < llm_session_n_ctx(s) - (int)n ? n_new : llm_session_n_ctx(s) - (int)n;
+        gd.on_text = on_chat_text; gd.user_data = &reply;
+        if (llm_generate(s, smp, &gd, &st) != LLM_OK) {
+            fprintf(stderr, "\ngenerate: %s\n", llm_session_last_error(s));
+            free(reply.text);
+            goto out;
+        }
+        printf("\n");
+        fprintf(stderr, "(%d prompt tokens evaluated, %d kept; %d generated, %s)\n", st.n_prompt, keep,
+                st.n_generated, llm_stop_reason_string(st.stop));
+        if (!reply.text && !(reply.text = (char *)calloc(1, 1))) goto out;   /* an empty answer */
+        msg[n_msg].role = LLM_CHAT_ASSISTANT; msg[n_msg++].content = reply.text;
+    }
+    rc = 0;
+out:
+    while (n_msg > (system ? 1 : 0)) free((void *)msg[--n_msg].content);
+    free(msg);
+    free(ids);
+    return rc;
 }
 
 static int parse_num(const char *s, double lo, double hi, double *out) {
@@ -218,8 +307,8 @@ int main(int argc, char **argv) {
     prompt = o.prompt;
 
     memset(&md, 0, sizeof md);
-    md.quantized_only = !o.keep_fp32;
-    md.log_fn = on_log;   /* e.g. a chat template llm.h does not know */   /* a quantized GGUF stays in its blocks: a fraction of the memory */
+    md.quantized_only = !o.keep_fp32;   /* a quantized GGUF stays in its blocks: a fraction of the memory */
+    md.log_fn = on_log;                 /* warnings, e.g. a chat template llm.h does not know */
     if (llm_model_load(o.model_path, &md, &model, &err) != LLM_OK) {
         fprintf(stderr, "generate: %s: %s\n", o.model_path, err.message);
         return 1;
@@ -264,6 +353,10 @@ int main(int argc, char **argv) {
     tk = llm_model_tokenizer(model);
     if (o.lora && llm_lora_load(model, o.lora, NULL, &lora, &err) != LLM_OK) {   /* an adapter for the sessions */
         fprintf(stderr, "generate: %s: %s\n", o.lora, err.message);
+        goto done;
+    }
+    if (o.chat && !prompt && !o.prompt_ids && !tk) {
+        fprintf(stderr, "generate: --chat needs a tokenizer\n");
         goto done;
     }
     if (o.chat && prompt && !o.prompt_ids) {
@@ -413,6 +506,11 @@ int main(int argc, char **argv) {
     spd.min_p = (float)o.min_p; spd.repeat_penalty = (float)o.rep; spd.seed = o.seed;
     if (llm_sampler_create(model, &spd, &smp, &err) != LLM_OK) {
         fprintf(stderr, "generate: %s\n", err.message);
+        goto done;
+    }
+    if (o.chat && !prompt && !o.prompt_ids) {   /* a conversation on stdin */
+        llm_session_reset(s);
+        rc = chat_loop(s, smp, tk, o.system, o.n_new);
         goto done;
     }
     {
