@@ -1018,11 +1018,11 @@ LLMDEF int llm_tokenizer_eot(const llm_tokenizer *tok, int32_t *ids, int cap);
 typedef struct llm_sft_data {
     size_t n_examples;
     size_t n_tokens;          /* all examples' tokens */
-    size_t n_learn;           /* of which learned (responses and their EOS) */
+    size_t n_learn;           /* of which learned (the assistant's output and its end of turn) */
     size_t *start;            /* (n_examples + 1) example e is tokens[start[e] .. start[e + 1]) */
     int32_t *tokens;          /* (n_tokens) */
     unsigned char *learn;     /* (n_tokens) 1: learned */
-    int32_t pad;              /* the id padding a row (the EOS) */
+    int32_t pad;              /* the id padding a row (the EOS; 0 for a tokenizer without one) */
     llm_allocator alloc;
 } llm_sft_data;
 LLMDEF llm_status llm_sft_load(const llm_tokenizer *tok, const char *path, const llm_chat_template *tmpl,
