@@ -1011,8 +1011,10 @@ LLMDEF llm_status llm_tokenizer_set_chat_template(llm_tokenizer *tok, const char
 LLMDEF const char *llm_chat_family_template(llm_chat_family family);
 /* The ids that end a model's turn, besides EOS: GGUF's tokenizer.ggml.eot_token_id and
    eom_token_id, and whichever of <|im_end|>, <|eot_id|>, <|eom_id|>, <end_of_turn> the
-   vocabulary has. Writes at most cap of them to ids (may be NULL); returns how many there are
-   (at most 8). llm_generate and llm_beam_search stop at them as at EOS. */
+   vocabulary has, and the end-of-text tokens <|endoftext|> and <eos> where the EOS is another
+   (an instruct tokenizer names its end of turn as EOS: the models' generation configs stop at
+   both). Writes at most cap of them to ids (may be NULL); returns how many there are (at
+   most 8). llm_generate and llm_beam_search stop at them as at EOS. */
 LLMDEF int llm_tokenizer_eot(const llm_tokenizer *tok, int32_t *ids, int cap);
 
 typedef struct llm_sft_data {
@@ -11378,13 +11380,14 @@ LLMDEF llm_status llm_tokenizer_set_chat_template(llm_tokenizer *t, const char *
     return LLM_OK;
 }
 LLMDEF int llm_tokenizer_eot(const llm_tokenizer *t, int32_t *ids, int cap) {
-    static const char *const known[4] = { "<|im_end|>", "<|eot_id|>", "<|eom_id|>", "<end_of_turn>" };
+    static const char *const known[6] = { "<|im_end|>", "<|eot_id|>", "<|eom_id|>", "<end_of_turn>",
+                                          "<|endoftext|>", "<eos>" };
     int32_t all[8];
     int n = 0, i, k;
     if (!t) return 0;
     if (t->n_chat_eot & 1) all[n++] = t->chat_eot[0];
     if (t->n_chat_eot & 2) all[n++] = t->chat_eot[1];
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < 6; i++) {
         const int32_t id = llm__tok_lookup(t, (const unsigned char *)known[i], strlen(known[i]));
         if (id < 0 || id == t->eos) continue;
         for (k = 0; k < n && all[k] != id; k++) {}

@@ -511,6 +511,14 @@ static void test_chat_real_tokenizers_ids(t_ctx *t) {
         loaded++;
         ct = llm_tokenizer_chat(tok);
         T_CHECK(t, ct.family == fam[w], "%s: family %s", names[w], llm_chat_family_name(ct.family));
+        {   /* the end of a turn stops generation: it is the EOS or an end-of-turn id */
+            static const char *const end[3] = { "<|im_end|>", "<|eot_id|>", "<end_of_turn>" };
+            const int32_t id = llm_tokenizer_find(tok, end[w], strlen(end[w]));
+            int32_t eot[8];
+            int ne = llm_tokenizer_eot(tok, eot, 8), x, found = id == llm_tokenizer_eos(tok);
+            for (x = 0; x < ne; x++) found |= eot[x] == id;
+            T_CHECK(t, id >= 0 && found, "%s: %s (%d) does not stop generation", names[w], end[w], (int)id);
+        }
         for (c = 0; c < nc; c++) {
             const tc_case *k = &tc_cases[c];
             llm_chat_template cc = ct;
