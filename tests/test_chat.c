@@ -392,6 +392,29 @@ static void test_chat_sft_masks(t_ctx *t) {
                        memcmp(ids, d->tokens, n * sizeof(int32_t)) == 0, "SFT ids vs llm_chat_tokenize");
     }
     llm_sft_free(d); d = NULL;
+    {   /* the other families: their end of turn is learned (here spelled in bytes: this
+           tokenizer has none of their special tokens), Llama 2's " " content " " EOS */
+        static const llm_chat_family fams[3] = { LLM_CHAT_LLAMA3, LLM_CHAT_GEMMA, LLM_CHAT_LLAMA2 };
+        static const char *const want[3] = { "he<|eot_id|>hel<|eot_id|>", "he<end_of_turn>hel<end_of_turn>",
+                                             " he <|endoftext|> hel <|endoftext|>" };
+        int f;
+        for (f = 0; f < 3; f++) {
+            memset(&ct, 0, sizeof ct);
+            ct.family = fams[f];
+            T_CHECK(t, llm_sft_load_mem(tok, jsonl, sizeof jsonl - 1, &ct, NULL, &d, &e) == LLM_OK, "%s", e.message);
+            for (i = 0, nl = 0; i < d->n_tokens; i++) {
+                size_t l = 0;
+                const char *p = llm_token_piece(tok, d->tokens[i], &l);
+                if (!d->learn[i]) continue;
+                T_CHECK(t, nl + l < sizeof learned, "too long");
+                memcpy(learned + nl, p, l);
+                nl += (int)l;
+            }
+            learned[nl] = 0;
+            T_CHECK(t, !strcmp(learned, want[f]), "%s: learned '%s'", llm_chat_family_name(fams[f]), learned);
+            llm_sft_free(d); d = NULL;
+        }
+    }
     /* Qwen 3: the think block of the last assistant turn is learned, the earlier one cut off */
     ct = llm_tokenizer_chat(tok);
     ct.flags |= LLM_CHAT_THINK;

