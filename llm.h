@@ -10864,7 +10864,8 @@ LLMDEF llm_status llm_lora_load_mem(const llm_model *m, const void *data, size_t
 }
 
 /* =========================================================================================
-   >>sft: instruction-tuning data (JSONL of prompt/response pairs or chat messages)
+   >>sft: instruction-tuning data (JSONL of prompt/response pairs or chat messages) and chat
+   formats (a model's template recognised, conversations as text or ids)
    ========================================================================================= */
 static const llm_chat_template llm__chat_default = {
     "### System:\n", "\n\n", "### User:\n", "\n\n", "### Assistant:\n", "\n\n", LLM_CHAT_DEFAULT, 0, NULL, NULL
