@@ -41,7 +41,7 @@
        >>bpe_train   learning a byte-level BPE vocabulary
        >>formats     GGUF, tokenizer files, checkpoints, llm.c and llama2.c imports, shards,
                      LoRA adapters
-       >>sft         instruction-tuning data: JSONL, the chat template, batches
+       >>sft         instruction-tuning data: JSONL, chat formats (the models' templates), batches
        >>kernels     the fast variants behind the ops: >>gemm (packed, register-blocked),
                      >>matvec, the AdamW vectors; the sampler's heaps and selection
        >>appendix    Unicode tables: general categories (pre-split, regex), NFC
@@ -119,6 +119,32 @@
        In a game loop, llm_generator_create() then llm_generator_step(g, 0.004, &done) once
        per frame does about 4 ms of work. Lower level: llm_session_eval(s, ids, n, NULL), then
        llm_sampler_sample(smp, llm_session_logits(s), &id); or llm_beam_search().
+       A chat model (Qwen, Llama 3, SmolLM2, Gemma 3): its tokenizer knows the model's chat
+       format (from the model's chat template, see >>sft); llm_chat_tokenize writes the
+       conversation as the prompt, and generation stops at the end of the model's turn:
+
+   ---- example: chat ----
+      llm_model *model;
+      llm_session *s;
+      llm_sampler *smp;
+      llm_generate_desc gd;
+      llm_chat_message msg[2];
+      int32_t ids[512];
+      size_t n = 0;
+      llm_error err;
+      if (llm_model_load("qwen3-0.6b.gguf", NULL, &model, &err) != LLM_OK) { puts(err.message); return 1; }
+      msg[0].role = LLM_CHAT_SYSTEM; msg[0].content = "You are a blacksmith in a small village.";
+      msg[1].role = LLM_CHAT_USER; msg[1].content = "Can you mend my sword?";
+      if (llm_chat_tokenize(llm_model_tokenizer(model), NULL, msg, 2, 1, ids, 512, &n) != LLM_OK) return 1;
+      llm_session_create(model, NULL, &s, &err);
+      llm_sampler_create(model, NULL, &smp, &err);   // NULL desc: greedy
+      memset(&gd, 0, sizeof gd);
+      gd.prompt_ids = ids; gd.n_prompt_ids = (int)n; gd.max_tokens = 200; gd.on_text = print_piece;
+      llm_generate(s, smp, &gd, NULL);   // stops at <|im_end|>: the answer is done
+      llm_sampler_free(smp);
+      llm_session_free(s);
+      llm_model_free(model);
+   ---- end ----
 
    STEP BY STEP: ADAPTING A MODEL (instruction tuning, LoRA)
        Instruction-tuning data is JSONL of prompt/response pairs or chat messages; batches of
@@ -950,32 +976,120 @@ LLMDEF llm_status llm_token_shard_load(const char *path, const llm_allocator *al
 LLMDEF llm_status llm_token_shard_load_mem(const void *data, size_t size, const llm_allocator *allocator,
                                            int32_t **tokens, size_t *count, llm_error *err);
 
-/* >>sft: instruction tuning (supervised fine-tuning) data --------------------------------------
+/* >>sft: instruction tuning (supervised fine-tuning) data, and chat formats ----------------
    JSONL, one example per line (blank lines skipped):
        {"prompt": "...", "response": "..."}              a user turn and an assistant turn
        {"messages": [{"role": "system" | "user" | "assistant", "content": "..."}, ...]}
-   Each turn is written as its role's prefix + content + suffix (an llm_chat_template; NULL
-   takes the default below), every piece encoded on its own; the tokenizer's BOS comes first
-   when it has one and is SentencePiece, and its EOS right after every assistant content. The
-   tokens learned are the assistant contents and the EOS after each; the rest (system and user
-   turns, the template's own text) is context only: their targets are LLM_TARGET_IGNORE.
-   Default template (the same one llm_chat_prompt writes for generation):
+   Each conversation is written in a chat format (an llm_chat_template; NULL takes the
+   tokenizer's, see llm_tokenizer_chat: a model's own format when its files name one, else
+   llm.h's default below). The template's special tokens are tokens (encoded with
+   LLM_TOKENIZE_ALLOW_SPECIAL), the contents are encoded without it (a content's "<|im_start|>"
+   stays text): see llm_chat_tokenize. The tokens learned are the assistant's output: its
+   contents and what ends its turn (the EOS in llm.h's default and Llama 2's format,
+   <|im_end|>, <|eot_id|> or <end_of_turn> in the others; Qwen 3's <think> block where the
+   format writes one); the rest (system and user turns, the template's structure) is context
+   only: their targets are LLM_TARGET_IGNORE.
+   Default template (the same one llm_chat_prompt writes for generation); BOS first when the
+   tokenizer is SentencePiece and has one:
        "### System:\n" content "\n\n"   "### User:\n" content "\n\n"   "### Assistant:\n" content EOS "\n\n"
    A malformed line is refused with its line number (not JSON, no prompt/response or messages,
-   a role other than those three, content not a string, no assistant turn). */
+   a role other than those three, content not a string, no assistant turn).
+
+   CHAT FORMATS. A model's chat template (Jinja text in tokenizer_config.json's "chat_template",
+   a chat_template.jinja beside it, or GGUF's tokenizer.chat_template) is recognised by its
+   markers as one of these families; llm.h runs no Jinja, it writes each family itself:
+     family            recognised by              a user turn, then the generation prompt
+     LLM_CHAT_CHATML   <|im_start|>               <|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n
+                       (Qwen 2, 2.5, 3, SmolLM2)
+     LLM_CHAT_LLAMA3   <|start_header_id|> and    <|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi
+                       <|end_header_id|>          <|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n
+     LLM_CHAT_GEMMA    <start_of_turn>            <bos><start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\n
+     LLM_CHAT_LLAMA2   [INST] and <<SYS>>         <s>[INST] Hi [/INST]
+     LLM_CHAT_DEFAULT  ### User: and ### Assistant:   ### User:\nHi\n\n### Assistant:\n
+   Details, as the models' own templates write them:
+   - ChatML: a system prompt the template writes when the conversation has none (Qwen 2.5's
+     "You are Qwen, created by Alibaba Cloud...", SmolLM2's) is taken from the template text
+     (default_system). Qwen 3 (a template with </think>: flag LLM_CHAT_THINK): an assistant
+     content's "<think>...</think>" is cut off in the turns before the last user turn; the
+     assistant turns after it are written "<think>\n" reasoning "\n</think>\n\n" content (the
+     last one always, with an empty reasoning when it has none). Its generation prompt is
+     "<|im_start|>assistant\n", as transformers' apply_chat_template(add_generation_prompt=True)
+     writes it by default (enable_thinking on: the model opens its own <think>); with the flag
+     LLM_CHAT_THINK_OFF (enable_thinking=False) it is followed by "<think>\n\n</think>\n\n".
+   - Llama 3: contents are trimmed (leading and trailing whitespace). Llama 3.1 and later (a
+     template with "Cutting Knowledge Date": flag LLM_CHAT_DATE_HEADER) always write a system
+     turn that starts "Cutting Knowledge Date: December 2023\nToday Date: " date "\n\n" (date:
+     NULL writes "26 Jul 2024", what the template writes when not given today's date).
+   - Gemma: the assistant's role is "model"; a system prompt becomes the start of the first
+     user turn (its content + "\n\n"); contents are trimmed.
+   - Llama 2: the system prompt goes into the first user turn as "<<SYS>>\n" system
+     "\n<</SYS>>\n\n"; an assistant turn is " " content " " EOS; there is no generation prompt
+     beyond " [/INST]".
+   A template with none of these markers is kept (and written back) but formatted with the
+   default, with a warning through the log callback of the load. */
+typedef enum llm_chat_family {
+    LLM_CHAT_UNKNOWN = -1,   /* llm_chat_detect: no family's markers (formatted as the default) */
+    LLM_CHAT_DEFAULT = 0,    /* the prefix/suffix strings of an llm_chat_template */
+    LLM_CHAT_CHATML = 1,
+    LLM_CHAT_LLAMA3 = 2,
+    LLM_CHAT_GEMMA = 3,
+    LLM_CHAT_LLAMA2 = 4
+} llm_chat_family;
+/* llm_chat_template flags */
+#define LLM_CHAT_THINK 1          /* ChatML: Qwen 3's <think> handling (above) */
+#define LLM_CHAT_THINK_OFF 2      /* with LLM_CHAT_THINK: the generation prompt closes an empty think block */
+#define LLM_CHAT_DATE_HEADER 4    /* Llama 3: the system turn of Llama 3.1 and later */
+/* A chat format. Zero-initialised with only the six strings set, it is llm.h's prefix/suffix
+   template (as before the families existed); with family set, the strings are ignored. */
 typedef struct llm_chat_template {
     const char *system_prefix, *system_suffix;
     const char *user_prefix, *user_suffix;
     const char *assistant_prefix, *assistant_suffix;   /* the suffix follows the EOS */
+    llm_chat_family family;     /* LLM_CHAT_DEFAULT (0): the strings above */
+    int flags;                  /* LLM_CHAT_THINK, LLM_CHAT_THINK_OFF, LLM_CHAT_DATE_HEADER */
+    const char *default_system; /* the system turn written when a conversation has none (NULL: none) */
+    const char *date;           /* LLM_CHAT_DATE_HEADER's "Today Date" (NULL: "26 Jul 2024") */
 } llm_chat_template;
+typedef enum llm_chat_role { LLM_CHAT_SYSTEM = 0, LLM_CHAT_USER = 1, LLM_CHAT_ASSISTANT = 2 } llm_chat_role;
+typedef struct llm_chat_message {
+    llm_chat_role role;
+    const char *content;        /* UTF-8, NUL-terminated */
+} llm_chat_message;
+
+/* The family whose markers a chat template (Jinja text, NUL-terminated) has, or
+   LLM_CHAT_UNKNOWN (also for NULL). */
+LLMDEF llm_chat_family llm_chat_detect(const char *jinja);
+LLMDEF const char *llm_chat_family_name(llm_chat_family family);   /* "chatml", "llama3", ... */
+/* The format of a tokenizer's chat template: the recognised family with its flags and
+   default_system (pointing into the tokenizer, valid while it lives), or llm.h's default
+   (family LLM_CHAT_DEFAULT, the default strings) when it has none or it is not recognised. */
+LLMDEF llm_chat_template llm_tokenizer_chat(const llm_tokenizer *tok);
+/* The template text as read from the tokenizer's files (NULL when none); a model saved with
+   this tokenizer writes it as GGUF tokenizer.chat_template. */
+LLMDEF const char *llm_tokenizer_chat_template(const llm_tokenizer *tok);
+/* Sets (a copy of) the template text and recognises it: *family (may be NULL) gets what
+   llm_chat_detect says. jinja NULL removes it. Call it before sharing the tokenizer (a model
+   takes a copy: llm_model_set_tokenizer). llm_chat_family_template gives llm.h's own minimal
+   Jinja text of a family, to set one by name. */
+LLMDEF llm_status llm_tokenizer_set_chat_template(llm_tokenizer *tok, const char *jinja, llm_chat_family *family,
+                                                  llm_error *err);
+LLMDEF const char *llm_chat_family_template(llm_chat_family family);
+/* The ids that end a model's turn, besides EOS: GGUF's tokenizer.ggml.eot_token_id and
+   eom_token_id, and whichever of <|im_end|>, <|eot_id|>, <|eom_id|>, <end_of_turn> the
+   vocabulary has, and the end-of-text tokens <|endoftext|> and <eos> where the EOS is another
+   (an instruct tokenizer names its end of turn as EOS: the models' generation configs stop at
+   both). Writes at most cap of them to ids (may be NULL); returns how many there are (at
+   most 8). llm_generate and llm_beam_search stop at them as at EOS. */
+LLMDEF int llm_tokenizer_eot(const llm_tokenizer *tok, int32_t *ids, int cap);
+
 typedef struct llm_sft_data {
     size_t n_examples;
     size_t n_tokens;          /* all examples' tokens */
-    size_t n_learn;           /* of which learned (responses and their EOS) */
+    size_t n_learn;           /* of which learned (the assistant's output and its end of turn) */
     size_t *start;            /* (n_examples + 1) example e is tokens[start[e] .. start[e + 1]) */
     int32_t *tokens;          /* (n_tokens) */
     unsigned char *learn;     /* (n_tokens) 1: learned */
-    int32_t pad;              /* the id padding a row (the EOS) */
+    int32_t pad;              /* the id padding a row (the EOS; 0 for a tokenizer without one) */
     llm_allocator alloc;
 } llm_sft_data;
 LLMDEF llm_status llm_sft_load(const llm_tokenizer *tok, const char *path, const llm_chat_template *tmpl,
@@ -995,6 +1109,25 @@ LLMDEF size_t llm_sft_batch(const llm_sft_data *data, size_t first, int B, int T
    cap > 0); returns the length the whole text needs. system may be NULL. */
 LLMDEF size_t llm_chat_prompt(const llm_chat_template *tmpl, const char *system, const char *user, char *out,
                               size_t cap);
+/* A conversation as text in a chat format (tmpl NULL: the default), then, when
+   add_generation_prompt, what opens the assistant's turn. Same buffer rule as
+   llm_chat_prompt; BOS is written as the family's text (<|begin_of_text|>, <bos>, <s>), the
+   default's EOS not at all. For display and tests: to run a model use llm_chat_tokenize,
+   which keeps the contents from injecting special tokens. */
+LLMDEF size_t llm_chat_format(const llm_chat_template *tmpl, const llm_chat_message *messages, int n_messages,
+                              int add_generation_prompt, char *out, size_t cap);
+/* The same conversation as ids for tok (tmpl NULL: llm_tokenizer_chat(tok)), the prompt for
+   llm_generate (prompt_ids) that continues it. For the model families these are the ids of
+   the whole text encoded with LLM_TOKENIZE_ALLOW_SPECIAL (what transformers'
+   apply_chat_template(tokenize=True) gives), except that a content's special tokens stay text:
+   the template's special tokens are encoded on their own, the text between two of them
+   (template text and contents) as one piece without the flag; BOS and EOS are the tokenizer's
+   ids. llm.h's default template encodes each prefix, content and suffix on its own (as its
+   SFT data always did). llm_sft_load writes the same ids, cut where each learned part starts
+   (where a generation prompt ends). Same buffer rule as llm_tokenize. */
+LLMDEF llm_status llm_chat_tokenize(const llm_tokenizer *tok, const llm_chat_template *tmpl,
+                                    const llm_chat_message *messages, int n_messages, int add_generation_prompt,
+                                    int32_t *ids, size_t cap, size_t *n_ids);
 
 /* >>inference: KV-cache sessions ----------------------------------------------------------- */
 /* A session holds one conversation over a shared, read-only model: the KV cache, the
@@ -1152,7 +1285,7 @@ LLMDEF const char *llm_sampler_last_error(const llm_sampler *s);
 /* >>generate: prompt -> tokens -> streamed text ------------------------------------------ */
 typedef enum llm_stop_reason {
     LLM_STOP_NONE = 0,        /* still running */
-    LLM_STOP_EOS = 1,         /* the tokenizer's end-of-sequence token */
+    LLM_STOP_EOS = 1,         /* the tokenizer's end-of-sequence or an end-of-turn token (llm_tokenizer_eot) */
     LLM_STOP_TOKEN = 2,       /* one of stop_tokens */
     LLM_STOP_STRING = 3,      /* one of stop_strings (not emitted) */
     LLM_STOP_MAX_TOKENS = 4,  /* max_tokens generated */
@@ -1178,7 +1311,8 @@ typedef int (*llm_text_fn)(const char *text, size_t len, int32_t token, void *us
    stop_strings    none      texts that end generation; output that could be the start of
                              one is held back until it is decided, and the stop string
                              itself is never emitted
-   ignore_eos      0         1: do not stop at the tokenizer's EOS
+   ignore_eos      0         1: do not stop at the tokenizer's EOS nor its end-of-turn tokens
+                             (<|im_end|>, <|eot_id|>, <end_of_turn>: llm_tokenizer_eot)
    context_shift   0         1: when the session is full, drop the oldest half of what
                              follows the first n_keep tokens (llm_session_shift) and go on;
                              also before a prompt that does not fit (as often as needed)
@@ -1245,14 +1379,14 @@ LLMDEF llm_status llm_generate(llm_session *session, llm_sampler *sampler,
 
 /* Beam search: the beam_size most likely continuations are kept at every step (scored by
    their summed log-probability divided by the GNMT length penalty ((5 + len) / 6)^alpha);
-   a beam ends at the tokenizer's EOS or a stop token. The prompt's KV cache is shared by
-   all beams; each beam keeps only its own suffix, so reselecting beams copies suffixes,
-   never the prompt.
+   a beam ends at the tokenizer's EOS, an end-of-turn token (llm_tokenizer_eot) or a stop token.
+   The prompt's KV cache is shared by all beams; each beam keeps only its own suffix, so
+   reselecting beams copies suffixes, never the prompt.
    field           default   meaning
    beam_size       4         beams kept (1..64, at most the session's n_batch)
    length_penalty  0.6       alpha (GPT-3 / GNMT); negative = 0 (no length normalisation)
    max_tokens      required  new tokens at most (the session must have room for them)
-   ignore_eos      0         1: the model tokenizer's EOS does not end a beam
+   ignore_eos      0         1: the model tokenizer's EOS (and end-of-turn tokens) does not end a beam
    stop_tokens     none      further ids that end a beam
    The prompt (n_prompt ids, at least 1) is appended to the session and stays there; the
    best continuation (ending token included) goes to out[0..*n_out), its score to *score. */
@@ -2383,7 +2517,16 @@ struct llm_tokenizer {
     uint32_t slen_max;
     unsigned char *spair;    /* bit (b0 << 8 | b1): one of those (2+ bytes) starts with b0 b1 */
     int n_user;              /* USER tokens (matched without LLM_TOKENIZE_ALLOW_SPECIAL) */
+    /* chat (>>sft; read and written by llm__tok_chat_from_gguf / _to_gguf / _beside): the
+       template text as read, what it was recognised as, and llama.cpp's end-of-turn ids */
+    char *chat_jinja;        /* NUL-terminated, or NULL */
+    char *chat_system;       /* chat.default_system points here */
+    llm_chat_template chat;
+    int32_t chat_eot[2];     /* GGUF tokenizer.ggml.eot_token_id, eom_token_id */
+    int n_chat_eot;
 };
+/* (>>sft) the chat template keys of a tokenizer file */
+static void llm__tok_chat_free(llm_tokenizer *t);
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
@@ -3891,6 +4034,7 @@ LLMDEF void llm_tokenizer_free(llm_tokenizer *t) {
     llm__dealloc(&a, t->mtab); llm__dealloc(&a, t->special); llm__dealloc(&a, t->stab);
     llm__dealloc(&a, t->slen); llm__dealloc(&a, t->spair);
     for (k = 0; k < 4; k++) { llm__regex_free(t->re[k]); llm__dealloc(&a, t->re_src[k]); }
+    llm__tok_chat_free(t);
     llm__dealloc(&a, t);
 }
 
@@ -8560,6 +8704,8 @@ struct llm_generator {
     char *clean;                     /* the same with invalid bytes as U+FFFD (3 x piece_cap) */
     llm_detok_state ds;
     int32_t eos;
+    int32_t eot[8];                  /* the tokenizer's end-of-turn ids: they stop as EOS does */
+    int n_eot;
     int n_generated, finished;
     double t_prefill, t_decode;
     /* measured costs (seconds) that size the work of a step to its budget: a prefill token
@@ -8666,6 +8812,7 @@ LLMDEF llm_status llm_generator_create(llm_session *s, llm_sampler *smp, const l
     g->diag.log_fn = s->diag.log_fn; g->diag.log_user = s->diag.log_user;
     g->tok = desc->tokenizer ? desc->tokenizer : s->model->tokenizer;
     g->eos = g->tok ? llm_tokenizer_eos(g->tok) : -1;
+    g->n_eot = llm_tokenizer_eot(g->tok, g->eot, 8);
     llm_detok_init(&g->ds);
     st = llm__gen_prompt(g, desc, err);
     if (st == LLM_OK && g->n_prompt == 0 && !s->logits_valid && !s->pending)
@@ -8776,7 +8923,11 @@ static llm_status llm__gen_decode_one(llm_generator *g) {
         llm__gen_finish(g, LLM_STOP_CALLBACK);
         return LLM_OK;
     }
-    if (tok == g->eos && !g->d.ignore_eos) { llm__gen_finish(g, LLM_STOP_EOS); return LLM_OK; }
+    if (!g->d.ignore_eos) {   /* EOS, or the end of the model's turn */
+        int e = tok == g->eos;
+        for (i = 0; i < g->n_eot && !e; i++) e = tok == g->eot[i];
+        if (e) { llm__gen_finish(g, LLM_STOP_EOS); return LLM_OK; }
+    }
     for (i = 0; i < g->d.n_stop_tokens; i++)
         if (tok == g->stop_tokens[i]) { llm__gen_finish(g, LLM_STOP_TOKEN); return LLM_OK; }
     g->n_generated++;
@@ -8922,6 +9073,8 @@ typedef struct llm__beams {
     int32_t *cur;             /* (W) the tokens a step evaluates */
     llm__beam_cand *cand;     /* (W * W) */
     void *host;               /* one allocation holding the host arrays */
+    int32_t eot[8];           /* the tokenizer's end-of-turn ids (end a beam as EOS does) */
+    int n_eot;
 } llm__beams;
 
 static int llm__beam_cmp(const void *a, const void *b) {
@@ -9006,6 +9159,7 @@ static void llm__beams_retire(llm_session *s, llm__beams *b, const llm_beam_desc
         int ends = last == eos || k + 1 == b->T, slot, w;
         float sc;
         for (j = 0; j < desc->n_stop_tokens; j++) ends |= last == desc->stop_tokens[j];
+        for (j = 0; j < b->n_eot; j++) ends |= last == b->eot[j];
         if (!ends) { i++; continue; }
         sc = b->lp[i] / powf((5.0f + (float)(k + 1)) / 6.0f, b->alpha);
         slot = b->n_fin < b->W ? b->n_fin++ : -1;
@@ -9065,6 +9219,7 @@ LLMDEF llm_status llm_beam_search(llm_session *s, const int32_t *prompt, int n_p
     b.T = desc->max_tokens;
     b.alpha = desc->length_penalty == 0 ? 0.6f : desc->length_penalty < 0 ? 0.0f : desc->length_penalty;
     eos = desc->ignore_eos || !s->model->tokenizer ? LLM_TOKEN_NONE : llm_tokenizer_eos(s->model->tokenizer);
+    if (!desc->ignore_eos) b.n_eot = llm_tokenizer_eot(s->model->tokenizer, b.eot, 8);
     if (b.W < 1 || b.W > 64 || b.W > s->n_batch)
         return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "beam_size %d outside 1..min(64, n_batch)", b.W);
     if (b.T < 1) return llm__dfail(&s->diag, LLM_ERR_INVALID_ARG, "beam search needs max_tokens >= 1");
@@ -11204,6 +11359,13 @@ static llm_status llm__load_tok_bin(const llm_allocator *a, const unsigned char 
     return LLM_OK;
 }
 
+/* (>>sft) a tokenizer's chat template keys: GGUF tokenizer.chat_template and end-of-turn ids, and
+   Hugging Face's tokenizer_config.json beside a tokenizer file */
+static llm_status llm__tok_chat_from_gguf(llm_tokenizer *t, const llm__gguf *g, llm_log_fn log_fn, void *log_user,
+                                          llm_error *err);
+static void llm__tok_chat_to_gguf(const llm_tokenizer *t, llm__gguf_w *w);
+static llm_status llm__tok_chat_beside(llm_tokenizer *t, const char *path, llm_log_fn log_fn, void *log_user);
+
 /* ---- native format: GGUF metadata (llama.cpp's tokenizer.ggml.* keys) ---------------------- */
 /* Byte-level tokens are stored the llama.cpp way: model "gpt2", tokens and merges written in
    GPT-2's printable byte alphabet (bytes_to_unicode), merges as "left right" strings; added
@@ -11520,7 +11682,9 @@ static llm_status llm__tokenizer_writer(const llm_tokenizer *t, llm__gguf_w **w,
     llm_status st;
     if (llm__gguf_w_create(&t->alloc, w) != LLM_OK) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     llm__gguf_w_str(*w, "general.type", "tokenizer", 9);
-    if ((st = llm__tokenizer_to_gguf(t, *w)) != LLM_OK) {
+    if ((st = llm__tokenizer_to_gguf(t, *w)) == LLM_OK) llm__tok_chat_to_gguf(t, *w);
+    if (st != LLM_OK || (*w)->oom) {
+        if (st == LLM_OK) st = LLM_ERR_OUT_OF_MEMORY;
         llm__gguf_w_free(*w);
         *w = NULL;
         return llm__fail(err, st, "out of memory saving the tokenizer");
@@ -11557,6 +11721,10 @@ static llm_status llm__tokenizer_parse(const unsigned char *p, size_t n, const u
         src.mem = p; src.size = n;
         if ((st = llm__gguf_open(&g, &src, a, err)) != LLM_OK) return st;
         st = llm__tokenizer_from_gguf(&g, a, out, err);
+        if (st == LLM_OK && (st = llm__tok_chat_from_gguf(*out, &g, d->log_fn, d->log_user_data, err)) != LLM_OK) {
+            llm_tokenizer_free(*out);
+            *out = NULL;
+        }
         llm__gguf_close(&g);
         return st;
     }
@@ -11633,6 +11801,11 @@ LLMDEF llm_status llm_tokenizer_load(const char *path, const llm_tokenizer_desc 
             st = llm__tokenizer_parse((const unsigned char *)f1, n, (const unsigned char *)f2, n2, &d, out, err);
     }
     llm__dealloc(&d.allocator, f1); llm__dealloc(&d.allocator, f2); llm__dealloc(&d.allocator, dir);
+    if (st == LLM_OK && llm__tok_chat_beside(*out, path, d.log_fn, d.log_user_data) != LLM_OK) {
+        llm_tokenizer_free(*out);
+        *out = NULL;
+        st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading the chat template");
+    }
     if (st == LLM_OK) llm__tokenizer_loaded(&d, *out, err);
     return st;
 }
@@ -11880,6 +12053,7 @@ static llm_status llm__model_writer(const llm_model *mdl, const llm_trainer *tr,
         llm__gguf_w_free(w);
         return llm__fail(err, st, "cannot store the tokenizer");
     }
+    if (mdl->tokenizer) llm__tok_chat_to_gguf(mdl->tokenizer, w);
     llm__model_gguf_tensors(mdl, w, "", mdl->params, type);
     if (tr) {
         llm__gguf_w_u32(w, "llm.train.step", (uint32_t)tr->step);
@@ -12414,6 +12588,7 @@ static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_mod
               ((tl == 8 && memcmp(tm, "no_vocab", 8) == 0) || (tl == 4 && memcmp(tm, "none", 4) == 0))))
             st = llm__tokenizer_from_gguf(&g, &d->allocator, &m->tokenizer, err);
     }
+    if (st == LLM_OK && m->tokenizer) st = llm__tok_chat_from_gguf(m->tokenizer, &g, d->log_fn, d->log_user_data, err);
     llm__gguf_close(&g);
     if (st != LLM_OK) { llm_model_free(m); return st; }
     *out = m;
@@ -13818,17 +13993,16 @@ LLMDEF llm_status llm_lora_load_mem(const llm_model *m, const void *data, size_t
 }
 
 /* =========================================================================================
-   >>sft: instruction-tuning data (JSONL of prompt/response pairs or chat messages)
+   >>sft: instruction-tuning data (JSONL of prompt/response pairs or chat messages) and chat
+   formats (a model's template recognised, conversations as text or ids)
    ========================================================================================= */
 static const llm_chat_template llm__chat_default = {
-    "### System:\n", "\n\n", "### User:\n", "\n\n", "### Assistant:\n", "\n\n"
+    "### System:\n", "\n\n", "### User:\n", "\n\n", "### Assistant:\n", "\n\n", LLM_CHAT_DEFAULT, 0, NULL, NULL
 };
+
 typedef struct llm__sft_b {   /* the data being built */
     llm_sft_data *d;
     size_t cap_t, cap_l;   /* of d->tokens, d->learn */
-    const llm_tokenizer *tok;
-    int32_t *tmp;
-    size_t tmp_cap;
     int oom;
 } llm__sft_b;
 static void llm__sft_push(llm__sft_b *b, int32_t id, int learn) {
@@ -13844,28 +14018,586 @@ static void llm__sft_push(llm__sft_b *b, int32_t id, int learn) {
     d->learn[d->n_tokens++] = (unsigned char)learn;
     d->n_learn += (size_t)learn;
 }
-/* text (UTF-8, n bytes) encoded on its own and appended */
-static void llm__sft_text(llm__sft_b *b, const char *text, size_t n, int learn) {
-    size_t k, got = 0;
-    if (!n || b->oom) return;
-    if (n + 8 > b->tmp_cap) {   /* (a token covers at least one byte; a dummy prefix may add one) */
-        llm__dealloc(&b->d->alloc, b->tmp);
-        b->tmp_cap = n + 8;
-        if (!(b->tmp = (int32_t *)llm__alloc(&b->d->alloc, b->tmp_cap * sizeof(int32_t)))) { b->oom = 1; return; }
+
+/* ---- chat formats: one renderer writes a conversation as pieces; a sink makes text or ids ----
+   Pieces: a special token of the template (<|im_start|>: encoded alone with
+   LLM_TOKENIZE_ALLOW_SPECIAL), the template's plain text and the contents (encoded without
+   it, so a content cannot spell a special token), BOS / EOS (the tokenizer's ids; as text,
+   the family's spelling). For the model families, the plain text between two special tokens
+   is encoded as one run, as the whole text would be (Hugging Face cuts a text at its special
+   tokens and encodes the parts); SFT data also cuts a run where the learned part starts (at
+   generation the prompt ends there too). llm.h's default template encodes every piece on
+   its own, as it always did. */
+typedef struct llm__chat_msg { int role; const char *s; size_t n; } llm__chat_msg;
+enum { LLM__CP_SPECIAL, LLM__CP_TMPL, LLM__CP_TEXT, LLM__CP_BOS, LLM__CP_BOS_SPM, LLM__CP_EOS };
+typedef struct llm__chat_sink {
+    const llm_tokenizer *tok;   /* NULL: text into out[0..cap) */
+    char *out;
+    int32_t *ids;               /* ids into ids[0..cap) (when sft is NULL) */
+    size_t cap, n;              /* n: bytes or ids the whole conversation needs */
+    llm__sft_b *sft;            /* SFT: ids appended with their learn flags */
+    const llm_allocator *alloc;
+    int merge;                  /* plain pieces join a run (the families) */
+    int32_t *tmp;               /* one encoding's ids */
+    size_t tmp_cap;
+    char *run;                  /* plain text waiting to be encoded */
+    size_t run_len, run_cap;
+    int run_learn;
+    llm_status st;
+} llm__chat_sink;
+static void llm__chat_id(llm__chat_sink *k, int32_t id, int learn) {
+    if (k->sft) { llm__sft_push(k->sft, id, learn); return; }
+    if (k->ids && k->n < k->cap) k->ids[k->n] = id;
+    k->n++;
+}
+static void llm__chat_encode(llm__chat_sink *k, const char *s, size_t n, int flags, int learn) {
+    size_t got = 0, i;
+    llm_status st;
+    if (!n || k->st != LLM_OK) return;
+    for (;;) {
+        st = llm_tokenize(k->tok, s, n, flags, k->tmp, k->tmp_cap, &got);
+        if (st != LLM_ERR_BUFFER_TOO_SMALL && !(st == LLM_OK && !k->tmp)) break;
+        llm__dealloc(k->alloc, k->tmp);
+        k->tmp_cap = got + 16;
+        if (!(k->tmp = (int32_t *)llm__alloc(k->alloc, k->tmp_cap * sizeof(int32_t)))) {
+            k->tmp_cap = 0;
+            k->st = LLM_ERR_OUT_OF_MEMORY;
+            return;
+        }
     }
-    if (llm_tokenize(b->tok, text, n, 0, b->tmp, b->tmp_cap, &got) != LLM_OK) { b->oom = 1; return; }
-    for (k = 0; k < got; k++) llm__sft_push(b, b->tmp[k], learn);
+    if (st != LLM_OK) { k->st = st; return; }
+    for (i = 0; i < got; i++) llm__chat_id(k, k->tmp[i], learn);
 }
-static void llm__sft_str(llm__sft_b *b, const char *s, int learn) { if (s) llm__sft_text(b, s, strlen(s), learn); }
-/* one turn: role 0 system, 1 user, 2 assistant; content as UTF-8 */
-static void llm__sft_turn(llm__sft_b *b, const llm_chat_template *t, int role, const char *c, size_t n) {
-    const char *pre = role == 0 ? t->system_prefix : role == 1 ? t->user_prefix : t->assistant_prefix;
-    const char *suf = role == 0 ? t->system_suffix : role == 1 ? t->user_suffix : t->assistant_suffix;
-    llm__sft_str(b, pre, 0);
-    llm__sft_text(b, c, n, role == 2);
-    if (role == 2) llm__sft_push(b, llm_tokenizer_eos(b->tok), 1);
-    llm__sft_str(b, suf, 0);
+static void llm__chat_flush(llm__chat_sink *k) {
+    if (k->run_len) llm__chat_encode(k, k->run, k->run_len, 0, k->run_learn);
+    k->run_len = 0;
 }
+static void llm__chat_put(llm__chat_sink *k, const char *s, size_t n, int kind, int learn) {
+    if (!k->tok) {   /* text */
+        if (kind == LLM__CP_BOS_SPM) return;
+        if (n && k->out && k->n < k->cap) memcpy(k->out + k->n, s, LLM__MIN(n, k->cap - k->n));
+        k->n += n;
+        return;
+    }
+    if (k->st != LLM_OK) return;
+    if (kind == LLM__CP_BOS || kind == LLM__CP_BOS_SPM || kind == LLM__CP_EOS) {
+        /* the tokenizer's; without one, the family's spelling when it is a token */
+        int32_t id = kind == LLM__CP_EOS ? llm_tokenizer_eos(k->tok) : llm_tokenizer_bos(k->tok);
+        if (kind == LLM__CP_BOS_SPM && llm_tokenizer_kind(k->tok) != LLM_TOKENIZER_SPM) return;
+        if (id < 0 && n) id = llm_tokenizer_find(k->tok, s, n);
+        llm__chat_flush(k);
+        if (id >= 0) llm__chat_id(k, id, learn);
+        return;
+    }
+    if (!n) return;
+    if (kind == LLM__CP_SPECIAL || !k->merge) {
+        llm__chat_flush(k);
+        llm__chat_encode(k, s, n, kind == LLM__CP_TEXT ? 0 : LLM_TOKENIZE_ALLOW_SPECIAL, learn);
+        return;
+    }
+    if (k->run_len && k->sft && learn != k->run_learn) llm__chat_flush(k);
+    if (k->run_len + n > k->run_cap) {
+        void *r = llm__tgrow(k->alloc, k->run, &k->run_cap, k->run_len + n, 1);
+        if (!r) { k->st = LLM_ERR_OUT_OF_MEMORY; return; }
+        k->run = (char *)r;
+    }
+    memcpy(k->run + k->run_len, s, n);
+    k->run_len += n;
+    k->run_learn = learn;
+}
+/* plain template text of up to three parts (NULL parts skipped) */
+static void llm__chat_tmpl(llm__chat_sink *k, const char *a, const char *b, const char *c, int learn) {
+    if (a) llm__chat_put(k, a, strlen(a), LLM__CP_TMPL, learn);
+    if (b) llm__chat_put(k, b, strlen(b), LLM__CP_TMPL, learn);
+    if (c) llm__chat_put(k, c, strlen(c), LLM__CP_TMPL, learn);
+}
+static void llm__chat_special(llm__chat_sink *k, const char *s, int learn) {
+    llm__chat_put(k, s, strlen(s), LLM__CP_SPECIAL, learn);
+}
+static void llm__chat_text(llm__chat_sink *k, const char *s, size_t n, int learn) {
+    llm__chat_put(k, s, n, LLM__CP_TEXT, learn);
+}
+
+/* Whitespace as Python's str.strip() (Jinja's trim) sees it in ASCII; only_nl: '\n' alone
+   (Qwen 3's strip('\n')). */
+static int llm__chat_ws(unsigned char c, int only_nl) {
+    return only_nl ? c == '\n' : c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+}
+static void llm__chat_strip(const char **s, size_t *n, int left, int right, int only_nl) {
+    while (left && *n && llm__chat_ws((unsigned char)(*s)[0], only_nl)) { (*s)++; (*n)--; }
+    while (right && *n && llm__chat_ws((unsigned char)(*s)[*n - 1], only_nl)) (*n)--;
+}
+/* position of needle in s[0..n) (first, or last when last), or (size_t)-1 */
+static size_t llm__chat_find(const char *s, size_t n, const char *needle, int last) {
+    const size_t l = strlen(needle);
+    size_t i, at = (size_t)-1;
+    for (i = 0; i + l <= n; i++)
+        if (memcmp(s + i, needle, l) == 0) { at = i; if (!last) break; }
+    return at;
+}
+static const char *llm__chat_role_name(int role, int gemma) {
+    return role == LLM_CHAT_SYSTEM ? "system" : role == LLM_CHAT_USER ? "user" : gemma ? "model" : "assistant";
+}
+
+/* Qwen 3: an assistant turn (the template's reasoning_content / content split on </think>) */
+static void llm__chat_qwen3_assistant(llm__chat_sink *k, const llm__chat_msg *m, int after_query, int last) {
+    const char *c = m->s, *r = "";
+    size_t cn = m->n, rn = 0, e = llm__chat_find(m->s, m->n, "</think>", 0);
+    if (e != (size_t)-1) {
+        const size_t le = llm__chat_find(m->s, m->n, "</think>", 1), st = le + 8;
+        size_t o;
+        c = m->s + st; cn = m->n - st;
+        llm__chat_strip(&c, &cn, 1, 0, 1);
+        r = m->s; rn = e;
+        llm__chat_strip(&r, &rn, 0, 1, 1);
+        if ((o = llm__chat_find(r, rn, "<think>", 1)) != (size_t)-1) { r += o + 7; rn -= o + 7; }
+        llm__chat_strip(&r, &rn, 1, 0, 1);
+    }
+    llm__chat_special(k, "<|im_start|>", 0);
+    llm__chat_tmpl(k, "assistant\n", NULL, NULL, 0);
+    if (after_query && (last || rn)) {
+        llm__chat_strip(&r, &rn, 1, 1, 1);
+        llm__chat_strip(&c, &cn, 1, 0, 1);
+        llm__chat_special(k, "<think>", 1);
+        llm__chat_tmpl(k, "\n", NULL, NULL, 1);
+        llm__chat_text(k, r, rn, 1);
+        llm__chat_tmpl(k, "\n", NULL, NULL, 1);
+        llm__chat_special(k, "</think>", 1);
+        llm__chat_tmpl(k, "\n\n", NULL, NULL, 1);
+    }
+    llm__chat_text(k, c, cn, 1);
+}
+
+/* Writes the conversation m[0..n) (roles valid) in format t through the sink. */
+static void llm__chat_render(const llm_chat_template *t, const llm__chat_msg *m0, int n0, int add_gen,
+                             llm__chat_sink *k) {
+    const llm__chat_msg *m = m0;
+    llm__chat_msg *aug = NULL;
+    const char *sys = NULL;
+    size_t sysn = 0;
+    int n = n0, i, fam = t->family;
+    k->merge = fam != LLM_CHAT_DEFAULT;
+    if (t->default_system && (n0 == 0 || m0[0].role != LLM_CHAT_SYSTEM)) {   /* the template's own system turn */
+        aug = (llm__chat_msg *)llm__alloc(k->alloc, ((size_t)n0 + 1) * sizeof *aug);
+        if (!aug) { k->st = LLM_ERR_OUT_OF_MEMORY; return; }
+        aug[0].role = LLM_CHAT_SYSTEM; aug[0].s = t->default_system; aug[0].n = strlen(t->default_system);
+        if (n0) memcpy(aug + 1, m0, (size_t)n0 * sizeof *aug);
+        m = aug; n = n0 + 1;
+    }
+    if ((fam == LLM_CHAT_GEMMA || fam == LLM_CHAT_LLAMA2 ||
+         (fam == LLM_CHAT_LLAMA3 && (t->flags & LLM_CHAT_DATE_HEADER))) &&
+        n > 0 && m[0].role == LLM_CHAT_SYSTEM) {   /* a system prompt folded into another turn */
+        sys = m[0].s; sysn = m[0].n;
+        m++; n--;
+    }
+    switch (fam) {
+    case LLM_CHAT_CHATML: {
+        int last_query = n - 1;
+        for (i = n - 1; i >= 0; i--) {   /* Qwen 3: the last user turn that is not a tool's response */
+            const llm__chat_msg *q = &m[i];
+            if (q->role == LLM_CHAT_USER &&
+                !(q->n >= 31 && memcmp(q->s, "<tool_response>", 15) == 0 &&
+                  memcmp(q->s + q->n - 16, "</tool_response>", 16) == 0)) { last_query = i; break; }
+        }
+        for (i = 0; i < n; i++) {
+            const int as = m[i].role == LLM_CHAT_ASSISTANT;
+            if (as && (t->flags & LLM_CHAT_THINK)) llm__chat_qwen3_assistant(k, &m[i], i > last_query, i == n - 1);
+            else {
+                llm__chat_special(k, "<|im_start|>", 0);
+                llm__chat_tmpl(k, llm__chat_role_name(m[i].role, 0), "\n", NULL, 0);
+                llm__chat_text(k, m[i].s, m[i].n, as);
+            }
+            llm__chat_special(k, "<|im_end|>", as);
+            llm__chat_tmpl(k, "\n", NULL, NULL, 0);
+        }
+        if (add_gen) {
+            llm__chat_special(k, "<|im_start|>", 0);
+            llm__chat_tmpl(k, "assistant\n", NULL, NULL, 0);
+            if ((t->flags & LLM_CHAT_THINK) && (t->flags & LLM_CHAT_THINK_OFF)) {
+                llm__chat_special(k, "<think>", 0);
+                llm__chat_tmpl(k, "\n\n", NULL, NULL, 0);
+                llm__chat_special(k, "</think>", 0);
+                llm__chat_tmpl(k, "\n\n", NULL, NULL, 0);
+            }
+        }
+        break;
+    }
+    case LLM_CHAT_LLAMA3:
+        llm__chat_put(k, "<|begin_of_text|>", 17, LLM__CP_BOS, 0);
+        if (t->flags & LLM_CHAT_DATE_HEADER) {
+            llm__chat_strip(&sys, &sysn, 1, 1, 0);
+            llm__chat_special(k, "<|start_header_id|>", 0);
+            llm__chat_tmpl(k, "system", NULL, NULL, 0);
+            llm__chat_special(k, "<|end_header_id|>", 0);
+            llm__chat_tmpl(k, "\n\nCutting Knowledge Date: December 2023\nToday Date: ",
+                           t->date ? t->date : "26 Jul 2024", "\n\n", 0);
+            llm__chat_text(k, sys, sysn, 0);
+            llm__chat_special(k, "<|eot_id|>", 0);
+        }
+        for (i = 0; i < n; i++) {
+            const char *c = m[i].s;
+            size_t cn = m[i].n;
+            const int as = m[i].role == LLM_CHAT_ASSISTANT;
+            llm__chat_strip(&c, &cn, 1, 1, 0);
+            llm__chat_special(k, "<|start_header_id|>", 0);
+            llm__chat_tmpl(k, llm__chat_role_name(m[i].role, 0), NULL, NULL, 0);
+            llm__chat_special(k, "<|end_header_id|>", 0);
+            llm__chat_tmpl(k, "\n\n", NULL, NULL, 0);
+            llm__chat_text(k, c, cn, as);
+            llm__chat_special(k, "<|eot_id|>", as);
+        }
+        if (add_gen) {
+            llm__chat_special(k, "<|start_header_id|>", 0);
+            llm__chat_tmpl(k, "assistant", NULL, NULL, 0);
+            llm__chat_special(k, "<|end_header_id|>", 0);
+            llm__chat_tmpl(k, "\n\n", NULL, NULL, 0);
+        }
+        break;
+    case LLM_CHAT_GEMMA:
+        llm__chat_put(k, "<bos>", 5, LLM__CP_BOS, 0);
+        for (i = 0; i < n; i++) {
+            const char *c = m[i].s;
+            size_t cn = m[i].n;
+            const int as = m[i].role == LLM_CHAT_ASSISTANT;
+            llm__chat_strip(&c, &cn, 1, 1, 0);
+            llm__chat_special(k, "<start_of_turn>", 0);
+            llm__chat_tmpl(k, llm__chat_role_name(m[i].role, 1), "\n", NULL, 0);
+            if (i == 0 && sys) { llm__chat_text(k, sys, sysn, 0); llm__chat_tmpl(k, "\n\n", NULL, NULL, 0); }
+            llm__chat_text(k, c, cn, as);
+            llm__chat_special(k, "<end_of_turn>", as);
+            llm__chat_tmpl(k, "\n", NULL, NULL, 0);
+        }
+        if (add_gen) {
+            llm__chat_special(k, "<start_of_turn>", 0);
+            llm__chat_tmpl(k, "model\n", NULL, NULL, 0);
+        }
+        break;
+    case LLM_CHAT_LLAMA2:
+        for (i = 0; i < n; i++) {
+            const char *c = m[i].s;
+            size_t cn = m[i].n;
+            const int as = m[i].role == LLM_CHAT_ASSISTANT;
+            if (!as) { llm__chat_put(k, "<s>", 3, LLM__CP_BOS, 0); llm__chat_tmpl(k, "[INST] ", NULL, NULL, 0); }
+            else llm__chat_text(k, " ", 1, 1);
+            if (i == 0 && sys) {   /* ("<<SYS>>\n" + system + "\n<</SYS>>\n\n" + content).strip() */
+                llm__chat_strip(&c, &cn, 0, 1, 0);
+                llm__chat_tmpl(k, "<<SYS>>\n", NULL, NULL, as);
+                if (!cn) llm__chat_strip(&sys, &sysn, 0, 1, 0);
+                llm__chat_text(k, sys, sysn, as);
+                llm__chat_tmpl(k, cn ? "\n<</SYS>>\n\n" : (sysn ? "\n<</SYS>>" : "<</SYS>>"), NULL, NULL, as);
+            } else llm__chat_strip(&c, &cn, 1, 1, 0);
+            llm__chat_text(k, c, cn, as);
+            if (as) { llm__chat_text(k, " ", 1, 1); llm__chat_put(k, "</s>", 4, LLM__CP_EOS, 1); }
+            else llm__chat_tmpl(k, " [/INST]", NULL, NULL, 0);
+        }
+        break;
+    default:   /* llm.h's prefix/suffix template */
+        llm__chat_put(k, "", 0, LLM__CP_BOS_SPM, 0);
+        for (i = 0; i < n; i++) {
+            const int r = m[i].role, as = r == LLM_CHAT_ASSISTANT;
+            llm__chat_tmpl(k, r == LLM_CHAT_SYSTEM ? t->system_prefix : as ? t->assistant_prefix : t->user_prefix,
+                           NULL, NULL, 0);
+            llm__chat_text(k, m[i].s, m[i].n, as);
+            if (as) llm__chat_put(k, "", 0, LLM__CP_EOS, 1);
+            llm__chat_tmpl(k, r == LLM_CHAT_SYSTEM ? t->system_suffix : as ? t->assistant_suffix : t->user_suffix,
+                           NULL, NULL, 0);
+        }
+        if (add_gen) llm__chat_tmpl(k, t->assistant_prefix, NULL, NULL, 0);
+        break;
+    }
+    if (k->tok) llm__chat_flush(k);
+    llm__dealloc(k->alloc, aug);
+}
+static void llm__chat_sink_free(llm__chat_sink *k) {
+    llm__dealloc(k->alloc, k->tmp); llm__dealloc(k->alloc, k->run);
+    k->tmp = NULL; k->run = NULL; k->tmp_cap = k->run_cap = k->run_len = 0;
+}
+/* the public messages as pieces (roles checked); NULL on a bad role or no memory */
+static llm__chat_msg *llm__chat_msgs(const llm_allocator *a, const llm_chat_message *msgs, int n) {
+    llm__chat_msg *m = (llm__chat_msg *)llm__alloc(a, ((size_t)n + 1) * sizeof *m);
+    int i;
+    if (!m) return NULL;
+    for (i = 0; i < n; i++) {
+        if (msgs[i].role < LLM_CHAT_SYSTEM || msgs[i].role > LLM_CHAT_ASSISTANT) { llm__dealloc(a, m); return NULL; }
+        m[i].role = (int)msgs[i].role;
+        m[i].s = msgs[i].content ? msgs[i].content : "";
+        m[i].n = strlen(m[i].s);
+    }
+    return m;
+}
+LLMDEF size_t llm_chat_format(const llm_chat_template *tmpl, const llm_chat_message *messages, int n_messages,
+                              int add_generation_prompt, char *out, size_t cap) {
+    llm__chat_sink k;
+    llm__chat_msg *m;
+    if (n_messages < 0 || (n_messages && !messages)) n_messages = 0;
+    memset(&k, 0, sizeof k);
+    k.out = out; k.cap = out ? cap : 0;
+    if (!(m = llm__chat_msgs(NULL, messages, n_messages))) { if (out && cap) out[0] = 0; return 0; }
+    llm__chat_render(tmpl ? tmpl : &llm__chat_default, m, n_messages, add_generation_prompt, &k);
+    llm__dealloc(NULL, m);
+    if (out && cap) out[LLM__MIN(k.n, cap - 1)] = 0;
+    return k.n;
+}
+LLMDEF size_t llm_chat_prompt(const llm_chat_template *tmpl, const char *system, const char *user, char *out,
+                              size_t cap) {
+    llm_chat_message m[2];
+    int n = 0;
+    if (system) { m[n].role = LLM_CHAT_SYSTEM; m[n++].content = system; }
+    m[n].role = LLM_CHAT_USER; m[n++].content = user;
+    return llm_chat_format(tmpl, m, n, 1, out, cap);
+}
+LLMDEF llm_status llm_chat_tokenize(const llm_tokenizer *tok, const llm_chat_template *tmpl,
+                                    const llm_chat_message *messages, int n_messages, int add_generation_prompt,
+                                    int32_t *ids, size_t cap, size_t *n_ids) {
+    llm__chat_sink k;
+    llm__chat_msg *m;
+    llm_chat_template own;
+    if (n_ids) *n_ids = 0;
+    if (!tok || !n_ids || n_messages < 0 || (n_messages && !messages)) return LLM_ERR_INVALID_ARG;
+    memset(&k, 0, sizeof k);
+    k.tok = tok; k.ids = ids; k.cap = ids ? cap : 0; k.alloc = &tok->alloc;
+    if (!(m = llm__chat_msgs(k.alloc, messages, n_messages))) {
+        const int bad = n_messages > 0 && messages;
+        int i;
+        for (i = 0; bad && i < n_messages; i++)
+            if (messages[i].role < LLM_CHAT_SYSTEM || messages[i].role > LLM_CHAT_ASSISTANT) return LLM_ERR_INVALID_ARG;
+        return LLM_ERR_OUT_OF_MEMORY;
+    }
+    if (!tmpl) { own = llm_tokenizer_chat(tok); tmpl = &own; }
+    llm__chat_render(tmpl, m, n_messages, add_generation_prompt, &k);
+    llm__chat_sink_free(&k);
+    llm__dealloc(k.alloc, m);
+    if (k.st != LLM_OK) return k.st;
+    *n_ids = k.n;
+    if (!ids && cap == 0) return LLM_OK;
+    return k.n > cap || !ids ? LLM_ERR_BUFFER_TOO_SMALL : LLM_OK;
+}
+
+/* ---- a tokenizer's chat template: recognition, and the keys of its files ---------------------- */
+static int llm__chat_has(const char *s, const char *needle) { return strstr(s, needle) != NULL; }
+LLMDEF llm_chat_family llm_chat_detect(const char *j) {
+    if (!j) return LLM_CHAT_UNKNOWN;
+    if (llm__chat_has(j, "<|start_header_id|>") && llm__chat_has(j, "<|end_header_id|>")) return LLM_CHAT_LLAMA3;
+    if (llm__chat_has(j, "<|im_start|>")) return LLM_CHAT_CHATML;
+    if (llm__chat_has(j, "<start_of_turn>")) return LLM_CHAT_GEMMA;
+    if (llm__chat_has(j, "[INST]") && llm__chat_has(j, "<<SYS>>")) return LLM_CHAT_LLAMA2;
+    if (llm__chat_has(j, "### User:") && llm__chat_has(j, "### Assistant:")) return LLM_CHAT_DEFAULT;
+    return LLM_CHAT_UNKNOWN;
+}
+LLMDEF const char *llm_chat_family_name(llm_chat_family f) {
+    switch (f) {
+    case LLM_CHAT_UNKNOWN: return "unknown";
+    case LLM_CHAT_DEFAULT: return "default";
+    case LLM_CHAT_CHATML: return "chatml";
+    case LLM_CHAT_LLAMA3: return "llama3";
+    case LLM_CHAT_GEMMA: return "gemma";
+    case LLM_CHAT_LLAMA2: return "llama2";
+    }
+    return "unknown";
+}
+/* llm.h's own minimal Jinja text of each family (what llama.cpp and transformers can run too) */
+LLMDEF const char *llm_chat_family_template(llm_chat_family f) {
+    switch (f) {
+    case LLM_CHAT_DEFAULT:
+        return "{% for m in messages %}{% if m['role'] == 'system' %}{{ '### System:\\n' + m['content'] + '\\n\\n' }}"
+               "{% elif m['role'] == 'user' %}{{ '### User:\\n' + m['content'] + '\\n\\n' }}"
+               "{% else %}{{ '### Assistant:\\n' + m['content'] + eos_token + '\\n\\n' }}{% endif %}{% endfor %}"
+               "{% if add_generation_prompt %}{{ '### Assistant:\\n' }}{% endif %}";
+    case LLM_CHAT_CHATML:
+        return "{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' }}"
+               "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+    case LLM_CHAT_LLAMA3:
+        return "{{ bos_token }}{% for m in messages %}{{ '<|start_header_id|>' + m['role'] + '<|end_header_id|>\\n\\n'"
+               " + m['content'] | trim + '<|eot_id|>' }}{% endfor %}"
+               "{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}";
+    case LLM_CHAT_GEMMA:
+        return "{{ bos_token }}{% if messages[0]['role'] == 'system' %}"
+               "{% set first = messages[0]['content'] + '\\n\\n' %}"
+               "{% set loop_messages = messages[1:] %}{% else %}{% set first = '' %}{% set loop_messages = messages %}"
+               "{% endif %}{% for m in loop_messages %}{{ '<start_of_turn>' + ('model' if m['role'] == 'assistant' "
+               "else m['role']) + '\\n' + (first if loop.first else '') + m['content'] | trim + '<end_of_turn>\\n' }}"
+               "{% endfor %}{% if add_generation_prompt %}{{ '<start_of_turn>model\\n' }}{% endif %}";
+    case LLM_CHAT_LLAMA2:
+        return "{% if messages[0]['role'] == 'system' %}{% set loop_messages = messages[1:] %}"
+               "{% set system_message = messages[0]['content'] %}{% else %}{% set loop_messages = messages %}"
+               "{% set system_message = false %}{% endif %}{% for m in loop_messages %}"
+               "{% if loop.index0 == 0 and system_message != false %}"
+               "{% set content = '<<SYS>>\\n' + system_message + '\\n<</SYS>>\\n\\n' + m['content'] %}"
+               "{% else %}{% set content = m['content'] %}{% endif %}{% if m['role'] == 'user' %}"
+               "{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}{% else %}"
+               "{{ ' ' + content.strip() + ' ' + eos_token }}{% endif %}{% endfor %}";
+    default: return NULL;
+    }
+}
+/* ChatML: the system prompt a template writes when the conversation has none, from a string
+   literal "<|im_start|>system\n...<|im_end|>" in its text (Qwen 2.5, SmolLM2). Unescaped into
+   a new allocation, or NULL. */
+static char *llm__chat_default_system(const llm_allocator *a, const char *j) {
+    const char *p = j;
+    while ((p = strstr(p, "<|im_start|>system")) != NULL) {
+        const char *q = p + 18, *e;
+        p = q;
+        if (q[0] == '\\' && q[1] == 'n') q += 2;
+        else if (q[0] == '\n') q++;
+        else continue;
+        for (e = q; *e && *e != '\'' && *e != '"' && *e != '{' && *e != '}' && strncmp(e, "<|im_end|>", 10) &&
+                    strncmp(e, "<|im_start|>", 12);
+             e++)   /* (stops at the next <|im_start|>: each byte is looked at once) */
+            if (*e == '\\' && e[1]) e++;
+        if (e > q && strncmp(e, "<|im_end|>", 10) == 0) {
+            char *s = (char *)llm__alloc(a, (size_t)(e - q) + 1), *o;
+            if (!s) return NULL;
+            for (o = s; q < e; q++) {
+                if (*q == '\\' && q + 1 < e) {
+                    q++;
+                    *o++ = *q == 'n' ? '\n' : *q == 't' ? '\t' : *q;
+                } else *o++ = *q;
+            }
+            *o = 0;
+            return s;
+        }
+    }
+    return NULL;
+}
+static void llm__tok_chat_free(llm_tokenizer *t) {
+    llm__dealloc(&t->alloc, t->chat_jinja); llm__dealloc(&t->alloc, t->chat_system);
+    t->chat_jinja = t->chat_system = NULL;
+    t->chat = llm__chat_default;
+}
+/* keeps (a copy of) jinja[0..len) and what it is recognised as; logs a template it does not know */
+static llm_status llm__tok_chat_set(llm_tokenizer *t, const char *j, size_t len, llm_log_fn log_fn, void *log_user,
+                                    llm_chat_family *family) {
+    llm_chat_family f;
+    llm__tok_chat_free(t);
+    if (family) *family = LLM_CHAT_UNKNOWN;
+    if (!j) return LLM_OK;
+    if (!(t->chat_jinja = (char *)llm__alloc(&t->alloc, len + 1))) return LLM_ERR_OUT_OF_MEMORY;
+    memcpy(t->chat_jinja, j, len);
+    t->chat_jinja[len] = 0;
+    f = llm_chat_detect(t->chat_jinja);
+    if (family) *family = f;
+    if (f == LLM_CHAT_UNKNOWN) {
+        llm__log(log_fn, log_user, 1,
+                 "llm.h: the chat template is none llm.h knows (ChatML, Llama 3, Gemma, Llama 2): conversations are "
+                 "written in llm.h's default format");
+        return LLM_OK;
+    }
+    if (f == LLM_CHAT_DEFAULT) return LLM_OK;
+    memset(&t->chat, 0, sizeof t->chat);
+    t->chat.family = f;
+    if (f == LLM_CHAT_CHATML && llm__chat_has(t->chat_jinja, "</think>")) t->chat.flags |= LLM_CHAT_THINK;
+    if (f == LLM_CHAT_LLAMA3 && llm__chat_has(t->chat_jinja, "Cutting Knowledge Date"))
+        t->chat.flags |= LLM_CHAT_DATE_HEADER;
+    if (f == LLM_CHAT_CHATML) t->chat_system = llm__chat_default_system(&t->alloc, t->chat_jinja);
+    t->chat.default_system = t->chat_system;
+    llm__log(log_fn, log_user, 2, "tokenizer: chat template %s%s%s", llm_chat_family_name(f),
+             t->chat.flags & LLM_CHAT_THINK ? " (with <think>)" : "",
+             t->chat_system ? " (a default system prompt)" : "");
+    return LLM_OK;
+}
+LLMDEF llm_chat_template llm_tokenizer_chat(const llm_tokenizer *t) {
+    if (!t || !t->chat_jinja) return llm__chat_default;
+    return t->chat;
+}
+LLMDEF const char *llm_tokenizer_chat_template(const llm_tokenizer *t) { return t ? t->chat_jinja : NULL; }
+LLMDEF llm_status llm_tokenizer_set_chat_template(llm_tokenizer *t, const char *jinja, llm_chat_family *family,
+                                                  llm_error *err) {
+    if (family) *family = LLM_CHAT_UNKNOWN;
+    if (!t) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL tokenizer");
+    if (llm__tok_chat_set(t, jinja, jinja ? strlen(jinja) : 0, NULL, NULL, family) != LLM_OK)
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    llm__ok(err);
+    return LLM_OK;
+}
+LLMDEF int llm_tokenizer_eot(const llm_tokenizer *t, int32_t *ids, int cap) {
+    static const char *const known[6] = { "<|im_end|>", "<|eot_id|>", "<|eom_id|>", "<end_of_turn>",
+                                          "<|endoftext|>", "<eos>" };
+    int32_t all[8];
+    int n = 0, i, k;
+    if (!t) return 0;
+    if (t->n_chat_eot & 1) all[n++] = t->chat_eot[0];
+    if (t->n_chat_eot & 2) all[n++] = t->chat_eot[1];
+    for (i = 0; i < 6; i++) {
+        const int32_t id = llm__tok_lookup(t, (const unsigned char *)known[i], strlen(known[i]));
+        if (id < 0 || id == t->eos) continue;
+        for (k = 0; k < n && all[k] != id; k++) {}
+        if (k == n) all[n++] = id;
+    }
+    for (i = 0; ids && i < n && i < cap; i++) ids[i] = all[i];
+    return n;
+}
+/* GGUF: tokenizer.chat_template, tokenizer.ggml.eot_token_id / eom_token_id */
+static llm_status llm__tok_chat_from_gguf(llm_tokenizer *t, const llm__gguf *g, llm_log_fn log_fn, void *log_user,
+                                          llm_error *err) {
+    const char *s;
+    size_t sl;
+    uint32_t u;
+    if (llm__gguf_get_u32(g, "tokenizer.ggml.eot_token_id", &u) && u < (uint32_t)t->n) {
+        t->chat_eot[0] = (int32_t)u; t->n_chat_eot |= 1;
+    }
+    if (llm__gguf_get_u32(g, "tokenizer.ggml.eom_token_id", &u) && u < (uint32_t)t->n) {
+        t->chat_eot[1] = (int32_t)u; t->n_chat_eot |= 2;
+    }
+    if (llm__gguf_get_str(g, "tokenizer.chat_template", &s, &sl) &&
+        llm__tok_chat_set(t, s, sl, log_fn, log_user, NULL) != LLM_OK)
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading the chat template");
+    return LLM_OK;
+}
+static void llm__tok_chat_to_gguf(const llm_tokenizer *t, llm__gguf_w *w) {
+    if (t->chat_jinja) llm__gguf_w_str(w, "tokenizer.chat_template", t->chat_jinja, strlen(t->chat_jinja));
+    if (t->n_chat_eot & 1) llm__gguf_w_u32(w, "tokenizer.ggml.eot_token_id", (uint32_t)t->chat_eot[0]);
+    if (t->n_chat_eot & 2) llm__gguf_w_u32(w, "tokenizer.ggml.eom_token_id", (uint32_t)t->chat_eot[1]);
+}
+/* Hugging Face: the template beside a tokenizer file or in its directory: tokenizer_config.json's
+   "chat_template" (a string, or a list of {"name", "template"}: "default", else the first),
+   else chat_template.jinja. A missing or unreadable file is no error (no template). */
+static llm_status llm__tok_chat_beside(llm_tokenizer *t, const char *path, llm_log_fn log_fn, void *log_user) {
+    const llm_allocator *a = &t->alloc;
+    size_t pl = strlen(path), dl, n = 0, v, i, e, best = (size_t)-1;
+    char *p;
+    void *buf = NULL;
+    const unsigned char *s;
+    llm_status st = LLM_OK;
+    if (t->chat_jinja) return LLM_OK;
+    if (!llm__is_dir(path)) {   /* a file: its directory, when it is one of Hugging Face's */
+        if (!(pl > 5 && strcmp(path + pl - 5, ".json") == 0) && !(pl > 6 && strcmp(path + pl - 6, ".model") == 0))
+            return LLM_OK;
+        for (dl = pl; dl > 0 && path[dl - 1] != '/' && path[dl - 1] != '\\'; dl--) {}
+    } else dl = pl + 1;
+    if (!(p = (char *)llm__alloc(a, dl + 32))) return LLM_ERR_OUT_OF_MEMORY;
+    if (dl > pl) { memcpy(p, path, pl); p[pl] = '/'; } else memcpy(p, path, dl);
+    memcpy(p + dl, "tokenizer_config.json", 22);
+    if (llm_read_file(p, a, &buf, &n, NULL) == LLM_OK && llm__js_check((s = (const unsigned char *)buf), n) &&
+        (v = llm__js_get(s, n, llm__skip_ws(s, n, 0), "chat_template")) != (size_t)-1) {
+        if (s[v] == '[') {
+            for (i = v; llm__js_elem(s, n, &i, &e);) {
+                const size_t nm = llm__js_get(s, n, e, "name"), tv = llm__js_get(s, n, e, "template");
+                if (tv == (size_t)-1 || s[tv] != '"') continue;
+                if (best == (size_t)-1 || (nm != (size_t)-1 && llm__js_streq(s, n, nm, "default"))) best = tv;
+            }
+            v = best;
+        }
+        if (v != (size_t)-1 && s[v] == '"') {
+            char *j = (char *)llm__alloc(a, llm__js_skip(s, n, v, 0) - v + 1);
+            size_t jl;
+            if (!j) st = LLM_ERR_OUT_OF_MEMORY;
+            else if ((jl = llm__js_str(s, n, v, (unsigned char *)j)) != (size_t)-1)
+                st = llm__tok_chat_set(t, j, jl, log_fn, log_user, NULL);
+            llm__dealloc(a, j);
+        }
+    }
+    llm__dealloc(a, buf);
+    buf = NULL;
+    if (st == LLM_OK && !t->chat_jinja) {
+        memcpy(p + dl, "chat_template.jinja", 20);
+        if (llm_read_file(p, a, &buf, &n, NULL) == LLM_OK)
+            st = llm__tok_chat_set(t, (const char *)buf, n, log_fn, log_user, NULL);
+        llm__dealloc(a, buf);
+    }
+    llm__dealloc(a, p);
+    return st;
+}
+
 LLMDEF void llm_sft_free(llm_sft_data *d) {
     llm_allocator a;
     if (!d) return;
@@ -13877,30 +14609,37 @@ LLMDEF llm_status llm_sft_load_mem(const llm_tokenizer *tok, const void *jsonl, 
                                    const llm_chat_template *tmpl, const llm_allocator *al, llm_sft_data **out,
                                    llm_error *err) {
     const unsigned char *s = (const unsigned char *)jsonl;
-    const llm_chat_template *t = tmpl ? tmpl : &llm__chat_default;
+    llm_chat_template own;
+    const llm_chat_template *t = tmpl;
     llm__sft_b b;
+    llm__chat_sink k;
     llm_sft_data *d;
-    size_t pos = 0, line = 0, ex_cap = 0, str_cap = 0, bad;
+    llm__chat_msg *msg = NULL;
+    size_t pos = 0, line = 0, ex_cap = 0, str_cap = 0, msg_cap = 0, bad;
     unsigned char *str = NULL;
     llm_status st = LLM_OK;
     if (out) *out = NULL;
     if (!tok || !out || (!jsonl && size)) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL tokenizer, data or out");
-    if (llm_tokenizer_eos(tok) < 0)
+    if (!t) { own = llm_tokenizer_chat(tok); t = &own; }
+    if (llm_tokenizer_eos(tok) < 0 && (t->family == LLM_CHAT_DEFAULT || t->family == LLM_CHAT_LLAMA2))
         return llm__fail(err, LLM_ERR_INVALID_ARG, "SFT: the tokenizer has no EOS token to end the responses");
     if (!(d = (llm_sft_data *)llm__calloc(al, 1, sizeof *d)))
         return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     if (al) d->alloc = *al;
-    d->pad = llm_tokenizer_eos(tok);
+    d->pad = llm_tokenizer_eos(tok) >= 0 ? llm_tokenizer_eos(tok) : 0;
     memset(&b, 0, sizeof b);
-    b.d = d; b.tok = tok;
+    b.d = d;
+    memset(&k, 0, sizeof k);
+    k.tok = tok; k.sft = &b; k.alloc = &d->alloc;
     while (pos < size && st == LLM_OK) {
         const unsigned char *ln = s + pos;
-        size_t n = 0, v, i, before = d->n_tokens, learned = d->n_learn;
+        size_t n = 0, v, i, before = d->n_tokens, learned = d->n_learn, used = 0;
+        int nm = 0;
         line++;
         while (pos + n < size && s[pos + n] != '\n') n++;
         pos += n + 1;
         if (llm__skip_ws(ln, n, 0) == n) continue;   /* a blank line */
-        if (n + 1 > str_cap) {   /* room for any string of the line, unescaped */
+        if (n + 1 > str_cap) {   /* room for all strings of the line, unescaped */
             llm__dealloc(&d->alloc, str);
             str_cap = n + 1;
             if (!(str = (unsigned char *)llm__alloc(&d->alloc, str_cap))) { b.oom = 1; break; }
@@ -13916,8 +14655,6 @@ LLMDEF llm_status llm_sft_load_mem(const llm_tokenizer *tok, const void *jsonl, 
             d->start = (size_t *)ns;
         }
         d->start[d->n_examples] = d->n_tokens;
-        if (llm_tokenizer_kind(tok) == LLM_TOKENIZER_SPM && llm_tokenizer_bos(tok) >= 0)
-            llm__sft_push(&b, llm_tokenizer_bos(tok), 0);
         i = llm__skip_ws(ln, n, 0);
         if ((v = llm__js_get(ln, n, i, "messages")) != (size_t)-1) {
             size_t a = v, e;
@@ -13927,23 +14664,33 @@ LLMDEF llm_status llm_sft_load_mem(const llm_tokenizer *tok, const void *jsonl, 
                 break;
             }
             while (st == LLM_OK && llm__js_elem(ln, n, &a, &e)) {
-                size_t r = llm__js_get(ln, n, e, "role"), c = llm__js_get(ln, n, e, "content"), cl;
+                size_t r = llm__js_get(ln, n, e, "role"), c = llm__js_get(ln, n, e, "content"), cl = 0;
                 int role = r == (size_t)-1                 ? -1
                     : llm__js_streq(ln, n, r, "system")    ? 0
                     : llm__js_streq(ln, n, r, "user")      ? 1
                     : llm__js_streq(ln, n, r, "assistant") ? 2
                                                            : -1;
+                void *nmsg = llm__tgrow(&d->alloc, msg, &msg_cap, (size_t)nm + 1, sizeof *msg);
+                if (!nmsg) { b.oom = 1; break; }
+                msg = (llm__chat_msg *)nmsg;
                 if (role < 0)
                     st = llm__fail(err, LLM_ERR_FORMAT,
                                    "SFT line %llu: a message's role is not \"system\", \"user\" or \"assistant\"",
                                    (unsigned long long)line);
-                else if (c == (size_t)-1 || (cl = llm__js_str(ln, n, c, str)) == (size_t)-1)
+                else if (c == (size_t)-1 || (cl = llm__js_str(ln, n, c, str + used)) == (size_t)-1)
                     st = llm__fail(err, LLM_ERR_FORMAT, "SFT line %llu: a message's content is not a string",
                                    (unsigned long long)line);
-                else llm__sft_turn(&b, t, role, (const char *)str, cl);
+                else {
+                    msg[nm].role = role; msg[nm].s = (const char *)str + used; msg[nm++].n = cl;
+                    used += cl;
+                }
             }
+            if (st != LLM_OK || b.oom) break;
         } else {
             size_t pv = llm__js_get(ln, n, i, "prompt"), rv = llm__js_get(ln, n, i, "response"), pl, rl;
+            void *nmsg = llm__tgrow(&d->alloc, msg, &msg_cap, 2, sizeof *msg);
+            if (!nmsg) { b.oom = 1; break; }
+            msg = (llm__chat_msg *)nmsg;
             if (pv == (size_t)-1 || rv == (size_t)-1 || (pl = llm__js_str(ln, n, pv, str)) == (size_t)-1) {
                 st = llm__fail(err, LLM_ERR_FORMAT,
                                "SFT line %llu: expected {\"prompt\": string, \"response\": string} or {\"messages\": "
@@ -13951,13 +14698,20 @@ LLMDEF llm_status llm_sft_load_mem(const llm_tokenizer *tok, const void *jsonl, 
                                (unsigned long long)line);
                 break;
             }
-            llm__sft_turn(&b, t, 1, (const char *)str, pl);
-            if ((rl = llm__js_str(ln, n, rv, str)) == (size_t)-1) {
+            if ((rl = llm__js_str(ln, n, rv, str + pl)) == (size_t)-1) {
                 st = llm__fail(err, LLM_ERR_FORMAT, "SFT line %llu: \"response\" is not a string",
                                (unsigned long long)line);
                 break;
             }
-            llm__sft_turn(&b, t, 2, (const char *)str, rl);
+            msg[0].role = LLM_CHAT_USER; msg[0].s = (const char *)str; msg[0].n = pl;
+            msg[1].role = LLM_CHAT_ASSISTANT; msg[1].s = (const char *)str + pl; msg[1].n = rl;
+            nm = 2;
+        }
+        llm__chat_render(t, msg, nm, 0, &k);
+        if (k.st == LLM_ERR_OUT_OF_MEMORY) b.oom = 1;
+        else if (k.st != LLM_OK) {
+            st = llm__fail(err, k.st, "SFT line %llu: cannot tokenize it", (unsigned long long)line);
+            break;
         }
         if (st == LLM_OK && !b.oom && d->n_learn == learned)
             st = llm__fail(err, LLM_ERR_FORMAT, "SFT line %llu: no assistant turn (nothing to learn)",
@@ -13968,7 +14722,8 @@ LLMDEF llm_status llm_sft_load_mem(const llm_tokenizer *tok, const void *jsonl, 
         if (b.oom) break;
     }
     llm__dealloc(&d->alloc, str);
-    llm__dealloc(&d->alloc, b.tmp);
+    llm__dealloc(&d->alloc, msg);
+    llm__chat_sink_free(&k);
     if (st == LLM_OK && b.oom) st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading SFT data");
     if (st == LLM_OK && !d->n_examples) st = llm__fail(err, LLM_ERR_FORMAT, "SFT: no examples (%llu lines)",
                                                         (unsigned long long)line);
@@ -14007,24 +14762,6 @@ LLMDEF size_t llm_sft_batch(const llm_sft_data *d, size_t first, int B, int T, i
     }
     return learned;
 }
-LLMDEF size_t llm_chat_prompt(const llm_chat_template *tmpl, const char *system, const char *user, char *out,
-                              size_t cap) {
-    const llm_chat_template *t = tmpl ? tmpl : &llm__chat_default;
-    const char *parts[7];
-    size_t n = 0, k, l;
-    int np = 0;
-    if (system) { parts[np++] = t->system_prefix; parts[np++] = system; parts[np++] = t->system_suffix; }
-    parts[np++] = t->user_prefix; parts[np++] = user; parts[np++] = t->user_suffix; parts[np++] = t->assistant_prefix;
-    for (k = 0; k < (size_t)np; k++) {
-        if (!parts[k]) continue;
-        l = strlen(parts[k]);
-        if (out && n < cap) memcpy(out + n, parts[k], LLM__MIN(l, cap - n));
-        n += l;
-    }
-    if (out && cap) out[LLM__MIN(n, cap - 1)] = 0;
-    return n;
-}
-
 /* =========================================================================================
    >>kernels: the fast variants behind the readable ops
    ========================================================================================= */

@@ -14,12 +14,14 @@
    Usage: generate MODEL [-z TOKENIZER] [-i PROMPT] [-n NEW_TOKENS] [-t TEMP] [-p TOP_P] [-k TOP_K]
                    [-s SEED] [--min-p X] [--repeat-penalty X] [--beam N] [--stop STR]...
                    [--threads N] [--prompt-ids "ID ID ..."] [--ids] [--no-shift]
+                   [--chat [--system TEXT]]
    MODEL: a native GGUF (./train saves demo.gguf), an llm.c GPT-2 checkpoint or a llama2.c one.
-   With no prompt a Llama model starts from BOS (id 1) and a GPT-2 model from <|endoftext|>
-   (50256, or the last id for smaller vocabularies). Like llama2.c's run.c, a Llama model
-   also stops when it produces BOS (id 1). A byte-level model (256 tokens) takes -i text
-   as its bytes. When -n asks for more than the context holds, the context shifts (the oldest
-   half is dropped) so generation goes on; --no-shift stops at the end instead. --ids prints
+   With no prompt a model starts from its tokenizer's BOS, else a Llama model from id 1 and a
+   GPT-2 model from <|endoftext|> (50256, or the last id for smaller vocabularies). Like
+   llama2.c's run.c, a Llama model also stops when it produces BOS (the tokenizer's, else
+   id 1). A byte-level model (256 tokens) takes -i text as its bytes. When -n asks for more
+   than the context holds, the context shifts (the oldest half is dropped) so generation goes
+   on; --no-shift stops at the end instead. --ids prints
    only the generated ids on one line. The last line on stderr is the timing: decode tok/s,
    then prefill tok/s, and where it ran.
    --quantize q8_0|q4_0|q4_k|q6_k decodes with quantized copies of the matrices (a quantized GGUF has
@@ -28,8 +30,13 @@
    how to measure what a quantization costs. A quantized GGUF is loaded quantized_only (its
    matrices stay in their blocks, prefill included); --keep-fp32 also makes their fp32 values
    (more memory, a faster prefill). --lora applies a LoRA adapter (llm.h's or llama.cpp's GGUF)
-   at --lora-scale (1); --chat wraps the -i text in the instruction-tuning template (a user
-   turn, then the assistant's prefix: what train --sft taught the model to answer). */
+   at --lora-scale (1); --chat wraps the -i text in the model's chat format (a user turn, after
+   a --system turn, then what opens the assistant's answer): the format its tokenizer's chat
+   template names (ChatML for Qwen and SmolLM2, Llama 3's headers, Gemma's turns, Llama 2's
+   [INST]), else llm.h's instruction-tuning template (what train --sft taught the model to
+   answer); generation then stops at the model's end of turn (<|im_end|>, <|eot_id|>,
+   <end_of_turn>) as at EOS. --chat without -i chats on stdin: one user turn per line, the
+   session keeping the conversation. */
 #define LLM_IMPLEMENTATION
 #include "../llm.h"
 
@@ -50,7 +57,7 @@ static int usage(void) {
         "                [-s SEED] [--min-p X] [--repeat-penalty X] [--beam N] [--stop STR]...\n"
         "                [--threads N] [--prompt-ids \"ID ID ...\"] [--ids] [--no-shift] [--file TEXT_FILE]\n"
         "                [--quantize q8_0|q4_0|q4_k|q6_k] [--perplexity] [--keep-fp32]\n"
-        "                [--lora ADAPTER.gguf [--lora-scale S]] [--chat]\n");
+        "                [--lora ADAPTER.gguf [--lora-scale S]] [--chat [--system TEXT]]\n");
     return 2;
 }
 
@@ -67,6 +74,94 @@ static int on_token(int32_t tok, void *u) {
     return 0;
 }
 
+/* --chat without -i: a conversation on stdin, one user turn per line (up to 4 KB). Each turn
+   the whole conversation is written in the model's chat format; the session keeps what it
+   already holds up to the first difference (a model's answer re-encoded, or a template that
+   rewrites earlier turns, as Qwen 3 drops old <think> blocks) and evaluates the rest. */
+typedef struct chat_reply { char *text; size_t len, cap; } chat_reply;
+static int on_chat_text(const char *text, size_t len, int32_t tok, void *u) {
+    chat_reply *r = (chat_reply *)u;
+    (void)tok;
+    fwrite(text, 1, len, stdout);
+    fflush(stdout);
+    if (r->len + len + 1 > r->cap) {
+        size_t nc = 2 * (r->len + len + 1);
+        char *p = (char *)realloc(r->text, nc);
+        if (!p) return 1;
+        r->text = p; r->cap = nc;
+    }
+    memcpy(r->text + r->len, text, len);
+    r->len += len;
+    r->text[r->len] = 0;
+    return 0;
+}
+static int chat_loop(llm_session *s, llm_sampler *smp, const llm_tokenizer *tk, const char *system, int n_new) {
+    llm_chat_message *msg = NULL;
+    int n_msg = 0, rc = 1;
+    char line[4096];
+    int32_t *ids = NULL;
+    if (system) {
+        msg = (llm_chat_message *)malloc(sizeof *msg);
+        if (!msg) return 1;
+        msg[0].role = LLM_CHAT_SYSTEM; msg[0].content = system;
+        n_msg = 1;
+    }
+    fprintf(stderr, "chat (%s format): one user turn per line; an empty line or the end of the input ends it\n",
+            llm_chat_family_name(llm_tokenizer_chat(tk).family));
+    for (;;) {
+        llm_generate_desc gd;
+        llm_generate_stats st;
+        chat_reply reply;
+        llm_chat_message *grown;
+        size_t n = 0, l;
+        int keep = 0, pos = llm_session_pos(s);
+        char *user;
+        printf("> ");
+        fflush(stdout);
+        if (!fgets(line, sizeof line, stdin)) break;
+        l = strlen(line);
+        while (l && (line[l - 1] == '\n' || line[l - 1] == '\r')) line[--l] = 0;
+        if (!l) break;
+        if (!(grown = (llm_chat_message *)realloc(msg, (size_t)(n_msg + 2) * sizeof *msg))) goto out;
+        msg = grown;
+        if (!(user = (char *)malloc(l + 1))) goto out;
+        memcpy(user, line, l + 1);
+        msg[n_msg].role = LLM_CHAT_USER; msg[n_msg++].content = user;
+        llm_chat_tokenize(tk, NULL, msg, n_msg, 1, NULL, 0, &n);
+        free(ids);
+        if (!(ids = (int32_t *)malloc((n + 1) * sizeof(int32_t))) ||
+            llm_chat_tokenize(tk, NULL, msg, n_msg, 1, ids, n, &n) != LLM_OK) goto out;
+        if ((int)n + 1 > llm_session_n_ctx(s)) {
+            fprintf(stderr, "generate: the conversation (%d tokens) fills the context (%d)\n", (int)n,
+                    llm_session_n_ctx(s));
+            break;
+        }
+        while (keep < pos && keep + 1 < (int)n && llm_session_tokens(s)[keep] == ids[keep]) keep++;
+        if (keep < pos && llm_session_rewind(s, keep) != LLM_OK) goto out;
+        memset(&gd, 0, sizeof gd);
+        memset(&reply, 0, sizeof reply);
+        gd.prompt_ids = ids + keep; gd.n_prompt_ids = (int)n - keep;
+        gd.max_tokens = n_new < llm_session_n_ctx(s) - (int)n ? n_new : llm_session_n_ctx(s) - (int)n;
+        gd.on_text = on_chat_text; gd.user_data = &reply;
+        if (llm_generate(s, smp, &gd, &st) != LLM_OK) {
+            fprintf(stderr, "\ngenerate: %s\n", llm_session_last_error(s));
+            free(reply.text);
+            goto out;
+        }
+        printf("\n");
+        fprintf(stderr, "(%d prompt tokens evaluated, %d kept; %d generated, %s)\n", st.n_prompt, keep,
+                st.n_generated, llm_stop_reason_string(st.stop));
+        if (!reply.text && !(reply.text = (char *)calloc(1, 1))) goto out;   /* an empty answer */
+        msg[n_msg].role = LLM_CHAT_ASSISTANT; msg[n_msg++].content = reply.text;
+    }
+    rc = 0;
+out:
+    while (n_msg > (system ? 1 : 0)) free((void *)msg[--n_msg].content);
+    free(msg);
+    free(ids);
+    return rc;
+}
+
 static int parse_num(const char *s, double lo, double hi, double *out) {
     char *e;
     double v;
@@ -79,7 +174,7 @@ static int parse_num(const char *s, double lo, double hi, double *out) {
 
 /* The command line; parse_args returns 0, or the exit code of a bad one (usage printed). */
 typedef struct gen_opts {
-    const char *model_path, *tok_path, *prompt, *prompt_ids, *quant, *text_file, *lora;
+    const char *model_path, *tok_path, *prompt, *prompt_ids, *quant, *text_file, *lora, *system;
     const char *stops[16];
     int n_stops, n_new, top_k, beam, threads, ids_only, shift, ppl, keep_fp32, chat;
     double temp, top_p, min_p, rep, lora_scale;
@@ -88,7 +183,7 @@ typedef struct gen_opts {
 static int parse_args(int argc, char **argv, gen_opts *o) {
     static const char *const known[] = {"-z", "-i", "-n", "-t", "-p", "-k", "-s", "--min-p", "--repeat-penalty",
                                         "--beam", "--stop", "--threads", "--prompt-ids", "--quantize", "--file",
-                                        "--lora", "--lora-scale"};
+                                        "--lora", "--lora-scale", "--system"};
     double v;
     int i;
     memset(o, 0, sizeof *o);
@@ -117,6 +212,7 @@ static int parse_args(int argc, char **argv, gen_opts *o) {
         if (!val) { fprintf(stderr, "generate: %s needs a value\n", a); return usage(); }
         i++;
         if (!strcmp(a, "-z")) o->tok_path = val;
+        else if (!strcmp(a, "--system")) o->system = val;
         else if (!strcmp(a, "-i")) o->prompt = val;
         else if (!strcmp(a, "--prompt-ids")) o->prompt_ids = val;
         else if (!strcmp(a, "--quantize")) o->quant = val;
@@ -212,6 +308,7 @@ int main(int argc, char **argv) {
 
     memset(&md, 0, sizeof md);
     md.quantized_only = !o.keep_fp32;   /* a quantized GGUF stays in its blocks: a fraction of the memory */
+    md.log_fn = on_log;                 /* warnings, e.g. a chat template llm.h does not know */
     if (llm_model_load(o.model_path, &md, &model, &err) != LLM_OK) {
         fprintf(stderr, "generate: %s: %s\n", o.model_path, err.message);
         return 1;
@@ -235,7 +332,10 @@ int main(int argc, char **argv) {
         prompt = (const char *)file_text;
     }
     if (o.tok_path) {
-        if (llm_tokenizer_load(o.tok_path, NULL, &tok, &err) != LLM_OK ||
+        llm_tokenizer_desc td;
+        memset(&td, 0, sizeof td);
+        td.log_fn = on_log;
+        if (llm_tokenizer_load(o.tok_path, &td, &tok, &err) != LLM_OK ||
             llm_model_set_tokenizer(model, tok, &err) != LLM_OK) {
             fprintf(stderr, "generate: %s: %s\n", o.tok_path, err.message);
             goto done;
@@ -255,17 +355,37 @@ int main(int argc, char **argv) {
         fprintf(stderr, "generate: %s: %s\n", o.lora, err.message);
         goto done;
     }
-    if (o.chat && prompt) {   /* the text as a user turn of the instruction-tuning template, then the answer */
-        size_t n = llm_chat_prompt(NULL, NULL, prompt, NULL, 0);
+    if (o.chat && !prompt && !o.prompt_ids && !tk) {
+        fprintf(stderr, "generate: --chat needs a tokenizer\n");
+        goto done;
+    }
+    if (o.chat && prompt && !o.prompt_ids) {
+        /* the text as a user turn in the model's chat format (its tokenizer's template, else
+           the one train --sft uses), then what opens the answer; the template's special tokens
+           are tokens, the text's never are */
+        llm_chat_template ct;
+        llm_chat_message m[2];
+        size_t n = 0;
+        int nm = 0;
+        if (!tk) { fprintf(stderr, "generate: --chat needs a tokenizer\n"); goto done; }
+        ct = llm_tokenizer_chat(tk);
+        if (o.system) { m[nm].role = LLM_CHAT_SYSTEM; m[nm++].content = o.system; }
+        m[nm].role = LLM_CHAT_USER; m[nm++].content = prompt;
+        fprintf(stderr, "chat format: %s\n", llm_chat_family_name(ct.family));
+        llm_chat_tokenize(tk, NULL, m, nm, 1, NULL, 0, &n);
+        pids = (int32_t *)malloc((n + 1) * sizeof(int32_t));
+        if (!pids || llm_chat_tokenize(tk, NULL, m, nm, 1, pids, n, &n) != LLM_OK) goto done;
+        n_pids = (int)n;
+        n = llm_chat_format(&ct, m, nm, 1, NULL, 0);   /* the same as text, to show it */
         if (!(chat = (char *)malloc(n + 1))) goto done;
-        llm_chat_prompt(NULL, NULL, prompt, chat, n + 1);
+        llm_chat_format(&ct, m, nm, 1, chat, n + 1);
         prompt = chat;
     }
     /* the prompt: ids, text, or the start token */
-    if (o.prompt_ids) {
+    if (!n_pids && o.prompt_ids) {
         pids = (int32_t *)malloc((strlen(o.prompt_ids) / 2 + 2) * sizeof(int32_t));
         if (!pids || !parse_ids(o.prompt_ids, c->vocab_size, pids, &n_pids)) goto done;
-    } else if (prompt && *prompt) {
+    } else if (!n_pids && prompt && *prompt) {
         size_t n = 0;
         int flags = tk && llm_tokenizer_kind(tk) == LLM_TOKENIZER_SPM ? LLM_TOKENIZE_ADD_BOS : 0;
         if (!tk) {
@@ -279,7 +399,8 @@ int main(int argc, char **argv) {
     }
     if (!n_pids) {
         pids = (int32_t *)malloc(sizeof(int32_t));
-        pids[0] = c->arch == LLM_ARCH_LLAMA ? 1 : (c->vocab_size > 50256 ? 50256 : c->vocab_size - 1);
+        pids[0] = tk && llm_tokenizer_bos(tk) >= 0 ? llm_tokenizer_bos(tk)
+                : c->arch == LLM_ARCH_LLAMA ? 1 : (c->vocab_size > 50256 ? 50256 : c->vocab_size - 1);
         n_pids = 1;
     }
     if (llm_threadpool_create(o.threads, NULL, &pool, &err) != LLM_OK) {
@@ -387,6 +508,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "generate: %s\n", err.message);
         goto done;
     }
+    if (o.chat && !prompt && !o.prompt_ids) {   /* a conversation on stdin */
+        llm_session_reset(s);
+        rc = chat_loop(s, smp, tk, o.system, o.n_new);
+        goto done;
+    }
     {
         llm_generate_desc gd;
         llm_generate_stats st;
@@ -396,7 +522,10 @@ int main(int argc, char **argv) {
         gd.n_keep =
             (tk ? pids[0] == llm_tokenizer_bos(tk) : c->arch == LLM_ARCH_LLAMA && pids[0] == 1) ? 1 : 0; /* BOS */
         gd.stop_strings = o.stops; gd.n_stop_strings = tk ? o.n_stops : 0;
-        if (c->arch == LLM_ARCH_LLAMA) { gd.stop_tokens = &stop_bos; gd.n_stop_tokens = 1; }
+        if (c->arch == LLM_ARCH_LLAMA) {   /* the BOS (llama2.c's id 1 without a tokenizer; Llama 3's is not 1) */
+            if (tk && llm_tokenizer_bos(tk) >= 0) stop_bos = llm_tokenizer_bos(tk);
+            gd.stop_tokens = &stop_bos; gd.n_stop_tokens = 1;
+        }
         if (o.ids_only || !tk) { gd.on_token = on_token; gd.user_data = &io; }
         else {
             gd.on_text = on_text;

@@ -22,6 +22,7 @@
 #include "test_adapt.c"
 #include "test_arch.c"
 #include "test_regex.c"
+#include "test_chat.c"
 
 typedef struct t_suite { const t_case *cases; size_t n; } t_suite;
 #define T_SUITE(arr) { arr, sizeof(arr) / sizeof(arr[0]) }
@@ -41,6 +42,7 @@ static const t_suite t_suites[] = {
     T_SUITE(adapt_tests),
     T_SUITE(arch_tests),
     T_SUITE(regex_tests),
+    T_SUITE(chat_tests),
 };
 
 static int t_selected(const char *name, const char *filters) {

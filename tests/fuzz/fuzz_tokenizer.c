@@ -1,7 +1,8 @@
 /* tests/fuzz/fuzz_tokenizer.c - tokenizer files from memory: native GGUF, llama2.c tokenizer.bin,
    SentencePiece .model, Hugging Face tokenizer.json, GPT-2 encoder.json + vocab.bpe (the input
    split at its first NUL byte into the two files). A tokenizer that loads encodes and decodes a
-   text and the input itself. */
+   text and the input itself, writes a conversation in its chat format (a GGUF's
+   tokenizer.chat_template), then takes the input as its chat template and writes it again. */
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
@@ -22,6 +23,21 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
         llm_tokenize(t, (const char *)data + size / 2, size - size / 2 < 200 ? size - size / 2 : 200, 0, ids, 256, &k);
         llm_detokenize(t, ids, n, out, sizeof out, &k);
         llm_tokenizer_save_mem(t, NULL, 0, &k, NULL);
+        {   /* chat formats */
+            llm_chat_message m[3];
+            char *j = (char *)malloc(size + 1);
+            m[0].role = LLM_CHAT_SYSTEM; m[0].content = "sys";
+            m[1].role = LLM_CHAT_USER; m[1].content = "<|im_start|> hi </think>";
+            m[2].role = LLM_CHAT_ASSISTANT; m[2].content = "<think>a</think>b";
+            llm_chat_tokenize(t, NULL, m, 3, 1, ids, 256, &n);
+            if (j) {
+                memcpy(j, data, size);
+                j[size] = 0;
+                llm_tokenizer_set_chat_template(t, j, NULL, NULL);
+                llm_chat_tokenize(t, NULL, m, 3, 1, ids, 256, &n);
+                free(j);
+            }
+        }
         llm_tokenizer_free(t);
     }
     return 0;
@@ -45,6 +61,13 @@ static int fz_seeds(const char *dir) {
     if (llm_tokenizer_train(&bd, &t, NULL) == LLM_OK && llm_tokenizer_save_mem(t, NULL, 0, &n, NULL) == LLM_OK &&
         (g = (unsigned char *)malloc(n)) && llm_tokenizer_save_mem(t, g, n, &n, NULL) == LLM_OK)
         ok = fz_write(dir, "native.gguf", g, n);
+    free(g);
+    g = NULL;
+    if (ok && llm_tokenizer_set_chat_template(t, "{{ '<|im_start|>system\\nYou are a fuzzer.<|im_end|>\\n' }}</think>",
+                                              NULL, NULL) == LLM_OK &&
+        llm_tokenizer_save_mem(t, NULL, 0, &n, NULL) == LLM_OK && (g = (unsigned char *)malloc(n)) &&
+        llm_tokenizer_save_mem(t, g, n, &n, NULL) == LLM_OK)
+        ok = fz_write(dir, "native_chat.gguf", g, n);
     free(g);
     llm_tokenizer_free(t);
     ok &= fz_write(dir, "tokenizer.json", tj, sizeof tj - 1);
