@@ -2355,6 +2355,9 @@ struct llm_tokenizer {
     int fuse_unk;            /* SPM, rank merges: adjacent unknown pieces give one <unk> */
     int add_bos, add_eos;    /* llm_tokenizer_default_flags */
     int hf;                  /* byte-level: the pipeline above, not the plain `pattern` split */
+    struct llm__regex *re[4]; /* LLM__PRE_REGEX steps: the compiled Split pattern */
+    char *re_src[4];         /* and its text (saved with the tokenizer) */
+    uint32_t re_len[4];
     int32_t *stab;           /* hash of the added tokens matched in the text (CONTROL, USER) */
     uint32_t stab_mask;
     uint32_t *slen;          /* the distinct lengths of those, longest first */
@@ -2563,12 +2566,14 @@ static size_t llm__split_next(llm_pattern p, const unsigned char *s, size_t n, s
 
 /* Hugging Face pre-tokenizer steps of the byte-level family (llm_tokenizer.pre): the three
    patterns above (a Split on one of those regexes, or ByteLevel's own use_regex = GPT-2's),
-   and Digits (individual_digits: one piece per \p{N} character; else runs of them). */
+   and Digits (individual_digits: one piece per \p{N} character; else runs of them). Any other
+   Split regex (Isolated) is LLM__PRE_REGEX: the matcher below, compiled at load. */
 #define LLM__PRE_GPT2 1
 #define LLM__PRE_GPT4 2
 #define LLM__PRE_QWEN2 3
 #define LLM__PRE_DIGITS1 4
 #define LLM__PRE_DIGITS 5
+#define LLM__PRE_REGEX 6
 static size_t llm__pre_next(int step, const unsigned char *s, size_t n, size_t i) {
     size_t len, e;
     int num;
@@ -3559,12 +3564,14 @@ static const llm__merge_slot *llm__merge_find(const llm_tokenizer *t, int32_t a,
 
 LLMDEF void llm_tokenizer_free(llm_tokenizer *t) {
     llm_allocator a;
+    int k;
     if (!t) return;
     a = t->alloc;
     llm__dealloc(&a, t->text); llm__dealloc(&a, t->off); llm__dealloc(&a, t->score);
     llm__dealloc(&a, t->type); llm__dealloc(&a, t->tab); llm__dealloc(&a, t->merges);
     llm__dealloc(&a, t->mtab); llm__dealloc(&a, t->special); llm__dealloc(&a, t->stab);
     llm__dealloc(&a, t->slen);
+    for (k = 0; k < 4; k++) { llm__regex_free(t->re[k]); llm__dealloc(&a, t->re_src[k]); }
     llm__dealloc(&a, t);
 }
 
@@ -3756,6 +3763,7 @@ typedef struct llm__work {
     llm__cache_slot *cache; uint32_t cache_mask, cache_used; /* word -> ids, this call only */
     unsigned char *ckey; size_t ckey_cap, ckey_n;
     int32_t *cids; size_t cids_cap, cids_n;
+    llm__rx_scratch rx;                          /* the Split regex matcher's */
     int oom;
 } llm__work;
 
@@ -3763,6 +3771,7 @@ static void llm__work_free(llm__work *w) {
     llm__dealloc(w->a, w->sym); llm__dealloc(w->a, w->heap); llm__dealloc(w->a, w->norm);
     llm__dealloc(w->a, w->wids); llm__dealloc(w->a, w->cache); llm__dealloc(w->a, w->ckey);
     llm__dealloc(w->a, w->cids);
+    llm__rx_scratch_free(&w->rx);
 }
 
 LLM__INLINE void llm__emit(llm__work *w, int32_t id) {
@@ -3991,6 +4000,18 @@ static void llm__hf_word(const llm_tokenizer *t, llm__work *w, const unsigned ch
 static void llm__hf_pre(const llm_tokenizer *t, llm__work *w, int step, const unsigned char *s, size_t n) {
     size_t i = 0;
     if (step >= t->n_pre || step >= 4) { llm__hf_word(t, w, s, n); return; }
+    if (t->pre[step] == LLM__PRE_REGEX) {   /* Isolated: the matches and the text between them */
+        size_t ms, me;
+        int r;
+        while (i < n && !w->oom && (r = llm__regex_find(t->re[step], s, n, i, &w->rx, &ms, &me)) != 0) {
+            if (r < 0) { w->oom = 1; return; }
+            if (ms > i) llm__hf_pre(t, w, step + 1, s + i, ms - i);
+            llm__hf_pre(t, w, step + 1, s + ms, me - ms);
+            i = me;
+        }
+        if (i < n && !w->oom) llm__hf_pre(t, w, step + 1, s + i, n - i);
+        return;
+    }
     while (i < n && !w->oom) {
         size_t e = llm__pre_next(t->pre[step], s, n, i);
         llm__hf_pre(t, w, step + 1, s + i, e - i);
@@ -4066,6 +4087,7 @@ LLMDEF llm_status llm_tokenize(const llm_tokenizer *t, const char *text, size_t 
     if (!t || (!text && len) || !n_ids) return LLM_ERR_INVALID_ARG;
     memset(&w, 0, sizeof w);
     w.a = &t->alloc;
+    w.rx.a = &t->alloc;
     w.ids = ids;
     w.cap = ids ? cap : 0;
     if (len > 2048) { /* a word cache pays off on longer texts */
@@ -10207,6 +10229,8 @@ static int llm__js_streq(const unsigned char *s, size_t n, size_t v, const char 
 typedef struct llm__hf_pipe {
     int bytelevel, nfc, replace_space, prepend, metaspace, prefix_space, n_pre;
     unsigned char pre[4];
+    char re[4][512];   /* LLM__PRE_REGEX steps: the pattern */
+    size_t re_len[4];
 } llm__hf_pipe;
 
 static const char llm__re_gpt2[] = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
@@ -10333,10 +10357,16 @@ static llm_status llm__hf_pretok(const unsigned char *s, size_t n, size_t v, int
             else if (strcmp((char *)buf, llm__re_gpt4) == 0) step = LLM__PRE_GPT4;
             else if (strcmp((char *)buf, llm__re_qwen2) == 0) step = LLM__PRE_QWEN2;
         }
-        if (!step || strcmp(beh, "Isolated") != 0 || llm__js_bool(s, n, v, "invert", 0)) {
-            llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: Split (%s) on the regex %.80s is not supported",
-                      beh, l == (size_t)-1 ? "(too long)" : (char *)buf);
-            return LLM_ERR_UNSUPPORTED;
+        if (l == (size_t)-1)
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: a Split regex of more than %d bytes",
+                             (int)sizeof buf - 1);
+        if (strcmp(beh, "Isolated") != 0 || llm__js_bool(s, n, v, "invert", 0))
+            return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: Split with behavior %s%s (only Isolated)", beh,
+                             llm__js_bool(s, n, v, "invert", 0) ? " and invert" : "");
+        if (!step && p->n_pre < 4) {   /* any other regex: the matcher (compiled once loaded) */
+            memcpy(p->re[p->n_pre], buf, l);
+            p->re_len[p->n_pre] = l;
+            step = LLM__PRE_REGEX;
         }
     } else {
         return llm__fail(err, LLM_ERR_UNSUPPORTED, "tokenizer.json: pre-tokenizer %s not supported", ty);
@@ -10376,6 +10406,25 @@ static size_t llm__hf_tokstr(const unsigned char *s, size_t n, size_t v, int byt
     size_t l = llm__js_str(s, n, v, bytelevel ? tmp : out);
     if (l == (size_t)-1 || !bytelevel) return l;
     return llm__gpt2_unmap(tmp, l, u2b, out);
+}
+
+/* Compiles step k's Split regex and keeps its text. */
+static llm_status llm__tok_set_regex(llm_tokenizer *t, int k, const char *pat, size_t len, llm_error *err) {
+    llm_status st;
+    if ((st = llm__regex_compile(&t->alloc, pat, len, 0, &t->re[k], err)) != LLM_OK) {
+        char msg[sizeof err->message];
+        if (err) {
+            memcpy(msg, err->message, sizeof msg);
+            return llm__fail(err, st, "tokenizer.json Split: %s", msg);
+        }
+        return st;
+    }
+    if (!(t->re_src[k] = (char *)llm__alloc(&t->alloc, len + 1)))
+        return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    memcpy(t->re_src[k], pat, len);
+    t->re_src[k][len] = 0;
+    t->re_len[k] = (uint32_t)len;
+    return LLM_OK;
 }
 
 static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *s, size_t n, llm_tokenizer **out,
@@ -10525,6 +10574,9 @@ static llm_status llm__load_tok_hf(const llm_allocator *a, const unsigned char *
     } else {
         t->hf = 1; t->nfc = p.nfc; t->prefix_space = p.prefix_space; t->n_pre = p.n_pre;
         memcpy(t->pre, p.pre, sizeof p.pre);
+        for (k = 0; k < (size_t)p.n_pre; k++)
+            if (p.pre[k] == LLM__PRE_REGEX && (st = llm__tok_set_regex(t, (int)k, p.re[k], p.re_len[k], err)) != LLM_OK)
+                goto done;
         t->pattern = p.n_pre == 1 && p.pre[0] <= LLM__PRE_QWEN2 ? (llm_pattern)p.pre[0] : LLM_PATTERN_GPT2;
         t->ignore_merges = llm__js_bool(s, n, model, "ignore_merges", 0);
     }
@@ -10820,7 +10872,7 @@ static llm_status llm__load_tok_bin(const llm_allocator *a, const unsigned char 
    is model "llama" with llm.tokenizer.merge_ids (left, right per merge, in rank order) and
    scores that order the merges the same way for llama.cpp (-rank of the first merge that
    makes the token). */
-static const char *const llm__pre_step_names[6] = { "", "gpt2", "gpt4", "qwen2", "digits1", "digits" };
+static const char *const llm__pre_step_names[7] = { "", "gpt2", "gpt4", "qwen2", "digits1", "digits", "regex" };
 /* tokenizer.ggml.pre values: name -> steps (nfc, ignore_merges). An unknown name is refused. */
 typedef struct llm__pre_name {
     const char *name;
@@ -10903,7 +10955,15 @@ static llm_status llm__tokenizer_to_gguf(const llm_tokenizer *t, llm__gguf_w *w)
             steps[0] = 0;
             for (k2 = 0; k2 < t->n_pre; k2++) {
                 if (k2) strcat(steps, ",");
-                strcat(steps, llm__pre_step_names[t->pre[k2] <= 5 ? t->pre[k2] : 0]);
+                strcat(steps, llm__pre_step_names[t->pre[k2] <= 6 ? t->pre[k2] : 0]);
+            }
+            {   /* the regex steps' patterns, in step order */
+                const char *rs[4];
+                uint32_t rl[4];
+                int nr = 0;
+                for (k2 = 0; k2 < t->n_pre; k2++)
+                    if (t->pre[k2] == LLM__PRE_REGEX) { rs[nr] = t->re_src[k2]; rl[nr++] = t->re_len[k2]; }
+                if (nr) llm__gguf_w_arr_str(w, "llm.tokenizer.regex", rs, rl, (size_t)nr);
             }
             llm__gguf_w_str(w, "llm.tokenizer.pre", steps, strlen(steps));
             llm__gguf_w_bool(w, "llm.tokenizer.nfc", t->nfc);
@@ -11011,7 +11071,7 @@ static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocat
             while (p0 < sl) {
                 int k2, found = 0;
                 for (q = p0; q < sl && s[q] != ','; q++) {}
-                for (k2 = 1; k2 <= 5; k2++)
+                for (k2 = 1; k2 <= 6; k2++)
                     if (strlen(llm__pre_step_names[k2]) == q - p0 &&
                         memcmp(llm__pre_step_names[k2], s + p0, q - p0) == 0)
                         found = k2;
@@ -11019,6 +11079,16 @@ static llm_status llm__tokenizer_from_gguf(const llm__gguf *g, const llm_allocat
                     st = llm__fail(err, LLM_ERR_UNSUPPORTED, "GGUF: llm.tokenizer.pre '%.*s' not supported",
                                    (int)LLM__MIN(sl, 64), s);
                     goto done;
+                }
+                if (found == LLM__PRE_REGEX) {
+                    const char *rx;
+                    size_t rl, nrx = 0;
+                    for (k2 = 0; k2 < t->n_pre; k2++) nrx += t->pre[k2] == LLM__PRE_REGEX;
+                    if (!llm__gguf_get_arr_str(g, "llm.tokenizer.regex", nrx, &rx, &rl)) {
+                        st = llm__fail(err, LLM_ERR_FORMAT, "GGUF: llm.tokenizer.regex[%d] missing", (int)nrx);
+                        goto done;
+                    }
+                    if ((st = llm__tok_set_regex(t, t->n_pre, rx, rl, err)) != LLM_OK) goto done;
                 }
                 t->pre[t->n_pre++] = (unsigned char)found;
                 p0 = q + 1;

@@ -175,7 +175,45 @@ static void tj_exact(t_ctx *t, const char *name) {
     llm_tokenizer_free(tok); llm_tokenizer_free(tok2);
     tk_free_lines(&L);
 }
+/* The same file with its Split regex rewritten into an equivalent form the built-in splitters
+   do not recognise: the regex matcher runs it, and must give the same ids. */
+static void tj_regex_path(t_ctx *t, const char *name) {
+    char dir[1024], path[1200];
+    static const char from[] = "\\\\s+(?!\\\\S)|\\\\s+\"", to[] = "(?:\\\\s+(?!\\\\S))|\\\\s+\"";
+    tk_lines L;
+    void *data;
+    char *js, *at;
+    size_t size, pre;
+    llm_tokenizer *tok = NULL;
+    llm_error err;
+    int cases = 0;
+    size_t bytes = 0;
+    if (!tj_cache_dir(dir, sizeof dir, name))
+        T_SKIP(t, "tokenizer.json of %s not in the cache (set LLM_TOKJSON_CACHE)", name);
+    snprintf(path, sizeof path, "%s/tokenizer.json", dir);
+    T_CHECK(t, llm_read_file(path, NULL, &data, &size, &err) == LLM_OK, "%s", err.message);
+    js = (char *)malloc(size + 32);
+    memcpy(js, data, size);
+    js[size] = 0;   /* (a NUL for strstr) */
+    llm_free(NULL, data);
+    if (!(at = strstr(js, from))) { free(js); T_FAIL(t, "%s: the Split regex not found", name); }
+    pre = (size_t)(at - js);
+    memmove(js + pre + sizeof to - 1, at + sizeof from - 1, size - pre - (sizeof from - 1));
+    memcpy(js + pre, to, sizeof to - 1);
+    size += (sizeof to - 1) - (sizeof from - 1);
+    if (llm_tokenizer_load_mem(js, size, NULL, &tok, &err) != LLM_OK) { free(js); T_FAIL(t, "load: %s", err.message); }
+    free(js);
+    if (!tk_read_lines("tok_json.txt", &L)) { llm_tokenizer_free(tok); T_FAIL(t, "tests/data/tok_json.txt missing"); }
+    tj_compare(t, tok, &L, name, &cases, &bytes, 0);
+    llm_tokenizer_free(tok);
+    tk_free_lines(&L);
+    if (!t->failed)
+        T_NOTE(t, "%d cases, %lu bytes equal to the reference through the regex matcher", cases, (unsigned long)bytes);
+}
+
 static void test_tokjson_llama3_exact(t_ctx *t) { tj_exact(t, "llama3"); }
+static void test_tokjson_llama3_regex(t_ctx *t) { tj_regex_path(t, "llama3"); }
+static void test_tokjson_qwen3_regex(t_ctx *t) { tj_regex_path(t, "qwen3"); }
 static void test_tokjson_qwen3_exact(t_ctx *t) { tj_exact(t, "qwen3"); }
 static void test_tokjson_gemma3_exact(t_ctx *t) { tj_exact(t, "gemma3"); }
 
@@ -316,8 +354,10 @@ static void test_tokjson_spm_shape(t_ctx *t) {
 static void test_tokjson_refusals(t_ctx *t) {
     static char js[16384];
     static const char *const pre[][2] = {
-        {"{\"type\": \"Split\", \"pattern\": {\"Regex\": \"\\\\w+|[^\\\\w\\\\s]+\"}, \"behavior\": \"Isolated\"}",
-         "Split"},
+        {"{\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": \"(?<=a)b\"}, "
+         "\"behavior\": \"Isolated\"}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"use_regex\": false}]}",
+         "lookbehind"},
+        {"{\"type\": \"Split\", \"pattern\": {\"Regex\": \"a+\"}, \"behavior\": \"Removed\"}", "Removed"},
         {"{\"type\": \"Whitespace\"}", "Whitespace"},
         {"{\"type\": \"Metaspace\", \"replacement\": \"\\u2581\", \"split\": true}", "split"},
         {"{\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Punctuation\"}]}", "Punctuation"},
@@ -343,7 +383,8 @@ static void test_tokjson_refusals(t_ctx *t) {
         T_CHECK(t, llm_tokenizer_load_mem(js2, strlen(js2), NULL, &tok, &e) == LLM_ERR_UNSUPPORTED && !tok &&
                        strstr(e.message, "Lowercase"), "normalizer: %s", e.message);
     }
-    T_NOTE(t, "%d pre-tokenizers, dropout and a normalizer refused", (int)(sizeof pre / sizeof pre[0]));
+    T_NOTE(t, "%d pre-tokenizers (regex constructs, behaviors), dropout and a normalizer refused, naming them",
+           (int)(sizeof pre / sizeof pre[0]));
 }
 
 /* The merge loop on one 20 KB word (no pre-split: ByteLevel without its regex) equals a naive
@@ -424,4 +465,6 @@ static const t_case tokjson_tests[] = {
     { "tokjson_llama3_exact", test_tokjson_llama3_exact },
     { "tokjson_qwen3_exact", test_tokjson_qwen3_exact },
     { "tokjson_gemma3_exact", test_tokjson_gemma3_exact },
+    { "tokjson_llama3_regex", test_tokjson_llama3_regex },
+    { "tokjson_qwen3_regex", test_tokjson_qwen3_regex },
 };

@@ -51,7 +51,7 @@ static int fz_seeds(const char *dir) {
     {   /* the Hugging Face pipelines' shapes: SmolLM2 (Digits + ByteLevel), Qwen (NFC, Split on its
            regex, ignore_merges), Gemma (spaces to "\u2581", merges by rank, byte fallback), and their
            native files */
-        static const char *const hf[3][2] = {
+        static const char *const hf[4][2] = {
             { "tokjson_smollm.json",
               "{\"added_tokens\": [{\"id\": 257, \"content\": \"<|im_start|>\", \"special\": true}, {\"id\": 258, "
               "\"content\": \"<think>\", \"special\": false}], \"pre_tokenizer\": {\"type\": \"Sequence\", "
@@ -76,6 +76,12 @@ static int fz_seeds(const char *dir) {
               "\"unk_token\": \"<unk>\", \"fuse_unk\": true, \"byte_fallback\": true, \"vocab\": {\"<unk>\": 0, "
               "\"<0x41>\": 1, \"a\": 2, \"b\": 3, \"\\u2581\": 4, \"ab\": 5, \"\\u2581ab\": 6}, \"merges\": "
               "[[\"a\", \"b\"], [\"\\u2581\", \"ab\"]]}}" },
+            { "tokjson_regex.json",
+              "{\"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": "
+              "{\"Regex\": \"(?i:'s|'t)|\\\\p{L}+|\\\\p{N}{1,2}|[^\\\\s\\\\p{L}\\\\p{N}]+|\\\\s+(?!\\\\S)|\\\\s+\"}, "
+              "\"behavior\": \"Isolated\", \"invert\": false}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, "
+              "\"use_regex\": false}]}, \"model\": {\"type\": \"BPE\", \"vocab\": {%s, \"ab\": 256}, \"merges\": "
+              "[\"a b\"]}}" },
         };
         static char bytes[4096], js[8192];
         uint32_t b2u[256];
@@ -85,10 +91,10 @@ static int fz_seeds(const char *dir) {
         for (i = 0; i < 256; i++)
             bl += snprintf(bytes + bl, sizeof bytes - (size_t)bl, "%s\"\\u%04x\": %d", i ? ", " : "", (unsigned)b2u[i],
                            i);
-        for (i = 0; i < 3; i++) {
+        for (i = 0; i < 4; i++) {
             char name[64];
             size_t jl;
-            if (i < 2) snprintf(js, sizeof js, hf[i][1], bytes); else snprintf(js, sizeof js, "%s", hf[i][1]);
+            if (i != 2) snprintf(js, sizeof js, hf[i][1], bytes); else snprintf(js, sizeof js, "%s", hf[i][1]);
             jl = strlen(js);
             ok &= fz_write(dir, hf[i][0], js, jl);
             t = NULL; g = NULL;
