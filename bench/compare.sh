@@ -19,7 +19,7 @@
 #                (tests/.cache or /work/npmcache); its token list is padded to the model's
 #                vocabulary with [PAD<id>] tokens, as llama.cpp's converter does.
 #   --shape      qwen3-0.6b (default: hidden 1024, 28 layers, 16/8 heads, head_dim 128, ffn 3072,
-#                vocab 151936, tied) or tiny (a 10M-parameter Qwen3 for trying the script).
+#                vocab 151936, tied) or tiny (a 40M-parameter Qwen3, dim 256, for trying the script).
 #   --dir        where the programs and files go (default /tmp/llmh_compare); --reuse keeps
 #                files already there. A qwen3-0.6b F32 file is 3 GB; with llm.h's copy and
 #                llama.cpp's mapping, expect ~4 GB of memory per process.
@@ -65,7 +65,7 @@ fi
 [ -n "$TOK" ] && [ -e "$TOK" ] || { echo "compare.sh: no tokenizer: pass --tokenizer (Qwen3's tokenizer.json)" >&2; exit 2; }
 case "$SHAPE" in
 qwen3-0.6b) SHAPEARGS="--shape qwen3-0.6b" ;;
-tiny) SHAPEARGS="--shape tiny --vocab 151936 --ctx 512" ;;
+tiny) SHAPEARGS="--shape tiny --dim 256 --ffn 512 --vocab 151936 --ctx 512" ;;   # (rows of 256: Q4_K blocks)
 *) echo "compare.sh: unknown shape $SHAPE" >&2; exit 2 ;;
 esac
 mkdir -p "$DIR" || exit 2
@@ -125,7 +125,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
             echo "== round $r: $(basename "$f"), $t thread(s)"
             out=$("$DIR/decode" --model "$f" --threads "$t" --tokens "$NTOK" --no-prefill 2>&1)
             v=$(printf '%s\n' "$out" | sed -n 's/.*decode *\([0-9.]*\) tok\/s.*/\1/p' | head -1)
-            [ -n "$v" ] || { echo "!! llm.h: $out"; status=1; v=0; }
+            [ -n "$v" ] || { echo "!! llm.h: $(printf '%s\n' "$out" | tail -1)"; status=1; v=0; }
             js=$("$LB" -m "$f" -p 0 -n "$NTOK" -t "$t" -r 3 -o jsonl 2> "$DIR/bench.err")
             w=$(printf '%s\n' "$js" | sed -n 's/.*"samples_ts": *\[\([^]]*\)\].*/\1/p' | tr ',' ' ' | best)
             a=$(printf '%s\n' "$js" | sed -n 's/.*"avg_ts": *\([0-9.]*\).*/\1/p' | head -1 | best)
