@@ -12,8 +12,12 @@
      prefill  tok/s of a 128-token prompt in one llm_session_eval (default n_batch), best of 3.
    For context it prints llama2.c's own figures, measured on another machine kind.
    Build:  cc -O3 -march=native -o decode bench/decode.c -lm -lpthread
-   Usage:  ./decode [--model PATH] [--tokens N]
-           --model PATH benchmarks that checkpoint (native GGUF, llm.c GPT-2, llama2.c) only.
+   Usage:  ./decode [--model PATH] [--tokens N] [--threads N] [--no-prefill]
+           --model PATH benchmarks that checkpoint (native GGUF, llm.c GPT-2, llama2.c) only; a
+                        quantized GGUF is loaded quantized_only (its matrices stay in their blocks,
+                        as llama.cpp keeps them: less memory, the same decode path).
+           --threads N  only that thread count (1 or more; default: 1 and 2).
+           --no-prefill skips the prefill figure (bench/compare.sh times decode only).
            --quant LIST  also each shape quantized: q8_0, q4_0, q4_k, q6_k (comma-separated; llm_model_quantize)
    It prints figures and never fails on time. */
 #define LLM_IMPLEMENTATION
@@ -55,7 +59,8 @@ static int argmax(const float *x, int n) {
     return b;
 }
 
-static void bench_model(const char *name, const llm_model *m, llm_threadpool *pool, double bw, int n_gen) {
+static void bench_model(const char *name, const llm_model *m, llm_threadpool *pool, double bw, int n_gen,
+                        int prefill) {
     const llm_config *c = llm_model_config(m);
     llm_session_desc sd;
     llm_session *s;
@@ -86,7 +91,7 @@ static void bench_model(const char *name, const llm_model *m, llm_threadpool *po
         dt = llm_time_seconds() - t0;
         if (dt < best_dec) best_dec = dt;
     }
-    for (rep = 0; rep < 3; rep++) {     /* prefill */
+    for (rep = 0; prefill && rep < 3; rep++) {     /* prefill */
         double t0, dt;
         llm_session_reset(s);
         t0 = llm_time_seconds();
@@ -97,7 +102,8 @@ static void bench_model(const char *name, const llm_model *m, llm_threadpool *po
     printf("%-15s %2d thr | decode %7.1f tok/s %6.2f ms/tok | %6.1f MB/tok %6.1f GB/s %4.0f%% of %.0f | prefill(%d) "
            "%7.1f tok/s\n",
            name, llm_threadpool_size(pool), n_tok / best_dec, 1000 * best_dec / n_tok, bytes / 1e6,
-           bytes * n_tok / best_dec / 1e9, 100 * bytes * n_tok / best_dec / 1e9 / bw, bw, n_pre, n_pre / best_pre);
+           bytes * n_tok / best_dec / 1e9, 100 * bytes * n_tok / best_dec / 1e9 / bw, bw, n_pre,
+           prefill ? n_pre / best_pre : 0.0);
     fflush(stdout);
     llm_session_free(s);
 }
@@ -109,28 +115,44 @@ int main(int argc, char **argv) {
         { "110M", 768, 12, 12, 12, 2048, 1024 },
     };
     const char *path = NULL, *quant = NULL;
-    int n_gen = 256, i, t;
+    int n_gen = 256, i, t, n_thr = 0, prefill = 1, t1 = 2;
     llm_threadpool *pools[2];
     double bw[2];
-    for (i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--model")) path = argv[i + 1];
-        else if (!strcmp(argv[i], "--tokens")) n_gen = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--quant")) quant = argv[i + 1];
+    for (i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--no-prefill")) { prefill = 0; continue; }
+        if (i + 1 >= argc) break;
+        if (!strcmp(argv[i], "--model")) path = argv[++i];
+        else if (!strcmp(argv[i], "--threads")) n_thr = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--tokens")) n_gen = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--quant")) quant = argv[++i];
     }
-    pools[0] = NULL;
-    if (llm_threadpool_create(2, NULL, &pools[1], NULL) != LLM_OK) { puts("cannot create thread pool"); return 1; }
-    for (t = 0; t < 2; t++) bw[t] = bc_read_bw(pools[t]);
-    printf("llm.h decode benchmark (fp32). Read bandwidth measured: %.1f / %.1f GB/s for 1 / 2 threads\n", bw[0],
-           bw[1]);
-    bc_warn_if_busy(bc_fma_peak(NULL), bc_fma_peak(pools[1]), "FMA peak");
+    pools[0] = pools[1] = NULL;
+    if (n_thr > 0) {   /* one pool of n_thr threads (1: the calling thread) */
+        if (n_thr > 1 && llm_threadpool_create(n_thr, NULL, &pools[0], NULL) != LLM_OK) {
+            puts("cannot create thread pool");
+            return 1;
+        }
+        t1 = 1;
+        bw[0] = bc_read_bw(pools[0]);
+        printf("llm.h decode benchmark. Read bandwidth measured: %.1f GB/s for %d thread(s)\n", bw[0], n_thr);
+    } else {
+        if (llm_threadpool_create(2, NULL, &pools[1], NULL) != LLM_OK) { puts("cannot create thread pool"); return 1; }
+        for (t = 0; t < 2; t++) bw[t] = bc_read_bw(pools[t]);
+        printf("llm.h decode benchmark (fp32). Read bandwidth measured: %.1f / %.1f GB/s for 1 / 2 threads\n", bw[0],
+               bw[1]);
+        bc_warn_if_busy(bc_fma_peak(NULL), bc_fma_peak(pools[1]), "FMA peak");
+    }
     if (path) {
         llm_model *m;
+        llm_model_desc md;
         llm_error err;
-        if (llm_model_load(path, NULL, &m, &err) != LLM_OK) { printf("%s: %s\n", path, err.message); return 1; }
+        memset(&md, 0, sizeof md);
+        md.quantized_only = 1;   /* (GGUF: quantized matrices keep only their blocks; F32 files as before) */
+        if (llm_model_load(path, &md, &m, &err) != LLM_OK) { printf("%s: %s\n", path, err.message); return 1; }
         printf("%s: %zu parameters, dim %d, %d layers, vocab %d, seq %d\n", path, llm_model_num_params(m),
                llm_model_config(m)->dim, llm_model_config(m)->n_layer, llm_model_config(m)->vocab_size,
                llm_model_config(m)->max_seq_len);
-        for (t = 0; t < 2; t++) bench_model("model", m, pools[t], bw[t], n_gen);
+        for (t = 0; t < t1; t++) bench_model("model", m, pools[t], bw[t], n_gen, prefill);
         llm_model_free(m);
     } else {
         for (i = 0; i < (int)(sizeof shapes / sizeof shapes[0]); i++) {
@@ -146,7 +168,7 @@ int main(int argc, char **argv) {
                 printf("%s: %s\n", shapes[i].name, err.message);
                 continue;
             }
-            for (t = 0; t < 2; t++) bench_model(shapes[i].name, m, pools[t], bw[t], n_gen);
+            for (t = 0; t < t1; t++) bench_model(shapes[i].name, m, pools[t], bw[t], n_gen, prefill);
             if (quant) {
                 static const struct { const char *flag, *name; llm_type type; } qs[] = {
                     { "q8_0", "Q8_0", LLM_TYPE_Q8_0 }, { "q4_0", "Q4_0", LLM_TYPE_Q4_0 },
@@ -157,7 +179,7 @@ int main(int argc, char **argv) {
                     if (!strstr(quant, qs[k].flag)) continue;
                     if (llm_model_quantize(m, qs[k].type, &err) != LLM_OK) { printf("%s\n", err.message); continue; }
                     snprintf(nm, sizeof nm, "%s %s", shapes[i].name, qs[k].name);
-                    for (t = 0; t < 2; t++) bench_model(nm, m, pools[t], bw[t], n_gen);
+                    for (t = 0; t < t1; t++) bench_model(nm, m, pools[t], bw[t], n_gen, prefill);
                 }
                 llm_model_quantize(m, LLM_TYPE_F32, NULL);
             }
@@ -166,6 +188,7 @@ int main(int argc, char **argv) {
         printf("reference, llama2.c run.c -Ofast OpenMP 2 threads, measured on ANOTHER machine kind (Zen 4):\n"
                "           15M 500 tok/s, 42M 160 tok/s, 110M 64 tok/s\n");
     }
+    llm_threadpool_free(pools[0]);
     llm_threadpool_free(pools[1]);
     return 0;
 }
