@@ -2508,7 +2508,7 @@ static size_t llm__split_next(llm_pattern p, const unsigned char *s, size_t n, s
    punctuation; . (not \n); classes [...] [^...] with ranges; \d \D \s \S \w \W; \p{..} \P{..} \pX
    of the general categories (L Lu Ll Lt Lm Lo L& LC M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po
    S Sm Sc Sk So Z Zs Zl Zp C Cc Cf Cs Co Cn, also their long names); groups (...) (?:...)
-   (?<name>...) (?P<name>...); (?i:...) (?-i:...) and (?i) to the end of the group (ASCII case
+   (?<name>...) (?P<name>...); (?i:...) (?-i:...) and (?i) at the start of the pattern (ASCII case
    folding plus the code points regex folds to ASCII letters: U+017F, U+212A, U+0130);
    alternation; * + ? {m} {m,} {m,n} greedy or lazy (trailing ?); lookahead (?=...) (?!...).
    Refused (LLM_ERR_UNSUPPORTED): lookbehind, atomic groups, possessive quantifiers,
@@ -3146,6 +3146,7 @@ static int llm__rx_alt(llm__rx_comp *c);
 /* A group after the '(' */
 static int llm__rx_group(llm__rx_comp *c) {
     int saved = c->icase, node = -1, look = -1;
+    size_t open = c->i - 1;            /* where the '(' is */
     if (++c->depth > 64) return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "nesting deeper than 64 groups");
     if (c->i < c->n && c->p[c->i] == '?') {
         unsigned ch;
@@ -3169,7 +3170,9 @@ static int llm__rx_group(llm__rx_comp *c) {
             }
             if (!any || c->i >= c->n || (c->p[c->i] != ':' && c->p[c->i] != ')'))
                 return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "this group or inline flag (only (?i))");
-            if (c->p[c->i] == ')') { /* (?i): to the end of the enclosing group */
+            if (c->p[c->i] == ')') { /* (?i) opening the pattern: all of it */
+                if (open != 0)
+                    return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "(?i) after the start (engines differ on its reach)");
                 c->i++;
                 c->depth--;
                 return llm__rx_node_new(c, LLM__RXN_EMPTY, 0, 0);
