@@ -3225,7 +3225,7 @@ static int llm__rx_atom(llm__rx_comp *c) {
 static int llm__rx_counts(llm__rx_comp *c, uint32_t *mn, uint32_t *mx) {
     size_t i = c->i + 1;
     uint32_t a = 0, b;
-    int da = 0;
+    int da = 0, comma = 0;
     while (i < c->n && c->p[i] >= '0' && c->p[i] <= '9') { /* saturating: a huge count is refused below */
         a = a > LLM__RX_MAX_REPEAT ? a : a * 10 + (uint32_t)(c->p[i++] - '0');
         if (a > LLM__RX_MAX_REPEAT) while (i < c->n && c->p[i] >= '0' && c->p[i] <= '9') i++;
@@ -3233,7 +3233,7 @@ static int llm__rx_counts(llm__rx_comp *c, uint32_t *mn, uint32_t *mx) {
     }
     b = a;
     if (i < c->n && c->p[i] == ',') {
-        i++; b = UINT32_MAX;
+        i++; b = UINT32_MAX; comma = 1;
         if (i < c->n && c->p[i] >= '0' && c->p[i] <= '9') {
             b = 0;
             while (i < c->n && c->p[i] >= '0' && c->p[i] <= '9') {
@@ -3242,7 +3242,7 @@ static int llm__rx_counts(llm__rx_comp *c, uint32_t *mn, uint32_t *mx) {
             }
         }
     }
-    if (!da || i >= c->n || c->p[i] != '}') return 0;
+    if ((!da && !comma) || i >= c->n || c->p[i] != '}') return 0; /* {,n} is {0,n}, {,} is *, {} a literal */
     if (a > LLM__RX_MAX_REPEAT || (b != UINT32_MAX && b > LLM__RX_MAX_REPEAT)) {
         llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "a count above 1000 in {m,n}");
         return 0;

@@ -109,7 +109,9 @@ static void test_regex_constructs(t_ctx *t) {
         {"a{2}", "aaaaa", "0-2 2-4"},
         {"a{2,}", "aaaaa a", "0-5"},
         {"a{1,3}", "aaaaa", "0-3 3-5"},
-        {"a{,2}", "a{,2}", "0-5"},                     /* not a count: literal */
+        {"ba{,2}", "baaa b{,2}", "0-3 5-6"},            /* {,n} is {0,n} (Python regex, Oniguruma) */
+        {"ba{,}", "baa", "0-3"},                       /* {,} is * (Python regex) */
+        {"a{}", "a{}", "0-3"},                         /* not a count: literal */
         {"x{1", "x{1", "0-3"},
         {"(?:ab){2}", "abababab", "0-4 4-8"},
         {"(?:ab){1,2}c", "abc ababc", "0-3 4-9"},
