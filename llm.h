@@ -2769,7 +2769,7 @@ static size_t llm__pre_next(int step, const unsigned char *s, size_t n, size_t i
    punctuation; . (not \n); classes [...] [^...] with ranges; \d \D \s \S \w \W; \p{..} \P{..} \pX
    of the general categories (L Lu Ll Lt Lm Lo L& LC M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po
    S Sm Sc Sk So Z Zs Zl Zp C Cc Cf Cs Co Cn, also their long names); groups (...) (?:...)
-   (?<name>...) (?P<name>...); (?i:...) (?-i:...) and (?i) to the end of the group (ASCII case
+   (?<name>...) (?P<name>...); (?i:...) (?-i:...) and (?i) at the start of the pattern (ASCII case
    folding plus the code points regex folds to ASCII letters: U+017F, U+212A, U+0130);
    alternation; * + ? {m} {m,} {m,n} greedy or lazy (trailing ?); lookahead (?=...) (?!...).
    Refused (LLM_ERR_UNSUPPORTED): lookbehind, atomic groups, possessive quantifiers,
@@ -3407,6 +3407,7 @@ static int llm__rx_alt(llm__rx_comp *c);
 /* A group after the '(' */
 static int llm__rx_group(llm__rx_comp *c) {
     int saved = c->icase, node = -1, look = -1;
+    size_t open = c->i - 1;            /* where the '(' is */
     if (++c->depth > 64) return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "nesting deeper than 64 groups");
     if (c->i < c->n && c->p[c->i] == '?') {
         unsigned ch;
@@ -3430,7 +3431,9 @@ static int llm__rx_group(llm__rx_comp *c) {
             }
             if (!any || c->i >= c->n || (c->p[c->i] != ':' && c->p[c->i] != ')'))
                 return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "this group or inline flag (only (?i))");
-            if (c->p[c->i] == ')') { /* (?i): to the end of the enclosing group */
+            if (c->p[c->i] == ')') { /* (?i) opening the pattern: all of it */
+                if (open != 0)
+                    return llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "(?i) after the start (engines differ on its reach)");
                 c->i++;
                 c->depth--;
                 return llm__rx_node_new(c, LLM__RXN_EMPTY, 0, 0);
@@ -3483,7 +3486,7 @@ static int llm__rx_atom(llm__rx_comp *c) {
 static int llm__rx_counts(llm__rx_comp *c, uint32_t *mn, uint32_t *mx) {
     size_t i = c->i + 1;
     uint32_t a = 0, b;
-    int da = 0;
+    int da = 0, comma = 0;
     while (i < c->n && c->p[i] >= '0' && c->p[i] <= '9') { /* saturating: a huge count is refused below */
         a = a > LLM__RX_MAX_REPEAT ? a : a * 10 + (uint32_t)(c->p[i++] - '0');
         if (a > LLM__RX_MAX_REPEAT) while (i < c->n && c->p[i] >= '0' && c->p[i] <= '9') i++;
@@ -3491,7 +3494,7 @@ static int llm__rx_counts(llm__rx_comp *c, uint32_t *mn, uint32_t *mx) {
     }
     b = a;
     if (i < c->n && c->p[i] == ',') {
-        i++; b = UINT32_MAX;
+        i++; b = UINT32_MAX; comma = 1;
         if (i < c->n && c->p[i] >= '0' && c->p[i] <= '9') {
             b = 0;
             while (i < c->n && c->p[i] >= '0' && c->p[i] <= '9') {
@@ -3500,7 +3503,7 @@ static int llm__rx_counts(llm__rx_comp *c, uint32_t *mn, uint32_t *mx) {
             }
         }
     }
-    if (!da || i >= c->n || c->p[i] != '}') return 0;
+    if ((!da && !comma) || i >= c->n || c->p[i] != '}') return 0; /* {,n} is {0,n}, {,} is *, {} a literal */
     if (a > LLM__RX_MAX_REPEAT || (b != UINT32_MAX && b > LLM__RX_MAX_REPEAT)) {
         llm__rx_fail(c, LLM_ERR_UNSUPPORTED, "a count above 1000 in {m,n}");
         return 0;

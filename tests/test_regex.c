@@ -109,7 +109,9 @@ static void test_regex_constructs(t_ctx *t) {
         {"a{2}", "aaaaa", "0-2 2-4"},
         {"a{2,}", "aaaaa a", "0-5"},
         {"a{1,3}", "aaaaa", "0-3 3-5"},
-        {"a{,2}", "a{,2}", "0-5"},                     /* not a count: literal */
+        {"ba{,2}", "baaa b{,2}", "0-3 5-6"},            /* {,n} is {0,n} (Python regex, Oniguruma) */
+        {"ba{,}", "baa", "0-3"},                       /* {,} is * (Python regex) */
+        {"a{}", "a{}", "0-3"},                         /* not a count: literal */
         {"x{1", "x{1", "0-3"},
         {"(?:ab){2}", "abababab", "0-4 4-8"},
         {"(?:ab){1,2}c", "abc ababc", "0-3 4-9"},
@@ -123,6 +125,7 @@ static void test_regex_constructs(t_ctx *t) {
         {"\\w+(?!,)", "ab,cd", "0-1 3-5"},
         {"(?i:ab)", "ab AB aB Ab", "0-2 3-5 6-8 9-11"},
         {"(?i)k", "k K \xe2\x84\xaa", "0-1 2-3 4-7"},    /* KELVIN SIGN folds to k */
+        {"(?i)ab|c", "AB aB C", "0-2 3-5 6-7"},
         {"(?i:'s)", "'S '\xc5\xbf", "0-2 3-6"},        /* LONG S folds to s */
         {"(?i:[a-c])+", "xAbCd", "1-4"},
         {"(?i:a)b", "Ab AB", "0-2"},
@@ -188,6 +191,8 @@ static void test_regex_refused(t_ctx *t) {
         {"(?i:\\p{Lu})", LLM_ERR_UNSUPPORTED, "(?i)"},
         {"(?i:\xc3\xa9)", LLM_ERR_UNSUPPORTED, "(?i)"},
         {"(?m)a", LLM_ERR_UNSUPPORTED, "flag"},
+        {"a(?i)b", LLM_ERR_UNSUPPORTED, "(?i) after the start"},
+        {"(?:(?i)b)", LLM_ERR_UNSUPPORTED, "(?i) after the start"},
         {"(?s:a)", LLM_ERR_UNSUPPORTED, "flag"},
         {"[[:alpha:]]", LLM_ERR_UNSUPPORTED, "nested"},
         {"[a&&b]", LLM_ERR_UNSUPPORTED, "intersection"},
