@@ -256,6 +256,16 @@
        training, no regex library, no network access.
 
    CHANGES
+       0.3.0  today's small models: LLM_ARCH_QWEN2, _QWEN3, _GEMMA3 (Llama 3.x and SmolLM2
+              are LLM_ARCH_LLAMA) and llm_config fields appended after arch (head_dim,
+              rope_type with LLM_ROPE_LINEAR / _LLAMA3 and its factors, rope_local_theta,
+              sliding_window, sliding_pattern, attn_scale); their Hugging Face and GGUF files
+              both ways; the Hugging Face tokenizer.json pipeline (added tokens, NFC, regex
+              Split, Digits, Metaspace, byte fallback, ignore_merges), LLM_PATTERN_QWEN2,
+              llm_tokenizer_default_flags; chat formats recognised from a tokenizer's
+              template (llm_chat_family, llm_chat_detect, llm_chat_format, llm_chat_tokenize,
+              llm_tokenizer_chat, llm_tokenizer_eot; llm_chat_template gains family, flags,
+              default_system, date at its end); generation stops at end-of-turn tokens.
        0.2.0  one API convention: _save/_load and _save_mem/_load_mem for every object with
               state (llm_model_load(path, desc, ...), llm_tokenizer_load(path, desc, ...),
               llm_trainer_load replaces llm_trainer_load_state, llm_token_shard_load*);
@@ -279,7 +289,7 @@
 #include <stdint.h>
 
 #define LLM_VERSION_MAJOR 0
-#define LLM_VERSION_MINOR 2
+#define LLM_VERSION_MINOR 3
 #define LLM_VERSION_PATCH 0
 
 #ifdef LLM_STATIC
