@@ -8464,9 +8464,13 @@ static llm_status llm__gguf_read_kv(llm__gguf *g, llm__gguf_kv *kv, size_t *pos,
     *pos += (size_t)(kv->n * es);
     return LLM_OK;
 }
-/* One tensor info at *pos: name, dims (each checked against the file size), type, offset. */
+/* One tensor info at *pos: name, dims, type, offset. The element count is only bounded here
+   (at most 8 values a byte of file: no product overflows, and a 4-bit tensor may hold more
+   values than the file has bytes); llm__gguf_place checks each tensor's exact byte size once
+   its type is known. */
 static llm_status llm__gguf_read_tensor(llm__gguf *g, llm__gguf_tensor *t, size_t i, size_t *pos, llm_error *err) {
     const uint64_t size = g->src->size;
+    const uint64_t lim = size > UINT64_MAX / 8 ? UINT64_MAX : size * 8;
     const size_t nstart = *pos;
     uint64_t ne[4];
     uint32_t nd;
@@ -8483,9 +8487,10 @@ static llm_status llm__gguf_read_tensor(llm__gguf *g, llm__gguf_tensor *t, size_
     t->nelem = 1;
     for (d = 0; d < (int)nd; d++) {
         if ((st = llm__gguf_u64_at(g, pos, &ne[d], err)) != LLM_OK) return st;
-        if (ne[d] == 0 || ne[d] > size || t->nelem > size / ne[d])
+        if (ne[d] == 0 || ne[d] > lim || t->nelem > lim / ne[d])
             return llm__fail(err, LLM_ERR_FORMAT,
-                             "GGUF tensor %u ('%.*s'): dimension %d is %llu (more values than the file's %llu bytes)",
+                             "GGUF tensor %u ('%.*s'): dimension %d is %llu (more values than 8 a byte of the file's "
+                             "%llu bytes)",
                              (unsigned)i, (int)LLM__MIN(t->nlen, 64), (const char *)g->meta + nstart + 8, d,
                              (unsigned long long)ne[d], (unsigned long long)size);
         t->nelem *= ne[d];
@@ -10366,7 +10371,8 @@ static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_mod
         uint64_t held = 0;
         size_t k;
         for (k = 0; k < g.n_t; k++)   /* (each checked against the file size; unknown types are refused later) */
-            if (llm__qinfo((int)g.t[k].type)) held += g.t[k].nelem;
+            if (llm__qinfo((int)g.t[k].type))
+                held = g.t[k].nelem > UINT64_MAX - held ? UINT64_MAX : held + g.t[k].nelem;
         if ((st = llm__check_param_count(&c, held, g.src->size - g.data_start, "GGUF", err)) != LLM_OK) {
             llm__gguf_close(&g);
             return st;

@@ -339,7 +339,55 @@ static void test_quant_k_quantizers(t_ctx *t) {
            lerr[1]);
 }
 
+/* A 4-bit tensor that dominates its file holds more values than the file has bytes (a Q4_K
+   token_embd 151936 x 896 in a ~400 MB file): it loads; a truncated file, or a dimension that
+   claims more than 8 values a byte, is still refused with a message. */
+static void test_quant_embd_dominates(t_ctx *t) {
+    const char *path = "tests/tmp_quant_embd.gguf";
+    llm_model_desc d;
+    llm_model *m = NULL, *a = NULL;
+    llm_export_desc ed;
+    llm_error e;
+    unsigned char *buf = NULL;
+    size_t n = 0, i;
+    uint64_t nelem;
+    memset(&d, 0, sizeof d);
+    d.config.arch = LLM_ARCH_LLAMA; d.config.n_layer = 1; d.config.dim = 256; d.config.n_head = 8;
+    d.config.n_kv_head = 4; d.config.ffn_dim = 256; d.config.vocab_size = 8192; d.config.max_seq_len = 32; d.seed = 5;
+    T_CHECK(t, llm_model_create(&d, &m, &e) == LLM_OK, "create: %s", e.message);
+    memset(&ed, 0, sizeof ed); ed.type = LLM_TYPE_Q4_K;
+    T_CHECK(t, llm_model_export(m, path, &ed, &e) == LLM_OK, "export: %s", e.message);
+    T_CHECK(t, llm_read_file(path, NULL, (void **)&buf, &n, &e) == LLM_OK, "read: %s", e.message);
+    nelem = (uint64_t)m->tensors[0].shape[0] * (uint64_t)m->tensors[0].shape[1];
+    T_CHECK(t, nelem > n, "the embedding (%llu values) does not outnumber the file's %llu bytes",
+            (unsigned long long)nelem, (unsigned long long)n);
+    T_CHECK(t, llm_model_load_mem(buf, n, NULL, &a, &e) == LLM_OK, "load: %s", e.message);
+    T_CHECK(t, a->tensors[0].type == LLM_TYPE_Q4_K && a->qdata && a->qdata[0], "token_embd not kept as Q4_K");
+    llm_model_free(a); a = NULL;
+    /* truncated: the last tensor's blocks run past the end */
+    T_CHECK(t, llm_model_load_mem(buf, n - 100, NULL, &a, &e) == LLM_ERR_FORMAT && !a &&
+               strstr(e.message, "beyond the end"), "a truncated file: %s", e.message);
+    for (i = 0; i + 17 < n; i++)   /* token_embd's vocabulary dimension (ne[1], after nd and ne[0]) */
+        if (memcmp(buf + i, "token_embd.weight", 17) == 0) break;
+    T_CHECK(t, i + 17 + 20 < n, "token_embd's tensor info not found");
+    {   /* a lie under 8 values a byte: refused by its Q4_K byte size */
+        unsigned char *dim1 = buf + i + 17 + 4 + 8;
+        llm__put_le(dim1, 4 * n / 256, 8);
+        T_CHECK(t, llm_model_load_mem(buf, n, NULL, &a, &e) == LLM_ERR_FORMAT && !a, "a lying dimension loaded");
+        T_CHECK(t, strstr(e.message, "beyond the end") != NULL, "message: %s", e.message);
+        llm__put_le(dim1, 9 * n / 256 + 1, 8);   /* over 8 a byte: refused while parsing */
+        T_CHECK(t, llm_model_load_mem(buf, n, NULL, &a, &e) == LLM_ERR_FORMAT && !a &&
+                   strstr(e.message, "8 a byte"), "an oversized dimension: %s", e.message);
+    }
+    llm_free(NULL, buf);
+    llm_model_free(m);
+    remove(path);
+    T_NOTE(t, "Q4_K token_embd of %llu values in a %llu-byte file loads; truncated and lying files refused",
+           (unsigned long long)nelem, (unsigned long long)n);
+}
+
 static const t_case quant_tests[] = {
+    {"quant_embd_dominates", test_quant_embd_dominates},
     {"quant_k_quantizers", test_quant_k_quantizers},
     {"quant_layouts_vs_numpy", test_quant_layouts},
     {"quant_f16_bf16", test_quant_f16},
