@@ -13107,8 +13107,64 @@ static LLM__TARGET_AVX2 float llm__qdot_avx2(int type, const unsigned char *w, c
     float r;
     int b;
     switch (type) {
-    case LLM_TYPE_Q5_0: case LLM_TYPE_Q5_1: case LLM_TYPE_Q5_K:   /* (not vectorised yet) */
-        return llm__qdot_portable(type, w, x, n);
+    case LLM_TYPE_Q5_0:
+    case LLM_TYPE_Q5_1: {   /* byte j of the 32: bit j of qh (its byte j / 8 spread, one bit tested per byte) */
+        const int q51 = type == LLM_TYPE_Q5_1, bs = q51 ? 24 : 22;
+        const __m256i lo4 = _mm256_set1_epi8(0xF), sixteen = _mm256_set1_epi8(16);
+        const __m256i spread = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2,
+                                                3, 3, 3, 3, 3, 3, 3, 3);
+        const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
+        float extra = 0;
+        for (b = 0; b < n / 32; b++, w += bs, x++) {
+            const __m128i q = _mm_loadu_si128((const __m128i *)(w + 6 + 2 * q51));
+            const __m256i h = _mm256_shuffle_epi8(_mm256_set1_epi32((int)llm__rd_u32(w + 2 + 2 * q51)), spread);
+            const __m256i hb = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(h, bit), bit), sixteen);
+            const __m256i v = _mm256_or_si256(_mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), lo4), hb);
+            const __m256i xq = _mm256_loadu_si256((const __m256i *)x->q);
+            const float d = _cvtsh_ss(llm__rd_u16(w));
+            if (q51) {   /* d q . x + m sum x */
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(d * x->d), _mm256_cvtepi32_ps(llm__dot32u_avx2(v, xq)), acc);
+                extra += x->d * _cvtsh_ss(llm__rd_u16(w + 2)) * (float)x->sum;
+            } else {     /* (q - 16) . x */
+                const __m256i s = llm__dot32_avx2(_mm256_sub_epi8(v, sixteen), xq);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(d * x->d), _mm256_cvtepi32_ps(s), acc);
+            }
+        }
+        r = llm__hsum8(acc) + extra;
+        _mm256_zeroupper();
+        return r;
+    }
+    case LLM_TYPE_Q5_K: {
+        const __m256i lo4 = _mm256_set1_epi8(0xF), one = _mm256_set1_epi8(1);
+        float extra = 0;
+        for (b = 0; b < n / 256; b++, w += 176) {
+            const float d = llm__f16_to_f32(llm__rd_u16(w)), dmin = llm__f16_to_f32(llm__rd_u16(w + 2));
+            const __m256i qh = _mm256_loadu_si256((const __m256i *)(w + 16));
+            const unsigned char *q = w + 48;
+            int j;
+            for (j = 0; j < 8; j += 2, q += 32, x += 2) {
+                const __m256i qq = _mm256_loadu_si256((const __m256i *)q);
+                /* bit j (j + 1) of each qh byte as its value's 16 (bits shifted in from the
+                   neighbouring byte land above bit 0 and are masked off) */
+                const __m256i h0 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, j), one), 4);
+                const __m256i h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, j + 1), one), 4);
+                const __m256i slo = llm__dot32u_avx2(_mm256_or_si256(_mm256_and_si256(qq, lo4), h0),
+                                                     _mm256_loadu_si256((const __m256i *)x[0].q));
+                const __m256i shi =
+                    llm__dot32u_avx2(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qq, 4), lo4), h1),
+                                     _mm256_loadu_si256((const __m256i *)x[1].q));
+                int s1, m1, s2, m2;
+                llm__q4k_scale_min(j, w + 4, &s1, &m1);
+                llm__q4k_scale_min(j + 1, w + 4, &s2, &m2);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(x[0].d * d * (float)s1), _mm256_cvtepi32_ps(slo), acc);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(x[1].d * d * (float)s2), _mm256_cvtepi32_ps(shi), acc);
+                extra -= x[0].d * dmin * (float)m1 * (float)x[0].sum + x[1].d * dmin * (float)m2 * (float)x[1].sum;
+            }
+        }
+        r = llm__hsum8(acc) + extra;
+        _mm256_zeroupper();
+        return r;
+    }
     case LLM_TYPE_Q8_0:
         for (b = 0; b < n / 32; b++, w += 34, x++) {
             const __m256i s = llm__dot32_avx2(_mm256_loadu_si256((const __m256i *)(w + 2)),
