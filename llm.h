@@ -13102,6 +13102,15 @@ static LLM__TARGET_AVX2 __m256i llm__dot32u_avx2(__m256i a, __m256i b) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), _mm256_set1_epi16(1));
 }
 static LLM__TARGET_AVX2 float llm__hsum_i32f_avx2(__m256 v) { return llm__hsum8(v); }
+/* (llm__q4k_scale_min compiled for AVX2, so that the kernels below inline it) */
+static LLM__TARGET_AVX2 void llm__q4k_scale_min_avx2(int j, const unsigned char *q, int *sc, int *m) {
+    if (j < 4) {
+        *sc = q[j] & 63; *m = q[j + 4] & 63;
+    } else {
+        *sc = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+        *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+    }
+}
 static LLM__TARGET_AVX2 float llm__qdot_avx2(int type, const unsigned char *w, const llm__q8x *x, int n) {
     __m256 acc = _mm256_setzero_ps();
     float r;
@@ -13138,7 +13147,7 @@ static LLM__TARGET_AVX2 float llm__qdot_avx2(int type, const unsigned char *w, c
         const __m256i lo4 = _mm256_set1_epi8(0xF), one = _mm256_set1_epi8(1);
         float extra = 0;
         for (b = 0; b < n / 256; b++, w += 176) {
-            const float d = llm__f16_to_f32(llm__rd_u16(w)), dmin = llm__f16_to_f32(llm__rd_u16(w + 2));
+            const float d = _cvtsh_ss(llm__rd_u16(w)), dmin = _cvtsh_ss(llm__rd_u16(w + 2));
             const __m256i qh = _mm256_loadu_si256((const __m256i *)(w + 16));
             const unsigned char *q = w + 48;
             int j;
@@ -13154,8 +13163,8 @@ static LLM__TARGET_AVX2 float llm__qdot_avx2(int type, const unsigned char *w, c
                     llm__dot32u_avx2(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qq, 4), lo4), h1),
                                      _mm256_loadu_si256((const __m256i *)x[1].q));
                 int s1, m1, s2, m2;
-                llm__q4k_scale_min(j, w + 4, &s1, &m1);
-                llm__q4k_scale_min(j + 1, w + 4, &s2, &m2);
+                llm__q4k_scale_min_avx2(j, w + 4, &s1, &m1);
+                llm__q4k_scale_min_avx2(j + 1, w + 4, &s2, &m2);
                 acc = _mm256_fmadd_ps(_mm256_set1_ps(x[0].d * d * (float)s1), _mm256_cvtepi32_ps(slo), acc);
                 acc = _mm256_fmadd_ps(_mm256_set1_ps(x[1].d * d * (float)s2), _mm256_cvtepi32_ps(shi), acc);
                 extra -= x[0].d * dmin * (float)m1 * (float)x[0].sum + x[1].d * dmin * (float)m2 * (float)x[1].sum;
@@ -13186,7 +13195,7 @@ static LLM__TARGET_AVX2 float llm__qdot_avx2(int type, const unsigned char *w, c
         const __m256i lo4 = _mm256_set1_epi8(0xF);
         float extra = 0;
         for (b = 0; b < n / 256; b++, w += 144) {
-            const float d = llm__f16_to_f32(llm__rd_u16(w)), dmin = llm__f16_to_f32(llm__rd_u16(w + 2));
+            const float d = _cvtsh_ss(llm__rd_u16(w)), dmin = _cvtsh_ss(llm__rd_u16(w + 2));
             const unsigned char *q = w + 16;
             int j;
             for (j = 0; j < 8; j += 2, q += 32, x += 2) {
@@ -13196,8 +13205,8 @@ static LLM__TARGET_AVX2 float llm__qdot_avx2(int type, const unsigned char *w, c
                 const __m256i shi = llm__dot32u_avx2(_mm256_and_si256(_mm256_srli_epi16(qq, 4), lo4),
                                                      _mm256_loadu_si256((const __m256i *)x[1].q));
                 int s1, m1, s2, m2;
-                llm__q4k_scale_min(j, w + 4, &s1, &m1);
-                llm__q4k_scale_min(j + 1, w + 4, &s2, &m2);
+                llm__q4k_scale_min_avx2(j, w + 4, &s1, &m1);
+                llm__q4k_scale_min_avx2(j + 1, w + 4, &s2, &m2);
                 acc = _mm256_fmadd_ps(_mm256_set1_ps(x[0].d * d * (float)s1), _mm256_cvtepi32_ps(slo), acc);
                 acc = _mm256_fmadd_ps(_mm256_set1_ps(x[1].d * d * (float)s2), _mm256_cvtepi32_ps(shi), acc);
                 extra -= x[0].d * dmin * (float)m1 * (float)x[0].sum + x[1].d * dmin * (float)m2 * (float)x[1].sum;
@@ -13212,7 +13221,7 @@ static LLM__TARGET_AVX2 float llm__qdot_avx2(int type, const unsigned char *w, c
         for (b = 0; b < n / 256; b++, w += 210) {
             const unsigned char *ql = w, *qh = w + 128;
             const int8_t *sc = (const int8_t *)(w + 192);
-            const float d = llm__f16_to_f32(llm__rd_u16(w + 208));
+            const float d = _cvtsh_ss(llm__rd_u16(w + 208));
             int half, g;
             for (half = 0; half < 2; half++, ql += 64, qh += 32, sc += 8, x += 4) {
                 const __m256i l0 = _mm256_loadu_si256((const __m256i *)ql);
