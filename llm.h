@@ -681,15 +681,18 @@ typedef enum llm_type {
     LLM_TYPE_F32 = 0,
     LLM_TYPE_F16 = 1,
     LLM_TYPE_Q4_0 = 2,
+    LLM_TYPE_Q5_0 = 6,
+    LLM_TYPE_Q5_1 = 7,
     LLM_TYPE_Q8_0 = 8,
     LLM_TYPE_Q4_K = 12,
+    LLM_TYPE_Q5_K = 13,
     LLM_TYPE_Q6_K = 14,
     LLM_TYPE_BF16 = 30
 } llm_type;
 LLMDEF const char *llm_type_name(llm_type type);   /* "F32", "Q4_K", ... */
 
 /* One entry of the tensor table: every parameter lives at params + offset (fp32). A matrix
-   may also have a quantized copy (type Q8_0, Q4_0, Q4_K or Q6_K: from a quantized GGUF or
+   may also have a quantized copy (type Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K or Q6_K: from a quantized GGUF or
    llm_model_quantize) that sessions use for their matrix products. */
 typedef struct llm_tensor_info {
     char name[48];        /* GGUF / llama.cpp name, e.g. "blk.3.attn_q.weight" */
@@ -723,7 +726,7 @@ typedef struct llm_model llm_model;
 LLMDEF llm_status llm_model_create(const llm_model_desc *desc, llm_model **out, llm_error *err);
 /* Loads a model; the format is detected from the content: GGUF (llm.h checkpoints and
    llama.cpp files of the architectures gpt2, llama (Llama 3.x with its rope_freqs, SmolLM2),
-   qwen2, qwen3, gemma3: tensors F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K, mixed as
+   qwen2, qwen3, gemma3: tensors F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K, mixed as
    quantized files mix them), a Hugging Face directory (config.json + model.safetensors, or
    shards named by model.safetensors.index.json; F32, F16, BF16; model_type gpt2, llama
    (rope_scaling llama3 or linear), qwen2, qwen3, gemma3_text) or the path of its
@@ -754,7 +757,7 @@ LLMDEF llm_status llm_model_load_mem(const void *data, size_t size, const llm_mo
 LLMDEF llm_status llm_model_save(const llm_model *model, const char *path, llm_error *err);
 LLMDEF llm_status llm_model_save_mem(const llm_model *model, void *buf, size_t cap, size_t *size, llm_error *err);
 /* Writing a model for other programs: GGUF (llama.cpp's names, keys and layouts; every matrix
-   in `type`: F32, F16, BF16, Q8_0, Q4_0, Q4_K or Q6_K, norms and biases F32; a matrix whose
+   in `type`: F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K or Q6_K, norms and biases F32; a matrix whose
    rows are not whole blocks stays F32), or safetensors + config.json for Hugging Face (path
    is a directory, made when missing; F32, F16 or BF16; the names, layouts and config keys of
    GPT2LMHeadModel, LlamaForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Gemma3ForCausalLM;
@@ -776,11 +779,12 @@ LLMDEF float *llm_model_params(llm_model *model);            /* the parameter bu
 LLMDEF const float *llm_model_params_const(const llm_model *model);
 /* Fills a config with defaults and validates it (arch set, n_head divides dim, ...). */
 LLMDEF llm_status llm_config_resolve(llm_config *config, llm_error *err);
-/* Gives every matrix a quantized copy of `type` (LLM_TYPE_Q8_0, Q4_0, Q4_K or Q6_K; a matrix
-   whose rows are not whole blocks of the type (32, or 256 for the K types) gets none;
-   LLM_TYPE_F32 drops the copies): sessions then decode with integer dot products, reading
-   3.8x (Q8_0), 7.1x (Q4_0, Q4_K) or 4.9x (Q6_K) fewer bytes. Q8_0 and Q4_0 round as ggml's
-   reference quantizers do; Q4_K and Q6_K use each sub-block's range (simpler than ggml's
+/* Gives every matrix a quantized copy of `type` (LLM_TYPE_Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K or
+   Q6_K; a matrix whose rows are not whole blocks of the type (32, or 256 for the K types) gets
+   none; LLM_TYPE_F32 drops the copies): sessions then decode with integer dot products, reading
+   3.8x (Q8_0), 7.1x (Q4_0, Q4_K), 5.8x (Q5_0, Q5_K), 5.3x (Q5_1) or 4.9x (Q6_K) fewer bytes.
+   Q8_0, Q4_0, Q5_0 and Q5_1 round as ggml's reference quantizers do; Q4_K, Q5_K and Q6_K use
+   each sub-block's range (simpler than ggml's
    search, so a little less accurate). The fp32 parameters stay; a model with quantized copies
    cannot be trained (llm_trainer_create refuses it). Norms and biases stay fp32. */
 LLMDEF llm_status llm_model_quantize(llm_model *model, llm_type type, llm_error *err);
@@ -5144,6 +5148,13 @@ static float *llm__PW(float *base, size_t off) { return off == LLM__NONE ? NULL 
      Q4_K   256 values: d, dmin (f16), 12 bytes of 6-bit scales and mins for the eight
             sub-blocks of 32, 128 bytes of 4-bit q             x = d sc q - dmin m  144 bytes
             (bytes 0-31 hold sub-blocks 0 and 1 in low/high nibbles, and so on)
+     Q5_0   32 values: d (f16), qh (uint32: bit j = 5th bit of value j), 16 bytes of low
+            nibbles as Q4_0                                    x = d (q - 16)      22 bytes
+     Q5_1   32 values: d, m (f16), qh, 16 bytes as Q5_0         x = d q + m         24 bytes
+     Q5_K   256 values: d, dmin, 12 bytes of scales and mins as Q4_K, 32 bytes qh (bit 2i of
+            byte l: 5th bit of value l of sub-block 2i, bit 2i+1: of sub-block 2i+1), 128
+            bytes of low nibbles as Q4_K                       x = d sc q - dmin m  176 bytes
+            (llama.cpp's Q4_K_M falls back to Q5_0 for rows not in blocks of 256)
      Q6_K   256 values: 128 bytes of low 4 bits, 64 bytes of high 2 bits, 16 int8 scales
             (one per 16 values), d (f16)                       x = d sc (q - 32)    210 bytes
    ========================================================================================= */
@@ -5151,13 +5162,24 @@ typedef struct llm__qtype { int type; const char *name; int block, bytes; } llm_
 static const llm__qtype llm__qtypes[] = {
     {LLM_TYPE_F32, "F32", 1, 4},      {LLM_TYPE_F16, "F16", 1, 2},      {LLM_TYPE_BF16, "BF16", 1, 2},
     {LLM_TYPE_Q8_0, "Q8_0", 32, 34},  {LLM_TYPE_Q4_0, "Q4_0", 32, 18},  {LLM_TYPE_Q4_K, "Q4_K", 256, 144},
-    {LLM_TYPE_Q6_K, "Q6_K", 256, 210},
+    {LLM_TYPE_Q6_K, "Q6_K", 256, 210}, {LLM_TYPE_Q5_0, "Q5_0", 32, 22},  {LLM_TYPE_Q5_1, "Q5_1", 32, 24},
+    {LLM_TYPE_Q5_K, "Q5_K", 256, 176},
 };
 static const llm__qtype *llm__qinfo(int type) {
     size_t i;
     for (i = 0; i < sizeof llm__qtypes / sizeof llm__qtypes[0]; i++)
         if (llm__qtypes[i].type == type) return &llm__qtypes[i];
     return NULL;
+}
+/* ggml's name of a tensor type llm.h does not read (for the message that refuses it) */
+static const char *llm__ggml_type_name(uint32_t type) {
+    static const char *const names[] = {"F32", "F16", "Q4_0", "Q4_1", "Q4_2", "Q4_3", "Q5_0", "Q5_1", "Q8_0",
+                                        "Q8_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "Q8_K", "IQ2_XXS",
+                                        "IQ2_XS", "IQ3_XXS", "IQ1_S", "IQ4_NL", "IQ3_S", "IQ2_S", "IQ4_XS", "I8",
+                                        "I16", "I32", "I64", "F64", "IQ1_M", "BF16", "Q4_0_4_4", "Q4_0_4_8",
+                                        "Q4_0_8_8", "TQ1_0", "TQ2_0", "IQ4_NL_4_4", "IQ4_NL_4_8", "IQ4_NL_8_8",
+                                        "MXFP4"};
+    return type < sizeof names / sizeof names[0] ? names[type] : "a type unknown to ggml too";
 }
 LLMDEF const char *llm_type_name(llm_type t) { return llm__qinfo((int)t) ? llm__qinfo((int)t)->name : "unknown"; }
 /* bytes of a row of n values (n a multiple of the block) */
@@ -5257,6 +5279,37 @@ static void llm__dequant_row(int type, const unsigned char *src, float *dst, siz
             }
         }
         break;
+    case LLM_TYPE_Q5_0:
+    case LLM_TYPE_Q5_1: {
+        const int q51 = type == LLM_TYPE_Q5_1, bs = q51 ? 24 : 22;
+        for (b = 0; b < n / 32; b++, src += bs, dst += 32) {
+            const float d = llm__f16_to_f32(llm__rd_u16(src)), m = q51 ? llm__f16_to_f32(llm__rd_u16(src + 2)) : 0;
+            const uint32_t qh = llm__rd_u32(src + 2 + 2 * q51);
+            const unsigned char *qs = src + 6 + 2 * q51;
+            for (j = 0; j < 16; j++) {
+                const int v0 = (int)((qs[j] & 0xF) | (((qh >> j) & 1) << 4)),
+                          v1 = (int)((qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4));
+                if (q51) { dst[j] = d * (float)v0 + m; dst[j + 16] = d * (float)v1 + m; }
+                else { dst[j] = d * (float)(v0 - 16); dst[j + 16] = d * (float)(v1 - 16); }
+            }
+        }
+        break;
+    }
+    case LLM_TYPE_Q5_K:
+        for (b = 0; b < n / 256; b++, src += 176) {
+            const float d = llm__f16_to_f32(llm__rd_u16(src)), dmin = llm__f16_to_f32(llm__rd_u16(src + 2));
+            const unsigned char *sc = src + 4, *qh = src + 16, *q = src + 48;
+            for (j = 0; j < 8; j += 2, q += 32) {
+                int s1, m1, s2, m2;
+                llm__q4k_scale_min(j, sc, &s1, &m1);
+                llm__q4k_scale_min(j + 1, sc, &s2, &m2);
+                for (l = 0; l < 32; l++)
+                    *dst++ = d * (float)s1 * (float)((q[l] & 0xF) | (((qh[l] >> j) & 1) << 4)) - dmin * (float)m1;
+                for (l = 0; l < 32; l++)
+                    *dst++ = d * (float)s2 * (float)((q[l] >> 4) | (((qh[l] >> (j + 1)) & 1) << 4)) - dmin * (float)m2;
+            }
+        }
+        break;
     case LLM_TYPE_Q6_K:
         for (b = 0; b < n / 256; b++, src += 210) {
             const unsigned char *ql = src, *qh = src + 128;
@@ -5276,9 +5329,43 @@ static void llm__dequant_row(int type, const unsigned char *src, float *dst, siz
     default: break;
     }
 }
-/* n floats (a multiple of the block) to a row in `type`: F32, F16, BF16, Q8_0 and Q4_0, with
-   ggml's reference rounding (Q8_0: d = max|x| / 127, q = round(x / d); Q4_0: d = the value of
-   largest magnitude / -8, q = min(15, trunc(x / d + 8.5))). Returns 0 for other types. */
+/* Q4_K and Q5_K's scales of a superblock of 256 (each sub-block's own range [min(0, lo), hi]
+   in nmax steps, 6-bit scales and mins of f16 d and dmin, written to hdr[0..15]) and its
+   values 0..nmax in q */
+static void llm__qk_quant(const float *src, int nmax, unsigned char *hdr, int *q) {
+    float scale[8], mn[8], maxs = 0, maxm = 0, d, dmin;
+    int sc[8], m[8], j, l;
+    for (j = 0; j < 8; j++) {
+        float lo = 0, hi = src[32 * j];
+        for (l = 0; l < 32; l++) { lo = LLM__MIN(lo, src[32 * j + l]); hi = LLM__MAX(hi, src[32 * j + l]); }
+        scale[j] = (hi - lo) / (float)nmax; mn[j] = -lo;
+        maxs = LLM__MAX(maxs, scale[j]); maxm = LLM__MAX(maxm, mn[j]);
+    }
+    d = llm__f16_to_f32(llm__f32_to_f16(maxs / 63.0f));
+    dmin = llm__f16_to_f32(llm__f32_to_f16(maxm / 63.0f));
+    llm__put_le(hdr, llm__f32_to_f16(maxs / 63.0f), 2);
+    llm__put_le(hdr + 2, llm__f32_to_f16(maxm / 63.0f), 2);
+    for (j = 0; j < 8; j++) {
+        sc[j] = d > 0 ? LLM__MIN(63, (int)lroundf(scale[j] / d)) : 0;
+        m[j] = dmin > 0 ? LLM__MIN(63, (int)lroundf(mn[j] / dmin)) : 0;
+    }
+    for (j = 0; j < 4; j++) {
+        hdr[4 + j] = (unsigned char)((sc[j] & 63) | ((sc[j + 4] >> 4) << 6));
+        hdr[8 + j] = (unsigned char)((m[j] & 63) | ((m[j + 4] >> 4) << 6));
+        hdr[12 + j] = (unsigned char)((sc[j + 4] & 0xF) | ((m[j + 4] & 0xF) << 4));
+    }
+    for (j = 0; j < 8; j++)
+        for (l = 0; l < 32; l++) {
+            const float step = d * (float)sc[j];
+            const int v = step > 0 ? (int)lroundf((src[32 * j + l] + dmin * (float)m[j]) / step) : 0;
+            q[32 * j + l] = LLM__MAX(0, LLM__MIN(nmax, v));
+        }
+}
+/* n floats (a multiple of the block) to a row in `type`: F32, F16, BF16, Q8_0, Q4_0, Q5_0 and
+   Q5_1 with ggml's reference rounding (Q8_0: d = max|x| / 127, q = round(x / d); Q4_0: d = the
+   value of largest magnitude / -8, q = min(15, trunc(x / d + 8.5)); Q5_0: d = that value / -16,
+   q = min(31, trunc(x / d + 16.5)); Q5_1: d = (max - min) / 31, m = min, q = trunc((x - min) / d
+   + 0.5)); Q4_K, Q5_K and Q6_K by each sub-block's range. Returns 0 for other types. */
 static int llm__quant_row(int type, const float *src, unsigned char *dst, size_t n) {
     size_t i, b;
     int j;
@@ -5309,42 +5396,50 @@ static int llm__quant_row(int type, const float *src, unsigned char *dst, size_t
             }
         }
         return 1;
+    case LLM_TYPE_Q5_0:
+    case LLM_TYPE_Q5_1: {
+        const int q51 = type == LLM_TYPE_Q5_1, bs = q51 ? 24 : 22;
+        for (b = 0; b < n / 32; b++, src += 32, dst += bs) {
+            float amax = 0, mx = 0, lo = src[0], hi = src[0], d, id;
+            uint32_t qh = 0;
+            for (j = 0; j < 32; j++) {
+                if (fabsf(src[j]) > amax) { amax = fabsf(src[j]); mx = src[j]; }
+                if (src[j] < lo) lo = src[j];
+                if (src[j] > hi) hi = src[j];
+            }
+            d = q51 ? (hi - lo) / 31.0f : mx / -16.0f;
+            id = d ? 1.0f / d : 0.0f;
+            llm__put_le(dst, llm__f32_to_f16(d), 2);
+            if (q51) llm__put_le(dst + 2, llm__f32_to_f16(lo), 2);
+            for (j = 0; j < 16; j++) {   /* (out of range and NaN: clamped, 0) */
+                const float f0 = q51 ? (src[j] - lo) * id + 0.5f : src[j] * id + 16.5f;
+                const float f1 = q51 ? (src[j + 16] - lo) * id + 0.5f : src[j + 16] * id + 16.5f;
+                const int q0 = f0 >= 0.0f && f0 < 32.0f ? (int)f0 : f0 >= 32.0f ? 31 : 0,
+                          q1 = f1 >= 0.0f && f1 < 32.0f ? (int)f1 : f1 >= 32.0f ? 31 : 0;
+                dst[6 + 2 * q51 + j] = (unsigned char)((q0 & 0xF) | ((q1 & 0xF) << 4));
+                qh |= (uint32_t)(q0 >> 4) << j | (uint32_t)(q1 >> 4) << (j + 16);
+            }
+            llm__put_le(dst + 2 + 2 * q51, qh, 4);
+        }
+        return 1;
+    }
     case LLM_TYPE_Q4_K:   /* 8 sub-blocks of 32, value = d sc q - dmin m, q 0..15, sc and m 6 bits */
-        for (b = 0; b < n / 256; b++, src += 256, dst += 144) {
-            float scale[8], mn[8], maxs = 0, maxm = 0, d, dmin;
-            int sc[8], m[8], l;
-            for (j = 0; j < 8; j++) {   /* each sub-block's own range: [min(0, lo), hi] in 15 steps */
-                float lo = 0, hi = src[32 * j];
-                for (l = 0; l < 32; l++) { lo = LLM__MIN(lo, src[32 * j + l]); hi = LLM__MAX(hi, src[32 * j + l]); }
-                scale[j] = (hi - lo) / 15.0f; mn[j] = -lo;
-                maxs = LLM__MAX(maxs, scale[j]); maxm = LLM__MAX(maxm, mn[j]);
-            }
-            d = llm__f16_to_f32(llm__f32_to_f16(maxs / 63.0f));
-            dmin = llm__f16_to_f32(llm__f32_to_f16(maxm / 63.0f));
-            llm__put_le(dst, llm__f32_to_f16(maxs / 63.0f), 2);
-            llm__put_le(dst + 2, llm__f32_to_f16(maxm / 63.0f), 2);
-            for (j = 0; j < 8; j++) {
-                sc[j] = d > 0 ? LLM__MIN(63, (int)lroundf(scale[j] / d)) : 0;
-                m[j] = dmin > 0 ? LLM__MIN(63, (int)lroundf(mn[j] / dmin)) : 0;
-            }
-            for (j = 0; j < 4; j++) {
-                dst[4 + j] = (unsigned char)((sc[j] & 63) | ((sc[j + 4] >> 4) << 6));
-                dst[8 + j] = (unsigned char)((m[j] & 63) | ((m[j + 4] >> 4) << 6));
-                dst[12 + j] = (unsigned char)((sc[j + 4] & 0xF) | ((m[j + 4] & 0xF) << 4));
-            }
+    case LLM_TYPE_Q5_K: { /* the same with q 0..31 */
+        const int k5 = type == LLM_TYPE_Q5_K, bs = k5 ? 176 : 144;
+        for (b = 0; b < n / 256; b++, src += 256, dst += bs) {
+            int q[256], l;
+            unsigned char *qs = dst + (k5 ? 48 : 16);
+            llm__qk_quant(src, k5 ? 31 : 15, dst, q);
+            if (k5) memset(dst + 16, 0, 32);
             for (j = 0; j < 8; j += 2)   /* sub-blocks j and j + 1 share 32 bytes: low and high nibbles */
                 for (l = 0; l < 32; l++) {
-                    int q[2], h;
-                    for (h = 0; h < 2; h++) {
-                        const float step = d * (float)sc[j + h];
-                        const int v =
-                            step > 0 ? (int)lroundf((src[32 * (j + h) + l] + dmin * (float)m[j + h]) / step) : 0;
-                        q[h] = LLM__MAX(0, LLM__MIN(15, v));
-                    }
-                    dst[16 + 16 * j + l] = (unsigned char)(q[0] | (q[1] << 4));
+                    const int q0 = q[32 * j + l], q1 = q[32 * (j + 1) + l];
+                    qs[16 * j + l] = (unsigned char)((q0 & 0xF) | ((q1 & 0xF) << 4));
+                    if (k5) dst[16 + l] |= (unsigned char)(((q0 >> 4) << j) | ((q1 >> 4) << (j + 1)));
                 }
         }
         return 1;
+    }
     case LLM_TYPE_Q6_K:   /* 16 sub-blocks of 16, value = d sc (q - 32), q 0..63, sc int8 */
         for (b = 0; b < n / 256; b++, src += 256, dst += 210) {
             float scale[16], maxs = 0, d;
@@ -10085,9 +10180,13 @@ static llm_status llm__gguf_read_kv(llm__gguf *g, llm__gguf_kv *kv, size_t *pos,
     *pos += (size_t)(kv->n * es);
     return LLM_OK;
 }
-/* One tensor info at *pos: name, dims (each checked against the file size), type, offset. */
+/* One tensor info at *pos: name, dims, type, offset. The element count is only bounded here
+   (at most 8 values a byte of file: no product overflows, and a 4-bit tensor may hold more
+   values than the file has bytes); llm__gguf_place checks each tensor's exact byte size once
+   its type is known. */
 static llm_status llm__gguf_read_tensor(llm__gguf *g, llm__gguf_tensor *t, size_t i, size_t *pos, llm_error *err) {
     const uint64_t size = g->src->size;
+    const uint64_t lim = size > UINT64_MAX / 8 ? UINT64_MAX : size * 8;
     const size_t nstart = *pos;
     uint64_t ne[4];
     uint32_t nd;
@@ -10104,9 +10203,10 @@ static llm_status llm__gguf_read_tensor(llm__gguf *g, llm__gguf_tensor *t, size_
     t->nelem = 1;
     for (d = 0; d < (int)nd; d++) {
         if ((st = llm__gguf_u64_at(g, pos, &ne[d], err)) != LLM_OK) return st;
-        if (ne[d] == 0 || ne[d] > size || t->nelem > size / ne[d])
+        if (ne[d] == 0 || ne[d] > lim || t->nelem > lim / ne[d])
             return llm__fail(err, LLM_ERR_FORMAT,
-                             "GGUF tensor %u ('%.*s'): dimension %d is %llu (more values than the file's %llu bytes)",
+                             "GGUF tensor %u ('%.*s'): dimension %d is %llu (more values than 8 a byte of the file's "
+                             "%llu bytes)",
                              (unsigned)i, (int)LLM__MIN(t->nlen, 64), (const char *)g->meta + nstart + 8, d,
                              (unsigned long long)ne[d], (unsigned long long)size);
         t->nelem *= ne[d];
@@ -12110,7 +12210,8 @@ LLMDEF llm_status llm_model_export(const llm_model *m, const char *path, const l
     if (d.format != LLM_FORMAT_GGUF) return llm__fail(err, LLM_ERR_INVALID_ARG, "unknown format %d", (int)d.format);
     if (!llm__qinfo((int)d.type))
         return llm__fail(err, LLM_ERR_UNSUPPORTED,
-                         "GGUF export writes F32, F16, BF16, Q8_0, Q4_0, Q4_K or Q6_K (asked: %d)", (int)d.type);
+                         "GGUF export writes F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K or Q6_K (asked: %d)",
+                         (int)d.type);
     if ((st = llm__model_writer(m, NULL, NULL, NULL, 0, (int)d.type, &w, err)) != LLM_OK) return st;
     return llm__gguf_w_finish(w, path, NULL, 0, NULL, err);
 }
@@ -12119,10 +12220,10 @@ LLMDEF llm_status llm_model_quantize(llm_model *m, llm_type type, llm_error *err
     int i;
     if (!m) return llm__fail(err, LLM_ERR_INVALID_ARG, "NULL model");
     llm__model_materialize(m);   /* (quantized_only: new copies come from fp32 values) */
-    if (type != LLM_TYPE_F32 && type != LLM_TYPE_Q8_0 && type != LLM_TYPE_Q4_0 && type != LLM_TYPE_Q4_K &&
-        type != LLM_TYPE_Q6_K)
+    if (!llm__qinfo((int)type) || type == LLM_TYPE_F16 || type == LLM_TYPE_BF16)
         return llm__fail(err, LLM_ERR_UNSUPPORTED,
-                         "llm_model_quantize makes Q8_0, Q4_0, Q4_K or Q6_K copies (asked: %s)", llm_type_name(type));
+                         "llm_model_quantize makes Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K or Q6_K copies (asked: %s)",
+                         llm_type_name(type));
     if (type != LLM_TYPE_F32 && !m->qdata &&
         !(m->qdata = (unsigned char **)llm__calloc(&m->alloc, (size_t)m->n_tensors, sizeof *m->qdata)))
         return llm__fail(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
@@ -12212,8 +12313,8 @@ static llm_status llm__gguf_read_tensors(llm_model *m, llm__gguf *g, const char 
                              (unsigned long long)gt->nelem, (long long)rows, (long long)t->shape[1]);
         if (!(qt = llm__qinfo((int)gt->type)))
             return llm__fail(err, LLM_ERR_UNSUPPORTED,
-                             "GGUF: tensor '%s' has type %u (F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K are read)", nm,
-                             gt->type);
+                             "GGUF: tensor '%s' has type %u (%s; F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K "
+                             "and Q6_K are read)", nm, gt->type, llm__ggml_type_name(gt->type));
         if (rowlen % qt->block)
             return llm__fail(err, LLM_ERR_FORMAT, "GGUF: tensor '%s': rows of %lld values in %s blocks of %d", nm,
                              (long long)rowlen, qt->name, qt->block);
@@ -12560,8 +12661,17 @@ static llm_status llm__load_gguf(llm__src *src, const llm_model_desc *d, llm_mod
     {
         uint64_t held = 0;
         size_t k;
-        for (k = 0; k < g.n_t; k++)   /* (each checked against the file size; unknown types are refused later) */
-            if (llm__qinfo((int)g.t[k].type)) held += g.t[k].nelem;
+        for (k = 0; k < g.n_t; k++)   /* (each checked against the file size by its type) */
+            if (!llm__qinfo((int)g.t[k].type)) {
+                llm__fail(err, LLM_ERR_UNSUPPORTED,
+                          "GGUF: tensor '%.*s' has type %u (%s), which llm.h does not read (F32, F16, BF16, Q8_0, "
+                          "Q4_0, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K)",
+                          (int)LLM__MIN(g.t[k].nlen, 64), g.t[k].name, g.t[k].type,
+                          llm__ggml_type_name(g.t[k].type));
+                llm__gguf_close(&g);
+                return LLM_ERR_UNSUPPORTED;
+            } else
+                held = g.t[k].nelem > UINT64_MAX - held ? UINT64_MAX : held + g.t[k].nelem;
         if ((st = llm__check_param_count(&c, held, g.src->size - g.data_start, "GGUF", err)) != LLM_OK) {
             llm__gguf_close(&g);
             return st;
@@ -15665,6 +15775,41 @@ static float llm__qdot_portable(int type, const unsigned char *w, const llm__q8x
             acc += llm__f16_to_f32(llm__rd_u16(w)) * x->d * (float)(s - 8 * x->sum);
         }
         break;
+    case LLM_TYPE_Q5_0:
+    case LLM_TYPE_Q5_1: {   /* q . x, then Q5_0: d (q . x - 16 sum x); Q5_1: d q . x + m sum x */
+        const int q51 = type == LLM_TYPE_Q5_1, bs = q51 ? 24 : 22;
+        for (b = 0; b < n / 32; b++, w += bs, x++) {
+            const uint32_t qh = llm__rd_u32(w + 2 + 2 * q51);
+            const unsigned char *qs = w + 6 + 2 * q51;
+            int32_t s = 0;
+            for (j = 0; j < 16; j++)
+                s += (int)((qs[j] & 0xF) | (((qh >> j) & 1) << 4)) * x->q[j] +
+                     (int)((qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4)) * x->q[j + 16];
+            if (q51)
+                acc += x->d * (llm__f16_to_f32(llm__rd_u16(w)) * (float)s +
+                               llm__f16_to_f32(llm__rd_u16(w + 2)) * (float)x->sum);
+            else acc += llm__f16_to_f32(llm__rd_u16(w)) * x->d * (float)(s - 16 * x->sum);
+        }
+        break;
+    }
+    case LLM_TYPE_Q5_K:
+        for (b = 0; b < n / 256; b++, w += 176) {
+            const float d = llm__f16_to_f32(llm__rd_u16(w)), dmin = llm__f16_to_f32(llm__rd_u16(w + 2));
+            const unsigned char *qh = w + 16, *q = w + 48;
+            for (j = 0; j < 8; j += 2, q += 32, x += 2) {
+                int s1, m1, s2, m2;
+                int32_t lo = 0, hi = 0;
+                llm__q4k_scale_min(j, w + 4, &s1, &m1);
+                llm__q4k_scale_min(j + 1, w + 4, &s2, &m2);
+                for (l = 0; l < 32; l++) {
+                    lo += (int)((q[l] & 0xF) | (((qh[l] >> j) & 1) << 4)) * x[0].q[l];
+                    hi += (int)((q[l] >> 4) | (((qh[l] >> (j + 1)) & 1) << 4)) * x[1].q[l];
+                }
+                acc += x[0].d * (d * (float)s1 * (float)lo - dmin * (float)m1 * (float)x[0].sum) +
+                       x[1].d * (d * (float)s2 * (float)hi - dmin * (float)m2 * (float)x[1].sum);
+            }
+        }
+        break;
     case LLM_TYPE_Q4_K:
         for (b = 0; b < n / 256; b++, w += 144) {
             const float d = llm__f16_to_f32(llm__rd_u16(w)), dmin = llm__f16_to_f32(llm__rd_u16(w + 2));
@@ -15717,11 +15862,78 @@ static LLM__TARGET_AVX2 __m256i llm__dot32u_avx2(__m256i a, __m256i b) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), _mm256_set1_epi16(1));
 }
 static LLM__TARGET_AVX2 float llm__hsum_i32f_avx2(__m256 v) { return llm__hsum8(v); }
+/* (llm__q4k_scale_min compiled for AVX2, so that the kernels below inline it) */
+static LLM__TARGET_AVX2 void llm__q4k_scale_min_avx2(int j, const unsigned char *q, int *sc, int *m) {
+    if (j < 4) {
+        *sc = q[j] & 63; *m = q[j + 4] & 63;
+    } else {
+        *sc = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+        *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+    }
+}
 static LLM__TARGET_AVX2 float llm__qdot_avx2(int type, const unsigned char *w, const llm__q8x *x, int n) {
     __m256 acc = _mm256_setzero_ps();
     float r;
     int b;
     switch (type) {
+    case LLM_TYPE_Q5_0:
+    case LLM_TYPE_Q5_1: {   /* byte j of the 32: bit j of qh (its byte j / 8 spread, one bit tested per byte) */
+        const int q51 = type == LLM_TYPE_Q5_1, bs = q51 ? 24 : 22;
+        const __m256i lo4 = _mm256_set1_epi8(0xF), sixteen = _mm256_set1_epi8(16);
+        const __m256i spread = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2,
+                                                3, 3, 3, 3, 3, 3, 3, 3);
+        const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
+        float extra = 0;
+        for (b = 0; b < n / 32; b++, w += bs, x++) {
+            const __m128i q = _mm_loadu_si128((const __m128i *)(w + 6 + 2 * q51));
+            const __m256i h = _mm256_shuffle_epi8(_mm256_set1_epi32((int)llm__rd_u32(w + 2 + 2 * q51)), spread);
+            const __m256i hb = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(h, bit), bit), sixteen);
+            const __m256i v = _mm256_or_si256(_mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), lo4), hb);
+            const __m256i xq = _mm256_loadu_si256((const __m256i *)x->q);
+            const float d = _cvtsh_ss(llm__rd_u16(w));
+            if (q51) {   /* d q . x + m sum x */
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(d * x->d), _mm256_cvtepi32_ps(llm__dot32u_avx2(v, xq)), acc);
+                extra += x->d * _cvtsh_ss(llm__rd_u16(w + 2)) * (float)x->sum;
+            } else {     /* (q - 16) . x */
+                const __m256i s = llm__dot32_avx2(_mm256_sub_epi8(v, sixteen), xq);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(d * x->d), _mm256_cvtepi32_ps(s), acc);
+            }
+        }
+        r = llm__hsum8(acc) + extra;
+        _mm256_zeroupper();
+        return r;
+    }
+    case LLM_TYPE_Q5_K: {
+        const __m256i lo4 = _mm256_set1_epi8(0xF), one = _mm256_set1_epi8(1);
+        float extra = 0;
+        for (b = 0; b < n / 256; b++, w += 176) {
+            const float d = _cvtsh_ss(llm__rd_u16(w)), dmin = _cvtsh_ss(llm__rd_u16(w + 2));
+            const __m256i qh = _mm256_loadu_si256((const __m256i *)(w + 16));
+            const unsigned char *q = w + 48;
+            int j;
+            for (j = 0; j < 8; j += 2, q += 32, x += 2) {
+                const __m256i qq = _mm256_loadu_si256((const __m256i *)q);
+                /* bit j (j + 1) of each qh byte as its value's 16 (bits shifted in from the
+                   neighbouring byte land above bit 0 and are masked off) */
+                const __m256i h0 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, j), one), 4);
+                const __m256i h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, j + 1), one), 4);
+                const __m256i slo = llm__dot32u_avx2(_mm256_or_si256(_mm256_and_si256(qq, lo4), h0),
+                                                     _mm256_loadu_si256((const __m256i *)x[0].q));
+                const __m256i shi =
+                    llm__dot32u_avx2(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qq, 4), lo4), h1),
+                                     _mm256_loadu_si256((const __m256i *)x[1].q));
+                int s1, m1, s2, m2;
+                llm__q4k_scale_min_avx2(j, w + 4, &s1, &m1);
+                llm__q4k_scale_min_avx2(j + 1, w + 4, &s2, &m2);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(x[0].d * d * (float)s1), _mm256_cvtepi32_ps(slo), acc);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(x[1].d * d * (float)s2), _mm256_cvtepi32_ps(shi), acc);
+                extra -= x[0].d * dmin * (float)m1 * (float)x[0].sum + x[1].d * dmin * (float)m2 * (float)x[1].sum;
+            }
+        }
+        r = llm__hsum8(acc) + extra;
+        _mm256_zeroupper();
+        return r;
+    }
     case LLM_TYPE_Q8_0:
         for (b = 0; b < n / 32; b++, w += 34, x++) {
             const __m256i s = llm__dot32_avx2(_mm256_loadu_si256((const __m256i *)(w + 2)),
@@ -15743,7 +15955,7 @@ static LLM__TARGET_AVX2 float llm__qdot_avx2(int type, const unsigned char *w, c
         const __m256i lo4 = _mm256_set1_epi8(0xF);
         float extra = 0;
         for (b = 0; b < n / 256; b++, w += 144) {
-            const float d = llm__f16_to_f32(llm__rd_u16(w)), dmin = llm__f16_to_f32(llm__rd_u16(w + 2));
+            const float d = _cvtsh_ss(llm__rd_u16(w)), dmin = _cvtsh_ss(llm__rd_u16(w + 2));
             const unsigned char *q = w + 16;
             int j;
             for (j = 0; j < 8; j += 2, q += 32, x += 2) {
@@ -15753,8 +15965,8 @@ static LLM__TARGET_AVX2 float llm__qdot_avx2(int type, const unsigned char *w, c
                 const __m256i shi = llm__dot32u_avx2(_mm256_and_si256(_mm256_srli_epi16(qq, 4), lo4),
                                                      _mm256_loadu_si256((const __m256i *)x[1].q));
                 int s1, m1, s2, m2;
-                llm__q4k_scale_min(j, w + 4, &s1, &m1);
-                llm__q4k_scale_min(j + 1, w + 4, &s2, &m2);
+                llm__q4k_scale_min_avx2(j, w + 4, &s1, &m1);
+                llm__q4k_scale_min_avx2(j + 1, w + 4, &s2, &m2);
                 acc = _mm256_fmadd_ps(_mm256_set1_ps(x[0].d * d * (float)s1), _mm256_cvtepi32_ps(slo), acc);
                 acc = _mm256_fmadd_ps(_mm256_set1_ps(x[1].d * d * (float)s2), _mm256_cvtepi32_ps(shi), acc);
                 extra -= x[0].d * dmin * (float)m1 * (float)x[0].sum + x[1].d * dmin * (float)m2 * (float)x[1].sum;
@@ -15769,7 +15981,7 @@ static LLM__TARGET_AVX2 float llm__qdot_avx2(int type, const unsigned char *w, c
         for (b = 0; b < n / 256; b++, w += 210) {
             const unsigned char *ql = w, *qh = w + 128;
             const int8_t *sc = (const int8_t *)(w + 192);
-            const float d = llm__f16_to_f32(llm__rd_u16(w + 208));
+            const float d = _cvtsh_ss(llm__rd_u16(w + 208));
             int half, g;
             for (half = 0; half < 2; half++, ql += 64, qh += 32, sc += 8, x += 4) {
                 const __m256i l0 = _mm256_loadu_si256((const __m256i *)ql);

@@ -24,8 +24,8 @@
    on; --no-shift stops at the end instead. --ids prints
    only the generated ids on one line. The last line on stderr is the timing: decode tok/s,
    then prefill tok/s, and where it ran.
-   --quantize q8_0|q4_0|q4_k|q6_k decodes with quantized copies of the matrices (a quantized GGUF has
-   them already); --perplexity prints "perplexity: X over N tokens", the teacher-forced
+   --quantize q8_0|q4_0|q5_0|q5_1|q4_k|q5_k|q6_k decodes with quantized copies of the matrices (a
+   quantized GGUF has them already); --perplexity prints "perplexity: X over N tokens", the teacher-forced
    perplexity of the prompt's ids after the first (--file reads the prompt text from a file):
    how to measure what a quantization costs. A quantized GGUF is loaded quantized_only (its
    matrices stay in their blocks, prefill included); --keep-fp32 also makes their fp32 values
@@ -56,7 +56,7 @@ static int usage(void) {
         "usage: generate MODEL [-z TOKENIZER] [-i PROMPT] [-n NEW_TOKENS] [-t TEMP] [-p TOP_P] [-k TOP_K]\n"
         "                [-s SEED] [--min-p X] [--repeat-penalty X] [--beam N] [--stop STR]...\n"
         "                [--threads N] [--prompt-ids \"ID ID ...\"] [--ids] [--no-shift] [--file TEXT_FILE]\n"
-        "                [--quantize q8_0|q4_0|q4_k|q6_k] [--perplexity] [--keep-fp32]\n"
+        "                [--quantize q8_0|q4_0|q5_0|q5_1|q4_k|q5_k|q6_k] [--perplexity] [--keep-fp32]\n"
         "                [--lora ADAPTER.gguf [--lora-scale S]] [--chat [--system TEXT]]\n");
     return 2;
 }
@@ -316,8 +316,13 @@ int main(int argc, char **argv) {
     c = llm_model_config(model);
     if (o.quant) {   /* quantized copies of the matrices: decoding reads them */
         llm_type qt = !strcmp(o.quant, "q8_0") ? LLM_TYPE_Q8_0 : !strcmp(o.quant, "q4_0") ? LLM_TYPE_Q4_0
-                    : !strcmp(o.quant, "q4_k") ? LLM_TYPE_Q4_K : !strcmp(o.quant, "q6_k") ? LLM_TYPE_Q6_K : LLM_TYPE_F32;
-        if (qt == LLM_TYPE_F32) { fprintf(stderr, "generate: --quantize takes q8_0, q4_0, q4_k or q6_k\n"); goto done; }
+                    : !strcmp(o.quant, "q5_0") ? LLM_TYPE_Q5_0 : !strcmp(o.quant, "q5_1") ? LLM_TYPE_Q5_1
+                    : !strcmp(o.quant, "q4_k") ? LLM_TYPE_Q4_K : !strcmp(o.quant, "q5_k") ? LLM_TYPE_Q5_K
+                    : !strcmp(o.quant, "q6_k") ? LLM_TYPE_Q6_K : LLM_TYPE_F32;
+        if (qt == LLM_TYPE_F32) {
+            fprintf(stderr, "generate: --quantize takes q8_0, q4_0, q5_0, q5_1, q4_k, q5_k or q6_k\n");
+            goto done;
+        }
         if (llm_model_quantize(model, qt, &err) != LLM_OK) {
             fprintf(stderr, "generate: %s\n", err.message);
             goto done;
