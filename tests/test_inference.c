@@ -84,6 +84,51 @@ static void test_kv_vs_full_qwen2(t_ctx *t) { t_kv_vs_full(t, LLM_ARCH_QWEN2); }
 static void test_kv_vs_full_qwen3(t_ctx *t) { t_kv_vs_full(t, LLM_ARCH_QWEN3); }
 static void test_kv_vs_full_gemma3(t_ctx *t) { t_kv_vs_full(t, LLM_ARCH_GEMMA3); }
 
+/* Gemma 3's real head size, 256 (four times dim / n_head here; one kv head for two query
+   heads, as Gemma 3 270M): a prefill and token-by-token decoding across a window of 10 on the
+   sliding layers equal the full forward. */
+static void test_kv_vs_full_gemma3_hd256(t_ctx *t) {
+    llm_model_desc d;
+    llm_model *m;
+    const int V = 61, N = 40;
+    int32_t tok[40];
+    float *full, *pre;
+    double ref[61 * 40], worst = 0;
+    int i, j;
+    llm_session *s;
+    llm_session_desc sd;
+    llm_rng r;
+    memset(&d, 0, sizeof d);
+    d.config.arch = LLM_ARCH_GEMMA3; d.config.n_layer = 3; d.config.n_head = 2; d.config.n_kv_head = 1;
+    d.config.dim = 128; d.config.head_dim = 256; d.config.ffn_dim = 96; d.config.vocab_size = V;
+    d.config.max_seq_len = 64; d.config.sliding_window = 10; d.config.sliding_pattern = 3;
+    d.config.attn_scale = 0.0625f; d.seed = 3;
+    T_CHECK(t, llm_model_create(&d, &m, NULL) == LLM_OK, "model");
+    llm_rng_seed(&r, 9);
+    for (i = 0; i < llm_model_num_tensors(m); i++) {   /* norms away from their init values */
+        const llm_tensor_info *ti = llm_model_tensor(m, i);
+        size_t k;
+        if (ti->n_dims == 1) for (k = 0; k < ti->size; k++) llm_model_params(m)[ti->offset + k] += 0.3f * llm_rng_normal(&r);
+    }
+    for (i = 0; i < N; i++) tok[i] = (int32_t)(llm_rng_u32(&r) % V);
+    full = (float *)malloc((size_t)N * V * 4); pre = (float *)malloc((size_t)N * V * 4);
+    T_CHECK(t, llm_model_forward(m, NULL, tok, 1, N, full, NULL) == LLM_OK, "full forward");
+    memset(&sd, 0, sizeof sd); sd.n_batch = 8;
+    T_CHECK(t, llm_session_create(m, &sd, &s, NULL) == LLM_OK, "session");
+    T_CHECK(t, llm_session_eval(s, tok, 17, pre) == LLM_OK, "prefill: %s", llm_session_last_error(s));
+    for (j = 0; j < 17 * V; j++) ref[j] = full[j];
+    worst = t_rel_err(pre, ref, (size_t)17 * V);
+    for (i = 17; i < N; i++) {
+        T_CHECK(t, llm_session_eval(s, tok + i, 1, NULL) == LLM_OK, "decode");
+        for (j = 0; j < V; j++) ref[j] = full[(size_t)i * V + j];
+        worst = LLM__MAX(worst, t_rel_err(llm_session_logits(s), ref, V));
+    }
+    llm_session_free(s);
+    free(full); free(pre); llm_model_free(m);
+    T_NOTE(t, "head_dim 256, window 10: max rel err of prefill (17) + decode to 40 vs full forward %.1e", worst);
+    T_CHECK(t, worst < 1e-5, "failed");
+}
+
 static int t_argmax(const float *x, int n) { int i, b = 0; for (i = 1; i < n; i++) if (x[i] > x[b]) b = i; return b; }
 
 static void test_rewind_and_save_restore(t_ctx *t) {
@@ -549,6 +594,7 @@ static const t_case inference_tests[] = {
     {"kv_cache_vs_full_forward_qwen2", test_kv_vs_full_qwen2},
     {"kv_cache_vs_full_forward_qwen3", test_kv_vs_full_qwen3},
     {"kv_cache_vs_full_forward_gemma3", test_kv_vs_full_gemma3},
+    {"kv_cache_vs_full_forward_gemma3_head_dim_256", test_kv_vs_full_gemma3_hd256},
     {"session_rewind_save_restore", test_rewind_and_save_restore},
     {"session_restore_exact", test_restore_exact},
     {"session_prefill_cut_invariant", test_prefill_cut_invariant},
