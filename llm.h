@@ -3345,8 +3345,8 @@ static int llm__rx_set_done(llm__rx_comp *c, llm__rx_set *set) {
         }
     nr = 0;
     for (i = set->r0; i < c->n_rg; i++) {
-        uint32_t *last = c->rg[set->r0 + nr - 1];
-        if (nr && c->rg[i][0] <= last[1] + 1) { if (c->rg[i][1] > last[1]) last[1] = c->rg[i][1]; }
+        uint32_t *last = nr ? c->rg[set->r0 + nr - 1] : NULL;   /* (no pointer before the array when nr is 0) */
+        if (last && c->rg[i][0] <= last[1] + 1) { if (c->rg[i][1] > last[1]) last[1] = c->rg[i][1]; }
         else { c->rg[set->r0 + nr][0] = c->rg[i][0]; c->rg[set->r0 + nr][1] = c->rg[i][1]; nr++; }
     }
     c->n_rg = set->r0 + nr;
