@@ -50,6 +50,40 @@ static int fz_seeds(const char *dir) {
         llm_model_free(m);
         free(l);
     }
+    {   /* the new families with their keys: Llama 3 (rope_freqs.weight), Qwen2 (q/k/v biases), Qwen3 (q/k
+           norms, head_dim), Gemma 3 (sliding layers, sandwich norms, attn_scale), and a Qwen3 in Q8_0 */
+        static const char *const name[5] = { "llama3_rope_freqs.gguf", "qwen2.gguf", "qwen3.gguf", "gemma3.gguf",
+                                             "qwen3_q8_0.gguf" };
+        int k;
+        for (k = 0; k < 5; k++) {
+            llm_model_desc d;
+            llm_model *m = NULL;
+            unsigned char *q = NULL;
+            size_t qn = 0;
+            memset(&d, 0, sizeof d);
+            d.config.arch = k == 0 ? LLM_ARCH_LLAMA : k == 1 ? LLM_ARCH_QWEN2 : k == 3 ? LLM_ARCH_GEMMA3
+                                                                                     : LLM_ARCH_QWEN3;
+            d.config.n_layer = k == 3 ? 2 : 1; d.config.n_head = 2; d.config.n_kv_head = 1; d.config.dim = 16;
+            d.config.vocab_size = 16; d.config.max_seq_len = 8; d.config.ffn_dim = 16; d.seed = 5;
+            if (k == 0) {
+                d.config.rope_type = LLM_ROPE_LLAMA3; d.config.rope_factor = 8.0f; d.config.rope_low_freq_factor = 1;
+                d.config.rope_high_freq_factor = 4; d.config.rope_orig_max_pos = 8; d.config.rope_theta = 500000.0f;
+            }
+            if (k >= 2) d.config.head_dim = 16;
+            if (k == 3) {
+                d.config.sliding_window = 2; d.config.sliding_pattern = 2; d.config.rope_local_theta = 10000.0f;
+                d.config.attn_scale = 0.25f;
+            }
+            if (llm_model_create(&d, &m, NULL) == LLM_OK &&
+                (k != 4 || llm_model_quantize(m, LLM_TYPE_Q8_0, NULL) == LLM_OK) &&
+                llm_model_save_mem(m, NULL, 0, &qn, NULL) == LLM_OK && (q = (unsigned char *)malloc(qn)) &&
+                llm_model_save_mem(m, q, qn, &qn, NULL) == LLM_OK)
+                ok &= fz_write(dir, name[k], q, qn);
+            else ok = 0;
+            free(q);
+            llm_model_free(m);
+        }
+    }
     {   /* llama2.c legacy: dim 16, hidden 32, 1 layer, 2 heads, 2 kv heads, vocab 8 (shared), seq 4 */
         const int32_t h[7] = { 16, 32, 1, 2, 2, 8, 4 };
         const size_t nf = 8 * 16 + 16 + 3 * 16 * 16 + 16 * 16 + 16 + 3 * 32 * 16 + 16 + 4 * 8;

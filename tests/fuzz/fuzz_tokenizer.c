@@ -2,14 +2,44 @@
    SentencePiece .model, Hugging Face tokenizer.json, GPT-2 encoder.json + vocab.bpe (the input
    split at its first NUL byte into the two files). A tokenizer that loads encodes and decodes a
    text and the input itself, writes a conversation in its chat format (a GGUF's
-   tokenizer.chat_template), then takes the input as its chat template and writes it again. */
+   tokenizer.chat_template), then takes the input as its chat template and writes it again.
+   An input that begins "\0rx:" is a Split regex and a text instead ("\0rx:" PATTERN "\0" TEXT): the
+   pattern is compiled as tokenizer.json's Split patterns are, every match in the text found, and
+   the text put through NFC. */
 #include "fuzz.h"
+
+static void fz_regex(const unsigned char *data, size_t size) {   /* data: PATTERN \0 TEXT */
+    const unsigned char *nul = (const unsigned char *)memchr(data, 0, size);
+    const size_t pl = nul ? (size_t)(nul - data) : size;
+    const unsigned char *text = nul ? nul + 1 : data, *o;
+    const size_t tl = nul ? size - pl - 1 : size;
+    llm__regex *re = NULL;
+    llm__rx_scratch sc;
+    unsigned char *nb = NULL;
+    size_t from = 0, ms, me, cap = 0, on;
+    int r, k = 0;
+    memset(&sc, 0, sizeof sc);
+    if (llm__regex_compile(NULL, (const char *)data, pl, 0, &re, NULL) == LLM_OK) {
+        while (k++ < 100000 && (r = llm__regex_find(re, text, tl, from, &sc, &ms, &me)) == 1) {
+            if (ms < from || me <= ms || me > tl) abort();   /* a match is non-empty, after from, inside the text */
+            from = me;
+        }
+        llm__regex_free(re);
+    }
+    llm__rx_scratch_free(&sc);
+    llm__nfc(NULL, text, tl, &nb, &cap, &o, &on);
+    llm__dealloc(NULL, nb);
+}
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
     llm_tokenizer *t = NULL;
     llm_tokenizer_desc d;
     const unsigned char *nul = size ? (const unsigned char *)memchr(data, 0, size) : NULL;
     memset(&d, 0, sizeof d);
+    if (size >= 4 && memcmp(data, "\0rx:", 4) == 0) {
+        fz_regex(data + 4, size - 4);
+        return 0;
+    }
     if (nul && size && data[0] == '{') {   /* encoder.json \0 vocab.bpe */
         d.data2 = nul + 1; d.size2 = size - (size_t)(nul + 1 - data);
         size = (size_t)(nul - data);
@@ -130,6 +160,16 @@ static int fz_seeds(const char *dir) {
             free(g);
             llm_tokenizer_free(t);
         }
+    }
+    {   /* Split regexes with a text: Llama 3's, and one of most constructs the matcher runs */
+        static const char r1[] = "\0rx:(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?"
+                                 "[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+\0"
+                                 "It's 2026,  cafe\xcc\x81 \xe6\x97\xa5\xe6\x9c\xac\r\n\n  x\ty "
+                                 "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd!";
+        static const char r2[] = "\0rx:(?<w>[\\p{Lu}\\p{Lt}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+)|(?P<n>\\d{2,})|"
+                                 "(?=a)a+?b*|[^\\s\\w]{1,}|\\x{41}\\u00e9\\x41|(?-i:Z)|.|\\S+?\\s|\\P{N}|\\pL"
+                                 "\0AZ\xc3\xa9" "aab 12 3!! ZZ \xc7\x85x \x80\xff tail";
+        ok &= fz_write(dir, "regex_llama3", r1, sizeof r1 - 1) && fz_write(dir, "regex_constructs", r2, sizeof r2 - 1);
     }
     ok &= fz_write(dir, "encoder_vocab", ej, sizeof ej - 1);
     /* llama2.c tokenizer.bin: max_token_length, then (score f32, len i32, bytes) per token: 4 tokens */
