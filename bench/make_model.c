@@ -167,17 +167,20 @@ int main(int argc, char **argv) {
         goto done;
     }
     if (llm_tokenizer_vocab_size(tok) < c->vocab_size) {   /* pad the token list to the model's rows */
-        size_t n = 0;
-        char *json = padded_json(tpath, llm_tokenizer_vocab_size(tok), c->vocab_size, &n);
+        size_t n = 0, tl;
+        char *json = padded_json(tpath, llm_tokenizer_vocab_size(tok), c->vocab_size, &n), *jinja = NULL;
+        const char *tj = llm_tokenizer_chat_template(tok);   /* (read beside the file: keep it) */
+        if (tj && (jinja = (char *)malloc((tl = strlen(tj)) + 1)) != NULL) memcpy(jinja, tj, tl + 1);
         llm_tokenizer_free(tok);
         tok = NULL;
-        if (!json) goto done;
-        if (llm_tokenizer_load_mem(json, n, NULL, &tok, &err) != LLM_OK) {
+        if (!json) { free(jinja); goto done; }
+        if (llm_tokenizer_load_mem(json, n, NULL, &tok, &err) != LLM_OK ||
+            (jinja && llm_tokenizer_set_chat_template(tok, jinja, NULL, &err) != LLM_OK)) {
             fprintf(stderr, "make_model: the padded tokenizer.json: %s\n", err.message);
-            free(json);
+            free(json); free(jinja);
             goto done;
         }
-        free(json);
+        free(json); free(jinja);
         tok_note = "padded with [PAD<id>] special tokens";
     }
     if (llm_model_create(&md, &m, &err) != LLM_OK || llm_model_set_tokenizer(m, tok, &err) != LLM_OK) {
