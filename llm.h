@@ -3097,8 +3097,12 @@ static int llm__regex_find(const llm__regex *re, const unsigned char *s, size_t 
                 /* with the memo each (instruction, position) fails at most once: a limit linear
                    in the text, past which the search gives up rather than run for hours */
                 sc->steps = 0;
-                sc->budget = span < ((size_t)1 << 40) / (64 + 16 * (size_t)re->n_prog)
-                                 ? 100000000 + span * (64 + 16 * (size_t)re->n_prog) : SIZE_MAX;
+                {   /* (in 64 bits: size_t may have 32) */
+                    const uint64_t per = 64 + 16 * (uint64_t)re->n_prog;
+                    const uint64_t lim = (uint64_t)span < ((uint64_t)1 << 40) / per
+                                             ? 100000000u + (uint64_t)span * per : UINT64_MAX;
+                    sc->budget = lim > (uint64_t)SIZE_MAX ? SIZE_MAX : (size_t)lim;
+                }
                 r = llm__rx_exec(re, sc, pc0, s, n, i, 0, &e);
             }
             if (r == 3) return LLM_ERR_UNSUPPORTED;
