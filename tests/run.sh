@@ -244,7 +244,7 @@ if [ -x "$OUT/ex_generate" ]; then
     fi
 fi
 if [ -x "$OUT/ex_game_loop" ]; then
-    check game_loop_example_runs bash -c "'$OUT/ex_game_loop' --frames 50 --budget-ms 2 | grep -Eq '^[0-9]+ frames, [0-9]+ prompt tokens, 120 generated'"
+    check game_loop_example_runs bash -c "'$OUT/ex_game_loop' --frames 2000 --budget-ms 2 | grep -Eq '^[0-9]+ frames, [0-9]+ prompt tokens, 120 generated'"
 fi
 rm -rf "$OUT"
 echo "$pass passed, $fail failed, $skip skipped"
